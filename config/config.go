@@ -1,0 +1,368 @@
+// Package config loads, validates and holds the exporter's configuration.
+//
+// The file is YAML, decoded strictly (unknown keys are errors), with ${ENV_VAR}
+// references expanded before decoding and `*_file` variants for secrets. A
+// Config is immutable once loaded: reloads build a new one and swap it in
+// atomically through a Holder, so readers never see a half-applied file.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Defaults applied to fields the file leaves out.
+const (
+	DefaultBaseURL         = "https://api.airudder.com"
+	DefaultTimezone        = "UTC"
+	DefaultMinInterval     = 30 * time.Second
+	DefaultRequestTimeout  = 10 * time.Second
+	DefaultWindowDays      = 1
+	DefaultMaxLabelValues  = 50
+	DefaultMaxBodyBytes    = 1 << 20
+	DefaultDedupWindow     = 3 * time.Hour
+	DefaultDedupMaxEntries = 2_000_000
+	DefaultMaxConcurrent   = 256
+	DefaultReadTimeout     = 10 * time.Second
+)
+
+// Config is the whole file.
+type Config struct {
+	AiRudder AiRudder `yaml:"airudder"`
+	Webhooks Webhooks `yaml:"webhooks"`
+}
+
+// AiRudder holds the accounts whose inbound statistics are scraped.
+type AiRudder struct {
+	Accounts []Account `yaml:"accounts"`
+}
+
+// Account is one AiRudder account (one APPKey) scraped by the collector.
+type Account struct {
+	// Name is the value of the `account` label.
+	Name    string `yaml:"name"`
+	BaseURL string `yaml:"base_url"`
+	AppKey  string `yaml:"app_key"`
+	// AppKeyFile, when set, is read and its trimmed content used as AppKey.
+	AppKeyFile    string `yaml:"app_key_file"`
+	AppSecret     Secret `yaml:"app_secret"`
+	AppSecretFile string `yaml:"app_secret_file"`
+	// Timezone is an IANA zone; start_time/end_time are sent in it.
+	Timezone string `yaml:"timezone"`
+	// MinInterval: at most one statistics request per account per interval;
+	// scrapes in between share the cached result.
+	MinInterval Duration `yaml:"min_interval"`
+	// Timeout bounds one upstream request (login or statistics). The scrape
+	// timeout announced by Prometheus can shorten it further.
+	Timeout Duration `yaml:"timeout"`
+	// WindowDays is the statistics window: from local midnight WindowDays-1
+	// days ago until now. 1 means "today so far".
+	WindowDays int `yaml:"window_days"`
+	// MaxLabelValues caps the distinct values of each open-ended label
+	// (story, intention, reason, ticket type); the rest fold into "other".
+	MaxLabelValues int `yaml:"max_label_values"`
+	// Disabled keeps the account in the file but stops scraping it.
+	Disabled bool `yaml:"disabled"`
+
+	// Location is Timezone resolved at load time.
+	Location *time.Location `yaml:"-"`
+}
+
+// Webhooks configures the webhook receiver.
+type Webhooks struct {
+	// Token, when set, must accompany every webhook request as ?token=<t>
+	// or `Authorization: Bearer <t>`.
+	Token     Secret `yaml:"token"`
+	TokenFile string `yaml:"token_file"`
+	// MaxBodyBytes: larger bodies get 413 without being read in full.
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// DedupWindow: how long a call id is remembered to drop re-deliveries.
+	DedupWindow Duration `yaml:"dedup_window"`
+	// DedupMaxEntries bounds the dedup memory; the oldest ids go first.
+	DedupMaxEntries int `yaml:"dedup_max_entries"`
+	// MaxLabelValues caps every open-ended webhook label (result_label,
+	// question, event label, intent, country, bill period ...).
+	MaxLabelValues int `yaml:"max_label_values"`
+	// MaxConcurrentRequests: webhook requests beyond it wait for a slot
+	// (up to ReadTimeout), then get 503 so the vendor retries.
+	MaxConcurrentRequests int `yaml:"max_concurrent_requests"`
+	// ReadTimeout bounds reading one webhook body.
+	ReadTimeout Duration `yaml:"read_timeout"`
+	// AllowedCIDRs, when non-empty, is the only set of source addresses
+	// allowed to post webhooks (403 otherwise).
+	AllowedCIDRs []string `yaml:"allowed_cidrs"`
+	// TrustedProxies: only requests from these networks may name the
+	// client in X-Forwarded-For.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+	// InfoCheckQuestions allow-lists question_name label values; empty
+	// means "any, under the cap".
+	InfoCheckQuestions []string `yaml:"infocheck_questions"`
+	// EventLabels allow-lists EventLabel keys; empty means "any, under the cap".
+	EventLabels []string `yaml:"event_labels"`
+
+	// Parsed forms of AllowedCIDRs and TrustedProxies.
+	AllowedPrefixes []netip.Prefix `yaml:"-"`
+	TrustedPrefixes []netip.Prefix `yaml:"-"`
+}
+
+// Secret is a string that never prints itself.
+type Secret string
+
+// String hides the value; use string(s) where the value is really needed.
+func (s Secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return "<secret>"
+}
+
+// MarshalYAML hides the value too, so a dumped config leaks nothing.
+func (s Secret) MarshalYAML() (any, error) { return s.String(), nil }
+
+// Duration is a time.Duration read from strings such as "30s" or "2h".
+type Duration time.Duration
+
+// UnmarshalYAML parses a Go duration string.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	var s string
+	if err := n.Decode(&s); err != nil {
+		return err
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("line %d: invalid duration %q", n.Line, s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// D returns the value as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// Load reads and validates the file at path.
+func Load(path string) (*Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(b)
+}
+
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// ExpandEnv replaces ${NAME} with the environment variable NAME (empty when
+// unset). Only the braced form is expanded, so a literal "$" in a secret
+// survives.
+func ExpandEnv(b []byte) []byte {
+	return envRef.ReplaceAllFunc(b, func(m []byte) []byte {
+		return []byte(os.Getenv(string(m[2 : len(m)-1])))
+	})
+}
+
+// Parse expands, decodes strictly, applies defaults and validates.
+func Parse(b []byte) (*Config, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(ExpandEnv(b)))
+	dec.KnownFields(true)
+	c := &Config{}
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("parsing config: %w", err)
+	}
+	if err := c.finish(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func readSecretFile(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+var validName = regexp.MustCompile(`^[A-Za-z0-9_.:-]{1,64}$`)
+
+// finish applies defaults, reads secret files and validates. Every rule has
+// its own invalid file under testdata/.
+func (c *Config) finish() error {
+	seen := map[string]bool{}
+	for i := range c.AiRudder.Accounts {
+		a := &c.AiRudder.Accounts[i]
+		where := fmt.Sprintf("airudder.accounts[%d]", i)
+		if a.Name == "" {
+			a.Name = "default"
+		}
+		if !validName.MatchString(a.Name) {
+			return fmt.Errorf("%s: name %q must be 1-64 characters of [A-Za-z0-9_.:-]", where, a.Name)
+		}
+		if seen[a.Name] {
+			return fmt.Errorf("%s: duplicate account name %q", where, a.Name)
+		}
+		seen[a.Name] = true
+		if a.BaseURL == "" {
+			a.BaseURL = DefaultBaseURL
+		}
+		u, err := url.Parse(a.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("%s: base_url %q must be an absolute http(s) URL", where, a.BaseURL)
+		}
+		a.BaseURL = strings.TrimRight(a.BaseURL, "/")
+		if a.AppKey != "" && a.AppKeyFile != "" {
+			return fmt.Errorf("%s: app_key and app_key_file are mutually exclusive", where)
+		}
+		if a.AppKeyFile != "" {
+			k, err := readSecretFile(a.AppKeyFile)
+			if err != nil {
+				return fmt.Errorf("%s: app_key_file: %w", where, err)
+			}
+			a.AppKey = k
+		}
+		if a.AppSecret != "" && a.AppSecretFile != "" {
+			return fmt.Errorf("%s: app_secret and app_secret_file are mutually exclusive", where)
+		}
+		if a.AppSecretFile != "" {
+			s, err := readSecretFile(a.AppSecretFile)
+			if err != nil {
+				return fmt.Errorf("%s: app_secret_file: %w", where, err)
+			}
+			a.AppSecret = Secret(s)
+		}
+		if a.AppKey != "" && a.AppSecret == "" {
+			return fmt.Errorf("%s: app_key is set but app_secret (or app_secret_file) is empty", where)
+		}
+		if a.Timezone == "" {
+			a.Timezone = DefaultTimezone
+		}
+		loc, err := time.LoadLocation(a.Timezone)
+		if err != nil {
+			return fmt.Errorf("%s: timezone %q: %v", where, a.Timezone, err)
+		}
+		a.Location = loc
+		if a.MinInterval == 0 {
+			a.MinInterval = Duration(DefaultMinInterval)
+		}
+		if a.MinInterval < 0 {
+			return fmt.Errorf("%s: min_interval must not be negative", where)
+		}
+		if a.Timeout == 0 {
+			a.Timeout = Duration(DefaultRequestTimeout)
+		}
+		if a.Timeout < 0 {
+			return fmt.Errorf("%s: timeout must be positive", where)
+		}
+		if a.WindowDays == 0 {
+			a.WindowDays = DefaultWindowDays
+		}
+		if a.WindowDays < 1 || a.WindowDays > 31 {
+			return fmt.Errorf("%s: window_days must be between 1 and 31", where)
+		}
+		if a.MaxLabelValues == 0 {
+			a.MaxLabelValues = DefaultMaxLabelValues
+		}
+		if a.MaxLabelValues < 1 || a.MaxLabelValues > 1000 {
+			return fmt.Errorf("%s: max_label_values must be between 1 and 1000", where)
+		}
+	}
+
+	w := &c.Webhooks
+	if w.Token != "" && w.TokenFile != "" {
+		return errors.New("webhooks: token and token_file are mutually exclusive")
+	}
+	if w.TokenFile != "" {
+		t, err := readSecretFile(w.TokenFile)
+		if err != nil {
+			return fmt.Errorf("webhooks.token_file: %w", err)
+		}
+		w.Token = Secret(t)
+	}
+	if w.MaxBodyBytes == 0 {
+		w.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if w.MaxBodyBytes < 1024 || w.MaxBodyBytes > 64<<20 {
+		return errors.New("webhooks.max_body_bytes must be between 1024 and 67108864")
+	}
+	if w.DedupWindow == 0 {
+		w.DedupWindow = Duration(DefaultDedupWindow)
+	}
+	if w.DedupWindow < Duration(time.Minute) {
+		return errors.New("webhooks.dedup_window must be at least 1m (AiRudder retries every minute, 5 times)")
+	}
+	if w.DedupMaxEntries == 0 {
+		w.DedupMaxEntries = DefaultDedupMaxEntries
+	}
+	if w.DedupMaxEntries < 1000 || w.DedupMaxEntries > 50_000_000 {
+		return errors.New("webhooks.dedup_max_entries must be between 1000 and 50000000")
+	}
+	if w.MaxLabelValues == 0 {
+		w.MaxLabelValues = DefaultMaxLabelValues
+	}
+	if w.MaxLabelValues < 1 || w.MaxLabelValues > 1000 {
+		return errors.New("webhooks.max_label_values must be between 1 and 1000")
+	}
+	if w.MaxConcurrentRequests == 0 {
+		w.MaxConcurrentRequests = DefaultMaxConcurrent
+	}
+	if w.MaxConcurrentRequests < 1 {
+		return errors.New("webhooks.max_concurrent_requests must be positive")
+	}
+	if w.ReadTimeout == 0 {
+		w.ReadTimeout = Duration(DefaultReadTimeout)
+	}
+	if w.ReadTimeout < 0 {
+		return errors.New("webhooks.read_timeout must be positive")
+	}
+	var err error
+	if w.AllowedPrefixes, err = parsePrefixes("webhooks.allowed_cidrs", w.AllowedCIDRs); err != nil {
+		return err
+	}
+	if w.TrustedPrefixes, err = parsePrefixes("webhooks.trusted_proxies", w.TrustedProxies); err != nil {
+		return err
+	}
+	return nil
+}
+
+// parsePrefixes accepts CIDRs and bare addresses (a single host).
+func parsePrefixes(field string, in []string) ([]netip.Prefix, error) {
+	out := make([]netip.Prefix, 0, len(in))
+	for _, s := range in {
+		s = strings.TrimSpace(s)
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %q is neither a CIDR nor an IP address", field, s)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
+}
+
+// EnabledAccounts returns the accounts the collector should scrape and, for
+// each skipped one, a human reason (no credentials, disabled).
+func (c *Config) EnabledAccounts() (enabled []Account, skipped map[string]string) {
+	skipped = map[string]string{}
+	for _, a := range c.AiRudder.Accounts {
+		switch {
+		case a.Disabled:
+			skipped[a.Name] = "disabled in config"
+		case a.AppKey == "":
+			skipped[a.Name] = "no app_key given (set AIRUDDER_APP_KEY / AIRUDDER_APP_SECRET or app_key_file)"
+		default:
+			enabled = append(enabled, a)
+		}
+	}
+	return enabled, skipped
+}
