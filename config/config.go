@@ -8,6 +8,7 @@ package config
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -129,6 +130,12 @@ func (s Secret) String() string {
 // MarshalYAML hides the value too, so a dumped config leaks nothing.
 func (s Secret) MarshalYAML() (any, error) { return s.String(), nil }
 
+// Format hides the value from every fmt verb: %#v and %d bypass String().
+func (s Secret) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String()) }
+
+// MarshalJSON hides the value from JSON dumps and JSON log handlers.
+func (s Secret) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }
+
 // Duration is a time.Duration read from strings such as "30s" or "2h".
 type Duration time.Duration
 
@@ -183,10 +190,22 @@ func Parse(b []byte) (*Config, error) {
 	return c, nil
 }
 
+// maxSecretFileBytes bounds *_file reads: a secret is a few dozen bytes, and
+// a mistyped path to a huge file (or /dev/zero) must not eat the memory.
+const maxSecretFileBytes = 64 << 10
+
 func readSecretFile(path string) (string, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return "", err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxSecretFileBytes+1))
+	if err != nil {
+		return "", err
+	}
+	if len(b) > maxSecretFileBytes {
+		return "", fmt.Errorf("%s is larger than %d bytes; not a secret", path, maxSecretFileBytes)
 	}
 	return strings.TrimSpace(string(b)), nil
 }
@@ -338,6 +357,10 @@ func parsePrefixes(field string, in []string) ([]netip.Prefix, error) {
 	for _, s := range in {
 		s = strings.TrimSpace(s)
 		if p, err := netip.ParsePrefix(s); err == nil {
+			// Peers are compared unmapped, so ::ffff:a.b.c.d/n becomes a.b.c.d/(n-96).
+			if p.Addr().Is4In6() && p.Bits() >= 96 {
+				p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+			}
 			out = append(out, p.Masked())
 			continue
 		}

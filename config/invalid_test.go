@@ -1,0 +1,213 @@
+package config
+
+import (
+	"errors"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// invalidCase is one testdata/invalid-*.yml file and why it must fail.
+type invalidCase struct {
+	file string
+	// rule is a verb-free fragment of the fmt.Errorf/errors.New literal in
+	// finish() that this file exercises; "" for decode errors and for the
+	// shared parsePrefixes message. TestEveryRuleHasOneFile matches it
+	// against the source, so each validation has exactly one file.
+	rule string
+	// want are fragments the error message must contain, so a file that
+	// fails for another reason (a typo in the file, a rule firing earlier)
+	// is caught.
+	want []string
+	// is, when set, must match via errors.Is.
+	is error
+}
+
+var invalidCases = []invalidCase{
+	// Decode errors (Parse, Duration.UnmarshalYAML).
+	{file: "invalid-unknown-key.yml", want: []string{"parsing config", "field min_intervall not found"}},
+	{file: "invalid-yaml-syntax.yml", want: []string{"parsing config", "did not find expected ',' or ']'"}},
+	{file: "invalid-bad-duration.yml", want: []string{"parsing config", "line 4", `invalid duration "5 minutes"`}},
+
+	// finish(): accounts, in source order.
+	{file: "invalid-account-name.yml", rule: "must be 1-64 characters of", want: []string{"airudder.accounts[0]", `"my account"`}},
+	{file: "invalid-duplicate-account.yml", rule: "duplicate account name", want: []string{"airudder.accounts[1]", `"main"`}},
+	{file: "invalid-base-url.yml", rule: "must be an absolute http(s) URL", want: []string{"airudder.accounts[0]", "ftp://api.airudder.com"}},
+	{file: "invalid-key-and-key-file.yml", rule: "app_key and app_key_file are mutually exclusive", want: []string{"airudder.accounts[0]"}},
+	{file: "invalid-key-file-missing.yml", rule: ": app_key_file: ", want: []string{"airudder.accounts[0]", "no-such-file.txt"}, is: fs.ErrNotExist},
+	{file: "invalid-secret-and-secret-file.yml", rule: "app_secret and app_secret_file are mutually exclusive", want: []string{"airudder.accounts[0]"}},
+	{file: "invalid-secret-file-missing.yml", rule: ": app_secret_file: ", want: []string{"airudder.accounts[0]", "no-such-file.txt"}, is: fs.ErrNotExist},
+	{file: "invalid-key-without-secret.yml", rule: "app_key is set but app_secret", want: []string{"airudder.accounts[0]"}},
+	{file: "invalid-timezone.yml", rule: ": timezone ", want: []string{"airudder.accounts[0]", "Mars/Olympus_Mons"}},
+	{file: "invalid-negative-min-interval.yml", rule: "min_interval must not be negative", want: []string{"airudder.accounts[0]"}},
+	{file: "invalid-negative-timeout.yml", rule: ": timeout must be positive", want: []string{"airudder.accounts[0]"}},
+	{file: "invalid-window-days.yml", rule: "window_days must be between 1 and 31", want: []string{"airudder.accounts[0]"}},
+	{file: "invalid-max-label-values.yml", rule: ": max_label_values must be between 1 and 1000", want: []string{"airudder.accounts[0]"}},
+
+	// finish(): webhooks, in source order.
+	{file: "invalid-token-and-token-file.yml", rule: "token and token_file are mutually exclusive"},
+	{file: "invalid-token-file-missing.yml", rule: "webhooks.token_file: ", want: []string{"no-such-file.txt"}, is: fs.ErrNotExist},
+	{file: "invalid-webhook-max-body.yml", rule: "max_body_bytes must be between 1024 and 67108864"},
+	{file: "invalid-dedup-window.yml", rule: "dedup_window must be at least 1m"},
+	{file: "invalid-dedup-max-entries.yml", rule: "dedup_max_entries must be between 1000 and 50000000"},
+	{file: "invalid-webhook-max-label-values.yml", rule: "webhooks.max_label_values must be between 1 and 1000"},
+	{file: "invalid-max-concurrent.yml", rule: "max_concurrent_requests must be positive"},
+	{file: "invalid-negative-read-timeout.yml", rule: "read_timeout must be positive"},
+
+	// parsePrefixes: one message, two fields.
+	{file: "invalid-cidr.yml", want: []string{"webhooks.allowed_cidrs", `"10.0.0.0/33"`, "neither a CIDR nor an IP address"}},
+	{file: "invalid-trusted-proxy.yml", want: []string{"webhooks.trusted_proxies", `"proxy.internal"`, "neither a CIDR nor an IP address"}},
+}
+
+func TestInvalidConfigs(t *testing.T) {
+	for _, tc := range invalidCases {
+		t.Run(tc.file, func(t *testing.T) {
+			c, err := Load(filepath.Join("testdata", tc.file))
+			if err == nil {
+				t.Fatalf("Load succeeded, want an error (config: %+v)", c)
+			}
+			if c != nil {
+				t.Errorf("Load returned a Config alongside error %v", err)
+			}
+			msg := err.Error()
+			for _, w := range append([]string{tc.rule}, tc.want...) {
+				if !strings.Contains(msg, w) {
+					t.Errorf("error %q does not contain %q", msg, w)
+				}
+			}
+			if tc.is != nil && !errors.Is(err, tc.is) {
+				t.Errorf("error %q: errors.Is(%v) = false", msg, tc.is)
+			}
+		})
+	}
+}
+
+// TestNoOrphanInvalidFiles fails when a testdata/invalid-*.yml file is not in
+// the table (it would never be checked) or a table row names a missing file.
+func TestNoOrphanInvalidFiles(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "invalid-*.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inTable := map[string]bool{}
+	for _, tc := range invalidCases {
+		if inTable[tc.file] {
+			t.Errorf("%s is listed twice in invalidCases", tc.file)
+		}
+		inTable[tc.file] = true
+	}
+	onDisk := map[string]bool{}
+	for _, f := range files {
+		name := filepath.Base(f)
+		onDisk[name] = true
+		if !inTable[name] {
+			t.Errorf("orphan file testdata/%s: add it to invalidCases", name)
+		}
+	}
+	for name := range inTable {
+		if !onDisk[name] {
+			t.Errorf("invalidCases names testdata/%s, which does not exist", name)
+		}
+	}
+}
+
+// TestEveryRuleHasOneFile reads finish() from the package source and checks
+// that each error literal it returns is matched by exactly one table rule,
+// and each rule by exactly one literal. Adding a validation without its
+// invalid file makes this fail.
+func TestEveryRuleHasOneFile(t *testing.T) {
+	lits := finishErrorLiterals(t)
+	if len(lits) < 20 {
+		t.Fatalf("found only %d error literals in finish(); the source walker is broken: %q", len(lits), lits)
+	}
+	for _, lit := range lits {
+		var files []string
+		for _, tc := range invalidCases {
+			if tc.rule != "" && strings.Contains(lit, tc.rule) {
+				files = append(files, tc.file)
+			}
+		}
+		if len(files) != 1 {
+			t.Errorf("finish() error %q is covered by %d files %v, want exactly 1", lit, len(files), files)
+		}
+	}
+	for _, tc := range invalidCases {
+		if tc.rule == "" {
+			continue
+		}
+		n := 0
+		for _, lit := range lits {
+			if strings.Contains(lit, tc.rule) {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%s: rule %q matches %d literals in finish(), want 1", tc.file, tc.rule, n)
+		}
+	}
+}
+
+// finishErrorLiterals returns the format strings of every
+// `return fmt.Errorf("...")` / `return errors.New("...")` in (*Config).finish.
+func finishErrorLiterals(t *testing.T) []string {
+	t.Helper()
+	srcs, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	var lits []string
+	found := false
+	for _, src := range srcs {
+		if strings.HasSuffix(src, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, src, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			fn, ok := d.(*ast.FuncDecl)
+			if !ok || fn.Name.Name != "finish" || fn.Recv == nil {
+				continue
+			}
+			found = true
+			ast.Inspect(fn.Body, func(n ast.Node) bool {
+				ret, ok := n.(*ast.ReturnStmt)
+				if !ok {
+					return true
+				}
+				for _, r := range ret.Results {
+					call, ok := r.(*ast.CallExpr)
+					if !ok || len(call.Args) == 0 {
+						continue
+					}
+					sel, ok := call.Fun.(*ast.SelectorExpr)
+					if !ok || (sel.Sel.Name != "Errorf" && sel.Sel.Name != "New") {
+						continue
+					}
+					bl, ok := call.Args[0].(*ast.BasicLit)
+					if !ok || bl.Kind != token.STRING {
+						t.Errorf("%s: error without a literal message; cannot map it to a file", fset.Position(call.Pos()))
+						continue
+					}
+					s, err := strconv.Unquote(bl.Value)
+					if err != nil {
+						t.Fatal(err)
+					}
+					lits = append(lits, s)
+				}
+				return true
+			})
+		}
+	}
+	if !found {
+		t.Fatal("(*Config).finish not found in the package sources")
+	}
+	return lits
+}
