@@ -1,0 +1,167 @@
+package dedup
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// benchKeys are built once: creating a key string is the caller's cost, not
+// Add's, and would hide Add's own allocations.
+var (
+	benchKeysOnce sync.Once
+	benchKeys     []string
+)
+
+func keys1M() []string {
+	benchKeysOnce.Do(func() {
+		benchKeys = make([]string, 1<<20)
+		for i := range benchKeys {
+			benchKeys[i] = "2f1c9e7a-call-" + strconv.Itoa(i)
+		}
+	})
+	return benchKeys
+}
+
+// BenchmarkAddUnique: every Add is a new id (the normal webhook case). After
+// each pass over the 1M keys the clock jumps one window, so keys are new
+// again and Add also pays for expiring the previous pass — the steady state
+// of a long-running exporter.
+func BenchmarkAddUnique(b *testing.B) {
+	keys := keys1M()
+	s := New(3*time.Hour, 2_000_000)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		now := t0.Add(time.Duration(i/len(keys)) * 3 * time.Hour)
+		if !s.Add(keys[i%len(keys)], now) {
+			b.Fatal("unique key reported duplicate")
+		}
+	}
+}
+
+// BenchmarkAddDuplicate: a re-delivery of one of 1M remembered ids.
+func BenchmarkAddDuplicate(b *testing.B) {
+	keys := keys1M()
+	s := New(3*time.Hour, 2_000_000)
+	for _, k := range keys {
+		s.Add(k, t0)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		if s.Add(keys[i%len(keys)], t0) {
+			b.Fatal("duplicate reported new")
+		}
+	}
+}
+
+// BenchmarkAddFull: set at maxEntries, so each new id also evicts.
+func BenchmarkAddFull(b *testing.B) {
+	keys := keys1M()
+	s := New(3*time.Hour, 100_000)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		s.Add(keys[i%len(keys)], t0)
+	}
+}
+
+func BenchmarkAddParallel(b *testing.B) {
+	keys := keys1M()
+	b.Run("unique", func(b *testing.B) {
+		s := New(3*time.Hour, 2_000_000)
+		var gid atomic.Int64
+		stride := runtime.GOMAXPROCS(0)
+		b.ReportAllocs()
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			// Goroutine g takes keys g, g+stride, ...; after a full pass
+			// the clock moves one window so the keys are new again.
+			g := int(gid.Add(1)-1) % stride
+			for j := 0; pb.Next(); j++ {
+				k := g + j*stride
+				pass := k / len(keys)
+				s.Add(keys[k%len(keys)], t0.Add(time.Duration(pass)*3*time.Hour))
+			}
+		})
+	})
+	b.Run("duplicate", func(b *testing.B) {
+		s := New(3*time.Hour, 2_000_000)
+		for _, k := range keys {
+			s.Add(k, t0)
+		}
+		var gid atomic.Int64
+		b.ReportAllocs()
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			j := int(gid.Add(1)) * 7919
+			for pb.Next() {
+				s.Add(keys[j%len(keys)], t0)
+				j++
+			}
+		})
+	})
+}
+
+func filledSet(n int) *Set {
+	keys := keys1M()
+	s := New(3*time.Hour, 2_000_000)
+	for i := range n {
+		s.Add(keys[i%len(keys)]+"-"+strconv.Itoa(i/len(keys)), t0)
+	}
+	return s
+}
+
+// BenchmarkSave1M: full atomic save (including fsyncs) of 1M entries.
+func BenchmarkSave1M(b *testing.B) {
+	s := filledSet(1_000_000)
+	path := filepath.Join(b.TempDir(), "state")
+	b.SetBytes(headerSize + 1_000_000*recordSize + trailerSize)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if err := s.SaveFile(path); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLoad1M: startup cost of reading back 1M entries.
+func BenchmarkLoad1M(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "state")
+	if err := filledSet(1_000_000).SaveFile(path); err != nil {
+		b.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(fi.Size())
+	s := New(3*time.Hour, 2_000_000)
+	b.ResetTimer()
+	for range b.N {
+		if err := s.LoadFile(path, t0.Add(time.Minute)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if s.Len() != 1_000_000 {
+		b.Fatalf("Len = %d", s.Len())
+	}
+}
+
+// BenchmarkShardSnapshot: how long one shard lock is held while saving a
+// 2M-entry set — the longest an Add can wait on a save.
+func BenchmarkShardSnapshot(b *testing.B) {
+	s := filledSet(2_000_000)
+	buf := make([]byte, 0, 1<<20)
+	b.ResetTimer()
+	for i := range b.N {
+		buf = s.shards[i%len(s.shards)].encode(buf[:0])
+	}
+}

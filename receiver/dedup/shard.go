@@ -1,0 +1,240 @@
+package dedup
+
+import (
+	"math/bits"
+	"sync"
+)
+
+// minRingCap is the first ring allocation; growth is by 1.25x from there.
+const minRingCap = 16
+
+// shrinkBelow: a ring larger than this that falls under a quarter full after
+// expiry is halved-or-more, so a past burst does not pin memory forever.
+const shrinkBelow = 1024
+
+// shard is one lock stripe. It holds two structures over the same entries:
+//
+//   - a FIFO ring (hashes, times) in insertion order. Times are
+//     non-decreasing along the ring (see advance), so expiry and
+//     oldest-first eviction both just pop the head.
+//   - an open-addressing hash table (slots) of the same hashes for O(1)
+//     membership, linear probing, backward-shift deletion (no tombstones),
+//     sized so its load factor stays <= 0.7.
+//
+// Invariant: the ring and the table hold exactly the same set of hashes,
+// without duplicates; every held entry is unexpired as of clock.
+type shard struct {
+	mu sync.Mutex
+
+	hashes []uint64 // ring storage, len == capacity
+	times  []uint32 // seconds since epochUnix when the entry was added
+	head   int      // index of the oldest entry
+	n      int      // entries held
+
+	slots []uint64 // hash table; 0 = empty slot
+
+	clock     uint32 // latest time seen; entry times never exceed it
+	window    uint32 // seconds
+	limit     int    // max entries in this shard, >= 1
+	evictions uint64
+
+	_ [64]byte // keep neighbouring shards' locks off this cache line
+}
+
+// tableSize is the slot count for a ring of capacity c: load factor <= 0.7
+// when the ring is full, which keeps a miss (the common case, a new call id)
+// at ~6 probes of 8 bytes on average, and guarantees empty slots exist.
+func tableSize(c int) int { return c*10/7 + 1 }
+
+// advance moves the shard clock forward to now and returns the time to use.
+// A clock that steps back is ignored so ring times stay ordered.
+func (sh *shard) advance(now uint32) uint32 {
+	if now > sh.clock {
+		sh.clock = now
+	}
+	return sh.clock
+}
+
+// add is Set.Add under the shard lock.
+func (sh *shard) add(h uint64, now uint32) bool {
+	now = sh.advance(now)
+	sh.expire(now)
+	i, found := sh.probe(h)
+	if found {
+		return false
+	}
+	if sh.n >= sh.limit || sh.n == len(sh.hashes) {
+		// Either step moves table entries, so the probe is redone.
+		for sh.n >= sh.limit {
+			sh.evictOldest()
+		}
+		if sh.n == len(sh.hashes) {
+			sh.grow()
+		}
+		i, _ = sh.probe(h)
+	}
+	sh.slots[i] = h
+	sh.push(h, now)
+	return true
+}
+
+// expire drops entries whose window has passed at now.
+func (sh *shard) expire(now uint32) {
+	popped := false
+	for sh.n > 0 && now-sh.times[sh.head] >= sh.window {
+		sh.remove(sh.hashes[sh.head])
+		sh.pop()
+		popped = true
+	}
+	if popped && len(sh.hashes) > shrinkBelow && sh.n < len(sh.hashes)/4 {
+		sh.resize(max(sh.n*2, minRingCap))
+	}
+}
+
+// evictOldest drops the head entry before its window ended.
+func (sh *shard) evictOldest() {
+	sh.remove(sh.hashes[sh.head])
+	sh.pop()
+	sh.evictions++
+}
+
+// setLimit applies a new per-shard maximum, evicting and releasing memory
+// when it shrinks.
+func (sh *shard) setLimit(limit int) {
+	sh.limit = limit
+	for sh.n > limit {
+		sh.evictOldest()
+	}
+	if len(sh.hashes) > limit {
+		sh.resize(min(limit, max(sh.n+sh.n/4, minRingCap)))
+	}
+}
+
+func (sh *shard) push(h uint64, t uint32) {
+	i := sh.head + sh.n
+	if i >= len(sh.hashes) {
+		i -= len(sh.hashes)
+	}
+	sh.hashes[i], sh.times[i] = h, t
+	sh.n++
+}
+
+func (sh *shard) pop() {
+	sh.head++
+	if sh.head == len(sh.hashes) {
+		sh.head = 0
+	}
+	sh.n--
+}
+
+// grow enlarges the ring by 1.25x (not 2x: memory per entry right after a
+// growth step is what the <= 48 B/id target is about), capped at the limit.
+func (sh *shard) grow() {
+	c := len(sh.hashes)
+	nc := max(c+c/4, minRingCap)
+	nc = min(nc, sh.limit)
+	nc = max(nc, sh.n+1)
+	sh.resize(nc)
+}
+
+// resize re-lays the ring into capacity c (>= n) with the head at 0 and
+// rebuilds the table from the ring.
+func (sh *shard) resize(c int) {
+	hs := make([]uint64, c)
+	ts := make([]uint32, c)
+	for k := 0; k < sh.n; k++ {
+		j := sh.head + k
+		if j >= len(sh.hashes) {
+			j -= len(sh.hashes)
+		}
+		hs[k], ts[k] = sh.hashes[j], sh.times[j]
+	}
+	sh.hashes, sh.times, sh.head = hs, ts, 0
+	sh.rebuildTable()
+}
+
+// rebuildTable sizes the table for the ring capacity and fills it from the
+// ring. It reports false if the ring holds a hash twice (only possible for
+// entries read from a file).
+func (sh *shard) rebuildTable() bool {
+	sh.slots = make([]uint64, tableSize(len(sh.hashes)))
+	for k := 0; k < sh.n; k++ {
+		j := sh.head + k
+		if j >= len(sh.hashes) {
+			j -= len(sh.hashes)
+		}
+		h := sh.hashes[j]
+		i, found := sh.probe(h)
+		if found {
+			return false
+		}
+		sh.slots[i] = h
+	}
+	return true
+}
+
+// home is h's preferred slot: Lemire's multiply-shift range reduction, so
+// the table size need not be a power of two (growth by 1.25x). It uses the
+// high bits of h; the shard index uses the low bits, so the two are
+// independent.
+func (sh *shard) home(h uint64) int {
+	hi, _ := bits.Mul64(h, uint64(len(sh.slots)))
+	return int(hi)
+}
+
+// probe returns the slot holding h (found) or the empty slot where h would
+// go. The table always has empty slots; the loop bound is only a guard.
+func (sh *shard) probe(h uint64) (int, bool) {
+	n := len(sh.slots)
+	if n == 0 {
+		return 0, false
+	}
+	i := sh.home(h)
+	for range n {
+		switch sh.slots[i] {
+		case h:
+			return i, true
+		case 0:
+			return i, false
+		}
+		i++
+		if i == n {
+			i = 0
+		}
+	}
+	return 0, false // unreachable while the load factor is < 1
+}
+
+// remove deletes h from the table with backward-shift deletion: later
+// entries of the probe run move up so lookups never need tombstones.
+func (sh *shard) remove(h uint64) {
+	i, found := sh.probe(h)
+	if !found {
+		return
+	}
+	n := len(sh.slots)
+	j := i
+	for range n {
+		j++
+		if j == n {
+			j = 0
+		}
+		v := sh.slots[j]
+		if v == 0 {
+			break
+		}
+		k := sh.home(v)
+		// v stays if its home lies cyclically in (i, j]: moving it to i
+		// would put it before its home and make it unreachable.
+		if i <= j {
+			if i < k && k <= j {
+				continue
+			}
+		} else if i < k || k <= j {
+			continue
+		}
+		sh.slots[i] = v
+		i = j
+	}
+	sh.slots[i] = 0
+}
