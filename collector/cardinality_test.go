@@ -1,0 +1,95 @@
+package collector
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+)
+
+func sumOf(mfs map[string]*dto.MetricFamily, name string) float64 {
+	sum := 0.0
+	if mf := mfs[name]; mf != nil {
+		for _, m := range mf.GetMetric() {
+			sum += m.GetGauge().GetValue()
+		}
+	}
+	return sum
+}
+
+// manyStories is the vendor example with n distinct story keys starting at
+// offset, plus a key literally named "other" (which must merge with the
+// folded values instead of becoming a duplicate series).
+func manyStories(t *testing.T, n, offset int) ([]byte, float64) {
+	sum := 0.0
+	b := mutateFixture(t, func(m map[string]any) {
+		d := map[string]any{"other": 7}
+		sum = 7
+		for i := 0; i < n; i++ {
+			d[fmt.Sprintf("story_%04d", offset+i)] = i + 1
+			sum += float64(i + 1)
+		}
+		obj(m, "data", "realtime", "total")["story_distribution"] = d
+	})
+	return b, sum
+}
+
+func TestStoryCardinalityIsCapped(t *testing.T) {
+	const max = 50
+	e := newEnv(t, withYAML(fmt.Sprintf("      max_label_values: %d\n", max)))
+	body, want := manyStories(t, 500, 0)
+	e.fake.SetStatisticsBody(body)
+	mfs := e.scrape() // the pedantic registry fails on duplicate series
+	if got := upOf(mfs); got != 1 {
+		t.Fatalf("up = %v", got)
+	}
+	if n := seriesCount(mfs, "airudder_inbound_story_calls"); n > max+1 || n < max {
+		t.Fatalf("story series = %d, want %d..%d", n, max, max+1)
+	}
+	if got := sumOf(mfs, "airudder_inbound_story_calls"); got != want {
+		t.Fatalf("sum of story series = %v, want %v (values conserved)", got, want)
+	}
+	// The busiest stories got the slots.
+	if v := value(mfs, "airudder_inbound_story_calls", "story", "story_0499"); v != 500 {
+		t.Fatalf("busiest story = %v, want its own series with 500", v)
+	}
+	folded := value(mfs, "airudder_inbound_label_values_folded_total", "metric", storyMetric)
+	if folded != 500-max {
+		t.Fatalf("folded = %v, want %d", folded, 500-max)
+	}
+
+	// A later response with 500 new keys: the admitted ones stay, the new
+	// ones fold, and the total is still conserved.
+	body, want = manyStories(t, 500, 10000)
+	e.fake.SetStatisticsBody(body)
+	e.clock.Advance(time.Minute)
+	mfs = e.scrape()
+	if n := seriesCount(mfs, "airudder_inbound_story_calls"); n != 1 {
+		t.Fatalf("second response: story series = %d, want 1 (all new keys fold)", n)
+	}
+	if got := sumOf(mfs, "airudder_inbound_story_calls"); got != want {
+		t.Fatalf("second response: sum = %v, want %v", got, want)
+	}
+}
+
+// Keys that cannot be label values (empty, too long, control characters)
+// fold into "other" and are summed with it.
+func TestUnprintableKeysFold(t *testing.T) {
+	e := newEnv(t)
+	e.fake.SetStatisticsBody(mutateFixture(t, func(m map[string]any) {
+		obj(m, "data", "offline", "total")["transfer_reason_distribution"] = map[string]any{
+			"": 1, "bad\nkey": 2, string(make([]byte, 100)): 4, "ok": 8, "other": 16,
+		}
+	}))
+	mfs := e.scrape()
+	if got := value(mfs, "airudder_inbound_transfer_reason_calls", "reason", "other"); got != 23 {
+		t.Fatalf("other = %v, want 23", got)
+	}
+	if got := value(mfs, "airudder_inbound_transfer_reason_calls", "reason", "ok"); got != 8 {
+		t.Fatalf("ok = %v, want 8", got)
+	}
+	if n := seriesCount(mfs, "airudder_inbound_transfer_reason_calls"); n != 2 {
+		t.Fatalf("series = %d, want 2", n)
+	}
+}
