@@ -1,0 +1,347 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// These tests build the real binary and run it as a user would.
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+func exporterBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "airudder-e2e-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "airudder_exporter")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// syncBuffer collects a child's output safely while it runs.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type exporterProc struct {
+	cmd  *exec.Cmd
+	addr string
+	logs *syncBuffer
+	done chan error
+}
+
+// startExporter runs the binary with args plus a free listen address and
+// waits until /-/ready answers 200.
+func startExporter(t *testing.T, env []string, args ...string) *exporterProc {
+	t.Helper()
+	p := &exporterProc{addr: freePort(t), logs: &syncBuffer{}, done: make(chan error, 1)}
+	args = append([]string{"--web.listen-address=" + p.addr, "--storage.path=" + t.TempDir()}, args...)
+	p.cmd = exec.Command(exporterBinary(t), args...)
+	p.cmd.Env = append(os.Environ(), env...)
+	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.done <- p.cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = p.cmd.Process.Kill()
+		<-p.done
+		if t.Failed() {
+			t.Logf("exporter logs:\n%s", p.logs.String())
+		}
+	})
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get("http://" + p.addr + "/-/ready"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return p
+			}
+		}
+		select {
+		case err := <-p.done:
+			t.Fatalf("exporter exited early: %v\n%s", err, p.logs.String())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	t.Fatalf("exporter not ready within 15s\n%s", p.logs.String())
+	return nil
+}
+
+func httpDo(t *testing.T, method, url string, hdr map[string]string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// familiesFromDoc lists every metric name in docs/METRICS.md's tables.
+func familiesFromDoc(t *testing.T) []string {
+	t.Helper()
+	b, err := os.ReadFile("docs/METRICS.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile("(?m)^\\| `([a-z_:]+)` \\|")
+	var out []string
+	for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+		out = append(out, m[1])
+	}
+	if len(out) < 50 {
+		t.Fatalf("found only %d metric names in docs/METRICS.md", len(out))
+	}
+	return out
+}
+
+// TestDemoEndToEnd is the README's first command, checked: within 10 s of
+// start every documented family has data and the demo account is up.
+func TestDemoEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	p := startExporter(t, nil, "--demo", "--config.file=config.yml")
+	want := familiesFromDoc(t)
+	var body string
+	var missing []string
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, body = httpDo(t, "GET", "http://"+p.addr+"/metrics", nil)
+		missing = missing[:0]
+		for _, name := range want {
+			if !hasSample(body, name) {
+				missing = append(missing, name)
+			}
+		}
+		if len(missing) == 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	if len(missing) > 0 {
+		t.Errorf("families without samples 10 s after start: %v", missing)
+	}
+	if !strings.Contains(body, `airudder_up{account="demo"} 1`) {
+		t.Errorf(`airudder_up{account="demo"} 1 not on /metrics`)
+	}
+	if strings.Contains(p.logs.String(), "demo-app-key") {
+		t.Errorf("the demo app key appears in the logs")
+	}
+}
+
+// hasSample reports whether the exposition has a sample of family name
+// (histograms: its _count).
+func hasSample(body, name string) bool {
+	for _, n := range []string{name, name + "_count"} {
+		if strings.Contains(body, "\n"+n+"{") || strings.Contains(body, "\n"+n+" ") {
+			return true
+		}
+	}
+	return false
+}
+
+func TestNoCredentialsStartsAndSaysSo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	env := []string{"AIRUDDER_APP_KEY=", "AIRUDDER_APP_SECRET=", "WEBHOOK_TOKEN="}
+	p := startExporter(t, env, "--config.file=config.yml")
+	code, body := httpDo(t, "GET", "http://"+p.addr+"/metrics", nil)
+	if code != 200 || !strings.Contains(body, "airudder_exporter_build_info{") {
+		t.Fatalf("/metrics = %d, build_info missing", code)
+	}
+	if strings.Contains(body, "airudder_up{") {
+		t.Errorf("no account is configured, yet airudder_up is exposed")
+	}
+	if n := strings.Count(p.logs.String(), "collector disabled until credentials are given"); n != 1 {
+		t.Errorf("want exactly one 'collector disabled' log line, got %d:\n%s", n, p.logs.String())
+	}
+}
+
+func TestEndpointsAndReload(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	cfgPath := filepath.Join(t.TempDir(), "config.yml")
+	good := "webhooks:\n  token: s3cr3t-webhook-token\n"
+	if err := os.WriteFile(cfgPath, []byte(good), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := startExporter(t, nil, "--config.file="+cfgPath)
+	base := "http://" + p.addr
+
+	for _, c := range []struct {
+		method, path string
+		want         int
+	}{
+		{"GET", "/-/healthy", 200}, {"GET", "/-/ready", 200}, {"GET", "/", 200},
+		{"GET", "/-/reload", 405}, {"PUT", "/-/reload", 405}, {"POST", "/-/healthy", 405},
+		{"GET", "/webhooks/airudder", 405}, {"POST", "/webhooks/airudder", 401},
+	} {
+		if code, _ := httpDo(t, c.method, base+c.path, nil); code != c.want {
+			t.Errorf("%s %s = %d, want %d", c.method, c.path, code, c.want)
+		}
+	}
+	if _, landing := httpDo(t, "GET", base+"/", nil); strings.Contains(landing, "s3cr3t") {
+		t.Errorf("landing page shows the webhook token")
+	}
+
+	// A bad file: 500 with the reason, old config kept, metric says so.
+	if err := os.WriteFile(cfgPath, []byte("webhooks:\n  tokn: x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, body := httpDo(t, "POST", base+"/-/reload", nil)
+	if code != 500 || !strings.Contains(body, "tokn") {
+		t.Errorf("reload of a bad file = %d %q, want 500 naming the bad key", code, body)
+	}
+	_, m := httpDo(t, "GET", base+"/metrics", nil)
+	if !strings.Contains(m, "airudder_exporter_config_last_reload_successful 0") {
+		t.Errorf("last_reload_successful not 0 after a failed reload")
+	}
+	if code, _ := httpDo(t, "POST", base+"/webhooks/laaffic?token=s3cr3t-webhook-token", nil); code == 401 {
+		t.Errorf("old token no longer accepted after a failed reload")
+	}
+
+	// SIGHUP with a good file: token changes, metric back to 1.
+	if err := os.WriteFile(cfgPath, []byte("webhooks:\n  token: new-token\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		_, m = httpDo(t, "GET", base+"/metrics", nil)
+		if strings.Contains(m, "airudder_exporter_config_last_reload_successful 1") || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !strings.Contains(m, "airudder_exporter_config_last_reload_successful 1") {
+		t.Fatalf("SIGHUP did not reload")
+	}
+	if code, _ := httpDo(t, "POST", base+"/webhooks/laaffic?token=s3cr3t-webhook-token", nil); code != 401 {
+		t.Errorf("old token still accepted after reload: %d", code)
+	}
+	if strings.Contains(p.logs.String(), "s3cr3t-webhook-token") || strings.Contains(p.logs.String(), "new-token") {
+		t.Errorf("a webhook token appears in the logs")
+	}
+
+	// Graceful stop on SIGTERM: exits 0 within the shutdown timeout.
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-p.done:
+		p.done <- err // for Cleanup
+		if err != nil {
+			t.Errorf("exit after SIGTERM: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Errorf("no exit within 20 s of SIGTERM")
+	}
+}
+
+func TestConfigCheckFlag(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := exporterBinary(t)
+	out, err := exec.Command(bin, "--config.check", "--config.file=config.yml").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "OK") {
+		t.Errorf("--config.check on config.yml: %v %s", err, out)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.yml")
+	os.WriteFile(bad, []byte("airudder:\n  acounts: []\n"), 0o600)
+	out, err = exec.Command(bin, "--config.check", "--config.file="+bad).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "acounts") {
+		t.Errorf("--config.check on a bad file: err=%v out=%s (want non-zero exit naming the key)", err, out)
+	}
+	out, err = exec.Command(bin, "--version").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "airudder_exporter, version") {
+		t.Errorf("--version: %v %s", err, out)
+	}
+}
+
+func TestScrapeTimeout(t *testing.T) {
+	mk := func(v string) *http.Request {
+		r, _ := http.NewRequestWithContext(context.Background(), "GET", "/metrics", nil)
+		if v != "" {
+			r.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", v)
+		}
+		return r
+	}
+	off, def := 500*time.Millisecond, 10*time.Second
+	for _, c := range []struct {
+		hdr  string
+		want time.Duration
+	}{
+		{"", def}, {"garbage", def}, {"-3", def}, {"10", 9500 * time.Millisecond},
+		{"1.5", time.Second}, {"0.2", 100 * time.Millisecond},
+	} {
+		if got := scrapeTimeout(mk(c.hdr), off, def); got != c.want {
+			t.Errorf("header %q: got %v, want %v", c.hdr, got, c.want)
+		}
+	}
+}

@@ -1,0 +1,398 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sort"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/go-kit/log"
+	"github.com/go-kit/log/level"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/common/version"
+	"github.com/prometheus/exporter-toolkit/web"
+
+	"airudder_exporter/collector"
+	"airudder_exporter/config"
+	"airudder_exporter/demo"
+	"airudder_exporter/receiver"
+)
+
+// server owns the wiring: one registry, the collector, the receiver, the
+// config holder and the HTTP servers.
+type server struct {
+	o        options
+	webFlags *web.FlagConfig
+	logger   log.Logger
+
+	reg      *prometheus.Registry
+	holder   *config.Holder
+	inbound  *collector.Inbound
+	receiver *receiver.Receiver
+	demo     *demo.Demo
+
+	reloadMu      sync.Mutex
+	reloadOK      prometheus.Gauge
+	reloadSuccess prometheus.Gauge
+	accounts      *prometheus.GaugeVec
+	ready         atomic.Bool
+	// noAccountsLogged avoids repeating the "collector disabled" line on
+	// every reload of an unchanged credential-less config.
+	noAccountsLogged bool
+}
+
+func newServer(o options, webFlags *web.FlagConfig, logger log.Logger) (*server, error) {
+	s := &server{o: o, webFlags: webFlags, logger: logger, reg: prometheus.NewRegistry()}
+	s.reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		versioncollector.NewCollector("airudder_exporter"),
+	)
+	s.reloadOK = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "airudder_exporter_config_last_reload_successful",
+		Help: "Whether the last configuration (re)load succeeded (1) or failed and the previous config is still in use (0).",
+	})
+	s.reloadSuccess = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "airudder_exporter_config_last_reload_success_timestamp_seconds",
+		Help: "Unix time of the last successful configuration (re)load.",
+	})
+	s.accounts = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "airudder_exporter_accounts",
+		Help: "AiRudder accounts in the configuration, by state (enabled: scraped; skipped: no credentials or disabled).",
+	}, []string{"state"})
+	s.reg.MustRegister(s.reloadOK, s.reloadSuccess, s.accounts)
+
+	cfg, err := config.Load(o.configFile)
+	if err != nil {
+		return nil, fmt.Errorf("loading %s: %w", o.configFile, err)
+	}
+	if o.demo {
+		if s.demo, err = demo.StartAPI(log.With(logger, "component", "demo")); err != nil {
+			return nil, fmt.Errorf("starting demo API: %w", err)
+		}
+		cfg = s.demo.Augment(cfg)
+	}
+	s.holder = config.NewHolder(cfg)
+
+	s.inbound = collector.NewInbound(collector.Options{
+		Logger:     log.With(logger, "component", "collector"),
+		Registerer: s.reg,
+	})
+	storage := o.storagePath
+	if storage != "" {
+		if err := os.MkdirAll(storage, 0o750); err != nil {
+			level.Error(logger).Log("msg", "Cannot create --storage.path; webhook dedup memory will not survive restarts", "path", storage, "err", err)
+			storage = ""
+		}
+	}
+	s.receiver, err = receiver.New(cfg.Webhooks, receiver.Options{
+		Logger:      log.With(logger, "component", "receiver"),
+		Registerer:  s.reg,
+		StoragePath: storage,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("starting webhook receiver: %w", err)
+	}
+	s.apply(cfg)
+	s.reloadOK.Set(1)
+	s.reloadSuccess.SetToCurrentTime()
+	return s, nil
+}
+
+// apply hands a loaded config to the collector and the receiver.
+func (s *server) apply(cfg *config.Config) {
+	enabled, skipped := cfg.EnabledAccounts()
+	names := make([]string, 0, len(skipped))
+	for n := range skipped {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		level.Warn(s.logger).Log("msg", "AiRudder account skipped", "account", n, "reason", skipped[n])
+	}
+	if len(enabled) == 0 {
+		if !s.noAccountsLogged {
+			level.Warn(s.logger).Log("msg", "AiRudder statistics collector disabled until credentials are given: set AIRUDDER_APP_KEY and AIRUDDER_APP_SECRET (or app_key/app_secret_file in the config file); webhooks are still received")
+			s.noAccountsLogged = true
+		}
+	} else {
+		s.noAccountsLogged = false
+	}
+	s.accounts.WithLabelValues("enabled").Set(float64(len(enabled)))
+	s.accounts.WithLabelValues("skipped").Set(float64(len(skipped)))
+	s.inbound.ApplyConfig(enabled)
+	s.receiver.ApplyConfig(cfg.Webhooks)
+}
+
+// reload re-reads the config file; on error the running config stays.
+func (s *server) reload() error {
+	s.reloadMu.Lock()
+	defer s.reloadMu.Unlock()
+	cfg, err := config.Load(s.o.configFile)
+	if err != nil {
+		s.reloadOK.Set(0)
+		level.Error(s.logger).Log("msg", "Config reload failed; keeping the previous config", "file", s.o.configFile, "err", err)
+		return err
+	}
+	if s.demo != nil {
+		cfg = s.demo.Augment(cfg)
+	}
+	s.holder.Set(cfg)
+	s.apply(cfg)
+	s.reloadOK.Set(1)
+	s.reloadSuccess.SetToCurrentTime()
+	level.Info(s.logger).Log("msg", "Config reloaded", "file", s.o.configFile)
+	return nil
+}
+
+// scrapeTimeout is how long this /metrics request may wait for upstream
+// data: Prometheus' announced timeout minus an offset, so the answer
+// arrives before Prometheus gives up on the scrape.
+func scrapeTimeout(r *http.Request, offset, def time.Duration) time.Duration {
+	v := r.Header.Get("X-Prometheus-Scrape-Timeout-Seconds")
+	if v == "" {
+		return def
+	}
+	secs, err := strconv.ParseFloat(v, 64)
+	if err != nil || secs <= 0 {
+		return def
+	}
+	t := time.Duration(secs*float64(time.Second)) - offset
+	if min := 100 * time.Millisecond; t < min {
+		// An offset larger than the timeout would leave no time at all;
+		// keep a sliver so cached data can still be served.
+		t = min
+	}
+	return t
+}
+
+// metricsHandler gathers the long-lived registry plus a collector bound to
+// this scrape's deadline, so a slow AiRudder API costs airudder_up 0, never
+// a failed scrape.
+func (s *server) metricsHandler() http.Handler {
+	opts := promhttp.HandlerOpts{
+		ErrorLog:            promLogger{s.logger},
+		ErrorHandling:       promhttp.ContinueOnError,
+		EnableOpenMetrics:   true, // exemplars on the duration histograms
+		MaxRequestsInFlight: 20,
+		Timeout:             0,
+	}
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), scrapeTimeout(r, s.o.timeoutOffset, s.o.defaultScrapeTO))
+		defer cancel()
+		scrape := prometheus.NewRegistry()
+		if err := scrape.Register(s.inbound.ScrapeCollector(ctx)); err != nil {
+			level.Error(s.logger).Log("msg", "Cannot register scrape collector", "err", err)
+		}
+		// The scrape registry goes first: gathering it runs the fetch, so the
+		// request counters gathered after it already include this scrape.
+		promhttp.HandlerFor(prometheus.Gatherers{scrape, s.reg}, opts).ServeHTTP(w, r)
+	})
+	return promhttp.InstrumentMetricHandler(s.reg, h)
+}
+
+type promLogger struct{ l log.Logger }
+
+func (p promLogger) Println(v ...any) { level.Error(p.l).Log("msg", fmt.Sprint(v...)) }
+
+func (s *server) routes(withWebhooks bool) (*http.ServeMux, error) {
+	mux := http.NewServeMux()
+	mux.Handle(s.o.telemetryPath, s.metricsHandler())
+	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			methodNotAllowed(w, "GET, HEAD")
+			return
+		}
+		fmt.Fprintln(w, "Healthy")
+	})
+	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			methodNotAllowed(w, "GET, HEAD")
+			return
+		}
+		if !s.ready.Load() {
+			http.Error(w, "Not ready", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "Ready")
+	})
+	mux.HandleFunc("/-/reload", func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			methodNotAllowed(w, "POST")
+			return
+		}
+		if err := s.reload(); err != nil {
+			http.Error(w, "failed to reload config: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
+		fmt.Fprintln(w, "config reloaded")
+	})
+	if withWebhooks {
+		mux.Handle("/webhooks/", s.receiver.Handler())
+	}
+	if s.o.telemetryPath != "/" {
+		landing, err := web.NewLandingPage(s.landingConfig(withWebhooks))
+		if err != nil {
+			return nil, err
+		}
+		mux.Handle("/", landing)
+	}
+	return mux, nil
+}
+
+func methodNotAllowed(w http.ResponseWriter, allow string) {
+	w.Header().Set("Allow", allow)
+	http.Error(w, "method not allowed; use "+allow, http.StatusMethodNotAllowed)
+}
+
+// landingConfig lists links only: no config value, so no secret, is shown.
+func (s *server) landingConfig(withWebhooks bool) web.LandingConfig {
+	links := []web.LandingLinks{
+		{Address: s.o.telemetryPath, Text: "Metrics"},
+		{Address: "/-/healthy", Text: "Health"},
+		{Address: "/-/ready", Text: "Readiness"},
+	}
+	extra := ""
+	if withWebhooks {
+		extra = `<p>Webhook endpoints (POST only): <code>/webhooks/airudder</code> for AiRudder call/task/workflow webhooks,
+<code>/webhooks/laaffic</code> for LAAFFIC IVR call records.</p>`
+	} else {
+		extra = `<p>Webhook endpoints are served on the separate --webhook.listen-address.</p>`
+	}
+	if s.demo != nil {
+		extra += `<p><b>Demo mode</b>: a simulated AiRudder API is scraped as account "demo" and generated webhook traffic is posted to this exporter.</p>`
+	}
+	return web.LandingConfig{
+		Name:        "AiRudder Exporter",
+		Description: "Prometheus exporter for AiRudder voice robots (inbound statistics, call webhooks) and LAAFFIC IVR call records",
+		Version:     version.Info(),
+		Links:       links,
+		ExtraHTML:   extra,
+	}
+}
+
+// listen opens the listeners itself (rather than web.ListenAndServe) so the
+// demo traffic generator knows the real port even for ":0".
+func listen(addrs []string) ([]net.Listener, error) {
+	var ls []net.Listener
+	for _, a := range addrs {
+		l, err := net.Listen("tcp", a)
+		if err != nil {
+			for _, o := range ls {
+				o.Close()
+			}
+			return nil, err
+		}
+		ls = append(ls, l)
+	}
+	return ls, nil
+}
+
+func (s *server) run() error {
+	sep := s.o.webhookListen != ""
+	mux, err := s.routes(!sep)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	servers := []*http.Server{srv}
+	ls, err := listen(*s.webFlags.WebListenAddresses)
+	if err != nil {
+		return err
+	}
+	slogger := slogFor(s.logger)
+	errc := make(chan error, 2)
+	go func() { errc <- web.ServeMultiple(ls, srv, s.webFlags, slogger) }()
+
+	webhookAddr := ls[0].Addr().String()
+	if sep {
+		wmux := http.NewServeMux()
+		wmux.Handle("/webhooks/", s.receiver.Handler())
+		wsrv := &http.Server{Handler: wmux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+		wl, err := listen([]string{s.o.webhookListen})
+		if err != nil {
+			return fmt.Errorf("--webhook.listen-address: %w", err)
+		}
+		webhookAddr = wl[0].Addr().String()
+		cfgFile := s.o.webhookWebConfig
+		wflags := &web.FlagConfig{WebListenAddresses: &[]string{s.o.webhookListen}, WebConfigFile: &cfgFile}
+		servers = append(servers, wsrv)
+		go func() { errc <- web.ServeMultiple(wl, wsrv, wflags, slogger) }()
+		level.Info(s.logger).Log("msg", "Webhook endpoints on a separate listener", "address", webhookAddr)
+	}
+	s.warnBasicAuthWithoutWebhookListener(sep)
+
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	if s.demo != nil {
+		go s.demo.RunTraffic(ctx, webhookURL(webhookAddr), string(s.holder.Get().Webhooks.Token))
+	}
+	s.ready.Store(true)
+
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
+	defer signal.Stop(sig)
+	for {
+		select {
+		case err := <-errc:
+			if errors.Is(err, http.ErrServerClosed) {
+				continue
+			}
+			s.closeReceiver()
+			return err
+		case sg := <-sig:
+			if sg == syscall.SIGHUP {
+				_ = s.reload()
+				continue
+			}
+			level.Info(s.logger).Log("msg", "Shutting down: no new connections, finishing in-flight requests", "signal", sg.String(), "timeout", s.o.shutdownTimeout)
+			s.ready.Store(false)
+			stop()
+			sctx, cancel := context.WithTimeout(context.Background(), s.o.shutdownTimeout)
+			var firstErr error
+			for _, h := range servers {
+				if err := h.Shutdown(sctx); err != nil && firstErr == nil {
+					firstErr = err
+				}
+			}
+			cancel()
+			s.closeReceiver()
+			if s.demo != nil {
+				s.demo.Close()
+			}
+			level.Info(s.logger).Log("msg", "Stopped")
+			return firstErr
+		}
+	}
+}
+
+func (s *server) closeReceiver() {
+	if err := s.receiver.Close(); err != nil {
+		level.Error(s.logger).Log("msg", "Saving webhook dedup state failed", "err", err)
+	}
+}
+
+// webhookURL turns a listener address into a loopback base URL.
+func webhookURL(addr string) string {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	return "http://127.0.0.1:" + port
+}
