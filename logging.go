@@ -9,8 +9,10 @@ import (
 	slogkit "github.com/tjhop/slog-gokit"
 )
 
-// newLogger builds the go-kit logger every package logs through.
-func newLogger(lvl, format string, w io.Writer) log.Logger {
+// newLogger builds the go-kit logger every package logs through. The
+// returned base logger has the level filter but no ts/caller: the slog
+// bridge adds its own time and source, and must not repeat them.
+func newLogger(lvl, format string, w io.Writer) (logger, base log.Logger) {
 	var l log.Logger
 	if format == "json" {
 		l = log.NewJSONLogger(log.NewSyncWriter(w))
@@ -28,11 +30,12 @@ func newLogger(lvl, format string, w io.Writer) log.Logger {
 	default:
 		opt = level.AllowInfo()
 	}
-	return log.With(level.NewFilter(l, opt), "ts", log.DefaultTimestampUTC, "caller", log.DefaultCaller)
+	base = level.NewFilter(l, opt)
+	return log.With(base, "ts", log.DefaultTimestampUTC, "caller", log.DefaultCaller), base
 }
 
 // slogFor bridges to *slog.Logger for exporter-toolkit (≥ v0.13 takes slog).
 // The go-kit level filter still applies; slog's own level is left open.
-func slogFor(l log.Logger) *slog.Logger {
-	return slog.New(slogkit.NewGoKitHandler(l, slog.LevelDebug))
+func slogFor(base log.Logger) *slog.Logger {
+	return slog.New(slogkit.NewGoKitHandler(base, slog.LevelDebug))
 }

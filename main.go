@@ -72,10 +72,10 @@ func run(args []string) int {
 		return checkConfig(o.configFile)
 	}
 
-	logger := newLogger(o.logLevel, o.logFormat, os.Stderr)
+	logger, base := newLogger(o.logLevel, o.logFormat, os.Stderr)
 	level.Info(logger).Log("msg", "Starting airudder_exporter", "version", version.Info(), "build_context", version.BuildContext())
 
-	s, err := newServer(o, webFlags, logger)
+	s, err := newServer(o, webFlags, logger, base)
 	if err != nil {
 		level.Error(logger).Log("msg", "Cannot start", "err", err)
 		return 1

@@ -36,6 +36,7 @@ type server struct {
 	o        options
 	webFlags *web.FlagConfig
 	logger   log.Logger
+	base     log.Logger // level-filtered, without ts/caller, for the slog bridge
 
 	reg      *prometheus.Registry
 	holder   *config.Holder
@@ -53,8 +54,8 @@ type server struct {
 	noAccountsLogged bool
 }
 
-func newServer(o options, webFlags *web.FlagConfig, logger log.Logger) (*server, error) {
-	s := &server{o: o, webFlags: webFlags, logger: logger, reg: prometheus.NewRegistry()}
+func newServer(o options, webFlags *web.FlagConfig, logger, base log.Logger) (*server, error) {
+	s := &server{o: o, webFlags: webFlags, logger: logger, base: base, reg: prometheus.NewRegistry()}
 	s.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -316,7 +317,7 @@ func (s *server) run() error {
 	if err != nil {
 		return err
 	}
-	slogger := slogFor(s.logger)
+	slogger := slogFor(s.base)
 	errc := make(chan error, 2)
 	go func() { errc <- web.ServeMultiple(ls, srv, s.webFlags, slogger) }()
 
