@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -318,6 +319,10 @@ func (s *server) run() error {
 		return err
 	}
 	slogger := slogFor(s.base)
+	// net/http's own error lines (TLS handshake failures, handler panics)
+	// go through the same logger, so --log.format=json stays JSON.
+	httpErrLog := slog.NewLogLogger(slogger.Handler(), slog.LevelError)
+	srv.ErrorLog = httpErrLog
 	errc := make(chan error, 2)
 	go func() { errc <- web.ServeMultiple(ls, srv, s.webFlags, slogger) }()
 
@@ -325,7 +330,7 @@ func (s *server) run() error {
 	if sep {
 		wmux := http.NewServeMux()
 		wmux.Handle("/webhooks/", s.receiver.Handler())
-		wsrv := &http.Server{Handler: wmux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+		wsrv := &http.Server{Handler: wmux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: httpErrLog}
 		wl, err := listen([]string{s.o.webhookListen})
 		if err != nil {
 			return fmt.Errorf("--webhook.listen-address: %w", err)

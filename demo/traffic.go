@@ -9,7 +9,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -61,13 +60,14 @@ type poster struct {
 }
 
 func (p *poster) post(ctx context.Context, w webhook) error {
-	u := p.base + w.path
-	if p.token != "" {
-		u += "?token=" + url.QueryEscape(p.token)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(w.body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.base+w.path, bytes.NewReader(w.body))
 	if err != nil {
 		return err
+	}
+	if p.token != "" {
+		// A header, not ?token=: the *url.Error of a failed post quotes
+		// the whole URL, and it is logged.
+		req.Header.Set("Authorization", "Bearer "+p.token)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "Airudder")
