@@ -1,0 +1,212 @@
+package receiver
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/go-kit/log/level"
+)
+
+// Webhook paths served by Handler.
+const (
+	PathAiRudder = "/webhooks/airudder"
+	PathLaaffic  = "/webhooks/laaffic"
+)
+
+var (
+	jsonContentType = []string{"application/json"}
+	okBody          = []byte("{}")
+)
+
+// maxPooledBuffer: bigger body buffers are not kept for reuse.
+const maxPooledBuffer = 4 << 20
+
+// arWork and laWork are the pooled per-request state of each source: the
+// body buffer, the decoder's raw structs and the decoded batch.
+type arWork struct {
+	buf   bytes.Buffer
+	dec   arDecoder
+	batch AiRudderBatch
+}
+
+type laWork struct {
+	buf   bytes.Buffer
+	dec   laDecoder
+	batch LaafficBatch
+}
+
+// Handler serves POST /webhooks/airudder and POST /webhooks/laaffic (full
+// paths); anything else is 404.
+func (r *Receiver) Handler() http.Handler { return http.HandlerFunc(r.serveHTTP) }
+
+func (r *Receiver) serveHTTP(w http.ResponseWriter, req *http.Request) {
+	var source string
+	switch req.URL.Path {
+	case PathAiRudder:
+		source = sourceAiRudder
+	case PathLaaffic:
+		source = sourceLaaffic
+	default:
+		http.NotFound(w, req)
+		return
+	}
+	start := r.now()
+	outcome := r.handle(w, req, source)
+	r.rec.request(source, outcome, start, r.now())
+}
+
+// handle runs the checks in order of cost, then reads, decodes and records
+// the body. It returns the request's outcome label.
+func (r *Receiver) handle(w http.ResponseWriter, req *http.Request, source string) string {
+	if req.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		writeError(w, http.StatusMethodNotAllowed, "method not allowed")
+		return outcomeMethodNotAllowed
+	}
+	s := r.settings.Load()
+	if !s.sourceOK(req) {
+		level.Debug(r.logger).Log("msg", "webhook from a source outside allowed_cidrs", "source", source, "remote", req.RemoteAddr)
+		writeError(w, http.StatusForbidden, "forbidden")
+		return outcomeForbidden
+	}
+	if !s.tokenOK(req) {
+		level.Debug(r.logger).Log("msg", "webhook with missing or wrong token", "source", source, "remote", req.RemoteAddr)
+		w.Header().Set("WWW-Authenticate", `Bearer realm="webhooks"`)
+		writeError(w, http.StatusUnauthorized, "unauthorized")
+		return outcomeUnauthorized
+	}
+	if req.ContentLength > s.maxBody {
+		// Refused unread; the connection is closed rather than drained.
+		w.Header().Set("Connection", "close")
+		writeError(w, http.StatusRequestEntityTooLarge, "body too large")
+		return outcomeTooLarge
+	}
+	if !s.acquire(req.Context()) {
+		w.Header().Set("Retry-After", "60")
+		writeError(w, http.StatusServiceUnavailable, "overloaded, retry later")
+		return outcomeOverloaded
+	}
+	defer s.release()
+
+	if source == sourceAiRudder {
+		work := r.arPool.Get().(*arWork)
+		defer func() { r.arPool.Put(work.trim()) }()
+		if o, ok := r.readBody(w, req, s, &work.buf); !ok {
+			return o
+		}
+		if err := work.dec.decode(work.buf.Bytes(), &work.batch); err != nil {
+			return r.badRequest(w, source, err)
+		}
+		r.rec.airudder(&work.batch, r.now())
+	} else {
+		work := r.laPool.Get().(*laWork)
+		defer func() { r.laPool.Put(work.trim()) }()
+		if o, ok := r.readBody(w, req, s, &work.buf); !ok {
+			return o
+		}
+		if err := work.dec.decode(work.buf.Bytes(), &work.batch); err != nil {
+			return r.badRequest(w, source, err)
+		}
+		r.rec.laaffic(&work.batch, r.now())
+	}
+	w.Header()["Content-Type"] = jsonContentType
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(okBody)
+	return outcomeAccepted
+}
+
+// readBody reads the whole body into buf under the size limit and read
+// deadline. On failure it has answered the request and returns the outcome.
+func (r *Receiver) readBody(w http.ResponseWriter, req *http.Request, s *settings, buf *bytes.Buffer) (string, bool) {
+	rc := http.NewResponseController(w)
+	// Errors mean the writer cannot set deadlines (a test recorder); the
+	// server's own timeouts then apply.
+	_ = rc.SetReadDeadline(time.Now().Add(s.readTimeout))
+	buf.Reset()
+	if req.ContentLength > 0 {
+		buf.Grow(int(req.ContentLength) + bytes.MinRead)
+	}
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, req.Body, s.maxBody))
+	if err == nil {
+		// Clear the deadline, or the server's background read on this
+		// keep-alive connection would hit it while we are still answering.
+		_ = rc.SetReadDeadline(time.Time{})
+		return "", true
+	}
+	// The rest of the body is not wanted: close the connection instead of
+	// letting the server drain it (which, with the deadline cleared, could
+	// wait forever on a stalled client).
+	w.Header().Set("Connection", "close")
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		writeError(w, http.StatusRequestEntityTooLarge, "body too large")
+		return outcomeTooLarge, false
+	}
+	level.Debug(r.logger).Log("msg", "reading webhook body failed", "remote", req.RemoteAddr, "err", err)
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		writeError(w, http.StatusRequestTimeout, "timeout reading body")
+	} else {
+		writeError(w, http.StatusBadRequest, "error reading body")
+	}
+	return outcomeReadError, false
+}
+
+func (r *Receiver) badRequest(w http.ResponseWriter, source string, err error) string {
+	level.Debug(r.logger).Log("msg", "webhook body rejected", "source", source, "err", err)
+	writeError(w, http.StatusBadRequest, err.Error())
+	return outcomeBadRequest
+}
+
+// writeError answers with a short JSON reason, never echoing request data.
+func writeError(w http.ResponseWriter, code int, reason string) {
+	b, _ := json.Marshal(struct {
+		Error string `json:"error"`
+	}{reason})
+	w.Header()["Content-Type"] = jsonContentType
+	w.WriteHeader(code)
+	_, _ = w.Write(b)
+}
+
+// acquire takes a concurrency slot, waiting at most queueWait.
+func (s *settings) acquire(ctx context.Context) bool {
+	select {
+	case s.sem <- struct{}{}:
+		return true
+	default:
+	}
+	t := time.NewTimer(s.queueWait)
+	defer t.Stop()
+	select {
+	case s.sem <- struct{}{}:
+		return true
+	case <-t.C:
+		return false
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func (s *settings) release() { <-s.sem }
+
+// trim drops a huge buffer before the work goes back to the pool.
+func (w *arWork) trim() *arWork {
+	if w.buf.Cap() > maxPooledBuffer {
+		w.buf = bytes.Buffer{}
+	}
+	w.dec.r.b = nil // do not pin the body between requests
+	return w
+}
+
+func (w *laWork) trim() *laWork {
+	if w.buf.Cap() > maxPooledBuffer {
+		w.buf = bytes.Buffer{}
+	}
+	w.dec.r.b = nil // do not pin the body between requests
+	return w
+}

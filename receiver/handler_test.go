@@ -1,0 +1,498 @@
+package receiver
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"airudder_exporter/config"
+)
+
+func requests(t *testing.T, tr *testReceiver, source, outcome string) float64 {
+	t.Helper()
+	return counterValue(t, tr.reg, "airudder_exporter_webhook_requests_total", "source", source, "outcome", outcome)
+}
+
+func records(t *testing.T, tr *testReceiver, source, outcome string) float64 {
+	t.Helper()
+	return counterValue(t, tr.reg, "airudder_exporter_webhook_records_total", "source", source, "outcome", outcome)
+}
+
+func TestHandlerAcceptsFixtures(t *testing.T) {
+	tr := newTestReceiver(t, config.Webhooks{}, "")
+	rec := tr.post(PathAiRudder, readFixture(t, "airudder-call-webhook.json"))
+	if rec.Code != http.StatusOK || rec.Body.String() != "{}" || rec.Header().Get("Content-Type") != "application/json" {
+		t.Fatalf("%d %q %q", rec.Code, rec.Body, rec.Header().Get("Content-Type"))
+	}
+	rec = tr.post(PathLaaffic, readFixture(t, "laaffic-ivr-push.json"))
+	if rec.Code != http.StatusOK || rec.Body.String() != "{}" {
+		t.Fatalf("%d %q", rec.Code, rec.Body)
+	}
+	if v := counterValue(t, tr.reg, "airudder_calls_total", "result", "finished", "result_label", "A",
+		"hangup_type", "ByCallee", "ring_type", "normal"); v != 1 {
+		t.Errorf("airudder_calls_total = %v", v)
+	}
+	if v := counterValue(t, tr.reg, "laaffic_calls_total", "type", "group_call", "call_status", "busy"); v != 1 {
+		t.Errorf("laaffic_calls_total = %v", v)
+	}
+	for _, src := range []string{sourceAiRudder, sourceLaaffic} {
+		if v := requests(t, tr, src, outcomeAccepted); v != 1 {
+			t.Errorf("%s accepted = %v", src, v)
+		}
+		if v := records(t, tr, src, recordCounted); v != 1 {
+			t.Errorf("%s counted = %v", src, v)
+		}
+		want := float64(tr.clock.Now().Unix())
+		if v := counterValue(t, tr.reg, "airudder_exporter_webhook_last_received_timestamp_seconds", "source", src); v != want {
+			t.Errorf("%s last received = %v, want %v", src, v, want)
+		}
+	}
+}
+
+func TestHandlerMethodAndPath(t *testing.T) {
+	tr := newTestReceiver(t, config.Webhooks{}, "")
+	for _, m := range []string{http.MethodGet, http.MethodPut, http.MethodHead} {
+		req := httptest.NewRequest(m, PathLaaffic, nil)
+		rec := httptest.NewRecorder()
+		tr.h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusMethodNotAllowed || rec.Header().Get("Allow") != http.MethodPost {
+			t.Errorf("%s: %d, Allow %q", m, rec.Code, rec.Header().Get("Allow"))
+		}
+	}
+	if v := requests(t, tr, sourceLaaffic, outcomeMethodNotAllowed); v != 3 {
+		t.Errorf("method_not_allowed = %v", v)
+	}
+	if rec := tr.post("/webhooks/other", []byte(`{}`)); rec.Code != http.StatusNotFound {
+		t.Errorf("unknown path: %d", rec.Code)
+	}
+}
+
+func TestHandlerBadRequest(t *testing.T) {
+	tr := newTestReceiver(t, config.Webhooks{}, "")
+	for _, tc := range []struct{ path, body string }{
+		{PathAiRudder, `{"details":[`},
+		{PathAiRudder, `[1,2]`},
+		{PathAiRudder, ``},
+		{PathLaaffic, `not json`},
+		{PathLaaffic, `"x"`},
+	} {
+		rec := tr.post(tc.path, []byte(tc.body))
+		var resp struct{ Error string }
+		if rec.Code != http.StatusBadRequest || json.Unmarshal(rec.Body.Bytes(), &resp) != nil || resp.Error == "" {
+			t.Errorf("%s %q: %d %q", tc.path, tc.body, rec.Code, rec.Body)
+		}
+		if strings.Contains(rec.Body.String(), tc.body) && tc.body != "" {
+			t.Errorf("error must not echo the body: %q", rec.Body)
+		}
+	}
+	if v := requests(t, tr, sourceAiRudder, outcomeBadRequest); v != 3 {
+		t.Errorf("airudder bad_request = %v", v)
+	}
+	if v := records(t, tr, sourceAiRudder, recordInvalid) + records(t, tr, sourceAiRudder, recordCounted); v != 0 {
+		t.Errorf("records of rejected bodies were counted: %v", v)
+	}
+}
+
+func TestHandlerToken(t *testing.T) {
+	const tok = "s3cr+t/="
+	tr := newTestReceiver(t, config.Webhooks{Token: tok}, "")
+	body := []byte(`{"voiceId":"v1"}`)
+	for _, tc := range []struct {
+		name string
+		path string
+		hdr  []string
+		want int
+	}{
+		{"none", PathLaaffic, nil, http.StatusUnauthorized},
+		{"wrong query", PathLaaffic + "?token=nope", nil, http.StatusUnauthorized},
+		{"wrong bearer", PathLaaffic, []string{"Authorization", "Bearer nope"}, http.StatusUnauthorized},
+		{"prefix of token", PathLaaffic + "?token=s3cr", nil, http.StatusUnauthorized},
+		{"other scheme", PathLaaffic, []string{"Authorization", "Token " + tok}, http.StatusUnauthorized},
+		{"query", PathLaaffic + "?a=1&token=s3cr%2Bt%2F%3D", nil, http.StatusOK},
+		{"bearer", PathLaaffic, []string{"Authorization", "Bearer " + tok}, http.StatusOK},
+		{"bearer lower case", PathLaaffic, []string{"Authorization", "bearer " + tok}, http.StatusOK},
+	} {
+		rec := tr.post(tc.path, body, tc.hdr...)
+		if rec.Code != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, rec.Code, tc.want)
+		}
+		if rec.Code == http.StatusUnauthorized && rec.Header().Get("WWW-Authenticate") == "" {
+			t.Errorf("%s: 401 without WWW-Authenticate", tc.name)
+		}
+	}
+	if v := requests(t, tr, sourceLaaffic, outcomeUnauthorized); v != 5 {
+		t.Errorf("unauthorized = %v", v)
+	}
+	if v := records(t, tr, sourceLaaffic, recordCounted); v != 1 {
+		t.Errorf("counted = %v (same voiceId twice: once)", v)
+	}
+}
+
+func TestHandlerSourceAddress(t *testing.T) {
+	tr := newTestReceiver(t, config.Webhooks{
+		AllowedCIDRs:   []string{"127.0.0.2/32", "::1"},
+		TrustedProxies: []string{"127.0.0.1"},
+	}, "")
+	n := 0
+	post := func(remote, xff string) int {
+		n++
+		req := httptest.NewRequest(http.MethodPost, PathLaaffic, strings.NewReader(`{"voiceId":"v`+string(rune('a'+n))+`"}`))
+		req.RemoteAddr = remote
+		if xff != "" {
+			req.Header.Set("X-Forwarded-For", xff)
+		}
+		rec := httptest.NewRecorder()
+		tr.h.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	for _, tc := range []struct {
+		remote, xff string
+		want        int
+	}{
+		{"127.0.0.2:1234", "", http.StatusOK},
+		{"[::1]:1234", "", http.StatusOK},
+		{"[::ffff:127.0.0.2]:1234", "", http.StatusOK},
+		{"127.0.0.3:1234", "", http.StatusForbidden},
+		{"127.0.0.1:1234", "", http.StatusForbidden},                     // the proxy itself is not allowed
+		{"127.0.0.1:1234", "127.0.0.2", http.StatusOK},                   // via the trusted proxy
+		{"127.0.0.1:1234", "127.0.0.9, 127.0.0.2", http.StatusOK},        // right-most untrusted hop counts
+		{"127.0.0.1:1234", "127.0.0.2, 127.0.0.9", http.StatusForbidden}, // a forged left entry does not help
+		{"127.0.0.1:1234", "127.0.0.2, 127.0.0.1", http.StatusOK},        // trusted hops are skipped
+		{"127.0.0.1:1234", "garbage", http.StatusForbidden},              // unparsable chain
+		{"127.0.0.3:1234", "127.0.0.2", http.StatusForbidden},            // XFF from an untrusted peer is ignored
+		{"not-an-address", "", http.StatusForbidden},
+	} {
+		if got := post(tc.remote, tc.xff); got != tc.want {
+			t.Errorf("remote %s xff %q: %d, want %d", tc.remote, tc.xff, got, tc.want)
+		}
+	}
+	if v := requests(t, tr, sourceLaaffic, outcomeForbidden); v != 6 {
+		t.Errorf("forbidden = %v", v)
+	}
+}
+
+// failingReader fails the test if more than limit bytes are read from it.
+type failingReader struct {
+	t     *testing.T
+	limit int64
+	read  int64
+}
+
+func (f *failingReader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = ' '
+	}
+	f.read += int64(len(p))
+	if f.read > f.limit {
+		f.t.Errorf("body read past %d bytes (%d)", f.limit, f.read)
+		return 0, errors.New("read too far")
+	}
+	return len(p), nil
+}
+
+func TestHandlerSizeLimit(t *testing.T) {
+	const max = 2048
+	tr := newTestReceiver(t, config.Webhooks{MaxBodyBytes: max}, "")
+
+	// Declared too large: refused before reading anything.
+	fr := &failingReader{t: t, limit: 0}
+	req := httptest.NewRequest(http.MethodPost, PathAiRudder, fr)
+	req.ContentLength = 10 << 20
+	rec := httptest.NewRecorder()
+	tr.h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("declared: %d", rec.Code)
+	}
+
+	// Unknown length (chunked): read up to the limit and no further.
+	fr = &failingReader{t: t, limit: max + 1}
+	req = httptest.NewRequest(http.MethodPost, PathAiRudder, fr)
+	req.ContentLength = -1
+	rec = httptest.NewRecorder()
+	tr.h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("chunked: %d %s", rec.Code, rec.Body)
+	}
+
+	// At the limit is fine.
+	task := `{"task_id":"t","status":"finished"}`
+	body := task + strings.Repeat(" ", max-len(task))
+	if rec := tr.post(PathAiRudder, []byte(body)); rec.Code != http.StatusOK {
+		t.Errorf("at the limit: %d %s", rec.Code, rec.Body)
+	}
+	if v := requests(t, tr, sourceAiRudder, outcomeTooLarge); v != 2 {
+		t.Errorf("too_large = %v", v)
+	}
+}
+
+type errReader struct{}
+
+func (errReader) Read([]byte) (int, error) { return 0, errors.New("connection reset") }
+
+func TestHandlerReadError(t *testing.T) {
+	tr := newTestReceiver(t, config.Webhooks{}, "")
+	req := httptest.NewRequest(http.MethodPost, PathAiRudder, errReader{})
+	rec := httptest.NewRecorder()
+	tr.h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusBadRequest {
+		t.Errorf("%d", rec.Code)
+	}
+	if v := requests(t, tr, sourceAiRudder, outcomeReadError); v != 1 {
+		t.Errorf("read_error = %v", v)
+	}
+}
+
+// blockingReader blocks until release is closed, then reports EOF.
+type blockingReader struct {
+	started chan struct{}
+	release chan struct{}
+	once    sync.Once
+}
+
+func (b *blockingReader) Read([]byte) (int, error) {
+	b.once.Do(func() { close(b.started) })
+	<-b.release
+	return 0, io.EOF
+}
+
+func TestHandlerOverloaded(t *testing.T) {
+	tr := newTestReceiver(t, config.Webhooks{
+		MaxConcurrentRequests: 1,
+		ReadTimeout:           config.Duration(20 * time.Millisecond),
+	}, "")
+	br := &blockingReader{started: make(chan struct{}), release: make(chan struct{})}
+	done := make(chan int)
+	go func() {
+		req := httptest.NewRequest(http.MethodPost, PathAiRudder, br)
+		rec := httptest.NewRecorder()
+		tr.h.ServeHTTP(rec, req)
+		done <- rec.Code
+	}()
+	<-br.started // the only slot is taken
+	rec := tr.post(PathAiRudder, []byte(`{"task_id":"t","status":"paused"}`))
+	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
+		t.Errorf("second request: %d", rec.Code)
+	}
+	close(br.release)
+	if code := <-done; code != http.StatusBadRequest { // empty body
+		t.Errorf("first request: %d", code)
+	}
+	if rec := tr.post(PathAiRudder, []byte(`{"task_id":"t","status":"paused"}`)); rec.Code != http.StatusOK {
+		t.Errorf("after release: %d", rec.Code)
+	}
+	if v := requests(t, tr, sourceAiRudder, outcomeOverloaded); v != 1 {
+		t.Errorf("overloaded = %v", v)
+	}
+}
+
+func TestHandlerDuplicates(t *testing.T) {
+	tr := newTestReceiver(t, config.Webhooks{}, "")
+	fixture := readFixture(t, "airudder-call-webhook.json")
+	for range 3 {
+		if rec := tr.post(PathAiRudder, fixture); rec.Code != http.StatusOK {
+			t.Fatal(rec.Code)
+		}
+	}
+	if v := counterValue(t, tr.reg, "airudder_calls_total", "result", "finished", "result_label", "A",
+		"hangup_type", "ByCallee", "ring_type", "normal"); v != 1 {
+		t.Errorf("re-delivered call counted %v times", v)
+	}
+	if v := counterValue(t, tr.reg, "airudder_infocheck_answers_total", "question", "Q1",
+		"verification_result", "Match", "answered", "Answered"); v != 1 {
+		t.Errorf("answers of a re-delivered call counted %v times", v)
+	}
+	if c, d := records(t, tr, sourceAiRudder, recordCounted), records(t, tr, sourceAiRudder, recordDuplicate); c != 1 || d != 2 {
+		t.Errorf("counted %v, duplicate %v", c, d)
+	}
+
+	// Overlapping batches, and a duplicate inside one batch.
+	tr.post(PathLaaffic, []byte(`{"array":[{"voiceId":"a"},{"voiceId":"b"}]}`))
+	tr.post(PathLaaffic, []byte(`[{"voiceId":"b"},{"voiceId":"c"},{"voiceId":"c"}]`))
+	if c, d := records(t, tr, sourceLaaffic, recordCounted), records(t, tr, sourceLaaffic, recordDuplicate); c != 3 || d != 2 {
+		t.Errorf("laaffic counted %v, duplicate %v", c, d)
+	}
+	if v := counterValue(t, tr.reg, "laaffic_calls_total", "type", "other", "call_status", "unknown"); v != 3 {
+		t.Errorf("laaffic_calls_total = %v", v)
+	}
+
+	// Sources have separate id spaces.
+	tr.post(PathAiRudder, []byte(`{"details":[{"call_id":"a"}]}`))
+	if v := records(t, tr, sourceAiRudder, recordCounted); v != 2 {
+		t.Errorf("an AiRudder id equal to a LAAFFIC id was taken as a duplicate")
+	}
+
+	// After the window, a re-delivery counts again.
+	tr.clock.Advance(config.DefaultDedupWindow + time.Minute)
+	tr.post(PathAiRudder, fixture)
+	if v := records(t, tr, sourceAiRudder, recordCounted); v != 3 {
+		t.Errorf("after the window: counted %v", v)
+	}
+}
+
+func TestHandlerPartialBatch(t *testing.T) {
+	tr := newTestReceiver(t, config.Webhooks{}, "")
+	rec := tr.post(PathLaaffic, []byte(`{"array":[{"voiceId":"ok1","callDuration":5},{"callDuration":5},`+
+		`{"voiceId":"neg","callDuration":-5},7,{"voiceId":"ok2"}]}`))
+	if rec.Code != http.StatusOK {
+		t.Fatal(rec.Code, rec.Body)
+	}
+	if c, i := records(t, tr, sourceLaaffic, recordCounted), records(t, tr, sourceLaaffic, recordInvalid); c != 2 || i != 3 {
+		t.Errorf("counted %v, invalid %v", c, i)
+	}
+	for reason, want := range map[string]float64{"missing_id": 1, "negative_value": 1, "not_object": 1, "bad_type": 0} {
+		if v := counterValue(t, tr.reg, "airudder_exporter_webhook_invalid_records_total", "source", "laaffic", "reason", reason); v != want {
+			t.Errorf("reason %s = %v, want %v", reason, v, want)
+		}
+	}
+	// The invalid record's id was not remembered: fixed and re-sent, it counts.
+	tr.post(PathLaaffic, []byte(`{"voiceId":"neg","callDuration":5}`))
+	if v := records(t, tr, sourceLaaffic, recordCounted); v != 3 {
+		t.Errorf("corrected record: counted %v", v)
+	}
+}
+
+func TestApplyConfigKeepsState(t *testing.T) {
+	tr := newTestReceiver(t, config.Webhooks{}, "")
+	fixture := readFixture(t, "airudder-call-webhook.json")
+	tr.post(PathAiRudder, fixture)
+	tr.ApplyConfig(config.Webhooks{Token: "new", MaxLabelValues: 5, MaxConcurrentRequests: 3})
+	if rec := tr.post(PathAiRudder, fixture); rec.Code != http.StatusUnauthorized {
+		t.Errorf("new token not enforced: %d", rec.Code)
+	}
+	if rec := tr.post(PathAiRudder+"?token=new", fixture); rec.Code != http.StatusOK {
+		t.Fatalf("%d", rec.Code)
+	}
+	if c, d := records(t, tr, sourceAiRudder, recordCounted), records(t, tr, sourceAiRudder, recordDuplicate); c != 1 || d != 1 {
+		t.Errorf("after reload: counted %v, duplicate %v (dedup memory lost?)", c, d)
+	}
+	if v := requests(t, tr, sourceAiRudder, outcomeAccepted); v != 2 {
+		t.Errorf("accepted = %v", v)
+	}
+	tr.ApplyConfig(config.Webhooks{})
+	if rec := tr.post(PathAiRudder, fixture); rec.Code != http.StatusOK {
+		t.Errorf("token removed, still refused: %d", rec.Code)
+	}
+}
+
+// TestReadTimeout runs a real server: a client that stops sending halfway
+// through its body gets an error answer once read_timeout has passed.
+func TestReadTimeout(t *testing.T) {
+	tr := newTestReceiver(t, config.Webhooks{ReadTimeout: config.Duration(100 * time.Millisecond)}, "")
+	srv := httptest.NewServer(tr.h)
+	defer srv.Close()
+	conn, err := net.DialTimeout("tcp", srv.Listener.Addr().String(), 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	_, err = io.WriteString(conn, "POST "+PathAiRudder+" HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"+
+		"Content-Length: 100\r\n\r\n{\"details\":[")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestTimeout {
+		t.Errorf("status %d", resp.StatusCode)
+	}
+	if v := requests(t, tr, sourceAiRudder, outcomeReadError); v != 1 {
+		t.Errorf("read_error = %v", v)
+	}
+
+	// A normal request on a fresh keep-alive connection still works, and
+	// the connection survives the deadline that was set and cleared.
+	client := srv.Client()
+	for i := range 2 {
+		resp, err := client.Post(srv.URL+PathLaaffic, "application/json", bytes.NewReader([]byte(`{"voiceId":"k`+string(rune('0'+i))+`"}`)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("request %d: %d", i, resp.StatusCode)
+		}
+		time.Sleep(150 * time.Millisecond) // past the read deadline of the previous request
+	}
+}
+
+// Concurrent posts with overlapping ids, reloads and scrapes: every id is
+// counted exactly once (run with -race).
+func TestConcurrentRequests(t *testing.T) {
+	tr := newTestReceiver(t, config.Webhooks{MaxConcurrentRequests: 4}, "")
+	const workers, perWorker, ids = 6, 100, 150
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range perWorker {
+				id := (w*perWorker + i) % ids
+				var rec *httptest.ResponseRecorder
+				if i%2 == 0 {
+					rec = tr.post(PathAiRudder, []byte(`{"details":[{"call_id":"c`+itoa(id)+`","result_label":"L`+itoa(id%7)+`"}]}`))
+				} else {
+					rec = tr.post(PathLaaffic, []byte(`[{"voiceId":"v`+itoa(id)+`","intent":"I`+itoa(id%5)+`"}]`))
+				}
+				if rec.Code != http.StatusOK {
+					t.Errorf("status %d", rec.Code)
+					return
+				}
+			}
+		}()
+	}
+	stop := make(chan struct{})
+	var bg sync.WaitGroup
+	bg.Add(1)
+	go func() {
+		defer bg.Done()
+		for n := 0; ; n++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			tr.ApplyConfig(config.Webhooks{MaxLabelValues: 10 + n%3, MaxConcurrentRequests: 4 + n%2})
+			if _, err := tr.reg.Gather(); err != nil {
+				t.Error(err)
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	wg.Wait()
+	close(stop)
+	bg.Wait()
+	total := float64(workers * perWorker)
+	got := records(t, tr, sourceAiRudder, recordCounted) + records(t, tr, sourceLaaffic, recordCounted)
+	dups := records(t, tr, sourceAiRudder, recordDuplicate) + records(t, tr, sourceLaaffic, recordDuplicate)
+	if got+dups != total {
+		t.Errorf("counted %v + duplicate %v != %v", got, dups, total)
+	}
+	// Even ids went to AiRudder only from even i, odd from odd: count the
+	// distinct (source, id) pairs actually sent.
+	seen := map[string]bool{}
+	for w := range workers {
+		for i := range perWorker {
+			seen[itoa(i%2)+"/"+itoa((w*perWorker+i)%ids)] = true
+		}
+	}
+	if got != float64(len(seen)) {
+		t.Errorf("counted %v, distinct ids %d", got, len(seen))
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

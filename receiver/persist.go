@@ -1,0 +1,78 @@
+package receiver
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/go-kit/log/level"
+
+	"airudder_exporter/receiver/dedup"
+)
+
+// Dedup state survives restarts so that a re-delivery arriving after a
+// restart (AiRudder retries for five minutes) is still recognised.
+
+// load reads both state files. A missing file means a first start; a
+// corrupt or unreadable one is logged and that source starts empty.
+func (r *Receiver) load() {
+	if err := os.MkdirAll(r.storagePath, 0o755); err != nil {
+		level.Warn(r.logger).Log("msg", "cannot create storage directory; dedup state will not persist", "path", r.storagePath, "err", err)
+	}
+	now := r.now()
+	for _, f := range r.stateFiles() {
+		if err := f.set.LoadFile(f.path, now); err != nil {
+			level.Warn(r.logger).Log("msg", "dedup state not loaded, starting empty", "file", f.path, "err", err)
+			continue
+		}
+		level.Info(r.logger).Log("msg", "dedup state loaded", "file", f.path, "entries", f.set.Len())
+	}
+}
+
+type stateFile struct {
+	path  string
+	set   *dedup.Set
+	adds  func() uint64
+	saved *uint64
+}
+
+func (r *Receiver) stateFiles() []stateFile {
+	return []stateFile{
+		{filepath.Join(r.storagePath, arStateFile), r.arDedup, r.rec.arAdds.Load, &r.arSaved},
+		{filepath.Join(r.storagePath, laStateFile), r.laDedup, r.rec.laAdds.Load, &r.laSaved},
+	}
+}
+
+// save writes the state of each source that gained ids since its last
+// save (all of them when force is set).
+func (r *Receiver) save(force bool) error {
+	var errs []error
+	for _, f := range r.stateFiles() {
+		adds := f.adds()
+		if !force && adds == *f.saved {
+			continue
+		}
+		if err := f.set.SaveFile(f.path); err != nil {
+			level.Warn(r.logger).Log("msg", "saving dedup state failed", "file", f.path, "err", err)
+			errs = append(errs, err)
+			continue
+		}
+		*f.saved = adds
+	}
+	return errors.Join(errs...)
+}
+
+func (r *Receiver) saveLoop() {
+	defer close(r.done)
+	t := time.NewTicker(saveInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-r.stop:
+			return
+		case <-t.C:
+			_ = r.save(false) // logged inside
+		}
+	}
+}
