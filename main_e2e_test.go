@@ -1,83 +1,27 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"airudder_exporter/internal/testkit"
 )
 
 // These tests build the real binary and run it as a user would.
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-func exporterBinary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "airudder-e2e-bin")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "airudder_exporter")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
-}
-
-func freePort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-// syncBuffer collects a child's output safely while it runs.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type exporterProc struct {
 	cmd  *exec.Cmd
 	addr string
-	logs *syncBuffer
+	logs *testkit.LogBuffer
 	done chan error
 }
 
@@ -85,9 +29,9 @@ type exporterProc struct {
 // waits until /-/ready answers 200.
 func startExporter(t *testing.T, env []string, args ...string) *exporterProc {
 	t.Helper()
-	p := &exporterProc{addr: freePort(t), logs: &syncBuffer{}, done: make(chan error, 1)}
+	p := &exporterProc{addr: testkit.FreeAddr(t), logs: &testkit.LogBuffer{}, done: make(chan error, 1)}
 	args = append([]string{"--web.listen-address=" + p.addr, "--storage.path=" + t.TempDir()}, args...)
-	p.cmd = exec.Command(exporterBinary(t), args...)
+	p.cmd = exec.Command(testkit.ExporterBinary(t), args...)
 	p.cmd.Env = append(os.Environ(), env...)
 	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
 	if err := p.cmd.Start(); err != nil {
@@ -307,7 +251,7 @@ func TestConfigCheckFlag(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	bin := exporterBinary(t)
+	bin := testkit.ExporterBinary(t)
 	out, err := exec.Command(bin, "--config.check", "--config.file=config.yml").CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "OK") {
 		t.Errorf("--config.check on config.yml: %v %s", err, out)

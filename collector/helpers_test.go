@@ -1,7 +1,6 @@
 package collector
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math"
@@ -18,6 +17,7 @@ import (
 
 	"airudder_exporter/config"
 	"airudder_exporter/internal/fakeairudder"
+	"airudder_exporter/internal/testkit"
 )
 
 const (
@@ -56,24 +56,6 @@ func (c *clock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// syncBuffer collects log output from concurrent goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // env is one collector talking to one fake AiRudder.
 type env struct {
 	t     *testing.T
@@ -82,7 +64,7 @@ type env struct {
 	clock *clock
 	reg   *prometheus.Registry
 	in    *Inbound
-	logs  *syncBuffer
+	logs  *testkit.LogBuffer
 	acct  config.Account
 }
 
@@ -147,7 +129,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 		srv:   srv,
 		clock: &clock{t: fixedStart},
 		reg:   prometheus.NewPedanticRegistry(),
-		logs:  &syncBuffer{},
+		logs:  &testkit.LogBuffer{},
 	}
 	hc := &http.Client{}
 	if ec.transport != nil {

@@ -1,23 +1,21 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"airudder_exporter/internal/testkit"
 )
 
 // stack is the exporter binary in --demo mode plus a real Prometheus that
@@ -30,48 +28,13 @@ type stack struct {
 
 const jobName = "airudder_exporter"
 
-// lockedBuffer collects a child's output for the failure message.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-func goBinary() string {
-	if p, err := exec.LookPath("go"); err == nil {
-		return p
-	}
-	return filepath.Join(runtime.GOROOT(), "bin", "go")
-}
-
 // buildExporter compiles the repository's main package.
 func buildExporter(t *testing.T, dir string) string {
 	t.Helper()
 	bin := filepath.Join(dir, "airudder_exporter")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, goBinary(), "build", "-o", bin, ".")
+	cmd := exec.CommandContext(ctx, testkit.GoTool(), "build", "-o", bin, ".")
 	cmd.Dir = repoRoot(t)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build of the exporter failed: %v\n%s", err, out)
@@ -81,12 +44,12 @@ func buildExporter(t *testing.T, dir string) string {
 
 // startProcess runs a child until the test ends; on cleanup it gets SIGTERM,
 // then SIGKILL after 5 s. Its output is logged when the test failed.
-func startProcess(t *testing.T, name, dir, bin string, args ...string) *lockedBuffer {
+func startProcess(t *testing.T, name, dir, bin string, args ...string) *testkit.LogBuffer {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = dir
-	out := &lockedBuffer{}
+	out := &testkit.LogBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 5 * time.Second
@@ -138,7 +101,7 @@ func startStack(t *testing.T) *stack {
 	promBin := findBinary(t, "E2E_PROMETHEUS", "prometheus")
 	dir := t.TempDir()
 	root := repoRoot(t)
-	st := &stack{exporterAddr: freeAddr(t), client: &http.Client{Timeout: 10 * time.Second}}
+	st := &stack{exporterAddr: testkit.FreeAddr(t), client: &http.Client{Timeout: 10 * time.Second}}
 
 	began := time.Now()
 	bin := buildExporter(t, dir)
@@ -158,7 +121,7 @@ func startStack(t *testing.T) *stack {
 		return err
 	})
 
-	promAddr := freeAddr(t)
+	promAddr := testkit.FreeAddr(t)
 	st.promURL = "http://" + promAddr
 	cfg := fmt.Sprintf(`global:
   scrape_interval: 1s

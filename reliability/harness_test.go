@@ -9,64 +9,24 @@ import (
 	"crypto/tls"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
-)
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
+	"airudder_exporter/internal/testkit"
 )
 
 // TestMain removes the built binary after the last test.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if binPath != "" {
-		_ = os.RemoveAll(filepath.Dir(binPath))
-	}
+	testkit.CleanupBinary()
 	os.Exit(code)
-}
-
-// exporterBinary builds the exporter from the repository root once per test
-// binary run.
-func exporterBinary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		root, err := filepath.Abs("..")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
-			buildErr = fmt.Errorf("repository root not found above the test directory: %w", err)
-			return
-		}
-		dir, err := os.MkdirTemp("", "airudder-reliability-bin")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "airudder_exporter")
-		cmd := exec.Command("go", "build", "-o", binPath, ".")
-		cmd.Dir = root
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
 }
 
 // skipShort: every test here runs the real binary for seconds.
@@ -75,35 +35,6 @@ func skipShort(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the exporter binary under load; skipped with -short")
 	}
-}
-
-// freeAddr returns a loopback address that was free a moment ago.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-// syncBuffer collects a child's output safely while it runs.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // opts describe one exporter start.
@@ -131,7 +62,7 @@ type proc struct {
 	hookAddr   string // where /webhooks/* are served
 	storage    string
 	configPath string
-	logs       *syncBuffer
+	logs       *testkit.LogBuffer
 	client     *http.Client // for the main listener
 	hookClient *http.Client
 	scheme     string
@@ -146,10 +77,10 @@ func start(t *testing.T, o opts) *proc {
 	t.Helper()
 	p := &proc{
 		t:          t,
-		addr:       freeAddr(t),
+		addr:       testkit.FreeAddr(t),
 		storage:    o.storage,
 		configPath: o.configPath,
-		logs:       &syncBuffer{},
+		logs:       &testkit.LogBuffer{},
 		exited:     make(chan struct{}),
 		scheme:     "http",
 		hookScheme: "http",
@@ -174,7 +105,7 @@ func start(t *testing.T, o opts) *proc {
 		"--config.file=" + p.configPath,
 	}
 	if o.separateWebhooks {
-		p.hookAddr = freeAddr(t)
+		p.hookAddr = testkit.FreeAddr(t)
 		args = append(args, "--webhook.listen-address="+p.hookAddr)
 		p.hookClient = &http.Client{Timeout: 30 * time.Second}
 		if o.webhookTLS {
@@ -182,7 +113,7 @@ func start(t *testing.T, o opts) *proc {
 		}
 	}
 	args = append(args, o.args...)
-	p.cmd = exec.Command(exporterBinary(t), args...)
+	p.cmd = exec.Command(testkit.ExporterBinary(t), args...)
 	p.cmd.Env = append(os.Environ(), o.env...)
 	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
 	if err := p.cmd.Start(); err != nil {
