@@ -1,0 +1,54 @@
+package main
+
+import (
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestReadmeMetricReferenceMatchesContract keeps README's metric reference
+// equal to docs/METRICS.md, the contract the other tests check against.
+func TestReadmeMetricReferenceMatchesContract(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := os.ReadFile("docs/METRICS.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := regexp.MustCompile("(?m)^\\| `[a-z_:]+` \\|.*$")
+	want := rows.FindAllString(string(doc), -1)
+	if len(want) == 0 {
+		t.Fatal("no metric rows in docs/METRICS.md")
+	}
+	for _, r := range want {
+		if !strings.Contains(string(readme), r) {
+			t.Errorf("README.md lacks (or has a stale copy of) the row:\n%s", r)
+		}
+	}
+	if got := rows.FindAllString(string(readme), -1); len(got) != len(want) {
+		t.Errorf("README.md has %d metric rows, docs/METRICS.md %d", len(got), len(want))
+	}
+}
+
+// TestReadmeStartsWithTheTwoCommands: the first block is what a newcomer
+// runs; keep it equal to what CI and the demo test exercise.
+func TestReadmeStartsWithTheTwoCommands(t *testing.T) {
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	block := regexp.MustCompile("(?s)```sh\n(.*?)```").FindStringSubmatch(string(b))
+	if block == nil || !strings.HasPrefix(block[1], "go run . --demo") || !strings.Contains(block[1], "\ngo test -race ./...") {
+		t.Fatalf("README.md must start with `go run . --demo` and `go test -race ./...`, got %q", block)
+	}
+	ci, err := os.ReadFile(".ci/run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(ci), "go test -race -count=1 ./...") {
+		t.Errorf(".ci/run does not run the README's test command")
+	}
+}
