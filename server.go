@@ -180,18 +180,29 @@ func scrapeTimeout(r *http.Request, offset, def time.Duration) time.Duration {
 	return t
 }
 
+// maxScrapesInFlight bounds concurrent /metrics requests; more get 503, as
+// promhttp's own MaxRequestsInFlight would answer.
+const maxScrapesInFlight = 20
+
 // metricsHandler gathers the long-lived registry plus a collector bound to
 // this scrape's deadline, so a slow AiRudder API costs airudder_up 0, never
-// a failed scrape.
+// a failed scrape. The promhttp handler is built per request (its gatherer
+// holds the request's deadline), so the in-flight limit is kept here, shared.
 func (s *server) metricsHandler() http.Handler {
 	opts := promhttp.HandlerOpts{
-		ErrorLog:            promLogger{s.logger},
-		ErrorHandling:       promhttp.ContinueOnError,
-		EnableOpenMetrics:   true, // exemplars on the duration histograms
-		MaxRequestsInFlight: 20,
-		Timeout:             0,
+		ErrorLog:          promLogger{s.logger},
+		ErrorHandling:     promhttp.ContinueOnError,
+		EnableOpenMetrics: true, // exemplars on the duration histograms
 	}
+	inFlight := make(chan struct{}, maxScrapesInFlight)
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case inFlight <- struct{}{}:
+			defer func() { <-inFlight }()
+		default:
+			http.Error(w, fmt.Sprintf("limit of concurrent requests reached (%d), try again later", maxScrapesInFlight), http.StatusServiceUnavailable)
+			return
+		}
 		ctx, cancel := context.WithTimeout(r.Context(), scrapeTimeout(r, s.o.timeoutOffset, s.o.defaultScrapeTO))
 		defer cancel()
 		scrape := prometheus.NewRegistry()
