@@ -95,7 +95,8 @@ type Webhooks struct {
 	// question, event label, intent, country, bill period ...).
 	MaxLabelValues int `yaml:"max_label_values"`
 	// MaxConcurrentRequests: webhook requests beyond it wait for a slot
-	// (up to ReadTimeout), then get 503 so the vendor retries.
+	// (up to the shorter of ReadTimeout and 2 s), then get 503 so the vendor
+	// retries.
 	MaxConcurrentRequests int `yaml:"max_concurrent_requests"`
 	// ReadTimeout bounds reading one webhook body.
 	ReadTimeout Duration `yaml:"read_timeout"`
