@@ -25,6 +25,7 @@ COPY --from=build /out/airudder_exporter /bin/airudder_exporter
 COPY config.yml /etc/airudder_exporter/config.yml
 # Dedup memory survives restarts when this directory is a volume.
 COPY --from=build --chown=65534:65534 /out/data /var/lib/airudder_exporter
+WORKDIR /var/lib/airudder_exporter
 USER 65534:65534
 EXPOSE 10133
 VOLUME ["/var/lib/airudder_exporter"]
