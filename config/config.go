@@ -40,6 +40,7 @@ const (
 // Config is the whole file.
 type Config struct {
 	AiRudder AiRudder `yaml:"airudder"`
+	Laaffic  Laaffic  `yaml:"laaffic"`
 	Webhooks Webhooks `yaml:"webhooks"`
 }
 
@@ -74,6 +75,10 @@ type Account struct {
 	MaxLabelValues int `yaml:"max_label_values"`
 	// Disabled keeps the account in the file but stops scraping it.
 	Disabled bool `yaml:"disabled"`
+	// WebhookToken, when set, is the token for /webhooks/airudder/<name>
+	// instead of webhooks.token (see LaafficAccount.WebhookToken).
+	WebhookToken     Secret `yaml:"webhook_token"`
+	WebhookTokenFile string `yaml:"webhook_token_file"`
 
 	// Location is Timezone resolved at load time.
 	Location *time.Location `yaml:"-"`
@@ -115,6 +120,12 @@ type Webhooks struct {
 	// Parsed forms of AllowedCIDRs and TrustedProxies.
 	AllowedPrefixes []netip.Prefix `yaml:"-"`
 	TrustedPrefixes []netip.Prefix `yaml:"-"`
+
+	// Accounts a webhook path may name per vendor, with each account's own
+	// token ("" = Token); filled from airudder.accounts / laaffic.accounts
+	// at load time, so the receiver needs only this section.
+	AiRudderAccounts map[string]Secret `yaml:"-"`
+	LaafficAccounts  map[string]Secret `yaml:"-"`
 }
 
 // Secret is a string that never prints itself.
@@ -293,6 +304,12 @@ func (c *Config) finish() error {
 		if a.MaxLabelValues < 1 || a.MaxLabelValues > 1000 {
 			return fmt.Errorf("%s: max_label_values must be between 1 and 1000", where)
 		}
+		if err := webhookToken(where, &a.WebhookToken, a.WebhookTokenFile); err != nil {
+			return err
+		}
+	}
+	if err := c.finishLaaffic(); err != nil {
+		return err
 	}
 
 	w := &c.Webhooks
@@ -349,6 +366,7 @@ func (c *Config) finish() error {
 	if w.TrustedPrefixes, err = parsePrefixes("webhooks.trusted_proxies", w.TrustedProxies); err != nil {
 		return err
 	}
+	w.AiRudderAccounts, w.LaafficAccounts = c.WebhookAccounts()
 	return nil
 }
 

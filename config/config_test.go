@@ -68,20 +68,23 @@ func TestValidFull(t *testing.T) {
 		Timeout:        Duration(7 * time.Second),
 		WindowDays:     7,
 		MaxLabelValues: 120,
+		WebhookToken:   "primary-hook-token",
 	})
 	compareAccount(t, c.AiRudder.Accounts[1], Account{
-		Name:           "secondary.eu-1:b",
-		BaseURL:        "http://127.0.0.1:8080/api",
-		AppKey:         "key-from-file", // file content trimmed
-		AppKeyFile:     "testdata/secrets/app_key.txt",
-		AppSecret:      "secret-from-file", // tab, space and newline trimmed
-		AppSecretFile:  "testdata/secrets/app_secret.txt",
-		Timezone:       "Europe/Berlin",
-		MinInterval:    Duration(2 * time.Minute),
-		Timeout:        Duration(1500 * time.Millisecond),
-		WindowDays:     31,
-		MaxLabelValues: 1000,
-		Disabled:       true,
+		Name:             "secondary.eu-1:b",
+		BaseURL:          "http://127.0.0.1:8080/api",
+		AppKey:           "key-from-file", // file content trimmed
+		AppKeyFile:       "testdata/secrets/app_key.txt",
+		AppSecret:        "secret-from-file", // tab, space and newline trimmed
+		AppSecretFile:    "testdata/secrets/app_secret.txt",
+		Timezone:         "Europe/Berlin",
+		MinInterval:      Duration(2 * time.Minute),
+		Timeout:          Duration(1500 * time.Millisecond),
+		WindowDays:       31,
+		MaxLabelValues:   1000,
+		Disabled:         true,
+		WebhookToken:     "token-from-file",
+		WebhookTokenFile: "testdata/secrets/token.txt",
 	})
 
 	want := Webhooks{
@@ -100,6 +103,13 @@ func TestValidFull(t *testing.T) {
 		// Host bits masked, bare addresses become single-host prefixes.
 		AllowedPrefixes: prefixes(t, "10.0.0.0/8", "192.168.1.0/24", "203.0.113.9/32", "2001:db8::/32"),
 		TrustedPrefixes: prefixes(t, "127.0.0.1/32", "::1/128"),
+		// Every account of either vendor may be named in a webhook path,
+		// each with its own token where it has one.
+		AiRudderAccounts: map[string]Secret{"default": "", "primary": "primary-hook-token", "secondary.eu-1:b": "token-from-file"},
+		LaafficAccounts:  map[string]Secret{"default": "", "ivr-eu": "ivr-eu-hook-token", "ivr-asia": "token-from-file"},
+	}
+	if len(c.Laaffic.Accounts) != 2 || c.Laaffic.Accounts[1].WebhookTokenFile != "testdata/secrets/token.txt" {
+		t.Errorf("laaffic accounts = %#v", c.Laaffic.Accounts)
 	}
 	if !reflect.DeepEqual(c.Webhooks, want) {
 		t.Errorf("webhooks mismatch\n got: %#v\nwant: %#v", c.Webhooks, want)
@@ -170,6 +180,8 @@ func defaultWebhooks() Webhooks {
 		ReadTimeout:           Duration(DefaultReadTimeout),
 		AllowedPrefixes:       []netip.Prefix{},
 		TrustedPrefixes:       []netip.Prefix{},
+		AiRudderAccounts:      map[string]Secret{DefaultWebhookAccount: ""},
+		LaafficAccounts:       map[string]Secret{DefaultWebhookAccount: ""},
 	}
 }
 

@@ -59,6 +59,12 @@ var invalidCases = []invalidCase{
 	{file: "invalid-max-concurrent.yml", rule: "max_concurrent_requests must be positive"},
 	{file: "invalid-negative-read-timeout.yml", rule: "read_timeout must be positive"},
 
+	// Webhook accounts (finishLaaffic, webhookToken).
+	{file: "invalid-laaffic-account-name.yml", want: []string{"laaffic.accounts[0]", "name must be 1-64 characters"}},
+	{file: "invalid-laaffic-duplicate-account.yml", want: []string{"laaffic.accounts[1]", "duplicate LAAFFIC account name"}},
+	{file: "invalid-webhook-token-and-file.yml", want: []string{"airudder.accounts[0]", "webhook_token and webhook_token_file are mutually exclusive"}},
+	{file: "invalid-webhook-token-file-missing.yml", want: []string{"laaffic.accounts[0]", "webhook_token_file", "no-such-file.txt"}, is: fs.ErrNotExist},
+
 	// parsePrefixes: one message, two fields.
 	{file: "invalid-cidr.yml", want: []string{"webhooks.allowed_cidrs", `"10.0.0.0/33"`, "neither a CIDR nor an IP address"}},
 	{file: "invalid-trusted-proxy.yml", want: []string{"webhooks.trusted_proxies", `"proxy.internal"`, "neither a CIDR nor an IP address"}},

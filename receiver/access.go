@@ -13,27 +13,32 @@ import (
 // receiver brings its own protection: a shared token and/or a source
 // address allow-list.
 
-// tokenOK reports whether the request carries the configured token, as
+// tokenOK reports whether the request carries the token required for the
+// account (its own webhook_token, else webhooks.token), as
 // `Authorization: Bearer <t>` or `?token=<t>`. Both sides are hashed before
 // the constant-time compare, so neither content nor length leaks by timing.
-func (s *settings) tokenOK(req *http.Request) bool {
-	if !s.hasToken {
+func (s *settings) tokenOK(req *http.Request, acct accountAuth) bool {
+	want, has := s.tokenSum, s.hasToken
+	if acct.hasToken {
+		want, has = acct.tokenSum, true
+	}
+	if !has {
 		return true
 	}
 	if a := req.Header.Get("Authorization"); len(a) > len("Bearer ") && strings.EqualFold(a[:len("Bearer ")], "Bearer ") {
-		if s.tokenMatches(strings.TrimSpace(a[len("Bearer "):])) {
+		if tokenMatches(strings.TrimSpace(a[len("Bearer "):]), &want) {
 			return true
 		}
 	}
 	if t, ok := queryValue(req.URL.RawQuery, "token"); ok {
-		return s.tokenMatches(t)
+		return tokenMatches(t, &want)
 	}
 	return false
 }
 
-func (s *settings) tokenMatches(t string) bool {
+func tokenMatches(t string, want *[sha256.Size]byte) bool {
 	sum := sha256.Sum256([]byte(t))
-	return subtle.ConstantTimeCompare(sum[:], s.tokenSum[:]) == 1
+	return subtle.ConstantTimeCompare(sum[:], want[:]) == 1
 }
 
 // queryValue finds one query parameter without building url.Values.

@@ -90,7 +90,7 @@ func benchDirectAiRudder(b *testing.B, calls int) {
 			if err := d.decode(st.next(), &batch); err != nil {
 				b.Fatal(err)
 			}
-			tr.rec.airudder(&batch, now)
+			tr.rec.airudder(&batch, "default", now)
 		}
 	})
 	if got := counterValue(b, tr.reg, "airudder_exporter_webhook_records_total", "source", "airudder", "outcome", "duplicate"); got != 0 {
@@ -111,7 +111,7 @@ func benchDirectLaaffic(b *testing.B, body string, records int) {
 			if err := d.decode(st.next(), &batch); err != nil {
 				b.Fatal(err)
 			}
-			tr.rec.laaffic(&batch, now)
+			tr.rec.laaffic(&batch, "default", now)
 		}
 	})
 }

@@ -83,7 +83,7 @@ func TestCardinalityBounded(t *testing.T) {
 		b, ok := bounds[name]
 		if !ok {
 			// Families without open labels: a handful of series at most.
-			if n := len(mf.GetMetric()); n > 16 {
+			if n := len(mf.GetMetric()); n > 24 {
 				t.Errorf("%s: %d series", name, n)
 			}
 			continue

@@ -168,7 +168,7 @@ func FuzzDecodeAiRudder(f *testing.F) {
 			}
 		}
 		r := fuzzReceiver(t)
-		r.rec.airudder(&b, r.now())
+		r.rec.airudder(&b, "default", r.now())
 		checkLabelsBounded(t)
 	})
 }
@@ -214,7 +214,7 @@ func FuzzDecodeLaaffic(f *testing.F) {
 			}
 		}
 		r := fuzzReceiver(t)
-		r.rec.laaffic(&b, r.now())
+		r.rec.laaffic(&b, "default", r.now())
 		checkLabelsBounded(t)
 	})
 }

@@ -7,9 +7,12 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/go-kit/log/level"
+
+	"airudder_exporter/config"
 )
 
 // Webhook paths served by Handler.
@@ -40,41 +43,64 @@ type laWork struct {
 	batch LaafficBatch
 }
 
-// Handler serves POST /webhooks/airudder and POST /webhooks/laaffic (full
-// paths); anything else is 404.
+// Handler serves POST /webhooks/airudder[/<account>] and POST
+// /webhooks/laaffic[/<account>]; anything else is 404.
 func (r *Receiver) Handler() http.Handler { return http.HandlerFunc(r.serveHTTP) }
 
+// route splits a webhook path into its source and account: the plain path
+// is account "default", /webhooks/<source>/<account> names one.
+func route(path string) (source, account string, ok bool) {
+	for _, p := range [...]struct{ prefix, source string }{
+		{PathAiRudder, sourceAiRudder}, {PathLaaffic, sourceLaaffic},
+	} {
+		rest, found := strings.CutPrefix(path, p.prefix)
+		if !found {
+			continue
+		}
+		if rest == "" {
+			return p.source, config.DefaultWebhookAccount, true
+		}
+		if name, found := strings.CutPrefix(rest, "/"); found && name != "" && !strings.Contains(name, "/") {
+			return p.source, name, true
+		}
+	}
+	return "", "", false
+}
+
 func (r *Receiver) serveHTTP(w http.ResponseWriter, req *http.Request) {
-	var source string
-	switch req.URL.Path {
-	case PathAiRudder:
-		source = sourceAiRudder
-	case PathLaaffic:
-		source = sourceLaaffic
-	default:
+	source, account, ok := route(req.URL.Path)
+	if !ok {
 		http.NotFound(w, req)
 		return
 	}
 	start := r.now()
-	outcome := r.handle(w, req, source)
+	outcome := r.handle(w, req, source, account)
 	r.rec.request(source, outcome, start, r.now())
 }
 
 // handle runs the checks in order of cost, then reads, decodes and records
 // the body. It returns the request's outcome label.
-func (r *Receiver) handle(w http.ResponseWriter, req *http.Request, source string) string {
+func (r *Receiver) handle(w http.ResponseWriter, req *http.Request, source, account string) string {
 	if req.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		writeError(w, http.StatusMethodNotAllowed, "method not allowed")
 		return outcomeMethodNotAllowed
 	}
 	s := r.settings.Load()
+	auth, known := s.accounts[source][account]
+	if !known {
+		// The name is not echoed: it is client input, and unbounded.
+		level.Debug(r.logger).Log("msg", "webhook for an unknown account", "source", source, "remote", req.RemoteAddr)
+		w.Header().Set("Connection", "close")
+		writeError(w, http.StatusNotFound, "unknown account")
+		return outcomeUnknownAccount
+	}
 	if !s.sourceOK(req) {
 		level.Debug(r.logger).Log("msg", "webhook from a source outside allowed_cidrs", "source", source, "remote", req.RemoteAddr)
 		writeError(w, http.StatusForbidden, "forbidden")
 		return outcomeForbidden
 	}
-	if !s.tokenOK(req) {
+	if !s.tokenOK(req, auth) {
 		level.Debug(r.logger).Log("msg", "webhook with missing or wrong token", "source", source, "remote", req.RemoteAddr)
 		w.Header().Set("WWW-Authenticate", `Bearer realm="webhooks"`)
 		writeError(w, http.StatusUnauthorized, "unauthorized")
@@ -102,7 +128,7 @@ func (r *Receiver) handle(w http.ResponseWriter, req *http.Request, source strin
 		if err := work.dec.decode(work.buf.Bytes(), &work.batch); err != nil {
 			return r.badRequest(w, source, err)
 		}
-		r.rec.airudder(&work.batch, r.now())
+		r.rec.airudder(&work.batch, account, r.now())
 	} else {
 		work := r.laPool.Get().(*laWork)
 		defer func() { r.laPool.Put(work.trim()) }()
@@ -112,7 +138,7 @@ func (r *Receiver) handle(w http.ResponseWriter, req *http.Request, source strin
 		if err := work.dec.decode(work.buf.Bytes(), &work.batch); err != nil {
 			return r.badRequest(w, source, err)
 		}
-		r.rec.laaffic(&work.batch, r.now())
+		r.rec.laaffic(&work.batch, account, r.now())
 	}
 	w.Header()["Content-Type"] = jsonContentType
 	w.WriteHeader(http.StatusOK)

@@ -26,11 +26,13 @@ const (
 	outcomeMethodNotAllowed = "method_not_allowed"
 	outcomeOverloaded       = "overloaded"
 	outcomeReadError        = "read_error"
+	outcomeUnknownAccount   = "unknown_account"
 )
 
 var requestOutcomes = []string{
 	outcomeAccepted, outcomeUnauthorized, outcomeForbidden, outcomeBadRequest,
 	outcomeTooLarge, outcomeMethodNotAllowed, outcomeOverloaded, outcomeReadError,
+	outcomeUnknownAccount,
 }
 
 // Record outcomes: the `outcome` label of webhook_records_total.

@@ -64,6 +64,29 @@ type settings struct {
 	trusted     []netip.Prefix
 	maxConc     int
 	sem         chan struct{}
+
+	// Webhook accounts per source (the <account> of
+	// /webhooks/<source>/<account>); "default" is always there.
+	accounts map[string]map[string]accountAuth
+}
+
+// accountAuth is one webhook account's own token, when it has one.
+type accountAuth struct {
+	hasToken bool
+	tokenSum [sha256.Size]byte
+}
+
+func accountsOf(in map[string]config.Secret) map[string]accountAuth {
+	out := make(map[string]accountAuth, len(in)+1)
+	out[config.DefaultWebhookAccount] = accountAuth{}
+	for name, tok := range in {
+		var a accountAuth
+		if tok != "" {
+			a.hasToken, a.tokenSum = true, sha256.Sum256([]byte(tok))
+		}
+		out[name] = a
+	}
+	return out
 }
 
 // maxQueueWait bounds the wait for a concurrency slot: when the receiver is
@@ -170,6 +193,10 @@ func (r *Receiver) ApplyConfig(cfg config.Webhooks) {
 		allowActive: len(cfg.AllowedCIDRs) > 0 || len(cfg.AllowedPrefixes) > 0,
 		allowed:     prefixes(cfg.AllowedPrefixes, cfg.AllowedCIDRs),
 		trusted:     prefixes(cfg.TrustedPrefixes, cfg.TrustedProxies),
+		accounts: map[string]map[string]accountAuth{
+			sourceAiRudder: accountsOf(cfg.AiRudderAccounts),
+			sourceLaaffic:  accountsOf(cfg.LaafficAccounts),
+		},
 	}
 	if tok := string(cfg.Token); tok != "" {
 		s.hasToken, s.tokenSum = true, sha256.Sum256([]byte(tok))

@@ -149,10 +149,10 @@ func observe(h prometheus.Histogram, v float64, idLabel, id string) {
 	h.(prometheus.ExemplarObserver).ObserveWithExemplar(v, prometheus.Labels{idLabel: id})
 }
 
-// airudder counts one decoded AiRudder body: invalid records by reason,
-// duplicates (dedup Add happens here, for valid records only, right before
-// they are counted), and the rest.
-func (r *recorder) airudder(b *AiRudderBatch, now time.Time) {
+// airudder counts one decoded AiRudder body posted for account: invalid
+// records by reason, duplicates (dedup Add happens here, for valid records
+// only, right before they are counted), and the rest.
+func (r *recorder) airudder(b *AiRudderBatch, account string, now time.Time) {
 	s := r.ar
 	for _, reason := range b.Invalid {
 		s.invalid.Inc()
@@ -221,8 +221,8 @@ func (r *recorder) airudderCall(c *AiRudderCall) {
 	}
 }
 
-// laaffic counts one decoded LAAFFIC body, like airudder.
-func (r *recorder) laaffic(b *LaafficBatch, now time.Time) {
+// laaffic counts one decoded LAAFFIC body posted for account, like airudder.
+func (r *recorder) laaffic(b *LaafficBatch, account string, now time.Time) {
 	s := r.la
 	for _, reason := range b.Invalid {
 		s.invalid.Inc()
