@@ -627,3 +627,33 @@ func tgzFiles(t *testing.T, path string) map[string][]byte {
 		files[h.Name] = b
 	}
 }
+
+// A string config is stored verbatim (comments, quoting and key order kept).
+func TestChartConfigAsString(t *testing.T) {
+	const cfg = "# ours\nwebhooks:\n  token: '${WEBHOOK_TOKEN}'   # from the Secret\n  dedup_window: 6h\n"
+	b, err := yaml.Marshal(map[string]any{"config": cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs := render(t, chartDir(t), string(b))
+	got, _ := get(t, one(t, objs, "ConfigMap"), "data", "config.yml").(string)
+	if strings.TrimSpace(got) != strings.TrimSpace(cfg) {
+		t.Errorf("config.yml = %q, want the string value verbatim %q", got, cfg)
+	}
+
+	// The replica guard reads a string config too.
+	withRedis := cfg + "  redis: {address: 'redis:6379'}\n"
+	for _, c := range []struct {
+		config string
+		ok     bool
+	}{{cfg, false}, {withRedis, true}} {
+		b, _ := yaml.Marshal(map[string]any{"config": c.config, "replicaCount": 2})
+		_, stderr, err := runHelm(t, "template", "rel", chartDir(t), "--kube-version", kubeVersion, "-f", valuesFile(t, string(b)))
+		if c.ok && err != nil {
+			t.Errorf("2 replicas with redis in a string config refused: %v\n%s", err, stderr)
+		}
+		if !c.ok && (err == nil || !strings.Contains(stderr, "config.webhooks.redis.address")) {
+			t.Errorf("2 replicas without redis in a string config: err=%v, stderr=%q; want the refusal", err, stderr)
+		}
+	}
+}

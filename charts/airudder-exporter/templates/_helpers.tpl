@@ -41,9 +41,14 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- end }}
 
-{{/* The Redis address of the shared dedup state ("" when unset). */}}
+{{/* The Redis address of the shared dedup state ("" when unset), from a
+config map or a config string. */}}
 {{- define "airudder-exporter.redisAddress" -}}
-{{- dig "webhooks" "redis" "address" "" (.Values.config | default dict) }}
+{{- $cfg := .Values.config | default dict }}
+{{- if kindIs "string" $cfg }}
+{{- $cfg = fromYaml $cfg }}
+{{- end }}
+{{- dig "webhooks" "redis" "address" "" $cfg }}
 {{- end }}
 
 {{/*
