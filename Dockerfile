@@ -1,33 +1,32 @@
-# Multi-stage build: a static binary in a distroless-style scratch image.
-# Build: docker build -t airudder_exporter .
-# Run:   docker run -p 10133:10133 -e AIRUDDER_APP_KEY=... -e AIRUDDER_APP_SECRET=... \
-#          -e WEBHOOK_TOKEN=... -v airudder-data:/var/lib/airudder_exporter airudder_exporter
-FROM golang:1.26-bookworm AS build
-WORKDIR /src
-COPY go.mod go.sum ./
-RUN go mod download
-COPY . .
-ARG VERSION=dev
-ARG REVISION=unknown
-RUN CGO_ENABLED=0 GOOS=linux go build -trimpath \
-      -ldflags "-s -w \
-        -X github.com/prometheus/common/version.Version=${VERSION} \
-        -X github.com/prometheus/common/version.Revision=${REVISION} \
-        -X github.com/prometheus/common/version.Branch=docker \
-        -X github.com/prometheus/common/version.BuildUser=docker" \
-      -o /out/airudder_exporter . \
- && mkdir -p /out/data
-
+# airudder_exporter image, built like the Prometheus projects' images: a
+# static binary built outside the image, CA certificates and the default
+# config on an empty base. Build with `make image` (it runs `make build` and
+# prepares .build/, the only part of the tree sent as build context).
+#
+# Run:   podman run --network host airudder_exporter:latest --demo
+#        podman run -d -p 10133:10133 -e AIRUDDER_APP_KEY=... -e AIRUDDER_APP_SECRET=... \
+#          -e WEBHOOK_TOKEN=... -v airudder-data:/var/lib/airudder_exporter airudder_exporter:latest
 FROM scratch
-# CA certificates for https://api.airudder.com; time zones are embedded in the binary (time/tzdata).
-COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
-COPY --from=build /out/airudder_exporter /bin/airudder_exporter
-COPY config.yml /etc/airudder_exporter/config.yml
-# Dedup memory survives restarts when this directory is a volume.
-COPY --from=build --chown=65534:65534 /out/data /var/lib/airudder_exporter
-WORKDIR /var/lib/airudder_exporter
+LABEL org.opencontainers.image.title="airudder_exporter" \
+      org.opencontainers.image.description="Prometheus exporter for AiRudder voice robots and LAAFFIC IVR calls"
+
+# For https://api.airudder.com and the other vendor APIs; time zones are
+# embedded in the binary (time/tzdata), so no zoneinfo is needed.
+COPY .build/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
+COPY .build/airudder_exporter   /bin/airudder_exporter
+# config.yml plus `data`, a symlink to the state volume: the working
+# directory below makes the binary's defaults (--config.file=config.yml,
+# --storage.path=data) work with no flag at all, so any argument list
+# (`--demo`, `--log.level=debug`) keeps the shipped config and the volume.
+COPY .build/rootfs/etc/airudder_exporter/ /etc/airudder_exporter/
+# The dedup memory (one file per vendor) survives restarts in this volume.
+# Two steps so /var and /var/lib stay root's and only the state directory
+# belongs to the runtime user.
+COPY .build/rootfs/var/ /var/
+COPY --chown=65534:65534 .build/state/ /var/lib/airudder_exporter/
+
 USER 65534:65534
+WORKDIR /etc/airudder_exporter
 EXPOSE 10133
 VOLUME ["/var/lib/airudder_exporter"]
 ENTRYPOINT ["/bin/airudder_exporter"]
-CMD ["--config.file=/etc/airudder_exporter/config.yml", "--storage.path=/var/lib/airudder_exporter"]

@@ -8,9 +8,39 @@ LDFLAGS  := -s -w \
   -X github.com/prometheus/common/version.Branch=$(BRANCH) \
   -X github.com/prometheus/common/version.BuildUser=$(USER)
 
-.PHONY: build test ci fuzz bench demo
+# Release builds use one pinned toolchain (go.mod's `toolchain` line), fetched
+# from the Go module proxy when the local one differs. Plain `=` on purpose: an
+# environment GOTOOLCHAIN=local must not silently build with another Go.
+export GOTOOLCHAIN = go1.26.10
+
+# Container image, built the way the Prometheus projects do it: the static
+# binary is built outside (`make build`) and copied with the CA certificates
+# and the default config into a FROM-scratch image. Podman, else Docker.
+IMAGE            ?= airudder_exporter:latest
+CONTAINER_ENGINE ?= $(shell command -v podman 2>/dev/null || command -v docker 2>/dev/null)
+CA_CERTS         ?= /etc/ssl/certs/ca-certificates.crt
+
+.PHONY: build image test ci fuzz bench demo
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o airudder_exporter .
+
+# .build/ is the whole build context (.dockerignore excludes everything else):
+# the binary, the host's CA bundle, and the image's file tree. In the image,
+# /etc/airudder_exporter is the working directory, so the binary's defaults
+# (--config.file=config.yml, --storage.path=data) find the shipped config and
+# keep the dedup state in the volume through the `data` symlink.
+image: build
+	@test -n "$(CONTAINER_ENGINE)" || { echo "make image: neither podman nor docker found" >&2; exit 1; }
+	@test -s "$(CA_CERTS)" || { echo "make image: no CA bundle at $(CA_CERTS) (apt-get install ca-certificates)" >&2; exit 1; }
+	rm -rf .build
+	mkdir -p .build/rootfs/etc/airudder_exporter .build/rootfs/var/lib .build/state
+	cp airudder_exporter .build/airudder_exporter
+	cp "$(CA_CERTS)" .build/ca-certificates.crt
+	cp config.yml .build/rootfs/etc/airudder_exporter/config.yml
+	ln -s /var/lib/airudder_exporter .build/rootfs/etc/airudder_exporter/data
+	"$(CONTAINER_ENGINE)" build --label org.opencontainers.image.version="$(VERSION)" \
+	  --label org.opencontainers.image.revision="$(REVISION)" -t "$(IMAGE)" .
+
 demo:
 	go run . --demo
 test:

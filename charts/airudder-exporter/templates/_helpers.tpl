@@ -1,0 +1,114 @@
+{{/* Chart name, truncated to the 63 characters of a DNS label. */}}
+{{- define "airudder-exporter.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Full name: <release>-<chart> unless the release name already holds it. */}}
+{{- define "airudder-exporter.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "airudder-exporter.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "airudder-exporter.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "airudder-exporter.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "airudder-exporter.labels" -}}
+helm.sh/chart: {{ include "airudder-exporter.chart" . }}
+{{ include "airudder-exporter.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{- define "airudder-exporter.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "airudder-exporter.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* The Redis address of the shared dedup state ("" when unset), from a
+config map or a config string. */}}
+{{- define "airudder-exporter.redisAddress" -}}
+{{- $cfg := .Values.config | default dict }}
+{{- if kindIs "string" $cfg }}
+{{- $cfg = fromYaml $cfg }}
+{{- end }}
+{{- dig "webhooks" "redis" "address" "" $cfg }}
+{{- end }}
+
+{{/*
+Refuses value combinations that would count calls twice or cannot run.
+Included by the Deployment, so `helm template` / `helm install` fail early.
+*/}}
+{{- define "airudder-exporter.validate" -}}
+{{- $replicas := int .Values.replicaCount }}
+{{- $redis := include "airudder-exporter.redisAddress" . }}
+{{- if and (gt $replicas 1) (not $redis) }}
+{{- fail (printf "replicaCount=%d needs shared dedup state: set config.webhooks.redis.address. Without it every pod keeps its own dedup memory and a vendor retry that lands on another pod is counted twice (README \"Scaling and high availability\")." $replicas) }}
+{{- end }}
+{{- if and (gt $replicas 1) .Values.persistence.enabled }}
+{{- fail (printf "replicaCount=%d with persistence.enabled: the pods would share one ReadWriteOnce claim. With Redis the dedup state lives there; set persistence.enabled=false." $replicas) }}
+{{- end }}
+{{- if lt $replicas 0 }}
+{{- fail "replicaCount must not be negative" }}
+{{- end }}
+{{- end }}
+
+{{/*
+Environment of the exporter as a YAML list: one variable per referenced
+Secret key (the names the default config uses as ${NAME}), then extraEnv.
+*/}}
+{{- define "airudder-exporter.env" -}}
+{{- $env := list }}
+{{- $refs := list }}
+{{- with .Values.credentials }}
+{{- if .airudder.existingSecret }}
+{{- $refs = append $refs (list "AIRUDDER_APP_KEY" .airudder.existingSecret .airudder.appKeyKey) }}
+{{- $refs = append $refs (list "AIRUDDER_APP_SECRET" .airudder.existingSecret .airudder.appSecretKey) }}
+{{- end }}
+{{- if .laaffic.existingSecret }}
+{{- $refs = append $refs (list "LAAFFIC_API_KEY" .laaffic.existingSecret .laaffic.apiKeyKey) }}
+{{- $refs = append $refs (list "LAAFFIC_API_SECRET" .laaffic.existingSecret .laaffic.apiSecretKey) }}
+{{- end }}
+{{- if .webhookToken.existingSecret }}
+{{- $refs = append $refs (list "WEBHOOK_TOKEN" .webhookToken.existingSecret .webhookToken.key) }}
+{{- end }}
+{{- if .redis.existingSecret }}
+{{- $refs = append $refs (list "REDIS_PASSWORD" .redis.existingSecret .redis.passwordKey) }}
+{{- end }}
+{{- end }}
+{{- range $refs }}
+{{- $env = append $env (dict "name" (index . 0) "valueFrom" (dict "secretKeyRef" (dict "name" (index . 1) "key" (index . 2)))) }}
+{{- end }}
+{{- $env = concat $env (.Values.extraEnv | default list) }}
+{{- toYaml $env }}
+{{- end }}
+
+{{/*
+config.yml text. A string value is used verbatim. A map is rendered with
+toYaml, which drops quotes; the exporter expands ${NAME} before parsing the
+YAML, so every plain `key: ${NAME}` is single-quoted again to keep a secret
+with YAML characters (": ", " #") one string, as the shipped config.yml does.
+*/}}
+{{- define "airudder-exporter.configText" -}}
+{{- if kindIs "string" .Values.config }}
+{{- .Values.config }}
+{{- else }}
+{{- regexReplaceAll "(?m)^(\\s*(?:- )?[A-Za-z0-9_]+: )(\\$\\{[A-Za-z_][A-Za-z0-9_]*\\})$" (toYaml .Values.config) "${1}'${2}'" }}
+{{- end }}
+{{- end }}

@@ -1,0 +1,659 @@
+package charts
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"airudder_exporter/internal/testkit"
+)
+
+// helmModule is the Helm release built from the module proxy when no helm
+// binary is given. Pinned: a new Helm can change lint rules and rendering.
+const helmModule = "helm.sh/helm/v3/cmd/helm@v3.22.0"
+
+// kubeVersion is passed to every render: a Helm built with `go install` has
+// no Kubernetes version stamped in and would claim v1.20.
+const kubeVersion = "1.30.0"
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testkit.CleanupBinary()
+	if helmDir != "" {
+		_ = os.RemoveAll(helmDir)
+	}
+	os.Exit(code)
+}
+
+var (
+	helmOnce sync.Once
+	helmPath string
+	helmDir  string
+	helmErr  error
+	helmSkip string
+)
+
+// helm returns the helm binary to run, or skips the test (fails in CI).
+func helm(t *testing.T) string {
+	t.Helper()
+	helmOnce.Do(func() {
+		if h := os.Getenv("HELM"); h != "" {
+			helmPath = h
+			return
+		}
+		if p, err := exec.LookPath("helm"); err == nil {
+			helmPath = p
+			return
+		}
+		if os.Getenv("CI") != "true" && !helmModuleCached() {
+			helmSkip = "no helm: set HELM=/path/to/helm, put helm on PATH, or run with CI=true to build " + helmModule + " from the module proxy"
+			return
+		}
+		dir, err := os.MkdirTemp("", "airudder-helm")
+		if err != nil {
+			helmErr = err
+			return
+		}
+		helmDir = dir
+		cmd := exec.Command(testkit.GoTool(), "install", helmModule)
+		cmd.Env = append(os.Environ(), "GOBIN="+dir)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			helmErr = fmt.Errorf("go install %s: %v\n%s", helmModule, err, out)
+			return
+		}
+		helmPath = filepath.Join(dir, "helm")
+	})
+	if helmErr != nil {
+		t.Fatal(helmErr)
+	}
+	if helmSkip != "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal(helmSkip)
+		}
+		t.Skip(helmSkip)
+	}
+	return helmPath
+}
+
+// helmModuleCached: the Helm module is in the module cache already, so
+// building it needs no network (only compile time, once per build cache).
+func helmModuleCached() bool {
+	out, err := exec.Command(testkit.GoTool(), "env", "GOMODCACHE").Output()
+	if err != nil {
+		return false
+	}
+	zip := filepath.Join(strings.TrimSpace(string(out)), "cache", "download", "helm.sh", "helm", "v3", "@v", "v3.22.0.zip")
+	_, err = os.Stat(zip)
+	return err == nil
+}
+
+func chartDir(t *testing.T) string {
+	return filepath.Join(testkit.RepoRoot(t), "charts", "airudder-exporter")
+}
+
+// runHelm runs helm and returns stdout, stderr and the error.
+func runHelm(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	cmd := exec.Command(helm(t), args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	// Helm keeps caches and repository config under these; keep them private.
+	home := t.TempDir()
+	cmd.Env = append(os.Environ(), "HELM_CACHE_HOME="+home, "HELM_CONFIG_HOME="+home, "HELM_DATA_HOME="+home)
+	err := cmd.Run()
+	return stdout.String(), stderr.String(), err
+}
+
+// valuesFile writes a values file and returns its path.
+func valuesFile(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "values.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+type object = map[string]any
+
+// render runs `helm template` on chart (a directory or a packaged .tgz) and
+// returns the objects by kind.
+func render(t *testing.T, chart string, values ...string) map[string][]object {
+	t.Helper()
+	args := []string{"template", "rel", chart, "--namespace", "mon", "--kube-version", kubeVersion}
+	for _, v := range values {
+		args = append(args, "-f", valuesFile(t, v))
+	}
+	out, stderr, err := runHelm(t, args...)
+	if err != nil {
+		t.Fatalf("helm %s: %v\n%s", strings.Join(args, " "), err, stderr)
+	}
+	byKind := map[string][]object{}
+	dec := yaml.NewDecoder(strings.NewReader(out))
+	for {
+		var o object
+		err := dec.Decode(&o)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("rendered YAML does not parse: %v\n%s", err, out)
+		}
+		if o == nil {
+			continue
+		}
+		kind, _ := o["kind"].(string)
+		if kind == "" {
+			t.Fatalf("rendered object without kind: %v", o)
+		}
+		byKind[kind] = append(byKind[kind], o)
+	}
+	return byKind
+}
+
+func kinds(objs map[string][]object) []string {
+	var ks []string
+	for k, v := range objs {
+		for range v {
+			ks = append(ks, k)
+		}
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+// get walks a path of map keys and list indexes through a decoded object.
+func get(t *testing.T, o any, path ...any) any {
+	t.Helper()
+	cur := o
+	for i, p := range path {
+		switch k := p.(type) {
+		case string:
+			m, ok := cur.(map[string]any)
+			if !ok {
+				t.Fatalf("%v: not a map at %v", path, path[:i])
+			}
+			cur = m[k]
+		case int:
+			l, ok := cur.([]any)
+			if !ok || k >= len(l) {
+				t.Fatalf("%v: no list element %d at %v", path, k, path[:i])
+			}
+			cur = l[k]
+		}
+	}
+	return cur
+}
+
+func one(t *testing.T, objs map[string][]object, kind string) object {
+	t.Helper()
+	if n := len(objs[kind]); n != 1 {
+		t.Fatalf("want exactly one %s, rendered %d (kinds: %v)", kind, n, kinds(objs))
+	}
+	return objs[kind][0]
+}
+
+// allFeatures switches on every optional object, with Redis so that two
+// replicas are allowed, and references every credential Secret.
+const allFeatures = `
+replicaCount: 2
+config:
+  webhooks:
+    token: '${WEBHOOK_TOKEN}'
+    redis:
+      address: redis.mon.svc:6379
+      password: '${REDIS_PASSWORD}'
+credentials:
+  airudder: {existingSecret: ar-creds, appKeyKey: key, appSecretKey: secret}
+  laaffic: {existingSecret: la-creds}
+  webhookToken: {existingSecret: wh-token, key: tok}
+  redis: {existingSecret: redis-auth}
+serviceMonitor:
+  enabled: true
+  additionalLabels: {release: kube-prometheus-stack}
+prometheusRule:
+  enabled: true
+  additionalLabels: {release: kube-prometheus-stack}
+ingress:
+  enabled: true
+  className: nginx
+  hosts: [hooks.example.com]
+`
+
+func TestChartLints(t *testing.T) {
+	for name, values := range map[string]string{"defaults": "", "all features": allFeatures, "persistence": "persistence: {enabled: true}\n"} {
+		args := []string{"lint", "--strict", "--kube-version", kubeVersion, chartDir(t)}
+		if values != "" {
+			args = append(args, "-f", valuesFile(t, values))
+		}
+		out, stderr, err := runHelm(t, args...)
+		if err != nil {
+			t.Errorf("%s: helm lint --strict failed: %v\n%s%s", name, err, out, stderr)
+		}
+	}
+}
+
+func TestChartDefaultObjects(t *testing.T) {
+	objs := render(t, chartDir(t))
+	want := []string{"ConfigMap", "Deployment", "PodDisruptionBudget", "Service", "ServiceAccount"}
+	if got := kinds(objs); !reflect.DeepEqual(got, want) {
+		t.Fatalf("default kinds = %v, want %v (Ingress, ServiceMonitor, PrometheusRule and PVC are opt-in; the chart never creates a Secret)", got, want)
+	}
+	d := one(t, objs, "Deployment")
+	checkHardenedPod(t, d)
+	if got := get(t, d, "spec", "replicas"); got != 1 {
+		t.Errorf("replicas = %v, want 1", got)
+	}
+	if got := get(t, d, "spec", "strategy", "type"); got != "Recreate" {
+		t.Errorf("strategy without Redis = %v, want Recreate (two pods with their own dedup files would double count)", got)
+	}
+	c := get(t, d, "spec", "template", "spec", "containers", 0)
+	if env := get(t, c, "env"); env != nil {
+		t.Errorf("env without credentials = %v, want none", env)
+	}
+	state := get(t, d, "spec", "template", "spec", "volumes", 1)
+	if get(t, state, "name") != "state" || get(t, state, "emptyDir") == nil {
+		t.Errorf("state volume without persistence = %v, want an emptyDir named state", state)
+	}
+
+	svc := one(t, objs, "Service")
+	port := get(t, svc, "spec", "ports", 0)
+	if get(t, port, "name") != "http" || get(t, port, "port") != 10133 || get(t, port, "targetPort") != "http" {
+		t.Errorf("service port = %v, want http 10133 -> http", port)
+	}
+	if got := get(t, one(t, objs, "PodDisruptionBudget"), "spec", "maxUnavailable"); got != 1 {
+		t.Errorf("PDB maxUnavailable = %v, want 1 (a single replica must stay drainable)", got)
+	}
+	if got := get(t, one(t, objs, "ServiceAccount"), "automountServiceAccountToken"); got != false {
+		t.Errorf("ServiceAccount automountServiceAccountToken = %v, want false", got)
+	}
+}
+
+// checkHardenedPod: non-root, read-only root, no escalation, no
+// capabilities, RuntimeDefault seccomp, probes on /-/healthy and /-/ready,
+// and the state directory on a volume at --storage.path.
+func checkHardenedPod(t *testing.T, d object) {
+	t.Helper()
+	pod := get(t, d, "spec", "template", "spec")
+	for path, want := range map[string]any{
+		"runAsNonRoot": true, "runAsUser": 65534, "runAsGroup": 65534, "fsGroup": 65534,
+	} {
+		if got := get(t, pod, "securityContext", path); got != want {
+			t.Errorf("pod securityContext.%s = %v, want %v", path, got, want)
+		}
+	}
+	if got := get(t, pod, "securityContext", "seccompProfile", "type"); got != "RuntimeDefault" {
+		t.Errorf("seccompProfile = %v, want RuntimeDefault", got)
+	}
+	if got := get(t, pod, "automountServiceAccountToken"); got != false {
+		t.Errorf("automountServiceAccountToken = %v, want false", got)
+	}
+	containers := get(t, pod, "containers").([]any)
+	if len(containers) != 1 {
+		t.Fatalf("%d containers, want 1", len(containers))
+	}
+	c := containers[0]
+	for path, want := range map[string]any{
+		"allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true, "privileged": false,
+	} {
+		if got := get(t, c, "securityContext", path); got != want {
+			t.Errorf("container securityContext.%s = %v, want %v", path, got, want)
+		}
+	}
+	if got := get(t, c, "securityContext", "capabilities", "drop"); !reflect.DeepEqual(got, []any{"ALL"}) {
+		t.Errorf("capabilities.drop = %v, want [ALL]", got)
+	}
+	for probe, path := range map[string]string{"livenessProbe": "/-/healthy", "readinessProbe": "/-/ready"} {
+		if got := get(t, c, probe, "httpGet", "path"); got != path {
+			t.Errorf("%s path = %v, want %s", probe, got, path)
+		}
+		if got := get(t, c, probe, "httpGet", "port"); got != "http" {
+			t.Errorf("%s port = %v, want http", probe, got)
+		}
+	}
+	if got := get(t, c, "ports", 0); get(t, got, "name") != "http" || get(t, got, "containerPort") != 10133 {
+		t.Errorf("container port = %v, want http 10133", got)
+	}
+	args := fmt.Sprint(get(t, c, "args"))
+	for _, want := range []string{"--config.file=/etc/airudder_exporter/config/config.yml", "--storage.path=/var/lib/airudder_exporter"} {
+		if !strings.Contains(args, want) {
+			t.Errorf("args %s lack %s", args, want)
+		}
+	}
+	mounts := map[string]string{}
+	for _, m := range get(t, c, "volumeMounts").([]any) {
+		mounts[get(t, m, "name").(string)] = get(t, m, "mountPath").(string)
+	}
+	if mounts["state"] != "/var/lib/airudder_exporter" || mounts["config"] != "/etc/airudder_exporter/config" {
+		t.Errorf("volume mounts = %v, want state at /var/lib/airudder_exporter (= --storage.path, writable on a read-only root) and config at /etc/airudder_exporter/config", mounts)
+	}
+}
+
+func TestChartAllFeatures(t *testing.T) {
+	objs := render(t, chartDir(t), allFeatures)
+	want := []string{"ConfigMap", "Deployment", "Ingress", "PodDisruptionBudget", "PrometheusRule", "Service", "ServiceAccount", "ServiceMonitor"}
+	if got := kinds(objs); !reflect.DeepEqual(got, want) {
+		t.Fatalf("kinds = %v, want %v", got, want)
+	}
+	d := one(t, objs, "Deployment")
+	checkHardenedPod(t, d)
+	if got := get(t, d, "spec", "replicas"); got != 2 {
+		t.Errorf("replicas = %v, want 2", got)
+	}
+	if got := get(t, d, "spec", "strategy", "type"); got != "RollingUpdate" {
+		t.Errorf("strategy with Redis = %v, want RollingUpdate", got)
+	}
+
+	// Every credential is a secretKeyRef: names and keys from the values,
+	// never a value in the rendered objects.
+	wantEnv := map[string][2]string{
+		"AIRUDDER_APP_KEY": {"ar-creds", "key"}, "AIRUDDER_APP_SECRET": {"ar-creds", "secret"},
+		"LAAFFIC_API_KEY": {"la-creds", "api_key"}, "LAAFFIC_API_SECRET": {"la-creds", "api_secret"},
+		"WEBHOOK_TOKEN": {"wh-token", "tok"}, "REDIS_PASSWORD": {"redis-auth", "password"},
+	}
+	gotEnv := map[string][2]string{}
+	for _, e := range get(t, d, "spec", "template", "spec", "containers", 0, "env").([]any) {
+		if v := get(t, e, "value"); v != nil {
+			t.Errorf("env %v carries a literal value", e)
+		}
+		ref := get(t, e, "valueFrom", "secretKeyRef")
+		gotEnv[get(t, e, "name").(string)] = [2]string{fmt.Sprint(get(t, ref, "name")), fmt.Sprint(get(t, ref, "key"))}
+	}
+	if !reflect.DeepEqual(gotEnv, wantEnv) {
+		t.Errorf("env secret refs = %v, want %v", gotEnv, wantEnv)
+	}
+
+	// The Ingress publishes the webhook path only.
+	ing := one(t, objs, "Ingress")
+	if got := get(t, ing, "spec", "ingressClassName"); got != "nginx" {
+		t.Errorf("ingressClassName = %v", got)
+	}
+	rules := get(t, ing, "spec", "rules").([]any)
+	if len(rules) != 1 || get(t, rules[0], "host") != "hooks.example.com" {
+		t.Fatalf("ingress rules = %v", rules)
+	}
+	paths := get(t, rules[0], "http", "paths").([]any)
+	if len(paths) != 1 || get(t, paths[0], "path") != "/webhooks" || get(t, paths[0], "pathType") != "Prefix" {
+		t.Errorf("ingress paths = %v, want only Prefix /webhooks", paths)
+	}
+	if got := get(t, paths[0], "backend", "service", "port", "number"); got != 10133 {
+		t.Errorf("ingress backend port = %v", got)
+	}
+
+	sm := one(t, objs, "ServiceMonitor")
+	if got := get(t, sm, "metadata", "labels", "release"); got != "kube-prometheus-stack" {
+		t.Errorf("ServiceMonitor additional label = %v", got)
+	}
+	ep := get(t, sm, "spec", "endpoints", 0)
+	if get(t, ep, "port") != "http" || get(t, ep, "path") != "/metrics" {
+		t.Errorf("ServiceMonitor endpoint = %v, want port http path /metrics", ep)
+	}
+	// The alert rules select job="airudder_exporter".
+	relabel := get(t, ep, "relabelings", 0)
+	if get(t, relabel, "targetLabel") != "job" || get(t, relabel, "replacement") != "airudder_exporter" {
+		t.Errorf("ServiceMonitor relabeling = %v, want job=airudder_exporter", relabel)
+	}
+	svcLabels := get(t, one(t, objs, "Service"), "metadata", "labels").(map[string]any)
+	for k, v := range get(t, sm, "spec", "selector", "matchLabels").(map[string]any) {
+		if svcLabels[k] != v {
+			t.Errorf("ServiceMonitor selects %s=%v, the Service has %v", k, v, svcLabels[k])
+		}
+	}
+	if got := get(t, one(t, objs, "PrometheusRule"), "metadata", "labels", "release"); got != "kube-prometheus-stack" {
+		t.Errorf("PrometheusRule additional label = %v", got)
+	}
+}
+
+// repoRuleGroups parses every alerts/*.rules.yml of the repository (the one
+// source of truth) into generic values, comparable with a rendered rule.
+func repoRuleGroups(t *testing.T) (groups []any, alerts []string) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(testkit.RepoRoot(t), "alerts", "*.rules.yml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no alerts/*.rules.yml: %v", err)
+	}
+	sort.Strings(files)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc struct {
+			Groups []any `yaml:"groups"`
+		}
+		if err := yaml.Unmarshal(b, &doc); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		groups = append(groups, doc.Groups...)
+	}
+	for _, g := range groups {
+		for _, r := range get(t, g, "rules").([]any) {
+			if a, ok := r.(map[string]any)["alert"].(string); ok {
+				alerts = append(alerts, a)
+			}
+		}
+	}
+	return groups, alerts
+}
+
+func renderedAlerts(t *testing.T, groups []any) []string {
+	var names []string
+	for _, g := range groups {
+		for _, r := range get(t, g, "rules").([]any) {
+			if a, ok := r.(map[string]any)["alert"].(string); ok {
+				names = append(names, a)
+			}
+		}
+	}
+	return names
+}
+
+func TestChartPrometheusRuleCarriesEveryAlert(t *testing.T) {
+	wantGroups, wantAlerts := repoRuleGroups(t)
+	if len(wantAlerts) == 0 {
+		t.Fatal("the repository's rule files hold no alert")
+	}
+	objs := render(t, chartDir(t), "prometheusRule: {enabled: true}\n")
+	got := get(t, one(t, objs, "PrometheusRule"), "spec", "groups").([]any)
+	if names := renderedAlerts(t, got); !reflect.DeepEqual(names, wantAlerts) {
+		t.Errorf("PrometheusRule alerts = %v,\nwant every alert of alerts/*.rules.yml: %v", names, wantAlerts)
+	}
+	// Not only the names: expressions, durations, labels and annotations
+	// (with their {{ $labels.x }} templates) arrive unchanged.
+	if !reflect.DeepEqual(got, wantGroups) {
+		gb, _ := yaml.Marshal(got)
+		wb, _ := yaml.Marshal(wantGroups)
+		t.Errorf("PrometheusRule groups differ from alerts/*.rules.yml:\nrendered:\n%s\nrepository:\n%s", gb, wb)
+	}
+
+	// runbookBaseURL prefixes every relative runbook_url and changes nothing else.
+	const base = "https://git.example.com/ops/airudder_exporter/blob/main/"
+	objs = render(t, chartDir(t), "prometheusRule: {enabled: true, runbookBaseURL: '"+base+"'}\n")
+	got = get(t, one(t, objs, "PrometheusRule"), "spec", "groups").([]any)
+	if len(got) != len(wantGroups) {
+		t.Fatalf("runbookBaseURL: %d groups rendered, want %d", len(got), len(wantGroups))
+	}
+	n := 0
+	for gi, g := range got {
+		for ri, r := range get(t, g, "rules").([]any) {
+			url, _ := get(t, r, "annotations", "runbook_url").(string)
+			orig, _ := get(t, wantGroups[gi], "rules", ri, "annotations", "runbook_url").(string)
+			if orig == "" {
+				continue
+			}
+			n++
+			if url != base+orig {
+				t.Errorf("group %d rule %d runbook_url = %q, want %q", gi, ri, url, base+orig)
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no rule has a runbook_url to prefix")
+	}
+}
+
+func TestChartRefusesDoubleCounting(t *testing.T) {
+	for name, c := range map[string]struct{ values, want string }{
+		"replicas without redis":      {"replicaCount: 2\n", "config.webhooks.redis.address"},
+		"replicas with empty redis":   {"replicaCount: 3\nconfig: {webhooks: {redis: {address: ''}}}\n", "counted twice"},
+		"replicas with one RWO claim": {"replicaCount: 2\npersistence: {enabled: true}\nconfig: {webhooks: {redis: {address: 'r:6379'}}}\n", "ReadWriteOnce"},
+	} {
+		args := []string{"template", "rel", chartDir(t), "--kube-version", kubeVersion, "-f", valuesFile(t, c.values)}
+		_, stderr, err := runHelm(t, args...)
+		if err == nil {
+			t.Errorf("%s: helm template succeeded, want a refusal", name)
+			continue
+		}
+		if !strings.Contains(stderr, c.want) {
+			t.Errorf("%s: error %q does not mention %q", name, stderr, c.want)
+		}
+	}
+}
+
+// TestChartConfigIsValid feeds the rendered ConfigMap to the exporter's own
+// --config.check, with credentials full of YAML characters in the
+// environment the way the Secrets would set them.
+func TestChartConfigIsValid(t *testing.T) {
+	objs := render(t, chartDir(t))
+	cfg, _ := get(t, one(t, objs, "ConfigMap"), "data", "config.yml").(string)
+	if cfg == "" {
+		t.Fatal("ConfigMap has no config.yml")
+	}
+	path := filepath.Join(t.TempDir(), "config.yml")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(testkit.ExporterBinary(t), "--config.check", "--config.file="+path)
+	cmd.Env = append(os.Environ(),
+		"AIRUDDER_APP_KEY=key: with #colon", "AIRUDDER_APP_SECRET=s3cr#t: \"x\"", "WEBHOOK_TOKEN=tok #1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("--config.check of the chart's config failed: %v\n%s\nconfig:\n%s", err, out, cfg)
+	}
+	if !strings.Contains(string(out), "1 account(s) enabled") || !strings.Contains(string(out), "webhook token set") {
+		t.Errorf("--config.check output %q: want the default account enabled and the token set from the environment", out)
+	}
+}
+
+// TestChartRulesAreLinkedNotCopied: the chart's alerts/ is a symlink to the
+// repository's alerts/, and a packaged chart carries the rule files
+// themselves (Helm follows the link), so the PrometheusRule of an installed
+// package has every alert too.
+func TestChartRulesAreLinkedNotCopied(t *testing.T) {
+	link := filepath.Join(chartDir(t), "alerts")
+	fi, err := os.Lstat(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("%s is not a symlink: the chart must not hold a second copy of the rules", link)
+	}
+	target, err := filepath.EvalSymlinks(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(testkit.RepoRoot(t), "alerts"); target != want {
+		t.Fatalf("%s resolves to %s, want %s", link, target, want)
+	}
+
+	dest := t.TempDir()
+	if _, stderr, err := runHelm(t, "package", chartDir(t), "--destination", dest); err != nil {
+		t.Fatalf("helm package: %v\n%s", err, stderr)
+	}
+	pkgs, _ := filepath.Glob(filepath.Join(dest, "airudder-exporter-*.tgz"))
+	if len(pkgs) != 1 {
+		t.Fatalf("helm package wrote %v", pkgs)
+	}
+	files := tgzFiles(t, pkgs[0])
+	repoRules, _ := filepath.Glob(filepath.Join(testkit.RepoRoot(t), "alerts", "*.rules.yml"))
+	for _, f := range repoRules {
+		want, _ := os.ReadFile(f)
+		name := "airudder-exporter/alerts/" + filepath.Base(f)
+		if got, ok := files[name]; !ok || !bytes.Equal(got, want) {
+			t.Errorf("package: %s missing or different from %s", name, f)
+		}
+	}
+	for name := range files {
+		if strings.HasSuffix(name, ".test.yml") {
+			t.Errorf("package carries the promtool test %s (.helmignore)", name)
+		}
+	}
+	_, wantAlerts := repoRuleGroups(t)
+	objs := render(t, pkgs[0], "prometheusRule: {enabled: true}\n")
+	got := get(t, one(t, objs, "PrometheusRule"), "spec", "groups").([]any)
+	if names := renderedAlerts(t, got); !reflect.DeepEqual(names, wantAlerts) {
+		t.Errorf("packaged chart's PrometheusRule alerts = %v, want %v", names, wantAlerts)
+	}
+}
+
+func tgzFiles(t *testing.T, path string) map[string][]byte {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := tar.NewReader(zr)
+	files := map[string][]byte{}
+	for {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return files
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[h.Name] = b
+	}
+}
+
+// A string config is stored verbatim (comments, quoting and key order kept).
+func TestChartConfigAsString(t *testing.T) {
+	const cfg = "# ours\nwebhooks:\n  token: '${WEBHOOK_TOKEN}'   # from the Secret\n  dedup_window: 6h\n"
+	b, err := yaml.Marshal(map[string]any{"config": cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs := render(t, chartDir(t), string(b))
+	got, _ := get(t, one(t, objs, "ConfigMap"), "data", "config.yml").(string)
+	if strings.TrimSpace(got) != strings.TrimSpace(cfg) {
+		t.Errorf("config.yml = %q, want the string value verbatim %q", got, cfg)
+	}
+
+	// The replica guard reads a string config too.
+	withRedis := cfg + "  redis: {address: 'redis:6379'}\n"
+	for _, c := range []struct {
+		config string
+		ok     bool
+	}{{cfg, false}, {withRedis, true}} {
+		b, _ := yaml.Marshal(map[string]any{"config": c.config, "replicaCount": 2})
+		_, stderr, err := runHelm(t, "template", "rel", chartDir(t), "--kube-version", kubeVersion, "-f", valuesFile(t, string(b)))
+		if c.ok && err != nil {
+			t.Errorf("2 replicas with redis in a string config refused: %v\n%s", err, stderr)
+		}
+		if !c.ok && (err == nil || !strings.Contains(stderr, "config.webhooks.redis.address")) {
+			t.Errorf("2 replicas without redis in a string config: err=%v, stderr=%q; want the refusal", err, stderr)
+		}
+	}
+}
