@@ -3,6 +3,9 @@
 # Run:   docker run -p 10133:10133 -e AIRUDDER_APP_KEY=... -e AIRUDDER_APP_SECRET=... \
 #          -e WEBHOOK_TOKEN=... -v airudder-data:/var/lib/airudder_exporter airudder_exporter
 FROM golang:1.26-bookworm AS build
+# The fixed toolchain of go.mod (go1.26.10: standard-library security fixes);
+# the go command fetches it from the module proxy if the image is older.
+ENV GOTOOLCHAIN=go1.26.10
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
