@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -49,6 +50,8 @@ type server struct {
 	reloadOK      prometheus.Gauge
 	reloadSuccess prometheus.Gauge
 	accounts      *prometheus.GaugeVec
+	authEnabled   prometheus.Gauge
+	scrapeAborts  prometheus.Counter
 	conns         *connMetrics
 	ready         atomic.Bool
 	// noAccountsLogged avoids repeating the "collector disabled" line on
@@ -75,7 +78,15 @@ func newServer(o options, webFlags *web.FlagConfig, logger, base log.Logger) (*s
 		Name: "airudder_exporter_accounts",
 		Help: "AiRudder accounts in the configuration, by state (enabled: scraped; skipped: no credentials or disabled).",
 	}, []string{"state"})
-	s.reg.MustRegister(s.reloadOK, s.reloadSuccess, s.accounts)
+	s.authEnabled = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "airudder_exporter_webhook_auth_enabled",
+		Help: "1 when a webhook token is configured; 0 when /webhooks/* accept anonymous posts.",
+	})
+	s.scrapeAborts = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "airudder_exporter_scrape_client_aborts_total",
+		Help: "Scrapes of /metrics whose client hung up before the answer was complete (logged once each, at debug level).",
+	})
+	s.reg.MustRegister(s.reloadOK, s.reloadSuccess, s.accounts, s.authEnabled, s.scrapeAborts)
 	s.conns = newConnMetrics(s.reg)
 
 	cfg, err := config.Load(o.configFile)
@@ -133,6 +144,13 @@ func (s *server) apply(cfg *config.Config) {
 		}
 	} else {
 		s.noAccountsLogged = false
+	}
+	if cfg.Webhooks.Token == "" {
+		// Logged on every (re)load: an anonymous receiver is worth repeating.
+		level.Warn(s.logger).Log("msg", "No webhook token configured: /webhooks/* accept anonymous posts; set webhooks.token or webhooks.token_file (e.g. WEBHOOK_TOKEN)")
+		s.authEnabled.Set(0)
+	} else {
+		s.authEnabled.Set(1)
 	}
 	s.accounts.WithLabelValues("enabled").Set(float64(len(enabled)))
 	s.accounts.WithLabelValues("skipped").Set(float64(len(skipped)))
@@ -192,7 +210,6 @@ const maxScrapesInFlight = 20
 // holds the request's deadline), so the in-flight limit is kept here, shared.
 func (s *server) metricsHandler() http.Handler {
 	opts := promhttp.HandlerOpts{
-		ErrorLog:          promLogger{s.logger},
 		ErrorHandling:     promhttp.ContinueOnError,
 		EnableOpenMetrics: true, // exemplars on the duration histograms
 	}
@@ -220,14 +237,48 @@ func (s *server) metricsHandler() http.Handler {
 		}
 		// The scrape registry goes first: gathering it runs the fetch, so the
 		// request counters gathered after it already include this scrape.
-		promhttp.HandlerFor(prometheus.Gatherers{scrape, s.reg}, opts).ServeHTTP(w, r)
+		reqOpts := opts
+		reqOpts.ErrorLog = &promLogger{l: s.logger, aborts: s.scrapeAborts} // per scrape: logs a hang-up once
+		promhttp.HandlerFor(prometheus.Gatherers{scrape, s.reg}, reqOpts).ServeHTTP(w, r)
 	})
 	return promhttp.InstrumentMetricHandler(s.reg, h)
 }
 
-type promLogger struct{ l log.Logger }
+// promLogger receives promhttp's errors for one scrape. A client that hangs
+// up mid-answer (curl | head, a Prometheus scrape timeout) makes every
+// further write fail, once per metric family: that is not an error of the
+// exporter, so it is counted and logged once, at debug level.
+type promLogger struct {
+	l       log.Logger
+	aborts  prometheus.Counter
+	aborted bool // one scrape is served by one goroutine
+}
 
-func (p promLogger) Println(v ...any) { level.Error(p.l).Log("msg", fmt.Sprint(v...)) }
+func (p *promLogger) Println(v ...any) {
+	for _, a := range v {
+		if err, ok := a.(error); ok && clientGone(err) {
+			if !p.aborted {
+				p.aborted = true
+				p.aborts.Inc()
+				level.Debug(p.l).Log("msg", "Scrape client hung up before the answer was complete", "err", err)
+			}
+			return
+		}
+	}
+	if p.aborted {
+		return // follow-on errors of the same hang-up
+	}
+	// Sprintln puts a space between every operand (Sprint does not between
+	// a string and an error: "family:write ...").
+	level.Error(p.l).Log("msg", strings.TrimSuffix(fmt.Sprintln(v...), "\n"))
+}
+
+// clientGone tells a write to a client that went away from a real error.
+func clientGone(err error) bool {
+	return errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, net.ErrClosed) || errors.Is(err, os.ErrDeadlineExceeded) ||
+		errors.Is(err, http.ErrHandlerTimeout) || errors.Is(err, context.Canceled)
+}
 
 func (s *server) routes(withWebhooks bool) (*http.ServeMux, error) {
 	mux := http.NewServeMux()
