@@ -31,6 +31,7 @@ const (
 var requestOutcomes = []string{
 	outcomeAccepted, outcomeUnauthorized, outcomeForbidden, outcomeBadRequest,
 	outcomeTooLarge, outcomeMethodNotAllowed, outcomeOverloaded, outcomeReadError,
+	outcomeUnsupportedEncoding,
 }
 
 // Record outcomes: the `outcome` label of webhook_records_total.
