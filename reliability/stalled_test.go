@@ -263,6 +263,12 @@ func TestStalledFloodWithFileLimit(t *testing.T) {
 	mu.Lock()
 	totalDials := dials
 	mu.Unlock()
+	for _, f := range failures {
+		t.Logf("failed probe: %s", f)
+	}
+	// One miss is tolerated: a tenth of the attackers are themselves
+	// scrapes (GET /metrics) and may briefly fill the 20 in-flight
+	// scrape slots (503) on this shared 2-core machine.
 	if len(failures) > 1 {
 		t.Errorf("%d of 30 /metrics probes failed during the flood:\n%s", len(failures), strings.Join(failures, "\n"))
 	}
