@@ -12,6 +12,7 @@ import (
 
 	"fmt"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
@@ -43,6 +44,8 @@ type options struct {
 	timeoutOffset       time.Duration
 	defaultScrapeTO     time.Duration
 	shutdownTimeout     time.Duration
+	enableLifecycle     bool
+	maxConnections      int
 }
 
 func run(args []string) int {
@@ -58,6 +61,8 @@ func run(args []string) int {
 	app.Flag("scrape.timeout-offset", "Subtracted from X-Prometheus-Scrape-Timeout-Seconds so /metrics answers before Prometheus gives up.").Default("500ms").DurationVar(&o.timeoutOffset)
 	app.Flag("scrape.default-timeout", "How long a scrape may wait for the AiRudder API when the request carries no X-Prometheus-Scrape-Timeout-Seconds header.").Default("10s").DurationVar(&o.defaultScrapeTO)
 	app.Flag("web.shutdown-timeout", "On SIGTERM/SIGINT, how long in-flight requests may take to finish.").Default("15s").DurationVar(&o.shutdownTimeout)
+	app.Flag("web.enable-lifecycle", "Enable reloading the configuration via HTTP (POST /-/reload on --web.listen-address; never on --webhook.listen-address). SIGHUP always reloads.").Default("false").BoolVar(&o.enableLifecycle)
+	app.Flag("web.max-connections", "Cap on concurrent connections per listen address (main and webhook listeners each). At the cap the oldest connection without a request in progress is closed to make room; it is lowered automatically to fit the open-file limit (RLIMIT_NOFILE minus 64, shared by all listeners).").Default(strconv.Itoa(defaultMaxConnections)).IntVar(&o.maxConnections)
 	app.Flag("log.level", "Only log messages with the given severity or above. One of: [debug, info, warn, error]").Default("info").EnumVar(&o.logLevel, "debug", "info", "warn", "error")
 	app.Flag("log.format", "Output format of log messages. One of: [logfmt, json]").Default("logfmt").EnumVar(&o.logFormat, "logfmt", "json")
 	app.Flag("demo", "Run with an embedded demo: a simulated AiRudder API scraped as account \"demo\" and generated webhook traffic.").BoolVar(&o.demo)

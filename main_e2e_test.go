@@ -172,7 +172,7 @@ func TestEndpointsAndReload(t *testing.T) {
 	if err := os.WriteFile(cfgPath, []byte(good), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	p := startExporter(t, nil, "--config.file="+cfgPath)
+	p := startExporter(t, nil, "--config.file="+cfgPath, "--web.enable-lifecycle")
 	base := "http://" + p.addr
 
 	for _, c := range []struct {

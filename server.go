@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -49,6 +50,9 @@ type server struct {
 	reloadOK      prometheus.Gauge
 	reloadSuccess prometheus.Gauge
 	accounts      *prometheus.GaugeVec
+	authEnabled   prometheus.Gauge
+	scrapeAborts  prometheus.Counter
+	conns         *connMetrics
 	ready         atomic.Bool
 	// noAccountsLogged avoids repeating the "collector disabled" line on
 	// every reload of an unchanged credential-less config.
@@ -74,7 +78,16 @@ func newServer(o options, webFlags *web.FlagConfig, logger, base log.Logger) (*s
 		Name: "airudder_exporter_accounts",
 		Help: "AiRudder accounts in the configuration, by state (enabled: scraped; skipped: no credentials or disabled).",
 	}, []string{"state"})
-	s.reg.MustRegister(s.reloadOK, s.reloadSuccess, s.accounts)
+	s.authEnabled = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "airudder_exporter_webhook_auth_enabled",
+		Help: "1 when a webhook token is configured; 0 when /webhooks/* accept anonymous posts.",
+	})
+	s.scrapeAborts = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "airudder_exporter_scrape_client_aborts_total",
+		Help: "Scrapes of /metrics whose client hung up before the answer was complete (logged once each, at debug level).",
+	})
+	s.reg.MustRegister(s.reloadOK, s.reloadSuccess, s.accounts, s.authEnabled, s.scrapeAborts)
+	s.conns = newConnMetrics(s.reg)
 
 	cfg, err := config.Load(o.configFile)
 	if err != nil {
@@ -131,6 +144,13 @@ func (s *server) apply(cfg *config.Config) {
 		}
 	} else {
 		s.noAccountsLogged = false
+	}
+	if cfg.Webhooks.Token == "" {
+		// Logged on every (re)load: an anonymous receiver is worth repeating.
+		level.Warn(s.logger).Log("msg", "No webhook token configured: /webhooks/* accept anonymous posts; set webhooks.token or webhooks.token_file (e.g. WEBHOOK_TOKEN)")
+		s.authEnabled.Set(0)
+	} else {
+		s.authEnabled.Set(1)
 	}
 	s.accounts.WithLabelValues("enabled").Set(float64(len(enabled)))
 	s.accounts.WithLabelValues("skipped").Set(float64(len(skipped)))
@@ -190,7 +210,6 @@ const maxScrapesInFlight = 20
 // holds the request's deadline), so the in-flight limit is kept here, shared.
 func (s *server) metricsHandler() http.Handler {
 	opts := promhttp.HandlerOpts{
-		ErrorLog:          promLogger{s.logger},
 		ErrorHandling:     promhttp.ContinueOnError,
 		EnableOpenMetrics: true, // exemplars on the duration histograms
 	}
@@ -203,7 +222,14 @@ func (s *server) metricsHandler() http.Handler {
 			http.Error(w, fmt.Sprintf("limit of concurrent requests reached (%d), try again later", maxScrapesInFlight), http.StatusServiceUnavailable)
 			return
 		}
-		ctx, cancel := context.WithTimeout(r.Context(), scrapeTimeout(r, s.o.timeoutOffset, s.o.defaultScrapeTO))
+		timeout := scrapeTimeout(r, s.o.timeoutOffset, s.o.defaultScrapeTO)
+		// The connection is held for the scrape's own deadline, not the
+		// server's read timeout (whose expiry during a long scrape would
+		// cancel the request), and its answer may take writeGrace to send.
+		rc := http.NewResponseController(w)
+		_ = rc.SetReadDeadline(time.Now().Add(timeout + writeGrace))
+		_ = rc.SetWriteDeadline(time.Now().Add(timeout + writeGrace))
+		ctx, cancel := context.WithTimeout(r.Context(), timeout)
 		defer cancel()
 		scrape := prometheus.NewRegistry()
 		if err := scrape.Register(s.inbound.ScrapeCollector(ctx)); err != nil {
@@ -211,14 +237,48 @@ func (s *server) metricsHandler() http.Handler {
 		}
 		// The scrape registry goes first: gathering it runs the fetch, so the
 		// request counters gathered after it already include this scrape.
-		promhttp.HandlerFor(prometheus.Gatherers{scrape, s.reg}, opts).ServeHTTP(w, r)
+		reqOpts := opts
+		reqOpts.ErrorLog = &promLogger{l: s.logger, aborts: s.scrapeAborts} // per scrape: logs a hang-up once
+		promhttp.HandlerFor(prometheus.Gatherers{scrape, s.reg}, reqOpts).ServeHTTP(w, r)
 	})
 	return promhttp.InstrumentMetricHandler(s.reg, h)
 }
 
-type promLogger struct{ l log.Logger }
+// promLogger receives promhttp's errors for one scrape. A client that hangs
+// up mid-answer (curl | head, a Prometheus scrape timeout) makes every
+// further write fail, once per metric family: that is not an error of the
+// exporter, so it is counted and logged once, at debug level.
+type promLogger struct {
+	l       log.Logger
+	aborts  prometheus.Counter
+	aborted bool // one scrape is served by one goroutine
+}
 
-func (p promLogger) Println(v ...any) { level.Error(p.l).Log("msg", fmt.Sprint(v...)) }
+func (p *promLogger) Println(v ...any) {
+	for _, a := range v {
+		if err, ok := a.(error); ok && clientGone(err) {
+			if !p.aborted {
+				p.aborted = true
+				p.aborts.Inc()
+				level.Debug(p.l).Log("msg", "Scrape client hung up before the answer was complete", "err", err)
+			}
+			return
+		}
+	}
+	if p.aborted {
+		return // follow-on errors of the same hang-up
+	}
+	// Sprintln puts a space between every operand (Sprint does not between
+	// a string and an error: "family:write ...").
+	level.Error(p.l).Log("msg", strings.TrimSuffix(fmt.Sprintln(v...), "\n"))
+}
+
+// clientGone tells a write to a client that went away from a real error.
+func clientGone(err error) bool {
+	return errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, net.ErrClosed) || errors.Is(err, os.ErrDeadlineExceeded) ||
+		errors.Is(err, http.ErrHandlerTimeout) || errors.Is(err, context.Canceled)
+}
 
 func (s *server) routes(withWebhooks bool) (*http.ServeMux, error) {
 	mux := http.NewServeMux()
@@ -244,6 +304,11 @@ func (s *server) routes(withWebhooks bool) (*http.ServeMux, error) {
 	mux.HandleFunc("/-/reload", func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			methodNotAllowed(w, "POST")
+			return
+		}
+		if !s.o.enableLifecycle {
+			// As Prometheus: reloading over HTTP is opt-in.
+			http.Error(w, "Lifecycle API is not enabled: start with --web.enable-lifecycle, or send SIGHUP", http.StatusForbidden)
 			return
 		}
 		if err := s.reload(); err != nil {
@@ -319,16 +384,24 @@ func (s *server) run() error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{
-		Handler:           mux,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-	}
+	var inFlight sync.WaitGroup
+	srv := s.newHTTPServer(mux, &inFlight)
 	servers := []*http.Server{srv}
 	ls, err := listen(*s.webFlags.WebListenAddresses)
 	if err != nil {
 		return err
 	}
+	nListeners := len(ls)
+	if sep {
+		nListeners++
+	}
+	maxConns := connLimits(s.o.maxConnections, nListeners)
+	var limited []*limitListener
+	for i := range ls {
+		ll := newLimitListener(ls[i], maxConns, "web", s.conns)
+		ls[i], limited = ll, append(limited, ll)
+	}
+	level.Info(s.logger).Log("msg", "Connection cap per listener", "max_connections", maxConns)
 	slogger := slogFor(s.base)
 	// net/http's own error lines (TLS handshake failures, handler panics)
 	// go through the same logger, so --log.format=json stays JSON.
@@ -341,12 +414,15 @@ func (s *server) run() error {
 	if sep {
 		wmux := http.NewServeMux()
 		wmux.Handle("/webhooks/", s.receiver.Handler())
-		wsrv := &http.Server{Handler: wmux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: httpErrLog}
+		wsrv := s.newHTTPServer(wmux, &inFlight)
+		wsrv.ErrorLog = httpErrLog
 		wl, err := listen([]string{s.o.webhookListen})
 		if err != nil {
 			return fmt.Errorf("--webhook.listen-address: %w", err)
 		}
 		webhookAddr = wl[0].Addr().String()
+		wll := newLimitListener(wl[0], maxConns, "webhook", s.conns)
+		wl[0], limited = wll, append(limited, wll)
 		cfgFile := s.o.webhookWebConfig
 		wflags := &web.FlagConfig{WebListenAddresses: &[]string{s.o.webhookListen}, WebConfigFile: &cfgFile}
 		servers = append(servers, wsrv)
@@ -381,21 +457,77 @@ func (s *server) run() error {
 			level.Info(s.logger).Log("msg", "Shutting down: no new connections, finishing in-flight requests", "signal", sg.String(), "timeout", s.o.shutdownTimeout)
 			s.ready.Store(false)
 			stop()
-			sctx, cancel := context.WithTimeout(context.Background(), s.o.shutdownTimeout)
-			var firstErr error
-			for _, h := range servers {
-				if err := h.Shutdown(sctx); err != nil && firstErr == nil {
-					firstErr = err
-				}
-			}
-			cancel()
+			s.shutdown(servers, limited, &inFlight)
 			s.closeReceiver()
 			if s.demo != nil {
 				s.demo.Close()
 			}
 			level.Info(s.logger).Log("msg", "Stopped")
-			return firstErr
+			return nil
 		}
+	}
+}
+
+// newHTTPServer applies the timeouts and the guard of connguard.go.
+func (s *server) newHTTPServer(h http.Handler, inFlight *sync.WaitGroup) *http.Server {
+	return &http.Server{
+		Handler:           guard{next: h, writeFor: s.writeBudget, inFlight: inFlight},
+		ReadHeaderTimeout: serverReadHeaderTimeout,
+		ReadTimeout:       serverReadTimeout,
+		IdleTimeout:       serverIdleTimeout,
+		ConnState:         trackConnState,
+	}
+}
+
+// writeBudget is how long any request may take to be answered unless its
+// handler extends it (/metrics does, by the scrape's deadline): the webhook
+// read_timeout plus a grace period.
+func (s *server) writeBudget() time.Duration {
+	return s.holder.Get().Webhooks.ReadTimeout.D() + writeGrace
+}
+
+// shutdown stops the servers gracefully for --web.shutdown-timeout, then
+// closes whatever connections are still open (a client that stalls its
+// request must not turn a clean stop into a failure), and waits briefly for
+// handlers still running, so none records after the dedup state is saved.
+func (s *server) shutdown(servers []*http.Server, limited []*limitListener, inFlight *sync.WaitGroup) {
+	sctx, cancel := context.WithTimeout(context.Background(), s.o.shutdownTimeout)
+	defer cancel()
+	// Connections that never send (or finish) their request headers would
+	// hold net/http's Shutdown for 5 s each: close them, and keep doing so
+	// for those that turn idle, until the servers are down.
+	stopClosing := make(chan struct{})
+	go func() {
+		for {
+			for _, l := range limited {
+				l.closeNotBusy()
+			}
+			select {
+			case <-stopClosing:
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}()
+	defer close(stopClosing)
+	var wg sync.WaitGroup
+	for _, h := range servers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := h.Shutdown(sctx); err != nil {
+				level.Warn(s.logger).Log("msg", "Shutdown timeout reached; closing the connections still open", "err", err)
+				_ = h.Close()
+			}
+		}()
+	}
+	wg.Wait()
+	done := make(chan struct{})
+	go func() { inFlight.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+		level.Warn(s.logger).Log("msg", "Handlers still running after their connections were closed")
 	}
 }
 

@@ -215,6 +215,9 @@ func (a *account) fetch() *result {
 		if st.Bad > 0 {
 			a.inc(a.m.errors, reasonDecode)
 		}
+		if st.OutOfRange > 0 {
+			a.inc(a.m.errors, reasonOutOfRange)
+		}
 	} else {
 		a.inc(a.m.errors, ferr.reason)
 	}
@@ -335,7 +338,7 @@ func (a *account) logFetch(res *result, st *Statistics) {
 	switch {
 	case res.err != nil:
 		state = res.err.reason
-	case st != nil && (st.Missing > 0 || st.Bad > 0):
+	case st != nil && (st.Missing > 0 || st.Bad > 0 || st.OutOfRange > 0):
 		state = "partial"
 	}
 	a.mu.Lock()
@@ -345,9 +348,10 @@ func (a *account) logFetch(res *result, st *Statistics) {
 
 	dur := res.done.Sub(res.started)
 	kv := []any{"msg", "fetched inbound statistics", "state", state, "duration", dur}
-	if st != nil && (st.Missing > 0 || st.Bad > 0) {
+	if st != nil && (st.Missing > 0 || st.Bad > 0 || st.OutOfRange > 0) {
 		kv = append(kv, "missing", st.Missing, "missing_paths", strings.Join(st.MissingPaths, ","),
-			"bad_values", st.Bad, "bad_paths", strings.Join(st.BadPaths, ","))
+			"bad_values", st.Bad, "bad_paths", strings.Join(st.BadPaths, ","),
+			"out_of_range", st.OutOfRange, "out_of_range_paths", strings.Join(st.OutOfRangePaths, ","))
 	}
 	if res.err != nil {
 		kv = append(kv, "reason", res.err.reason, "err", a.redact(res.err.msg))

@@ -59,17 +59,49 @@ func TestStoryCardinalityIsCapped(t *testing.T) {
 		t.Fatalf("folded = %v, want %d", folded, 500-max)
 	}
 
-	// A later response with 500 new keys: the admitted ones stay, the new
-	// ones fold, and the total is still conserved.
+	// A later response with 500 new keys: the keys of the first answer are
+	// gone, so the busiest new ones take the slots; still at most max+1
+	// series, and the total is still conserved.
 	body, want = manyStories(t, 500, 10000)
 	e.fake.SetStatisticsBody(body)
 	e.clock.Advance(time.Minute)
 	mfs = e.scrape()
-	if n := seriesCount(mfs, "airudder_inbound_story_calls"); n != 1 {
-		t.Fatalf("second response: story series = %d, want 1 (all new keys fold)", n)
+	if n := seriesCount(mfs, "airudder_inbound_story_calls"); n > max+1 || n < max {
+		t.Fatalf("second response: story series = %d, want %d..%d", n, max, max+1)
+	}
+	if v := value(mfs, "airudder_inbound_story_calls", "story", "story_10499"); v != 500 {
+		t.Fatalf("second response: busiest new story = %v, want its own series with 500", v)
 	}
 	if got := sumOf(mfs, "airudder_inbound_story_calls"); got != want {
 		t.Fatalf("second response: sum = %v, want %v", got, want)
+	}
+}
+
+// One upstream answer with 100 000 story keys must not leave the real
+// stories in "other" until a restart: the next answer's stories get their
+// own series again, and no answer exposes more than max+1 story series.
+func TestStoryCapRecoversAfterJunkAnswer(t *testing.T) {
+	const max = 20
+	e := newEnv(t, withYAML(fmt.Sprintf("      max_label_values: %d\n", max)))
+	junk, _ := manyStories(t, 100_000, 0)
+	e.fake.SetStatisticsBody(junk)
+	mfs := e.scrape()
+	if n := seriesCount(mfs, "airudder_inbound_story_calls"); n > max+1 {
+		t.Fatalf("junk answer: %d story series, cap %d", n, max)
+	}
+	real := mutateFixture(t, func(m map[string]any) {
+		obj(m, "data", "realtime", "total")["story_distribution"] = map[string]any{"greeting": 5, "billing": 3, "complaint": 1}
+	})
+	e.fake.SetStatisticsBody(real)
+	e.clock.Advance(time.Minute)
+	mfs = e.scrape()
+	for story, want := range map[string]float64{"greeting": 5, "billing": 3, "complaint": 1} {
+		if v := value(mfs, "airudder_inbound_story_calls", "story", story); v != want {
+			t.Errorf("after the junk answer: story %q = %v, want %v (still folded?)", story, v, want)
+		}
+	}
+	if n := seriesCount(mfs, "airudder_inbound_story_calls"); n != 3 {
+		t.Errorf("after the junk answer: %d story series, want 3", n)
 	}
 }
 

@@ -28,6 +28,17 @@ func newCaps(account string, max int, folded *prometheus.CounterVec) *caps {
 	}
 }
 
+// beginRound: each statistics answer is one round of the caps; keys the
+// answer no longer has give their slots to new ones (see labelcap.Cap), so
+// one answer full of junk keys does not fold the real ones until a restart.
+// The gauges are rebuilt from every answer, so no stale series remains.
+func (c *caps) beginRound() {
+	c.story.BeginRound()
+	c.intention.BeginRound()
+	c.reason.BeginRound()
+	c.ticket.BeginRound()
+}
+
 func (c *caps) setMax(max int) {
 	c.story.SetMax(max)
 	c.intention.SetMax(max)
@@ -76,7 +87,8 @@ func (e *emitter) folded(d *prometheus.Desc, pairs []Pair, label func(string) st
 
 // capped is folded through a Cap. Keys are offered to the cap biggest
 // first, so when a robot has more keys than slots the busiest ones get
-// their own series (admitted values stay admitted for the process's life).
+// their own series (keys of earlier answers that this one lacks give their
+// slots up first).
 func (e *emitter) capped(d *prometheus.Desc, pairs []Pair, c *labelcap.Cap) {
 	if len(pairs) == 0 {
 		return
@@ -124,6 +136,7 @@ func (e *emitter) durations(d *prometheus.Desc, c *Calls) {
 // fetch and the result is shared by every scrape until the next fetch.
 func convertStatistics(account string, st *Statistics, c *caps) []prometheus.Metric {
 	e := &emitter{account: account, out: make([]prometheus.Metric, 0, 96)}
+	c.beginRound()
 	if t := st.RealtimeTotal; t != nil {
 		e.opt(callsDesc, t.TotalCalls)
 		e.opt(validCallsDesc, t.ValidCalls)

@@ -231,8 +231,51 @@ func (w *walker) num(m map[string]any, key, path string) Value {
 	return Value{V: f, OK: true}
 }
 
+// outOfRange counts a number the vendor cannot mean (a negative count, a
+// ratio outside 0..1, a score outside 1..5): it is skipped, not exposed.
+func (w *walker) outOfRange(path string) {
+	w.st.OutOfRange++
+	if len(w.st.OutOfRangePaths) < maxPaths {
+		w.st.OutOfRangePaths = append(w.st.OutOfRangePaths, path)
+	}
+}
+
+// inRange is num limited to lo..hi.
+func (w *walker) inRange(m map[string]any, key, path string, lo, hi float64) Value {
+	v := w.num(m, key, path)
+	if v.OK && (v.V < lo || v.V > hi) {
+		w.outOfRange(path + "." + key)
+		return Value{}
+	}
+	return v
+}
+
+// count: calls, users, tickets, durations, talk rounds (never negative).
+func (w *walker) count(m map[string]any, key, path string) Value {
+	return w.inRange(m, key, path, 0, math.Inf(1))
+}
+
+// ratio: every *_rate field is a fraction 0..1.
+func (w *walker) ratio(m map[string]any, key, path string) Value {
+	return w.inRange(m, key, path, 0, 1)
+}
+
+// score: the average 1..5 rating. 0 means "no rating yet" on quiet days
+// and is skipped without counting an error.
+func (w *walker) score(m map[string]any, key, path string) Value {
+	v := w.num(m, key, path)
+	if v.OK && v.V == 0 {
+		return Value{}
+	}
+	if v.OK && (v.V < 1 || v.V > 5) {
+		w.outOfRange(path + "." + key)
+		return Value{}
+	}
+	return v
+}
+
 // dist reads an object of key → number, sorted by key; unusable values are
-// counted and skipped.
+// counted and skipped, and so are negative ones (counted as out of range).
 func (w *walker) dist(m map[string]any, key, path string) []Pair {
 	v, present := m[key]
 	if !present || v == nil {
@@ -252,6 +295,10 @@ func (w *walker) dist(m map[string]any, key, path string) []Pair {
 			}
 			continue
 		}
+		if f < 0 {
+			w.outOfRange(path + "." + key + "{}")
+			continue
+		}
 		out = append(out, Pair{Key: k, Value: f})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
@@ -260,16 +307,16 @@ func (w *walker) dist(m map[string]any, key, path string) []Pair {
 
 func (w *walker) calls(m map[string]any, path string) Calls {
 	return Calls{
-		TotalCalls:             w.num(m, "total_calls", path),
-		ValidCalls:             w.num(m, "valid_calls", path),
-		AttemptedTransferCalls: w.num(m, "attempted_transfer_calls", path),
-		TransferSuccessCalls:   w.num(m, "transfer_success_calls", path),
-		AttemptedTransferRate:  w.num(m, "attempted_transfer_rate", path),
-		TransferSuccessRate:    w.num(m, "transfer_success_rate", path),
-		AgentReceptionRate:     w.num(m, "agent_reception_rate", path),
-		AvgAgentDuration:       w.num(m, "avg_agent_duration", path),
-		AvgRobotDuration:       w.num(m, "avg_robot_duration", path),
-		AvgTotalDuration:       w.num(m, "avg_total_duration", path),
+		TotalCalls:             w.count(m, "total_calls", path),
+		ValidCalls:             w.count(m, "valid_calls", path),
+		AttemptedTransferCalls: w.count(m, "attempted_transfer_calls", path),
+		TransferSuccessCalls:   w.count(m, "transfer_success_calls", path),
+		AttemptedTransferRate:  w.ratio(m, "attempted_transfer_rate", path),
+		TransferSuccessRate:    w.ratio(m, "transfer_success_rate", path),
+		AgentReceptionRate:     w.ratio(m, "agent_reception_rate", path),
+		AvgAgentDuration:       w.count(m, "avg_agent_duration", path),
+		AvgRobotDuration:       w.count(m, "avg_robot_duration", path),
+		AvgTotalDuration:       w.count(m, "avg_total_duration", path),
 	}
 }
 
@@ -311,16 +358,16 @@ func (w *walker) realtime(rt map[string]any) {
 		const tp = p + ".total"
 		w.st.RealtimeTotal = &RealtimeTotal{
 			Calls:                   w.calls(t, tp),
-			AverageRobotTalkRound:   w.num(t, "average_robot_talk_round", tp),
-			AvgRobotScore:           w.num(t, "avg_robot_score", tp),
-			OneCallProblemSolveRate: w.num(t, "one_call_problem_solve_rate", tp),
-			RobotEvaluationRate:     w.num(t, "robot_evaluation_rate", tp),
-			RobotSatisfiedRate:      w.num(t, "robot_satisfied_rate", tp),
-			DuplicateCallRate:       w.num(t, "duplicate_call_rate", tp),
-			CallUsers:               w.num(t, "call_users", tp),
-			ValidUsers:              w.num(t, "valid_users", tp),
-			NewUsers:                w.num(t, "new_users", tp),
-			OldUsers:                w.num(t, "old_users", tp),
+			AverageRobotTalkRound:   w.count(t, "average_robot_talk_round", tp),
+			AvgRobotScore:           w.score(t, "avg_robot_score", tp),
+			OneCallProblemSolveRate: w.ratio(t, "one_call_problem_solve_rate", tp),
+			RobotEvaluationRate:     w.ratio(t, "robot_evaluation_rate", tp),
+			RobotSatisfiedRate:      w.ratio(t, "robot_satisfied_rate", tp),
+			DuplicateCallRate:       w.ratio(t, "duplicate_call_rate", tp),
+			CallUsers:               w.count(t, "call_users", tp),
+			ValidUsers:              w.count(t, "valid_users", tp),
+			NewUsers:                w.count(t, "new_users", tp),
+			OldUsers:                w.count(t, "old_users", tp),
 			Stories:                 w.dist(t, "story_distribution", tp),
 			Intentions:              w.dist(t, "intention_distribution", tp),
 		}
@@ -339,10 +386,10 @@ func (w *walker) offline(off map[string]any) {
 			const tp = p + ".total"
 			w.st.OfflineTotal = &OfflineTotal{
 				TransferReasons:               w.dist(t, "transfer_reason_distribution", tp),
-				FakeReceipts:                  w.num(t, "fake_receipts_count", tp),
-				DeduplicatedFakeReceipts:      w.num(t, "deduplicated_fake_receipts_count", tp),
-				DailyDeduplicatedFakeReceipts: w.num(t, "daily_deduplicated_fake_receipts_count", tp),
-				Tickets:                       w.num(t, "ticket_count", tp),
+				FakeReceipts:                  w.count(t, "fake_receipts_count", tp),
+				DeduplicatedFakeReceipts:      w.count(t, "deduplicated_fake_receipts_count", tp),
+				DailyDeduplicatedFakeReceipts: w.count(t, "daily_deduplicated_fake_receipts_count", tp),
+				Tickets:                       w.count(t, "ticket_count", tp),
 			}
 		}
 		w.offDay, w.offDate = w.newest(w.list(off, "daily", p), "date", p+".daily.data_list[]", dateLayout, timeLayout)
@@ -377,8 +424,8 @@ func (w *walker) realtimeDay(d map[string]any, p string) *RealtimeDay {
 		return day
 	}
 	const sp = ".satisfied_distribution"
-	day.RobotEvaluationRate = w.num(sat, "robot_evaluation_rate", p+sp)
-	day.RobotSatisfiedRate = w.num(sat, "robot_satisfied_rate", p+sp)
+	day.RobotEvaluationRate = w.ratio(sat, "robot_evaluation_rate", p+sp)
+	day.RobotSatisfiedRate = w.ratio(sat, "robot_satisfied_rate", p+sp)
 	for k, v := range sat {
 		if _, err := strconv.Atoi(k); err != nil {
 			continue // the rates above, or a key we do not know
@@ -390,6 +437,10 @@ func (w *walker) realtimeDay(d map[string]any, p string) *RealtimeDay {
 			}
 			continue
 		}
+		if f < 0 {
+			w.outOfRange(p + sp + "{}")
+			continue
+		}
 		day.Votes = append(day.Votes, Pair{Key: k, Value: f})
 	}
 	sort.Slice(day.Votes, func(i, j int) bool { return day.Votes[i].Key < day.Votes[j].Key })
@@ -398,21 +449,21 @@ func (w *walker) realtimeDay(d map[string]any, p string) *RealtimeDay {
 
 func (w *walker) offlineDay(d map[string]any, p string) *OfflineDay {
 	day := &OfflineDay{
-		MaxConcurrentCalls:      w.num(d, "max_concurrent_call_count", p),
-		OneCallProblemSolveRate: w.num(d, "one_call_problem_solve_rate", p),
+		MaxConcurrentCalls:      w.count(d, "max_concurrent_call_count", p),
+		OneCallProblemSolveRate: w.ratio(d, "one_call_problem_solve_rate", p),
 		Tickets:                 w.dist(d, "ticket_distribution", p),
 	}
 	if u := w.optSection(d, "user_distribution", p); u != nil {
 		up := p + ".user_distribution"
-		day.CallUsers = w.num(u, "call_users", up)
-		day.ValidUsers = w.num(u, "valid_users", up)
-		day.NewUsers = w.num(u, "new_users", up)
-		day.OldUsers = w.num(u, "old_users", up)
+		day.CallUsers = w.count(u, "call_users", up)
+		day.ValidUsers = w.count(u, "valid_users", up)
+		day.NewUsers = w.count(u, "new_users", up)
+		day.OldUsers = w.count(u, "old_users", up)
 	}
 	if f := w.optSection(d, "fake_receipts_distribution", p); f != nil {
 		fp := p + ".fake_receipts_distribution"
-		day.FakeReceipts = w.num(f, "fake_receipts_count", fp)
-		day.DailyDeduplicatedFakeReceipts = w.num(f, "daily_deduplicated_fake_receipts_count", fp)
+		day.FakeReceipts = w.count(f, "fake_receipts_count", fp)
+		day.DailyDeduplicatedFakeReceipts = w.count(f, "daily_deduplicated_fake_receipts_count", fp)
 	}
 	return day
 }

@@ -112,11 +112,12 @@ const (
 	reasonAPICode      = "api_code"
 	reasonDecode       = "decode"
 	reasonMissingData  = "missing_data"
+	reasonOutOfRange   = "out_of_range"
 )
 
 var (
 	allOutcomes = []string{outcomeSuccess, outcomeUnauthorized, outcomeHTTPError, outcomeAPIError, outcomeTimeout, outcomeNetworkError, outcomeBadResponse}
-	allReasons  = []string{reasonLogin, reasonUnauthorized, reasonTimeout, reasonNetwork, reasonHTTPStatus, reasonAPICode, reasonDecode, reasonMissingData}
+	allReasons  = []string{reasonLogin, reasonUnauthorized, reasonTimeout, reasonNetwork, reasonHTTPStatus, reasonAPICode, reasonDecode, reasonMissingData, reasonOutOfRange}
 	foldMetrics = []string{storyMetric, intentionMetric, reasonMetric, ticketMetric}
 )
 

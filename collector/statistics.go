@@ -106,6 +106,10 @@ type Statistics struct {
 	// names the first few.
 	Bad      int
 	BadPaths []string
+	// OutOfRange counts numbers outside what the field can mean (negative
+	// counts, ratios outside 0..1, scores outside 1..5), skipped.
+	OutOfRange      int
+	OutOfRangePaths []string
 }
 
 // maxPaths bounds the paths kept for the log line.

@@ -155,11 +155,12 @@ type Duration time.Duration
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	var s string
 	if err := n.Decode(&s); err != nil {
-		return err
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: must be a duration such as 30s or 2h", n.Line)}}
 	}
 	v, err := time.ParseDuration(s)
 	if err != nil {
-		return fmt.Errorf("line %d: invalid duration %q", n.Line, s)
+		// The value is not repeated: it may be a pasted secret.
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: must be a duration such as 30s or 2h", n.Line)}}
 	}
 	*d = Duration(v)
 	return nil
@@ -190,11 +191,17 @@ func ExpandEnv(b []byte) []byte {
 
 // Parse expands, decodes strictly, applies defaults and validates.
 func Parse(b []byte) (*Config, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(ExpandEnv(b)))
+	src := ExpandEnv(b)
+	// The node tree gives error messages their YAML paths.
+	var root yaml.Node
+	if err := yaml.Unmarshal(src, &root); err != nil {
+		return nil, fmt.Errorf("parsing config: %w", describeSyntaxError(err, src))
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(src))
 	dec.KnownFields(true)
 	c := &Config{}
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("parsing config: %w", err)
+		return nil, fmt.Errorf("parsing config: %w", describeDecodeError(err, &root))
 	}
 	if err := c.finish(); err != nil {
 		return nil, err
@@ -209,15 +216,15 @@ const maxSecretFileBytes = 64 << 10
 func readSecretFile(path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", err
+		return "", newFileError(err)
 	}
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, maxSecretFileBytes+1))
 	if err != nil {
-		return "", err
+		return "", newFileError(err)
 	}
 	if len(b) > maxSecretFileBytes {
-		return "", fmt.Errorf("%s is larger than %d bytes; not a secret", path, maxSecretFileBytes)
+		return "", fmt.Errorf("file larger than %d bytes; not a secret", maxSecretFileBytes)
 	}
 	return strings.TrimSpace(string(b)), nil
 }
@@ -235,10 +242,10 @@ func (c *Config) finish() error {
 			a.Name = "default"
 		}
 		if !validName.MatchString(a.Name) {
-			return fmt.Errorf("%s: name %q must be 1-64 characters of [A-Za-z0-9_.:-]", where, a.Name)
+			return fmt.Errorf("%s.name: must be 1-64 characters of [A-Za-z0-9_.:-]", where)
 		}
 		if seen[a.Name] {
-			return fmt.Errorf("%s: duplicate account name %q", where, a.Name)
+			return fmt.Errorf("%s.name: duplicate account name (an account without a name is \"default\")", where)
 		}
 		seen[a.Name] = true
 		if a.BaseURL == "" {
@@ -246,7 +253,7 @@ func (c *Config) finish() error {
 		}
 		u, err := url.Parse(a.BaseURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("%s: base_url %q must be an absolute http(s) URL", where, a.BaseURL)
+			return fmt.Errorf("%s.base_url: must be an absolute http(s) URL", where)
 		}
 		a.BaseURL = strings.TrimRight(a.BaseURL, "/")
 		if a.AppKey != "" && a.AppKeyFile != "" {
@@ -255,7 +262,7 @@ func (c *Config) finish() error {
 		if a.AppKeyFile != "" {
 			k, err := readSecretFile(a.AppKeyFile)
 			if err != nil {
-				return fmt.Errorf("%s: app_key_file: %w", where, err)
+				return fmt.Errorf("%s.app_key_file: %w", where, err)
 			}
 			a.AppKey = k
 		}
@@ -265,7 +272,7 @@ func (c *Config) finish() error {
 		if a.AppSecretFile != "" {
 			s, err := readSecretFile(a.AppSecretFile)
 			if err != nil {
-				return fmt.Errorf("%s: app_secret_file: %w", where, err)
+				return fmt.Errorf("%s.app_secret_file: %w", where, err)
 			}
 			a.AppSecret = Secret(s)
 		}
@@ -277,7 +284,7 @@ func (c *Config) finish() error {
 		}
 		loc, err := time.LoadLocation(a.Timezone)
 		if err != nil {
-			return fmt.Errorf("%s: timezone %q: %v", where, a.Timezone, err)
+			return fmt.Errorf("%s.timezone: unknown IANA time zone", where)
 		}
 		a.Location = loc
 		if a.MinInterval == 0 {
@@ -373,7 +380,7 @@ func (c *Config) finish() error {
 // parsePrefixes accepts CIDRs and bare addresses (a single host).
 func parsePrefixes(field string, in []string) ([]netip.Prefix, error) {
 	out := make([]netip.Prefix, 0, len(in))
-	for _, s := range in {
+	for i, s := range in {
 		s = strings.TrimSpace(s)
 		if p, err := netip.ParsePrefix(s); err == nil {
 			// Peers are compared unmapped, so ::ffff:a.b.c.d/n becomes a.b.c.d/(n-96).
@@ -385,7 +392,7 @@ func parsePrefixes(field string, in []string) ([]netip.Prefix, error) {
 		}
 		a, err := netip.ParseAddr(s)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %q is neither a CIDR nor an IP address", field, s)
+			return nil, fmt.Errorf("%s[%d]: neither a CIDR nor an IP address", field, i)
 		}
 		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
 	}

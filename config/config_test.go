@@ -297,8 +297,8 @@ func TestBounds(t *testing.T) {
 // must say so rather than silently merging them.
 func TestTwoUnnamedAccountsCollide(t *testing.T) {
 	_, err := Parse([]byte("airudder:\n  accounts:\n    - {}\n    - {}\n"))
-	if err == nil || !strings.Contains(err.Error(), `duplicate account name "default"`) {
-		t.Fatalf("err = %v, want duplicate \"default\"", err)
+	if err == nil || !strings.Contains(err.Error(), `airudder.accounts[1].name: duplicate account name`) {
+		t.Fatalf("err = %v, want a duplicate name at airudder.accounts[1].name", err)
 	}
 }
 

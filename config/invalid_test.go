@@ -26,24 +26,27 @@ type invalidCase struct {
 	want []string
 	// is, when set, must match via errors.Is.
 	is error
+	// secret is the bad value in the file: the error must not repeat it
+	// (it could be a pasted secret).
+	secret string
 }
 
 var invalidCases = []invalidCase{
 	// Decode errors (Parse, Duration.UnmarshalYAML).
-	{file: "invalid-unknown-key.yml", want: []string{"parsing config", "field min_intervall not found"}},
+	{file: "invalid-unknown-key.yml", want: []string{"parsing config", "airudder.accounts[0].min_intervall: unknown key"}},
 	{file: "invalid-yaml-syntax.yml", want: []string{"parsing config", "did not find expected ',' or ']'"}},
-	{file: "invalid-bad-duration.yml", want: []string{"parsing config", "line 4", `invalid duration "5 minutes"`}},
+	{file: "invalid-bad-duration.yml", want: []string{"parsing config", "line 4", "airudder.accounts[0].min_interval: must be a duration"}, secret: "5 minutes"},
 
 	// finish(): accounts, in source order.
-	{file: "invalid-account-name.yml", rule: "must be 1-64 characters of", want: []string{"airudder.accounts[0]", `"my account"`}},
-	{file: "invalid-duplicate-account.yml", rule: "duplicate account name", want: []string{"airudder.accounts[1]", `"main"`}},
-	{file: "invalid-base-url.yml", rule: "must be an absolute http(s) URL", want: []string{"airudder.accounts[0]", "ftp://api.airudder.com"}},
+	{file: "invalid-account-name.yml", rule: "must be 1-64 characters of", want: []string{"airudder.accounts[0].name"}, secret: "my account"},
+	{file: "invalid-duplicate-account.yml", rule: "duplicate account name", want: []string{"airudder.accounts[1].name"}, secret: "main"},
+	{file: "invalid-base-url.yml", rule: "must be an absolute http(s) URL", want: []string{"airudder.accounts[0].base_url"}, secret: "ftp://api.airudder.com"},
 	{file: "invalid-key-and-key-file.yml", rule: "app_key and app_key_file are mutually exclusive", want: []string{"airudder.accounts[0]"}},
-	{file: "invalid-key-file-missing.yml", rule: ": app_key_file: ", want: []string{"airudder.accounts[0]", "no-such-file.txt"}, is: fs.ErrNotExist},
+	{file: "invalid-key-file-missing.yml", rule: ".app_key_file: ", want: []string{"airudder.accounts[0].app_key_file", "file not found"}, is: fs.ErrNotExist, secret: "no-such-file.txt"},
 	{file: "invalid-secret-and-secret-file.yml", rule: "app_secret and app_secret_file are mutually exclusive", want: []string{"airudder.accounts[0]"}},
-	{file: "invalid-secret-file-missing.yml", rule: ": app_secret_file: ", want: []string{"airudder.accounts[0]", "no-such-file.txt"}, is: fs.ErrNotExist},
+	{file: "invalid-secret-file-missing.yml", rule: ".app_secret_file: ", want: []string{"airudder.accounts[0].app_secret_file", "file not found"}, is: fs.ErrNotExist, secret: "no-such-file.txt"},
 	{file: "invalid-key-without-secret.yml", rule: "app_key is set but app_secret", want: []string{"airudder.accounts[0]"}},
-	{file: "invalid-timezone.yml", rule: ": timezone ", want: []string{"airudder.accounts[0]", "Mars/Olympus_Mons"}},
+	{file: "invalid-timezone.yml", rule: ".timezone: ", want: []string{"airudder.accounts[0].timezone"}, secret: "Mars/Olympus_Mons"},
 	{file: "invalid-negative-min-interval.yml", rule: "min_interval must not be negative", want: []string{"airudder.accounts[0]"}},
 	{file: "invalid-negative-timeout.yml", rule: ": timeout must be positive", want: []string{"airudder.accounts[0]"}},
 	{file: "invalid-window-days.yml", rule: "window_days must be between 1 and 31", want: []string{"airudder.accounts[0]"}},
@@ -51,7 +54,7 @@ var invalidCases = []invalidCase{
 
 	// finish(): webhooks, in source order.
 	{file: "invalid-token-and-token-file.yml", rule: "token and token_file are mutually exclusive"},
-	{file: "invalid-token-file-missing.yml", rule: "webhooks.token_file: ", want: []string{"no-such-file.txt"}, is: fs.ErrNotExist},
+	{file: "invalid-token-file-missing.yml", rule: "webhooks.token_file: ", want: []string{"file not found"}, is: fs.ErrNotExist, secret: "no-such-file.txt"},
 	{file: "invalid-webhook-max-body.yml", rule: "max_body_bytes must be between 1024 and 67108864"},
 	{file: "invalid-dedup-window.yml", rule: "dedup_window must be at least 1m"},
 	{file: "invalid-dedup-max-entries.yml", rule: "dedup_max_entries must be between 1000 and 50000000"},
@@ -60,14 +63,14 @@ var invalidCases = []invalidCase{
 	{file: "invalid-negative-read-timeout.yml", rule: "read_timeout must be positive"},
 
 	// Webhook accounts (finishLaaffic, webhookToken).
-	{file: "invalid-laaffic-account-name.yml", want: []string{"laaffic.accounts[0]", "name must be 1-64 characters"}},
-	{file: "invalid-laaffic-duplicate-account.yml", want: []string{"laaffic.accounts[1]", "duplicate LAAFFIC account name"}},
+	{file: "invalid-laaffic-account-name.yml", want: []string{"laaffic.accounts[0].name", "must be 1-64 characters"}, secret: "bad name"},
+	{file: "invalid-laaffic-duplicate-account.yml", want: []string{"laaffic.accounts[1].name", "duplicate LAAFFIC account name"}},
 	{file: "invalid-webhook-token-and-file.yml", want: []string{"airudder.accounts[0]", "webhook_token and webhook_token_file are mutually exclusive"}},
-	{file: "invalid-webhook-token-file-missing.yml", want: []string{"laaffic.accounts[0]", "webhook_token_file", "no-such-file.txt"}, is: fs.ErrNotExist},
+	{file: "invalid-webhook-token-file-missing.yml", want: []string{"laaffic.accounts[0].webhook_token_file"}, secret: "no-such-file.txt", is: fs.ErrNotExist},
 
 	// parsePrefixes: one message, two fields.
-	{file: "invalid-cidr.yml", want: []string{"webhooks.allowed_cidrs", `"10.0.0.0/33"`, "neither a CIDR nor an IP address"}},
-	{file: "invalid-trusted-proxy.yml", want: []string{"webhooks.trusted_proxies", `"proxy.internal"`, "neither a CIDR nor an IP address"}},
+	{file: "invalid-cidr.yml", want: []string{"webhooks.allowed_cidrs[1]", "neither a CIDR nor an IP address"}, secret: "10.0.0.0/33"},
+	{file: "invalid-trusted-proxy.yml", want: []string{"webhooks.trusted_proxies[0]", "neither a CIDR nor an IP address"}, secret: "proxy.internal"},
 }
 
 func TestInvalidConfigs(t *testing.T) {
@@ -85,6 +88,9 @@ func TestInvalidConfigs(t *testing.T) {
 				if !strings.Contains(msg, w) {
 					t.Errorf("error %q does not contain %q", msg, w)
 				}
+			}
+			if tc.secret != "" && strings.Contains(msg, tc.secret) {
+				t.Errorf("error %q repeats the value %q from the file", msg, tc.secret)
 			}
 			if tc.is != nil && !errors.Is(err, tc.is) {
 				t.Errorf("error %q: errors.Is(%v) = false", msg, tc.is)

@@ -35,7 +35,7 @@ func webhookToken(where string, tok *Secret, file string) error {
 	if file != "" {
 		t, err := readSecretFile(file)
 		if err != nil {
-			return fmt.Errorf("%s: webhook_token_file: %w", where, err)
+			return fmt.Errorf("%s.webhook_token_file: %w", where, err)
 		}
 		*tok = Secret(t)
 	}
@@ -53,10 +53,10 @@ func (c *Config) finishLaaffic() error {
 			a.Name = DefaultWebhookAccount
 		}
 		if !validName.MatchString(a.Name) {
-			return fmt.Errorf("%s: name must be 1-64 characters of [A-Za-z0-9_.:-]", where)
+			return fmt.Errorf("%s.name: must be 1-64 characters of [A-Za-z0-9_.:-]", where)
 		}
 		if seen[a.Name] {
-			return fmt.Errorf("%s: duplicate LAAFFIC account name %q", where, a.Name)
+			return fmt.Errorf("%s.name: duplicate LAAFFIC account name (an account without a name is \"default\")", where)
 		}
 		seen[a.Name] = true
 		if err := webhookToken(where, &a.WebhookToken, a.WebhookTokenFile); err != nil {

@@ -35,7 +35,7 @@ func TestParsePrefixes(t *testing.T) {
 		if tc.want == "" {
 			if err == nil {
 				t.Errorf("%q: accepted as %v, want an error", tc.in, got)
-			} else if !strings.Contains(err.Error(), "f: ") || !strings.Contains(err.Error(), "neither a CIDR nor an IP address") {
+			} else if !strings.Contains(err.Error(), "f[0]: ") || !strings.Contains(err.Error(), "neither a CIDR nor an IP address") {
 				t.Errorf("%q: error %q lacks field name or reason", tc.in, err)
 			}
 			continue

@@ -106,6 +106,9 @@ func (r *Receiver) handle(w http.ResponseWriter, req *http.Request, source, acco
 		writeError(w, http.StatusUnauthorized, "unauthorized")
 		return outcomeUnauthorized
 	}
+	if o, ok := checkEncoding(w, req); !ok {
+		return o
+	}
 	if req.ContentLength > s.maxBody {
 		// Refused unread; the connection is closed rather than drained.
 		w.Header().Set("Connection", "close")
@@ -162,7 +165,7 @@ func (r *Receiver) readBody(w http.ResponseWriter, req *http.Request, s *setting
 		// Clear the deadline, or the server's background read on this
 		// keep-alive connection would hit it while we are still answering.
 		_ = rc.SetReadDeadline(time.Time{})
-		return "", true
+		return r.decodeBody(w, req, s, buf) // body.go: gzip, BOM
 	}
 	// The rest of the body is not wanted: close the connection instead of
 	// letting the server drain it (which, with the deadline cleared, could

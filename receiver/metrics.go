@@ -33,6 +33,7 @@ var requestOutcomes = []string{
 	outcomeAccepted, outcomeUnauthorized, outcomeForbidden, outcomeBadRequest,
 	outcomeTooLarge, outcomeMethodNotAllowed, outcomeOverloaded, outcomeReadError,
 	outcomeUnknownAccount,
+	outcomeUnsupportedEncoding,
 }
 
 // Record outcomes: the `outcome` label of webhook_records_total.

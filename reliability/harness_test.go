@@ -52,6 +52,9 @@ type opts struct {
 	user, pass string
 	// webhookTLS: the webhook listener speaks HTTPS (same trust as tlsClient).
 	webhookTLS bool
+	// wrapper runs the binary through a command that execs it in place
+	// (e.g. prlimit --nofile=256:256), so the pid stays the exporter's.
+	wrapper []string
 }
 
 // proc is a running exporter.
@@ -113,7 +116,8 @@ func start(t *testing.T, o opts) *proc {
 		}
 	}
 	args = append(args, o.args...)
-	p.cmd = exec.Command(testkit.ExporterBinary(t), args...)
+	argv := append(append(append([]string(nil), o.wrapper...), testkit.ExporterBinary(t)), args...)
+	p.cmd = exec.Command(argv[0], argv[1:]...)
 	p.cmd.Env = append(os.Environ(), o.env...)
 	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
 	if err := p.cmd.Start(); err != nil {

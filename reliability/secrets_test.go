@@ -107,7 +107,7 @@ func TestNoSecretInLogs(t *testing.T) {
 			writeFile(t, cfgPath, good)
 			p := start(t, opts{
 				configPath: cfgPath,
-				args:       []string{"--demo", "--log.level=debug", "--log.format=" + format},
+				args:       []string{"--demo", "--log.level=debug", "--log.format=" + format, "--web.enable-lifecycle"},
 				env: []string{
 					"RELI_APP_KEY=" + secretAppKey, "RELI_APP_SECRET=" + secretAppSecret,
 					"RELI_WEBHOOK_TOKEN=" + secretToken,

@@ -225,7 +225,7 @@ func TestCIDRAllowList(t *testing.T) {
 	cfgPath := filepath.Join(t.TempDir(), "config.yml")
 	base := "webhooks:\n  token: " + token + "\n  allowed_cidrs: [10.0.0.0/8]\n"
 	writeFile(t, cfgPath, base+"  trusted_proxies: [192.0.2.1]\n")
-	p := start(t, opts{configPath: cfgPath})
+	p := start(t, opts{configPath: cfgPath, args: []string{"--web.enable-lifecycle"}})
 	g := newGen(t, "cidr")
 	try := func(name, xff string, want int) {
 		t.Helper()

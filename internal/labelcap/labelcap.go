@@ -21,17 +21,29 @@ const MaxValueLen = 64
 
 // Cap admits at most Max distinct values. Safe for concurrent use; the
 // common case (a value already admitted) takes only a read lock.
+//
+// Two ways of use:
+//   - cumulative (webhook counters): values stay admitted for the process's
+//     life, because their counter series live that long;
+//   - per round (gauges rebuilt from each upstream answer): the caller calls
+//     BeginRound before offering one answer's values, and values not offered
+//     since the previous round become replaceable by new ones. So one answer
+//     with 100 000 junk keys cannot keep the real ones in "other" until a
+//     restart: the next answer's values take the slots back at once. The
+//     number of admitted values never exceeds Max either way.
 type Cap struct {
 	mu     sync.RWMutex
 	max    int
-	seen   map[string]struct{}
-	folded func() // called once per folded value occurrence; may be nil
+	seen   map[string]uint64 // value → round it was last offered in
+	round  uint64            // 0 until BeginRound is first called
+	stale  []string          // candidates for replacement in this round
+	folded func()            // called once per folded value occurrence; may be nil
 }
 
 // New returns a Cap admitting up to max distinct values. onFold, if not nil,
 // is called each time a value is folded into Other (count it in a metric).
 func New(max int, onFold func()) *Cap {
-	return &Cap{max: max, seen: make(map[string]struct{}, max), folded: onFold}
+	return &Cap{max: max, seen: make(map[string]uint64, max), folded: onFold}
 }
 
 // Value returns v if it is (or can become) one of the admitted values,
@@ -41,26 +53,54 @@ func (c *Cap) Value(v string) string {
 		return Other
 	}
 	c.mu.RLock()
-	_, ok := c.seen[v]
+	g, ok := c.seen[v]
+	round := c.round
 	c.mu.RUnlock()
-	if ok {
+	if ok && g == round {
 		return v
 	}
-	if !Printable(v) {
+	if !ok && !Printable(v) {
 		c.fold()
 		return Other
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, ok := c.seen[v]; ok {
+		c.seen[v] = c.round
 		return v
 	}
-	if len(c.seen) >= c.max {
+	if len(c.seen) >= c.max && !c.replaceStaleLocked() {
 		c.fold()
 		return Other
 	}
-	c.seen[string([]byte(v))] = struct{}{} // copy: v may alias a request buffer
+	c.seen[string([]byte(v))] = c.round // copy: v may alias a request buffer
 	return v
+}
+
+// replaceStaleLocked frees the slot of a value not offered in this round.
+func (c *Cap) replaceStaleLocked() bool {
+	for len(c.stale) > 0 {
+		k := c.stale[len(c.stale)-1]
+		c.stale = c.stale[:len(c.stale)-1]
+		if g, ok := c.seen[k]; ok && g < c.round {
+			delete(c.seen, k)
+			return true
+		}
+	}
+	return false
+}
+
+// BeginRound starts a new round (one upstream answer): every value admitted
+// so far may be replaced by a new one unless it is offered again in this
+// round. Offer the most important values first (they win the free slots).
+func (c *Cap) BeginRound() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.round++
+	c.stale = c.stale[:0]
+	for k := range c.seen {
+		c.stale = append(c.stale, k)
+	}
 }
 
 func (c *Cap) fold() {
@@ -86,13 +126,24 @@ func (c *Cap) Len() int {
 }
 
 // Printable reports whether v is non-empty, at most MaxValueLen bytes of
-// valid UTF-8 without control characters.
+// valid UTF-8 without control, invisible or bidi-control characters: C0/C1
+// controls, format characters (Cf: zero-width space/joiners, U+FEFF, the
+// bidi embeddings, overrides and isolates such as U+202E), line and
+// paragraph separators, surrogates and private use. Such a value would look
+// like another one on a dashboard, or reorder the text around it.
 func Printable(v string) bool {
 	if v == "" || len(v) > MaxValueLen || !utf8.ValidString(v) {
 		return false
 	}
 	for _, r := range v {
-		if unicode.IsControl(r) {
+		if r < 0x20 || (r >= 0x7f && r <= 0x9f) {
+			return false
+		}
+		if r < 0x80 {
+			continue
+		}
+		if unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp, unicode.Cs, unicode.Co) ||
+			unicode.Is(unicode.Bidi_Control, r) || unicode.Is(unicode.Noncharacter_Code_Point, r) {
 			return false
 		}
 	}
