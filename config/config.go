@@ -111,6 +111,9 @@ type Webhooks struct {
 	InfoCheckQuestions []string `yaml:"infocheck_questions"`
 	// EventLabels allow-lists EventLabel keys; empty means "any, under the cap".
 	EventLabels []string `yaml:"event_labels"`
+	// Redis, when its address is set, holds the dedup memory shared by
+	// several exporter replicas (config/redis.go).
+	Redis Redis `yaml:"redis"`
 
 	// Parsed forms of AllowedCIDRs and TrustedProxies.
 	AllowedPrefixes []netip.Prefix `yaml:"-"`
@@ -349,7 +352,7 @@ func (c *Config) finish() error {
 	if w.TrustedPrefixes, err = parsePrefixes("webhooks.trusted_proxies", w.TrustedProxies); err != nil {
 		return err
 	}
-	return nil
+	return w.Redis.finish()
 }
 
 // parsePrefixes accepts CIDRs and bare addresses (a single host).

@@ -59,6 +59,16 @@ var invalidCases = []invalidCase{
 	{file: "invalid-max-concurrent.yml", rule: "max_concurrent_requests must be positive"},
 	{file: "invalid-negative-read-timeout.yml", rule: "read_timeout must be positive"},
 
+	// (*Redis).finish: webhooks.redis, in source order.
+	{file: "invalid-redis-no-address.yml", rule: "address is required when other redis keys are set"},
+	{file: "invalid-redis-address.yml", rule: "must be host:port", want: []string{"webhooks.redis.address", `"redis.internal"`}},
+	{file: "invalid-redis-password-and-file.yml", rule: "password and password_file are mutually exclusive"},
+	{file: "invalid-redis-password-file-missing.yml", rule: "webhooks.redis.password_file: ", want: []string{"no-such-file.txt"}, is: fs.ErrNotExist},
+	{file: "invalid-redis-db.yml", rule: "redis.db must not be negative"},
+	{file: "invalid-redis-key-prefix.yml", rule: "printable characters without spaces", want: []string{`"my exporter:"`}},
+	{file: "invalid-redis-timeout.yml", rule: "redis.timeout must be between 10ms and 30s"},
+	{file: "invalid-redis-tls.yml", rule: "webhooks.redis.tls: ", want: []string{"cert_file and key_file must be given together"}},
+
 	// parsePrefixes: one message, two fields.
 	{file: "invalid-cidr.yml", want: []string{"webhooks.allowed_cidrs", `"10.0.0.0/33"`, "neither a CIDR nor an IP address"}},
 	{file: "invalid-trusted-proxy.yml", want: []string{"webhooks.trusted_proxies", `"proxy.internal"`, "neither a CIDR nor an IP address"}},
