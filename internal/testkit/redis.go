@@ -23,7 +23,7 @@ type Redis struct {
 	exited chan struct{}
 }
 
-// StartRedis starts redis-server with --save ” (no RDB snapshots) plus
+// StartRedis starts redis-server with an empty --save (no RDB snapshots) plus
 // extra (e.g. "--appendonly", "yes"). Without the binary the test is
 // skipped, except under CI=true where its absence is a failure.
 func StartRedis(t testing.TB, extra ...string) *Redis {
