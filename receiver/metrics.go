@@ -26,11 +26,14 @@ const (
 	outcomeMethodNotAllowed = "method_not_allowed"
 	outcomeOverloaded       = "overloaded"
 	outcomeReadError        = "read_error"
+	// The shared dedup store (Redis) failed; answered 503 (claim.go).
+	outcomeDedupUnavailable = "dedup_unavailable"
 )
 
 var requestOutcomes = []string{
 	outcomeAccepted, outcomeUnauthorized, outcomeForbidden, outcomeBadRequest,
 	outcomeTooLarge, outcomeMethodNotAllowed, outcomeOverloaded, outcomeReadError,
+	outcomeDedupUnavailable,
 }
 
 // Record outcomes: the `outcome` label of webhook_records_total.
