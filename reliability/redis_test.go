@@ -27,7 +27,9 @@ func startReplicas(t *testing.T, redisAddr string) [2]*proc {
 // sumBoth adds one value over both replicas' settled scrapes.
 func sumBoth(ss [2]scrape, f func(scrape) float64) float64 { return f(ss[0]) + f(ss[1]) }
 
-func settledBoth(ps [2]*proc) [2]scrape { return [2]scrape{ps[0].settledMetrics(), ps[1].settledMetrics()} }
+func settledBoth(ps [2]*proc) [2]scrape {
+	return [2]scrape{ps[0].settledMetrics(), ps[1].settledMetrics()}
+}
 
 // TestReplicasShareDedupInRedis: every body goes to one replica; a third
 // of them are delivered again to the other replica (a vendor retry after a
