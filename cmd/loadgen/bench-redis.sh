@@ -2,7 +2,8 @@
 # Load figures of the shared dedup store (webhooks.redis) for BENCHMARKS.md
 # and the README's "Scaling and high availability":
 #
-#   cmd/loadgen/bench-redis.sh [results-dir]
+#   cmd/loadgen/bench-redis.sh [results-dir]            # MODE=max (throughput)
+#   MODE=rate cmd/loadgen/bench-redis.sh [results-dir]  # fixed rate (added latency)
 #
 # It builds the exporter and loadgen, starts a redis-server (loopback, free
 # port, temp dir, --save '' ) and runs, each REPEAT times:
@@ -62,16 +63,23 @@ start_exporter r2 "$REDIS_CFG"
 	echo "loadavg before: $(cat /proc/loadavg)"
 } | tee "$OUT/machine.txt"
 
+# MODE=max: as fast as the exporters answer (throughput). MODE=rate: a
+# fixed rate well below saturation (the latency Redis adds at a realistic
+# load): 50 bodies/s of 100 records, or 1000 single calls/s; "two" splits
+# the rate over both replicas.
+MODE=${MODE:-max}
 LG="$WORK/loadgen --duration $DURATION --json"
 for payload in laaffic-array airudder-single; do
-	conc=8
-	[[ $payload == airudder-single ]] && conc=16
+	conc=8 rate=50
+	[[ $payload == airudder-single ]] && conc=16 rate=1000
+	full="" half=""
+	[[ $MODE == rate ]] && full="--rate $rate" half="--rate $((rate / 2))"
 	for run in $(seq "$REPEAT"); do
-		$LG --target "http://127.0.0.1:$PORT_local" --payload "$payload" --batch 100 --concurrency $conc >"$OUT/$payload-local-$run.json"
-		$LG --target "http://127.0.0.1:$PORT_r1" --payload "$payload" --batch 100 --concurrency $conc >"$OUT/$payload-redis-$run.json"
-		$LG --target "http://127.0.0.1:$PORT_r1" --payload "$payload" --batch 100 --concurrency $((conc / 2)) >"$OUT/$payload-two-a-$run.json" &
+		$LG --target "http://127.0.0.1:$PORT_local" --payload "$payload" --batch 100 --concurrency $conc $full >"$OUT/$payload-local-$run.json"
+		$LG --target "http://127.0.0.1:$PORT_r1" --payload "$payload" --batch 100 --concurrency $conc $full >"$OUT/$payload-redis-$run.json"
+		$LG --target "http://127.0.0.1:$PORT_r1" --payload "$payload" --batch 100 --concurrency $((conc / 2)) $half >"$OUT/$payload-two-a-$run.json" &
 		A=$!
-		$LG --target "http://127.0.0.1:$PORT_r2" --payload "$payload" --batch 100 --concurrency $((conc / 2)) >"$OUT/$payload-two-b-$run.json"
+		$LG --target "http://127.0.0.1:$PORT_r2" --payload "$payload" --batch 100 --concurrency $((conc / 2)) $half >"$OUT/$payload-two-b-$run.json"
 		wait $A
 		echo "$payload run $run done: loadavg $(cut -d' ' -f1-3 /proc/loadavg)"
 	done
