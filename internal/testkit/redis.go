@@ -94,10 +94,11 @@ func (r *Redis) Kill() {
 	}
 }
 
-// Ping reports whether the server answers PING with PONG.
+// Ping reports whether the server answers PING: PONG, or NOAUTH from a
+// server started with --requirepass (up, and asking for the password).
 func (r *Redis) Ping() bool {
 	reply, err := r.Do("PING")
-	return err == nil && reply == "+PONG"
+	return err == nil && (reply == "+PONG" || strings.HasPrefix(reply, "-NOAUTH"))
 }
 
 // Do sends one inline command and returns the first reply line (e.g.

@@ -245,8 +245,14 @@ func (s *RedisStore) Claim(ctx context.Context, keys []string, _ time.Time, fres
 		t.keys[i] = s.key(id)
 		cmds[i] = pipe.Do(ctx, "set", t.keys[i], tok, "px", ms, "nx")
 	}
-	_, _ = pipe.Exec(ctx) // per-command results below; Nil = not set
+	// Per-command results below (Nil = not set). Exec's own error matters
+	// too: when the connection cannot even be set up (a wrong password,
+	// say), it fails while the commands carry no error and no reply.
+	_, execErr := pipe.Exec(ctx)
 	var failed error
+	if execErr != nil && !errors.Is(execErr, redis.Nil) {
+		failed = execErr
+	}
 	for i, c := range cmds {
 		switch err := c.Err(); {
 		case err == nil:
@@ -263,6 +269,10 @@ func (s *RedisStore) Claim(ctx context.Context, keys []string, _ time.Time, fres
 		}
 	}
 	if failed != nil {
+		for i, c := range cmds {
+			// Whatever may have been set goes; release checks the token.
+			fresh[i] = !errors.Is(c.Err(), redis.Nil)
+		}
 		r.unhealthy()
 		r.releaseOrQueue(t)
 		return Ticket{}, failed

@@ -8,6 +8,7 @@ import (
 	"net"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -425,5 +426,29 @@ func TestErrorReasonIsBounded(t *testing.T) {
 		if !ok {
 			t.Errorf("ErrorReason(%v) = %q, not in %v", err, got, ErrorReasons)
 		}
+	}
+}
+
+// A Redis with a password: the right one works, a wrong one fails as a
+// Redis error reply whose text does not carry the password.
+func TestRedisAuth(t *testing.T) {
+	const pass = "s3cr3t-redis-pass"
+	srv := testkit.StartRedis(t, "--requirepass", pass)
+	good := NewRedis(RedisOptions{Address: srv.Addr, Password: pass, Timeout: 300 * time.Millisecond})
+	defer good.Close()
+	if fresh, _ := claim(t, good.Store("auth:", "airudder", time.Hour), "a"); !fresh[0] {
+		t.Fatal("authenticated claim not fresh")
+	}
+	bad := NewRedis(RedisOptions{Address: srv.Addr, Password: "wrong-" + pass, Timeout: 300 * time.Millisecond})
+	defer bad.Close()
+	_, err := bad.Store("auth:", "airudder", time.Hour).Claim(context.Background(), []string{"b"}, time.Now(), make([]bool, 1))
+	if err == nil {
+		t.Fatal("claim with a wrong password succeeded")
+	}
+	if got := ErrorReason(err); got != "redis_error" {
+		t.Errorf("ErrorReason(%v) = %q, want redis_error", err, got)
+	}
+	if strings.Contains(err.Error(), pass) {
+		t.Errorf("error reveals the password: %v", err)
 	}
 }
