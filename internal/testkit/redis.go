@@ -43,13 +43,15 @@ func StartRedis(t testing.TB, extra ...string) *Redis {
 		"--dir", r.Dir, "--daemonize", "no", "--protected-mode", "no",
 		"--logfile", "", "--loglevel", "warning",
 	}, extra...)
-	r.Start()
+	// Registered before Start, so a server that starts but never answers
+	// is killed too.
 	t.Cleanup(func() {
 		r.Kill()
 		if t.Failed() {
 			t.Logf("redis-server logs:\n%s", r.Logs.String())
 		}
 	})
+	r.Start()
 	return r
 }
 
@@ -61,6 +63,7 @@ func (r *Redis) Start() {
 	r.cmd.Dir = r.Dir
 	r.cmd.Stdout, r.cmd.Stderr = r.Logs, r.Logs
 	if err := r.cmd.Start(); err != nil {
+		r.cmd = nil
 		r.t.Fatal(err)
 	}
 	exited := make(chan struct{})
