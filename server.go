@@ -299,6 +299,11 @@ func (s *server) routes(withWebhooks bool) (*http.ServeMux, error) {
 			http.Error(w, "Not ready", http.StatusServiceUnavailable)
 			return
 		}
+		if !s.receiver.Ready() {
+			// webhooks.redis unreachable: webhooks could only get 503.
+			http.Error(w, "Not ready: webhook dedup store (Redis) unreachable", http.StatusServiceUnavailable)
+			return
+		}
 		fmt.Fprintln(w, "Ready")
 	})
 	mux.HandleFunc("/-/reload", func(w http.ResponseWriter, r *http.Request) {

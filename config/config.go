@@ -116,6 +116,9 @@ type Webhooks struct {
 	InfoCheckQuestions []string `yaml:"infocheck_questions"`
 	// EventLabels allow-lists EventLabel keys; empty means "any, under the cap".
 	EventLabels []string `yaml:"event_labels"`
+	// Redis, when its address is set, holds the dedup memory shared by
+	// several exporter replicas (config/redis.go).
+	Redis Redis `yaml:"redis"`
 
 	// Parsed forms of AllowedCIDRs and TrustedProxies.
 	AllowedPrefixes []netip.Prefix `yaml:"-"`
@@ -374,7 +377,7 @@ func (c *Config) finish() error {
 		return err
 	}
 	w.AiRudderAccounts, w.LaafficAccounts = c.WebhookAccounts()
-	return nil
+	return w.Redis.finish()
 }
 
 // parsePrefixes accepts CIDRs and bare addresses (a single host).

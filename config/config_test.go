@@ -100,6 +100,20 @@ func TestValidFull(t *testing.T) {
 		TrustedProxies:        []string{"127.0.0.1", " ::1 "},
 		InfoCheckQuestions:    []string{"age", "income"},
 		EventLabels:           []string{"promise_to_pay", "callback"},
+		Redis: Redis{
+			Address:      "redis.internal:6380",
+			Username:     "exporter",
+			Password:     "redis-pass-from-file", // file content trimmed
+			PasswordFile: "testdata/secrets/redis_password.txt",
+			DB:           3,
+			KeyPrefix:    "prod-a:",
+			TLS: &RedisTLS{
+				CAFile:   "testdata/secrets/redis_ca.crt",
+				CertFile: "testdata/secrets/redis_client.crt",
+				KeyFile:  "testdata/secrets/redis_client.key",
+			},
+			Timeout: Duration(750 * time.Millisecond),
+		},
 		// Host bits masked, bare addresses become single-host prefixes.
 		AllowedPrefixes: prefixes(t, "10.0.0.0/8", "192.168.1.0/24", "203.0.113.9/32", "2001:db8::/32"),
 		TrustedPrefixes: prefixes(t, "127.0.0.1/32", "::1/128"),
@@ -160,7 +174,7 @@ func yamlKeys(t reflect.Type) []string {
 		}
 		out = append(out, name)
 		ft := f.Type
-		if ft.Kind() == reflect.Slice {
+		if ft.Kind() == reflect.Slice || ft.Kind() == reflect.Pointer {
 			ft = ft.Elem()
 		}
 		if ft.Kind() == reflect.Struct {

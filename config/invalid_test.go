@@ -67,6 +67,15 @@ var invalidCases = []invalidCase{
 	{file: "invalid-laaffic-duplicate-account.yml", want: []string{"laaffic.accounts[1].name", "duplicate LAAFFIC account name"}},
 	{file: "invalid-webhook-token-and-file.yml", want: []string{"airudder.accounts[0]", "webhook_token and webhook_token_file are mutually exclusive"}},
 	{file: "invalid-webhook-token-file-missing.yml", want: []string{"laaffic.accounts[0].webhook_token_file"}, secret: "no-such-file.txt", is: fs.ErrNotExist},
+	// (*Redis).finish: webhooks.redis, in source order.
+	{file: "invalid-redis-no-address.yml", rule: "address is required when other redis keys are set"},
+	{file: "invalid-redis-address.yml", rule: "must be host:port", want: []string{"webhooks.redis.address"}, secret: "redis.internal"},
+	{file: "invalid-redis-password-and-file.yml", rule: "password and password_file are mutually exclusive"},
+	{file: "invalid-redis-password-file-missing.yml", rule: "webhooks.redis.password_file: ", want: []string{"file not found"}, secret: "no-such-file.txt", is: fs.ErrNotExist},
+	{file: "invalid-redis-db.yml", rule: "redis.db must not be negative"},
+	{file: "invalid-redis-key-prefix.yml", rule: "printable characters without spaces", want: []string{"webhooks.redis.key_prefix"}, secret: "my exporter:"},
+	{file: "invalid-redis-timeout.yml", rule: "redis.timeout must be between 10ms and 30s"},
+	{file: "invalid-redis-tls.yml", rule: "webhooks.redis.tls: ", want: []string{"cert_file and key_file must be given together"}},
 
 	// parsePrefixes: one message, two fields.
 	{file: "invalid-cidr.yml", want: []string{"webhooks.allowed_cidrs[1]", "neither a CIDR nor an IP address"}, secret: "10.0.0.0/33"},

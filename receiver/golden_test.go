@@ -119,6 +119,7 @@ func TestAllContractFamiliesPresent(t *testing.T) {
 		"airudder_exporter_webhook_invalid_records_total", "airudder_exporter_webhook_last_received_timestamp_seconds",
 		"airudder_exporter_webhook_request_duration_seconds", "airudder_exporter_dedup_entries",
 		"airudder_exporter_dedup_evictions_total", "airudder_exporter_label_values_folded_total",
+		"airudder_exporter_dedup_errors_total",
 	} {
 		if !have[name] {
 			t.Errorf("family %s missing", name)

@@ -131,7 +131,9 @@ func (r *Receiver) handle(w http.ResponseWriter, req *http.Request, source, acco
 		if err := work.dec.decode(work.buf.Bytes(), &work.batch); err != nil {
 			return r.badRequest(w, source, err)
 		}
-		r.rec.airudder(&work.batch, account, r.now())
+		if err := r.rec.airudder(&work.batch, account, r.now()); err != nil {
+			return r.dedupUnavailable(w, source, err)
+		}
 	} else {
 		work := r.laPool.Get().(*laWork)
 		defer func() { r.laPool.Put(work.trim()) }()
@@ -141,7 +143,9 @@ func (r *Receiver) handle(w http.ResponseWriter, req *http.Request, source, acco
 		if err := work.dec.decode(work.buf.Bytes(), &work.batch); err != nil {
 			return r.badRequest(w, source, err)
 		}
-		r.rec.laaffic(&work.batch, account, r.now())
+		if err := r.rec.laaffic(&work.batch, account, r.now()); err != nil {
+			return r.dedupUnavailable(w, source, err)
+		}
 	}
 	w.Header()["Content-Type"] = jsonContentType
 	w.WriteHeader(http.StatusOK)
@@ -190,6 +194,18 @@ func (r *Receiver) badRequest(w http.ResponseWriter, source string, err error) s
 	level.Debug(r.logger).Log("msg", "webhook body rejected", "source", source, "err", err)
 	writeError(w, http.StatusBadRequest, err.Error())
 	return outcomeBadRequest
+}
+
+// dedupUnavailable answers a body whose ids could not be claimed in the
+// shared dedup store: nothing of it was counted, and a 503 makes the vendor
+// retry it (a fail-closed choice: see README "Scaling and high
+// availability"). The error is logged without ids or Redis details beyond
+// the client's own message, which holds no secret.
+func (r *Receiver) dedupUnavailable(w http.ResponseWriter, source string, err error) string {
+	level.Warn(r.logger).Log("msg", "webhook answered 503: dedup store (Redis) unavailable; the vendor will retry", "source", source, "err", err)
+	w.Header().Set("Retry-After", "60")
+	writeError(w, http.StatusServiceUnavailable, "dedup store unavailable, retry later")
+	return outcomeDedupUnavailable
 }
 
 // writeError answers with a short JSON reason, never echoing request data.

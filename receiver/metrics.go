@@ -27,6 +27,8 @@ const (
 	outcomeOverloaded       = "overloaded"
 	outcomeReadError        = "read_error"
 	outcomeUnknownAccount   = "unknown_account"
+	// The shared dedup store (Redis) failed; answered 503 (claim.go).
+	outcomeDedupUnavailable = "dedup_unavailable"
 )
 
 var requestOutcomes = []string{
@@ -34,6 +36,7 @@ var requestOutcomes = []string{
 	outcomeTooLarge, outcomeMethodNotAllowed, outcomeOverloaded, outcomeReadError,
 	outcomeUnknownAccount,
 	outcomeUnsupportedEncoding,
+	outcomeDedupUnavailable,
 }
 
 // Record outcomes: the `outcome` label of webhook_records_total.

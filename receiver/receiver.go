@@ -41,6 +41,12 @@ type Receiver struct {
 	arDedup, laDedup *dedup.Set
 	settings         atomic.Pointer[settings]
 
+	// With webhooks.redis: the shared dedup memory (redis.go); the local
+	// sets above then stay empty and nothing is persisted.
+	redis            *dedup.Redis
+	redisCfg         config.Redis
+	arRedis, laRedis *dedup.RedisStore
+
 	arPool, laPool sync.Pool
 
 	arSaved, laSaved uint64 // recorder add counts at the last save (saver only)
@@ -125,7 +131,14 @@ func New(cfg config.Webhooks, o Options) (*Receiver, error) {
 	r.arDedup = dedup.New(cfg.DedupWindow.D(), cfg.DedupMaxEntries)
 	r.laDedup = dedup.New(cfg.DedupWindow.D(), cfg.DedupMaxEntries)
 	m := newMetrics()
-	r.rec = newRecorder(m, cfg.MaxLabelValues, r.arDedup, r.laDedup)
+	var arStore, laStore dedup.Store = r.arDedup, r.laDedup
+	if cfg.Redis.Enabled() {
+		if err := r.startRedis(cfg); err != nil {
+			return nil, err
+		}
+		arStore, laStore = r.arRedis, r.laRedis
+	}
+	r.rec = newRecorder(m, cfg.MaxLabelValues, arStore, laStore)
 	r.ApplyConfig(cfg)
 
 	if o.Registerer != nil {
@@ -138,6 +151,7 @@ func New(cfg config.Webhooks, o Options) (*Receiver, error) {
 				for _, d := range done {
 					o.Registerer.Unregister(d)
 				}
+				r.closeRedis()
 				return nil, err
 			}
 			done = append(done, c)
@@ -146,7 +160,7 @@ func New(cfg config.Webhooks, o Options) (*Receiver, error) {
 	r.arPool.New = func() any { return new(arWork) }
 	r.laPool.New = func() any { return new(laWork) }
 
-	if r.storagePath == "" {
+	if r.storagePath == "" || r.redis != nil {
 		close(r.done)
 		return r, nil
 	}
@@ -157,7 +171,7 @@ func New(cfg config.Webhooks, o Options) (*Receiver, error) {
 
 // dedupCollectors expose the dedup sets' size and early evictions.
 func (r *Receiver) dedupCollectors() []prometheus.Collector {
-	var cs []prometheus.Collector
+	cs := []prometheus.Collector{r.rec.dedupErrors}
 	for _, s := range []struct {
 		source string
 		set    *dedup.Set
@@ -211,6 +225,7 @@ func (r *Receiver) ApplyConfig(cfg config.Webhooks) {
 	r.rec.setLimits(cfg.MaxLabelValues, cfg.InfoCheckQuestions, cfg.EventLabels)
 	r.arDedup.SetLimits(cfg.DedupWindow.D(), cfg.DedupMaxEntries)
 	r.laDedup.SetLimits(cfg.DedupWindow.D(), cfg.DedupMaxEntries)
+	r.applyRedis(cfg)
 	r.settings.Store(s)
 }
 
@@ -262,7 +277,8 @@ func prefixes(parsed []netip.Prefix, raw []string) []netip.Prefix {
 // Safe to call more than once; later calls return the first result.
 func (r *Receiver) Close() error {
 	r.closeOnce.Do(func() {
-		if r.storagePath == "" {
+		r.closeRedis()
+		if r.storagePath == "" || r.redis != nil {
 			return
 		}
 		close(r.stop)

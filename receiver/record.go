@@ -17,7 +17,8 @@ import (
 type recorder struct {
 	m *metrics
 
-	arDedup, laDedup *dedup.Set
+	arDedup, laDedup dedup.Store // claim.go: claim ids before counting
+	dedupErrors      *prometheus.CounterVec
 	arAdds, laAdds   atomic.Uint64 // ids added: tells the saver what changed
 	ar, la           *sourceMetrics
 
@@ -62,8 +63,8 @@ func newSourceMetrics(m *metrics, source string) *sourceMetrics {
 	return s
 }
 
-func newRecorder(m *metrics, maxLabelValues int, arDedup, laDedup *dedup.Set) *recorder {
-	r := &recorder{m: m, arDedup: arDedup, laDedup: laDedup}
+func newRecorder(m *metrics, maxLabelValues int, arDedup, laDedup dedup.Store) *recorder {
+	r := &recorder{m: m, arDedup: arDedup, laDedup: laDedup, dedupErrors: newDedupErrors()}
 	r.ar = newSourceMetrics(m, sourceAiRudder)
 	r.la = newSourceMetrics(m, sourceLaaffic)
 	newCap := func(metric string) *labelcap.Cap {
@@ -150,9 +151,15 @@ func observe(h prometheus.Histogram, v float64, idLabel, id string) {
 }
 
 // airudder counts one decoded AiRudder body posted for account: invalid
-// records by reason, duplicates (dedup Add happens here, for valid records
-// only, right before they are counted), and the rest.
-func (r *recorder) airudder(b *AiRudderBatch, account string, now time.Time) {
+// records by reason, duplicates (the valid records' ids are claimed first,
+// claim.go), and the rest. When the claim fails it counts nothing and
+// returns the error.
+func (r *recorder) airudder(b *AiRudderBatch, account string, now time.Time) error {
+	cl, err := r.claimAiRudder(b, now)
+	if err != nil {
+		return err
+	}
+	defer cl.done()
 	s := r.ar
 	for _, reason := range b.Invalid {
 		s.invalid.Inc()
@@ -160,7 +167,7 @@ func (r *recorder) airudder(b *AiRudderBatch, account string, now time.Time) {
 	}
 	for i := range b.Tasks {
 		t := &b.Tasks[i]
-		if !r.arDedup.Add(t.Key, now) {
+		if !cl.next() {
 			s.duplicate.Inc()
 			continue
 		}
@@ -170,7 +177,7 @@ func (r *recorder) airudder(b *AiRudderBatch, account string, now time.Time) {
 	}
 	for i := range b.Calls {
 		c := &b.Calls[i]
-		if !r.arDedup.Add(c.Key, now) {
+		if !cl.next() {
 			s.duplicate.Inc()
 			continue
 		}
@@ -178,6 +185,7 @@ func (r *recorder) airudder(b *AiRudderBatch, account string, now time.Time) {
 		r.airudderCall(c)
 		s.counted.Inc()
 	}
+	return nil
 }
 
 func (r *recorder) airudderCall(c *AiRudderCall) {
@@ -222,7 +230,12 @@ func (r *recorder) airudderCall(c *AiRudderCall) {
 }
 
 // laaffic counts one decoded LAAFFIC body posted for account, like airudder.
-func (r *recorder) laaffic(b *LaafficBatch, account string, now time.Time) {
+func (r *recorder) laaffic(b *LaafficBatch, account string, now time.Time) error {
+	cl, err := r.claimLaaffic(b, now)
+	if err != nil {
+		return err
+	}
+	defer cl.done()
 	s := r.la
 	for _, reason := range b.Invalid {
 		s.invalid.Inc()
@@ -230,7 +243,7 @@ func (r *recorder) laaffic(b *LaafficBatch, account string, now time.Time) {
 	}
 	for i := range b.Calls {
 		c := &b.Calls[i]
-		if !r.laDedup.Add(c.Key, now) {
+		if !cl.next() {
 			s.duplicate.Inc()
 			continue
 		}
@@ -238,6 +251,7 @@ func (r *recorder) laaffic(b *LaafficBatch, account string, now time.Time) {
 		r.laafficCall(c)
 		s.counted.Inc()
 	}
+	return nil
 }
 
 func (r *recorder) laafficCall(c *LaafficCall) {

@@ -1,0 +1,98 @@
+package receiver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"airudder_exporter/receiver/dedup"
+)
+
+// Claiming a body's record ids before counting them is what makes a record
+// count exactly once, also across replicas sharing a Redis: the recorder
+// first claims every valid record's id of the body in one dedup.Store call
+// (one Redis round trip), then counts the fresh ones. When the claim fails
+// nothing of the body is counted (not even its invalid records), the store
+// has released what it claimed, and the handler answers 503 so the vendor
+// retries the whole body later.
+
+// errDedupUnavailable wraps a failed claim for the handler.
+var errDedupUnavailable = errors.New("dedup store unavailable")
+
+// newDedupErrors is airudder_exporter_dedup_errors_total.
+func newDedupErrors() *prometheus.CounterVec {
+	v := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "airudder_exporter_dedup_errors_total",
+		Help: "Webhook bodies whose record ids could not be claimed in the shared dedup store (Redis), answered 503 so the vendor retries; by reason (timeout, unavailable, redis_error).",
+	}, []string{"source", "reason"})
+	for _, s := range []string{sourceAiRudder, sourceLaaffic} {
+		for _, reason := range dedup.ErrorReasons {
+			v.WithLabelValues(s, reason)
+		}
+	}
+	return v
+}
+
+// claimed is the result of one claim: fresh[i] for the i-th key, read in
+// the order the keys were added.
+type claimed struct {
+	keys  []string
+	fresh []bool
+	pos   int
+}
+
+var claimPool = sync.Pool{New: func() any { return new(claimed) }}
+
+// next reports whether the next record (in key order) is fresh.
+func (c *claimed) next() bool {
+	f := c.fresh[c.pos]
+	c.pos++
+	return f
+}
+
+// done returns the buffers to the pool; c is unusable afterwards.
+func (c *claimed) done() {
+	clear(c.keys) // do not pin the ids of the body
+	c.keys, c.fresh, c.pos = c.keys[:0], c.fresh[:0], 0
+	claimPool.Put(c)
+}
+
+// claimKeys claims keys in store for source; on error it has counted the
+// reason and returned the buffers.
+func (r *recorder) claimKeys(store dedup.Store, source string, c *claimed, now time.Time) error {
+	c.fresh = append(c.fresh[:0], make([]bool, len(c.keys))...)
+	// Not the request's context: a vendor that hangs up after sending the
+	// body still gets its records counted, as without Redis. The store
+	// bounds the wait with its own timeout.
+	if _, err := store.Claim(context.Background(), c.keys, now, c.fresh); err != nil {
+		r.dedupErrors.WithLabelValues(source, dedup.ErrorReason(err)).Inc()
+		c.done()
+		return fmt.Errorf("%w: %w", errDedupUnavailable, err)
+	}
+	return nil
+}
+
+// claimAiRudder claims the ids of b's tasks, then its calls.
+func (r *recorder) claimAiRudder(b *AiRudderBatch, now time.Time) (*claimed, error) {
+	c := claimPool.Get().(*claimed)
+	for i := range b.Tasks {
+		c.keys = append(c.keys, b.Tasks[i].Key)
+	}
+	for i := range b.Calls {
+		c.keys = append(c.keys, b.Calls[i].Key)
+	}
+	return c, r.claimKeys(r.arDedup, sourceAiRudder, c, now)
+}
+
+// claimLaaffic claims the ids of b's calls.
+func (r *recorder) claimLaaffic(b *LaafficBatch, now time.Time) (*claimed, error) {
+	c := claimPool.Get().(*claimed)
+	for i := range b.Calls {
+		c.keys = append(c.keys, b.Calls[i].Key)
+	}
+	return c, r.claimKeys(r.laDedup, sourceLaaffic, c, now)
+}

@@ -1,0 +1,93 @@
+package dedup
+
+import (
+	"context"
+	"time"
+)
+
+// Store is the dedup memory of one vendor, behind which the receiver's
+// recorder claims a body's record ids before counting them. Two
+// implementations: *Set (this process's bounded set, persisted to a state
+// file) and *RedisStore (one Redis shared by every replica).
+//
+// Exactly once hinges on the claim: a record is counted only by the caller
+// whose Claim reported it fresh, and a claim that cannot be completed is
+// undone, so the vendor's retry of that body is counted instead.
+type Store interface {
+	// Claim marks every key as seen at now. For each i it sets fresh[i]
+	// (len(fresh) >= len(keys)) to true when keys[i] was new and is now
+	// claimed by this call, false when it is a duplicate inside the window
+	// (a key repeated within keys is fresh once). On error nothing is
+	// claimed: the store has released, or queued for release, whatever it
+	// set; fresh is then meaningless and the caller must count nothing.
+	Claim(ctx context.Context, keys []string, now time.Time, fresh []bool) (Ticket, error)
+	// Release forgets the keys the ticket's Claim reported fresh, and only
+	// while they are still held by that claim, so a retry of a body that
+	// failed after Claim is counted. Best effort: an error means the keys
+	// stay claimed until released later or their window ends.
+	Release(ctx context.Context, t Ticket) error
+}
+
+// Ticket identifies one successful Claim for Release. It refers to the
+// caller's keys and fresh slices, which must stay unchanged until Release
+// returns (or the ticket is dropped).
+type Ticket struct {
+	keys  []string
+	fresh []bool
+	token string // the Redis value of this claim; "" for *Set
+}
+
+var _ Store = (*Set)(nil)
+
+// Claim implements Store with Add; it never fails.
+func (s *Set) Claim(_ context.Context, keys []string, now time.Time, fresh []bool) (Ticket, error) {
+	for i, k := range keys {
+		fresh[i] = s.Add(k, now)
+	}
+	return Ticket{keys: keys, fresh: fresh[:len(keys)]}, nil
+}
+
+// Release implements Store: the ticket's fresh keys are forgotten. Within
+// one process nobody else can have claimed them meanwhile (a concurrent
+// Claim of the same key saw a duplicate), so no token check is needed.
+func (s *Set) Release(_ context.Context, t Ticket) error {
+	for i, k := range t.keys {
+		if t.fresh[i] {
+			s.forget(k)
+		}
+	}
+	return nil
+}
+
+// forget removes key if remembered.
+func (s *Set) forget(key string) {
+	h := hashKey(key)
+	sh := s.shardFor(h)
+	sh.mu.Lock()
+	sh.forget(h)
+	sh.mu.Unlock()
+}
+
+// forget removes h from the table and the ring. The ring is searched from
+// the newest entry backwards, because a released key was claimed moments
+// ago: the search is short, and entries after it move back one slot, which
+// keeps ring times ordered.
+func (sh *shard) forget(h uint64) {
+	if _, found := sh.probe(h); !found {
+		return
+	}
+	sh.remove(h)
+	c := len(sh.hashes)
+	for k := sh.n - 1; k >= 0; k-- {
+		j := (sh.head + k) % c
+		if sh.hashes[j] != h {
+			continue
+		}
+		for ; k < sh.n-1; k++ {
+			a, b := (sh.head+k)%c, (sh.head+k+1)%c
+			sh.hashes[a], sh.times[a] = sh.hashes[b], sh.times[b]
+		}
+		sh.n--
+		return
+	}
+}

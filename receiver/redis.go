@@ -1,0 +1,77 @@
+package receiver
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+
+	"github.com/go-kit/log"
+	"github.com/go-kit/log/level"
+	"github.com/redis/go-redis/v9"
+
+	"airudder_exporter/config"
+	"airudder_exporter/receiver/dedup"
+)
+
+// startRedis connects the shared dedup store of webhooks.redis. The
+// connection is lazy: an unreachable Redis at start is not fatal, the
+// receiver answers 503 and Ready reports false until Redis answers.
+func (r *Receiver) startRedis(cfg config.Webhooks) error {
+	rc := cfg.Redis
+	tlsCfg, err := rc.TLSConfig()
+	if err != nil {
+		return fmt.Errorf("webhooks.redis.tls: %w", err)
+	}
+	redis.SetLogger(redisLogger{level.Debug(log.With(r.logger, "component", "redis"))})
+	logger := r.logger
+	r.redis = dedup.NewRedis(dedup.RedisOptions{
+		Address:  rc.Address,
+		Username: rc.Username,
+		Password: string(rc.Password),
+		DB:       rc.DB,
+		TLS:      tlsCfg,
+		Timeout:  rc.Timeout.D(),
+		OnReleaseError: func(keys int, err error) {
+			level.Error(logger).Log("msg", "could not release the dedup claims of a failed webhook body; retrying when Redis answers (until then their records' retries would be dropped as duplicates)", "ids", keys, "err", err)
+		},
+	})
+	r.redisCfg = rc
+	r.arRedis = r.redis.Store(rc.KeyPrefix, sourceAiRudder, cfg.DedupWindow.D())
+	r.laRedis = r.redis.Store(rc.KeyPrefix, sourceLaaffic, cfg.DedupWindow.D())
+	level.Info(r.logger).Log("msg", "webhook dedup memory shared in Redis; --storage.path state files are not used", "address", rc.Address, "db", rc.DB, "key_prefix", rc.KeyPrefix, "tls", rc.TLS != nil, "timeout", rc.Timeout)
+	return nil
+}
+
+// applyRedis applies a reload: the dedup window. Connection settings need a
+// restart (switching the dedup memory of a running process between local
+// and Redis, or between two Redis servers, would forget or split it).
+func (r *Receiver) applyRedis(cfg config.Webhooks) {
+	if r.redis != nil {
+		r.arRedis.SetWindow(cfg.DedupWindow.D())
+		r.laRedis.SetWindow(cfg.DedupWindow.D())
+	}
+	if !reflect.DeepEqual(cfg.Redis, r.redisCfg) {
+		level.Warn(r.logger).Log("msg", "webhooks.redis changed; the running dedup store is kept until a restart")
+	}
+}
+
+// Ready reports whether webhooks can be counted now: always without Redis;
+// with Redis, while it answers (and no release of a failed claim is
+// pending). Served by /-/ready, so a load balancer stops sending webhooks
+// to a replica that could only answer 503.
+func (r *Receiver) Ready() bool { return r.redis == nil || r.redis.Healthy() }
+
+func (r *Receiver) closeRedis() {
+	if r.redis != nil {
+		_ = r.redis.Close()
+	}
+}
+
+// redisLogger routes go-redis's own messages (pool dial failures ...) to
+// the exporter's logger at debug level: failures that matter are already
+// logged and counted by the receiver.
+type redisLogger struct{ l log.Logger }
+
+func (g redisLogger) Printf(_ context.Context, format string, v ...any) {
+	g.l.Log("msg", fmt.Sprintf(format, v...))
+}
