@@ -281,17 +281,6 @@ func (d *arDecoder) objects(c *arCallRaw, field func(k []byte) bool, add func())
 	}
 }
 
-func isWorkflow(b *arBodyRaw) bool {
-	return b.WorkflowID.st == fOK || b.WorkflowName.st == fOK ||
-		b.NodetaskID.st == fOK || b.CaseID.st == fOK
-}
-
-// isTopLevelCall: a body without details is a call (workflow notification)
-// when it names one; otherwise it is a task status change.
-func isTopLevelCall(b *arBodyRaw) bool {
-	return isWorkflow(b) || b.CallID.st == fOK || b.Result.st == fOK
-}
-
 // validateAiRudderCall returns why c cannot be counted, or "".
 //
 // A call without call_id or id is rejected (missing_id) rather than counted:
@@ -373,23 +362,4 @@ func emitAiRudderCall(c *arCallRaw, workflow bool, out *AiRudderBatch) {
 		ev.EventLabels = out.labels[start:len(out.labels):len(out.labels)]
 	}
 	out.Calls = append(out.Calls, ev)
-}
-
-// emitTaskStatus: task webhooks are retried like call webhooks, so they are
-// deduplicated too, on task id + status (a task legitimately passes through
-// several statuses). No task_id → missing_id, for the same reason as calls.
-func emitTaskStatus(b *arBodyRaw, out *AiRudderBatch) {
-	switch {
-	case b.TaskID.st == fBadType || b.Status.st == fBadType:
-		out.Invalid = append(out.Invalid, ReasonBadType)
-		return
-	case !b.TaskID.set():
-		out.Invalid = append(out.Invalid, ReasonMissingID)
-		return
-	}
-	status := normTaskStatus(string(b.Status.b))
-	out.Tasks = append(out.Tasks, AiRudderTaskStatus{
-		Key:    "task\x00" + string(b.TaskID.b) + "\x00" + status,
-		Status: status,
-	})
 }
