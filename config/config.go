@@ -116,6 +116,15 @@ type Webhooks struct {
 	InfoCheckQuestions []string `yaml:"infocheck_questions"`
 	// EventLabels allow-lists EventLabel keys; empty means "any, under the cap".
 	EventLabels []string `yaml:"event_labels"`
+	// Robots maps an AiRudder robot_hash to the name shown as the `robot`
+	// label; unmapped hashes keep the hash (capped).
+	Robots map[string]string `yaml:"robots"`
+	// Campaigns are ordered rules naming the `campaign` label from an
+	// AiRudder task_name (config/airudder_webhooks.go).
+	Campaigns []CampaignRule `yaml:"campaigns"`
+	// TransferEventLabels are the EventLabel keys that mark an AiRudder call
+	// as transferred to an agent (default DefaultTransferEventLabels).
+	TransferEventLabels []string `yaml:"transfer_event_labels"`
 
 	// Parsed forms of AllowedCIDRs and TrustedProxies.
 	AllowedPrefixes []netip.Prefix `yaml:"-"`
@@ -126,6 +135,9 @@ type Webhooks struct {
 	// at load time, so the receiver needs only this section.
 	AiRudderAccounts map[string]Secret `yaml:"-"`
 	LaafficAccounts  map[string]Secret `yaml:"-"`
+	// AiRudderLocations: each AiRudder account's time zone (call_end_time
+	// is local time), filled at load time.
+	AiRudderLocations map[string]*time.Location `yaml:"-"`
 }
 
 // Secret is a string that never prints itself.
@@ -367,7 +379,7 @@ func (c *Config) finish() error {
 		return err
 	}
 	w.AiRudderAccounts, w.LaafficAccounts = c.WebhookAccounts()
-	return nil
+	return c.finishAiRudderWebhooks()
 }
 
 // parsePrefixes accepts CIDRs and bare addresses (a single host).
