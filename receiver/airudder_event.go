@@ -1,12 +1,17 @@
 package receiver
 
+import "time"
+
 // AiRudder events: what the AiRudder decoders (airudder_call.go,
 // airudder_task.go, airudder_workflow.go) hand to the recorder.
 
 // AiRudderCall is one call from `details[]` or from a workflow notification.
 type AiRudderCall struct {
-	Key      string // dedup key: call_id, else id
+	Key      string // dedup key: call_id, else "id\x00" + id; numbers normalised
 	Exemplar string // call id for the duration exemplar (valid UTF-8, short)
+
+	Robot string   // raw robot_hash of the call, else of the task; "" → none
+	End   WallTime // call_end_time (account-local wall clock)
 
 	Result      string // created, pending, finished, cancelled, failed, other
 	ResultLabel string // raw robot label (capped by the recorder); "" → none
@@ -38,9 +43,25 @@ type Answer struct {
 	Answered     string // Answered, NotAnswered, other
 }
 
+// WallTime is a local date and time without its zone (held in UTC fields).
+type WallTime struct {
+	T     time.Time
+	State TimeState
+}
+
+// TimeState says whether a time field was sent and understood.
+type TimeState uint8
+
+// Time states.
+const (
+	TimeAbsent TimeState = iota
+	TimeOK
+	TimeBad // sent, but not YYYY-MM-DD HH:MM:SS
+)
+
 // AiRudderTaskStatus is a task webhook: a body without `details`.
 type AiRudderTaskStatus struct {
-	Key    string // dedup key: task id and status
+	TaskID string // normalised task_id (numbers have one spelling)
 	Status string // created, pending, finished, calling, canceled, paused, other
 }
 
@@ -50,6 +71,12 @@ type AiRudderBatch struct {
 	Calls   []AiRudderCall
 	Tasks   []AiRudderTaskStatus
 	Invalid []InvalidReason
+
+	// Task-level dimensions, shared by every call of the body: the raw
+	// sip_line (capped by the recorder) and the raw task_name (only ever
+	// mapped to a campaign, never a label itself).
+	SIPLine  string
+	TaskName string
 
 	// Backing arrays the calls' Redials/Answers/EventLabels slice into, so
 	// a pooled batch decodes a whole body without per-call allocations.
@@ -68,5 +95,6 @@ func (b *AiRudderBatch) reset() {
 	clear(b.answers)
 	clear(b.labels)
 	b.Calls, b.Tasks, b.Invalid = b.Calls[:0], b.Tasks[:0], b.Invalid[:0]
+	b.SIPLine, b.TaskName = "", ""
 	b.redials, b.answers, b.labels = b.redials[:0], b.answers[:0], b.labels[:0]
 }

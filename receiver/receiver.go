@@ -210,6 +210,7 @@ func (r *Receiver) ApplyConfig(cfg config.Webhooks) {
 		s.sem = make(chan struct{}, s.maxConc)
 	}
 	r.rec.setLimits(cfg.MaxLabelValues, cfg.InfoCheckQuestions, cfg.EventLabels)
+	r.rec.applyAiRudder(cfg)
 	r.arDedup.SetLimits(cfg.DedupWindow.D(), cfg.DedupMaxEntries)
 	r.laDedup.SetLimits(cfg.DedupWindow.D(), cfg.DedupMaxEntries)
 	r.settings.Store(s)

@@ -29,6 +29,8 @@ type recorder struct {
 	// empty means "any value, under the cap". Swapped whole on reload.
 	questionAllow, eventLabelAllow atomic.Pointer[map[string]string]
 	questionFolds, eventLabelFolds prometheus.Counter
+
+	arDims // airudder_record.go
 }
 
 // sourceMetrics are the self-metric children of one source, resolved once
@@ -79,6 +81,7 @@ func newRecorder(m *metrics, maxLabelValues int, arDedup, laDedup *dedup.Set) *r
 	r.country = newCap("laaffic_destination_calls_total")
 	r.questionFolds = m.folded.WithLabelValues("airudder_infocheck_answers_total")
 	r.eventLabelFolds = m.folded.WithLabelValues("airudder_call_event_labels_total")
+	r.initAiRudder(m, maxLabelValues)
 	r.initSeries()
 	return r
 }
@@ -93,9 +96,6 @@ func (r *recorder) initSeries() {
 	}
 	for _, t := range []string{"success", "failure", valUnknown} {
 		m.laTerminations.WithLabelValues(t)
-	}
-	for _, s := range airudderTaskStatus {
-		m.arTaskStatus.WithLabelValues(s)
 	}
 }
 
