@@ -2,7 +2,9 @@ package receiver
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 
@@ -253,4 +255,111 @@ func TestDedupBoundedAndEvictionsCounted(t *testing.T) {
 	if v := records(t, tr, sourceLaaffic, recordDuplicate); v != 1 {
 		t.Errorf("duplicate = %v", v)
 	}
+}
+
+// TestCardinalityAiRudderDimensions: 100 000 calls with random robots,
+// lines, task names and accounts (the configured ones), default caps, stay
+// within the worst case README "Cardinality" documents, label by label and
+// in total.
+func TestCardinalityAiRudderDimensions(t *testing.T) {
+	cfg := dimsConfig(t)
+	capN := config.DefaultMaxLabelValues
+	tr := newTestReceiver(t, cfg, "")
+	rnd := rand.New(rand.NewPCG(3, 4))
+	accounts := []string{"default", "acme", "beta"}
+	const bodies, perBody = 400, 250 // 100 000 calls
+	var sb strings.Builder
+	for b := range bodies {
+		sb.Reset()
+		fmt.Fprintf(&sb, `{"task_id":"t%d","task_name":"%s","robot_hash":"r%d","sip_line":"L%d","details":[`,
+			b, []string{"loan_%d_20251211", "survey_%d", "free text %d"}[rnd.IntN(3)], rnd.IntN(500), rnd.IntN(500))
+		for i := range perBody {
+			if i > 0 {
+				sb.WriteByte(',')
+			}
+			robot := ""
+			if rnd.IntN(2) == 0 {
+				robot = fmt.Sprintf(`"robot_hash":"h%d",`, rnd.IntN(1000))
+			}
+			fmt.Fprintf(&sb, `{%s"call_id":"c%d-%d","result":"%s","ring_type":"%s","result_label":"R%d","duration":%d,"EventLabel":{"E%d":"","RequestAgent":""},"call_end_time":"2025-12-11 09:59:%02d"}`,
+				robot, b, i, airudderResults[rnd.IntN(5)], airudderRingTypes[rnd.IntN(10)], rnd.IntN(100), rnd.IntN(600), rnd.IntN(100), rnd.IntN(60))
+		}
+		sb.WriteString(`]}`)
+		body := strings.Replace(sb.String(), "%d", fmt.Sprint(rnd.IntN(100000)), 1)
+		if rec := tr.post(path(accounts[rnd.IntN(len(accounts))]), []byte(body)); rec.Code != http.StatusOK {
+			t.Fatal(rec.Code, rec.Body)
+		}
+	}
+	if v := records(t, tr, sourceAiRudder, recordCounted); v != bodies*perBody {
+		t.Fatalf("counted %v of %d", v, bodies*perBody)
+	}
+	mfs, err := tr.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bounds := labelBounds(capN, len(accounts))
+	total := 0
+	for _, mf := range mfs {
+		name := mf.GetName()
+		if !strings.HasPrefix(name, "airudder_") || strings.HasPrefix(name, "airudder_exporter_") {
+			continue
+		}
+		n := len(mf.GetMetric())
+		if h, ok := histogramBounds[name]; ok {
+			n *= len(h.buckets) + 3
+		} else if _, ok := bounds[name]; !ok {
+			t.Errorf("%s: no bound known; add it to labelBounds and README", name)
+		}
+		total += n
+		distinct := map[string]map[string]bool{}
+		for _, m := range mf.GetMetric() {
+			for _, lp := range m.GetLabel() {
+				if distinct[lp.GetName()] == nil {
+					distinct[lp.GetName()] = map[string]bool{}
+				}
+				distinct[lp.GetName()][lp.GetValue()] = true
+			}
+		}
+		for label, vals := range distinct {
+			max, ok := bounds[name][label]
+			if !ok && label == "robot" {
+				max, ok = capN+2+len(cfg.Robots), true
+			}
+			if !ok && label == "account" {
+				max, ok = len(accounts), true
+			}
+			if !ok {
+				t.Errorf("%s: label %s has no bound", name, label)
+			} else if len(vals) > max {
+				t.Errorf("%s{%s}: %d values, bound %d", name, label, len(vals), max)
+			}
+		}
+	}
+	bound := airudderSeriesBound(capN, len(accounts), len(cfg.Robots))
+	t.Logf("AiRudder series after 100 000 random calls over %d accounts: %d (worst case %d)", len(accounts), total, bound)
+	if total > bound {
+		t.Errorf("%d AiRudder series, documented worst case %d", total, bound)
+	}
+}
+
+// README "Cardinality" quotes the per-account worst case for the default
+// caps; it must be the figure the code bounds.
+func TestReadmeCardinalityFigure(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	per := airudderSeriesBound(config.DefaultMaxLabelValues, 1, 0)
+	fig := fmt.Sprintf("**%s series per AiRudder account**", thousands(per))
+	if !strings.Contains(string(readme), fig) {
+		t.Errorf("README.md does not say %q", fig)
+	}
+}
+
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + " " + s[i:]
+	}
+	return s
 }
