@@ -216,9 +216,17 @@ func TestPromtoolCheckRules(t *testing.T) {
 	}
 }
 
+// TestPromtoolTestRules runs every alerts/*.rules.test.yml (the main file,
+// and the week file whose rules look a week back).
 func TestPromtoolTestRules(t *testing.T) {
-	out := runPromtool(t, nil, "test", "rules", rulesTestFile)
-	if !strings.Contains(out, "SUCCESS") {
-		t.Fatalf("promtool test rules did not report success:\n%s", out)
+	files, err := filepath.Glob(filepath.Join(alertsDir(t), "*.rules.test.yml"))
+	if err != nil || len(files) < 2 {
+		t.Fatalf("test files %v (%v): want %s and the week file", files, err, rulesTestFile)
+	}
+	for _, f := range files {
+		out := runPromtool(t, nil, "test", "rules", filepath.Base(f))
+		if !strings.Contains(out, "SUCCESS") {
+			t.Fatalf("promtool test rules %s did not report success:\n%s", filepath.Base(f), out)
+		}
 	}
 }
