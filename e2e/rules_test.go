@@ -139,13 +139,21 @@ type ruleTestFile struct {
 // TestEveryAlertHasUnitTests: each alert must be shown both firing and
 // silent in the promtool tests.
 func TestEveryAlertHasUnitTests(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join(alertsDir(t), rulesTestFile))
+	files, err := filepath.Glob(filepath.Join(alertsDir(t), "*.rules.test.yml"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var f ruleTestFile
-	if err := yaml.Unmarshal(raw, &f); err != nil {
-		t.Fatal(err)
+	for _, name := range files {
+		raw, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var one ruleTestFile
+		if err := yaml.Unmarshal(raw, &one); err != nil {
+			t.Fatal(err)
+		}
+		f.Tests = append(f.Tests, one.Tests...)
 	}
 	fires, silent := map[string]bool{}, map[string]bool{}
 	for _, tc := range f.Tests {
