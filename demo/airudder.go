@@ -276,7 +276,10 @@ func (g *generator) airudderTaskStatus(status string) webhook {
 }
 
 func (g *generator) airudderWorkflow(o callOpts) webhook {
-	t := g.randomTask()
+	return g.airudderWorkflowOf(g.randomTask(), o)
+}
+
+func (g *generator) airudderWorkflowOf(t airudderTask, o callOpts) webhook {
 	d := g.callDetail(t, g.lineOpts(t, o))
 	for k, v := range map[string]any{
 		"workflow_id": g.id("demo-wf-"), "workflow_name": "demo_workflow",
@@ -301,11 +304,16 @@ func (g *generator) airudderWarmup() []webhook {
 				i++
 				t := airudderTask{account: acct, robot: robot, line: line, name: name}
 				out = append(out, g.airudderCallsOf(t,
-					callOpts{result: "finished", ringType: "normal", hangup: "ByRobot"},
-					callOpts{result: "failed", ringType: "busy", hangup: "ByCallee"},
+					callOpts{result: "finished", ringType: "normal", hangup: "ByRobot", infoCheck: line == demoLines[0]},
+					callOpts{result: "failed", ringType: "busy", hangup: "ByCallee", redials: 1},
 				))
 			}
 		}
+		// Every account also gets a workflow notification and a task status.
+		t := g.randomTask()
+		t.account = acct
+		out = append(out, g.airudderWorkflowOf(t, callOpts{result: "finished", ringType: "normal", hangup: "ByRobot"}),
+			webhook{accountPath(acct), mustJSON(g.task(t, "calling"))})
 	}
 	return out
 }

@@ -289,9 +289,9 @@ func TestAiRudderDeliveryLag(t *testing.T) {
 	call := func(id, end string) []byte {
 		return []byte(`{"details":[{"call_id":"` + id + `","result":"finished","call_end_time":"` + end + `"}]}`)
 	}
-	tr.post(path("acme"), call("a", jkt.Add(-90*time.Second).Format(localTimeLayout)))   // 90 s in Jakarta time
+	tr.post(path("acme"), call("a", jkt.Add(-90*time.Second).Format(localTimeLayout)))    // 90 s in Jakarta time
 	tr.post(path("default"), call("b", now.Add(-30*time.Second).Format(localTimeLayout))) // 30 s in UTC
-	tr.post(path("acme"), call("c", jkt.Add(time.Hour).Format(localTimeLayout)))         // in the future
+	tr.post(path("acme"), call("c", jkt.Add(time.Hour).Format(localTimeLayout)))          // in the future
 	tr.post(path("acme"), call("d", "2020-01-01 00:00:00"))                               // years ago
 	tr.post(path("acme"), call("e", "yesterday"))
 	tr.post(path("acme"), []byte(`{"details":[{"call_id":"f"}]}`)) // none: nothing to observe or reject

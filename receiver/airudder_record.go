@@ -108,6 +108,7 @@ func (r *recorder) applyAiRudder(cfg config.Webhooks) {
 		for _, reason := range lagReasons {
 			r.m.arLagRejected.WithLabelValues(a, reason)
 		}
+		r.m.arWorkflow.WithLabelValues(a)
 	}
 }
 
