@@ -119,6 +119,15 @@ type Webhooks struct {
 	// Redis, when its address is set, holds the dedup memory shared by
 	// several exporter replicas (config/redis.go).
 	Redis Redis `yaml:"redis"`
+	// Robots maps an AiRudder robot_hash to the name shown as the `robot`
+	// label; unmapped hashes keep the hash (capped).
+	Robots map[string]string `yaml:"robots"`
+	// Campaigns are ordered rules naming the `campaign` label from an
+	// AiRudder task_name (config/airudder_webhooks.go).
+	Campaigns []CampaignRule `yaml:"campaigns"`
+	// TransferEventLabels are the EventLabel keys that mark an AiRudder call
+	// as transferred to an agent (default DefaultTransferEventLabels).
+	TransferEventLabels []string `yaml:"transfer_event_labels"`
 
 	// Parsed forms of AllowedCIDRs and TrustedProxies.
 	AllowedPrefixes []netip.Prefix `yaml:"-"`
@@ -129,6 +138,9 @@ type Webhooks struct {
 	// at load time, so the receiver needs only this section.
 	AiRudderAccounts map[string]Secret `yaml:"-"`
 	LaafficAccounts  map[string]Secret `yaml:"-"`
+	// AiRudderLocations: each AiRudder account's time zone (call_end_time
+	// is local time), filled at load time.
+	AiRudderLocations map[string]*time.Location `yaml:"-"`
 }
 
 // Secret is a string that never prints itself.
@@ -377,7 +389,10 @@ func (c *Config) finish() error {
 		return err
 	}
 	w.AiRudderAccounts, w.LaafficAccounts = c.WebhookAccounts()
-	return w.Redis.finish()
+	if err := w.Redis.finish(); err != nil {
+		return err
+	}
+	return c.finishAiRudderWebhooks()
 }
 
 // parsePrefixes accepts CIDRs and bare addresses (a single host).

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -114,6 +115,14 @@ func TestValidFull(t *testing.T) {
 			},
 			Timeout: Duration(750 * time.Millisecond),
 		},
+		Robots:                map[string]string{"f3298554be9xxxxxxxxaa595674": "collections-id", "a77e01c2d4": "Reminder bot (EN)"},
+		Campaigns: []CampaignRule{
+			{Match: `^(?P<product>[a-z]+)_collect_\d{8}$`, Name: "$product-collect", Re: regexp.MustCompile(`^(?P<product>[a-z]+)_collect_\d{8}$`)},
+			{Match: `^reminder_([a-z]{2})_`, Name: "reminder-$1", Re: regexp.MustCompile(`^reminder_([a-z]{2})_`)},
+			{Match: `(?i)survey`, Name: "survey", Re: regexp.MustCompile(`(?i)survey`)},
+		},
+		TransferEventLabels: []string{"RequestAgent", "Transfer"},
+		AiRudderLocations:   map[string]*time.Location{"default": time.UTC, "primary": c.AiRudder.Accounts[0].Location, "secondary.eu-1:b": c.AiRudder.Accounts[1].Location},
 		// Host bits masked, bare addresses become single-host prefixes.
 		AllowedPrefixes: prefixes(t, "10.0.0.0/8", "192.168.1.0/24", "203.0.113.9/32", "2001:db8::/32"),
 		TrustedPrefixes: prefixes(t, "127.0.0.1/32", "::1/128"),
@@ -196,6 +205,8 @@ func defaultWebhooks() Webhooks {
 		TrustedPrefixes:       []netip.Prefix{},
 		AiRudderAccounts:      map[string]Secret{DefaultWebhookAccount: ""},
 		LaafficAccounts:       map[string]Secret{DefaultWebhookAccount: ""},
+		TransferEventLabels:   DefaultTransferEventLabels,
+		AiRudderLocations:     map[string]*time.Location{DefaultWebhookAccount: time.UTC},
 	}
 }
 

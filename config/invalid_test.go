@@ -7,6 +7,7 @@ import (
 	"go/token"
 	"io/fs"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -76,6 +77,15 @@ var invalidCases = []invalidCase{
 	{file: "invalid-redis-key-prefix.yml", rule: "printable characters without spaces", want: []string{"webhooks.redis.key_prefix"}, secret: "my exporter:"},
 	{file: "invalid-redis-timeout.yml", rule: "redis.timeout must be between 10ms and 30s"},
 	{file: "invalid-redis-tls.yml", rule: "webhooks.redis.tls: ", want: []string{"cert_file and key_file must be given together"}},
+
+	// AiRudder webhook dimensions (finishAiRudderWebhooks).
+	{file: "invalid-robot-hash.yml", want: []string{"webhooks.robots: robot hash", "must be non-empty without surrounding spaces"}},
+	{file: "invalid-robot-name.yml", want: []string{`webhooks.robots["f3298554be9"]`, "robot name must be 1-64 bytes of printable UTF-8"}},
+	{file: "invalid-campaign-match-missing.yml", want: []string{"webhooks.campaigns[0]", "match (an RE2 regular expression) is required"}},
+	{file: "invalid-campaign-match.yml", want: []string{"webhooks.campaigns[0]", ": match is not a valid RE2 expression: ", "missing closing )"}},
+	{file: "invalid-campaign-name.yml", want: []string{"webhooks.campaigns[0]", "campaign name template must be non-empty printable text of at most 64 bytes"}},
+	{file: "invalid-campaign-group.yml", want: []string{"webhooks.campaigns[1]", ": campaign name refers to a group the match does not have: ", "$2 (the match has 1 groups)"}},
+	{file: "invalid-transfer-event-label.yml", want: []string{"webhooks.transfer_event_labels[1]", "an event label must not be empty"}},
 
 	// parsePrefixes: one message, two fields.
 	{file: "invalid-cidr.yml", want: []string{"webhooks.allowed_cidrs[1]", "neither a CIDR nor an IP address"}, secret: "10.0.0.0/33"},
@@ -177,6 +187,12 @@ func TestEveryRuleHasOneFile(t *testing.T) {
 // `return fmt.Errorf("...")` / `return errors.New("...")` in (*Config).finish.
 func finishErrorLiterals(t *testing.T) []string {
 	t.Helper()
+	return errorLiterals(t, "finish")
+}
+
+// errorLiterals returns the error format strings of the method fnName.
+func errorLiterals(t *testing.T, fnName string) []string {
+	t.Helper()
 	srcs, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)
@@ -194,7 +210,7 @@ func finishErrorLiterals(t *testing.T) []string {
 		}
 		for _, d := range f.Decls {
 			fn, ok := d.(*ast.FuncDecl)
-			if !ok || fn.Name.Name != "finish" || fn.Recv == nil {
+			if !ok || fn.Name.Name != fnName || fn.Recv == nil {
 				continue
 			}
 			found = true
@@ -228,7 +244,38 @@ func finishErrorLiterals(t *testing.T) []string {
 		}
 	}
 	if !found {
-		t.Fatal("(*Config).finish not found in the package sources")
+		t.Fatalf("(*Config).%s not found in the package sources", fnName)
 	}
 	return lits
+}
+
+// TestEveryDimensionRuleHasOneFile: each error of finishAiRudderWebhooks
+// (its format string up to the first verb) is matched by exactly one
+// invalid file's expected fragments.
+func TestEveryDimensionRuleHasOneFile(t *testing.T) {
+	lits := errorLiterals(t, "finishAiRudderWebhooks")
+	if len(lits) < 7 {
+		t.Fatalf("found only %d error literals: %q", len(lits), lits)
+	}
+	for _, lit := range lits {
+		// The longest verb-free fragment names the rule.
+		fixed := ""
+		for _, part := range regexp.MustCompile(`%[a-z]`).Split(lit, -1) {
+			if part = strings.Trim(part, "]: "); len(part) > len(fixed) {
+				fixed = part
+			}
+		}
+		var files []string
+		for _, tc := range invalidCases {
+			for _, w := range tc.want {
+				if strings.Contains(w, fixed) {
+					files = append(files, tc.file)
+					break
+				}
+			}
+		}
+		if len(files) != 1 {
+			t.Errorf("finishAiRudderWebhooks error %q (rule %q) is covered by %d files %v, want exactly 1", lit, fixed, len(files), files)
+		}
+	}
 }

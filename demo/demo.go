@@ -12,6 +12,8 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"regexp"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-kit/log"
@@ -31,6 +33,10 @@ type Demo struct {
 	url       string
 	appKey    string
 	appSecret string
+
+	// zones: the AiRudder accounts' time zones, set by Augment, read by the
+	// traffic generator.
+	zones atomic.Pointer[map[string]*time.Location]
 }
 
 // StartAPI starts the simulated AiRudder API on a random loopback port.
@@ -65,15 +71,19 @@ func randomSecret() string {
 func (d *Demo) URL() string { return d.url }
 
 // Augment returns cfg with the demo account added (unless the file already
-// has an account named "demo"). Called on start and after every reload.
+// has an account named "demo"), and the demo's AiRudder webhook accounts,
+// robot name and campaign rules (demo/airudder.go). Called on start and
+// after every reload.
 func (d *Demo) Augment(cfg *config.Config) *config.Config {
+	out := *cfg
+	out.AiRudder.Accounts = append([]config.Account(nil), cfg.AiRudder.Accounts...)
+	defer d.augmentAiRudder(&out)
 	for _, a := range cfg.AiRudder.Accounts {
 		if a.Name == AccountName {
-			return cfg
+			return &out
 		}
 	}
-	out := *cfg
-	out.AiRudder.Accounts = append(append([]config.Account(nil), cfg.AiRudder.Accounts...), config.Account{
+	out.AiRudder.Accounts = append(out.AiRudder.Accounts, config.Account{
 		Name:           AccountName,
 		BaseURL:        d.url,
 		AppKey:         d.appKey,
@@ -100,4 +110,10 @@ func (d *Demo) Close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	_ = d.srv.Shutdown(ctx)
+}
+
+func compileRule(r config.CampaignRule) (config.CampaignRule, error) {
+	re, err := regexp.Compile(r.Match)
+	r.Re = re
+	return r, err
 }

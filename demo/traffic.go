@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -21,6 +20,7 @@ import (
 // batches, re-deliveries and a few invalid records.
 func (d *Demo) RunTraffic(ctx context.Context, baseURL, token string) {
 	g := newGenerator(time.Now)
+	g.zones = d.zones.Load
 	p := &poster{client: &http.Client{Timeout: 5 * time.Second}, base: baseURL, token: token}
 	// Give the listener a moment; posting before it accepts would only log errors.
 	select {
@@ -83,10 +83,7 @@ func (p *poster) post(ctx context.Context, w webhook) error {
 	return nil
 }
 
-const (
-	pathAiRudder = "/webhooks/airudder"
-	pathLaaffic  = "/webhooks/laaffic"
-)
+const pathLaaffic = "/webhooks/laaffic"
 
 // generator builds realistic payloads. Ids are unique per run; everything
 // that reaches a label comes from small realistic sets.
@@ -95,6 +92,10 @@ type generator struct {
 	rnd  *rand.Rand
 	seq  uint64
 	sent []webhook // recent bodies, re-sent to imitate vendor retries
+
+	// zones returns each AiRudder account's time zone (nil: Jakarta for
+	// all); AiRudder sends local times.
+	zones func() *map[string]*time.Location
 }
 
 func newGenerator(now func() time.Time) *generator {
@@ -130,144 +131,6 @@ func mustJSON(v any) []byte {
 		panic(err) // only our own maps are marshalled: a failure is a programming error
 	}
 	return b
-}
-
-func (g *generator) local(t time.Time) string { return t.In(jakarta()).Format("2006-01-02 15:04:05") }
-
-// ---- AiRudder ----
-
-type callOpts struct {
-	result, ringType, hangup string
-	infoCheck                bool
-	redials                  int
-}
-
-func (g *generator) randomCallOpts() callOpts {
-	o := callOpts{result: g.weighted([]string{"finished", "failed", "cancelled", "pending", "created"}, []int{70, 15, 10, 3, 2})}
-	switch o.result {
-	case "finished":
-		o.ringType, o.hangup = "normal", g.weighted([]string{"ByCallee", "ByRobot"}, []int{60, 40})
-	case "failed":
-		o.ringType = g.pick("busy", "cantuse", "hold", "lineswitchoff", "outofarea", "unregister", "wrongnum", "notmatch")
-		o.hangup = "ByCallee"
-	default:
-		o.ringType, o.hangup = "null", "Canceled"
-	}
-	o.infoCheck = g.rnd.IntN(4) == 0
-	if g.rnd.IntN(3) == 0 {
-		o.redials = 1 + g.rnd.IntN(2)
-	}
-	return o
-}
-
-func (g *generator) callDetail(o callOpts) map[string]any {
-	start := g.now().Add(-time.Duration(30+g.rnd.IntN(600)) * time.Second)
-	dur := 0
-	if o.result == "finished" {
-		// log-normal-ish talk time: most calls short, a long tail
-		dur = int(math.Min(1800, math.Exp(2.5+g.rnd.NormFloat64()*0.9)))
-	}
-	ring := 1 + g.rnd.IntN(35)
-	d := map[string]any{
-		"id":                    100000000 + g.rnd.IntN(900000000),
-		"callee":                fmt.Sprintf("+62812%08d", g.rnd.IntN(1e8)),
-		"result":                o.result,
-		"result_label":          g.weighted([]string{"A", "B", "C", "D", "E", "F", "G", "H", "I", "J"}, []int{30, 20, 12, 10, 8, 6, 5, 4, 3, 2}),
-		"intention_description": "customer promised to pay",
-		"duration":              dur,
-		"hangup_type":           o.hangup,
-		"ring_type":             o.ringType,
-		"EventLabel":            map[string]string{},
-		"NerSlots":              map[string]string{"PaymentMethod": g.pick("ATM", "Transfer", "Cash"), "PaymentTime": "Time_" + strconv.Itoa(g.rnd.IntN(5))},
-		"variables":             map[string]string{"name": "Budi", "creditnumber": strconv.Itoa(g.rnd.IntN(9999))},
-		"robot_hash":            "f3298554be9demo88aa595674",
-		"call_id":               g.id("demo-call-"),
-		"call_times":            1 + o.redials,
-		"call_start_time":       g.local(start),
-		"call_end_time":         g.local(start.Add(time.Duration(ring+dur) * time.Second)),
-		"ring_time":             ring,
-		"talk_round":            dur / 12,
-		"redail_call":           []any{},
-		"caller_number":         "+62777888888",
-	}
-	if o.result == "finished" {
-		d["EventLabel"] = map[string]string{g.pick("VerifyPass", "PromiseToPay", "Complaint", "RequestAgent"): "x"}
-	}
-	var redials []any
-	for i := 0; i < o.redials; i++ {
-		redials = append(redials, map[string]any{
-			"CallID":        g.id("demo-redial-"),
-			"CallStartTime": g.local(start.Add(-time.Duration(i+1) * time.Hour)),
-			"RingType":      g.pick("busy", "outofarea", "", "normal"),
-			"RingTime":      1 + g.rnd.IntN(40),
-			"HangupType":    g.pick("ByCallee", "Canceled"),
-			"ResultLabel":   g.pick("F", "G", ""),
-			"caller_number": "+62777888888",
-			"callee_number": d["callee"],
-		})
-	}
-	if redials != nil {
-		d["redail_call"] = redials
-	}
-	if o.infoCheck {
-		qa := []any{}
-		for _, q := range []string{"Q1", "Q2", "Q3"} {
-			qa = append(qa, map[string]any{
-				"question_name":        q,
-				"answer":               "yes",
-				"answer_text":          "yes it is",
-				"status":               "Completed",
-				"verification_results": g.weighted([]string{"Match", "NotMatch", "-"}, []int{70, 15, 15}),
-				"question_type":        g.pick("open", "whether"),
-				"whether_answer":       g.weighted([]string{"Answered", "NotAnswered"}, []int{85, 15}),
-			})
-		}
-		d["question_answer"] = qa
-	}
-	return d
-}
-
-func (g *generator) task(status string) map[string]any {
-	created := g.now().Add(-2 * time.Hour)
-	return map[string]any{
-		"task_id":             g.id("demo-task-"),
-		"task_name":           "demo_collection_task",
-		"status":              status,
-		"created_at":          g.local(created),
-		"repeat_interval":     0,
-		"repeat_number":       1,
-		"robot_hash":          "f3298554be9demo88aa595674",
-		"robot_method":        "single",
-		"sip_line":            "DEMO_LINE",
-		"schedule_start_time": g.local(created),
-		"schedule_end_time":   g.local(created.Add(8 * time.Hour)),
-	}
-}
-
-func (g *generator) airudderCalls(opts ...callOpts) webhook {
-	t := g.task("finished")
-	details := make([]any, 0, len(opts))
-	for _, o := range opts {
-		details = append(details, g.callDetail(o))
-	}
-	t["details"] = details
-	return webhook{pathAiRudder, mustJSON(t)}
-}
-
-func (g *generator) airudderTaskStatus(status string) webhook {
-	return webhook{pathAiRudder, mustJSON(g.task(status))}
-}
-
-func (g *generator) airudderWorkflow(o callOpts) webhook {
-	d := g.callDetail(o)
-	for k, v := range map[string]any{
-		"workflow_id": g.id("demo-wf-"), "workflow_name": "demo_workflow",
-		"nodetask_id": g.id("demo-node-"), "nodetask_name": "call_node", "case_id": g.id("demo-case-"),
-		"task_id": g.id("demo-task-"),
-	} {
-		d[k] = v
-	}
-	return webhook{pathAiRudder, mustJSON(d)}
 }
 
 // ---- LAAFFIC ----
@@ -408,6 +271,7 @@ func (g *generator) warmup() []webhook {
 		g.airudderTaskStatus("finished"),
 		g.airudderWorkflow(callOpts{result: "finished", ringType: "normal", hangup: "ByRobot", infoCheck: true}),
 	)
+	out = append(out, g.airudderWarmup()...)
 	// LAAFFIC: all three shapes, every status (and a record without one),
 	// both currencies and both names of the cost field, a recall.
 	var recs []map[string]any

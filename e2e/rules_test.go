@@ -139,13 +139,21 @@ type ruleTestFile struct {
 // TestEveryAlertHasUnitTests: each alert must be shown both firing and
 // silent in the promtool tests.
 func TestEveryAlertHasUnitTests(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join(alertsDir(t), rulesTestFile))
+	files, err := filepath.Glob(filepath.Join(alertsDir(t), "*.rules.test.yml"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var f ruleTestFile
-	if err := yaml.Unmarshal(raw, &f); err != nil {
-		t.Fatal(err)
+	for _, name := range files {
+		raw, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var one ruleTestFile
+		if err := yaml.Unmarshal(raw, &one); err != nil {
+			t.Fatal(err)
+		}
+		f.Tests = append(f.Tests, one.Tests...)
 	}
 	fires, silent := map[string]bool{}, map[string]bool{}
 	for _, tc := range f.Tests {
@@ -216,9 +224,17 @@ func TestPromtoolCheckRules(t *testing.T) {
 	}
 }
 
+// TestPromtoolTestRules runs every alerts/*.rules.test.yml (the main file,
+// and the week file whose rules look a week back).
 func TestPromtoolTestRules(t *testing.T) {
-	out := runPromtool(t, nil, "test", "rules", rulesTestFile)
-	if !strings.Contains(out, "SUCCESS") {
-		t.Fatalf("promtool test rules did not report success:\n%s", out)
+	files, err := filepath.Glob(filepath.Join(alertsDir(t), "*.rules.test.yml"))
+	if err != nil || len(files) < 2 {
+		t.Fatalf("test files %v (%v): want %s and the week file", files, err, rulesTestFile)
+	}
+	for _, f := range files {
+		out := runPromtool(t, nil, "test", "rules", filepath.Base(f))
+		if !strings.Contains(out, "SUCCESS") {
+			t.Fatalf("promtool test rules %s did not report success:\n%s", filepath.Base(f), out)
+		}
 	}
 }

@@ -262,6 +262,9 @@ func (s *stack) grafanaVars() map[string]string {
 		"job":             jobName,
 		"instance":        strings.ReplaceAll(s.exporterAddr, ".", `\\.`),
 		"account":         "demo",
+		"robot":           ".*", // multi-select variables at "All"
+		"sip_line":        ".*",
+		"campaign":        ".*",
 		"datasource":      "prometheus",
 		"__rate_interval": "1m",
 		"__interval":      "15s",

@@ -2,7 +2,9 @@ package receiver
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 
@@ -13,32 +15,91 @@ import (
 
 // labelBounds gives, per metric and label, how many distinct values the
 // label may take: the closed set (with other/none/unknown) or cap+extras.
-func labelBounds(capN int) map[string]map[string]int {
+// accounts is the number of webhook accounts (configured + "default").
+func labelBounds(capN, accounts int) map[string]map[string]int {
 	capped := capN + 2 // admitted values + "other" + "none"
+	results, hangups, rings := len(airudderResults)+1, len(airudderHangupTypes)+2, len(airudderRingTypes)+1
+	robots, lines, campaigns := capped, capped, capN+1 // campaign: rule outputs + "other"
 	return map[string]map[string]int{
 		"airudder_calls_total": {
-			"result": len(airudderResults) + 1, "result_label": capped,
-			"hangup_type": len(airudderHangupTypes) + 2, "ring_type": len(airudderRingTypes) + 1,
+			"account": accounts, "result": results, "result_label": capped, "hangup_type": hangups, "ring_type": rings,
 		},
-		"airudder_call_redials_total": {"ring_type": len(airudderRingTypes) + 1, "hangup_type": len(airudderHangupTypes) + 2},
+		"airudder_call_redials_total": {"account": accounts, "ring_type": rings, "hangup_type": hangups},
 		"airudder_infocheck_answers_total": {
-			"question": capped, "verification_result": capN + len(airudderVerification) + 1,
+			"account": accounts, "question": capped, "verification_result": capN + len(airudderVerification) + 1,
 			"answered": len(airudderAnswered) + 1,
 		},
-		"airudder_call_event_labels_total":   {"label": capped},
-		"airudder_task_status_changes_total": {"status": len(airudderTaskStatus) + 1},
-		"laaffic_calls_total":                {"type": 5, "call_status": 7},
-		"laaffic_cost_total":                 {"currency": 3},
-		"laaffic_settle_pay_total":           {"currency": 3},
-		"laaffic_keypresses_total":           {"key": 14},
-		"laaffic_sip_responses_total":        {"class": 8},
-		"laaffic_terminations_total":         {"result": 3},
-		"laaffic_bill_periods_total":         {"bill_period": capN + 1},
-		"laaffic_intents_total":              {"intent": capped},
-		"laaffic_destination_calls_total":    {"country": capN + 1},
+		"airudder_call_event_labels_total":             {"account": accounts, "label": capped},
+		"airudder_task_status_changes_total":           {"account": accounts, "status": len(airudderTaskStatus) + 1},
+		"airudder_workflow_notifications_total":        {"account": accounts},
+		"airudder_sip_line_calls_total":                {"account": accounts, "sip_line": lines, "ring_type": rings},
+		"airudder_robot_calls_total":                   {"account": accounts, "robot": robots, "result": results},
+		"airudder_robot_transfers_total":               {"account": accounts, "robot": robots},
+		"airudder_campaign_calls_total":                {"account": accounts, "campaign": campaigns, "result": results},
+		"airudder_campaign_connected_calls_total":      {"account": accounts, "campaign": campaigns},
+		"airudder_campaign_talk_seconds_total":         {"account": accounts, "campaign": campaigns},
+		"airudder_webhook_delivery_lag_rejected_total": {"account": accounts, "reason": len(lagReasons)},
+		"laaffic_calls_total":                          {"type": 5, "call_status": 7},
+		"laaffic_cost_total":                           {"currency": 3},
+		"laaffic_settle_pay_total":                     {"currency": 3},
+		"laaffic_keypresses_total":                     {"key": 14},
+		"laaffic_sip_responses_total":                  {"class": 8},
+		"laaffic_terminations_total":                   {"result": 3},
+		"laaffic_bill_periods_total":                   {"bill_period": capN + 1},
+		"laaffic_intents_total":                        {"intent": capped},
+		"laaffic_destination_calls_total":              {"country": capN + 1},
 		// Self-metrics with more than 16 series, from closed sets.
 		"airudder_exporter_webhook_requests_total": {"source": 2, "outcome": len(requestOutcomes)},
 	}
+}
+
+// histogramBounds: per-account (and per-robot) AiRudder histograms; their
+// series are buckets + 1 (+Inf) + sum + count.
+var histogramBounds = map[string]struct {
+	buckets []float64
+	labels  []string
+}{
+	"airudder_call_duration_seconds":        {callDurationBuckets, []string{"account"}},
+	"airudder_call_ring_duration_seconds":   {ringBuckets, []string{"account"}},
+	"airudder_call_talk_rounds":             {talkRoundBuckets, []string{"account"}},
+	"airudder_call_dial_attempts":           {dialAttemptBuckets, []string{"account"}},
+	"airudder_webhook_delivery_lag_seconds": {deliveryLagBuckets, []string{"account"}},
+	"airudder_robot_call_duration_seconds":  {robotTalkBuckets, []string{"account", "robot"}},
+}
+
+// airudderSeriesBound is the worst-case number of series of every family
+// counted from AiRudder webhooks, for accounts webhook accounts, cap capN
+// (webhooks.max_label_values) and mapped robot names: the product of the
+// label bounds of each family (histograms: per label set, buckets + 3).
+// README "Cardinality" quotes it for the defaults.
+func airudderSeriesBound(capN, accounts, mappedRobots int) int {
+	total := 0
+	for name, labels := range labelBounds(capN, accounts) {
+		if !strings.HasPrefix(name, "airudder_") {
+			continue
+		}
+		n := 1
+		for label, k := range labels {
+			if label == "robot" {
+				k += mappedRobots // configured names bypass the cap
+			}
+			n *= k
+		}
+		total += n
+	}
+	for _, h := range histogramBounds {
+		n := len(h.buckets) + 3
+		for _, l := range h.labels {
+			switch l {
+			case "account":
+				n *= accounts
+			case "robot":
+				n *= capN + 2 + mappedRobots
+			}
+		}
+		total += n
+	}
+	return total
 }
 
 // TestCardinalityBounded sends 10 000 records whose every label-reaching
@@ -79,14 +140,13 @@ func TestCardinalityBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bounds := labelBounds(capN)
+	bounds := labelBounds(capN, 1)
 	for _, mf := range mfs {
 		name := mf.GetName()
 		b, ok := bounds[name]
 		if !ok {
 			// Families without open labels: a handful of series at most.
-			// (the largest: webhook_requests_total, 2 sources x 10 outcomes).
-			if n := len(mf.GetMetric()); n > 24 {
+			if n := len(mf.GetMetric()); n > 24 && histogramBounds[name].buckets == nil {
 				t.Errorf("%s: %d series", name, n)
 			}
 			continue
@@ -160,10 +220,10 @@ func TestAllowLists(t *testing.T) {
 		labels []string
 		want   float64
 	}{
-		{"airudder_call_event_labels_total", []string{"label", "VerifyPass"}, 1},
-		{"airudder_call_event_labels_total", []string{"label", "other"}, 1},
-		{"airudder_infocheck_answers_total", []string{"question", "Q1", "verification_result", "-", "answered", "other"}, 1},
-		{"airudder_infocheck_answers_total", []string{"question", "other", "verification_result", "-", "answered", "other"}, 1},
+		{"airudder_call_event_labels_total", []string{"account", "default", "label", "VerifyPass"}, 1},
+		{"airudder_call_event_labels_total", []string{"account", "default", "label", "other"}, 1},
+		{"airudder_infocheck_answers_total", []string{"account", "default", "question", "Q1", "verification_result", "-", "answered", "other"}, 1},
+		{"airudder_infocheck_answers_total", []string{"account", "default", "question", "other", "verification_result", "-", "answered", "other"}, 1},
 		{"airudder_exporter_label_values_folded_total", []string{"metric", "airudder_call_event_labels_total"}, 1},
 		{"airudder_exporter_label_values_folded_total", []string{"metric", "airudder_infocheck_answers_total"}, 1},
 	} {
@@ -174,7 +234,7 @@ func TestAllowLists(t *testing.T) {
 	// Reloaded without allow-lists: any value under the cap.
 	tr.ApplyConfig(config.Webhooks{})
 	tr.post(PathAiRudder, []byte(`{"details":[{"call_id":"b","EventLabel":{"PTP":""}}]}`))
-	if v := counterValue(t, tr.reg, "airudder_call_event_labels_total", "label", "PTP"); v != 1 {
+	if v := counterValue(t, tr.reg, "airudder_call_event_labels_total", "account", "default", "label", "PTP"); v != 1 {
 		t.Errorf("after reload PTP = %v", v)
 	}
 }
@@ -197,4 +257,111 @@ func TestDedupBoundedAndEvictionsCounted(t *testing.T) {
 	if v := records(t, tr, sourceLaaffic, recordDuplicate); v != 1 {
 		t.Errorf("duplicate = %v", v)
 	}
+}
+
+// TestCardinalityAiRudderDimensions: 100 000 calls with random robots,
+// lines, task names and accounts (the configured ones), default caps, stay
+// within the worst case README "Cardinality" documents, label by label and
+// in total.
+func TestCardinalityAiRudderDimensions(t *testing.T) {
+	cfg := dimsConfig(t)
+	capN := config.DefaultMaxLabelValues
+	tr := newTestReceiver(t, cfg, "")
+	rnd := rand.New(rand.NewPCG(3, 4))
+	accounts := []string{"default", "acme", "beta"}
+	const bodies, perBody = 400, 250 // 100 000 calls
+	var sb strings.Builder
+	for b := range bodies {
+		sb.Reset()
+		fmt.Fprintf(&sb, `{"task_id":"t%d","task_name":"%s","robot_hash":"r%d","sip_line":"L%d","details":[`,
+			b, []string{"loan_%d_20251211", "survey_%d", "free text %d"}[rnd.IntN(3)], rnd.IntN(500), rnd.IntN(500))
+		for i := range perBody {
+			if i > 0 {
+				sb.WriteByte(',')
+			}
+			robot := ""
+			if rnd.IntN(2) == 0 {
+				robot = fmt.Sprintf(`"robot_hash":"h%d",`, rnd.IntN(1000))
+			}
+			fmt.Fprintf(&sb, `{%s"call_id":"c%d-%d","result":"%s","ring_type":"%s","result_label":"R%d","duration":%d,"EventLabel":{"E%d":"","RequestAgent":""},"call_end_time":"2025-12-11 09:59:%02d"}`,
+				robot, b, i, airudderResults[rnd.IntN(5)], airudderRingTypes[rnd.IntN(10)], rnd.IntN(100), rnd.IntN(600), rnd.IntN(100), rnd.IntN(60))
+		}
+		sb.WriteString(`]}`)
+		body := strings.Replace(sb.String(), "%d", fmt.Sprint(rnd.IntN(100000)), 1)
+		if rec := tr.post(path(accounts[rnd.IntN(len(accounts))]), []byte(body)); rec.Code != http.StatusOK {
+			t.Fatal(rec.Code, rec.Body)
+		}
+	}
+	if v := records(t, tr, sourceAiRudder, recordCounted); v != bodies*perBody {
+		t.Fatalf("counted %v of %d", v, bodies*perBody)
+	}
+	mfs, err := tr.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bounds := labelBounds(capN, len(accounts))
+	total := 0
+	for _, mf := range mfs {
+		name := mf.GetName()
+		if !strings.HasPrefix(name, "airudder_") || strings.HasPrefix(name, "airudder_exporter_") {
+			continue
+		}
+		n := len(mf.GetMetric())
+		if h, ok := histogramBounds[name]; ok {
+			n *= len(h.buckets) + 3
+		} else if _, ok := bounds[name]; !ok {
+			t.Errorf("%s: no bound known; add it to labelBounds and README", name)
+		}
+		total += n
+		distinct := map[string]map[string]bool{}
+		for _, m := range mf.GetMetric() {
+			for _, lp := range m.GetLabel() {
+				if distinct[lp.GetName()] == nil {
+					distinct[lp.GetName()] = map[string]bool{}
+				}
+				distinct[lp.GetName()][lp.GetValue()] = true
+			}
+		}
+		for label, vals := range distinct {
+			max, ok := bounds[name][label]
+			if !ok && label == "robot" {
+				max, ok = capN+2+len(cfg.Robots), true
+			}
+			if !ok && label == "account" {
+				max, ok = len(accounts), true
+			}
+			if !ok {
+				t.Errorf("%s: label %s has no bound", name, label)
+			} else if len(vals) > max {
+				t.Errorf("%s{%s}: %d values, bound %d", name, label, len(vals), max)
+			}
+		}
+	}
+	bound := airudderSeriesBound(capN, len(accounts), len(cfg.Robots))
+	t.Logf("AiRudder series after 100 000 random calls over %d accounts: %d (worst case %d)", len(accounts), total, bound)
+	if total > bound {
+		t.Errorf("%d AiRudder series, documented worst case %d", total, bound)
+	}
+}
+
+// README "Cardinality" quotes the per-account worst case for the default
+// caps; it must be the figure the code bounds.
+func TestReadmeCardinalityFigure(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	per := airudderSeriesBound(config.DefaultMaxLabelValues, 1, 0)
+	fig := fmt.Sprintf("**%s series per AiRudder account**", thousands(per))
+	if !strings.Contains(string(readme), fig) {
+		t.Errorf("README.md does not say %q", fig)
+	}
+}
+
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + " " + s[i:]
+	}
+	return s
 }

@@ -76,12 +76,11 @@ func (r *recorder) claimKeys(store dedup.Store, source string, c *claimed, now t
 	return nil
 }
 
-// claimAiRudder claims the ids of b's tasks, then its calls.
+// claimAiRudder claims the ids of b's calls. Task status changes are not
+// ids: they are told apart from repeats by the task's last status
+// (airudder_record.go), which is per process.
 func (r *recorder) claimAiRudder(b *AiRudderBatch, now time.Time) (*claimed, error) {
 	c := claimPool.Get().(*claimed)
-	for i := range b.Tasks {
-		c.keys = append(c.keys, b.Tasks[i].Key)
-	}
 	for i := range b.Calls {
 		c.keys = append(c.keys, b.Calls[i].Key)
 	}

@@ -38,7 +38,7 @@ func TestHandlerAcceptsFixtures(t *testing.T) {
 	if rec.Code != http.StatusOK || rec.Body.String() != "{}" {
 		t.Fatalf("%d %q", rec.Code, rec.Body)
 	}
-	if v := counterValue(t, tr.reg, "airudder_calls_total", "result", "finished", "result_label", "A",
+	if v := counterValue(t, tr.reg, "airudder_calls_total", "account", "default", "result", "finished", "result_label", "A",
 		"hangup_type", "ByCallee", "ring_type", "normal"); v != 1 {
 		t.Errorf("airudder_calls_total = %v", v)
 	}
@@ -303,11 +303,11 @@ func TestHandlerDuplicates(t *testing.T) {
 			t.Fatal(rec.Code)
 		}
 	}
-	if v := counterValue(t, tr.reg, "airudder_calls_total", "result", "finished", "result_label", "A",
+	if v := counterValue(t, tr.reg, "airudder_calls_total", "account", "default", "result", "finished", "result_label", "A",
 		"hangup_type", "ByCallee", "ring_type", "normal"); v != 1 {
 		t.Errorf("re-delivered call counted %v times", v)
 	}
-	if v := counterValue(t, tr.reg, "airudder_infocheck_answers_total", "question", "Q1",
+	if v := counterValue(t, tr.reg, "airudder_infocheck_answers_total", "account", "default", "question", "Q1",
 		"verification_result", "Match", "answered", "Answered"); v != 1 {
 		t.Errorf("answers of a re-delivered call counted %v times", v)
 	}

@@ -17,14 +17,6 @@ const (
 )
 
 var (
-	airudderResults     = []string{"created", "pending", "finished", "cancelled", "failed"}
-	airudderHangupTypes = []string{"ByCallee", "ByRobot", "Canceled"}
-	airudderRingTypes   = []string{"busy", "cantuse", "hold", "lineswitchoff", "outofarea", "unregister", "wrongnum", "notmatch", "normal", "null"}
-	airudderTaskStatus  = []string{"created", "pending", "finished", "calling", "canceled", "paused"}
-	airudderAnswered    = []string{"Answered", "NotAnswered"}
-	// Verification results that are always admitted without using a cap slot.
-	airudderVerification = []string{"Match", "NotMatch", "-"}
-
 	laafficCurrencies = []string{"USD", "EUR"}
 )
 
@@ -44,42 +36,6 @@ func oneOf(v string, set []string) string {
 	}
 	return valOther
 }
-
-func normResult(v string) string {
-	v = strings.TrimSpace(v)
-	if strings.EqualFold(v, "canceled") { // the task enum spells it so; accept both
-		return "cancelled"
-	}
-	return oneOf(v, airudderResults)
-}
-
-func normTaskStatus(v string) string {
-	v = strings.TrimSpace(v)
-	if strings.EqualFold(v, "cancelled") {
-		return "canceled"
-	}
-	return oneOf(v, airudderTaskStatus)
-}
-
-func normHangupType(v string) string {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return valNone
-	}
-	return oneOf(v, airudderHangupTypes)
-}
-
-// normRingType: the vendor's own "null" member also stands for a missing or
-// empty ring type.
-func normRingType(v string) string {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return "null"
-	}
-	return oneOf(v, airudderRingTypes)
-}
-
-func normAnswered(v string) string { return oneOf(strings.TrimSpace(v), airudderAnswered) }
 
 // LAAFFIC `type`.
 func laafficType(n flexNum) string {

@@ -71,17 +71,8 @@ func histogram(name, help string, buckets []float64) prometheus.HistogramOpts {
 
 // metrics holds every collector the receiver owns.
 type metrics struct {
-	// AiRudder
-	arCalls         *prometheus.CounterVec
-	arDuration      prometheus.Histogram
-	arRing          prometheus.Histogram
-	arTalkRounds    prometheus.Histogram
-	arDialAttempts  prometheus.Histogram
-	arRedials       *prometheus.CounterVec
-	arAnswers       *prometheus.CounterVec
-	arEventLabels   *prometheus.CounterVec
-	arTaskStatus    *prometheus.CounterVec
-	arWorkflow      prometheus.Counter
+	airudderMetrics // airudder_metrics.go
+
 	laCalls         *prometheus.CounterVec
 	laDuration      prometheus.Histogram
 	laRing          prometheus.Histogram
@@ -111,38 +102,7 @@ type metrics struct {
 
 func newMetrics() *metrics {
 	return &metrics{
-		arCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "airudder_calls_total",
-			Help: "AiRudder calls received by webhook (one per details[] entry or workflow notification).",
-		}, []string{"result", "result_label", "hangup_type", "ring_type"}),
-		arDuration: prometheus.NewHistogram(histogram("airudder_call_duration_seconds",
-			"Talk time of AiRudder calls (duration).", callDurationBuckets)),
-		arRing: prometheus.NewHistogram(histogram("airudder_call_ring_duration_seconds",
-			"Ring time of AiRudder calls (ring_time).", ringBuckets)),
-		arTalkRounds: prometheus.NewHistogram(histogram("airudder_call_talk_rounds",
-			"Robot talk rounds per AiRudder call (talk_round).", talkRoundBuckets)),
-		arDialAttempts: prometheus.NewHistogram(histogram("airudder_call_dial_attempts",
-			"Dials of the number in the current round (call_times).", dialAttemptBuckets)),
-		arRedials: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "airudder_call_redials_total",
-			Help: "Earlier dial attempts reported in redail_call[].",
-		}, []string{"ring_type", "hangup_type"}),
-		arAnswers: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "airudder_infocheck_answers_total",
-			Help: "Info-check answers (question_answer[] entries).",
-		}, []string{"question", "verification_result", "answered"}),
-		arEventLabels: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "airudder_call_event_labels_total",
-			Help: "EventLabel keys set on AiRudder calls.",
-		}, []string{"label"}),
-		arTaskStatus: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "airudder_task_status_changes_total",
-			Help: "AiRudder task webhooks (bodies without details) by task status.",
-		}, []string{"status"}),
-		arWorkflow: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "airudder_workflow_notifications_total",
-			Help: "AiRudder workflow call-completion notifications.",
-		}),
+		airudderMetrics: newAirudderMetrics(),
 
 		laCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "laaffic_calls_total",
@@ -230,13 +190,11 @@ func newMetrics() *metrics {
 }
 
 func (m *metrics) collectors() []prometheus.Collector {
-	return []prometheus.Collector{
-		m.arCalls, m.arDuration, m.arRing, m.arTalkRounds, m.arDialAttempts,
-		m.arRedials, m.arAnswers, m.arEventLabels, m.arTaskStatus, m.arWorkflow,
+	return append(m.airudderMetrics.collectors(),
 		m.laCalls, m.laDuration, m.laRing, m.laTimeToAnswer, m.laQueueDelay,
 		m.laPostDialDelay, m.laCharged, m.laCost, m.laBaseCost, m.laSettlePay,
 		m.laKeypresses, m.laSIP, m.laTerminations, m.laBillPeriods, m.laIntents,
 		m.laDestinations, m.laRecalls,
 		m.requests, m.records, m.invalid, m.lastReceived, m.requestDuration, m.folded,
-	}
+	)
 }

@@ -2,9 +2,10 @@
 // metrics.
 //
 // Flow per request: handler.go (method, source address, token, concurrency
-// and size limits, read deadline) → airudder_decode.go / laaffic_decode.go
+// and size limits, read deadline) → airudder_*.go / laaffic_decode.go
 // (bytes → typed events, per-record invalid reasons; no metrics) →
-// record.go (dedup, label caps, counters: the only code touching metrics).
+// record.go + airudder_record.go (dedup, label caps, counters: the only
+// code touching metrics).
 // A 200 answer means every valid, new record of the body has been counted.
 package receiver
 
@@ -223,6 +224,7 @@ func (r *Receiver) ApplyConfig(cfg config.Webhooks) {
 		s.sem = make(chan struct{}, s.maxConc)
 	}
 	r.rec.setLimits(cfg.MaxLabelValues, cfg.InfoCheckQuestions, cfg.EventLabels)
+	r.rec.applyAiRudder(cfg)
 	r.arDedup.SetLimits(cfg.DedupWindow.D(), cfg.DedupMaxEntries)
 	r.laDedup.SetLimits(cfg.DedupWindow.D(), cfg.DedupMaxEntries)
 	r.applyRedis(cfg)

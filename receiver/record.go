@@ -30,6 +30,8 @@ type recorder struct {
 	// empty means "any value, under the cap". Swapped whole on reload.
 	questionAllow, eventLabelAllow atomic.Pointer[map[string]string]
 	questionFolds, eventLabelFolds prometheus.Counter
+
+	arDims // airudder_record.go
 }
 
 // sourceMetrics are the self-metric children of one source, resolved once
@@ -80,6 +82,7 @@ func newRecorder(m *metrics, maxLabelValues int, arDedup, laDedup dedup.Store) *
 	r.country = newCap("laaffic_destination_calls_total")
 	r.questionFolds = m.folded.WithLabelValues("airudder_infocheck_answers_total")
 	r.eventLabelFolds = m.folded.WithLabelValues("airudder_call_event_labels_total")
+	r.initAiRudder(m, maxLabelValues)
 	r.initSeries()
 	return r
 }
@@ -94,9 +97,6 @@ func (r *recorder) initSeries() {
 	}
 	for _, t := range []string{"success", "failure", valUnknown} {
 		m.laTerminations.WithLabelValues(t)
-	}
-	for _, s := range airudderTaskStatus {
-		m.arTaskStatus.WithLabelValues(s)
 	}
 }
 
@@ -148,85 +148,6 @@ func observe(h prometheus.Histogram, v float64, idLabel, id string) {
 		return
 	}
 	h.(prometheus.ExemplarObserver).ObserveWithExemplar(v, prometheus.Labels{idLabel: id})
-}
-
-// airudder counts one decoded AiRudder body posted for account: invalid
-// records by reason, duplicates (the valid records' ids are claimed first,
-// claim.go), and the rest. When the claim fails it counts nothing and
-// returns the error.
-func (r *recorder) airudder(b *AiRudderBatch, account string, now time.Time) error {
-	cl, err := r.claimAiRudder(b, now)
-	if err != nil {
-		return err
-	}
-	defer cl.done()
-	s := r.ar
-	for _, reason := range b.Invalid {
-		s.invalid.Inc()
-		s.reasons[reason].Inc()
-	}
-	for i := range b.Tasks {
-		t := &b.Tasks[i]
-		if !cl.next() {
-			s.duplicate.Inc()
-			continue
-		}
-		r.arAdds.Add(1)
-		r.m.arTaskStatus.WithLabelValues(t.Status).Inc()
-		s.counted.Inc()
-	}
-	for i := range b.Calls {
-		c := &b.Calls[i]
-		if !cl.next() {
-			s.duplicate.Inc()
-			continue
-		}
-		r.arAdds.Add(1)
-		r.airudderCall(c)
-		s.counted.Inc()
-	}
-	return nil
-}
-
-func (r *recorder) airudderCall(c *AiRudderCall) {
-	m := r.m
-	rl := capped(c.ResultLabel, r.resultLabel, nil, nil)
-	m.arCalls.WithLabelValues(c.Result, rl, c.HangupType, c.RingType).Inc()
-	if c.Duration.OK {
-		observe(m.arDuration, c.Duration.V, airudderIDLabel, c.Exemplar)
-	}
-	if c.RingTime.OK {
-		m.arRing.Observe(c.RingTime.V)
-	}
-	if c.TalkRounds.OK {
-		m.arTalkRounds.Observe(c.TalkRounds.V)
-	}
-	if c.DialAttempts.OK {
-		m.arDialAttempts.Observe(c.DialAttempts.V)
-	}
-	for _, rd := range c.Redials {
-		m.arRedials.WithLabelValues(rd.RingType, rd.HangupType).Inc()
-	}
-	if len(c.Answers) > 0 {
-		allow := r.questionAllow.Load()
-		for _, a := range c.Answers {
-			q := capped(a.Question, r.question, allow, r.questionFolds)
-			v := oneOf(a.Verification, airudderVerification)
-			if v == valOther {
-				v = r.verification.Value(a.Verification)
-			}
-			m.arAnswers.WithLabelValues(q, v, a.Answered).Inc()
-		}
-	}
-	if len(c.EventLabels) > 0 {
-		allow := r.eventLabelAllow.Load()
-		for _, l := range c.EventLabels {
-			m.arEventLabels.WithLabelValues(capped(l, r.eventLabel, allow, r.eventLabelFolds)).Inc()
-		}
-	}
-	if c.Workflow {
-		m.arWorkflow.Inc()
-	}
 }
 
 // laaffic counts one decoded LAAFFIC body posted for account, like airudder.

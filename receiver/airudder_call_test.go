@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func decodeAR(t *testing.T, body string) (*AiRudderBatch, error) {
@@ -36,6 +37,8 @@ func TestDecodeAiRudderFixture(t *testing.T) {
 	want := AiRudderCall{
 		Key:          "ic9adfe00d474bxxxxxxxx5351bc0",
 		Exemplar:     "ic9adfe00d474bxxxxxxxx5351bc0",
+		Robot:        "f3298554be9xxxxxxxxaa595674", // the call's own, not the task's
+		End:          WallTime{T: time.Date(2022, 12, 19, 15, 17, 14, 0, time.UTC), State: TimeOK},
 		Result:       "finished",
 		ResultLabel:  "A",
 		HangupType:   "ByCallee",
@@ -58,6 +61,9 @@ func TestDecodeAiRudderFixture(t *testing.T) {
 	if b.Records() != 1 {
 		t.Errorf("Records() = %d", b.Records())
 	}
+	if b.SIPLine != "TEST_LINE" || b.TaskName != "xxxxxxxxxxc25a9b2_ic_task" {
+		t.Errorf("task dimensions: line %q, task name %q", b.SIPLine, b.TaskName)
+	}
 }
 
 func TestDecodeAiRudderShapes(t *testing.T) {
@@ -66,7 +72,7 @@ func TestDecodeAiRudderShapes(t *testing.T) {
 			{"call_id":"c1","result":"finished","duration":12},
 			{"id":42,"result":"failed"},
 			{"id":"s-7","call_id":""}]}`)
-		if got := keys(b.Calls); !reflect.DeepEqual(got, []string{"c1", "42", "s-7"}) {
+		if got := keys(b.Calls); !reflect.DeepEqual(got, []string{"c1", "id\x0042", "id\x00s-7"}) {
 			t.Fatalf("keys %v, invalid %v", got, b.Invalid)
 		}
 		if len(b.Tasks) != 0 {
@@ -81,8 +87,8 @@ func TestDecodeAiRudderShapes(t *testing.T) {
 		if len(b.Tasks) != 1 || b.Tasks[0].Status != "calling" || len(b.Calls) != 0 {
 			t.Fatalf("%+v", b)
 		}
-		if b2 := mustAR(t, `{"task_id":"t1","status":"paused"}`); b2.Tasks[0].Key == b.Tasks[0].Key {
-			t.Error("different statuses of a task must have different dedup keys")
+		if b2 := mustAR(t, `{"task_id":"t1","status":"paused"}`); b2.Tasks[0].TaskID != "t1" || b2.Tasks[0].Status != "paused" {
+			t.Errorf("task %+v", b2.Tasks[0])
 		}
 		if b := mustAR(t, `{"task_id":"t1","status":"exploded"}`); b.Tasks[0].Status != "other" {
 			t.Errorf("unknown status → %q", b.Tasks[0].Status)
@@ -139,7 +145,7 @@ func TestDecodeAiRudderFields(t *testing.T) {
 	}
 	t.Run("missing optional fields", func(t *testing.T) {
 		c := one(t, `{"id":1}`)
-		want := AiRudderCall{Key: "1", Exemplar: "1", Result: "other", HangupType: "none", RingType: "null"}
+		want := AiRudderCall{Key: "id\x001", Exemplar: "1", Result: "other", HangupType: "none", RingType: "null"}
 		if !reflect.DeepEqual(c, want) {
 			t.Errorf("got %+v", c)
 		}
@@ -229,7 +235,7 @@ func TestDecodeAiRudderInvalidRecords(t *testing.T) {
 		{`[{"id":1}]`, ReasonNotObject},
 	} {
 		b := mustAR(t, `{"details":[`+tc.call+`,{"id":"good"}]}`)
-		if !reflect.DeepEqual(b.Invalid, []InvalidReason{tc.want}) || len(b.Calls) != 1 || b.Calls[0].Key != "good" {
+		if !reflect.DeepEqual(b.Invalid, []InvalidReason{tc.want}) || len(b.Calls) != 1 || b.Calls[0].Key != "id\x00good" {
 			t.Errorf("%s: invalid %v, calls %v; want [%s] and the good call", tc.call, b.Invalid, keys(b.Calls), tc.want)
 		}
 	}

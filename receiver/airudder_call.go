@@ -1,6 +1,11 @@
 package receiver
 
-import "bytes"
+import (
+	"bytes"
+	"math"
+	"strconv"
+	"time"
+)
 
 // AiRudder bodies come in three shapes (vendor README §1.3):
 //   - a task object with `details[]`: one call per element (answered calls
@@ -44,6 +49,8 @@ type arCallRaw struct {
 	RingTime       flexNum
 	TalkRound      flexNum
 	CallTimes      flexNum
+	RobotHash      flexString // per call; the task's when absent
+	CallEndTime    flexString // local time of the account, YYYY-MM-DD HH:MM:SS
 	QuestionAnswer []arAnswerRaw
 	RedailCall     []arRedialRaw
 	EventLabel     [][]byte // keys only: the values repeat them
@@ -60,6 +67,8 @@ func (c *arCallRaw) reset() {
 type arBodyRaw struct {
 	arCallRaw    // workflow notifications carry the call at the top level
 	TaskID       flexString
+	TaskName     flexString // never a label: mapped to a campaign by the recorder
+	SIPLine      flexString
 	Status       flexString
 	WorkflowID   flexString
 	WorkflowName flexString
@@ -116,6 +125,10 @@ func (d *arDecoder) decode(data []byte, out *AiRudderBatch) error {
 			}
 		case "task_id":
 			r.readString(&d.top.TaskID)
+		case "task_name":
+			r.readString(&d.top.TaskName)
+		case "sip_line":
+			r.readString(&d.top.SIPLine)
 		case "status":
 			r.readString(&d.top.Status)
 		case "workflow_id":
@@ -133,6 +146,7 @@ func (d *arDecoder) decode(data []byte, out *AiRudderBatch) error {
 		}
 	}
 	r.end()
+	d.task(out)
 	switch {
 	case r.err != nil:
 		out.reset()
@@ -148,6 +162,27 @@ func (d *arDecoder) decode(data []byte, out *AiRudderBatch) error {
 		emitTaskStatus(&d.top, out)
 	}
 	return nil
+}
+
+// task fills the batch's task-level dimensions once the whole body is read
+// (the task's fields may come after details[]): the SIP line, the task name
+// and, for calls without their own robot_hash, the task's robot.
+func (d *arDecoder) task(out *AiRudderBatch) {
+	if d.top.SIPLine.st == fOK {
+		out.SIPLine = labelStrings.get(trimmed(d.top.SIPLine))
+	}
+	if d.top.TaskName.st == fOK {
+		// Not interned: task names are unbounded (one per day per campaign).
+		out.TaskName = string(trimmed(d.top.TaskName))
+	}
+	if d.top.RobotHash.st == fOK {
+		robot := labelStrings.get(trimmed(d.top.RobotHash))
+		for i := range out.Calls {
+			if out.Calls[i].Robot == "" {
+				out.Calls[i].Robot = robot
+			}
+		}
+	}
 }
 
 // details reads details[] and emits each element as it is completed.
@@ -198,6 +233,10 @@ func (d *arDecoder) callField(k []byte, c *arCallRaw) bool {
 		r.readNum(&c.TalkRound)
 	case "call_times":
 		r.readNum(&c.CallTimes)
+	case "robot_hash":
+		r.readString(&c.RobotHash)
+	case "call_end_time":
+		r.readString(&c.CallEndTime)
 	case "question_answer":
 		c.QuestionAnswer = c.QuestionAnswer[:0]
 		d.objects(c, func(k []byte) bool {
@@ -281,17 +320,6 @@ func (d *arDecoder) objects(c *arCallRaw, field func(k []byte) bool, add func())
 	}
 }
 
-func isWorkflow(b *arBodyRaw) bool {
-	return b.WorkflowID.st == fOK || b.WorkflowName.st == fOK ||
-		b.NodetaskID.st == fOK || b.CaseID.st == fOK
-}
-
-// isTopLevelCall: a body without details is a call (workflow notification)
-// when it names one; otherwise it is a task status change.
-func isTopLevelCall(b *arBodyRaw) bool {
-	return isWorkflow(b) || b.CallID.st == fOK || b.Result.st == fOK
-}
-
 // validateAiRudderCall returns why c cannot be counted, or "".
 //
 // A call without call_id or id is rejected (missing_id) rather than counted:
@@ -320,14 +348,22 @@ func emitAiRudderCall(c *arCallRaw, workflow bool, out *AiRudderBatch) {
 		out.Invalid = append(out.Invalid, r)
 		return
 	}
-	id := c.CallID.b
-	if !c.CallID.set() {
-		id = c.ID.b
+	// call_id and id are separate id spaces: call_id "5" and id 5 are not
+	// the same call, so the id key carries a prefix. Numbers are
+	// normalised ("5", 5, 5.0 and "5.0" are one id).
+	var key, exemplar string
+	if c.CallID.set() {
+		key = string(normID(c.CallID.b))
+		exemplar = string(c.CallID.b)
+	} else {
+		key = "id\x00" + string(normID(c.ID.b))
+		exemplar = string(c.ID.b)
 	}
-	key := string(id)
 	ev := AiRudderCall{
 		Key:          key,
-		Exemplar:     exemplarValue(key, len(airudderIDLabel)),
+		Exemplar:     exemplarValue(exemplar, len(airudderIDLabel)),
+		Robot:        labelStrings.get(trimmed(c.RobotHash)),
+		End:          localTime(c.CallEndTime),
 		Result:       normResult(string(c.Result.b)),
 		ResultLabel:  labelStrings.get(trimmed(c.ResultLabel)),
 		HangupType:   normHangupType(string(c.HangupType.b)),
@@ -375,21 +411,43 @@ func emitAiRudderCall(c *arCallRaw, workflow bool, out *AiRudderBatch) {
 	out.Calls = append(out.Calls, ev)
 }
 
-// emitTaskStatus: task webhooks are retried like call webhooks, so they are
-// deduplicated too, on task id + status (a task legitimately passes through
-// several statuses). No task_id → missing_id, for the same reason as calls.
-func emitTaskStatus(b *arBodyRaw, out *AiRudderBatch) {
-	switch {
-	case b.TaskID.st == fBadType || b.Status.st == fBadType:
-		out.Invalid = append(out.Invalid, ReasonBadType)
-		return
-	case !b.TaskID.set():
-		out.Invalid = append(out.Invalid, ReasonMissingID)
-		return
+// normID gives an id one spelling when it is a number: JSON 5, 5.0 and
+// 5e0 and the strings "5" and "5.0" all become "5". Other ids (AiRudder's
+// call_id is a hex string) are used as they are, trimmed.
+func normID(b []byte) []byte {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || len(b) > 32 {
+		return b
 	}
-	status := normTaskStatus(string(b.Status.b))
-	out.Tasks = append(out.Tasks, AiRudderTaskStatus{
-		Key:    "task\x00" + string(b.TaskID.b) + "\x00" + status,
-		Status: status,
-	})
+	for _, c := range b {
+		if (c < '0' || c > '9') && c != '.' && c != '-' && c != '+' && c != 'e' && c != 'E' {
+			return b
+		}
+	}
+	v, ok := parseNumber(b)
+	if !ok || v != math.Trunc(v) || math.Abs(v) >= 1<<53 {
+		return b
+	}
+	return strconv.AppendInt(nil, int64(v), 10)
+}
+
+// localTimeLayout is AiRudder's time format (local time of the account).
+const localTimeLayout = "2006-01-02 15:04:05"
+
+// localTime reads a wall-clock time. The time zone is the account's, which
+// only the recorder knows, so the wall clock is carried in UTC fields.
+func localTime(f flexString) WallTime {
+	switch f.st {
+	case fAbsent, fNull:
+		return WallTime{}
+	case fOK:
+		b := bytes.TrimSpace(f.b)
+		if len(b) == 0 {
+			return WallTime{}
+		}
+		if t, err := time.Parse(localTimeLayout, string(b)); err == nil {
+			return WallTime{T: t, State: TimeOK}
+		}
+	}
+	return WallTime{State: TimeBad}
 }
