@@ -223,6 +223,7 @@ func (p promLogger) Println(v ...any) { level.Error(p.l).Log("msg", fmt.Sprint(v
 func (s *server) routes(withWebhooks bool) (*http.ServeMux, error) {
 	mux := http.NewServeMux()
 	mux.Handle(s.o.telemetryPath, s.metricsHandler())
+	registerPprof(mux) // metrics listener only; see pprof.go
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			methodNotAllowed(w, "GET, HEAD")
