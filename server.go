@@ -326,7 +326,7 @@ func (s *server) run() error {
 		IdleTimeout:       2 * time.Minute,
 	}
 	servers := []*http.Server{srv}
-	ls, err := listen(*s.webFlags.WebListenAddresses)
+	ls, err := s.mainListeners() // --web.systemd-socket or --web.listen-address; systemd.go
 	if err != nil {
 		return err
 	}
