@@ -5,7 +5,11 @@ import (
 	"errors"
 	"io"
 	"reflect"
+	"runtime"
+	"syscall"
 	"testing"
+	"time"
+	"unsafe"
 
 	"github.com/go-json-experiment/json/jsontext"
 )
@@ -573,5 +577,78 @@ func benchReader(b *testing.B, n int, decode func() error) {
 		if err := decode(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// threadCPU is the calling thread's CPU time (CLOCK_THREAD_CPUTIME_ID):
+// time the thread was descheduled does not count, so on a shared, busy
+// machine it measures the work, not the wait.
+func threadCPU() time.Duration {
+	var ts syscall.Timespec
+	const clockThreadCPUTimeID = 3
+	if _, _, e := syscall.Syscall(syscall.SYS_CLOCK_GETTIME, clockThreadCPUTimeID, uintptr(unsafe.Pointer(&ts)), 0); e != 0 {
+		return 0
+	}
+	return time.Duration(ts.Nano())
+}
+
+// BenchmarkJSONReaderPaired runs both readers on the same body in
+// alternating chunks on one locked OS thread and reports each one's thread
+// CPU time per body: a paired comparison that other processes on the
+// machine cannot skew towards one side (each b.N iteration is one chunk
+// of each).
+func BenchmarkJSONReaderPaired(b *testing.B) {
+	const chunk = 200
+	type pair struct {
+		name     string
+		hw, lib  func() error
+		stampers []*idStamper
+	}
+	arSt, laSt := newIDStamper(airudderBody(1)), newIDStamper(laafficBatchBody(100))
+	ar10 := newIDStamper(airudderBody(10))
+	la1 := newIDStamper(laafficRecord(0))
+	var (
+		hwAR  arDecoder
+		libAR libARDecoder
+		hwLA  laDecoder
+		libLA libLADecoder
+		arOut AiRudderBatch
+		laOut LaafficBatch
+	)
+	for _, p := range []pair{
+		{"AiRudderSingle", func() error { return hwAR.decode(arSt.next(), &arOut) }, func() error { return libAR.decode(arSt.next(), &arOut) }, nil},
+		{"AiRudderBatch10", func() error { return hwAR.decode(ar10.next(), &arOut) }, func() error { return libAR.decode(ar10.next(), &arOut) }, nil},
+		{"LaafficSingle", func() error { return hwLA.decode(la1.next(), &laOut) }, func() error { return libLA.decode(la1.next(), &laOut) }, nil},
+		{"LaafficBatch100", func() error { return hwLA.decode(laSt.next(), &laOut) }, func() error { return libLA.decode(laSt.next(), &laOut) }, nil},
+	} {
+		b.Run(p.name, func(b *testing.B) {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			var hw, lib time.Duration
+			run := func(f func() error) time.Duration {
+				t0 := threadCPU()
+				for range chunk {
+					if err := f(); err != nil {
+						b.Fatal(err)
+					}
+				}
+				return threadCPU() - t0
+			}
+			for i := 0; b.Loop(); i++ {
+				// Alternate which goes first, so neither always runs on a
+				// cache the other has just warmed.
+				if i%2 == 0 {
+					hw += run(p.hw)
+					lib += run(p.lib)
+				} else {
+					lib += run(p.lib)
+					hw += run(p.hw)
+				}
+			}
+			n := float64(b.N * chunk)
+			b.ReportMetric(float64(hw.Nanoseconds())/n, "jreader-cpu-ns/body")
+			b.ReportMetric(float64(lib.Nanoseconds())/n, "jsontext-cpu-ns/body")
+			b.ReportMetric(float64(lib)/float64(hw), "jsontext/jreader")
+		})
 	}
 }
