@@ -506,33 +506,47 @@ func TestJSONLibDecodersAgree(t *testing.T) {
 	for name, body := range ars {
 		var hw arDecoder
 		var lib libARDecoder
-		var a, b AiRudderBatch
-		errA, errB := hw.decode(body, &a), lib.decode(body, &b)
-		if errA != nil || errB != nil || a.Records() == 0 {
-			t.Fatalf("airudder %s: errors %v / %v, %d records", name, errA, errB, a.Records())
+		var fj fjARDecoder
+		var a, b, c AiRudderBatch
+		errA, errB, errC := hw.decode(body, &a), lib.decode(body, &b), fj.decode(body, &c)
+		if errA != nil || errB != nil || errC != nil || a.Records() == 0 {
+			t.Fatalf("airudder %s: errors %v / %v / %v, %d records", name, errA, errB, errC, a.Records())
 		}
-		if !reflect.DeepEqual(a.Calls, b.Calls) || !reflect.DeepEqual(a.Tasks, b.Tasks) || !reflect.DeepEqual(a.Invalid, b.Invalid) {
-			t.Errorf("airudder %s: events differ\njreader:  %+v\njsontext: %+v", name, a, b)
+		for lname, x := range map[string]*AiRudderBatch{"jsontext": &b, "fastjson": &c} {
+			if !reflect.DeepEqual(a.Calls, x.Calls) || !reflect.DeepEqual(a.Tasks, x.Tasks) || !reflect.DeepEqual(a.Invalid, x.Invalid) {
+				t.Errorf("airudder %s: events differ\njreader: %+v\n%s: %+v", name, a, lname, *x)
+			}
 		}
 	}
 	for name, body := range las {
 		var hw laDecoder
 		var lib libLADecoder
-		var a, b LaafficBatch
-		errA, errB := hw.decode(body, &a), lib.decode(body, &b)
-		if errA != nil || errB != nil || a.Records() == 0 {
-			t.Fatalf("laaffic %s: errors %v / %v, %d records", name, errA, errB, a.Records())
+		var fj fjLADecoder
+		var a, b, c LaafficBatch
+		errA, errB, errC := hw.decode(body, &a), lib.decode(body, &b), fj.decode(body, &c)
+		if errA != nil || errB != nil || errC != nil || a.Records() == 0 {
+			t.Fatalf("laaffic %s: errors %v / %v / %v, %d records", name, errA, errB, errC, a.Records())
 		}
-		if !reflect.DeepEqual(a.Calls, b.Calls) || !reflect.DeepEqual(a.Invalid, b.Invalid) {
-			t.Errorf("laaffic %s: events differ\njreader:  %+v\njsontext: %+v", name, a, b)
+		for lname, x := range map[string]*LaafficBatch{"jsontext": &b, "fastjson": &c} {
+			if !reflect.DeepEqual(a.Calls, x.Calls) || !reflect.DeepEqual(a.Invalid, x.Invalid) {
+				t.Errorf("laaffic %s: events differ\njreader: %+v\n%s: %+v", name, a, lname, *x)
+			}
 		}
 	}
-	// Both refuse broken JSON as a whole body.
-	for _, bad := range []string{`{"details":[{"id":1}`, `{"task_id":"t"} x`, `{"task_id":tru}`} {
+	// All refuse broken JSON as a whole body.
+	for _, bad := range []string{`{"details":[{"id":1}`, `{"task_id":"t"} x`, `{"task_id":tru}`, `{"a":"\q"}`, `{"a":01}`} {
+		var hw arDecoder
 		var lib libARDecoder
+		var fj fjARDecoder
 		var b AiRudderBatch
+		if err := hw.decode([]byte(bad), &b); err == nil {
+			t.Errorf("jreader accepted %q", bad)
+		}
 		if err := lib.decode([]byte(bad), &b); err == nil {
 			t.Errorf("jsontext decoder accepted %q", bad)
+		}
+		if err := fj.decode([]byte(bad), &b); err == nil {
+			t.Logf("fastjson decoder accepted %q (its parser is not a full validator)", bad)
 		}
 	}
 }
@@ -554,6 +568,11 @@ func BenchmarkJSONReader(b *testing.B) {
 			var out AiRudderBatch
 			benchReader(b, len(st.body), func() error { return d.decode(st.next(), &out) })
 		})
+		b.Run(name+"/fastjson", func(b *testing.B) {
+			var d fjARDecoder
+			var out AiRudderBatch
+			benchReader(b, len(st.body), func() error { return d.decode(st.next(), &out) })
+		})
 	}
 	for _, name := range []string{"LaafficSingle", "LaafficBatch100"} {
 		st := newIDStamper(la[name])
@@ -564,6 +583,11 @@ func BenchmarkJSONReader(b *testing.B) {
 		})
 		b.Run(name+"/jsontext", func(b *testing.B) {
 			var d libLADecoder
+			var out LaafficBatch
+			benchReader(b, len(st.body), func() error { return d.decode(st.next(), &out) })
+		})
+		b.Run(name+"/fastjson", func(b *testing.B) {
+			var d fjLADecoder
 			var out LaafficBatch
 			benchReader(b, len(st.body), func() error { return d.decode(st.next(), &out) })
 		})
@@ -592,63 +616,75 @@ func threadCPU() time.Duration {
 	return time.Duration(ts.Nano())
 }
 
-// BenchmarkJSONReaderPaired runs both readers on the same body in
+// BenchmarkJSONReaderPaired runs the readers on the same body in
 // alternating chunks on one locked OS thread and reports each one's thread
 // CPU time per body: a paired comparison that other processes on the
 // machine cannot skew towards one side (each b.N iteration is one chunk
-// of each).
+// of each reader, in a rotating order).
 func BenchmarkJSONReaderPaired(b *testing.B) {
 	const chunk = 200
-	type pair struct {
-		name     string
-		hw, lib  func() error
-		stampers []*idStamper
+	type reader struct {
+		name string
+		f    func() error
 	}
-	arSt, laSt := newIDStamper(airudderBody(1)), newIDStamper(laafficBatchBody(100))
-	ar10 := newIDStamper(airudderBody(10))
-	la1 := newIDStamper(laafficRecord(0))
+	arSt, ar10 := newIDStamper(airudderBody(1)), newIDStamper(airudderBody(10))
+	la1, laSt := newIDStamper(laafficRecord(0)), newIDStamper(laafficBatchBody(100))
 	var (
 		hwAR  arDecoder
 		libAR libARDecoder
+		fjAR  fjARDecoder
 		hwLA  laDecoder
 		libLA libLADecoder
+		fjLA  fjLADecoder
 		arOut AiRudderBatch
 		laOut LaafficBatch
 	)
-	for _, p := range []pair{
-		{"AiRudderSingle", func() error { return hwAR.decode(arSt.next(), &arOut) }, func() error { return libAR.decode(arSt.next(), &arOut) }, nil},
-		{"AiRudderBatch10", func() error { return hwAR.decode(ar10.next(), &arOut) }, func() error { return libAR.decode(ar10.next(), &arOut) }, nil},
-		{"LaafficSingle", func() error { return hwLA.decode(la1.next(), &laOut) }, func() error { return libLA.decode(la1.next(), &laOut) }, nil},
-		{"LaafficBatch100", func() error { return hwLA.decode(laSt.next(), &laOut) }, func() error { return libLA.decode(laSt.next(), &laOut) }, nil},
+	ar := func(st *idStamper) []reader {
+		return []reader{
+			{"jreader", func() error { return hwAR.decode(st.next(), &arOut) }},
+			{"jsontext", func() error { return libAR.decode(st.next(), &arOut) }},
+			{"fastjson", func() error { return fjAR.decode(st.next(), &arOut) }},
+		}
+	}
+	la := func(st *idStamper) []reader {
+		return []reader{
+			{"jreader", func() error { return hwLA.decode(st.next(), &laOut) }},
+			{"jsontext", func() error { return libLA.decode(st.next(), &laOut) }},
+			{"fastjson", func() error { return fjLA.decode(st.next(), &laOut) }},
+		}
+	}
+	for _, c := range []struct {
+		name    string
+		readers []reader
+	}{
+		{"AiRudderSingle", ar(arSt)}, {"AiRudderBatch10", ar(ar10)},
+		{"LaafficSingle", la(la1)}, {"LaafficBatch100", la(laSt)},
 	} {
-		b.Run(p.name, func(b *testing.B) {
+		b.Run(c.name, func(b *testing.B) {
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
-			var hw, lib time.Duration
-			run := func(f func() error) time.Duration {
-				t0 := threadCPU()
-				for range chunk {
-					if err := f(); err != nil {
-						b.Fatal(err)
-					}
-				}
-				return threadCPU() - t0
-			}
+			cpu := make([]time.Duration, len(c.readers))
 			for i := 0; b.Loop(); i++ {
-				// Alternate which goes first, so neither always runs on a
-				// cache the other has just warmed.
-				if i%2 == 0 {
-					hw += run(p.hw)
-					lib += run(p.lib)
-				} else {
-					lib += run(p.lib)
-					hw += run(p.hw)
+				// Rotate the order, so no reader always runs on a cache
+				// another has just warmed.
+				for j := range c.readers {
+					k := (i + j) % len(c.readers)
+					t0 := threadCPU()
+					for range chunk {
+						if err := c.readers[k].f(); err != nil {
+							b.Fatal(err)
+						}
+					}
+					cpu[k] += threadCPU() - t0
 				}
 			}
 			n := float64(b.N * chunk)
-			b.ReportMetric(float64(hw.Nanoseconds())/n, "jreader-cpu-ns/body")
-			b.ReportMetric(float64(lib.Nanoseconds())/n, "jsontext-cpu-ns/body")
-			b.ReportMetric(float64(lib)/float64(hw), "jsontext/jreader")
+			for k, r := range c.readers {
+				b.ReportMetric(float64(cpu[k].Nanoseconds())/n, r.name+"-cpu-ns/body")
+				if k > 0 {
+					b.ReportMetric(float64(cpu[k])/float64(cpu[0]), r.name+"/jreader")
+				}
+			}
 		})
 	}
 }
