@@ -68,8 +68,11 @@ func run(args []string) int {
 	app.Flag("demo", "Run with an embedded demo: a simulated AiRudder API scraped as account \"demo\" and generated webhook traffic.").BoolVar(&o.demo)
 	app.Version(version.Print("airudder_exporter"))
 	app.HelpFlag.Short('h')
+	storageFlag := app.GetFlag("storage.path")
+	var storageSet bool
+	storageFlag.IsSetByUser(&storageSet)
 	if _, err := app.Parse(args); err != nil {
-		fmt.Fprintln(os.Stderr, err)
+		fmt.Fprintln(os.Stderr, namedFlagError(app, args, err))
 		return 2
 	}
 
@@ -79,6 +82,14 @@ func run(args []string) int {
 
 	logger, base := newLogger(o.logLevel, o.logFormat, os.Stderr)
 	level.Info(logger).Log("msg", "Starting airudder_exporter", "version", version.Info(), "build_context", version.BuildContext())
+	if o.demo && !storageSet {
+		cleanup, err := demoStorage(&o, logger)
+		if err != nil {
+			level.Error(logger).Log("msg", "Cannot create the demo's temporary storage directory", "err", err)
+			return 1
+		}
+		defer cleanup()
+	}
 
 	s, err := newServer(o, webFlags, logger, base)
 	if err != nil {

@@ -283,6 +283,7 @@ func clientGone(err error) bool {
 func (s *server) routes(withWebhooks bool) (*http.ServeMux, error) {
 	mux := http.NewServeMux()
 	mux.Handle(s.o.telemetryPath, s.metricsHandler())
+	registerPprof(mux) // metrics listener only; see pprof.go
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			methodNotAllowed(w, "GET, HEAD")
@@ -392,7 +393,7 @@ func (s *server) run() error {
 	var inFlight sync.WaitGroup
 	srv := s.newHTTPServer(mux, &inFlight)
 	servers := []*http.Server{srv}
-	ls, err := listen(*s.webFlags.WebListenAddresses)
+	ls, err := s.mainListeners() // --web.systemd-socket or --web.listen-address; systemd.go
 	if err != nil {
 		return err
 	}

@@ -115,7 +115,7 @@ func TestValidFull(t *testing.T) {
 			},
 			Timeout: Duration(750 * time.Millisecond),
 		},
-		Robots:                map[string]string{"f3298554be9xxxxxxxxaa595674": "collections-id", "a77e01c2d4": "Reminder bot (EN)"},
+		Robots: map[string]string{"f3298554be9xxxxxxxxaa595674": "collections-id", "a77e01c2d4": "Reminder bot (EN)"},
 		Campaigns: []CampaignRule{
 			{Match: `^(?P<product>[a-z]+)_collect_\d{8}$`, Name: "$product-collect", Re: regexp.MustCompile(`^(?P<product>[a-z]+)_collect_\d{8}$`)},
 			{Match: `^reminder_([a-z]{2})_`, Name: "reminder-$1", Re: regexp.MustCompile(`^reminder_([a-z]{2})_`)},

@@ -22,6 +22,12 @@ func (r *Receiver) load() {
 	}
 	now := r.now()
 	for _, f := range r.stateFiles() {
+		if _, err := os.Stat(f.path); errors.Is(err, os.ErrNotExist) {
+			// First start (or a new --storage.path): say so, rather than
+			// "loaded ... entries=0", which reads as if a file was emptied.
+			level.Info(r.logger).Log("msg", "no saved dedup state, starting empty", "file", f.path)
+			continue
+		}
 		if err := f.set.LoadFile(f.path, now); err != nil {
 			level.Warn(r.logger).Log("msg", "dedup state not loaded, starting empty", "file", f.path, "err", err)
 			continue

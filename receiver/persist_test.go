@@ -167,3 +167,31 @@ func TestRegisterTwiceFails(t *testing.T) {
 		t.Errorf("families before %d, after failed New %d (%v)", len(before), len(after), err)
 	}
 }
+
+// A first start has no state file: the log says so instead of claiming a
+// load of zero entries; a second start loads what the first one saved.
+func TestPersistFirstStartSaysNoSavedState(t *testing.T) {
+	dir := t.TempDir()
+	start := func() (*Receiver, string) {
+		var logs testkit.LogBuffer
+		r, err := New(config.Webhooks{}, Options{Logger: log.NewLogfmtLogger(&logs), Registerer: prometheus.NewRegistry(), StoragePath: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r, logs.String()
+	}
+	r, logs := start()
+	if strings.Count(logs, "no saved dedup state") != 2 || strings.Contains(logs, "dedup state loaded") {
+		t.Errorf("first start logs: %q", logs)
+	}
+	tr := &testReceiver{Receiver: r, h: r.Handler()}
+	tr.post(PathAiRudder, readFixture(t, "airudder-call-webhook.json"))
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r2, logs := start()
+	defer r2.Close()
+	if !strings.Contains(logs, `msg="dedup state loaded"`) || !strings.Contains(logs, "entries=1") || strings.Contains(logs, "no saved dedup state") {
+		t.Errorf("second start logs: %q", logs)
+	}
+}

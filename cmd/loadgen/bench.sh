@@ -8,6 +8,14 @@
 # It builds the exporter and loadgen, starts the exporter on 127.0.0.1 with a
 # config that has no accounts (receiver only) and a fresh storage directory,
 # runs each scenario, and stops the exporter it started (by its pid).
+#
+# Peers: every scenario with --baseline also loads a bare net/http server
+# (a loadgen child). When a `telegraf` binary is on PATH (or TELEGRAF names
+# one), Telegraf started with cmd/loadgen/telegraf.conf (http_listener_v2 +
+# json_v2 -> prometheus_client) is loaded the same way after the exporter
+# (loadgen --no-check: Telegraf has no counters to check). For the exporter
+# and Telegraf the script also prints server CPU per request (utime+stime of
+# the process over the run, from /proc/<pid>/stat) and VmRSS after the run.
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -68,14 +76,63 @@ wait_quiet() {
 	echo "WARNING: machine never got quiet (last idle ${p}%)"
 }
 
-LG=("$WORK/loadgen" --target "http://127.0.0.1:$PORT")
-run() { # name, loadgen flags...
+# cpu_ticks PID: user+system CPU time of a process, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+# requests_from FILE: deliveries answered 200 by the loaded server (not the
+# baseline child) summed over every run loadgen printed in FILE.
+requests_from() {
+	awk '/^== / { mine = ($2 == "exporter" || $2 == "target") }
+		mine && /^sent / && match($0, /\([0-9]+ answered 200/) { n += substr($0, RSTART + 1, RLENGTH - 14) }
+		END { print n + 0 }' "$1"
+}
+
+# run_against NAME PID TARGET loadgen-flags...: one loadgen invocation against
+# TARGET, then the server's CPU per request and RSS.
+run_against() {
+	local name=$1 pid=$2 target=$3
+	shift 3
+	wait_quiet | tee "$OUT/$name.txt"
+	echo "=== $name: loadgen --target $target $*" | tee -a "$OUT/$name.txt"
+	local t0 t1 tick
+	t0=$(cpu_ticks "$pid")
+	"$WORK/loadgen" --target "$target" "$@" | tee -a "$OUT/$name.txt" || echo "(exit $?)" | tee -a "$OUT/$name.txt"
+	t1=$(cpu_ticks "$pid")
+	tick=$(getconf CLK_TCK)
+	local n
+	n=$(requests_from "$OUT/$name.txt")
+	awk -v d=$((t1 - t0)) -v hz="$tick" -v n="$n" -v rss="$(rss_kib "$pid")" -v who="$name" 'BEGIN {
+		printf "server %s: CPU %.2f s over the run", who, d / hz
+		if (n > 0) printf ", %.1f µs per request answered 200 (%d)", 1e6 * d / hz / n, n
+		printf ", VmRSS after %.1f MiB\n", rss / 1024 }' | tee -a "$OUT/$name.txt"
+}
+run() { # name, loadgen flags...: the exporter (and its --baseline peer)
 	local name=$1
 	shift
-	wait_quiet | tee "$OUT/$name.txt"
-	echo "=== $name: loadgen $*" | tee -a "$OUT/$name.txt"
-	"${LG[@]}" "$@" | tee -a "$OUT/$name.txt" || echo "(exit $?)" | tee -a "$OUT/$name.txt"
+	run_against "$name" "$EXPORTER" "http://127.0.0.1:$PORT" "$@"
+	if [[ -n "$TELEGRAF_PID" && "$name" != scrape* ]]; then
+		local args=() a
+		for a in "$@"; do [[ $a == --baseline ]] || args+=("$a"); done
+		run_against "$name-telegraf" "$TELEGRAF_PID" "http://127.0.0.1:$TELEGRAF_PORT" --no-check "${args[@]}"
+	fi
 }
+
+# Telegraf peer, optional.
+TELEGRAF=${TELEGRAF:-$(command -v telegraf || true)}
+TELEGRAF_PID=
+if [[ -n "$TELEGRAF" && -z "${SOAK:-}" ]]; then
+	export TELEGRAF_PORT=${TELEGRAF_PORT:-19134} TELEGRAF_PROM_PORT=${TELEGRAF_PROM_PORT:-19135}
+	"$TELEGRAF" --config cmd/loadgen/telegraf.conf >"$OUT/telegraf.log" 2>&1 &
+	TELEGRAF_PID=$!
+	trap 'kill "$EXPORTER" "$TELEGRAF_PID" 2>/dev/null || true; wait "$EXPORTER" "$TELEGRAF_PID" 2>/dev/null || true' EXIT
+	for _ in $(seq 50); do
+		curl -fs "http://127.0.0.1:$TELEGRAF_PROM_PORT/metrics" >/dev/null 2>&1 && break
+		sleep 0.2
+	done
+	echo "telegraf peer: $("$TELEGRAF" --version 2>/dev/null | head -1), pid $TELEGRAF_PID, port $TELEGRAF_PORT" | tee -a "$OUT/machine.txt"
+else
+	echo "telegraf peer: none (no telegraf on PATH; set TELEGRAF=/path/to/telegraf to add it)" | tee -a "$OUT/machine.txt"
+fi
 
 if [[ -n "${SOAK:-}" ]]; then
 	run soak --payload airudder-single --rate 2000 --dup-ratio 0.05 --concurrency 16 \
