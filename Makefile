@@ -20,7 +20,7 @@ IMAGE            ?= airudder_exporter:latest
 CONTAINER_ENGINE ?= $(shell command -v podman 2>/dev/null || command -v docker 2>/dev/null)
 CA_CERTS         ?= /etc/ssl/certs/ca-certificates.crt
 
-.PHONY: build image test ci fuzz bench demo
+.PHONY: build image alerts test ci fuzz bench demo
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o airudder_exporter .
 
@@ -40,6 +40,20 @@ image: build
 	ln -s /var/lib/airudder_exporter .build/rootfs/etc/airudder_exporter/data
 	"$(CONTAINER_ENGINE)" build --label org.opencontainers.image.version="$(VERSION)" \
 	  --label org.opencontainers.image.revision="$(REVISION)" -t "$(IMAGE)" .
+
+# Alert rules with clickable runbook links: the rules say runbook_url
+# "RUNBOOK.md#<alert>"; RUNBOOK_BASE_URL (the one place to set it) is put in
+# front, e.g. make alerts RUNBOOK_BASE_URL=https://git.example.com/airudder_exporter/blob/main/
+# Output: .build/alerts/. The Helm chart has the same setting
+# (prometheusRule.runbookBaseURL).
+RUNBOOK_BASE_URL ?=
+alerts:
+	@test -n "$(RUNBOOK_BASE_URL)" || { echo "make alerts: set RUNBOOK_BASE_URL=https://.../ (where RUNBOOK.md is served)" >&2; exit 1; }
+	mkdir -p .build/alerts
+	for f in alerts/*.rules.yml; do \
+	  sed 's|runbook_url: "RUNBOOK.md#|runbook_url: "$(RUNBOOK_BASE_URL)RUNBOOK.md#|' "$$f" > ".build/alerts/$$(basename "$$f")"; \
+	done
+	@echo "rules with runbook links under $(RUNBOOK_BASE_URL): .build/alerts/"
 
 demo:
 	go run . --demo
