@@ -87,13 +87,7 @@ func newRecorder(m *metrics, maxLabelValues int, arDedup, laDedup *dedup.Set) *r
 // rate() and absent() work before the first webhook arrives.
 func (r *recorder) initSeries() {
 	m := r.m
-	for _, c := range laafficCurrencies {
-		m.laCost.WithLabelValues(c)
-		m.laSettlePay.WithLabelValues(c)
-	}
-	for _, t := range []string{"success", "failure", valUnknown} {
-		m.laTerminations.WithLabelValues(t)
-	}
+	r.initLaafficSeries()
 	for _, s := range airudderTaskStatus {
 		m.arTaskStatus.WithLabelValues(s)
 	}
@@ -218,70 +212,6 @@ func (r *recorder) airudderCall(c *AiRudderCall) {
 	}
 	if c.Workflow {
 		m.arWorkflow.Inc()
-	}
-}
-
-// laaffic counts one decoded LAAFFIC body posted for account, like airudder.
-func (r *recorder) laaffic(b *LaafficBatch, account string, now time.Time) {
-	s := r.la
-	for _, reason := range b.Invalid {
-		s.invalid.Inc()
-		s.reasons[reason].Inc()
-	}
-	for i := range b.Calls {
-		c := &b.Calls[i]
-		if !r.laDedup.Add(c.Key, now) {
-			s.duplicate.Inc()
-			continue
-		}
-		r.laAdds.Add(1)
-		r.laafficCall(c)
-		s.counted.Inc()
-	}
-}
-
-func (r *recorder) laafficCall(c *LaafficCall) {
-	m := r.m
-	m.laCalls.WithLabelValues(c.Type, c.CallStatus).Inc()
-	if c.Duration.OK {
-		observe(m.laDuration, c.Duration.V, laafficIDLabel, c.Exemplar)
-	}
-	if c.RingDuration.OK {
-		m.laRing.Observe(c.RingDuration.V)
-	}
-	if c.TimeToAnswer.OK {
-		m.laTimeToAnswer.Observe(c.TimeToAnswer.V)
-	}
-	if c.QueueDelay.OK {
-		m.laQueueDelay.Observe(c.QueueDelay.V)
-	}
-	if c.PostDialDelay.OK {
-		m.laPostDialDelay.Observe(c.PostDialDelay.V)
-	}
-	if c.Charged.OK {
-		m.laCharged.Add(c.Charged.V)
-	}
-	if c.Cost.OK {
-		m.laCost.WithLabelValues(c.CostCurrency).Add(c.Cost.V)
-	}
-	if c.BaseCostUSD.OK {
-		m.laBaseCost.Add(c.BaseCostUSD.V)
-	}
-	if c.SettlePay.OK {
-		m.laSettlePay.WithLabelValues(c.SettleCurrency).Add(c.SettlePay.V)
-	}
-	m.laKeypresses.WithLabelValues(c.Keypress).Inc()
-	m.laSIP.WithLabelValues(c.SIPClass).Inc()
-	m.laTerminations.WithLabelValues(c.Termination).Inc()
-	if c.BillPeriod != "" {
-		m.laBillPeriods.WithLabelValues(r.billPeriod.Value(c.BillPeriod)).Inc()
-	}
-	m.laIntents.WithLabelValues(capped(c.Intent, r.intent, nil, nil)).Inc()
-	if c.Country != "" {
-		m.laDestinations.WithLabelValues(r.country.Value(c.Country)).Inc()
-	}
-	if c.Recall {
-		m.laRecalls.Inc()
 	}
 }
 
