@@ -116,6 +116,9 @@ type Webhooks struct {
 	InfoCheckQuestions []string `yaml:"infocheck_questions"`
 	// EventLabels allow-lists EventLabel keys; empty means "any, under the cap".
 	EventLabels []string `yaml:"event_labels"`
+	// LaafficScripts names LAAFFIC AI scripts: scriptId → `script` label
+	// value. Unmapped ids keep the id, capped by MaxLabelValues.
+	LaafficScripts map[string]string `yaml:"laaffic_scripts"`
 
 	// Parsed forms of AllowedCIDRs and TrustedProxies.
 	AllowedPrefixes []netip.Prefix `yaml:"-"`
@@ -364,6 +367,9 @@ func (c *Config) finish() error {
 		return err
 	}
 	if w.TrustedPrefixes, err = parsePrefixes("webhooks.trusted_proxies", w.TrustedProxies); err != nil {
+		return err
+	}
+	if err := w.checkLaafficScripts(); err != nil {
 		return err
 	}
 	w.AiRudderAccounts, w.LaafficAccounts = c.WebhookAccounts()

@@ -65,6 +65,14 @@ var invalidCases = []invalidCase{
 	{file: "invalid-webhook-token-and-file.yml", want: []string{"airudder.accounts[0]", "webhook_token and webhook_token_file are mutually exclusive"}},
 	{file: "invalid-webhook-token-file-missing.yml", want: []string{"laaffic.accounts[0]", "webhook_token_file", "no-such-file.txt"}, is: fs.ErrNotExist},
 
+	// LAAFFIC balance collector and scripts (finishBalance, checkLaafficScripts).
+	{file: "invalid-laaffic-base-url.yml", want: []string{"laaffic.accounts[0]", "must be an absolute http(s) URL", "api.laaffic.com"}},
+	{file: "invalid-laaffic-key-and-key-file.yml", want: []string{"laaffic.accounts[0]", "api_key and api_key_file are mutually exclusive"}},
+	{file: "invalid-laaffic-secret-file-missing.yml", want: []string{"laaffic.accounts[0]", "api_secret_file", "no-such-file.txt"}, is: fs.ErrNotExist},
+	{file: "invalid-laaffic-key-without-secret.yml", want: []string{"laaffic.accounts[1]", "api_key and api_secret (or their _file forms) must be given together"}},
+	{file: "invalid-laaffic-negative-interval.yml", want: []string{"laaffic.accounts[0]", "min_interval and timeout must not be negative"}},
+	{file: "invalid-laaffic-script-name.yml", want: []string{"webhooks.laaffic_scripts", `"123"`, "name must be 1-64 bytes"}},
+
 	// parsePrefixes: one message, two fields.
 	{file: "invalid-cidr.yml", want: []string{"webhooks.allowed_cidrs", `"10.0.0.0/33"`, "neither a CIDR nor an IP address"}},
 	{file: "invalid-trusted-proxy.yml", want: []string{"webhooks.trusted_proxies", `"proxy.internal"`, "neither a CIDR nor an IP address"}},
