@@ -15,7 +15,7 @@ import (
 // label may take: the closed set (with other/none/unknown) or cap+extras.
 func labelBounds(capN int) map[string]map[string]int {
 	capped := capN + 2 // admitted values + "other" + "none"
-	return map[string]map[string]int{
+	b := map[string]map[string]int{
 		"airudder_calls_total": {
 			"result": len(airudderResults) + 1, "result_label": capped,
 			"hangup_type": len(airudderHangupTypes) + 2, "ring_type": len(airudderRingTypes) + 1,
@@ -27,16 +27,11 @@ func labelBounds(capN int) map[string]map[string]int {
 		},
 		"airudder_call_event_labels_total":   {"label": capped},
 		"airudder_task_status_changes_total": {"status": len(airudderTaskStatus) + 1},
-		"laaffic_calls_total":                {"type": 5, "call_status": 7},
-		"laaffic_cost_total":                 {"currency": 3},
-		"laaffic_settle_pay_total":           {"currency": 3},
-		"laaffic_keypresses_total":           {"key": 14},
-		"laaffic_sip_responses_total":        {"class": 8},
-		"laaffic_terminations_total":         {"result": 3},
-		"laaffic_bill_periods_total":         {"bill_period": capN + 1},
-		"laaffic_intents_total":              {"intent": capped},
-		"laaffic_destination_calls_total":    {"country": capN + 1},
 	}
+	for name, labels := range laafficLabelBounds(capN, 1, 0) {
+		b[name] = labels
+	}
+	return b
 }
 
 // TestCardinalityBounded sends 10 000 records whose every label-reaching

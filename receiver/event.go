@@ -14,17 +14,18 @@ type InvalidReason string
 // Invalid record reasons.
 const (
 	ReasonNotObject     InvalidReason = "not_object"     // array element that is not a JSON object
-	ReasonMissingID     InvalidReason = "missing_id"     // no call_id / id / voiceId / task_id
+	ReasonMissingID     InvalidReason = "missing_id"     // no call_id / id / voiceId / callSessionId / callId / task_id
 	ReasonNegativeValue InvalidReason = "negative_value" // negative duration, cost, delay or timestamp
 	ReasonAbsurdValue   InvalidReason = "absurd_value"   // e.g. a call longer than 24 h, cost > 1000
 	ReasonBadNumber     InvalidReason = "bad_number"     // a numeric field holding a non-numeric string
 	ReasonBadType       InvalidReason = "bad_type"       // a field of the wrong JSON type (object for a number ...)
+	ReasonUnknownKind   InvalidReason = "unknown_kind"   // an object matching no push kind of its vendor
 )
 
 // allReasons lists every InvalidReason so their series can be initialised.
 var allReasons = []InvalidReason{
 	ReasonNotObject, ReasonMissingID, ReasonNegativeValue,
-	ReasonAbsurdValue, ReasonBadNumber, ReasonBadType,
+	ReasonAbsurdValue, ReasonBadNumber, ReasonBadType, ReasonUnknownKind,
 }
 
 // OptFloat is a number that may be absent: optional vendor fields must not

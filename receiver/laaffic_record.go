@@ -1,81 +1,271 @@
 package receiver
 
-import "time"
+import (
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 
-// LAAFFIC recording: the only code touching the LAAFFIC metrics.
+	"github.com/prometheus/client_golang/prometheus"
 
-// initLaafficSeries creates the small closed LAAFFIC series at zero.
-func (r *recorder) initLaafficSeries() {
-	m := r.m.la
-	for _, c := range laafficCurrencies {
-		m.cost.WithLabelValues(c)
-		m.settlePay.WithLabelValues(c)
+	"airudder_exporter/internal/labelcap"
+)
+
+// LAAFFIC recording: the only code touching the LAAFFIC metrics. Like the
+// AiRudder half of recorder, it never parses: it drops records the dedup
+// set has seen, caps open-ended label values and counts.
+
+// laafficMaxCurrencies caps the currencies outside laafficCurrencies: an
+// account quotes in one currency, so a handful is plenty, and every money
+// family multiplies by it.
+const laafficMaxCurrencies = 8
+
+// laafficRecorder holds the LAAFFIC label caps and metrics.
+type laafficRecorder struct {
+	m *laafficMetrics
+
+	// Caps for open-ended labels, one per label (sized by max_label_values,
+	// except currency).
+	billPeriod, intent, country, intentCode, script, agentGroup *labelcap.Cap
+	currency                                                    *labelcap.Cap
+
+	// scripts maps scriptId → name (webhooks.laaffic_scripts); swapped
+	// whole on reload. Mapped names use no cap slot: the config bounds them.
+	scripts atomic.Pointer[map[string]string]
+
+	// accounts whose zero series exist (initAccount).
+	accounts sync.Map
+}
+
+func (l *laafficRecorder) init(m *metrics, maxLabelValues int) {
+	l.m = m.la
+	newCap := func(metric string, max int) *labelcap.Cap {
+		c := m.folded.WithLabelValues(metric)
+		return labelcap.New(max, c.Inc)
 	}
-	for _, t := range []string{"success", "failure", valUnknown} {
-		m.terminations.WithLabelValues(t)
+	l.billPeriod = newCap("laaffic_bill_periods_total", maxLabelValues)
+	l.intent = newCap("laaffic_intents_total", maxLabelValues)
+	l.country = newCap("laaffic_destination_calls_total", maxLabelValues)
+	l.intentCode = newCap("laaffic_ai_agent_intent_codes_total", maxLabelValues)
+	l.script = newCap("laaffic_script_calls_total", maxLabelValues)
+	l.agentGroup = newCap("laaffic_call_center_agent_group_calls_total", maxLabelValues)
+	l.currency = newCap("laaffic_cost_total", laafficMaxCurrencies)
+}
+
+// setMax applies a reloaded max_label_values; admitted values stay.
+func (l *laafficRecorder) setMax(maxLabelValues int) {
+	for _, c := range []*labelcap.Cap{l.billPeriod, l.intent, l.country, l.intentCode, l.script, l.agentGroup} {
+		c.SetMax(maxLabelValues)
 	}
 }
 
-// laaffic counts one decoded LAAFFIC body posted for account, like airudder.
+// setScripts applies webhooks.laaffic_scripts.
+func (l *laafficRecorder) setScripts(scripts map[string]string) {
+	m := make(map[string]string, len(scripts))
+	for id, name := range scripts {
+		if id, name = strings.TrimSpace(id), strings.TrimSpace(name); id != "" && labelcap.Printable(name) {
+			m[id] = name
+		}
+	}
+	l.scripts.Store(&m)
+}
+
+// initAccount creates an account's small closed series at zero, so rate()
+// and the alerts work before its first push.
+func (l *laafficRecorder) initAccount(account string) {
+	if _, done := l.accounts.LoadOrStore(account, true); done {
+		return
+	}
+	m := l.m
+	for _, p := range []string{productIVR, productAIAgent} {
+		for _, c := range laafficCurrencies {
+			m.cost.WithLabelValues(account, p, c)
+		}
+		m.settlePay.WithLabelValues(account, p, laafficSettlementCurrency)
+	}
+	m.cost.WithLabelValues(account, productCallCenter, "USD")
+	for _, c := range laafficCurrencies {
+		m.aiCost.WithLabelValues(account, c)
+	}
+	for _, t := range []string{"success", "failure", valUnknown} {
+		m.terminations.WithLabelValues(account, t)
+	}
+	for _, f := range laafficBadFields {
+		m.invalidFields.WithLabelValues(account, f)
+	}
+}
+
+// currencyLabel: the listed currencies as they are, other codes capped.
+func (l *laafficRecorder) currencyLabel(c string) string {
+	for _, k := range laafficCurrencies {
+		if c == k {
+			return k
+		}
+	}
+	return l.currency.Value(c)
+}
+
+// scriptLabel maps a scriptId to its configured name, else keeps the id
+// under the cap; no scriptId is "none".
+func (l *laafficRecorder) scriptLabel(id string) string {
+	if id == "" {
+		return valNone
+	}
+	if m := l.scripts.Load(); m != nil {
+		if name, ok := (*m)[id]; ok {
+			return name
+		}
+	}
+	return l.script.Value(id)
+}
+
+// laafficNew reports whether key is new to the LAAFFIC dedup set (adding
+// it): every LAAFFIC kind dedups here, in its own key space.
+func (r *recorder) laafficNew(key string, now time.Time) bool {
+	if !r.laDedup.Add(key, now) {
+		return false
+	}
+	r.laAdds.Add(1)
+	return true
+}
+
+// laaffic counts one decoded LAAFFIC body posted for account: invalid
+// records by reason, duplicates (dedup happens here, for valid records
+// only, right before they are counted), and the rest, each kind on its own.
 func (r *recorder) laaffic(b *LaafficBatch, account string, now time.Time) {
 	s := r.la
+	l := &r.lf
+	l.initAccount(account)
 	for _, reason := range b.Invalid {
 		s.invalid.Inc()
 		s.reasons[reason].Inc()
 	}
 	for i := range b.Calls {
 		c := &b.Calls[i]
-		if !r.laDedup.Add(c.Key, now) {
+		if !r.laafficNew(c.Key, now) {
 			s.duplicate.Inc()
 			continue
 		}
-		r.laAdds.Add(1)
-		r.laafficCall(c)
+		l.call(c, account)
+		s.counted.Inc()
+	}
+	for i := range b.Center {
+		c := &b.Center[i]
+		if !r.laafficNew(c.Key, now) {
+			s.duplicate.Inc()
+			continue
+		}
+		l.center(c, account)
+		s.counted.Inc()
+	}
+	for i := range b.Ringing {
+		g := &b.Ringing[i]
+		if !r.laafficNew(g.Key, now) {
+			s.duplicate.Inc()
+			continue
+		}
+		l.m.ringing.WithLabelValues(account, g.Type).Inc()
+		l.m.ringingUnanswer.WithLabelValues(account, g.Type).Add(float64(g.UnansweredLegs))
 		s.counted.Inc()
 	}
 }
 
-func (r *recorder) laafficCall(c *LaafficCall) {
-	m := r.m.la
-	m.calls.WithLabelValues(c.Type, c.CallStatus).Inc()
+// observeVec is observe for one child of a histogram vector.
+func observeVec(h prometheus.Observer, v float64, idLabel, id string) {
+	if id == "" {
+		h.Observe(v)
+		return
+	}
+	h.(prometheus.ExemplarObserver).ObserveWithExemplar(v, prometheus.Labels{idLabel: id})
+}
+
+func (l *laafficRecorder) call(c *LaafficCall, account string) {
+	m := l.m
+	m.calls.WithLabelValues(account, c.Product, c.Type, c.CallStatus).Inc()
 	if c.Duration.OK {
-		observe(m.duration, c.Duration.V, laafficIDLabel, c.Exemplar)
+		observeVec(m.duration.WithLabelValues(account, c.Product), c.Duration.V, laafficIDLabel, c.Exemplar)
 	}
 	if c.RingDuration.OK {
-		m.ring.Observe(c.RingDuration.V)
+		m.ring.WithLabelValues(account).Observe(c.RingDuration.V)
 	}
 	if c.TimeToAnswer.OK {
-		m.timeToAnswer.Observe(c.TimeToAnswer.V)
+		m.timeToAnswer.WithLabelValues(account).Observe(c.TimeToAnswer.V)
 	}
 	if c.QueueDelay.OK {
-		m.queueDelay.Observe(c.QueueDelay.V)
+		m.queueDelay.WithLabelValues(account).Observe(c.QueueDelay.V)
 	}
 	if c.PostDialDelay.OK {
-		m.postDialDelay.Observe(c.PostDialDelay.V)
+		m.postDialDelay.WithLabelValues(account).Observe(c.PostDialDelay.V)
+	}
+	for i, f := range laafficBadFields {
+		if c.BadFields&(1<<i) != 0 {
+			m.invalidFields.WithLabelValues(account, f).Inc()
+		}
 	}
 	if c.Charged.OK {
-		m.charged.Add(c.Charged.V)
+		m.charged.WithLabelValues(account, c.Product).Add(c.Charged.V)
 	}
+	costCurrency := ""
 	if c.Cost.OK {
-		m.cost.WithLabelValues(c.CostCurrency).Add(c.Cost.V)
+		costCurrency = l.currencyLabel(c.CostCurrency)
+		m.cost.WithLabelValues(account, c.Product, costCurrency).Add(c.Cost.V)
 	}
 	if c.BaseCostUSD.OK {
-		m.baseCost.Add(c.BaseCostUSD.V)
+		m.baseCost.WithLabelValues(account, c.Product).Add(c.BaseCostUSD.V)
 	}
 	if c.SettlePay.OK {
-		m.settlePay.WithLabelValues(c.SettleCurrency).Add(c.SettlePay.V)
+		m.settlePay.WithLabelValues(account, c.Product, laafficSettlementCurrency).Add(c.SettlePay.V)
 	}
-	m.keypresses.WithLabelValues(c.Keypress).Inc()
-	m.sip.WithLabelValues(c.SIPClass).Inc()
-	m.terminations.WithLabelValues(c.Termination).Inc()
+	m.keypresses.WithLabelValues(account, c.Keypress).Inc()
+	m.sip.WithLabelValues(account, c.SIPClass).Inc()
+	m.terminations.WithLabelValues(account, c.Termination).Inc()
 	if c.BillPeriod != "" {
-		m.billPeriods.WithLabelValues(r.billPeriod.Value(c.BillPeriod)).Inc()
+		m.billPeriods.WithLabelValues(account, l.billPeriod.Value(c.BillPeriod)).Inc()
 	}
-	m.intents.WithLabelValues(capped(c.Intent, r.intent, nil, nil)).Inc()
+	m.intents.WithLabelValues(account, capped(c.Intent, l.intent, nil, nil)).Inc()
 	if c.Country != "" {
-		m.destinations.WithLabelValues(r.country.Value(c.Country)).Inc()
+		m.destinations.WithLabelValues(account, l.country.Value(c.Country)).Inc()
 	}
 	if c.Recall {
-		m.recalls.Inc()
+		m.recalls.WithLabelValues(account).Inc()
+	}
+
+	quoteCurrency := ""
+	if c.Product == productAIAgent {
+		if c.AIQuoteFee.OK {
+			quoteCurrency = l.currencyLabel(c.Currency)
+			m.aiCost.WithLabelValues(account, quoteCurrency).Add(c.AIQuoteFee.V)
+		}
+		if c.AICharged.OK {
+			m.aiCharged.WithLabelValues(account).Add(c.AICharged.V)
+		}
+		m.aiIntentCodes.WithLabelValues(account, capped(c.IntentCode, l.intentCode, nil, nil)).Inc()
+	}
+
+	script := l.scriptLabel(c.Script)
+	m.scriptCalls.WithLabelValues(account, script, c.Product, c.Termination).Inc()
+	if c.Cost.OK {
+		m.scriptCost.WithLabelValues(account, script, costCurrency).Add(c.Cost.V)
+	}
+	if quoteCurrency != "" {
+		m.scriptCost.WithLabelValues(account, script, quoteCurrency).Add(c.AIQuoteFee.V)
+	}
+	if c.Duration.OK {
+		m.scriptTalk.WithLabelValues(account, script).Add(c.Duration.V)
+	}
+}
+
+func (l *laafficRecorder) center(c *LaafficCenterCall, account string) {
+	m := l.m
+	m.centerCalls.WithLabelValues(account, c.CallType, c.HangupReason, c.HangingDirection).Inc()
+	m.centerGroups.WithLabelValues(account, capped(c.AgentGroup, l.agentGroup, nil, nil), c.Outcome).Inc()
+	if c.Duration.OK && c.Duration.V > 0 {
+		m.centerTalk.WithLabelValues(account, c.CallType).Observe(c.Duration.V)
+	}
+	if c.CostUSD.OK {
+		m.cost.WithLabelValues(account, productCallCenter, "USD").Add(c.CostUSD.V)
+	}
+	if c.BaseCostUSD.OK {
+		m.baseCost.WithLabelValues(account, productCallCenter).Add(c.BaseCostUSD.V)
 	}
 }

@@ -209,6 +209,10 @@ func (r *Receiver) ApplyConfig(cfg config.Webhooks) {
 		s.sem = make(chan struct{}, s.maxConc)
 	}
 	r.rec.setLimits(cfg.MaxLabelValues, cfg.InfoCheckQuestions, cfg.EventLabels)
+	r.rec.lf.setScripts(cfg.LaafficScripts)
+	for name := range s.accounts[sourceLaaffic] {
+		r.rec.lf.initAccount(name)
+	}
 	r.arDedup.SetLimits(cfg.DedupWindow.D(), cfg.DedupMaxEntries)
 	r.laDedup.SetLimits(cfg.DedupWindow.D(), cfg.DedupMaxEntries)
 	r.settings.Store(s)

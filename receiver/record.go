@@ -23,7 +23,8 @@ type recorder struct {
 
 	// Caps for open-ended labels, one per label (sized by max_label_values).
 	resultLabel, question, verification, eventLabel *labelcap.Cap
-	billPeriod, intent, country                     *labelcap.Cap
+
+	lf laafficRecorder // LAAFFIC caps and metrics (laaffic_record.go)
 
 	// Allow-lists (webhooks.infocheck_questions / event_labels); nil or
 	// empty means "any value, under the cap". Swapped whole on reload.
@@ -74,9 +75,7 @@ func newRecorder(m *metrics, maxLabelValues int, arDedup, laDedup *dedup.Set) *r
 	r.question = newCap("airudder_infocheck_answers_total")
 	r.verification = newCap("airudder_infocheck_answers_total")
 	r.eventLabel = newCap("airudder_call_event_labels_total")
-	r.billPeriod = newCap("laaffic_bill_periods_total")
-	r.intent = newCap("laaffic_intents_total")
-	r.country = newCap("laaffic_destination_calls_total")
+	r.lf.init(m, maxLabelValues)
 	r.questionFolds = m.folded.WithLabelValues("airudder_infocheck_answers_total")
 	r.eventLabelFolds = m.folded.WithLabelValues("airudder_call_event_labels_total")
 	r.initSeries()
@@ -87,7 +86,6 @@ func newRecorder(m *metrics, maxLabelValues int, arDedup, laDedup *dedup.Set) *r
 // rate() and absent() work before the first webhook arrives.
 func (r *recorder) initSeries() {
 	m := r.m
-	r.initLaafficSeries()
 	for _, s := range airudderTaskStatus {
 		m.arTaskStatus.WithLabelValues(s)
 	}
@@ -96,10 +94,10 @@ func (r *recorder) initSeries() {
 // setLimits applies a reload: cap sizes and allow-lists. Admitted values
 // and every counter stay as they are.
 func (r *recorder) setLimits(maxLabelValues int, questions, eventLabels []string) {
-	for _, c := range []*labelcap.Cap{r.resultLabel, r.question, r.verification,
-		r.eventLabel, r.billPeriod, r.intent, r.country} {
+	for _, c := range []*labelcap.Cap{r.resultLabel, r.question, r.verification, r.eventLabel} {
 		c.SetMax(maxLabelValues)
 	}
+	r.lf.setMax(maxLabelValues)
 	r.questionAllow.Store(allowList(questions))
 	r.eventLabelAllow.Store(allowList(eventLabels))
 }
