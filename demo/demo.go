@@ -1,7 +1,7 @@
 // Package demo runs the exporter against simulated vendors: an AiRudder API
-// on a loopback port (scraped by the real collector, through the real client)
-// and a generator that posts realistic AiRudder and LAAFFIC webhooks to the
-// exporter's own endpoints. Nothing here produces a metric directly: every
+// and a LAAFFIC API on loopback ports (scraped by the real collectors,
+// through the real clients) and a generator that posts realistic AiRudder
+// and LAAFFIC webhooks to the exporter's own endpoints. Nothing here produces a metric directly: every
 // number on /metrics in demo mode went through the production code paths.
 package demo
 
@@ -31,6 +31,7 @@ type Demo struct {
 	url       string
 	appKey    string
 	appSecret string
+	la        *laafficAPI // simulated LAAFFIC API (laaffic.go)
 }
 
 // StartAPI starts the simulated AiRudder API on a random loopback port.
@@ -50,6 +51,10 @@ func StartAPI(logger log.Logger) (*Demo, error) {
 		}
 	}()
 	level.Info(logger).Log("msg", "Demo: simulated AiRudder API listening", "url", d.url, "account", AccountName)
+	if err := d.startLaafficAPI(); err != nil {
+		d.Close()
+		return nil, err
+	}
 	return d, nil
 }
 
@@ -67,6 +72,7 @@ func (d *Demo) URL() string { return d.url }
 // Augment returns cfg with the demo account added (unless the file already
 // has an account named "demo"). Called on start and after every reload.
 func (d *Demo) Augment(cfg *config.Config) *config.Config {
+	cfg = d.augmentLaaffic(cfg)
 	for _, a := range cfg.AiRudder.Accounts {
 		if a.Name == AccountName {
 			return cfg
@@ -100,4 +106,5 @@ func (d *Demo) Close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	_ = d.srv.Shutdown(ctx)
+	d.closeLaaffic(ctx)
 }

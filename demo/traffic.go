@@ -21,6 +21,7 @@ import (
 // batches, re-deliveries and a few invalid records.
 func (d *Demo) RunTraffic(ctx context.Context, baseURL, token string) {
 	g := newGenerator(time.Now)
+	g.spend = d.laafficSpend // the simulated LAAFFIC balance pays for the posted calls
 	p := &poster{client: &http.Client{Timeout: 5 * time.Second}, base: baseURL, token: token}
 	// Give the listener a moment; posting before it accepts would only log errors.
 	select {
@@ -95,6 +96,8 @@ type generator struct {
 	rnd  *rand.Rand
 	seq  uint64
 	sent []webhook // recent bodies, re-sent to imitate vendor retries
+
+	spend func(amount float64) // LAAFFIC spend (demo/laaffic.go); nil = none
 }
 
 func newGenerator(now func() time.Time) *generator {
@@ -288,29 +291,9 @@ func (g *generator) warmup() []webhook {
 		g.airudderTaskStatus("finished"),
 		g.airudderWorkflow(callOpts{result: "finished", ringType: "normal", hangup: "ByRobot", infoCheck: true}),
 	)
-	// LAAFFIC: all three shapes, every status (and a record without one),
-	// both currencies and both names of the cost field, a recall.
-	var recs []map[string]any
-	for i, cs := range []any{50, 20, 10, 30, 40, 60, nil, 50} {
-		recs = append(recs, g.laafficRecord(recordOpts{
-			callStatus: cs, typ: 1 + i%4,
-			currency: []string{"USD", "EUR", ""}[i%3], costEur: i == 1, recall: i == 2, stringy: i == 3,
-		}))
-	}
-	out = append(out,
-		g.laafficShape("single", recs[0]),
-		g.laafficShape("array", recs[1:5]...),
-		g.laafficShape("bare", recs[5:]...),
-	)
 	// A vendor retry of a body already delivered: must count as duplicates.
-	out = append(out, out[0], out[len(out)-1])
-	// Invalid records next to good ones: the good ones count, the bad ones
-	// are counted as invalid.
-	bad := g.laafficRecord(recordOpts{callStatus: 50, typ: 1, currency: "USD"})
-	bad["callDuration"] = -5
-	noID := g.laafficRecord(recordOpts{callStatus: 20, typ: 2, currency: "EUR"})
-	delete(noID, "voiceId")
-	out = append(out, g.laafficShape("array", g.laafficRecord(g.randomRecordOpts()), bad, noID))
+	out = append(out, out[0])
+	out = append(out, g.laafficWarmup()...)
 	g.sent = append(g.sent, out...)
 	return out
 }
@@ -334,18 +317,8 @@ func (g *generator) next() webhook {
 		w = g.airudderTaskStatus(g.pick("created", "pending", "calling", "finished", "canceled", "paused"))
 	case n < 52:
 		w = g.airudderWorkflow(g.randomCallOpts())
-	case n < 75:
-		w = g.laafficShape("single", g.laafficRecord(g.randomRecordOpts()))
 	default:
-		k := 2 + g.rnd.IntN(10)
-		recs := make([]map[string]any, k)
-		for i := range recs {
-			recs[i] = g.laafficRecord(g.randomRecordOpts())
-		}
-		if g.rnd.IntN(20) == 0 {
-			recs[0]["callDuration"] = -1 // a rare bad record inside a good batch
-		}
-		w = g.laafficShape(g.pick("array", "bare"), recs...)
+		w = g.laafficNext()
 	}
 	g.sent = append(g.sent, w)
 	if len(g.sent) > 50 {
