@@ -262,6 +262,7 @@ func (s *stack) grafanaVars() map[string]string {
 		"job":             jobName,
 		"instance":        strings.ReplaceAll(s.exporterAddr, ".", `\\.`),
 		"account":         "demo",
+		"script":          ".*",
 		"datasource":      "prometheus",
 		"__rate_interval": "1m",
 		"__interval":      "15s",
