@@ -1,5 +1,6 @@
-// Package collector scrapes the AiRudder inbound dashboard statistics API
-// and exposes the numbers as Prometheus gauges.
+// Package collector scrapes the AiRudder inbound dashboard statistics API and
+// exposes the numbers as Prometheus gauges; laaffic_balance.go does the same
+// for the LAAFFIC balance, through the same fetchCache (fetchcache.go).
 //
 // Flow: ScrapeCollector (one per /metrics request) → per account: cached
 // result younger than min_interval, or the one in-flight fetch

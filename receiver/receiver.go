@@ -3,8 +3,10 @@
 //
 // Flow per request: handler.go (method, source address, token, concurrency
 // and size limits, read deadline) → airudder_decode.go / laaffic_decode.go
+// (LAAFFIC: shape → push kind, one laaffic_<kind>.go per kind)
 // (bytes → typed events, per-record invalid reasons; no metrics) →
-// record.go (dedup, label caps, counters: the only code touching metrics).
+// record.go, laaffic_record.go (dedup, label caps, counters: the only code
+// touching metrics).
 // A 200 answer means every valid, new record of the body has been counted.
 package receiver
 
