@@ -231,14 +231,15 @@ func emitLaafficVoice(r *laRaw, out *LaafficBatch) {
 		talk, b4 = delay(answer, hangup, maxDelayMillis)
 		mark(b4, badTalkTime)
 	}
-	key := string(v.VoiceID.b)
+	id := string(v.VoiceID.b)
+	key := id
 	if key[0] == laafficKeySpace {
 		// Keep the other kinds' key spaces for them (laafficKeySpace).
-		key = "\x01v:" + key
+		key = "\x01v:" + id
 	}
 	ev := LaafficCall{
 		Key:           key,
-		Exemplar:      exemplarValue(string(v.VoiceID.b), len(laafficIDLabel)),
+		Exemplar:      exemplarValue(id, len(laafficIDLabel)),
 		Product:       productIVR,
 		Currency:      currency,
 		Type:          laafficType(r.Type),
