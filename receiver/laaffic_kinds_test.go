@@ -352,3 +352,31 @@ func TestLaafficUnknownKindCounted(t *testing.T) {
 		t.Errorf("unknown_kind = %v", v)
 	}
 }
+
+// webhooks.laaffic_scripts is applied on reload; ids over the cap fold.
+func TestLaafficScriptsReloadAndCap(t *testing.T) {
+	tr := newTestReceiver(t, config.Webhooks{MaxLabelValues: 2}, "")
+	post := func(id, script string) {
+		t.Helper()
+		if rec := tr.post(PathLaaffic, []byte(`{"voiceId":"`+id+`","scriptId":`+script+`}`)); rec.Code != http.StatusOK {
+			t.Fatal(rec.Code)
+		}
+	}
+	calls := func(script string) float64 {
+		return counterValue(t, tr.reg, "laaffic_script_calls_total", "account", "default", "script", script,
+			"product", "ivr", "result", "unknown")
+	}
+	post("a", "7")
+	tr.ApplyConfig(config.Webhooks{MaxLabelValues: 2, LaafficScripts: map[string]string{"7": "seven", "8": "eight"}})
+	post("b", "7")
+	post("c", "8")
+	post("d", "9")
+	post("e", "10") // "7" (before it was named) and "9" took the 2 slots
+	post("f", "11")
+	post("g", `""`)
+	for script, want := range map[string]float64{"7": 1, "seven": 1, "eight": 1, "9": 1, "10": 0, "other": 2, "none": 1} {
+		if got := calls(script); got != want {
+			t.Errorf("script %q: %v calls, want %v", script, got, want)
+		}
+	}
+}
