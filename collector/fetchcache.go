@@ -127,3 +127,33 @@ func (c *fetchCache) lastSuccessTime() time.Time {
 	defer c.mu.Unlock()
 	return c.lastSuccess
 }
+
+// selfDescs are a vendor's per-scrape self-metric descriptors, each with
+// the single label `account`.
+type selfDescs struct {
+	up, success, duration, lastSuccess, age *prometheus.Desc
+}
+
+// emitScrape sends what one scrape reports for an account: the result's
+// metrics and their age when it succeeded, up and success (0 when the
+// fetch failed or the scrape's deadline came first, res == nil), the time
+// the scrape spent, and the time of the last success.
+func emitScrape(ch chan<- prometheus.Metric, d selfDescs, account string, res *result, begin, now, lastSuccess time.Time) {
+	gauge := func(desc *prometheus.Desc, v float64) {
+		ch <- prometheus.MustNewConstMetric(desc, prometheus.GaugeValue, v, account)
+	}
+	up := 0.0
+	if res != nil && res.err == nil {
+		up = 1
+		for _, m := range res.metrics {
+			ch <- m
+		}
+		gauge(d.age, now.Sub(res.done).Seconds())
+	}
+	gauge(d.up, up)
+	gauge(d.success, up)
+	gauge(d.duration, now.Sub(begin).Seconds())
+	if !lastSuccess.IsZero() {
+		gauge(d.lastSuccess, float64(lastSuccess.UnixNano())/1e9)
+	}
+}

@@ -325,28 +325,13 @@ func (s *laScrape) Collect(ch chan<- prometheus.Metric) {
 }
 
 func (s *laScrape) collectAccount(sn laSnapshot, ch chan<- prometheus.Metric) {
-	a, name := sn.a, sn.a.id.name
+	a := sn.a
 	begin := a.now()
 	res := a.get(s.ctx, sn.cfg)
-	now := a.now()
-	gauge := func(d *prometheus.Desc, v float64) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, name)
+	if res == nil {
+		a.inc(a.m.errors, reasonTimeout) // the scrape's deadline came first; the fetch goes on
 	}
-	up := 0.0
-	switch {
-	case res == nil:
-		a.inc(a.m.errors, reasonTimeout) // the scrape's deadline came first
-	case res.err == nil:
-		up = 1
-		for _, m := range res.metrics {
-			ch <- m
-		}
-		gauge(laAgeDesc, now.Sub(res.done).Seconds())
-	}
-	gauge(laUpDesc, up)
-	gauge(laSuccessDesc, up)
-	gauge(laDurationDesc, now.Sub(begin).Seconds())
-	if t := a.cache.lastSuccessTime(); !t.IsZero() {
-		gauge(laLastSuccessDesc, float64(t.UnixNano())/1e9)
-	}
+	emitScrape(ch, laSelfDescs, a.id.name, res, begin, a.now(), a.cache.lastSuccessTime())
 }
+
+var laSelfDescs = selfDescs{up: laUpDesc, success: laSuccessDesc, duration: laDurationDesc, lastSuccess: laLastSuccessDesc, age: laAgeDesc}

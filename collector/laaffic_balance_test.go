@@ -19,9 +19,9 @@ import (
 )
 
 const (
-	laKey     = "la-api-key-0001"
-	laSecret  = "la-S3cr3t-never-logged"
-	laAcct = "ivr-eu"
+	laKey    = "la-api-key-0001"
+	laSecret = "la-S3cr3t-never-logged"
+	laAcct   = "ivr-eu"
 )
 
 // The documented test vector (vendor README §2.3).
