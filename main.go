@@ -116,5 +116,8 @@ func checkConfig(path string) int {
 	for name, why := range skipped {
 		fmt.Printf("  account %q skipped: %s\n", name, why)
 	}
+	if n := len(cfg.Laaffic.Accounts); n > 0 {
+		fmt.Printf("  LAAFFIC: %d account(s), %d with balance credentials\n", n, len(cfg.BalanceAccounts()))
+	}
 	return 0
 }

@@ -43,6 +43,7 @@ type server struct {
 	reg      *prometheus.Registry
 	holder   *config.Holder
 	inbound  *collector.Inbound
+	laaffic  *collector.Laaffic
 	receiver *receiver.Receiver
 	demo     *demo.Demo
 
@@ -105,6 +106,10 @@ func newServer(o options, webFlags *web.FlagConfig, logger, base log.Logger) (*s
 		Logger:     log.With(logger, "component", "collector"),
 		Registerer: s.reg,
 	})
+	s.laaffic = collector.NewLaaffic(collector.Options{
+		Logger:     log.With(logger, "component", "collector"),
+		Registerer: s.reg,
+	})
 	storage := o.storagePath
 	if storage != "" {
 		if err := os.MkdirAll(storage, 0o750); err != nil {
@@ -155,6 +160,7 @@ func (s *server) apply(cfg *config.Config) {
 	s.accounts.WithLabelValues("enabled").Set(float64(len(enabled)))
 	s.accounts.WithLabelValues("skipped").Set(float64(len(skipped)))
 	s.inbound.ApplyConfig(enabled)
+	s.laaffic.ApplyConfig(cfg.BalanceAccounts())
 	s.receiver.ApplyConfig(cfg.Webhooks)
 }
 
@@ -232,8 +238,10 @@ func (s *server) metricsHandler() http.Handler {
 		ctx, cancel := context.WithTimeout(r.Context(), timeout)
 		defer cancel()
 		scrape := prometheus.NewRegistry()
-		if err := scrape.Register(s.inbound.ScrapeCollector(ctx)); err != nil {
-			level.Error(s.logger).Log("msg", "Cannot register scrape collector", "err", err)
+		for _, c := range []prometheus.Collector{s.inbound.ScrapeCollector(ctx), s.laaffic.ScrapeCollector(ctx)} {
+			if err := scrape.Register(c); err != nil {
+				level.Error(s.logger).Log("msg", "Cannot register scrape collector", "err", err)
+			}
 		}
 		// The scrape registry goes first: gathering it runs the fetch, so the
 		// request counters gathered after it already include this scrape.
@@ -351,12 +359,13 @@ func (s *server) landingConfig(withWebhooks bool) web.LandingConfig {
 	extra := ""
 	if withWebhooks {
 		extra = `<p>Webhook endpoints (POST only): <code>/webhooks/airudder</code> for AiRudder call/task/workflow webhooks,
-<code>/webhooks/laaffic</code> for LAAFFIC IVR call records.</p>`
+<code>/webhooks/laaffic</code> for LAAFFIC pushes (IVR and AI-agent records, call-centre records, ringing notifications);
+either path may end in <code>/&lt;account&gt;</code>.</p>`
 	} else {
 		extra = `<p>Webhook endpoints are served on the separate --webhook.listen-address.</p>`
 	}
 	if s.demo != nil {
-		extra += `<p><b>Demo mode</b>: a simulated AiRudder API is scraped as account "demo" and generated webhook traffic is posted to this exporter.</p>`
+		extra += `<p><b>Demo mode</b>: simulated AiRudder and LAAFFIC APIs are scraped as account "demo" and generated webhook traffic is posted to this exporter.</p>`
 	}
 	return web.LandingConfig{
 		Name:        "AiRudder Exporter",

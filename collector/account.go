@@ -12,7 +12,6 @@ import (
 	"github.com/go-kit/log"
 	"github.com/go-kit/log/level"
 	"github.com/prometheus/client_golang/prometheus"
-	"golang.org/x/sync/singleflight"
 
 	"airudder_exporter/config"
 )
@@ -29,20 +28,6 @@ type identity struct {
 
 func identityOf(a *config.Account) identity {
 	return identity{a.Name, strings.TrimRight(a.BaseURL, "/"), a.AppKey, string(a.AppSecret)}
-}
-
-// fetchError is a failed fetch with its airudder_scrape_errors_total reason.
-type fetchError struct {
-	reason string
-	msg    string
-}
-
-// result is one upstream fetch, success or failure, shared by every scrape
-// until min_interval has passed since it started.
-type result struct {
-	started, done time.Time
-	metrics       []prometheus.Metric // nil on failure
-	err           *fetchError
 }
 
 // account is the state of one configured account. Its config may be
@@ -66,17 +51,15 @@ type account struct {
 	token   string
 	tokenAt time.Time
 
-	sf singleflight.Group
+	cache fetchCache // last result, in-flight fetch (fetchcache.go)
 
 	// dropMu/dropped stop a dropped account's late fetch from re-creating
 	// the counter series ApplyConfig deleted.
 	dropMu  sync.RWMutex
 	dropped bool
 
-	mu          sync.Mutex
-	last        *result
-	lastSuccess time.Time
-	logState    string // last logged state, so failures warn once per change
+	mu       sync.Mutex
+	logState string // last logged state, so failures warn once per change
 }
 
 // withDefaults fills what config.Parse would have, for accounts built by
@@ -140,67 +123,23 @@ func (a *account) update(c config.Account) {
 	a.caps.setMax(c.MaxLabelValues)
 }
 
-// fresh returns the cached result if min_interval has not passed since
-// it started.
-func (a *account) fresh(now time.Time) *result {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	r := a.last
-	if r == nil {
-		return nil
-	}
-	age := now.Sub(r.started)
-	if age >= 0 && age < a.cfg.Load().MinInterval.D() {
-		return r
-	}
-	return nil
-}
-
-type flightResult struct {
-	res     *result
-	fetched bool // false: a fetch finished just before; its result was reused
-}
-
-// get returns the statistics for one scrape: the cached result, the
-// in-flight fetch's, or a new fetch's. It waits at most until ctx is done
-// (nil result); the fetch itself runs on the account's own context, so a
-// scraper giving up does not cancel it for the others.
+// get returns the statistics for one scrape through the account's
+// fetchCache: cached, in flight or newly fetched; nil when ctx ended first.
 func (a *account) get(ctx context.Context) *result {
-	if r := a.fresh(a.now()); r != nil {
-		a.inc(a.m.fetches, "shared")
-		return r
-	}
-	var leader atomic.Bool
-	ch := a.sf.DoChan("fetch", func() (fr any, _ error) {
-		leader.Store(true)
-		defer func() {
-			// singleflight would re-panic in its own goroutine and kill
-			// the exporter; a bug in one fetch must only fail that fetch.
-			if p := recover(); p != nil {
-				_ = level.Error(a.logger).Log("msg", "bug: statistics fetch panicked", "panic", a.redact(fmt.Sprint(p)))
-				a.inc(a.m.errors, reasonDecode)
-				fr = flightResult{res: &result{started: a.now(), done: a.now(), err: &fetchError{reason: reasonDecode, msg: "internal error"}}}
-			}
-		}()
-		// A fetch may have completed between fresh() above and here.
-		if r := a.fresh(a.now()); r != nil {
-			return flightResult{res: r}, nil
-		}
-		return flightResult{res: a.fetch(), fetched: true}, nil
+	return a.cache.get(ctx, fetchHooks{
+		now:         a.now,
+		minInterval: a.cfg.Load().MinInterval.D(),
+		fetch:       a.fetch,
+		shared:      func() { a.inc(a.m.fetches, "shared") },
+		panicked: func(p any) *result {
+			_ = level.Error(a.logger).Log("msg", "bug: statistics fetch panicked", "panic", a.redact(fmt.Sprint(p)))
+			a.inc(a.m.errors, reasonDecode)
+			return &result{started: a.now(), done: a.now(), err: &fetchError{reason: reasonDecode, msg: "internal error"}}
+		},
 	})
-	select {
-	case v := <-ch:
-		fr := v.Val.(flightResult)
-		if !leader.Load() || !fr.fetched {
-			a.inc(a.m.fetches, "shared")
-		}
-		return fr.res
-	case <-ctx.Done():
-		return nil
-	}
 }
 
-// fetch does one upstream fetch, caches and logs it.
+// fetch does one upstream fetch and logs it (get caches it).
 func (a *account) fetch() *result {
 	cfg := a.cfg.Load()
 	start := a.now()
@@ -222,12 +161,6 @@ func (a *account) fetch() *result {
 		a.inc(a.m.errors, ferr.reason)
 	}
 	res.done = a.now()
-	a.mu.Lock()
-	a.last = res
-	if ferr == nil {
-		a.lastSuccess = res.done
-	}
-	a.mu.Unlock()
 	a.logFetch(res, st)
 	return res
 }
@@ -370,9 +303,5 @@ func (a *account) logFetch(res *result, st *Statistics) {
 	}
 }
 
-// snapshot returns the time of the last success (zero if none).
-func (a *account) lastSuccessTime() time.Time {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.lastSuccess
-}
+// lastSuccessTime returns the time of the last success (zero if none).
+func (a *account) lastSuccessTime() time.Time { return a.cache.lastSuccessTime() }

@@ -1,5 +1,6 @@
-// Package collector scrapes the AiRudder inbound dashboard statistics API
-// and exposes the numbers as Prometheus gauges.
+// Package collector scrapes the AiRudder inbound dashboard statistics API and
+// exposes the numbers as Prometheus gauges; laaffic_balance.go does the same
+// for the LAAFFIC balance, through the same fetchCache (fetchcache.go).
 //
 // Flow: ScrapeCollector (one per /metrics request) → per account: cached
 // result younger than min_interval, or the one in-flight fetch
@@ -132,29 +133,13 @@ func (s *scrape) Collect(ch chan<- prometheus.Metric) {
 }
 
 func (s *scrape) collectAccount(a *account, ch chan<- prometheus.Metric) {
-	name := a.id.name
 	begin := a.now()
 	res := a.get(s.ctx)
-	now := a.now()
-	gauge := func(d *prometheus.Desc, v float64) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, name)
-	}
-	up := 0.0
-	switch {
-	case res == nil:
+	if res == nil {
 		// The scrape's deadline came first; the fetch goes on.
 		a.inc(a.m.errors, reasonTimeout)
-	case res.err == nil:
-		up = 1
-		for _, m := range res.metrics {
-			ch <- m
-		}
-		gauge(ageDesc, now.Sub(res.done).Seconds())
 	}
-	gauge(upDesc, up)
-	gauge(successDesc, up)
-	gauge(durationDesc, now.Sub(begin).Seconds())
-	if t := a.lastSuccessTime(); !t.IsZero() {
-		gauge(lastSuccessDesc, float64(t.UnixNano())/1e9)
-	}
+	emitScrape(ch, airudderSelfDescs, a.id.name, res, begin, a.now(), a.lastSuccessTime())
 }
+
+var airudderSelfDescs = selfDescs{up: upDesc, success: successDesc, duration: durationDesc, lastSuccess: lastSuccessDesc, age: ageDesc}

@@ -128,6 +128,9 @@ type Webhooks struct {
 	// TransferEventLabels are the EventLabel keys that mark an AiRudder call
 	// as transferred to an agent (default DefaultTransferEventLabels).
 	TransferEventLabels []string `yaml:"transfer_event_labels"`
+	// LaafficScripts names LAAFFIC AI scripts: scriptId → `script` label
+	// value. Unmapped ids keep the id, capped by MaxLabelValues.
+	LaafficScripts map[string]string `yaml:"laaffic_scripts"`
 
 	// Parsed forms of AllowedCIDRs and TrustedProxies.
 	AllowedPrefixes []netip.Prefix `yaml:"-"`
@@ -386,6 +389,9 @@ func (c *Config) finish() error {
 		return err
 	}
 	if w.TrustedPrefixes, err = parsePrefixes("webhooks.trusted_proxies", w.TrustedProxies); err != nil {
+		return err
+	}
+	if err := w.checkLaafficScripts(); err != nil {
 		return err
 	}
 	w.AiRudderAccounts, w.LaafficAccounts = c.WebhookAccounts()

@@ -123,6 +123,7 @@ func TestValidFull(t *testing.T) {
 		},
 		TransferEventLabels: []string{"RequestAgent", "Transfer"},
 		AiRudderLocations:   map[string]*time.Location{"default": time.UTC, "primary": c.AiRudder.Accounts[0].Location, "secondary.eu-1:b": c.AiRudder.Accounts[1].Location},
+		LaafficScripts:      map[string]string{"123": "collections-v2", "456": "reminder (id)"},
 		// Host bits masked, bare addresses become single-host prefixes.
 		AllowedPrefixes: prefixes(t, "10.0.0.0/8", "192.168.1.0/24", "203.0.113.9/32", "2001:db8::/32"),
 		TrustedPrefixes: prefixes(t, "127.0.0.1/32", "::1/128"),
@@ -133,6 +134,20 @@ func TestValidFull(t *testing.T) {
 	}
 	if len(c.Laaffic.Accounts) != 2 || c.Laaffic.Accounts[1].WebhookTokenFile != "testdata/secrets/token.txt" {
 		t.Errorf("laaffic accounts = %#v", c.Laaffic.Accounts)
+	} else {
+		eu, asia := c.Laaffic.Accounts[0], c.Laaffic.Accounts[1]
+		if eu.BaseURL != "https://laaffic.example.test" || eu.APIKey != "la-key" || eu.APISecret != "la-$ecret" ||
+			eu.MinInterval != Duration(90*time.Second) || eu.Timeout != Duration(4*time.Second) {
+			t.Errorf("laaffic account ivr-eu balance settings = %#v", eu)
+		}
+		// Defaults, and credentials read from files (trimmed).
+		if asia.BaseURL != DefaultLaafficBaseURL || asia.APIKey != "key-from-file" || asia.APISecret != "secret-from-file" ||
+			asia.MinInterval != Duration(DefaultLaafficMinInterval) || asia.Timeout != Duration(DefaultRequestTimeout) {
+			t.Errorf("laaffic account ivr-asia balance settings = %#v", asia)
+		}
+		if got := c.BalanceAccounts(); len(got) != 2 {
+			t.Errorf("BalanceAccounts = %d accounts, want 2", len(got))
+		}
 	}
 	if !reflect.DeepEqual(c.Webhooks, want) {
 		t.Errorf("webhooks mismatch\n got: %#v\nwant: %#v", c.Webhooks, want)

@@ -87,6 +87,14 @@ var invalidCases = []invalidCase{
 	{file: "invalid-campaign-group.yml", want: []string{"webhooks.campaigns[1]", ": campaign name refers to a group the match does not have: ", "$2 (the match has 1 groups)"}},
 	{file: "invalid-transfer-event-label.yml", want: []string{"webhooks.transfer_event_labels[1]", "an event label must not be empty"}},
 
+	// LAAFFIC balance collector and scripts (finishBalance, checkLaafficScripts).
+	{file: "invalid-laaffic-base-url.yml", want: []string{"laaffic.accounts[0].base_url", "must be an absolute http(s) URL"}, secret: "api.laaffic.com"},
+	{file: "invalid-laaffic-key-and-key-file.yml", want: []string{"laaffic.accounts[0]", "api_key and api_key_file are mutually exclusive"}},
+	{file: "invalid-laaffic-secret-file-missing.yml", want: []string{"laaffic.accounts[0].api_secret_file", "file not found"}, secret: "no-such-file.txt", is: fs.ErrNotExist},
+	{file: "invalid-laaffic-key-without-secret.yml", want: []string{"laaffic.accounts[1]", "api_key and api_secret (or their _file forms) must be given together"}},
+	{file: "invalid-laaffic-negative-interval.yml", want: []string{"laaffic.accounts[0]", "min_interval and timeout must not be negative"}},
+	{file: "invalid-laaffic-script-name.yml", want: []string{"webhooks.laaffic_scripts", `"123"`, "name must be 1-64 bytes"}},
+
 	// parsePrefixes: one message, two fields.
 	{file: "invalid-cidr.yml", want: []string{"webhooks.allowed_cidrs[1]", "neither a CIDR nor an IP address"}, secret: "10.0.0.0/33"},
 	{file: "invalid-trusted-proxy.yml", want: []string{"webhooks.trusted_proxies[0]", "neither a CIDR nor an IP address"}, secret: "proxy.internal"},

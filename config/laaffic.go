@@ -2,6 +2,11 @@ package config
 
 import (
 	"fmt"
+	"net/url"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Laaffic holds the LAAFFIC accounts. An account's name is the `account`
@@ -21,7 +26,31 @@ type LaafficAccount struct {
 	// series.
 	WebhookToken     Secret `yaml:"webhook_token"`
 	WebhookTokenFile string `yaml:"webhook_token_file"`
+
+	// Balance collector (GET <base_url>/v3/getBalance), active when APIKey
+	// is set. Both credentials are secrets: the key signs the requests.
+	BaseURL       string `yaml:"base_url"`
+	APIKey        Secret `yaml:"api_key"`
+	APIKeyFile    string `yaml:"api_key_file"`
+	APISecret     Secret `yaml:"api_secret"`
+	APISecretFile string `yaml:"api_secret_file"`
+	// MinInterval: at most one balance request per account per interval;
+	// scrapes in between share the cached answer.
+	MinInterval Duration `yaml:"min_interval"`
+	// Timeout bounds one balance request (the scrape's deadline may cut it
+	// shorter for that scrape; the request goes on for the next).
+	Timeout Duration `yaml:"timeout"`
 }
+
+// Defaults of the LAAFFIC balance collector.
+const (
+	DefaultLaafficBaseURL     = "https://api.laaffic.com"
+	DefaultLaafficMinInterval = 60 * time.Second
+)
+
+// HasBalanceCredentials reports whether the balance collector reads this
+// account.
+func (a *LaafficAccount) HasBalanceCredentials() bool { return a.APIKey != "" }
 
 // DefaultWebhookAccount is the account of the vendors' plain webhook paths
 // (/webhooks/airudder, /webhooks/laaffic), which name no account.
@@ -62,8 +91,64 @@ func (c *Config) finishLaaffic() error {
 		if err := webhookToken(where, &a.WebhookToken, a.WebhookTokenFile); err != nil {
 			return err
 		}
+		if err := a.finishBalance(where); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// finishBalance applies the balance collector's defaults and reads its
+// secret files.
+func (a *LaafficAccount) finishBalance(where string) error {
+	if a.BaseURL == "" {
+		a.BaseURL = DefaultLaafficBaseURL
+	}
+	u, err := url.Parse(a.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%s.base_url: must be an absolute http(s) URL", where)
+	}
+	a.BaseURL = strings.TrimRight(a.BaseURL, "/")
+	for _, s := range []struct {
+		name string
+		val  *Secret
+		file string
+	}{{"api_key", &a.APIKey, a.APIKeyFile}, {"api_secret", &a.APISecret, a.APISecretFile}} {
+		if *s.val != "" && s.file != "" {
+			return fmt.Errorf("%s: %s and %s_file are mutually exclusive", where, s.name, s.name)
+		}
+		if s.file != "" {
+			v, err := readSecretFile(s.file)
+			if err != nil {
+				return fmt.Errorf("%s.%s_file: %w", where, s.name, err)
+			}
+			*s.val = Secret(v)
+		}
+	}
+	if (a.APIKey == "") != (a.APISecret == "") {
+		return fmt.Errorf("%s: api_key and api_secret (or their _file forms) must be given together", where)
+	}
+	if a.MinInterval == 0 {
+		a.MinInterval = Duration(DefaultLaafficMinInterval)
+	}
+	if a.Timeout == 0 {
+		a.Timeout = Duration(DefaultRequestTimeout)
+	}
+	if a.MinInterval < 0 || a.Timeout < 0 {
+		return fmt.Errorf("%s: min_interval and timeout must not be negative", where)
+	}
+	return nil
+}
+
+// BalanceAccounts returns the LAAFFIC accounts whose balance is read.
+func (c *Config) BalanceAccounts() []LaafficAccount {
+	var out []LaafficAccount
+	for _, a := range c.Laaffic.Accounts {
+		if a.HasBalanceCredentials() {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // WebhookAccounts returns, per vendor, the account names a webhook path may
@@ -80,4 +165,31 @@ func (c *Config) WebhookAccounts() (airudder, laaffic map[string]Secret) {
 		laaffic[a.Name] = a.WebhookToken
 	}
 	return airudder, laaffic
+}
+
+// checkLaafficScripts validates webhooks.laaffic_scripts: ids are what
+// LAAFFIC sends as scriptId, names become `script` label values (printable,
+// at most 64 bytes, like every capped label value).
+func (w *Webhooks) checkLaafficScripts() error {
+	for id, name := range w.LaafficScripts {
+		if strings.TrimSpace(id) == "" {
+			return fmt.Errorf("webhooks.laaffic_scripts: empty script id")
+		}
+		if !labelValue(name) {
+			return fmt.Errorf("webhooks.laaffic_scripts[%q]: name must be 1-64 bytes of printable UTF-8", id)
+		}
+	}
+	return nil
+}
+
+func labelValue(v string) bool {
+	if v == "" || len(v) > 64 || !utf8.ValidString(v) || strings.TrimSpace(v) != v {
+		return false
+	}
+	for _, r := range v {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
 }

@@ -1,7 +1,7 @@
 // Package demo runs the exporter against simulated vendors: an AiRudder API
-// on a loopback port (scraped by the real collector, through the real client)
-// and a generator that posts realistic AiRudder and LAAFFIC webhooks to the
-// exporter's own endpoints. Nothing here produces a metric directly: every
+// and a LAAFFIC API on loopback ports (scraped by the real collectors,
+// through the real clients) and a generator that posts realistic AiRudder
+// and LAAFFIC webhooks to the exporter's own endpoints. Nothing here produces a metric directly: every
 // number on /metrics in demo mode went through the production code paths.
 package demo
 
@@ -37,6 +37,7 @@ type Demo struct {
 	// zones: the AiRudder accounts' time zones, set by Augment, read by the
 	// traffic generator.
 	zones atomic.Pointer[map[string]*time.Location]
+	la    *laafficAPI // simulated LAAFFIC API (laaffic.go)
 }
 
 // StartAPI starts the simulated AiRudder API on a random loopback port.
@@ -56,6 +57,10 @@ func StartAPI(logger log.Logger) (*Demo, error) {
 		}
 	}()
 	level.Info(logger).Log("msg", "Demo: simulated AiRudder API listening", "url", d.url, "account", AccountName)
+	if err := d.startLaafficAPI(); err != nil {
+		d.Close()
+		return nil, err
+	}
 	return d, nil
 }
 
@@ -75,6 +80,7 @@ func (d *Demo) URL() string { return d.url }
 // robot name and campaign rules (demo/airudder.go). Called on start and
 // after every reload.
 func (d *Demo) Augment(cfg *config.Config) *config.Config {
+	cfg = d.augmentLaaffic(cfg)
 	out := *cfg
 	out.AiRudder.Accounts = append([]config.Account(nil), cfg.AiRudder.Accounts...)
 	defer d.augmentAiRudder(&out)
@@ -110,6 +116,7 @@ func (d *Demo) Close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	_ = d.srv.Shutdown(ctx)
+	d.closeLaaffic(ctx)
 }
 
 func compileRule(r config.CampaignRule) (config.CampaignRule, error) {

@@ -192,7 +192,7 @@ func allowedEmpty(where string) (string, bool) {
 // the demo's own job/instance/account must be among them.
 func checkVariableQueries(t *testing.T, st *stack) {
 	vars := st.grafanaVars()
-	want := map[string]string{"job": jobName, "instance": st.exporterAddr, "account": "demo"}
+	want := map[string]string{"job": jobName, "instance": st.exporterAddr, "account": "demo", "script": "collections-v2"}
 	for _, f := range loadDashboards(t) {
 		for _, v := range f.D.Templating.List {
 			sel, label, ok := variableQuery(v)

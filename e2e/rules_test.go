@@ -74,6 +74,8 @@ var requiredAlerts = []string{
 	"AiRudderInboundTransferSuccessLow", "AiRudderInboundTransferAttemptRatioHigh",
 	"AiRudderOutboundFailureRatioHigh", "LaafficConnectRatioLow", "LaafficCostBurnHigh",
 	"AiRudderWebhooksStopped", "AiRudderWebhookInvalidRecords",
+	"LaafficBalanceLow", "LaafficBalanceRunsOutSoon", "LaafficAccountDown",
+	"LaafficTransferRatioDropping", "LaafficAIAgentCostHigh",
 }
 
 // One-word headings are alert sections; prose sections ("Using these rules") have spaces.

@@ -265,6 +265,7 @@ func (s *stack) grafanaVars() map[string]string {
 		"robot":           ".*", // multi-select variables at "All"
 		"sip_line":        ".*",
 		"campaign":        ".*",
+		"script":          ".*",
 		"datasource":      "prometheus",
 		"__rate_interval": "1m",
 		"__interval":      "15s",

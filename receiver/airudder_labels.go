@@ -48,3 +48,6 @@ func normRingType(v string) string {
 }
 
 func normAnswered(v string) string { return oneOf(strings.TrimSpace(v), airudderAnswered) }
+
+// Exemplar label name on the AiRudder duration histograms.
+const airudderIDLabel = "call_id"

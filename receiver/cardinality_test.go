@@ -20,7 +20,7 @@ func labelBounds(capN, accounts int) map[string]map[string]int {
 	capped := capN + 2 // admitted values + "other" + "none"
 	results, hangups, rings := len(airudderResults)+1, len(airudderHangupTypes)+2, len(airudderRingTypes)+1
 	robots, lines, campaigns := capped, capped, capN+1 // campaign: rule outputs + "other"
-	return map[string]map[string]int{
+	b := map[string]map[string]int{
 		"airudder_calls_total": {
 			"account": accounts, "result": results, "result_label": capped, "hangup_type": hangups, "ring_type": rings,
 		},
@@ -39,18 +39,13 @@ func labelBounds(capN, accounts int) map[string]map[string]int {
 		"airudder_campaign_connected_calls_total":      {"account": accounts, "campaign": campaigns},
 		"airudder_campaign_talk_seconds_total":         {"account": accounts, "campaign": campaigns},
 		"airudder_webhook_delivery_lag_rejected_total": {"account": accounts, "reason": len(lagReasons)},
-		"laaffic_calls_total":                          {"type": 5, "call_status": 7},
-		"laaffic_cost_total":                           {"currency": 3},
-		"laaffic_settle_pay_total":                     {"currency": 3},
-		"laaffic_keypresses_total":                     {"key": 14},
-		"laaffic_sip_responses_total":                  {"class": 8},
-		"laaffic_terminations_total":                   {"result": 3},
-		"laaffic_bill_periods_total":                   {"bill_period": capN + 1},
-		"laaffic_intents_total":                        {"intent": capped},
-		"laaffic_destination_calls_total":              {"country": capN + 1},
 		// Self-metrics with more than 16 series, from closed sets.
 		"airudder_exporter_webhook_requests_total": {"source": 2, "outcome": len(requestOutcomes)},
 	}
+	for name, labels := range laafficLabelBounds(capN, accounts, 0) {
+		b[name] = labels
+	}
+	return b
 }
 
 // histogramBounds: per-account (and per-robot) AiRudder histograms; their

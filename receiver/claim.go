@@ -87,11 +87,19 @@ func (r *recorder) claimAiRudder(b *AiRudderBatch, now time.Time) (*claimed, err
 	return c, r.claimKeys(r.arDedup, sourceAiRudder, c, now)
 }
 
-// claimLaaffic claims the ids of b's calls.
+// claimLaaffic claims the ids of b's records: IVR/AI-agent calls, then
+// call-centre records, then ringing notifications (the order laaffic()
+// reads them back in). Each kind's keys are in their own key space.
 func (r *recorder) claimLaaffic(b *LaafficBatch, now time.Time) (*claimed, error) {
 	c := claimPool.Get().(*claimed)
 	for i := range b.Calls {
 		c.keys = append(c.keys, b.Calls[i].Key)
+	}
+	for i := range b.Center {
+		c.keys = append(c.keys, b.Center[i].Key)
+	}
+	for i := range b.Ringing {
+		c.keys = append(c.keys, b.Ringing[i].Key)
 	}
 	return c, r.claimKeys(r.laDedup, sourceLaaffic, c, now)
 }

@@ -175,7 +175,10 @@ func FuzzDecodeAiRudder(f *testing.F) {
 }
 
 func FuzzDecodeLaaffic(f *testing.F) {
-	f.Add(readFixture(f, "laaffic-ivr-push.json"))
+	for _, fx := range []string{"laaffic-ivr-push.json", "laaffic-ai-agent-push.json",
+		"laaffic-call-center-push.json", "laaffic-ringing-push.json"} {
+		f.Add(readFixture(f, fx))
+	}
 	for _, s := range laSeeds {
 		f.Add([]byte(s))
 	}
@@ -193,20 +196,26 @@ func FuzzDecodeLaaffic(f *testing.F) {
 			return
 		}
 		if want, ok := expectedRecords(body, "array", true); !ok || want != b.Records() {
-			t.Fatalf("%q: %d records (%d calls, %d invalid), encoding/json sees %d (%v)",
-				body, b.Records(), len(b.Calls), len(b.Invalid), want, ok)
+			t.Fatalf("%q: %d records (%d calls, %d call-centre, %d ringing, %d invalid), encoding/json sees %d (%v)",
+				body, b.Records(), len(b.Calls), len(b.Center), len(b.Ringing), len(b.Invalid), want, ok)
 		}
 		for _, c := range b.Calls {
 			ok := c.Key != "" &&
 				in(c.Type, []string{"group_call", "verification_code", "handset_call", "handset_direct_dial", "other"}) &&
 				in(c.CallStatus, []string{"busy", "no_answer", "not_connected", "voicemail", "connected", "other", "unknown"}) &&
-				(!c.Cost.OK || in(c.CostCurrency, laafficCurrencies, "other")) &&
+				in(c.Product, []string{productIVR, productAIAgent}) &&
+				(!c.Cost.OK || laafficCurrencyCode(c.CostCurrency)) && laafficCurrencyCode(c.Currency) &&
 				in(c.Keypress, dtmfKeys[:], "none", "other") &&
 				in(c.SIPClass, sipClasses[1:], "none", "other") &&
 				in(c.Termination, []string{"success", "failure", "unknown"})
 			for _, v := range []OptFloat{c.Duration, c.RingDuration, c.Charged, c.TimeToAnswer, c.QueueDelay,
-				c.PostDialDelay, c.Cost, c.BaseCostUSD, c.SettlePay} {
+				c.PostDialDelay, c.AICharged} {
 				if v.OK && (v.V < 0 || v.V > 7*24*3600) {
+					ok = false
+				}
+			}
+			for _, v := range []OptFloat{c.Cost, c.BaseCostUSD, c.SettlePay, c.AIQuoteFee} {
+				if v.OK && (v.V < 0 || v.V > laafficMaxAmountUnknown) {
 					ok = false
 				}
 			}
@@ -214,8 +223,40 @@ func FuzzDecodeLaaffic(f *testing.F) {
 				t.Fatalf("call %+v", c)
 			}
 		}
+		for _, c := range b.Center {
+			if c.Key == "" || c.Key[0] != laafficKeySpace ||
+				!in(c.CallType, []string{"group_transfer", "inbound", "outbound", "other"}) ||
+				!in(c.HangupReason, laafficHangupReasons[:], "other") ||
+				!in(c.HangingDirection, []string{"customer", "agent", "system", "other", "unknown"}) ||
+				!in(c.Outcome, []string{"answered", "not_answered", "failed", "other"}) ||
+				(c.CostUSD.OK && (c.CostUSD.V < 0 || c.CostUSD.V > laafficMaxAmount("USD"))) {
+				t.Fatalf("call-centre record %+v", c)
+			}
+		}
+		for _, g := range b.Ringing {
+			if g.Key == "" || g.Key[0] != laafficKeySpace || g.UnansweredLegs < 0 ||
+				!in(g.Type, []string{"group_transfer", "call_center_transfer", "api_call", "other"}) {
+				t.Fatalf("ringing %+v", g)
+			}
+		}
 		r := fuzzReceiver(t)
 		r.rec.laaffic(&b, "default", r.now())
 		checkLabelsBounded(t)
 	})
+}
+
+// laafficCurrencyCode: a currency label the decoder may hand out.
+func laafficCurrencyCode(c string) bool {
+	if c == "other" {
+		return true
+	}
+	if len(c) != 3 {
+		return false
+	}
+	for i := 0; i < 3; i++ {
+		if c[i] < 'A' || c[i] > 'Z' {
+			return false
+		}
+	}
+	return true
 }

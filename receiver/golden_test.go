@@ -47,6 +47,11 @@ func goldenSequence(t *testing.T, tr *testReceiver) {
 			{"voiceId":"v4","cost":"-1"},
 			"junk"]}`, http.StatusOK},
 		{PathLaaffic, `[{"voiceId":"v3"}]`, http.StatusOK}, // duplicate
+		{PathLaaffic, string(readFixture(t, "laaffic-ai-agent-push.json")), http.StatusOK},
+		{PathLaaffic, string(readFixture(t, "laaffic-call-center-push.json")), http.StatusOK},
+		{PathLaaffic, string(readFixture(t, "laaffic-call-center-push.json")), http.StatusOK}, // retry
+		{PathLaaffic, string(readFixture(t, "laaffic-ringing-push.json")), http.StatusOK},
+		{PathLaaffic, `[{"voiceId":"v5","ringingTime":2000,"answerTime":1000},{"unknown":1}]`, http.StatusOK},
 	}
 	for i, s := range steps {
 		if rec := tr.post(s.path, []byte(s.body)); rec.Code != s.want {
@@ -114,7 +119,12 @@ func TestAllContractFamiliesPresent(t *testing.T) {
 		"laaffic_charged_duration_seconds_total", "laaffic_cost_total", "laaffic_base_cost_usd_total",
 		"laaffic_settle_pay_total", "laaffic_keypresses_total", "laaffic_sip_responses_total",
 		"laaffic_terminations_total", "laaffic_bill_periods_total", "laaffic_intents_total",
-		"laaffic_destination_calls_total", "laaffic_recalls_total",
+		"laaffic_destination_calls_total", "laaffic_recalls_total", "laaffic_invalid_fields_total",
+		"laaffic_ai_agent_cost_total", "laaffic_ai_agent_charged_duration_seconds_total",
+		"laaffic_ai_agent_intent_codes_total", "laaffic_script_calls_total", "laaffic_script_cost_total",
+		"laaffic_script_talk_seconds_total", "laaffic_call_center_calls_total",
+		"laaffic_call_center_agent_group_calls_total", "laaffic_call_center_talk_duration_seconds",
+		"laaffic_agent_ringing_total", "laaffic_agent_ringing_unanswered_legs_total",
 		"airudder_exporter_webhook_requests_total", "airudder_exporter_webhook_records_total",
 		"airudder_exporter_webhook_invalid_records_total", "airudder_exporter_webhook_last_received_timestamp_seconds",
 		"airudder_exporter_webhook_request_duration_seconds", "airudder_exporter_dedup_entries",

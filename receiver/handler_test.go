@@ -42,7 +42,7 @@ func TestHandlerAcceptsFixtures(t *testing.T) {
 		"hangup_type", "ByCallee", "ring_type", "normal"); v != 1 {
 		t.Errorf("airudder_calls_total = %v", v)
 	}
-	if v := counterValue(t, tr.reg, "laaffic_calls_total", "type", "group_call", "call_status", "busy"); v != 1 {
+	if v := counterValue(t, tr.reg, "laaffic_calls_total", "account", "default", "product", "ivr", "type", "group_call", "call_status", "busy"); v != 1 {
 		t.Errorf("laaffic_calls_total = %v", v)
 	}
 	for _, src := range []string{sourceAiRudder, sourceLaaffic} {
@@ -321,7 +321,7 @@ func TestHandlerDuplicates(t *testing.T) {
 	if c, d := records(t, tr, sourceLaaffic, recordCounted), records(t, tr, sourceLaaffic, recordDuplicate); c != 3 || d != 2 {
 		t.Errorf("laaffic counted %v, duplicate %v", c, d)
 	}
-	if v := counterValue(t, tr.reg, "laaffic_calls_total", "type", "other", "call_status", "unknown"); v != 3 {
+	if v := counterValue(t, tr.reg, "laaffic_calls_total", "account", "default", "product", "ivr", "type", "other", "call_status", "unknown"); v != 3 {
 		t.Errorf("laaffic_calls_total = %v", v)
 	}
 

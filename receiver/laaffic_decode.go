@@ -1,44 +1,40 @@
 package receiver
 
-// LAAFFIC IVR pushes come in three shapes (vendor README §2.1): one record
-// object, a batch {"array":[record, ...]}, or a bare [record, ...]. The
-// body is read once with jreader into laRaw (flexible fields); each record
-// is validated and emitted as a LaafficCall event. The decoder never
-// touches a metric.
+// LAAFFIC posts every push kind to the one URL the customer configured
+// (vendor README §2.2), so the decoder tells them apart by shape:
+//
+//   - voice records (IVR push, laaffic_ivr.go; AI-agent batch push,
+//     laaffic_agent.go): voiceId and the call timestamps;
+//   - call-centre records (cc-http push, laaffic_callcenter.go):
+//     callSessionId, callType, hangupReason ...;
+//   - agent ringing notifications (laaffic_ringing.go): callinEventTime,
+//     noAnswerSipList ...
+//
+// Bodies come as one record object, a batch {"array":[record, ...]} or a
+// bare [record, ...]; each element is classified on its own, so a body
+// mixing kinds (or good and bad records) counts every good record. The body
+// is read once with jreader into laRaw, the union of every kind's fields;
+// each record is then validated and emitted as its kind's event. The
+// decoder never touches a metric.
 
-// Limits beyond which a value is taken as garbage rather than a call.
-const (
-	maxCost         = 1000.0          // per call, in any currency
-	maxDelayMillis  = 24 * 3600e3     // post-dial delay, time to answer
-	maxQueueMillis  = 7 * 24 * 3600e3 // submit → call: tasks may be scheduled days ahead
-	millisPerSecond = 1000.0
-)
-
-// laRaw holds the record fields the exporter uses.
+// laRaw holds the fields of every LAAFFIC push kind the exporter uses.
+// Fields several kinds share (type, callDuration, answerTime, cost ...) are
+// read once and interpreted by the kind's emitter.
 type laRaw struct {
-	VoiceID         flexString
-	Type            flexNum
-	SubmitTime      flexNum
-	CallTime        flexNum
-	RingingTime     flexNum
-	AnswerTime      flexNum
-	HangupTime      flexNum
-	CallDuration    flexNum
-	ChargedDuration flexNum
-	RingDuration    flexNum
-	BillPeriod      flexString
-	Code            flexString
-	BaseCost        flexNum
-	Cost            flexNum
-	CostEur         flexNum
-	Currency        flexString
-	SettlePay       flexNum
-	TerminationCode flexString
-	SipCode         flexString
-	FeedbackValue   flexString
-	Intent          flexString
-	CallStatus      flexNum
-	RecallByVoiceID flexString
+	laVoiceRaw
+	agent  laAgentRaw
+	center laCenterRaw
+	ring   laRingRaw
+
+	// Shared by several kinds.
+	Type         flexNum    // voice: business type; ringing: notification type
+	CallDuration flexNum    // voice (IVR) and call centre
+	AnswerTime   flexString // voice: epoch ms or yyyyMMddHHmmss; call centre: not used
+	Cost         flexNum    // voice: quote currency; call centre: USD
+	BaseCost     flexNum    // USD
+	CallID       flexString // call centre and ringing
+
+	known bool // some known field was present
 }
 
 // laDecoder is reusable (pooled per request); not safe for concurrent use.
@@ -92,6 +88,7 @@ func (d *laDecoder) decode(data []byte, out *LaafficBatch) error {
 			// An "array" that is not an array: as a record, a field of
 			// the wrong type.
 			d.top.VoiceID.st = fBadType
+			d.top.known = true
 		}
 	default:
 		r.skip()
@@ -107,7 +104,7 @@ func (d *laDecoder) decode(data []byte, out *LaafficBatch) error {
 		return errNotJSON
 	}
 	if !isBatch {
-		emitLaafficCall(&d.top, out)
+		emitLaaffic(&d.top, out)
 	}
 	return nil
 }
@@ -132,161 +129,54 @@ func (d *laDecoder) list(out *LaafficBatch) {
 		if r.err != nil {
 			return
 		}
-		emitLaafficCall(&d.rec, out)
+		emitLaaffic(&d.rec, out)
 	}
 }
 
-// field reads the value of key k into rec if it is a record field.
+// field reads the value of key k into rec if it is a field of some kind.
 func (d *laDecoder) field(k []byte, rec *laRaw) bool {
 	r := &d.r
+	ok := true
 	switch string(k) {
-	case "voiceId":
-		r.readString(&rec.VoiceID)
 	case "type":
 		r.readNum(&rec.Type)
-	case "submitTime":
-		r.readNum(&rec.SubmitTime)
-	case "callTime":
-		r.readNum(&rec.CallTime)
-	case "ringingTime":
-		r.readNum(&rec.RingingTime)
-	case "answerTime":
-		r.readNum(&rec.AnswerTime)
-	case "hangupTime":
-		r.readNum(&rec.HangupTime)
 	case "callDuration":
 		r.readNum(&rec.CallDuration)
-	case "chargedDuration":
-		r.readNum(&rec.ChargedDuration)
-	case "ringDuration":
-		r.readNum(&rec.RingDuration)
-	case "billPeriod":
-		r.readString(&rec.BillPeriod)
-	case "code":
-		r.readString(&rec.Code)
-	case "baseCost":
-		r.readNum(&rec.BaseCost)
+	case "answerTime":
+		r.readString(&rec.AnswerTime)
 	case "cost":
 		r.readNum(&rec.Cost)
-	case "costEur":
-		r.readNum(&rec.CostEur)
-	case "currency":
-		r.readString(&rec.Currency)
-	case "settlePay":
-		r.readNum(&rec.SettlePay)
-	case "terminationCode":
-		r.readString(&rec.TerminationCode)
-	case "sipCode":
-		r.readString(&rec.SipCode)
-	case "feedbackValue":
-		r.readString(&rec.FeedbackValue)
-	case "intent":
-		r.readString(&rec.Intent)
-	case "callStatus":
-		r.readNum(&rec.CallStatus)
-	case "recallByVoiceId":
-		r.readString(&rec.RecallByVoiceID)
+	case "baseCost":
+		r.readNum(&rec.BaseCost)
+	case "callId":
+		r.readString(&rec.CallID)
 	default:
-		return false
+		ok = d.voiceField(k, &rec.laVoiceRaw) || d.agentField(k, &rec.agent) ||
+			d.centerField(k, &rec.center) || d.ringField(k, &rec.ring)
 	}
-	return true
+	rec.known = rec.known || ok
+	return ok
 }
 
-// delay validates a "later - earlier" pair of epoch-millisecond timestamps.
-// 0, null or absent means "did not happen"; the delay then stays unset.
-func delay(earlier, later flexNum, max float64) (OptFloat, InvalidReason) {
-	if earlier.st != fOK || later.st != fOK || earlier.v == 0 || later.v == 0 {
-		return OptFloat{}, ""
-	}
-	d := later.v - earlier.v
+// emitLaaffic classifies one record by the fields it carried and emits it
+// as its kind. An id field decides first; without one, any field only one
+// kind has; a record with only shared fields is taken as a voice record
+// (the original push), which then lacks its voiceId.
+func emitLaaffic(r *laRaw, out *LaafficBatch) {
 	switch {
-	case d < 0:
-		return OptFloat{}, ReasonNegativeValue
-	case d > max:
-		return OptFloat{}, ReasonAbsurdValue
+	case r.center.CallSessionID.st != fAbsent:
+		emitLaafficCenter(r, out)
+	case r.VoiceID.st != fAbsent:
+		emitLaafficVoice(r, out)
+	case r.ring.CallinEventTime.st != fAbsent:
+		emitLaafficRinging(r, out)
+	case r.center.seen:
+		emitLaafficCenter(r, out)
+	case r.ring.seen:
+		emitLaafficRinging(r, out)
+	case r.voiceSeen || r.agent.seen || r.known:
+		emitLaafficVoice(r, out)
+	default:
+		out.Invalid = append(out.Invalid, ReasonUnknownKind)
 	}
-	return OptFloat{V: d / millisPerSecond, OK: true}, ""
-}
-
-// validateLaafficStrings: label and id fields may be strings or numbers,
-// never objects, arrays or booleans.
-func validateLaafficStrings(r *laRaw) InvalidReason {
-	for _, f := range [...]*flexString{
-		&r.VoiceID, &r.BillPeriod, &r.Code, &r.Currency, &r.TerminationCode,
-		&r.SipCode, &r.FeedbackValue, &r.Intent, &r.RecallByVoiceID,
-	} {
-		if f.st == fBadType {
-			return ReasonBadType
-		}
-	}
-	return ""
-}
-
-// emitLaafficCall validates one record and appends its event (or reason).
-//
-// A record without voiceId is rejected (missing_id) rather than counted:
-// LAAFFIC's retry policy is undocumented, and a record that cannot be
-// deduplicated might be counted once per re-delivery.
-func emitLaafficCall(r *laRaw, out *LaafficBatch) {
-	reason := validateLaafficStrings(r)
-	if reason == "" && !r.VoiceID.set() {
-		reason = ReasonMissingID
-	}
-	if reason == "" {
-		reason = firstReason(
-			checkNum(r.Type, 1e9), checkNum(r.CallStatus, 1e9),
-			checkNum(r.SubmitTime, 1e15), checkNum(r.CallTime, 1e15),
-			checkNum(r.RingingTime, 1e15), checkNum(r.AnswerTime, 1e15),
-			checkNum(r.HangupTime, 1e15),
-			checkNum(r.CallDuration, maxCallSeconds),
-			checkNum(r.ChargedDuration, maxCallSeconds),
-			checkNum(r.RingDuration, maxCallSeconds),
-			checkNum(r.Cost, maxCost), checkNum(r.CostEur, maxCost),
-			checkNum(r.BaseCost, maxCost), checkNum(r.SettlePay, maxCost),
-		)
-	}
-	queue, r1 := delay(r.SubmitTime, r.CallTime, maxQueueMillis)
-	postDial, r2 := delay(r.CallTime, r.RingingTime, maxDelayMillis)
-	answer, r3 := delay(r.RingingTime, r.AnswerTime, maxDelayMillis)
-	if reason == "" {
-		reason = firstReason(r1, r2, r3)
-	}
-	if reason != "" {
-		out.Invalid = append(out.Invalid, reason)
-		return
-	}
-
-	currency := laafficCurrency(string(r.Currency.b))
-	key := string(r.VoiceID.b)
-	ev := LaafficCall{
-		Key:            key,
-		Exemplar:       exemplarValue(key, len(laafficIDLabel)),
-		Type:           laafficType(r.Type),
-		CallStatus:     laafficCallStatus(r.CallStatus),
-		Duration:       opt(r.CallDuration),
-		RingDuration:   opt(r.RingDuration),
-		Charged:        opt(r.ChargedDuration),
-		TimeToAnswer:   answer,
-		QueueDelay:     queue,
-		PostDialDelay:  postDial,
-		BaseCostUSD:    opt(r.BaseCost),
-		SettlePay:      opt(r.SettlePay),
-		SettleCurrency: currency,
-		Keypress:       laafficKey(string(r.FeedbackValue.b)),
-		SIPClass:       laafficSIPClass(string(r.SipCode.b)),
-		Termination:    laafficTermination(string(r.TerminationCode.b)),
-		BillPeriod:     labelStrings.get(trimmed(r.BillPeriod)),
-		Intent:         labelStrings.get(trimmed(r.Intent)),
-		Country:        labelStrings.get(laafficCountry(r.Code.b)),
-		Recall:         r.RecallByVoiceID.set(),
-	}
-	// `cost` is in the quoted currency; the docs' example names it
-	// `costEur` instead, which is EUR whatever `currency` says.
-	switch {
-	case r.Cost.st == fOK:
-		ev.Cost, ev.CostCurrency = opt(r.Cost), currency
-	case r.CostEur.st == fOK:
-		ev.Cost, ev.CostCurrency = opt(r.CostEur), "EUR"
-	}
-	out.Calls = append(out.Calls, ev)
 }

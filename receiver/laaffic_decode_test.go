@@ -39,16 +39,16 @@ func TestDecodeLaafficFixture(t *testing.T) {
 	c := oneLA(t, string(readFixture(t, "laaffic-ivr-push.json")))
 	want := LaafficCall{
 		Key: "22121121451211349002", Exemplar: "22121121451211349002",
-		Type: "group_call", CallStatus: "busy",
+		Product: "ivr", Type: "group_call", CallStatus: "busy", Currency: "EUR",
 		Duration: OptFloat{13, true}, RingDuration: OptFloat{1, true}, Charged: OptFloat{20, true},
 		TimeToAnswer:  OptFloat{12, true},
 		QueueDelay:    OptFloat{(1670939568000 - 1670939112097) / 1000.0, true},
 		PostDialDelay: OptFloat{2, true},
 		Cost:          OptFloat{0.007875, true}, CostCurrency: "EUR",
 		BaseCostUSD: OptFloat{0, true},
-		SettlePay:   OptFloat{1.2793, true}, SettleCurrency: "EUR",
-		Keypress: "0", SIPClass: "2xx", Termination: "success",
-		BillPeriod: "20+20", Intent: "YES", Country: "India",
+		SettlePay:   OptFloat{1.2793, true},
+		Keypress:    "0", SIPClass: "2xx", Termination: "success",
+		BillPeriod: "20+20", Intent: "YES", Country: "India", Script: "123",
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("\n got %+v\nwant %+v", c, want)
@@ -85,8 +85,8 @@ func TestDecodeLaafficShapes(t *testing.T) {
 func TestDecodeLaafficFields(t *testing.T) {
 	t.Run("missing optional fields", func(t *testing.T) {
 		c := oneLA(t, `{"voiceId":"v"}`)
-		want := LaafficCall{Key: "v", Exemplar: "v", Type: "other", CallStatus: "unknown",
-			Keypress: "none", SIPClass: "none", Termination: "unknown", SettleCurrency: "USD"}
+		want := LaafficCall{Key: "v", Exemplar: "v", Product: "ivr", Type: "other", CallStatus: "unknown",
+			Keypress: "none", SIPClass: "none", Termination: "unknown", Currency: "USD"}
 		if !reflect.DeepEqual(c, want) {
 			t.Errorf("\n got %+v\nwant %+v", c, want)
 		}
@@ -114,7 +114,11 @@ func TestDecodeLaafficFields(t *testing.T) {
 			{`"cost":"1.5"`, 1.5, "USD"},
 			{`"cost":"1.5","currency":""`, 1.5, "USD"},
 			{`"cost":"1.5","currency":"eur"`, 1.5, "EUR"},
-			{`"cost":"1.5","currency":"GBP"`, 1.5, "other"},
+			{`"cost":"1.5","currency":"GBP"`, 1.5, "GBP"},
+			{`"cost":"1.5","currency":"jpy"`, 1.5, "JPY"},
+			{`"cost":"1.5","currency":"euro"`, 1.5, "other"},
+			{`"cost":"1500","currency":"JPY"`, 1500, "JPY"},
+			{`"cost":"90000","currency":"XYZ"`, 90000, "XYZ"},
 			{`"cost":"1.5","costEur":"9","currency":"USD"`, 1.5, "USD"},
 			{`"costEur":"0.007875","currency":"USD"`, 0.007875, "EUR"},
 			{`"costEur":"0.2"`, 0.2, "EUR"},
@@ -202,13 +206,25 @@ func TestDecodeLaafficInvalidRecords(t *testing.T) {
 		{`{"voiceId":"v","callDuration":-1}`, ReasonNegativeValue},
 		{`{"voiceId":"v","cost":"-0.1"}`, ReasonNegativeValue},
 		{`{"voiceId":"v","submitTime":-5}`, ReasonNegativeValue},
-		{`{"voiceId":"v","callTime":2000,"ringingTime":1000}`, ReasonNegativeValue},
-		{`{"voiceId":"v","ringingTime":2000,"answerTime":1000}`, ReasonNegativeValue},
-		{`{"voiceId":"v","submitTime":2000,"callTime":1000}`, ReasonNegativeValue},
 		{`{"voiceId":"v","callDuration":90000}`, ReasonAbsurdValue},
 		{`{"voiceId":"v","cost":"5000"}`, ReasonAbsurdValue},
 		{`{"voiceId":"v","settlePay":1e6}`, ReasonAbsurdValue},
-		{`{"voiceId":"v","callTime":1000,"ringingTime":100000000}`, ReasonAbsurdValue},
+		{`{"voiceId":"v","cost":"1500","currency":"USD"}`, ReasonAbsurdValue},
+		{`{"voiceId":"v","cost":"1500"}`, ReasonAbsurdValue},
+		{`{"voiceId":"v","cost":"400000","currency":"JPY"}`, ReasonAbsurdValue},
+		{`{"voiceId":"v","cost":"2e9","currency":"XYZ"}`, ReasonAbsurdValue},
+		{`{"voiceId":"v","aiAgentQuoteFee":"-1"}`, ReasonNegativeValue},
+		{`{"voiceId":"v","hangupTime":"2026-13-01 00:00:00"}`, ReasonBadNumber},
+		{`{"voiceId":"v","answerTime":"yesterday"}`, ReasonBadNumber},
+		{`{"callSessionId":"","callType":1}`, ReasonMissingID},
+		{`{"callSessionId":"s","callDuration":-1}`, ReasonNegativeValue},
+		{`{"callSessionId":"s","cost":"5000"}`, ReasonAbsurdValue},
+		{`{"callSessionId":"s","hangupReason":"x"}`, ReasonBadNumber},
+		{`{"callId":"c","callinEventTime":null,"type":1}`, ReasonMissingID},
+		{`{"callinEventTime":"2026-01-01 00:00:00","type":1}`, ReasonMissingID},
+		{`{"callId":"c","callinEventTime":"2026-01-01 00:00:00","noAnswerSipList":"x"}`, ReasonBadType},
+		{`{"foo":1}`, ReasonUnknownKind},
+		{`{}`, ReasonUnknownKind},
 		{`{"voiceId":"v","cost":"abc"}`, ReasonBadNumber},
 		{`{"voiceId":"v","callStatus":"busy"}`, ReasonBadNumber},
 		{`{"voiceId":"v","ringDuration":true}`, ReasonBadType},

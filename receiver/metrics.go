@@ -73,23 +73,8 @@ func histogram(name, help string, buckets []float64) prometheus.HistogramOpts {
 type metrics struct {
 	airudderMetrics // airudder_metrics.go
 
-	laCalls         *prometheus.CounterVec
-	laDuration      prometheus.Histogram
-	laRing          prometheus.Histogram
-	laTimeToAnswer  prometheus.Histogram
-	laQueueDelay    prometheus.Histogram
-	laPostDialDelay prometheus.Histogram
-	laCharged       prometheus.Counter
-	laCost          *prometheus.CounterVec
-	laBaseCost      prometheus.Counter
-	laSettlePay     *prometheus.CounterVec
-	laKeypresses    *prometheus.CounterVec
-	laSIP           *prometheus.CounterVec
-	laTerminations  *prometheus.CounterVec
-	laBillPeriods   *prometheus.CounterVec
-	laIntents       *prometheus.CounterVec
-	laDestinations  *prometheus.CounterVec
-	laRecalls       prometheus.Counter
+	// LAAFFIC (laaffic_metrics.go)
+	la *laafficMetrics
 
 	// Self-metrics
 	requests        *prometheus.CounterVec
@@ -104,64 +89,7 @@ func newMetrics() *metrics {
 	return &metrics{
 		airudderMetrics: newAirudderMetrics(),
 
-		laCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "laaffic_calls_total",
-			Help: "LAAFFIC IVR call records received.",
-		}, []string{"type", "call_status"}),
-		laDuration: prometheus.NewHistogram(histogram("laaffic_call_duration_seconds",
-			"Talk time of LAAFFIC calls (callDuration).", callDurationBuckets)),
-		laRing: prometheus.NewHistogram(histogram("laaffic_ring_duration_seconds",
-			"Ring time of LAAFFIC calls (ringDuration).", ringBuckets)),
-		laTimeToAnswer: prometheus.NewHistogram(histogram("laaffic_time_to_answer_seconds",
-			"Time from ringing to answer of answered LAAFFIC calls.", ringBuckets)),
-		laQueueDelay: prometheus.NewHistogram(histogram("laaffic_queue_delay_seconds",
-			"Time from submission to dialling (callTime - submitTime).", queueDelayBuckets)),
-		laPostDialDelay: prometheus.NewHistogram(histogram("laaffic_post_dial_delay_seconds",
-			"Time from dialling to ringing (ringingTime - callTime).", postDialBuckets)),
-		laCharged: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "laaffic_charged_duration_seconds_total",
-			Help: "Charged call time (chargedDuration).",
-		}),
-		laCost: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "laaffic_cost_total",
-			Help: "Call cost in the quoted currency (cost, or costEur as EUR).",
-		}, []string{"currency"}),
-		laBaseCost: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "laaffic_base_cost_usd_total",
-			Help: "Base call cost in USD (baseCost).",
-		}),
-		laSettlePay: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "laaffic_settle_pay_total",
-			Help: "Settled amount of non-USD quotes (settlePay), by the record's currency.",
-		}, []string{"currency"}),
-		laKeypresses: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "laaffic_keypresses_total",
-			Help: "DTMF key pressed by the callee (feedbackValue).",
-		}, []string{"key"}),
-		laSIP: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "laaffic_sip_responses_total",
-			Help: "Final SIP response class (sipCode).",
-		}, []string{"class"}),
-		laTerminations: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "laaffic_terminations_total",
-			Help: "Call terminations (terminationCode \"0\" or \"200\" = success).",
-		}, []string{"result"}),
-		laBillPeriods: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "laaffic_bill_periods_total",
-			Help: "Calls by billing period (billPeriod).",
-		}, []string{"bill_period"}),
-		laIntents: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "laaffic_intents_total",
-			Help: "Calls by final AI intent (intent).",
-		}, []string{"intent"}),
-		laDestinations: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "laaffic_destination_calls_total",
-			Help: "Calls by destination country (country part of code).",
-		}, []string{"country"}),
-		laRecalls: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "laaffic_recalls_total",
-			Help: "Records that are recalls of an earlier call (recallByVoiceId set).",
-		}),
+		la: newLaafficMetrics(),
 
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "airudder_exporter_webhook_requests_total",
@@ -190,11 +118,7 @@ func newMetrics() *metrics {
 }
 
 func (m *metrics) collectors() []prometheus.Collector {
-	return append(m.airudderMetrics.collectors(),
-		m.laCalls, m.laDuration, m.laRing, m.laTimeToAnswer, m.laQueueDelay,
-		m.laPostDialDelay, m.laCharged, m.laCost, m.laBaseCost, m.laSettlePay,
-		m.laKeypresses, m.laSIP, m.laTerminations, m.laBillPeriods, m.laIntents,
-		m.laDestinations, m.laRecalls,
+	return append(append(m.airudderMetrics.collectors(), m.la.collectors()...),
 		m.requests, m.records, m.invalid, m.lastReceived, m.requestDuration, m.folded,
 	)
 }

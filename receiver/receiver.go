@@ -2,10 +2,11 @@
 // metrics.
 //
 // Flow per request: handler.go (method, source address, token, concurrency
-// and size limits, read deadline) → airudder_*.go / laaffic_decode.go
-// (bytes → typed events, per-record invalid reasons; no metrics) →
-// record.go + airudder_record.go (dedup, label caps, counters: the only
-// code touching metrics).
+// and size limits, read deadline) → airudder_*.go / laaffic_*.go
+// (bytes → typed events, per-record invalid reasons; no metrics; LAAFFIC:
+// shape → push kind, one laaffic_<kind>.go per kind) → record.go,
+// airudder_record.go, laaffic_record.go (dedup, label caps, counters: the
+// only code touching metrics).
 // A 200 answer means every valid, new record of the body has been counted.
 package receiver
 
@@ -225,6 +226,10 @@ func (r *Receiver) ApplyConfig(cfg config.Webhooks) {
 	}
 	r.rec.setLimits(cfg.MaxLabelValues, cfg.InfoCheckQuestions, cfg.EventLabels)
 	r.rec.applyAiRudder(cfg)
+	r.rec.lf.setScripts(cfg.LaafficScripts)
+	for name := range s.accounts[sourceLaaffic] {
+		r.rec.lf.initAccount(name)
+	}
 	r.arDedup.SetLimits(cfg.DedupWindow.D(), cfg.DedupMaxEntries)
 	r.laDedup.SetLimits(cfg.DedupWindow.D(), cfg.DedupMaxEntries)
 	r.applyRedis(cfg)

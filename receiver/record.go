@@ -24,7 +24,8 @@ type recorder struct {
 
 	// Caps for open-ended labels, one per label (sized by max_label_values).
 	resultLabel, question, verification, eventLabel *labelcap.Cap
-	billPeriod, intent, country                     *labelcap.Cap
+
+	lf laafficRecorder // LAAFFIC caps and metrics (laaffic_record.go)
 
 	// Allow-lists (webhooks.infocheck_questions / event_labels); nil or
 	// empty means "any value, under the cap". Swapped whole on reload.
@@ -77,36 +78,20 @@ func newRecorder(m *metrics, maxLabelValues int, arDedup, laDedup dedup.Store) *
 	r.question = newCap("airudder_infocheck_answers_total")
 	r.verification = newCap("airudder_infocheck_answers_total")
 	r.eventLabel = newCap("airudder_call_event_labels_total")
-	r.billPeriod = newCap("laaffic_bill_periods_total")
-	r.intent = newCap("laaffic_intents_total")
-	r.country = newCap("laaffic_destination_calls_total")
+	r.lf.init(m, maxLabelValues)
 	r.questionFolds = m.folded.WithLabelValues("airudder_infocheck_answers_total")
 	r.eventLabelFolds = m.folded.WithLabelValues("airudder_call_event_labels_total")
 	r.initAiRudder(m, maxLabelValues)
-	r.initSeries()
 	return r
-}
-
-// initSeries creates the series of small closed label sets at zero, so
-// rate() and absent() work before the first webhook arrives.
-func (r *recorder) initSeries() {
-	m := r.m
-	for _, c := range laafficCurrencies {
-		m.laCost.WithLabelValues(c)
-		m.laSettlePay.WithLabelValues(c)
-	}
-	for _, t := range []string{"success", "failure", valUnknown} {
-		m.laTerminations.WithLabelValues(t)
-	}
 }
 
 // setLimits applies a reload: cap sizes and allow-lists. Admitted values
 // and every counter stay as they are.
 func (r *recorder) setLimits(maxLabelValues int, questions, eventLabels []string) {
-	for _, c := range []*labelcap.Cap{r.resultLabel, r.question, r.verification,
-		r.eventLabel, r.billPeriod, r.intent, r.country} {
+	for _, c := range []*labelcap.Cap{r.resultLabel, r.question, r.verification, r.eventLabel} {
 		c.SetMax(maxLabelValues)
 	}
+	r.lf.setMax(maxLabelValues)
 	r.questionAllow.Store(allowList(questions))
 	r.eventLabelAllow.Store(allowList(eventLabels))
 }
@@ -148,76 +133,6 @@ func observe(h prometheus.Histogram, v float64, idLabel, id string) {
 		return
 	}
 	h.(prometheus.ExemplarObserver).ObserveWithExemplar(v, prometheus.Labels{idLabel: id})
-}
-
-// laaffic counts one decoded LAAFFIC body posted for account, like airudder.
-func (r *recorder) laaffic(b *LaafficBatch, account string, now time.Time) error {
-	cl, err := r.claimLaaffic(b, now)
-	if err != nil {
-		return err
-	}
-	defer cl.done()
-	s := r.la
-	for _, reason := range b.Invalid {
-		s.invalid.Inc()
-		s.reasons[reason].Inc()
-	}
-	for i := range b.Calls {
-		c := &b.Calls[i]
-		if !cl.next() {
-			s.duplicate.Inc()
-			continue
-		}
-		r.laAdds.Add(1)
-		r.laafficCall(c)
-		s.counted.Inc()
-	}
-	return nil
-}
-
-func (r *recorder) laafficCall(c *LaafficCall) {
-	m := r.m
-	m.laCalls.WithLabelValues(c.Type, c.CallStatus).Inc()
-	if c.Duration.OK {
-		observe(m.laDuration, c.Duration.V, laafficIDLabel, c.Exemplar)
-	}
-	if c.RingDuration.OK {
-		m.laRing.Observe(c.RingDuration.V)
-	}
-	if c.TimeToAnswer.OK {
-		m.laTimeToAnswer.Observe(c.TimeToAnswer.V)
-	}
-	if c.QueueDelay.OK {
-		m.laQueueDelay.Observe(c.QueueDelay.V)
-	}
-	if c.PostDialDelay.OK {
-		m.laPostDialDelay.Observe(c.PostDialDelay.V)
-	}
-	if c.Charged.OK {
-		m.laCharged.Add(c.Charged.V)
-	}
-	if c.Cost.OK {
-		m.laCost.WithLabelValues(c.CostCurrency).Add(c.Cost.V)
-	}
-	if c.BaseCostUSD.OK {
-		m.laBaseCost.Add(c.BaseCostUSD.V)
-	}
-	if c.SettlePay.OK {
-		m.laSettlePay.WithLabelValues(c.SettleCurrency).Add(c.SettlePay.V)
-	}
-	m.laKeypresses.WithLabelValues(c.Keypress).Inc()
-	m.laSIP.WithLabelValues(c.SIPClass).Inc()
-	m.laTerminations.WithLabelValues(c.Termination).Inc()
-	if c.BillPeriod != "" {
-		m.laBillPeriods.WithLabelValues(r.billPeriod.Value(c.BillPeriod)).Inc()
-	}
-	m.laIntents.WithLabelValues(capped(c.Intent, r.intent, nil, nil)).Inc()
-	if c.Country != "" {
-		m.laDestinations.WithLabelValues(r.country.Value(c.Country)).Inc()
-	}
-	if c.Recall {
-		m.laRecalls.Inc()
-	}
 }
 
 // request counts one webhook HTTP request of source with its outcome and
