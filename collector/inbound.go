@@ -40,8 +40,9 @@ type Inbound struct {
 	accounts []*account // config order
 }
 
-// NewInbound returns a collector with no accounts; call ApplyConfig.
-func NewInbound(o Options) *Inbound {
+// withDefaults fills the unset options: a nop logger, the shared HTTP
+// client settings, the wall clock.
+func (o Options) withDefaults() Options {
 	if o.Logger == nil {
 		o.Logger = log.NewNopLogger()
 	}
@@ -51,6 +52,12 @@ func NewInbound(o Options) *Inbound {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	return o
+}
+
+// NewInbound returns a collector with no accounts; call ApplyConfig.
+func NewInbound(o Options) *Inbound {
+	o = o.withDefaults()
 	return &Inbound{opts: o, m: newSelfMetrics(o.Registerer)}
 }
 

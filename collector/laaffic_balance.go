@@ -216,15 +216,7 @@ type Laaffic struct {
 
 // NewLaaffic returns a balance collector with no accounts; call ApplyConfig.
 func NewLaaffic(o Options) *Laaffic {
-	if o.Logger == nil {
-		o.Logger = log.NewNopLogger()
-	}
-	if o.HTTPClient == nil {
-		o.HTTPClient = newHTTPClient()
-	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
+	o = o.withDefaults()
 	return &Laaffic{opts: o, m: newLaafficSelfMetrics(o.Registerer)}
 }
 
