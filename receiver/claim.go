@@ -15,10 +15,13 @@ import (
 // Claiming a body's record ids before counting them is what makes a record
 // count exactly once, also across replicas sharing a Redis: the recorder
 // first claims every valid record's id of the body in one dedup.Store call
-// (one Redis round trip), then counts the fresh ones. When the claim fails
-// nothing of the body is counted (not even its invalid records), the store
-// has released what it claimed, and the handler answers 503 so the vendor
-// retries the whole body later.
+// (one Redis round trip), then counts the fresh ones, then confirms the
+// claim (claimed.done: a second round trip marking them counted). When the
+// claim fails, or finds a record still being counted by another request
+// (dedup.ErrInFlight), nothing of the body is counted (not even its invalid
+// records), the store has released what it claimed, and the handler
+// answers 503 so the vendor retries the whole body later. A failed confirm
+// is counted and retried by the store; the body is still answered 200.
 
 // errDedupUnavailable wraps a failed claim for the handler.
 var errDedupUnavailable = errors.New("dedup store unavailable")
@@ -27,7 +30,7 @@ var errDedupUnavailable = errors.New("dedup store unavailable")
 func newDedupErrors() *prometheus.CounterVec {
 	v := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "airudder_exporter_dedup_errors_total",
-		Help: "Webhook bodies whose record ids could not be claimed in the shared dedup store (Redis), answered 503 so the vendor retries; by reason (timeout, unavailable, redis_error).",
+		Help: "Webhook bodies whose record ids could not be claimed in the shared dedup store (Redis), answered 503 so the vendor retries, by reason (timeout, unavailable, redis_error; in_flight: a record still being counted by another request); and counted bodies whose claim could not be confirmed (confirm_failed, answered 200, retried by the store).",
 	}, []string{"source", "reason"})
 	for _, s := range []string{sourceAiRudder, sourceLaaffic} {
 		for _, reason := range dedup.ErrorReasons {
@@ -43,6 +46,11 @@ type claimed struct {
 	keys  []string
 	fresh []bool
 	pos   int
+	// Set by a successful claim, for the confirm in done.
+	rec    *recorder
+	store  dedup.Store
+	source string
+	tk     dedup.Ticket
 }
 
 var claimPool = sync.Pool{New: func() any { return new(claimed) }}
@@ -54,10 +62,19 @@ func (c *claimed) next() bool {
 	return f
 }
 
-// done returns the buffers to the pool; c is unusable afterwards.
+// done confirms a successful claim (its fresh records have been counted
+// by now) and returns the buffers to the pool; c is unusable afterwards.
 func (c *claimed) done() {
+	if c.store != nil {
+		// Background, like the claim; the store bounds the wait. A failure
+		// is logged and retried by the store: the records stay counted.
+		if err := c.store.Confirm(context.Background(), c.tk); err != nil {
+			c.rec.dedupErrors.WithLabelValues(c.source, dedup.ReasonConfirmFailed).Inc()
+		}
+	}
 	clear(c.keys) // do not pin the ids of the body
 	c.keys, c.fresh, c.pos = c.keys[:0], c.fresh[:0], 0
+	c.rec, c.store, c.source, c.tk = nil, nil, "", dedup.Ticket{}
 	claimPool.Put(c)
 }
 
@@ -68,11 +85,13 @@ func (r *recorder) claimKeys(store dedup.Store, source string, c *claimed, now t
 	// Not the request's context: a vendor that hangs up after sending the
 	// body still gets its records counted, as without Redis. The store
 	// bounds the wait with its own timeout.
-	if _, err := store.Claim(context.Background(), c.keys, now, c.fresh); err != nil {
+	tk, err := store.Claim(context.Background(), c.keys, now, c.fresh)
+	if err != nil {
 		r.dedupErrors.WithLabelValues(source, dedup.ErrorReason(err)).Inc()
 		c.done()
 		return fmt.Errorf("%w: %w", errDedupUnavailable, err)
 	}
+	c.rec, c.store, c.source, c.tk = r, store, source, tk
 	return nil
 }
 

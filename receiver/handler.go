@@ -7,12 +7,14 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/go-kit/log/level"
 
 	"airudder_exporter/config"
+	"airudder_exporter/receiver/dedup"
 )
 
 // Webhook paths served by Handler.
@@ -202,6 +204,14 @@ func (r *Receiver) badRequest(w http.ResponseWriter, source string, err error) s
 // availability"). The error is logged without ids or Redis details beyond
 // the client's own message, which holds no secret.
 func (r *Receiver) dedupUnavailable(w http.ResponseWriter, source string, err error) string {
+	if errors.Is(err, dedup.ErrInFlight) && r.redis != nil {
+		// Not an outage: another request (or an orphan of a Redis crash)
+		// holds a record of this body for at most the pending TTL.
+		level.Info(r.logger).Log("msg", "webhook answered 503: some of its records are being counted by another request; the vendor will retry", "source", source)
+		w.Header().Set("Retry-After", strconv.Itoa(int((r.redis.PendingTTL()+time.Second-1)/time.Second)))
+		writeError(w, http.StatusServiceUnavailable, "records being counted by another request, retry later")
+		return outcomeDedupUnavailable
+	}
 	level.Warn(r.logger).Log("msg", "webhook answered 503: dedup store (Redis) unavailable; the vendor will retry", "source", source, "err", err)
 	w.Header().Set("Retry-After", "60")
 	writeError(w, http.StatusServiceUnavailable, "dedup store unavailable, retry later")

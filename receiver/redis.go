@@ -32,7 +32,10 @@ func (r *Receiver) startRedis(cfg config.Webhooks) error {
 		TLS:      tlsCfg,
 		Timeout:  rc.Timeout.D(),
 		OnReleaseError: func(keys int, err error) {
-			level.Error(logger).Log("msg", "could not release the dedup claims of a failed webhook body; retrying when Redis answers (until then their records' retries would be dropped as duplicates)", "ids", keys, "err", err)
+			level.Error(logger).Log("msg", "could not release the dedup claims of a failed webhook body; retrying when Redis answers (until then, or until they expire, their records' retries are answered 503)", "ids", keys, "err", err)
+		},
+		OnConfirmError: func(keys int, err error) {
+			level.Warn(logger).Log("msg", "could not confirm the dedup claims of a counted webhook body (answered 200); retrying when Redis answers (if that takes longer than the pending TTL, a retry of these records could count again)", "ids", keys, "err", err)
 		},
 	})
 	r.redisCfg = rc

@@ -26,7 +26,37 @@ type RedisOptions struct {
 	// OnReleaseError is told about claims that could not be released (they
 	// are queued and retried); nil = ignore. Called without locks held.
 	OnReleaseError func(keys int, err error)
+	// OnConfirmError is told about counted claims that could not be
+	// confirmed (they are queued and retried like releases); nil = ignore.
+	OnConfirmError func(keys int, err error)
+	// PendingTTL is how long a claim stays pending (claimed, not yet
+	// confirmed) before Redis expires it; 0 = DefaultPendingTTL, raised to
+	// 3 × Timeout when that is longer (see DefaultPendingTTL).
+	PendingTTL time.Duration
 }
+
+// DefaultPendingTTL is the life of a pending claim ("p:<token>") that is
+// never confirmed nor released: an orphan left by a Redis crash between
+// applying a claim and answering it, or by a replica dying mid-body.
+// While it lives, a retry of its records on any replica is answered 503
+// (in_flight), so it must be
+//   - far above the time a body takes from claim to confirm: two round
+//     trips of at most Timeout each plus the counting (microseconds); a
+//     pending claim expiring before its confirm would let a concurrent
+//     retry count the records again. Hence at least 3 × Timeout;
+//   - short enough that an orphan blocks retries only briefly: AiRudder
+//     retries after a minute, long after 10 s. LAAFFIC retries a ringing
+//     notification at once, up to 3 times: if all 3 land within 10 s of a
+//     Redis crash that orphaned its claim (and this replica could not
+//     release it when Redis came back), that notification is lost.
+const DefaultPendingTTL = 10 * time.Second
+
+// ErrInFlight is Claim's error when a key of the body is held by a pending
+// claim of another request (another replica counting the same records
+// right now, or an orphaned claim): nothing of the body is claimed or
+// counted, and the vendor's retry settles it once that claim is confirmed
+// (a duplicate) or released or expired (counted).
+var ErrInFlight = errors.New("records of the body are being counted by another request")
 
 // Health-check periods: frequent while Redis is unreachable so readiness
 // and queued releases recover quickly, relaxed while all is well (claims
@@ -37,40 +67,52 @@ const (
 )
 
 // maxPendingKeys bounds the keys waiting for a release after a failed
-// claim (about 60 bytes each). Beyond it the oldest tickets are dropped:
-// their keys stay claimed until their window ends, so a retry of those
-// records is dropped as a duplicate; OnReleaseError reports it.
+// claim or for a confirm after a counted one (about 60 bytes each). Beyond
+// it the oldest are dropped: their pending claims expire after PendingTTL
+// (a retry meanwhile is answered 503; a retry of a dropped confirm after
+// that could count again); OnReleaseError / OnConfirmError report it.
 const maxPendingKeys = 100_000
 
 // Redis is the connection to one Redis (or Valkey) server holding the dedup
 // memory of every replica. Store returns the per-vendor Store.
 //
 // Each id is one key, <prefix><vendor>:<16 hex digits of the id's xxhash>,
-// set with SET key token PX window NX: atomic, so of two replicas claiming
-// the same id at once exactly one succeeds, and Redis expires it after the
-// dedup window. A batch is one pipeline: one round trip for a 100-record
-// LAAFFIC body.
+// in one of two states:
 //
-// The value is a token unique to the claim, so a release deletes a key
-// only while that claim still holds it (never a key claimed by another
-// replica or by another body of this process). When a claim fails midway
-// (Redis down, timeout, a reply lost after the SET was applied), all its
-// keys are released by token; if even that fails, they wait in a pending
-// list which is flushed before this process claims anything again and by
-// the health loop as soon as Redis answers, so an orphaned claim does not
-// turn the vendor's retry into a "duplicate" (see README, "Scaling and high
-// availability", for the small remaining window).
+//   - pending, value "p:<token>", expiring after PendingTTL: claimed by one
+//     request (token unique to the claim) that is counting it right now;
+//   - done, value "d", expiring after the dedup window: counted.
+//
+// Claim is one script over all keys of a body (one round trip for a
+// 100-record LAAFFIC batch, atomic): an absent key becomes pending (fresh),
+// a pending one makes the whole body ErrInFlight, a done one is a
+// duplicate. After counting, Confirm turns the body's pending keys into
+// done (a second round trip). So a claim whose outcome is unknown (Redis
+// died after applying it, before answering) can never turn the vendor's
+// retry into a "duplicate": the retry is answered 503 until the orphan is
+// released or expires, then counted. Values of the earlier one-state
+// format (a bare token) read as done.
+//
+// A release deletes a key only while it still holds this claim's pending
+// value (never a key claimed by another replica or another body of this
+// process). When a claim fails midway (Redis down, timeout, a reply lost
+// after the script ran) all its keys are released by token; if that fails
+// too, they wait in a pending list (with confirms that failed), flushed
+// before this process claims anything again and by the health loop as soon
+// as Redis answers (see README, "Scaling and high availability").
 type Redis struct {
-	client  *redis.Client
-	timeout time.Duration
-	onRel   func(int, error)
+	client     *redis.Client
+	timeout    time.Duration
+	pendingTTL int64 // milliseconds
+	onRel      func(int, error)
+	onConf     func(int, error)
 
 	healthy   atomic.Bool
 	tokenBase string
 	seq       atomic.Uint64
 
 	pendingMu   sync.Mutex // held while flushing, so claims wait for it
-	pending     []Ticket
+	pending     []pendingOp
 	pendingKeys int
 	hasPending  atomic.Bool
 
@@ -86,6 +128,9 @@ type Redis struct {
 func NewRedis(o RedisOptions) *Redis {
 	if o.Timeout <= 0 {
 		o.Timeout = time.Second
+	}
+	if o.PendingTTL <= 0 {
+		o.PendingTTL = max(DefaultPendingTTL, 3*o.Timeout)
 	}
 	var rnd [6]byte
 	_, _ = rand.Read(rnd[:])
@@ -106,25 +151,30 @@ func NewRedis(o RedisOptions) *Redis {
 			// report now (503), not to sit out in dial retries.
 			DialerRetries:   1,
 			DisableIdentity: true,
-			// No automatic retries: a SET NX whose first attempt was
-			// applied but whose reply was lost would, retried, report our
-			// own claim as a duplicate, and the record would never count.
+			// No automatic retries: a claim whose first attempt was
+			// applied but whose reply was lost would, retried, find our
+			// own pending claim and answer 503 until it expires.
 			MaxRetries:            -1,
 			ContextTimeoutEnabled: true,
 			MaintNotificationsConfig: &maintnotifications.Config{
 				Mode: maintnotifications.ModeDisabled,
 			},
 		}),
-		timeout:   o.Timeout,
-		onRel:     o.OnReleaseError,
-		tokenBase: base64.RawURLEncoding.EncodeToString(rnd[:]) + ".",
-		kick:      make(chan struct{}, 1),
-		stop:      make(chan struct{}),
-		done:      make(chan struct{}),
+		timeout:    o.Timeout,
+		pendingTTL: max(o.PendingTTL.Milliseconds(), 1),
+		onRel:      o.OnReleaseError,
+		onConf:     o.OnConfirmError,
+		tokenBase:  base64.RawURLEncoding.EncodeToString(rnd[:]) + ".",
+		kick:       make(chan struct{}, 1),
+		stop:       make(chan struct{}),
+		done:       make(chan struct{}),
 	}
 	go r.healthLoop()
 	return r
 }
+
+// PendingTTL is the life of an unconfirmed claim (see DefaultPendingTTL).
+func (r *Redis) PendingTTL() time.Duration { return time.Duration(r.pendingTTL) * time.Millisecond }
 
 // Healthy reports whether the last contact with Redis (a claim or a
 // health-check PING) succeeded and no release is pending.
@@ -219,8 +269,30 @@ func (s *RedisStore) key(id string) string {
 	return string(b)
 }
 
-// Claim implements Store: one pipeline of SET NX PX. now is not used:
-// Redis's own clock runs the window.
+// claimScript claims every key of a body in one atomic step. ARGV[1] is
+// the pending value "p:<token>", ARGV[2] PendingTTL in ms. Per key: 1 =
+// fresh (was absent, now pending for this claim), 0 = duplicate (done, or
+// repeated within this body), 2 = in flight (pending for another claim).
+// GET then SET rather than SET NX GET: works on every Redis >= 2.6.
+var claimScript = redis.NewScript(`
+local r = {}
+for i, k in ipairs(KEYS) do
+  local v = redis.call('GET', k)
+  if not v then
+    redis.call('SET', k, ARGV[1], 'PX', ARGV[2])
+    r[i] = 1
+  elseif v == ARGV[1] then
+    r[i] = 0
+  elseif string.sub(v, 1, 2) == 'p:' then
+    r[i] = 2
+  else
+    r[i] = 0
+  end
+end
+return r`)
+
+// Claim implements Store: one script run (EVALSHA, EVAL when Redis lost
+// its script cache). now is not used: Redis's own clock runs the window.
 func (s *RedisStore) Claim(ctx context.Context, keys []string, _ time.Time, fresh []bool) (Ticket, error) {
 	if len(keys) == 0 {
 		return Ticket{}, nil
@@ -228,8 +300,8 @@ func (s *RedisStore) Claim(ctx context.Context, keys []string, _ time.Time, fres
 	r := s.r
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
-	// Orphans of an earlier failed claim go first: while they are held, a
-	// retry of their records would look like a duplicate.
+	// Orphans of an earlier failed claim and unconfirmed counted claims go
+	// first: until then a retry of their records is held up as in flight.
 	if r.hasPending.Load() {
 		if err := r.flushPending(ctx); err != nil {
 			r.unhealthy()
@@ -238,47 +310,57 @@ func (s *RedisStore) Claim(ctx context.Context, keys []string, _ time.Time, fres
 	}
 	tok := r.tokenBase + strconv.FormatUint(r.seq.Add(1), 36)
 	t := Ticket{keys: make([]string, len(keys)), fresh: fresh[:len(keys)], token: tok}
-	ms := s.window.Load()
-	pipe := r.client.Pipeline()
-	cmds := make([]*redis.Cmd, len(keys))
 	for i, id := range keys {
 		t.keys[i] = s.key(id)
-		cmds[i] = pipe.Do(ctx, "set", t.keys[i], tok, "px", ms, "nx")
 	}
-	// Per-command results below (Nil = not set). Exec's own error matters
-	// too: when the connection cannot even be set up (a wrong password,
-	// say), it fails while the commands carry no error and no reply.
-	_, execErr := pipe.Exec(ctx)
-	var failed error
-	if execErr != nil && !errors.Is(execErr, redis.Nil) {
-		failed = execErr
+	res, err := claimScript.Run(ctx, r.client, t.keys, pendingValue(tok), r.pendingTTL).Int64Slice()
+	if err == nil && len(res) != len(keys) {
+		err = errors.New("dedup claim script: unexpected reply length")
 	}
-	for i, c := range cmds {
-		switch err := c.Err(); {
-		case err == nil:
-			fresh[i] = true
-		case errors.Is(err, redis.Nil):
-			fresh[i] = false
-		default:
-			// Outcome unknown (the SET may have been applied): release
-			// covers it, since release checks the token.
-			fresh[i] = true
-			if failed == nil {
-				failed = err
-			}
-		}
-	}
-	if failed != nil {
-		for i, c := range cmds {
-			// Whatever may have been set goes; release checks the token.
-			fresh[i] = !errors.Is(c.Err(), redis.Nil)
+	if err != nil {
+		// Outcome unknown (the script may have run): every key goes;
+		// release checks the token, so only this claim's keys are deleted.
+		for i := range t.fresh {
+			t.fresh[i] = true
 		}
 		r.unhealthy()
 		r.releaseOrQueue(t)
-		return Ticket{}, failed
+		return Ticket{}, err
 	}
 	r.healthy.Store(true)
+	inFlight := false
+	for i, v := range res {
+		fresh[i] = v == 1
+		inFlight = inFlight || v == 2
+	}
+	if inFlight {
+		// Another request is counting some of these records: count none
+		// of the body now (the vendor retries), and free what we took.
+		r.releaseOrQueue(t)
+		return Ticket{}, ErrInFlight
+	}
 	return t, nil
+}
+
+// pendingValue is the value of a key claimed and not yet counted.
+func pendingValue(token string) string { return "p:" + token }
+
+// Confirm implements Store: the ticket's fresh keys become done, expiring
+// after the dedup window. On error the confirm is queued and retried with
+// the releases; OnConfirmError is told.
+func (s *RedisStore) Confirm(ctx context.Context, t Ticket) error {
+	if len(t.keys) == 0 {
+		return nil
+	}
+	op := pendingOp{t: t, confirm: true, window: s.window.Load()}
+	ctx, cancel := context.WithTimeout(ctx, s.r.timeout)
+	err := s.r.apply(ctx, op)
+	cancel()
+	if err != nil {
+		s.r.unhealthy()
+		s.r.queue(op, err)
+	}
+	return err
 }
 
 // Release implements Store.
@@ -288,11 +370,11 @@ func (s *RedisStore) Release(ctx context.Context, t Ticket) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.r.timeout)
 	defer cancel()
-	return s.r.release(ctx, t)
+	return s.r.apply(ctx, pendingOp{t: t})
 }
 
 // releaseScript deletes each key only while it still holds this claim's
-// token: one round trip for the whole ticket, atomic per key.
+// pending value: one round trip for the whole ticket, atomic per key.
 var releaseScript = redis.NewScript(`
 local n = 0
 for _, k in ipairs(KEYS) do
@@ -303,61 +385,109 @@ for _, k in ipairs(KEYS) do
 end
 return n`)
 
-func (r *Redis) release(ctx context.Context, t Ticket) error {
-	keys := make([]string, 0, len(t.keys))
-	for i, k := range t.keys {
-		if t.fresh[i] {
+// confirmScript marks each key done ("d", ARGV[2] = dedup window in ms)
+// while it still holds this claim's pending value (ARGV[1]), or when it is
+// gone: the records were counted, so remembering them is right even if
+// the pending claim expired or Redis forgot it before a queued confirm got
+// through. A key pending for another claim (ours expired meanwhile) is
+// left to that claim.
+var confirmScript = redis.NewScript(`
+local n = 0
+for _, k in ipairs(KEYS) do
+  local v = redis.call('GET', k)
+  if v == ARGV[1] or not v then
+    redis.call('SET', k, 'd', 'PX', ARGV[2])
+    n = n + 1
+  end
+end
+return n`)
+
+// pendingOp is a release (of a failed claim) or a confirm (of a counted
+// one) to apply, now or once Redis answers again.
+type pendingOp struct {
+	t       Ticket
+	confirm bool
+	window  int64 // confirm: dedup window in ms
+}
+
+// apply runs op's script over the ticket's fresh keys.
+func (r *Redis) apply(ctx context.Context, op pendingOp) error {
+	keys := make([]string, 0, len(op.t.keys))
+	for i, k := range op.t.keys {
+		if op.t.fresh[i] {
 			keys = append(keys, k)
 		}
 	}
 	if len(keys) == 0 {
 		return nil
 	}
-	return releaseScript.Run(ctx, r.client, keys, t.token).Err()
+	if op.confirm {
+		return confirmScript.Run(ctx, r.client, keys, pendingValue(op.t.token), op.window).Err()
+	}
+	return releaseScript.Run(ctx, r.client, keys, pendingValue(op.t.token)).Err()
 }
 
 // releaseOrQueue releases a failed claim's keys now (fresh context: the
 // claim's own may be spent) or queues them for the next flush.
 func (r *Redis) releaseOrQueue(t Ticket) {
-	// The ticket must not refer to the caller's fresh slice, which the
-	// caller reuses: every key whose SET may have landed is marked.
-	own := Ticket{keys: t.keys, fresh: append([]bool(nil), t.fresh...), token: t.token}
+	op := pendingOp{t: t}
 	ctx, cancel := context.WithTimeout(context.Background(), r.timeout)
-	err := r.release(ctx, own)
+	err := r.apply(ctx, op)
 	cancel()
-	if err == nil {
-		return
+	if err != nil {
+		r.queue(op, err)
 	}
+}
+
+// queue keeps op for the next flush and reports it.
+func (r *Redis) queue(op pendingOp, err error) {
+	// The ticket must not refer to the caller's fresh slice, which the
+	// caller reuses.
+	op.t = Ticket{keys: op.t.keys, fresh: append([]bool(nil), op.t.fresh...), token: op.t.token}
 	r.pendingMu.Lock()
-	r.pending = append(r.pending, own)
-	r.pendingKeys += len(own.keys)
-	dropped := 0
+	r.pending = append(r.pending, op)
+	r.pendingKeys += len(op.t.keys)
+	var droppedRel, droppedConf int
 	for r.pendingKeys > maxPendingKeys && len(r.pending) > 1 {
-		dropped += len(r.pending[0].keys)
-		r.pendingKeys -= len(r.pending[0].keys)
+		old := r.pending[0]
+		if old.confirm {
+			droppedConf += len(old.t.keys)
+		} else {
+			droppedRel += len(old.t.keys)
+		}
+		r.pendingKeys -= len(old.t.keys)
+		r.pending[0] = pendingOp{}
 		r.pending = r.pending[1:]
 	}
 	r.hasPending.Store(true)
 	r.pendingMu.Unlock()
-	if r.onRel != nil {
-		r.onRel(len(own.keys), err)
-		if dropped > 0 {
-			r.onRel(dropped, errors.New("pending release list full; dropped the oldest claims (they expire with the dedup window)"))
+	full := errors.New("pending list full; dropped the oldest (their pending claims expire after the pending TTL)")
+	if op.confirm {
+		if r.onConf != nil {
+			r.onConf(len(op.t.keys), err)
 		}
+	} else if r.onRel != nil {
+		r.onRel(len(op.t.keys), err)
+	}
+	if droppedRel > 0 && r.onRel != nil {
+		r.onRel(droppedRel, full)
+	}
+	if droppedConf > 0 && r.onConf != nil {
+		r.onConf(droppedConf, full)
 	}
 }
 
-// flushPending releases queued claims, oldest first; it stops at the first
-// error and keeps the rest.
+// flushPending applies queued releases and confirms, oldest first; it
+// stops at the first error and keeps the rest.
 func (r *Redis) flushPending(ctx context.Context) error {
 	r.pendingMu.Lock()
 	defer r.pendingMu.Unlock()
 	for len(r.pending) > 0 {
-		if err := r.release(ctx, r.pending[0]); err != nil {
+		if err := r.apply(ctx, r.pending[0]); err != nil {
 			return err
 		}
-		r.pendingKeys -= len(r.pending[0].keys)
-		r.pending[0] = Ticket{}
+		r.pendingKeys -= len(r.pending[0].t.keys)
+		r.pending[0] = pendingOp{}
 		r.pending = r.pending[1:]
 	}
 	r.pending = nil
@@ -365,21 +495,23 @@ func (r *Redis) flushPending(ctx context.Context) error {
 	return nil
 }
 
-// Pending returns the number of keys waiting for a release.
+// Pending returns the number of keys waiting for a release or a confirm.
 func (r *Redis) Pending() int {
 	r.pendingMu.Lock()
 	defer r.pendingMu.Unlock()
 	return r.pendingKeys
 }
 
-// ErrorReason maps a Claim error to a bounded label value: "timeout" (no
-// answer within the timeout), "unavailable" (no connection: refused,
-// reset, closed) or "redis_error" (Redis answered with an error such as
-// OOM, READONLY, LOADING, NOAUTH).
+// ErrorReason maps a Claim or Confirm error to a bounded label value:
+// "in_flight" (ErrInFlight), "timeout" (no answer within the timeout),
+// "unavailable" (no connection: refused, reset, closed) or "redis_error"
+// (Redis answered with an error such as OOM, READONLY, LOADING, NOAUTH).
 func ErrorReason(err error) string {
 	var ne net.Error
 	var re redis.Error
 	switch {
+	case errors.Is(err, ErrInFlight):
+		return ReasonInFlight
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, redis.ErrPoolTimeout),
 		errors.As(err, &ne) && ne.Timeout():
 		return "timeout"
@@ -390,5 +522,16 @@ func ErrorReason(err error) string {
 	}
 }
 
-// ErrorReasons are every value ErrorReason returns.
-var ErrorReasons = []string{"timeout", "unavailable", "redis_error"}
+// Reasons of failures that are not outages of Redis.
+const (
+	// ReasonInFlight: a claim found a record pending for another request.
+	ReasonInFlight = "in_flight"
+	// ReasonConfirmFailed: counted records could not be marked done (the
+	// confirm is queued; the body was still answered 200). Not returned by
+	// ErrorReason: the caller knows it failed a confirm.
+	ReasonConfirmFailed = "confirm_failed"
+)
+
+// ErrorReasons are every value ErrorReason returns, and
+// ReasonConfirmFailed: the bounded reason label of dedup errors.
+var ErrorReasons = []string{"timeout", "unavailable", "redis_error", ReasonInFlight, ReasonConfirmFailed}

@@ -20,7 +20,15 @@ type Store interface {
 	// (a key repeated within keys is fresh once). On error nothing is
 	// claimed: the store has released, or queued for release, whatever it
 	// set; fresh is then meaningless and the caller must count nothing.
+	// ErrInFlight (Redis only) means some key is claimed by another
+	// request that has not confirmed it yet: retry later.
 	Claim(ctx context.Context, keys []string, now time.Time, fresh []bool) (Ticket, error)
+	// Confirm tells the store that the ticket's fresh records were
+	// counted: with Redis their pending claims become done and are kept
+	// for the dedup window (until then a retry of them is in flight). On
+	// error the store retries later by itself; the records stay counted.
+	// *Set claims are final at once: Confirm is a no-op.
+	Confirm(ctx context.Context, t Ticket) error
 	// Release forgets the keys the ticket's Claim reported fresh, and only
 	// while they are still held by that claim, so a retry of a body that
 	// failed after Claim is counted. Best effort: an error means the keys
@@ -46,6 +54,9 @@ func (s *Set) Claim(_ context.Context, keys []string, now time.Time, fresh []boo
 	}
 	return Ticket{keys: keys, fresh: fresh[:len(keys)]}, nil
 }
+
+// Confirm implements Store: a *Set claim is final already.
+func (s *Set) Confirm(context.Context, Ticket) error { return nil }
 
 // Release implements Store: the ticket's fresh keys are forgotten. Within
 // one process nobody else can have claimed them meanwhile (a concurrent
