@@ -206,9 +206,33 @@ func scrapeTimeout(r *http.Request, offset, def time.Duration) time.Duration {
 	return t
 }
 
-// maxScrapesInFlight bounds concurrent /metrics requests; more get 503, as
-// promhttp's own MaxRequestsInFlight would answer.
-const maxScrapesInFlight = 20
+// maxScrapesInFlight bounds concurrent /metrics renders; a request that
+// finds no slot waits up to scrapeSlotWait (a burst of clients must not
+// turn Prometheus' scrape into a 503), then gets 503 as promhttp's own
+// MaxRequestsInFlight would answer.
+const (
+	maxScrapesInFlight = 20
+	scrapeSlotWait     = time.Second
+)
+
+// acquireScrapeSlot takes a render slot, waiting at most scrapeSlotWait.
+func acquireScrapeSlot(ctx context.Context, slots chan struct{}) bool {
+	select {
+	case slots <- struct{}{}:
+		return true
+	default:
+	}
+	t := time.NewTimer(scrapeSlotWait)
+	defer t.Stop()
+	select {
+	case slots <- struct{}{}:
+		return true
+	case <-t.C:
+		return false
+	case <-ctx.Done():
+		return false
+	}
+}
 
 // metricsHandler gathers the long-lived registry plus a collector bound to
 // this scrape's deadline, so a slow AiRudder API costs airudder_up 0, never
@@ -221,13 +245,24 @@ func (s *server) metricsHandler() http.Handler {
 	}
 	inFlight := make(chan struct{}, maxScrapesInFlight)
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case inFlight <- struct{}{}:
-			defer func() { <-inFlight }()
-		default:
+		// A scrape has no body. A GET announcing one is a client holding the
+		// connection (or probing): answered at once and closed, without
+		// spending a render on it.
+		if r.ContentLength != 0 || len(r.TransferEncoding) > 0 {
+			w.Header().Set("Connection", "close")
+			http.Error(w, "a scrape request has no body", http.StatusBadRequest)
+			return
+		}
+		released := false
+		if !acquireScrapeSlot(r.Context(), inFlight) {
 			http.Error(w, fmt.Sprintf("limit of concurrent requests reached (%d), try again later", maxScrapesInFlight), http.StatusServiceUnavailable)
 			return
 		}
+		defer func() {
+			if !released {
+				<-inFlight
+			}
+		}()
 		timeout := scrapeTimeout(r, s.o.timeoutOffset, s.o.defaultScrapeTO)
 		// The connection is held for the scrape's own deadline, not the
 		// server's read timeout (whose expiry during a long scrape would
@@ -246,8 +281,20 @@ func (s *server) metricsHandler() http.Handler {
 		// The scrape registry goes first: gathering it runs the fetch, so the
 		// request counters gathered after it already include this scrape.
 		reqOpts := opts
-		reqOpts.ErrorLog = &promLogger{l: s.logger, aborts: s.scrapeAborts} // per scrape: logs a hang-up once
-		promhttp.HandlerFor(prometheus.Gatherers{scrape, s.reg}, reqOpts).ServeHTTP(w, r)
+		pl := &promLogger{l: s.logger, aborts: s.scrapeAborts} // per scrape: logs a hang-up once
+		reqOpts.ErrorLog = pl
+		// The answer is rendered into a buffer and the slot given back
+		// before it is sent: a client that requests /metrics and then does
+		// not read (a stalled attacker, a stuck proxy) must hold its own
+		// connection until the write deadline, not one of the slots every
+		// real scrape needs. The buffer is one answer per connection, and
+		// connections are capped (--web.max-connections).
+		bw := getScrapeBuffer()
+		defer putScrapeBuffer(bw)
+		promhttp.HandlerFor(prometheus.Gatherers{scrape, s.reg}, reqOpts).ServeHTTP(bw, r)
+		<-inFlight
+		released = true
+		bw.sendTo(w, pl)
 	})
 	return promhttp.InstrumentMetricHandler(s.reg, h)
 }

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"bytes"
+	"net/http"
+	"strconv"
+	"sync"
+)
+
+// scrapeBuffer is an http.ResponseWriter that keeps a rendered /metrics
+// answer in memory, so the scrape slot can be released before the answer
+// travels to a client that may read it slowly (metricsHandler).
+type scrapeBuffer struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+var scrapeBuffers = sync.Pool{New: func() any { return &scrapeBuffer{header: http.Header{}} }}
+
+// maxPooledScrapeBuffer: larger buffers are dropped, not kept for reuse.
+const maxPooledScrapeBuffer = 8 << 20
+
+func getScrapeBuffer() *scrapeBuffer { return scrapeBuffers.Get().(*scrapeBuffer) }
+
+func putScrapeBuffer(b *scrapeBuffer) {
+	if b.body.Cap() > maxPooledScrapeBuffer {
+		return
+	}
+	clear(b.header)
+	b.status = 0
+	b.body.Reset()
+	scrapeBuffers.Put(b)
+}
+
+func (b *scrapeBuffer) Header() http.Header { return b.header }
+
+func (b *scrapeBuffer) WriteHeader(code int) {
+	if b.status == 0 {
+		b.status = code
+	}
+}
+
+func (b *scrapeBuffer) Write(p []byte) (int, error) {
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	return b.body.Write(p)
+}
+
+// sendTo writes the buffered answer to w. A client that hung up is counted
+// and logged once through pl, like a hang-up during rendering used to be.
+func (b *scrapeBuffer) sendTo(w http.ResponseWriter, pl *promLogger) {
+	h := w.Header()
+	for k, v := range b.header {
+		h[k] = v
+	}
+	h.Set("Content-Length", strconv.Itoa(b.body.Len()))
+	status := b.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	w.WriteHeader(status)
+	// In pieces, so a client that hangs up is noticed at the next piece
+	// rather than after the whole answer was handed to the kernel.
+	for body := b.body.Bytes(); len(body) > 0; {
+		n := min(len(body), sendChunk)
+		if _, err := w.Write(body[:n]); err != nil {
+			pl.Println("error writing the answer:", err)
+			return
+		}
+		body = body[n:]
+	}
+}
+
+// sendChunk is the piece size of sendTo's writes.
+const sendChunk = 4 << 10
