@@ -6,8 +6,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"airudder_exporter/config"
 	"airudder_exporter/internal/labelcap"
 )
@@ -162,6 +160,7 @@ func (d *arDimConfig) campaign(task string, c *labelcap.Cap) string {
 // records by reason, duplicates (the calls' ids are claimed first, claim.go),
 // and the rest. When the claim fails it counts nothing and returns the error.
 func (r *recorder) airudder(b *AiRudderBatch, account string, now time.Time) error {
+	tickExemplarClock(now)
 	// Claim the calls' ids first (claim.go): with webhooks.redis a failed
 	// claim counts nothing of the body, and the vendor's retry will.
 	cl, err := r.claimAiRudder(b, now)
@@ -212,28 +211,28 @@ func (r *recorder) airudder(b *AiRudderBatch, account string, now time.Time) err
 }
 
 func (r *recorder) airudderCall(c *AiRudderCall, account, robot, line, campaign string, d *arDimConfig) {
-	m := r.m
+	m, k := r.m, &r.kids
 	rl := capped(c.ResultLabel, r.resultLabel, nil, nil)
-	m.arCalls.WithLabelValues(account, c.Result, rl, c.HangupType, c.RingType).Inc()
-	m.arLineCalls.WithLabelValues(account, line, c.RingType).Inc()
-	m.arRobotCalls.WithLabelValues(account, robot, c.Result).Inc()
-	m.arCampaignCalls.WithLabelValues(account, campaign, c.Result).Inc()
+	k.arCalls.get([5]string{account, c.Result, rl, c.HangupType, c.RingType}).Inc()
+	k.arLineCalls.get([3]string{account, line, c.RingType}).Inc()
+	k.arRobotCalls.get([3]string{account, robot, c.Result}).Inc()
+	k.arCampaignCalls.get([3]string{account, campaign, c.Result}).Inc()
 	if c.RingType == "normal" {
-		m.arCampaignConn.WithLabelValues(account, campaign).Inc()
+		k.arCampaignConn.get([2]string{account, campaign}).Inc()
 	}
 	if c.Duration.OK {
-		observeWith(m.arDuration.WithLabelValues(account), c.Duration.V, airudderIDLabel, c.Exemplar)
-		m.arRobotTalk.WithLabelValues(account, robot).Observe(c.Duration.V)
-		m.arCampaignTalk.WithLabelValues(account, campaign).Add(c.Duration.V)
+		observeWith(k.arDuration.get(account), c.Duration.V, airudderIDLabel, c.Exemplar)
+		k.arRobotTalk.get([2]string{account, robot}).Observe(c.Duration.V)
+		k.arCampaignTalk.get([2]string{account, campaign}).Add(c.Duration.V)
 	}
 	if c.RingTime.OK {
-		m.arRing.WithLabelValues(account).Observe(c.RingTime.V)
+		k.arRing.get(account).Observe(c.RingTime.V)
 	}
 	if c.TalkRounds.OK {
-		m.arTalkRounds.WithLabelValues(account).Observe(c.TalkRounds.V)
+		k.arTalkRounds.get(account).Observe(c.TalkRounds.V)
 	}
 	if c.DialAttempts.OK {
-		m.arDialAttempts.WithLabelValues(account).Observe(c.DialAttempts.V)
+		k.arDialAttempts.get(account).Observe(c.DialAttempts.V)
 	}
 	for _, rd := range c.Redials {
 		m.arRedials.WithLabelValues(account, rd.RingType, rd.HangupType).Inc()
@@ -261,7 +260,7 @@ func (r *recorder) airudderCall(c *AiRudderCall, account, robot, line, campaign 
 		}
 	}
 	if c.Workflow {
-		m.arWorkflow.WithLabelValues(account).Inc()
+		k.arWorkflow.get(account).Inc()
 	}
 }
 
@@ -284,15 +283,6 @@ func (r *recorder) deliveryLag(end WallTime, account string, loc *time.Location,
 	case lag > maxDeliveryLag:
 		r.m.arLagRejected.WithLabelValues(account, lagAbsurd).Inc()
 	default:
-		r.m.arLag.WithLabelValues(account).Observe(lag.Seconds())
+		r.kids.arLag.get(account).Observe(lag.Seconds())
 	}
-}
-
-// observeWith records v, with the record's id as exemplar when it has one.
-func observeWith(o prometheus.Observer, v float64, idLabel, id string) {
-	if eo, ok := o.(prometheus.ExemplarObserver); ok && id != "" {
-		eo.ObserveWithExemplar(v, prometheus.Labels{idLabel: id})
-		return
-	}
-	o.Observe(v)
 }

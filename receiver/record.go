@@ -2,6 +2,7 @@ package receiver
 
 import (
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -32,6 +33,10 @@ type recorder struct {
 	questionFolds, eventLabelFolds prometheus.Counter
 
 	arDims // airudder_record.go
+
+	// Children of the vectors counted per record, resolved once
+	// (children.go).
+	kids recorderChildren
 }
 
 // sourceMetrics are the self-metric children of one source, resolved once
@@ -66,7 +71,8 @@ func newSourceMetrics(m *metrics, source string) *sourceMetrics {
 }
 
 func newRecorder(m *metrics, maxLabelValues int, arDedup, laDedup dedup.Store) *recorder {
-	r := &recorder{m: m, arDedup: arDedup, laDedup: laDedup, dedupErrors: newDedupErrors()}
+	r := &recorder{m: m, arDedup: arDedup, laDedup: laDedup, dedupErrors: newDedupErrors(),
+		kids: newRecorderChildren(m)}
 	r.ar = newSourceMetrics(m, sourceAiRudder)
 	r.la = newSourceMetrics(m, sourceLaaffic)
 	newCap := func(metric string) *labelcap.Cap {
@@ -141,17 +147,63 @@ func capped(v string, c *labelcap.Cap, allow *map[string]string, folds prometheu
 	return c.Value(v)
 }
 
-// observe records v, with the record's id as exemplar when it has one.
+// observe records v, with the record's id as exemplar when it has one and
+// the series is due for one (exemplarDue).
 func observe(h prometheus.Histogram, v float64, idLabel, id string) {
-	if id == "" {
-		h.Observe(v)
-		return
+	observeWith(h, v, idLabel, id)
+}
+
+// observeWith is observe for any Observer (a HistogramVec child).
+func observeWith(o prometheus.Observer, v float64, idLabel, id string) {
+	if id != "" {
+		if eo, ok := o.(prometheus.ExemplarObserver); ok && exemplarDue(o) {
+			eo.ObserveWithExemplar(v, prometheus.Labels{idLabel: id})
+			return
+		}
 	}
-	h.(prometheus.ExemplarObserver).ObserveWithExemplar(v, prometheus.Labels{idLabel: id})
+	o.Observe(v)
+}
+
+// Exemplars at most once per second per histogram series. An exemplar per
+// observation cost ~25 % of the recorder's CPU on LAAFFIC batches (a
+// Labels map, label validation, a time.Now and a sorted insert under the
+// histogram's lock, BENCHMARKS.md "Where the CPU goes"), while the client
+// keeps only one exemplar per classic bucket and a few native ones, and
+// Prometheus scrapes every 15 s or so: one per second is still far more
+// than a scrape can carry. The first observation with an id in a second
+// gets it.
+//
+// No clock is read per observation: exemplarSecond is the Unix second of
+// the latest webhook body, set by the recorder from the request's `now`.
+var (
+	exemplarSecond atomic.Int64
+	exemplarGates  sync.Map // prometheus.Observer → *atomic.Int64: 1 + the second of its last exemplar
+)
+
+// tickExemplarClock advances the exemplar clock to now's second (a load
+// and, once a second, a store).
+func tickExemplarClock(now time.Time) {
+	if s := now.Unix(); exemplarSecond.Load() != s {
+		exemplarSecond.Store(s)
+	}
+}
+
+// exemplarDue reports whether o may take an exemplar now, and if so claims
+// the current second for it (one caller wins when several race).
+func exemplarDue(o prometheus.Observer) bool {
+	g, ok := exemplarGates.Load(o)
+	if !ok {
+		g, _ = exemplarGates.LoadOrStore(o, new(atomic.Int64))
+	}
+	gate := g.(*atomic.Int64)
+	next := exemplarSecond.Load() + 1
+	last := gate.Load()
+	return last != next && gate.CompareAndSwap(last, next)
 }
 
 // laaffic counts one decoded LAAFFIC body posted for account, like airudder.
 func (r *recorder) laaffic(b *LaafficBatch, account string, now time.Time) error {
+	tickExemplarClock(now)
 	cl, err := r.claimLaaffic(b, now)
 	if err != nil {
 		return err
@@ -176,8 +228,8 @@ func (r *recorder) laaffic(b *LaafficBatch, account string, now time.Time) error
 }
 
 func (r *recorder) laafficCall(c *LaafficCall) {
-	m := r.m
-	m.laCalls.WithLabelValues(c.Type, c.CallStatus).Inc()
+	m, k := r.m, &r.kids
+	k.laCalls.get([2]string{c.Type, c.CallStatus}).Inc()
 	if c.Duration.OK {
 		observe(m.laDuration, c.Duration.V, laafficIDLabel, c.Exemplar)
 	}
@@ -197,23 +249,23 @@ func (r *recorder) laafficCall(c *LaafficCall) {
 		m.laCharged.Add(c.Charged.V)
 	}
 	if c.Cost.OK {
-		m.laCost.WithLabelValues(c.CostCurrency).Add(c.Cost.V)
+		k.laCost.get(c.CostCurrency).Add(c.Cost.V)
 	}
 	if c.BaseCostUSD.OK {
 		m.laBaseCost.Add(c.BaseCostUSD.V)
 	}
 	if c.SettlePay.OK {
-		m.laSettlePay.WithLabelValues(c.SettleCurrency).Add(c.SettlePay.V)
+		k.laSettlePay.get(c.SettleCurrency).Add(c.SettlePay.V)
 	}
-	m.laKeypresses.WithLabelValues(c.Keypress).Inc()
-	m.laSIP.WithLabelValues(c.SIPClass).Inc()
-	m.laTerminations.WithLabelValues(c.Termination).Inc()
+	k.laKeypresses.get(c.Keypress).Inc()
+	k.laSIP.get(c.SIPClass).Inc()
+	k.laTerms.get(c.Termination).Inc()
 	if c.BillPeriod != "" {
-		m.laBillPeriods.WithLabelValues(r.billPeriod.Value(c.BillPeriod)).Inc()
+		k.laBillPeriods.get(r.billPeriod.Value(c.BillPeriod)).Inc()
 	}
-	m.laIntents.WithLabelValues(capped(c.Intent, r.intent, nil, nil)).Inc()
+	k.laIntents.get(capped(c.Intent, r.intent, nil, nil)).Inc()
 	if c.Country != "" {
-		m.laDestinations.WithLabelValues(r.country.Value(c.Country)).Inc()
+		k.laDestinations.get(r.country.Value(c.Country)).Inc()
 	}
 	if c.Recall {
 		m.laRecalls.Inc()
@@ -223,6 +275,7 @@ func (r *recorder) laafficCall(c *LaafficCall) {
 // request counts one webhook HTTP request of source with its outcome and
 // handling time; an accepted one also moves the last-received gauge.
 func (r *recorder) request(source, outcome string, start, now time.Time) {
+	tickExemplarClock(now)
 	s := r.ar
 	if source == sourceLaaffic {
 		s = r.la
