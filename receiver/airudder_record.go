@@ -211,7 +211,7 @@ func (r *recorder) airudder(b *AiRudderBatch, account string, now time.Time) err
 }
 
 func (r *recorder) airudderCall(c *AiRudderCall, account, robot, line, campaign string, d *arDimConfig) {
-	m, k := r.m, &r.kids
+	k := &r.kids
 	rl := capped(c.ResultLabel, r.resultLabel, nil, nil)
 	k.arCalls.get([5]string{account, c.Result, rl, c.HangupType, c.RingType}).Inc()
 	k.arLineCalls.get([3]string{account, line, c.RingType}).Inc()
@@ -235,7 +235,7 @@ func (r *recorder) airudderCall(c *AiRudderCall, account, robot, line, campaign 
 		k.arDialAttempts.get(account).Observe(c.DialAttempts.V)
 	}
 	for _, rd := range c.Redials {
-		m.arRedials.WithLabelValues(account, rd.RingType, rd.HangupType).Inc()
+		k.arRedials.get([3]string{account, rd.RingType, rd.HangupType}).Inc()
 	}
 	if len(c.Answers) > 0 {
 		allow := r.questionAllow.Load()
@@ -245,18 +245,18 @@ func (r *recorder) airudderCall(c *AiRudderCall, account, robot, line, campaign 
 			if v == valOther {
 				v = r.verification.Value(a.Verification)
 			}
-			m.arAnswers.WithLabelValues(account, q, v, a.Answered).Inc()
+			k.arAnswers.get([4]string{account, q, v, a.Answered}).Inc()
 		}
 	}
 	if len(c.EventLabels) > 0 {
 		allow := r.eventLabelAllow.Load()
 		transferred := false
 		for _, l := range c.EventLabels {
-			m.arEventLabels.WithLabelValues(account, capped(l, r.eventLabel, allow, r.eventLabelFolds)).Inc()
+			k.arEventLabels.get([2]string{account, capped(l, r.eventLabel, allow, r.eventLabelFolds)}).Inc()
 			transferred = transferred || d.transfer[l]
 		}
 		if transferred {
-			m.arRobotTransfer.WithLabelValues(account, robot).Inc()
+			k.arRobotTransfer.get([2]string{account, robot}).Inc()
 		}
 	}
 	if c.Workflow {
@@ -272,16 +272,16 @@ func (r *recorder) deliveryLag(end WallTime, account string, loc *time.Location,
 	case TimeAbsent:
 		return
 	case TimeBad:
-		r.m.arLagRejected.WithLabelValues(account, lagUnparsable).Inc()
+		r.kids.arLagRej.get([2]string{account, lagUnparsable}).Inc()
 		return
 	}
 	t := end.T
 	lag := now.Sub(time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, loc))
 	switch {
 	case lag < 0:
-		r.m.arLagRejected.WithLabelValues(account, lagNegative).Inc()
+		r.kids.arLagRej.get([2]string{account, lagNegative}).Inc()
 	case lag > maxDeliveryLag:
-		r.m.arLagRejected.WithLabelValues(account, lagAbsurd).Inc()
+		r.kids.arLagRej.get([2]string{account, lagAbsurd}).Inc()
 	default:
 		r.kids.arLag.get(account).Observe(lag.Seconds())
 	}

@@ -80,6 +80,10 @@ func counters3(v *prometheus.CounterVec) *children[[3]string, prometheus.Counter
 	return newChildren(func(k [3]string) prometheus.Counter { return v.WithLabelValues(k[0], k[1], k[2]) })
 }
 
+func counters4(v *prometheus.CounterVec) *children[[4]string, prometheus.Counter] {
+	return newChildren(func(k [4]string) prometheus.Counter { return v.WithLabelValues(k[0], k[1], k[2], k[3]) })
+}
+
 func counters5(v *prometheus.CounterVec) *children[[5]string, prometheus.Counter] {
 	return newChildren(func(k [5]string) prometheus.Counter {
 		return v.WithLabelValues(k[0], k[1], k[2], k[3], k[4])
@@ -105,6 +109,9 @@ type recorderChildren struct {
 	arCalls                                    *children[[5]string, prometheus.Counter]
 	arLineCalls, arRobotCalls, arCampaignCalls *children[[3]string, prometheus.Counter]
 	arCampaignConn, arCampaignTalk             *children[[2]string, prometheus.Counter]
+	arEventLabels, arRobotTransfer, arLagRej   *children[[2]string, prometheus.Counter]
+	arRedials                                  *children[[3]string, prometheus.Counter]
+	arAnswers                                  *children[[4]string, prometheus.Counter]
 	arRobotTalk                                *children[[2]string, prometheus.Observer]
 
 	laCalls                                           *children[[2]string, prometheus.Counter]
@@ -127,6 +134,11 @@ func newRecorderChildren(m *metrics) recorderChildren {
 		arCampaignConn:  counters2(m.arCampaignConn),
 		arCampaignTalk:  counters2(m.arCampaignTalk),
 		arRobotTalk:     observers2(m.arRobotTalk),
+		arEventLabels:   counters2(m.arEventLabels),
+		arRobotTransfer: counters2(m.arRobotTransfer),
+		arLagRej:        counters2(m.arLagRejected),
+		arRedials:       counters3(m.arRedials),
+		arAnswers:       counters4(m.arAnswers),
 
 		laCalls:        counters2(m.laCalls),
 		laCost:         counters1(m.laCost),
