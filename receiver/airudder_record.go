@@ -6,8 +6,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"airudder_exporter/config"
 	"airudder_exporter/internal/labelcap"
 )
@@ -162,6 +160,7 @@ func (d *arDimConfig) campaign(task string, c *labelcap.Cap) string {
 // records by reason, duplicates (the calls' ids are claimed first, claim.go),
 // and the rest. When the claim fails it counts nothing and returns the error.
 func (r *recorder) airudder(b *AiRudderBatch, account string, now time.Time) error {
+	tickExemplarClock(now)
 	// Claim the calls' ids first (claim.go): with webhooks.redis a failed
 	// claim counts nothing of the body, and the vendor's retry will.
 	cl, err := r.claimAiRudder(b, now)
@@ -212,31 +211,31 @@ func (r *recorder) airudder(b *AiRudderBatch, account string, now time.Time) err
 }
 
 func (r *recorder) airudderCall(c *AiRudderCall, account, robot, line, campaign string, d *arDimConfig) {
-	m := r.m
+	k := &r.kids
 	rl := capped(c.ResultLabel, r.resultLabel, nil, nil)
-	m.arCalls.WithLabelValues(account, c.Result, rl, c.HangupType, c.RingType).Inc()
-	m.arLineCalls.WithLabelValues(account, line, c.RingType).Inc()
-	m.arRobotCalls.WithLabelValues(account, robot, c.Result).Inc()
-	m.arCampaignCalls.WithLabelValues(account, campaign, c.Result).Inc()
+	k.arCalls.get([5]string{account, c.Result, rl, c.HangupType, c.RingType}).Inc()
+	k.arLineCalls.get([3]string{account, line, c.RingType}).Inc()
+	k.arRobotCalls.get([3]string{account, robot, c.Result}).Inc()
+	k.arCampaignCalls.get([3]string{account, campaign, c.Result}).Inc()
 	if c.RingType == "normal" {
-		m.arCampaignConn.WithLabelValues(account, campaign).Inc()
+		k.arCampaignConn.get([2]string{account, campaign}).Inc()
 	}
 	if c.Duration.OK {
-		observeWith(m.arDuration.WithLabelValues(account), c.Duration.V, airudderIDLabel, c.Exemplar)
-		m.arRobotTalk.WithLabelValues(account, robot).Observe(c.Duration.V)
-		m.arCampaignTalk.WithLabelValues(account, campaign).Add(c.Duration.V)
+		observeWith(k.arDuration.get(account), c.Duration.V, airudderIDLabel, c.Exemplar)
+		k.arRobotTalk.get([2]string{account, robot}).Observe(c.Duration.V)
+		k.arCampaignTalk.get([2]string{account, campaign}).Add(c.Duration.V)
 	}
 	if c.RingTime.OK {
-		m.arRing.WithLabelValues(account).Observe(c.RingTime.V)
+		k.arRing.get(account).Observe(c.RingTime.V)
 	}
 	if c.TalkRounds.OK {
-		m.arTalkRounds.WithLabelValues(account).Observe(c.TalkRounds.V)
+		k.arTalkRounds.get(account).Observe(c.TalkRounds.V)
 	}
 	if c.DialAttempts.OK {
-		m.arDialAttempts.WithLabelValues(account).Observe(c.DialAttempts.V)
+		k.arDialAttempts.get(account).Observe(c.DialAttempts.V)
 	}
 	for _, rd := range c.Redials {
-		m.arRedials.WithLabelValues(account, rd.RingType, rd.HangupType).Inc()
+		k.arRedials.get([3]string{account, rd.RingType, rd.HangupType}).Inc()
 	}
 	if len(c.Answers) > 0 {
 		allow := r.questionAllow.Load()
@@ -246,22 +245,22 @@ func (r *recorder) airudderCall(c *AiRudderCall, account, robot, line, campaign 
 			if v == valOther {
 				v = r.verification.Value(a.Verification)
 			}
-			m.arAnswers.WithLabelValues(account, q, v, a.Answered).Inc()
+			k.arAnswers.get([4]string{account, q, v, a.Answered}).Inc()
 		}
 	}
 	if len(c.EventLabels) > 0 {
 		allow := r.eventLabelAllow.Load()
 		transferred := false
 		for _, l := range c.EventLabels {
-			m.arEventLabels.WithLabelValues(account, capped(l, r.eventLabel, allow, r.eventLabelFolds)).Inc()
+			k.arEventLabels.get([2]string{account, capped(l, r.eventLabel, allow, r.eventLabelFolds)}).Inc()
 			transferred = transferred || d.transfer[l]
 		}
 		if transferred {
-			m.arRobotTransfer.WithLabelValues(account, robot).Inc()
+			k.arRobotTransfer.get([2]string{account, robot}).Inc()
 		}
 	}
 	if c.Workflow {
-		m.arWorkflow.WithLabelValues(account).Inc()
+		k.arWorkflow.get(account).Inc()
 	}
 }
 
@@ -273,26 +272,17 @@ func (r *recorder) deliveryLag(end WallTime, account string, loc *time.Location,
 	case TimeAbsent:
 		return
 	case TimeBad:
-		r.m.arLagRejected.WithLabelValues(account, lagUnparsable).Inc()
+		r.kids.arLagRej.get([2]string{account, lagUnparsable}).Inc()
 		return
 	}
 	t := end.T
 	lag := now.Sub(time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, loc))
 	switch {
 	case lag < 0:
-		r.m.arLagRejected.WithLabelValues(account, lagNegative).Inc()
+		r.kids.arLagRej.get([2]string{account, lagNegative}).Inc()
 	case lag > maxDeliveryLag:
-		r.m.arLagRejected.WithLabelValues(account, lagAbsurd).Inc()
+		r.kids.arLagRej.get([2]string{account, lagAbsurd}).Inc()
 	default:
-		r.m.arLag.WithLabelValues(account).Observe(lag.Seconds())
+		r.kids.arLag.get(account).Observe(lag.Seconds())
 	}
-}
-
-// observeWith records v, with the record's id as exemplar when it has one.
-func observeWith(o prometheus.Observer, v float64, idLabel, id string) {
-	if eo, ok := o.(prometheus.ExemplarObserver); ok && id != "" {
-		eo.ObserveWithExemplar(v, prometheus.Labels{idLabel: id})
-		return
-	}
-	o.Observe(v)
 }

@@ -124,6 +124,7 @@ func (l *laafficRecorder) scriptLabel(id string) string {
 // claim.go), and the rest, each kind on its own. When the claim fails it
 // counts nothing and returns the error.
 func (r *recorder) laaffic(b *LaafficBatch, account string, now time.Time) error {
+	tickExemplarClock(now)
 	cl, err := r.claimLaaffic(b, now)
 	if err != nil {
 		return err
@@ -172,11 +173,7 @@ func (r *recorder) laaffic(b *LaafficBatch, account string, now time.Time) error
 
 // observeVec is observe for one child of a histogram vector.
 func observeVec(h prometheus.Observer, v float64, idLabel, id string) {
-	if id == "" {
-		h.Observe(v)
-		return
-	}
-	h.(prometheus.ExemplarObserver).ObserveWithExemplar(v, prometheus.Labels{idLabel: id})
+	observeWith(h, v, idLabel, id) // at most one exemplar per second per series (record.go)
 }
 
 func (l *laafficRecorder) call(c *LaafficCall, account string) {

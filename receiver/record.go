@@ -33,6 +33,10 @@ type recorder struct {
 	questionFolds, eventLabelFolds prometheus.Counter
 
 	arDims // airudder_record.go
+
+	// Children of the vectors counted per record, resolved once
+	// (children.go).
+	kids recorderChildren
 }
 
 // sourceMetrics are the self-metric children of one source, resolved once
@@ -67,7 +71,8 @@ func newSourceMetrics(m *metrics, source string) *sourceMetrics {
 }
 
 func newRecorder(m *metrics, maxLabelValues int, arDedup, laDedup dedup.Store) *recorder {
-	r := &recorder{m: m, arDedup: arDedup, laDedup: laDedup, dedupErrors: newDedupErrors()}
+	r := &recorder{m: m, arDedup: arDedup, laDedup: laDedup, dedupErrors: newDedupErrors(),
+		kids: newRecorderChildren(m)}
 	r.ar = newSourceMetrics(m, sourceAiRudder)
 	r.la = newSourceMetrics(m, sourceLaaffic)
 	newCap := func(metric string) *labelcap.Cap {
@@ -126,18 +131,66 @@ func capped(v string, c *labelcap.Cap, allow *map[string]string, folds prometheu
 	return c.Value(v)
 }
 
-// observe records v, with the record's id as exemplar when it has one.
+// observe records v, with the record's id as exemplar when it has one and
+// the series is due for one (exemplarDue).
 func observe(h prometheus.Histogram, v float64, idLabel, id string) {
-	if id == "" {
-		h.Observe(v)
-		return
+	observeWith(h, v, idLabel, id)
+}
+
+// observeWith is observe for any Observer (a HistogramVec child).
+func observeWith(o prometheus.Observer, v float64, idLabel, id string) {
+	if id != "" {
+		if eo, ok := o.(prometheus.ExemplarObserver); ok && exemplarDue(o) {
+			eo.ObserveWithExemplar(v, prometheus.Labels{idLabel: id})
+			return
+		}
 	}
-	h.(prometheus.ExemplarObserver).ObserveWithExemplar(v, prometheus.Labels{idLabel: id})
+	o.Observe(v)
+}
+
+// Exemplars at most once per second per histogram series. An exemplar per
+// observation cost ~25 % of the recorder's CPU on LAAFFIC batches (a
+// Labels map, label validation, a time.Now and a sorted insert under the
+// histogram's lock, BENCHMARKS.md "Where the CPU goes"), while the client
+// keeps only one exemplar per classic bucket and a few native ones, and
+// Prometheus scrapes every 15 s or so: one per second is still far more
+// than a scrape can carry. The first observation with an id in a second
+// gets it.
+//
+// No clock is read per observation: exemplarSecond is the Unix second of
+// the latest webhook body, set by the recorder from the request's `now`.
+//
+// exemplarGates holds, per series, 1 + the second of its last exemplar. It
+// is a read-mostly copy-on-write map (children.go), not a sync.Map, whose
+// lookup of an interface key showed at 4 % of a live LAAFFIC profile. A
+// series past its bound (thousands of histogram series) gets a fresh gate
+// each time, that is an exemplar per observation as before.
+var (
+	exemplarSecond atomic.Int64
+	exemplarGates  = newChildren(func(prometheus.Observer) *atomic.Int64 { return new(atomic.Int64) })
+)
+
+// tickExemplarClock advances the exemplar clock to now's second (a load
+// and, once a second, a store).
+func tickExemplarClock(now time.Time) {
+	if s := now.Unix(); exemplarSecond.Load() != s {
+		exemplarSecond.Store(s)
+	}
+}
+
+// exemplarDue reports whether o may take an exemplar now, and if so claims
+// the current second for it (one caller wins when several race).
+func exemplarDue(o prometheus.Observer) bool {
+	gate := exemplarGates.get(o)
+	next := exemplarSecond.Load() + 1
+	last := gate.Load()
+	return last != next && gate.CompareAndSwap(last, next)
 }
 
 // request counts one webhook HTTP request of source with its outcome and
 // handling time; an accepted one also moves the last-received gauge.
 func (r *recorder) request(source, outcome string, start, now time.Time) {
+	tickExemplarClock(now)
 	s := r.ar
 	if source == sourceLaaffic {
 		s = r.la

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -63,15 +66,40 @@ func serveBaseline(addr string, stdin io.Reader, stdout io.Writer) error {
 }
 
 // startBaselineChild re-executes this binary as a baseline server and returns
-// its base URL and a stop function.
-func startBaselineChild(ctx context.Context) (string, func(), error) {
+// its base URL, its pid (for its CPU time) and a stop function.
+func startBaselineChild(ctx context.Context) (string, int, func(), error) {
 	ch, first, err := startChild(ctx, "--serve-baseline", "127.0.0.1:0")
 	if err != nil {
-		return "", nil, fmt.Errorf("baseline: %w", err)
+		return "", 0, nil, fmt.Errorf("baseline: %w", err)
 	}
 	if !strings.HasPrefix(first, baselineReady) {
 		ch.stop()
-		return "", nil, fmt.Errorf("baseline: child said %q", first)
+		return "", 0, nil, fmt.Errorf("baseline: child said %q", first)
 	}
-	return "http://" + strings.TrimSpace(strings.TrimPrefix(first, baselineReady)), func() { ch.stop() }, nil
+	return "http://" + strings.TrimSpace(strings.TrimPrefix(first, baselineReady)), ch.cmd.Process.Pid, func() { ch.stop() }, nil
+}
+
+// processCPU is a process's user+system CPU time from /proc/<pid>/stat
+// (fields 14 and 15, in USER_HZ = 100 ticks per second on Linux); false
+// where there is no /proc.
+func processCPU(pid int) (time.Duration, bool) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, false
+	}
+	// The command name (field 2) may hold spaces; fields follow its ')'.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, false
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0, false
+	}
+	u, err1 := strconv.ParseInt(f[11], 10, 64)
+	s, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, false
+	}
+	return time.Duration(u+s) * (time.Second / 100), true
 }

@@ -255,18 +255,25 @@ func runOnce(ctx context.Context, c *config, runID string) (*Report, error) {
 	}
 
 	if c.baseline {
-		base, stopChild, err := startBaselineChild(ctx)
+		base, pid, stopChild, err := startBaselineChild(ctx)
 		if err != nil {
 			return nil, err
 		}
 		bo := lo
 		bo.URL = base + gen.Path
+		cpu0, cpuOK := processCPU(pid)
 		res, err := RunLoad(ctx, bo)
+		cpu1, _ := processCPU(pid)
 		stopChild()
 		if err != nil {
 			return nil, fmt.Errorf("baseline: %w", err)
 		}
 		rep.Baseline = phaseReport("baseline (child process, bare net/http)", bo.URL, res)
+		// The bare server's CPU per request, so the exporter's (bench.sh
+		// reads it from /proc the same way) has its peer figure.
+		if cpuOK && res.OK > 0 {
+			rep.Baseline.ServerCPUMicros = float64(cpu1-cpu0) / float64(time.Microsecond) / float64(res.OK)
+		}
 		// Let the machine quiet down between phases (TIME_WAIT, GC).
 		select {
 		case <-ctx.Done():

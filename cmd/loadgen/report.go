@@ -53,6 +53,9 @@ type PhaseReport struct {
 	Integrity        *Integrity         `json:"integrity,omitempty"`
 	ExporterRequests map[string]float64 `json:"exporter_requests_delta,omitempty"`
 	Samples          []Sample           `json:"samples,omitempty"`
+	// ServerCPUMicros is the loaded server's user+system CPU per request
+	// answered 200 (baseline child only: loadgen knows its pid).
+	ServerCPUMicros float64 `json:"server_cpu_us_per_request,omitempty"`
 }
 
 // ScrapeReport is the --scrape-load result.
@@ -134,6 +137,9 @@ func writePhase(b *strings.Builder, p *PhaseReport) {
 		p.Requests, p.ElapsedSeconds, p.OK, p.DupRequests, p.RecordsOK, p.UniqueRecordsOK, p.DupRecordsOK)
 	fmt.Fprintf(b, "throughput      %.0f requests/s, %.0f records/s, %.1f MB/s\n", p.RequestsPerSec, p.RecordsPerSec, p.MBPerSec)
 	fmt.Fprintf(b, "latency         p50 %.3fms  p99 %.3fms  max %.3fms  mean %.3fms\n", p.LatencyP50Ms, p.LatencyP99Ms, p.LatencyMaxMs, p.LatencyMeanMs)
+	if p.ServerCPUMicros > 0 {
+		fmt.Fprintf(b, "server CPU      %.1f µs per request answered 200 (utime+stime of the server process)\n", p.ServerCPUMicros)
+	}
 	if p.Late > 0 {
 		fmt.Fprintf(b, "late starts     %d deliveries started >1ms after their --rate slot (generator saturated)\n", p.Late)
 	}

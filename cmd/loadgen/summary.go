@@ -26,6 +26,8 @@ type Median struct {
 	LatencyMaxMs           float64 `json:"latency_max_ms"`
 	ScrapeP50Ms            float64 `json:"metrics_scrape_p50_ms,omitempty"`
 	ScrapeP99Ms            float64 `json:"metrics_scrape_p99_ms,omitempty"`
+	ScrapeMaxMs            float64 `json:"metrics_scrape_max_ms,omitempty"`
+	BaselineCPUMicros      float64 `json:"baseline_server_cpu_us_per_request,omitempty"`
 	BaselineRequestsPerSec float64 `json:"baseline_requests_per_second,omitempty"`
 	BaselineRecordsPerSec  float64 `json:"baseline_records_per_second,omitempty"`
 	RatioRequests          float64 `json:"ratio_requests,omitempty"`
@@ -65,6 +67,18 @@ func medians(reps []*Report) Median {
 			return 0, false
 		}
 		return r.Exporter.Scrape.P99Ms, true
+	})
+	m.ScrapeMaxMs = pick(func(r *Report) (float64, bool) {
+		if r.Exporter.Scrape == nil {
+			return 0, false
+		}
+		return r.Exporter.Scrape.MaxMs, true
+	})
+	m.BaselineCPUMicros = pick(func(r *Report) (float64, bool) {
+		if r.Baseline == nil || r.Baseline.ServerCPUMicros <= 0 {
+			return 0, false
+		}
+		return r.Baseline.ServerCPUMicros, true
 	})
 	m.BaselineRequestsPerSec = pick(func(r *Report) (float64, bool) {
 		if r.Baseline == nil {
@@ -107,11 +121,14 @@ func writeMedianText(w io.Writer, m Median, code int) error {
 	fmt.Fprintf(&b, "exporter        %.0f requests/s, %.0f records/s, %.0f counted records/s\n", m.RequestsPerSec, m.RecordsPerSec, m.CountedPerSec)
 	fmt.Fprintf(&b, "latency         p50 %.3fms  p99 %.3fms  max %.3fms\n", m.LatencyP50Ms, m.LatencyP99Ms, m.LatencyMaxMs)
 	if m.ScrapeP99Ms > 0 {
-		fmt.Fprintf(&b, "/metrics        p50 %.3fms  p99 %.3fms\n", m.ScrapeP50Ms, m.ScrapeP99Ms)
+		fmt.Fprintf(&b, "/metrics        p50 %.3fms  p99 %.3fms  max %.3fms\n", m.ScrapeP50Ms, m.ScrapeP99Ms, m.ScrapeMaxMs)
 	}
 	if m.BaselineRequestsPerSec > 0 {
 		fmt.Fprintf(&b, "baseline        %.0f requests/s, %.0f records/s; ratio %.3f× requests/s, %.3f× records/s\n",
 			m.BaselineRequestsPerSec, m.BaselineRecordsPerSec, m.RatioRequests, m.RatioRecords)
+	}
+	if m.BaselineCPUMicros > 0 {
+		fmt.Fprintf(&b, "baseline CPU    %.1f µs per request answered 200\n", m.BaselineCPUMicros)
 	}
 	fmt.Fprintf(&b, "errors %d, integrity failures %d, exit %d\n", m.Errors, m.IntegrityFailures, code)
 	_, err := io.WriteString(w, b.String())

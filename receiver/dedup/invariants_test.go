@@ -25,6 +25,11 @@ func (sh *shard) check(idx int, mask uint64) error {
 	if sh.n > sh.limit || sh.n > len(sh.hashes) || len(sh.hashes) != len(sh.times) {
 		return fmt.Errorf("shard %d: n=%d limit=%d cap=%d/%d", idx, sh.n, sh.limit, len(sh.hashes), len(sh.times))
 	}
+	// The lock-free mirrors read by Len and Evictions (every scrape).
+	if sh.count.Load() != int64(sh.n) || sh.evicted.Load() != sh.evictions {
+		return fmt.Errorf("shard %d: published count %d / evictions %d, held %d / %d",
+			idx, sh.count.Load(), sh.evicted.Load(), sh.n, sh.evictions)
+	}
 	if sh.n > 0 && len(sh.slots) <= sh.n {
 		return fmt.Errorf("shard %d: table %d slots for %d entries", idx, len(sh.slots), sh.n)
 	}

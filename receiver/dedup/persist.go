@@ -181,7 +181,7 @@ func (s *Set) LoadFile(path string, now time.Time) error {
 		sh.hashes, sh.times, sh.head, sh.n, sh.slots = st.hashes, st.times, st.head, st.n, st.slots
 		sh.evictions += st.evictions
 		sh.advance(nowSec)
-		sh.mu.Unlock()
+		sh.unlock()
 	}
 	return err
 }

@@ -114,21 +114,19 @@ func (s *Set) Add(key string, now time.Time) (added bool) {
 	sh := s.shardFor(h)
 	sh.mu.Lock()
 	added = sh.add(h, sec)
-	sh.mu.Unlock()
+	sh.unlock()
 	return added
 }
 
 // Len returns the number of remembered keys. Expiry is lazy (performed by
 // Add on the shard it touches, and by Sweep), so the count may include keys
 // whose window has passed but that were not swept yet; call Sweep first for
-// an exact figure.
+// an exact figure. It takes no lock: each shard's count as of its last
+// change.
 func (s *Set) Len() int {
 	total := 0
 	for i := range s.shards {
-		sh := &s.shards[i]
-		sh.mu.Lock()
-		total += sh.n
-		sh.mu.Unlock()
+		total += int(s.shards[i].count.Load())
 	}
 	return total
 }
@@ -136,29 +134,31 @@ func (s *Set) Len() int {
 // Sweep drops every key whose window has passed at now and returns Len.
 // Not needed for correctness (Add never reports an expired key as a
 // duplicate); it keeps an entries gauge honest during quiet periods.
+//
+// It is called at every scrape, so it never waits for a shard: a shard
+// whose lock is held is skipped (its holder is busy with it, and Add
+// expires the shard it touches anyway), and its count is the last
+// published one.
 func (s *Set) Sweep(now time.Time) int {
 	sec := toSec(now)
-	total := 0
 	for i := range s.shards {
 		sh := &s.shards[i]
-		sh.mu.Lock()
+		if !sh.mu.TryLock() {
+			continue
+		}
 		sh.expire(sh.advance(sec))
-		total += sh.n
-		sh.mu.Unlock()
+		sh.unlock()
 	}
-	return total
+	return s.Len()
 }
 
 // Evictions returns how many keys were dropped before their window ended
 // because maxEntries was reached (by Add, by SetLimits shrinking, or by
-// LoadFile finding more live keys than fit).
+// LoadFile finding more live keys than fit). Lock-free, like Len.
 func (s *Set) Evictions() uint64 {
 	var total uint64
 	for i := range s.shards {
-		sh := &s.shards[i]
-		sh.mu.Lock()
-		total += sh.evictions
-		sh.mu.Unlock()
+		total += s.shards[i].evicted.Load()
 	}
 	return total
 }
@@ -180,6 +180,6 @@ func (s *Set) SetLimits(window time.Duration, maxEntries int) {
 		sh.mu.Lock()
 		sh.window = w
 		sh.setLimit(s.shardLimit(i, maxEntries))
-		sh.mu.Unlock()
+		sh.unlock()
 	}
 }

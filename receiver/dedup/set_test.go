@@ -301,3 +301,43 @@ func TestShrinkReleasesRingAfterExpiry(t *testing.T) {
 	}
 	mustInvariants(t, s)
 }
+
+// A scrape reads Len, Evictions and Sweep; none of them may wait for a
+// shard whose lock a webhook goroutine holds.
+func TestScrapeReadsDoNotWaitForShardLocks(t *testing.T) {
+	s := New(time.Minute, 64*1024) // several shards
+	for i := range 1000 {
+		s.Add(fmt.Sprint("id-", i), t0)
+	}
+	if len(s.shards) < 2 {
+		t.Fatalf("want several shards, have %d", len(s.shards))
+	}
+	held := &s.shards[0]
+	held.mu.Lock()
+	done := make(chan [3]uint64, 1)
+	go func() {
+		// Past the window: every shard but the held one is swept empty.
+		n := s.Sweep(t0.Add(2 * time.Minute))
+		done <- [3]uint64{uint64(n), uint64(s.Len()), s.Evictions()}
+	}()
+	var got [3]uint64
+	select {
+	case got = <-done:
+	case <-time.After(5 * time.Second):
+		held.mu.Unlock()
+		t.Fatal("Sweep/Len/Evictions waited for a held shard lock")
+	}
+	want := uint64(held.n) // the held shard was skipped, its count stays published
+	held.mu.Unlock()
+	if want == 0 {
+		t.Fatal("test needs ids in shard 0")
+	}
+	if got[0] != want || got[1] != want || got[2] != 0 {
+		t.Fatalf("Sweep, Len, Evictions = %v, want %d, %d, 0", got, want, want)
+	}
+	// Once the lock is free, the next Sweep expires that shard too.
+	if n := s.Sweep(t0.Add(2 * time.Minute)); n != 0 {
+		t.Fatalf("Sweep after unlock = %d, want 0", n)
+	}
+	mustInvariants(t, s)
+}

@@ -3,6 +3,7 @@ package dedup
 import (
 	"math/bits"
 	"sync"
+	"sync/atomic"
 )
 
 // minRingCap is the first ring allocation; growth is by 1.25x from there.
@@ -38,7 +39,21 @@ type shard struct {
 	limit     int    // max entries in this shard, >= 1
 	evictions uint64
 
+	// count and evicted mirror n and evictions, published by unlock, so
+	// Len and Evictions (read at every scrape) take no shard lock: a scrape
+	// must not wait behind webhook goroutines adding ids.
+	count   atomic.Int64
+	evicted atomic.Uint64
+
 	_ [64]byte // keep neighbouring shards' locks off this cache line
+}
+
+// unlock publishes the counts and releases the shard; every holder that
+// may change n or evictions leaves through it.
+func (sh *shard) unlock() {
+	sh.count.Store(int64(sh.n))
+	sh.evicted.Store(sh.evictions)
+	sh.mu.Unlock()
 }
 
 // tableSize is the slot count for a ring of capacity c: load factor <= 0.7

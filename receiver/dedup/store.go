@@ -76,7 +76,7 @@ func (s *Set) forget(key string) {
 	sh := s.shardFor(h)
 	sh.mu.Lock()
 	sh.forget(h)
-	sh.mu.Unlock()
+	sh.unlock()
 }
 
 // forget removes h from the table and the ring. The ring is searched from
