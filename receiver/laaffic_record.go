@@ -35,10 +35,42 @@ type laafficRecorder struct {
 
 	// accounts whose zero series exist (initAccount).
 	accounts sync.Map
+
+	// k caches the vector children call() resolves per record
+	// (children.go: a lock-free lookup instead of WithLabelValues' hash
+	// and shared RWMutex).
+	k laafficChildren
+}
+
+// laafficChildren are call()'s per-record children, keyed by label values.
+type laafficChildren struct {
+	calls, scriptCalls                       *children[[4]string, prometheus.Counter]
+	cost, scriptCost                         *children[[3]string, prometheus.Counter]
+	charged, baseCost, keypresses, sip       *children[[2]string, prometheus.Counter]
+	terms, billPeriods, intents, destination *children[[2]string, prometheus.Counter]
+	scriptTalk                               *children[[2]string, prometheus.Counter]
+	duration                                 *children[[2]string, prometheus.Observer]
+	ring, timeToAnswer, queueDelay, postDial *children[string, prometheus.Observer]
+}
+
+func newLaafficChildren(m *laafficMetrics) laafficChildren {
+	return laafficChildren{
+		calls: counters4(m.calls), scriptCalls: counters4(m.scriptCalls),
+		cost: counters3(m.cost), scriptCost: counters3(m.scriptCost),
+		charged: counters2(m.charged), baseCost: counters2(m.baseCost),
+		keypresses: counters2(m.keypresses), sip: counters2(m.sip),
+		terms: counters2(m.terminations), billPeriods: counters2(m.billPeriods),
+		intents: counters2(m.intents), destination: counters2(m.destinations),
+		scriptTalk: counters2(m.scriptTalk),
+		duration:   observers2(m.duration),
+		ring:       observers1(m.ring), timeToAnswer: observers1(m.timeToAnswer),
+		queueDelay: observers1(m.queueDelay), postDial: observers1(m.postDialDelay),
+	}
 }
 
 func (l *laafficRecorder) init(m *metrics, maxLabelValues int) {
 	l.m = m.la
+	l.k = newLaafficChildren(m.la)
 	newCap := func(metric string, max int) *labelcap.Cap {
 		c := m.folded.WithLabelValues(metric)
 		return labelcap.New(max, c.Inc)
@@ -177,22 +209,22 @@ func observeVec(h prometheus.Observer, v float64, idLabel, id string) {
 }
 
 func (l *laafficRecorder) call(c *LaafficCall, account string) {
-	m := l.m
-	m.calls.WithLabelValues(account, c.Product, c.Type, c.CallStatus).Inc()
+	m, k := l.m, &l.k
+	k.calls.get([4]string{account, c.Product, c.Type, c.CallStatus}).Inc()
 	if c.Duration.OK {
-		observeVec(m.duration.WithLabelValues(account, c.Product), c.Duration.V, laafficIDLabel, c.Exemplar)
+		observeVec(k.duration.get([2]string{account, c.Product}), c.Duration.V, laafficIDLabel, c.Exemplar)
 	}
 	if c.RingDuration.OK {
-		m.ring.WithLabelValues(account).Observe(c.RingDuration.V)
+		k.ring.get(account).Observe(c.RingDuration.V)
 	}
 	if c.TimeToAnswer.OK {
-		m.timeToAnswer.WithLabelValues(account).Observe(c.TimeToAnswer.V)
+		k.timeToAnswer.get(account).Observe(c.TimeToAnswer.V)
 	}
 	if c.QueueDelay.OK {
-		m.queueDelay.WithLabelValues(account).Observe(c.QueueDelay.V)
+		k.queueDelay.get(account).Observe(c.QueueDelay.V)
 	}
 	if c.PostDialDelay.OK {
-		m.postDialDelay.WithLabelValues(account).Observe(c.PostDialDelay.V)
+		k.postDial.get(account).Observe(c.PostDialDelay.V)
 	}
 	for i, f := range laafficBadFields {
 		if c.BadFields&(1<<i) != 0 {
@@ -200,28 +232,28 @@ func (l *laafficRecorder) call(c *LaafficCall, account string) {
 		}
 	}
 	if c.Charged.OK {
-		m.charged.WithLabelValues(account, c.Product).Add(c.Charged.V)
+		k.charged.get([2]string{account, c.Product}).Add(c.Charged.V)
 	}
 	costCurrency := ""
 	if c.Cost.OK {
 		costCurrency = l.currencyLabel(c.CostCurrency)
-		m.cost.WithLabelValues(account, c.Product, costCurrency).Add(c.Cost.V)
+		k.cost.get([3]string{account, c.Product, costCurrency}).Add(c.Cost.V)
 	}
 	if c.BaseCostUSD.OK {
-		m.baseCost.WithLabelValues(account, c.Product).Add(c.BaseCostUSD.V)
+		k.baseCost.get([2]string{account, c.Product}).Add(c.BaseCostUSD.V)
 	}
 	if c.SettlePay.OK {
 		m.settlePay.WithLabelValues(account, c.Product, laafficSettlementCurrency).Add(c.SettlePay.V)
 	}
-	m.keypresses.WithLabelValues(account, c.Keypress).Inc()
-	m.sip.WithLabelValues(account, c.SIPClass).Inc()
-	m.terminations.WithLabelValues(account, c.Termination).Inc()
+	k.keypresses.get([2]string{account, c.Keypress}).Inc()
+	k.sip.get([2]string{account, c.SIPClass}).Inc()
+	k.terms.get([2]string{account, c.Termination}).Inc()
 	if c.BillPeriod != "" {
-		m.billPeriods.WithLabelValues(account, l.billPeriod.Value(c.BillPeriod)).Inc()
+		k.billPeriods.get([2]string{account, l.billPeriod.Value(c.BillPeriod)}).Inc()
 	}
-	m.intents.WithLabelValues(account, capped(c.Intent, l.intent, nil, nil)).Inc()
+	k.intents.get([2]string{account, capped(c.Intent, l.intent, nil, nil)}).Inc()
 	if c.Country != "" {
-		m.destinations.WithLabelValues(account, l.country.Value(c.Country)).Inc()
+		k.destination.get([2]string{account, l.country.Value(c.Country)}).Inc()
 	}
 	if c.Recall {
 		m.recalls.WithLabelValues(account).Inc()
@@ -240,15 +272,15 @@ func (l *laafficRecorder) call(c *LaafficCall, account string) {
 	}
 
 	script := l.scriptLabel(c.Script)
-	m.scriptCalls.WithLabelValues(account, script, c.Product, c.Termination).Inc()
+	k.scriptCalls.get([4]string{account, script, c.Product, c.Termination}).Inc()
 	if c.Cost.OK {
-		m.scriptCost.WithLabelValues(account, script, costCurrency).Add(c.Cost.V)
+		k.scriptCost.get([3]string{account, script, costCurrency}).Add(c.Cost.V)
 	}
 	if quoteCurrency != "" {
-		m.scriptCost.WithLabelValues(account, script, quoteCurrency).Add(c.AIQuoteFee.V)
+		k.scriptCost.get([3]string{account, script, quoteCurrency}).Add(c.AIQuoteFee.V)
 	}
 	if c.Duration.OK {
-		m.scriptTalk.WithLabelValues(account, script).Add(c.Duration.V)
+		k.scriptTalk.get([2]string{account, script}).Add(c.Duration.V)
 	}
 }
 
