@@ -128,12 +128,19 @@ func (s *scrape) Describe(ch chan<- *prometheus.Desc) {
 // Collect gathers all accounts in parallel, each bounded by the scrape's
 // deadline.
 func (s *scrape) Collect(ch chan<- prometheus.Metric) {
+	inParallel(s.in.snapshot(), func(a *account) { s.collectAccount(a, ch) })
+}
+
+// inParallel runs f for every item at once and waits for all: a scrape
+// waits for its slowest account, not for the sum of them (both vendors'
+// collectors).
+func inParallel[T any](items []T, f func(T)) {
 	var wg sync.WaitGroup
-	for _, a := range s.in.snapshot() {
+	for _, it := range items {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s.collectAccount(a, ch)
+			f(it)
 		}()
 	}
 	wg.Wait()

@@ -305,15 +305,7 @@ func (s *laScrape) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (s *laScrape) Collect(ch chan<- prometheus.Metric) {
-	var wg sync.WaitGroup
-	for _, sn := range s.c.snapshot() {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s.collectAccount(sn, ch)
-		}()
-	}
-	wg.Wait()
+	inParallel(s.c.snapshot(), func(sn laSnapshot) { s.collectAccount(sn, ch) })
 }
 
 func (s *laScrape) collectAccount(sn laSnapshot, ch chan<- prometheus.Metric) {
