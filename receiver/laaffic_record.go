@@ -169,36 +169,32 @@ func (r *recorder) laaffic(b *LaafficBatch, account string, now time.Time) error
 		s.invalid.Inc()
 		s.reasons[reason].Inc()
 	}
-	for i := range b.Calls {
-		c := &b.Calls[i]
+	// fresh takes the next claim result (claimLaaffic's key order: calls,
+	// call-centre records, ringing notifications) and counts a duplicate.
+	fresh := func() bool {
 		if !cl.next() {
 			s.duplicate.Inc()
-			continue
+			return false
 		}
 		r.laAdds.Add(1)
-		l.call(c, account)
 		s.counted.Inc()
+		return true
+	}
+	for i := range b.Calls {
+		if fresh() {
+			l.call(&b.Calls[i], account)
+		}
 	}
 	for i := range b.Center {
-		c := &b.Center[i]
-		if !cl.next() {
-			s.duplicate.Inc()
-			continue
+		if fresh() {
+			l.center(&b.Center[i], account)
 		}
-		r.laAdds.Add(1)
-		l.center(c, account)
-		s.counted.Inc()
 	}
 	for i := range b.Ringing {
-		g := &b.Ringing[i]
-		if !cl.next() {
-			s.duplicate.Inc()
-			continue
+		if g := &b.Ringing[i]; fresh() {
+			l.m.ringing.WithLabelValues(account, g.Type).Inc()
+			l.m.ringingUnanswer.WithLabelValues(account, g.Type).Add(float64(g.UnansweredLegs))
 		}
-		r.laAdds.Add(1)
-		l.m.ringing.WithLabelValues(account, g.Type).Inc()
-		l.m.ringingUnanswer.WithLabelValues(account, g.Type).Add(float64(g.UnansweredLegs))
-		s.counted.Inc()
 	}
 	return nil
 }
