@@ -190,7 +190,6 @@ func exemplarDue(o prometheus.Observer) bool {
 // request counts one webhook HTTP request of source with its outcome and
 // handling time; an accepted one also moves the last-received gauge.
 func (r *recorder) request(source, outcome string, start, now time.Time) {
-	tickExemplarClock(now)
 	s := r.ar
 	if source == sourceLaaffic {
 		s = r.la
