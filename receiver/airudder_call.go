@@ -332,7 +332,7 @@ func validateAiRudderCall(c *arCallRaw) InvalidReason {
 		c.ResultLabel.st == fBadType || c.HangupType.st == fBadType || c.RingType.st == fBadType {
 		return ReasonBadType
 	}
-	if !c.CallID.set() && !c.ID.set() {
+	if !hasID(c.CallID) && !hasID(c.ID) {
 		return ReasonMissingID
 	}
 	return firstReason(
@@ -352,7 +352,7 @@ func emitAiRudderCall(c *arCallRaw, workflow bool, out *AiRudderBatch) {
 	// the same call, so the id key carries a prefix. Numbers are
 	// normalised ("5", 5, 5.0 and "5.0" are one id).
 	var key, exemplar string
-	if c.CallID.set() {
+	if hasID(c.CallID) {
 		key = string(normID(c.CallID.b))
 		exemplar = string(c.CallID.b)
 	} else {
@@ -414,6 +414,10 @@ func emitAiRudderCall(c *arCallRaw, workflow bool, out *AiRudderBatch) {
 // normID gives an id one spelling when it is a number: JSON 5, 5.0 and
 // 5e0 and the strings "5" and "5.0" all become "5". Other ids (AiRudder's
 // call_id is a hex string) are used as they are, trimmed.
+// hasID: an id field that holds something besides white space (normID
+// trims it, and an empty key would make every such call one "duplicate").
+func hasID(f flexString) bool { return f.set() && len(bytes.TrimSpace(f.b)) > 0 }
+
 func normID(b []byte) []byte {
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 || len(b) > 32 {

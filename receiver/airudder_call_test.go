@@ -213,6 +213,7 @@ func TestDecodeAiRudderInvalidRecords(t *testing.T) {
 	}{
 		{`{"result":"finished"}`, ReasonMissingID},
 		{`{"id":null,"call_id":""}`, ReasonMissingID},
+		{`{"call_id":" ","result":"finished"}`, ReasonMissingID}, // white space is no id
 		{`{"id":1,"duration":-1}`, ReasonNegativeValue},
 		{`{"id":1,"ring_time":"-3"}`, ReasonNegativeValue},
 		{`{"id":1,"duration":90000}`, ReasonAbsurdValue},
