@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,9 +25,11 @@ import (
 	"github.com/prometheus/common/version"
 	"github.com/prometheus/exporter-toolkit/web"
 
+	"airudder_exporter/airudder"
 	"airudder_exporter/collector"
 	"airudder_exporter/config"
 	"airudder_exporter/demo"
+	"airudder_exporter/laaffic"
 	"airudder_exporter/receiver"
 )
 
@@ -42,22 +43,18 @@ type server struct {
 
 	reg      *prometheus.Registry
 	holder   *config.Holder
-	inbound  *collector.Inbound
-	laaffic  *collector.Laaffic
+	inbound  *airudder.StatisticsPoller
+	laaffic  *laaffic.BalancePoller
 	receiver *receiver.Receiver
 	demo     *demo.Demo
 
 	reloadMu      sync.Mutex
 	reloadOK      prometheus.Gauge
 	reloadSuccess prometheus.Gauge
-	accounts      *prometheus.GaugeVec
 	authEnabled   prometheus.Gauge
 	scrapeAborts  prometheus.Counter
 	conns         *connMetrics
 	ready         atomic.Bool
-	// noAccountsLogged avoids repeating the "collector disabled" line on
-	// every reload of an unchanged credential-less config.
-	noAccountsLogged bool
 }
 
 func newServer(o options, webFlags *web.FlagConfig, logger, base log.Logger) (*server, error) {
@@ -75,10 +72,6 @@ func newServer(o options, webFlags *web.FlagConfig, logger, base log.Logger) (*s
 		Name: "airudder_exporter_config_last_reload_success_timestamp_seconds",
 		Help: "Unix time of the last successful configuration (re)load.",
 	})
-	s.accounts = prometheus.NewGaugeVec(prometheus.GaugeOpts{
-		Name: "airudder_exporter_accounts",
-		Help: "AiRudder accounts in the configuration, by state (enabled: scraped; skipped: no credentials or disabled).",
-	}, []string{"state"})
 	s.authEnabled = prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "airudder_exporter_webhook_auth_enabled",
 		Help: "1 when a webhook token is configured; 0 when /webhooks/* accept anonymous posts.",
@@ -87,7 +80,7 @@ func newServer(o options, webFlags *web.FlagConfig, logger, base log.Logger) (*s
 		Name: "airudder_exporter_scrape_client_aborts_total",
 		Help: "Scrapes of /metrics whose client hung up before the answer was complete (logged once each, at debug level).",
 	})
-	s.reg.MustRegister(s.reloadOK, s.reloadSuccess, s.accounts, s.authEnabled, s.scrapeAborts)
+	s.reg.MustRegister(s.reloadOK, s.reloadSuccess, s.authEnabled, s.scrapeAborts)
 	s.conns = newConnMetrics(s.reg)
 
 	cfg, err := config.Load(o.configFile)
@@ -102,11 +95,11 @@ func newServer(o options, webFlags *web.FlagConfig, logger, base log.Logger) (*s
 	}
 	s.holder = config.NewHolder(cfg)
 
-	s.inbound = collector.NewInbound(collector.Options{
+	s.inbound = airudder.NewStatisticsPoller(collector.Options{
 		Logger:     log.With(logger, "component", "collector"),
 		Registerer: s.reg,
 	})
-	s.laaffic = collector.NewLaaffic(collector.Options{
+	s.laaffic = laaffic.NewBalancePoller(collector.Options{
 		Logger:     log.With(logger, "component", "collector"),
 		Registerer: s.reg,
 	})
@@ -133,23 +126,6 @@ func newServer(o options, webFlags *web.FlagConfig, logger, base log.Logger) (*s
 
 // apply hands a loaded config to the collector and the receiver.
 func (s *server) apply(cfg *config.Config) {
-	enabled, skipped := cfg.EnabledAccounts()
-	names := make([]string, 0, len(skipped))
-	for n := range skipped {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		level.Warn(s.logger).Log("msg", "AiRudder account skipped", "account", n, "reason", skipped[n])
-	}
-	if len(enabled) == 0 {
-		if !s.noAccountsLogged {
-			level.Warn(s.logger).Log("msg", "AiRudder statistics collector disabled until credentials are given: set AIRUDDER_APP_KEY and AIRUDDER_APP_SECRET (or app_key/app_secret_file in the config file); webhooks are still received")
-			s.noAccountsLogged = true
-		}
-	} else {
-		s.noAccountsLogged = false
-	}
 	if cfg.Webhooks.Token == "" {
 		// Logged on every (re)load: an anonymous receiver is worth repeating.
 		level.Warn(s.logger).Log("msg", "No webhook token configured: /webhooks/* accept anonymous posts; set webhooks.token or webhooks.token_file (e.g. WEBHOOK_TOKEN)")
@@ -157,10 +133,8 @@ func (s *server) apply(cfg *config.Config) {
 	} else {
 		s.authEnabled.Set(1)
 	}
-	s.accounts.WithLabelValues("enabled").Set(float64(len(enabled)))
-	s.accounts.WithLabelValues("skipped").Set(float64(len(skipped)))
-	s.inbound.ApplyConfig(enabled)
-	s.laaffic.ApplyConfig(cfg.BalanceAccounts())
+	s.inbound.ApplyConfig(cfg)
+	s.laaffic.ApplyConfig(cfg)
 	s.receiver.ApplyConfig(cfg.Webhooks)
 }
 

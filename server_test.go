@@ -13,7 +13,7 @@ import (
 	"github.com/go-kit/log"
 	"github.com/prometheus/exporter-toolkit/web"
 
-	"airudder_exporter/internal/fakeairudder"
+	"airudder_exporter/airudder/airuddertest"
 )
 
 // newTestServer builds the real wiring from a config file, without
@@ -43,7 +43,7 @@ func newTestServer(t *testing.T, cfg string, o options) *server {
 // slowAPI is a fake AiRudder whose every answer takes d.
 func slowAPI(t *testing.T, d time.Duration) string {
 	t.Helper()
-	fake := fakeairudder.New("k", "s")
+	fake := airuddertest.New("k", "s")
 	fake.SetDelay(d)
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)

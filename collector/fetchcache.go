@@ -10,25 +10,17 @@ import (
 	"golang.org/x/sync/singleflight"
 )
 
-// The vendor-neutral half of collecting an account: what the AiRudder
-// statistics (account.go) and the LAAFFIC balance (laaffic_balance.go)
-// share. One upstream fetch's result serves every scrape until
-// min_interval has passed since it started; at most one fetch per account
-// is in flight, and every scrape waiting for it shares it; a scrape waits
-// only until its own deadline, while the fetch goes on (on the account's
-// context, not the scrape's) and serves the next scrape.
-
-// fetchError is a failed fetch with its bounded `reason` label.
-type fetchError struct {
-	reason string
-	msg    string
-}
+// One upstream fetch's result serves every scrape until min_interval has
+// passed since it started; at most one fetch per account is in flight, and
+// every scrape waiting for it shares it; a scrape waits only until its own
+// deadline, while the fetch goes on (on the account's context, not the
+// scrape's) and serves the next scrape.
 
 // result is one upstream fetch, success or failure.
 type result struct {
 	started, done time.Time
 	metrics       []prometheus.Metric // nil on failure
-	err           *fetchError
+	err           *FetchError
 }
 
 // fetchCache holds an account's last result and its in-flight fetch.
@@ -40,7 +32,7 @@ type fetchCache struct {
 	lastSuccess time.Time
 }
 
-// fetchHooks are what a vendor plugs into fetchCache.get.
+// fetchHooks are what an account plugs into fetchCache.get.
 type fetchHooks struct {
 	now         func() time.Time
 	minInterval time.Duration
@@ -49,7 +41,7 @@ type fetchHooks struct {
 	// shared is called for a scrape served by a cached or in-flight result.
 	shared func()
 	// panicked turns a panic of fetch into a failed result (logged and
-	// counted by the vendor): singleflight would re-panic in its own
+	// counted): singleflight would re-panic in its own
 	// goroutine and kill the exporter.
 	panicked func(p any) *result
 }
@@ -126,34 +118,4 @@ func (c *fetchCache) lastSuccessTime() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.lastSuccess
-}
-
-// selfDescs are a vendor's per-scrape self-metric descriptors, each with
-// the single label `account`.
-type selfDescs struct {
-	up, success, duration, lastSuccess, age *prometheus.Desc
-}
-
-// emitScrape sends what one scrape reports for an account: the result's
-// metrics and their age when it succeeded, up and success (0 when the
-// fetch failed or the scrape's deadline came first, res == nil), the time
-// the scrape spent, and the time of the last success.
-func emitScrape(ch chan<- prometheus.Metric, d selfDescs, account string, res *result, begin, now, lastSuccess time.Time) {
-	gauge := func(desc *prometheus.Desc, v float64) {
-		ch <- prometheus.MustNewConstMetric(desc, prometheus.GaugeValue, v, account)
-	}
-	up := 0.0
-	if res != nil && res.err == nil {
-		up = 1
-		for _, m := range res.metrics {
-			ch <- m
-		}
-		gauge(d.age, now.Sub(res.done).Seconds())
-	}
-	gauge(d.up, up)
-	gauge(d.success, up)
-	gauge(d.duration, now.Sub(begin).Seconds())
-	if !lastSuccess.IsZero() {
-		gauge(d.lastSuccess, float64(lastSuccess.UnixNano())/1e9)
-	}
 }

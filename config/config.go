@@ -266,14 +266,11 @@ func (c *Config) finish() error {
 			return fmt.Errorf("%s.name: duplicate account name (an account without a name is \"default\")", where)
 		}
 		seen[a.Name] = true
-		if a.BaseURL == "" {
-			a.BaseURL = DefaultBaseURL
-		}
+		*a = a.WithDefaults()
 		u, err := url.Parse(a.BaseURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return fmt.Errorf("%s.base_url: must be an absolute http(s) URL", where)
 		}
-		a.BaseURL = strings.TrimRight(a.BaseURL, "/")
 		if a.AppKey != "" && a.AppKeyFile != "" {
 			return fmt.Errorf("%s: app_key and app_key_file are mutually exclusive", where)
 		}
@@ -297,34 +294,17 @@ func (c *Config) finish() error {
 		if a.AppKey != "" && a.AppSecret == "" {
 			return fmt.Errorf("%s: app_key is set but app_secret (or app_secret_file) is empty", where)
 		}
-		if a.Timezone == "" {
-			a.Timezone = DefaultTimezone
-		}
-		loc, err := time.LoadLocation(a.Timezone)
-		if err != nil {
+		if _, err := time.LoadLocation(a.Timezone); err != nil {
 			return fmt.Errorf("%s.timezone: unknown IANA time zone", where)
-		}
-		a.Location = loc
-		if a.MinInterval == 0 {
-			a.MinInterval = Duration(DefaultMinInterval)
 		}
 		if a.MinInterval < 0 {
 			return fmt.Errorf("%s: min_interval must not be negative", where)
 		}
-		if a.Timeout == 0 {
-			a.Timeout = Duration(DefaultRequestTimeout)
-		}
 		if a.Timeout < 0 {
 			return fmt.Errorf("%s: timeout must be positive", where)
 		}
-		if a.WindowDays == 0 {
-			a.WindowDays = DefaultWindowDays
-		}
 		if a.WindowDays < 1 || a.WindowDays > 31 {
 			return fmt.Errorf("%s: window_days must be between 1 and 31", where)
-		}
-		if a.MaxLabelValues == 0 {
-			a.MaxLabelValues = DefaultMaxLabelValues
 		}
 		if a.MaxLabelValues < 1 || a.MaxLabelValues > 1000 {
 			return fmt.Errorf("%s: max_label_values must be between 1 and 1000", where)
@@ -399,6 +379,39 @@ func (c *Config) finish() error {
 		return err
 	}
 	return c.finishAiRudderWebhooks()
+}
+
+// WithDefaults returns a with every unset setting at its default, as Load
+// leaves it: the poller calls it for accounts built without Load too (a
+// zero timeout would fail every request, a zero cap fold every key).
+func (a Account) WithDefaults() Account {
+	if a.BaseURL == "" {
+		a.BaseURL = DefaultBaseURL
+	}
+	a.BaseURL = strings.TrimRight(a.BaseURL, "/")
+	if a.Timezone == "" {
+		a.Timezone = DefaultTimezone
+	}
+	if a.Location == nil {
+		// An unknown zone is an error of Load; here it falls back to UTC.
+		a.Location = time.UTC
+		if loc, err := time.LoadLocation(a.Timezone); err == nil {
+			a.Location = loc
+		}
+	}
+	if a.MinInterval == 0 {
+		a.MinInterval = Duration(DefaultMinInterval)
+	}
+	if a.Timeout == 0 {
+		a.Timeout = Duration(DefaultRequestTimeout)
+	}
+	if a.WindowDays == 0 {
+		a.WindowDays = DefaultWindowDays
+	}
+	if a.MaxLabelValues == 0 {
+		a.MaxLabelValues = DefaultMaxLabelValues
+	}
+	return a
 }
 
 // parsePrefixes accepts CIDRs and bare addresses (a single host).

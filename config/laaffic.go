@@ -101,14 +101,11 @@ func (c *Config) finishLaaffic() error {
 // finishBalance applies the balance collector's defaults and reads its
 // secret files.
 func (a *LaafficAccount) finishBalance(where string) error {
-	if a.BaseURL == "" {
-		a.BaseURL = DefaultLaafficBaseURL
-	}
+	*a = a.WithDefaults()
 	u, err := url.Parse(a.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("%s.base_url: must be an absolute http(s) URL", where)
 	}
-	a.BaseURL = strings.TrimRight(a.BaseURL, "/")
 	for _, s := range []struct {
 		name string
 		val  *Secret
@@ -128,16 +125,27 @@ func (a *LaafficAccount) finishBalance(where string) error {
 	if (a.APIKey == "") != (a.APISecret == "") {
 		return fmt.Errorf("%s: api_key and api_secret (or their _file forms) must be given together", where)
 	}
+	if a.MinInterval < 0 || a.Timeout < 0 {
+		return fmt.Errorf("%s: min_interval and timeout must not be negative", where)
+	}
+	return nil
+}
+
+// WithDefaults returns a with every unset balance setting at its default,
+// as Load leaves it (the poller calls it for accounts built without Load
+// too).
+func (a LaafficAccount) WithDefaults() LaafficAccount {
+	if a.BaseURL == "" {
+		a.BaseURL = DefaultLaafficBaseURL
+	}
+	a.BaseURL = strings.TrimRight(a.BaseURL, "/")
 	if a.MinInterval == 0 {
 		a.MinInterval = Duration(DefaultLaafficMinInterval)
 	}
 	if a.Timeout == 0 {
 		a.Timeout = Duration(DefaultRequestTimeout)
 	}
-	if a.MinInterval < 0 || a.Timeout < 0 {
-		return fmt.Errorf("%s: min_interval and timeout must not be negative", where)
-	}
-	return nil
+	return a
 }
 
 // BalanceAccounts returns the LAAFFIC accounts whose balance is read.

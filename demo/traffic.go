@@ -3,14 +3,14 @@ package demo
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"time"
 
 	"github.com/go-kit/log/level"
+
+	"airudder_exporter/internal/demogen"
 )
 
 // RunTraffic posts generated webhooks to baseURL (e.g. http://127.0.0.1:10133)
@@ -18,9 +18,7 @@ import (
 // fresh demo has data within seconds), then a steady random mix with
 // batches, re-deliveries and a few invalid records.
 func (d *Demo) RunTraffic(ctx context.Context, baseURL, token string) {
-	g := newGenerator(time.Now)
-	g.zones = d.zones.Load
-	g.spend = d.laafficSpend // the simulated LAAFFIC balance pays for the posted calls
+	g := d.newGenerator(demogen.New(time.Now))
 	p := &poster{client: &http.Client{Timeout: 5 * time.Second}, base: baseURL, token: token}
 	// Give the listener a moment; posting before it accepts would only log errors.
 	select {
@@ -30,7 +28,7 @@ func (d *Demo) RunTraffic(ctx context.Context, baseURL, token string) {
 	}
 	for _, w := range g.warmup() {
 		if err := p.post(ctx, w); err != nil && ctx.Err() == nil {
-			level.Warn(d.logger).Log("msg", "Demo webhook post failed", "path", w.path, "err", err)
+			level.Warn(d.logger).Log("msg", "Demo webhook post failed", "path", w.Path, "err", err)
 		}
 	}
 	tick := time.NewTicker(300 * time.Millisecond)
@@ -47,20 +45,14 @@ func (d *Demo) RunTraffic(ctx context.Context, baseURL, token string) {
 	}
 }
 
-// webhook is one POST: a path and a body.
-type webhook struct {
-	path string
-	body []byte
-}
-
 type poster struct {
 	client *http.Client
 	base   string
 	token  string
 }
 
-func (p *poster) post(ctx context.Context, w webhook) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.base+w.path, bytes.NewReader(w.body))
+func (p *poster) post(ctx context.Context, w demogen.Post) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.base+w.Path, bytes.NewReader(w.Body))
 	if err != nil {
 		return err
 	}
@@ -83,105 +75,55 @@ func (p *poster) post(ctx context.Context, w webhook) error {
 	return nil
 }
 
-const pathLaaffic = "/webhooks/laaffic"
-
-// generator builds realistic payloads. Ids are unique per run; everything
-// that reaches a label comes from small realistic sets.
+// generator mixes the vendors' traffic and re-sends recent bodies, as
+// vendors retry.
 type generator struct {
-	now  func() time.Time
-	rnd  *rand.Rand
-	seq  uint64
-	sent []webhook // recent bodies, re-sent to imitate vendor retries
-
-	// zones returns each AiRudder account's time zone (nil: Jakarta for
-	// all); AiRudder sends local times.
-	zones func() *map[string]*time.Location
-	spend func(amount float64) // LAAFFIC spend (demo/laaffic.go); nil = none
+	*demogen.Gen
+	vendors []vendorTraffic
+	sent    []demogen.Post // recent bodies, re-sent to imitate vendor retries
 }
 
-func newGenerator(now func() time.Time) *generator {
-	return &generator{now: now, rnd: rand.New(rand.NewPCG(uint64(now().UnixNano()), 42))}
+type vendorTraffic struct {
+	t       demogen.Traffic
+	percent int
 }
 
-func (g *generator) id(prefix string) string {
-	g.seq++
-	return fmt.Sprintf("%s%d%06d", prefix, g.now().Unix(), g.seq)
-}
-
-func (g *generator) pick(xs ...string) string { return xs[g.rnd.IntN(len(xs))] }
-
-// weighted picks keys[i] with probability w[i]/sum(w).
-func (g *generator) weighted(keys []string, w []int) string {
-	total := 0
-	for _, x := range w {
-		total += x
+func (d *Demo) newGenerator(g *demogen.Gen) *generator {
+	gen := &generator{Gen: g}
+	for _, s := range d.vendors {
+		gen.vendors = append(gen.vendors, vendorTraffic{s.v.Traffic(g), s.percent})
 	}
-	n := g.rnd.IntN(total)
-	for i, x := range w {
-		if n < x {
-			return keys[i]
-		}
-		n -= x
-	}
-	return keys[len(keys)-1]
+	return gen
 }
 
-func mustJSON(v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err) // only our own maps are marshalled: a failure is a programming error
+// warmup returns each vendor's fixed sequence, which touches every metric
+// family and every body shape, including re-deliveries and invalid records.
+func (g *generator) warmup() []demogen.Post {
+	var out []demogen.Post
+	for _, v := range g.vendors {
+		out = append(out, v.t.Warmup()...)
 	}
-	return b
-}
-
-// warmup returns a fixed sequence that touches every metric family and every
-// body shape, including a re-delivery and invalid records.
-func (g *generator) warmup() []webhook {
-	var out []webhook
-	// AiRudder: single call, a multi-call aggregate with failures and redials,
-	// an info-check call, task status changes and a workflow notification.
-	out = append(out,
-		g.airudderCalls(callOpts{result: "finished", ringType: "normal", hangup: "ByCallee", infoCheck: true, redials: 1}),
-		g.airudderCalls(
-			callOpts{result: "failed", ringType: "busy", hangup: "ByCallee", redials: 2},
-			callOpts{result: "failed", ringType: "outofarea", hangup: "ByCallee"},
-			callOpts{result: "cancelled", ringType: "null", hangup: "Canceled"},
-			callOpts{result: "finished", ringType: "normal", hangup: "ByRobot"},
-		),
-		g.airudderTaskStatus("calling"),
-		g.airudderTaskStatus("finished"),
-		g.airudderWorkflow(callOpts{result: "finished", ringType: "normal", hangup: "ByRobot", infoCheck: true}),
-	)
-	out = append(out, g.airudderWarmup()...)
-	// A vendor retry of a body already delivered: must count as duplicates.
-	out = append(out, out[0])
-	out = append(out, g.laafficWarmup()...)
 	g.sent = append(g.sent, out...)
 	return out
 }
 
-// next returns one webhook of the steady mix.
-func (g *generator) next() webhook {
-	var w webhook
-	switch n := g.rnd.IntN(100); {
-	case n < 5 && len(g.sent) > 0: // vendor retry
-		return g.sent[g.rnd.IntN(len(g.sent))]
-	case n < 35:
-		w = g.airudderCalls(g.randomCallOpts())
-	case n < 45:
-		k := 2 + g.rnd.IntN(6)
-		opts := make([]callOpts, k)
-		for i := range opts {
-			opts[i] = g.randomCallOpts()
-		}
-		w = g.airudderCalls(opts...)
-	case n < 48:
-		w = g.airudderTaskStatus(g.pick("created", "pending", "calling", "finished", "canceled", "paused"))
-	case n < 52:
-		w = g.airudderWorkflow(g.randomCallOpts())
-	default:
-		w = g.laafficNext()
+// next returns one webhook of the steady mix: a vendor retry of a recent
+// body now and then, otherwise a vendor's next webhook by its share.
+func (g *generator) next() demogen.Post {
+	n := g.Rand.IntN(100)
+	if n < 5 && len(g.sent) > 0 {
+		return g.sent[g.Rand.IntN(len(g.sent))]
 	}
+	n -= 5
+	pick := g.vendors[len(g.vendors)-1].t
+	for _, v := range g.vendors {
+		if n < v.percent {
+			pick = v.t
+			break
+		}
+		n -= v.percent
+	}
+	w := pick.Next()
 	g.sent = append(g.sent, w)
 	if len(g.sent) > 50 {
 		g.sent = g.sent[len(g.sent)-50:]

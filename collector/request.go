@@ -1,0 +1,72 @@
+package collector
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+)
+
+// Outcomes of one upstream request: the bounded classes a vendor maps to
+// its own labels. Error texts never contain a body or a credential: only
+// status codes and transport errors.
+const (
+	OutcomeUnauthorized = "unauthorized"
+	OutcomeHTTPError    = "http_error"
+	OutcomeTimeout      = "timeout"
+	OutcomeNetworkError = "network_error"
+	OutcomeBadResponse  = "bad_response"
+)
+
+// maxBodyBytes bounds what is read from one response: the largest answer
+// expected (a month of AiRudder statistics) is a few hundred KiB.
+const maxBodyBytes = 16 << 20
+
+// RequestError is one failed request, classified by Outcome.
+type RequestError struct {
+	Outcome string
+	Msg     string
+}
+
+func (e *RequestError) Error() string { return e.Msg }
+
+// Do sends req and returns the body of a 2xx answer. Any other status is
+// an error; 401 is OutcomeUnauthorized so the caller can log in again.
+// what names the request in the error text.
+func Do(hc *http.Client, req *http.Request, what string) ([]byte, *RequestError) {
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, transportError(req.Context(), what, err)
+	}
+	defer func() {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096)) // let the connection be reused
+		_ = resp.Body.Close()
+	}()
+	if resp.StatusCode == http.StatusUnauthorized {
+		return nil, &RequestError{Outcome: OutcomeUnauthorized, Msg: what + ": HTTP 401"}
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, &RequestError{Outcome: OutcomeHTTPError, Msg: what + ": HTTP " + strconv.Itoa(resp.StatusCode)}
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
+	if err != nil {
+		return nil, transportError(req.Context(), what+" (reading body)", err)
+	}
+	if len(body) > maxBodyBytes {
+		return nil, &RequestError{Outcome: OutcomeBadResponse, Msg: what + ": body larger than " + strconv.Itoa(maxBodyBytes) + " bytes"}
+	}
+	return body, nil
+}
+
+// transportError classifies a failure below HTTP: a timeout (our deadline
+// or the network's) or anything else (refused, DNS, reset).
+func transportError(ctx context.Context, what string, err error) *RequestError {
+	var ne net.Error
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) ||
+		(errors.As(err, &ne) && ne.Timeout()) {
+		return &RequestError{Outcome: OutcomeTimeout, Msg: what + ": timeout"}
+	}
+	return &RequestError{Outcome: OutcomeNetworkError, Msg: what + ": " + err.Error()}
+}
