@@ -15,7 +15,7 @@ import (
 // Decoding is tolerant on purpose: the vendor documents its payloads by
 // example only, so numbers may arrive as ints, floats or numeric strings,
 // any field or section may be missing, and a value of the wrong type skips
-// that value (counted in Statistics.Bad) instead of failing the whole
+// that value (counted in inboundStatistics.Bad) instead of failing the whole
 // response. Only a body that is not a JSON object, a body code other than
 // 200, or a response without any usable data fails.
 
@@ -27,7 +27,7 @@ var (
 	errStatNoData = errors.New("response holds no usable statistics")
 )
 
-// codeError is a body "code" other than 200.
+// apiCodeError is a body "code" other than 200.
 type apiCodeError struct{ code int }
 
 func (e *apiCodeError) Error() string { return "API answered code " + strconv.Itoa(e.code) }
@@ -68,7 +68,7 @@ func decodeAPIEnvelope(b []byte) (map[string]any, error) {
 	return m, nil
 }
 
-// DecodeToken extracts data.token from a login response. The token must be
+// decodeAPIToken extracts data.token from a login response. The token must be
 // 1..4096 visible ASCII characters so it can be sent in a header as is.
 // Errors never contain the token.
 func decodeAPIToken(b []byte) (string, error) {
@@ -89,7 +89,7 @@ func decodeAPIToken(b []byte) (string, error) {
 	return tok, nil
 }
 
-// DecodeStatistics turns a statistics response into Statistics. Dates are
+// decodeStatistics turns a statistics response into inboundStatistics. Dates are
 // read in loc (nil means UTC). It returns a *codeError for a body code
 // other than 200, errDecode for a body that is not a JSON object and
 // errNoData when nothing usable is in it; otherwise partial data is

@@ -14,7 +14,7 @@ import (
 	"airudder_exporter/airudder/airuddertest"
 )
 
-// boundedError: decode errors are a few fixed texts and never echo input.
+// statBoundedError: decode errors are a few fixed texts and never echo input.
 func statBoundedError(err error) bool {
 	s := err.Error()
 	return s == errStatDecode.Error() || s == errStatNoData.Error() || strings.HasPrefix(s, "API answered code ")

@@ -2,19 +2,19 @@ package airudder
 
 import "time"
 
-// Value is one statistic that may be absent (missing, null or unusable).
+// statValue is one statistic that may be absent (missing, null or unusable).
 type statValue struct {
 	V  float64
 	OK bool
 }
 
-// Pair is one entry of a distribution (key → count).
+// statPair is one entry of a distribution (key → count).
 type statPair struct {
 	Key   string
 	Value float64
 }
 
-// Calls holds the scalar fields shared by the realtime total, daily and
+// statCalls holds the scalar fields shared by the realtime total, daily and
 // hourly entries.
 type statCalls struct {
 	TotalCalls             statValue
@@ -29,7 +29,7 @@ type statCalls struct {
 	AvgTotalDuration       statValue
 }
 
-// RealtimeTotal is data.realtime.total: the whole window.
+// realtimeTotal is data.realtime.total: the whole window.
 type realtimeTotal struct {
 	statCalls
 	AverageRobotTalkRound   statValue
@@ -46,7 +46,7 @@ type realtimeTotal struct {
 	Intentions              []statPair
 }
 
-// RealtimeDay is the newest entry of data.realtime.daily.data_list.
+// realtimeDay is the newest entry of data.realtime.daily.data_list.
 type realtimeDay struct {
 	statCalls
 	Hangups []statPair
@@ -57,13 +57,13 @@ type realtimeDay struct {
 	RobotSatisfiedRate  statValue
 }
 
-// RealtimeHour is the newest entry of data.realtime.hourly.data_list.
+// realtimeHour is the newest entry of data.realtime.hourly.data_list.
 type realtimeHour struct {
 	Start time.Time
 	statCalls
 }
 
-// OfflineTotal is data.offline.total.
+// offlineTotal is data.offline.total.
 type offlineTotal struct {
 	TransferReasons               []statPair
 	FakeReceipts                  statValue
@@ -72,7 +72,7 @@ type offlineTotal struct {
 	Tickets                       statValue
 }
 
-// OfflineDay is the newest entry of data.offline.daily.data_list.
+// offlineDay is the newest entry of data.offline.daily.data_list.
 type offlineDay struct {
 	MaxConcurrentCalls            statValue
 	OneCallProblemSolveRate       statValue
@@ -85,7 +85,7 @@ type offlineDay struct {
 	Tickets                       []statPair
 }
 
-// Statistics is the typed, validated form of one statistics response. A
+// inboundStatistics is the typed, validated form of one statistics response. A
 // nil section was absent or unusable.
 type inboundStatistics struct {
 	RealtimeTotal *realtimeTotal
@@ -112,5 +112,5 @@ type inboundStatistics struct {
 	OutOfRangePaths []string
 }
 
-// maxPaths bounds the paths kept for the log line.
+// statMaxPaths bounds the paths kept for the log line.
 const statMaxPaths = 5

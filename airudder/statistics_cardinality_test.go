@@ -1,12 +1,13 @@
 package airudder
 
 import (
-	"airudder_exporter/internal/testkit"
 	"fmt"
 	"testing"
 	"time"
 
 	dto "github.com/prometheus/client_model/go"
+
+	"airudder_exporter/internal/testkit"
 )
 
 func statSumOf(mfs map[string]*dto.MetricFamily, name string) float64 {
@@ -19,7 +20,7 @@ func statSumOf(mfs map[string]*dto.MetricFamily, name string) float64 {
 	return sum
 }
 
-// manyStories is the vendor example with n distinct story keys starting at
+// statManyStories is the vendor example with n distinct story keys starting at
 // offset, plus a key literally named "other" (which must merge with the
 // folded values instead of becoming a duplicate series).
 func statManyStories(t *testing.T, n, offset int) ([]byte, float64) {

@@ -9,7 +9,7 @@ import (
 	"airudder_exporter/internal/labelcap"
 )
 
-// caps bounds the open-ended distribution keys of one account, one Cap per
+// statCaps bounds the open-ended distribution keys of one account, one Cap per
 // metric, so a robot with hundreds of stories cannot explode the series.
 type statCaps struct {
 	story, intention, reason, ticket *labelcap.Cap
@@ -46,7 +46,7 @@ func (c *statCaps) setMax(max int) {
 	c.ticket.SetMax(max)
 }
 
-// emitter collects const gauges of one account.
+// statEmitter collects const gauges of one account.
 type statEmitter struct {
 	account string
 	out     []prometheus.Metric

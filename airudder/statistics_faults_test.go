@@ -1,7 +1,6 @@
 package airudder
 
 import (
-	"airudder_exporter/internal/testkit"
 	"context"
 	"encoding/json"
 	"math"
@@ -14,9 +13,10 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"airudder_exporter/airudder/airuddertest"
+	"airudder_exporter/internal/testkit"
 )
 
-// faultDialer fails dials on demand: "refused" dials a closed loopback
+// statFaultDialer fails dials on demand: "refused" dials a closed loopback
 // port (a real ECONNREFUSED), "dns" returns a *net.DNSError without any
 // real DNS lookup; "" dials normally.
 type statFaultDialer struct {
@@ -52,7 +52,7 @@ func (d *statFaultDialer) transport() *http.Transport {
 	return &http.Transport{DialContext: d.DialContext, DisableKeepAlives: true}
 }
 
-// mutateFixture returns the vendor example after f changed it.
+// statMutateFixture returns the vendor example after f changed it.
 func statMutateFixture(t testing.TB, f func(m map[string]any)) []byte {
 	t.Helper()
 	var m map[string]any
@@ -67,7 +67,7 @@ func statMutateFixture(t testing.TB, f func(m map[string]any)) []byte {
 	return b
 }
 
-// obj walks m along keys (objects only).
+// statObj walks m along keys (objects only).
 func statObj(m map[string]any, keys ...string) map[string]any {
 	for _, k := range keys {
 		m = m[k].(map[string]any)

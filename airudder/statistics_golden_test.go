@@ -1,7 +1,6 @@
 package airudder
 
 import (
-	"airudder_exporter/internal/testkit"
 	"bytes"
 	"context"
 	"flag"
@@ -12,6 +11,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/prometheus/common/expfmt"
+
+	"airudder_exporter/internal/testkit"
 )
 
 var updateStatGolden = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -76,7 +77,7 @@ func TestGoldenExposition(t *testing.T) {
 	}
 }
 
-// Every family the collector can emit passes promlint.
+// Every family the statistics poller can emit passes promlint.
 func TestLint(t *testing.T) {
 	e := newStatEnv(t)
 	problems, err := testutil.GatherAndLint(e.scrapeGatherer())

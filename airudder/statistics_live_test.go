@@ -1,13 +1,14 @@
 package airudder
 
 import (
-	"airudder_exporter/internal/testkit"
 	"strings"
 	"testing"
 	"time"
+
+	"airudder_exporter/internal/testkit"
 )
 
-// The fake's live mode (used by --demo) must be something the collector
+// The fake's live mode (used by --demo) must be something the poller
 // reads completely: today's entry, the current hour, growing calls,
 // ratios in 0..1, and no decode problems.
 func TestLiveFakeThroughCollector(t *testing.T) {

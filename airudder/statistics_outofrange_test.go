@@ -1,9 +1,10 @@
 package airudder
 
 import (
-	"airudder_exporter/internal/testkit"
 	"math"
 	"testing"
+
+	"airudder_exporter/internal/testkit"
 )
 
 // Impossible statistics (a negative count, a ratio outside 0..1, a score

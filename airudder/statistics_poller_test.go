@@ -1,7 +1,6 @@
 package airudder
 
 import (
-	"airudder_exporter/internal/testkit"
 	"context"
 	"fmt"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"airudder_exporter/config"
+	"airudder_exporter/internal/testkit"
 )
 
 // gatherUp runs one scrape off the test goroutine and returns airudder_up.

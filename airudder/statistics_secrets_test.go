@@ -1,12 +1,12 @@
 package airudder
 
 import (
-	"airudder_exporter/internal/testkit"
 	"strings"
 	"testing"
 	"time"
 
 	"airudder_exporter/airudder/airuddertest"
+	"airudder_exporter/internal/testkit"
 )
 
 // No log line may carry the app secret or a token, even when the upstream

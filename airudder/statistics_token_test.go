@@ -1,13 +1,13 @@
 package airudder
 
 import (
-	"airudder_exporter/internal/testkit"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"airudder_exporter/airudder/airuddertest"
+	"airudder_exporter/internal/testkit"
 )
 
 // The request carries the documented headers, the token unchanged (it
@@ -94,7 +94,7 @@ func TestTokenCachedAndRefreshedBefore24h(t *testing.T) {
 	}
 }
 
-// A 401 (as HTTP status or as body code) makes the collector log in again
+// A 401 (as HTTP status or as body code) makes the poller log in again
 // once and retry once; the scrape still succeeds.
 func TestReloginOnceOn401(t *testing.T) {
 	for _, bodyCode := range []bool{false, true} {
@@ -125,7 +125,7 @@ func TestReloginOnceOn401(t *testing.T) {
 	}
 }
 
-// When every statistics call is refused, the collector logs in again once,
+// When every statistics call is refused, the poller logs in again once,
 // retries once, then reports up 0 (reason unauthorized) without looping.
 func TestUnauthorizedEveryCall(t *testing.T) {
 	for _, f := range []airuddertest.Fault{{Status: http.StatusUnauthorized}, {Status: http.StatusOK, Code: 401}} {
