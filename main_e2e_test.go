@@ -302,7 +302,7 @@ func TestDemoKeepsStateOutOfTheWorkingDirectory(t *testing.T) {
 		if m := re.FindStringSubmatch(logs.String()); m != nil && stateDir == "" {
 			stateDir = m[1]
 		}
-		if code, body := httpGet("http://" + addr + "/metrics"); code == 200 && strings.Contains(body, `airudder_exporter_webhook_requests_total{`) {
+		if code, body := testkit.HTTPGet("http://" + addr + "/metrics"); code == 200 && strings.Contains(body, `airudder_exporter_webhook_requests_total{`) {
 			break
 		}
 		time.Sleep(200 * time.Millisecond)
@@ -334,17 +334,6 @@ func TestDemoKeepsStateOutOfTheWorkingDirectory(t *testing.T) {
 		t.Errorf("temporary state dir %s still there after exit (%v)", stateDir, err)
 		_ = os.RemoveAll(stateDir)
 	}
-}
-
-func httpGet(url string) (int, string) {
-	c := &http.Client{Timeout: 5 * time.Second}
-	resp, err := c.Get(url)
-	if err != nil {
-		return 0, ""
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
 }
 
 // --web.systemd-socket serves on the socket systemd passes (fd 3,
@@ -384,7 +373,7 @@ func TestSystemdSocketActivation(t *testing.T) {
 	addr := l.Addr().String()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		code, _ := httpGet("http://" + addr + "/-/ready")
+		code, _ := testkit.HTTPGet("http://" + addr + "/-/ready")
 		if code == 200 {
 			break
 		}
@@ -397,7 +386,7 @@ func TestSystemdSocketActivation(t *testing.T) {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	if code, body := httpGet("http://" + addr + "/metrics"); code != 200 || len(body) == 0 {
+	if code, body := testkit.HTTPGet("http://" + addr + "/metrics"); code != 200 || len(body) == 0 {
 		t.Errorf("/metrics on the activated socket = %d", code)
 	}
 	if c, err := net.DialTimeout("tcp", unused, time.Second); err == nil {

@@ -177,7 +177,7 @@ func TestPprofOnMetricsListenerOnly(t *testing.T) {
 		}
 	})
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if code, _ := httpGet("http://" + main + "/-/ready"); code == 200 {
+		if code, _ := testkit.HTTPGet("http://" + main + "/-/ready"); code == 200 {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -185,19 +185,19 @@ func TestPprofOnMetricsListenerOnly(t *testing.T) {
 		}
 	}
 	for _, path := range []string{"/debug/pprof/", "/debug/pprof/cmdline", "/debug/pprof/heap?debug=1", "/debug/pprof/goroutine?debug=1"} {
-		code, body := httpGet("http://" + main + path)
+		code, body := testkit.HTTPGet("http://" + main + path)
 		if code != 200 || len(body) == 0 {
 			t.Errorf("metrics listener %s = %d (%d bytes), want 200", path, code, len(body))
 		}
 	}
-	if _, body := httpGet("http://" + main + "/debug/pprof/"); !strings.Contains(body, "goroutine") {
+	if _, body := testkit.HTTPGet("http://" + main + "/debug/pprof/"); !strings.Contains(body, "goroutine") {
 		t.Errorf("pprof index lists no goroutine profile")
 	}
-	if _, landing := httpGet("http://" + main + "/"); !strings.Contains(landing, "debug/pprof/heap") {
+	if _, landing := testkit.HTTPGet("http://" + main + "/"); !strings.Contains(landing, "debug/pprof/heap") {
 		t.Errorf("landing page does not link the heap profile")
 	}
 	for _, path := range []string{"/debug/pprof/", "/debug/pprof/cmdline", "/debug/pprof/heap", "/metrics"} {
-		if code, _ := httpGet("http://" + hook + path); code != 404 {
+		if code, _ := testkit.HTTPGet("http://" + hook + path); code != 404 {
 			t.Errorf("webhook listener %s = %d, want 404", path, code)
 		}
 	}
@@ -210,15 +210,4 @@ func TestPprofOnMetricsListenerOnly(t *testing.T) {
 	if resp.StatusCode != http.StatusAccepted {
 		t.Errorf("webhook listener POST /webhooks/airudder = %d, want the webhook handler's 202", resp.StatusCode)
 	}
-}
-
-func httpGet(url string) (int, string) {
-	c := &http.Client{Timeout: 5 * time.Second}
-	resp, err := c.Get(url)
-	if err != nil {
-		return 0, ""
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
 }
