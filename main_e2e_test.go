@@ -1,8 +1,8 @@
 package main
 
 import (
-	"context"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -268,24 +268,129 @@ func TestConfigCheckFlag(t *testing.T) {
 	}
 }
 
-func TestScrapeTimeout(t *testing.T) {
-	mk := func(v string) *http.Request {
-		r, _ := http.NewRequestWithContext(context.Background(), "GET", "/metrics", nil)
-		if v != "" {
-			r.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", v)
-		}
-		return r
+// `go run . --demo` from a checkout must not leave data/ behind: without
+// --storage.path the demo keeps its dedup memory in a temporary directory
+// and removes it on exit.
+func TestDemoKeepsStateOutOfTheWorkingDirectory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the binary")
 	}
-	off, def := 500*time.Millisecond, 10*time.Second
-	for _, c := range []struct {
-		hdr  string
-		want time.Duration
-	}{
-		{"", def}, {"garbage", def}, {"-3", def}, {"10", 9500 * time.Millisecond},
-		{"1.5", time.Second}, {"0.2", 100 * time.Millisecond},
-	} {
-		if got := scrapeTimeout(mk(c.hdr), off, def); got != c.want {
-			t.Errorf("header %q: got %v, want %v", c.hdr, got, c.want)
+	cwd := t.TempDir()
+	cfg, err := filepath.Abs("config.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := testkit.FreeAddr(t)
+	logs := &testkit.LogBuffer{}
+	cmd := exec.Command(testkit.ExporterBinary(t), "--demo", "--config.file="+cfg, "--web.listen-address="+addr)
+	cmd.Dir = cwd
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-done
+	})
+	// Wait until demo traffic has been received, so state exists to save.
+	re := regexp.MustCompile(`msg="Demo: webhook dedup memory kept in a temporary directory[^"]*" path=(\S+)`)
+	var stateDir string
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := re.FindStringSubmatch(logs.String()); m != nil && stateDir == "" {
+			stateDir = m[1]
 		}
+		if code, body := testkit.HTTPGet("http://" + addr + "/metrics"); code == 200 && strings.Contains(body, `airudder_exporter_webhook_requests_total{`) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if stateDir == "" {
+		t.Fatalf("no log line naming the demo's temporary directory:\n%s", logs.String())
+	}
+	if !strings.HasPrefix(stateDir, os.TempDir()) {
+		t.Errorf("demo state dir %s is not under %s", stateDir, os.TempDir())
+	}
+	if _, err := os.Stat(stateDir); err != nil {
+		t.Errorf("demo state dir while running: %v", err)
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-done:
+		done <- err
+		if err != nil {
+			t.Errorf("exit: %v\n%s", err, logs.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("no exit within 20s of SIGTERM")
+	}
+	entries, _ := os.ReadDir(cwd)
+	if len(entries) != 0 {
+		t.Errorf("the demo wrote into its working directory: %v", entries)
+	}
+	if _, err := os.Stat(stateDir); !os.IsNotExist(err) {
+		t.Errorf("temporary state dir %s still there after exit (%v)", stateDir, err)
+		_ = os.RemoveAll(stateDir)
+	}
+}
+
+// --web.systemd-socket serves on the socket systemd passes (fd 3,
+// LISTEN_FDS/LISTEN_PID) instead of opening --web.listen-address.
+func TestSystemdSocketActivation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh to set LISTEN_PID to the exporter's own pid")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	f, err := l.(*net.TCPListener).File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	unused := testkit.FreeAddr(t)
+	logs := &testkit.LogBuffer{}
+	// exec keeps the shell's pid, which is what LISTEN_PID must name.
+	cmd := exec.Command(sh, "-c", `LISTEN_PID=$$ LISTEN_FDS=1 exec "$0" "$@"`, testkit.ExporterBinary(t),
+		"--web.systemd-socket", "--web.listen-address="+unused, "--config.file=config.yml", "--storage.path="+t.TempDir())
+	cmd.ExtraFiles = []*os.File{f} // fd 3
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() { _ = cmd.Process.Kill(); <-done })
+
+	addr := l.Addr().String()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		code, _ := testkit.HTTPGet("http://" + addr + "/-/ready")
+		if code == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not ready on the activated socket %s within 15s:\n%s", addr, logs.String())
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("exporter exited: %v\n%s", err, logs.String())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	if code, body := testkit.HTTPGet("http://" + addr + "/metrics"); code != 200 || len(body) == 0 {
+		t.Errorf("/metrics on the activated socket = %d", code)
+	}
+	if c, err := net.DialTimeout("tcp", unused, time.Second); err == nil {
+		c.Close()
+		t.Errorf("--web.listen-address %s is listening too; with --web.systemd-socket only the passed socket may be", unused)
 	}
 }

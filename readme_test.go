@@ -52,3 +52,24 @@ func TestReadmeStartsWithTheTwoCommands(t *testing.T) {
 		t.Errorf(".ci/run does not run the README's test command")
 	}
 }
+
+// config.yml and README state the same dedup memory per id (README's figure
+// is the measured one, see receiver/dedup/doc.go).
+func TestDedupBytesPerIDAgrees(t *testing.T) {
+	cfg, err := os.ReadFile("config.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := regexp.MustCompile(`dedup_max_entries:.*\(about (\d+)-(\d+) bytes per id`).FindSubmatch(cfg)
+	r := regexp.MustCompile(`about (\d+)–(\d+) bytes per remembered id`).FindSubmatch(readme)
+	if c == nil || r == nil {
+		t.Fatalf("bytes-per-id figure not found (config.yml: %v, README: %v)", c != nil, r != nil)
+	}
+	if string(c[1]) != string(r[1]) || string(c[2]) != string(r[2]) {
+		t.Errorf("config.yml says %s-%s bytes per id, README %s–%s", c[1], c[2], r[1], r[2])
+	}
+}

@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"bytes"
@@ -49,7 +49,7 @@ func (b *scrapeBuffer) Write(p []byte) (int, error) {
 }
 
 // sendTo writes the buffered answer to w. A client that hung up is counted
-// and logged once through pl, like a hang-up during rendering used to be.
+// and logged once through pl, as a hang-up during rendering is.
 func (b *scrapeBuffer) sendTo(w http.ResponseWriter, pl *promLogger) {
 	h := w.Header()
 	for k, v := range b.header {

@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"os"
@@ -8,10 +8,10 @@ import (
 )
 
 // warnBasicAuthWithoutWebhookListener tells the operator, once at start, that
-// vendors cannot post webhooks through basic auth: AiRudder and LAAFFIC only
-// send a URL (with our ?token=). The fix is --webhook.listen-address.
-func (s *server) warnBasicAuthWithoutWebhookListener(separate bool) {
-	path := *s.webFlags.WebConfigFile
+// vendors cannot post webhooks through basic auth: they only send a URL
+// (with the exporter's ?token=). The fix is --webhook.listen-address.
+func (s *Server) warnBasicAuthWithoutWebhookListener(separate bool) {
+	path := *s.o.Web.WebConfigFile
 	if separate || path == "" {
 		return
 	}

@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"crypto/tls"
@@ -32,9 +32,6 @@ const (
 // fdReserve is kept free of connections below the file limit: state files,
 // upstream API connections, /proc reads of the process collector.
 const fdReserve = 64
-
-// defaultMaxConnections is the --web.max-connections default.
-const defaultMaxConnections = 1024
 
 // connLimits computes the per-listener connection cap: the flag, lowered so
 // that all listeners together stay fdReserve below RLIMIT_NOFILE (with a

@@ -1,0 +1,153 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/go-kit/log"
+	"github.com/go-kit/log/level"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"airudder_exporter/internal/slot"
+)
+
+// scrapeTimeout is how long this /metrics request may wait for upstream
+// data: Prometheus' announced timeout minus an offset, so the answer
+// arrives before Prometheus gives up on the scrape.
+func scrapeTimeout(r *http.Request, offset, def time.Duration) time.Duration {
+	v := r.Header.Get("X-Prometheus-Scrape-Timeout-Seconds")
+	if v == "" {
+		return def
+	}
+	secs, err := strconv.ParseFloat(v, 64)
+	if err != nil || secs <= 0 {
+		return def
+	}
+	t := time.Duration(secs*float64(time.Second)) - offset
+	if min := 100 * time.Millisecond; t < min {
+		// An offset larger than the timeout would leave no time at all;
+		// keep a sliver so cached data can still be served.
+		t = min
+	}
+	return t
+}
+
+// maxScrapesInFlight bounds concurrent /metrics renders; a request that
+// finds no slot waits up to scrapeSlotWait (a burst of clients must not
+// turn Prometheus' scrape into a 503), then gets 503 as promhttp's own
+// MaxRequestsInFlight would answer.
+const (
+	maxScrapesInFlight = 20
+	scrapeSlotWait     = time.Second
+)
+
+// metricsHandler gathers the long-lived registry plus the scrapers'
+// collectors bound to this scrape's deadline, so a slow upstream API costs
+// its up metric 0, never a failed scrape. The promhttp handler is built per
+// request (its gatherer holds the request's deadline), so the in-flight
+// limit is kept here, shared.
+func (s *Server) metricsHandler() http.Handler {
+	opts := promhttp.HandlerOpts{
+		ErrorHandling:     promhttp.ContinueOnError,
+		EnableOpenMetrics: true, // exemplars on the duration histograms
+	}
+	slots := slot.New(maxScrapesInFlight)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A scrape has no body. A GET announcing one is a client holding the
+		// connection (or probing): answered at once and closed, without
+		// spending a render on it.
+		if r.ContentLength != 0 || len(r.TransferEncoding) > 0 {
+			w.Header().Set("Connection", "close")
+			http.Error(w, "a scrape request has no body", http.StatusBadRequest)
+			return
+		}
+		if !slots.Acquire(r.Context(), scrapeSlotWait) {
+			http.Error(w, fmt.Sprintf("limit of concurrent requests reached (%d), try again later", maxScrapesInFlight), http.StatusServiceUnavailable)
+			return
+		}
+		released := false
+		defer func() {
+			if !released {
+				slots.Release()
+			}
+		}()
+		timeout := scrapeTimeout(r, s.o.ScrapeTimeoutOffset, s.o.DefaultScrapeTimeout)
+		// The connection is held for the scrape's own deadline, not the
+		// server's read timeout (whose expiry during a long scrape would
+		// cancel the request), and its answer may take writeGrace to send.
+		rc := http.NewResponseController(w)
+		_ = rc.SetReadDeadline(time.Now().Add(timeout + writeGrace))
+		_ = rc.SetWriteDeadline(time.Now().Add(timeout + writeGrace))
+		ctx, cancel := context.WithTimeout(r.Context(), timeout)
+		defer cancel()
+		scrape := prometheus.NewRegistry()
+		for _, sc := range s.o.Scrapers {
+			if err := scrape.Register(sc.ScrapeCollector(ctx)); err != nil {
+				level.Error(s.logger).Log("msg", "Cannot register scrape collector", "err", err)
+			}
+		}
+		// The scrape registry goes first: gathering it runs the fetch, so the
+		// request counters gathered after it already include this scrape.
+		reqOpts := opts
+		pl := &promLogger{l: s.logger, aborts: s.scrapeAborts} // per scrape: logs a hang-up once
+		reqOpts.ErrorLog = pl
+		// The answer is rendered into a buffer and the slot given back
+		// before it is sent: a client that requests /metrics and then does
+		// not read (a stalled attacker, a stuck proxy) must hold its own
+		// connection until the write deadline, not one of the slots every
+		// real scrape needs. The buffer is one answer per connection, and
+		// connections are capped (--web.max-connections).
+		bw := getScrapeBuffer()
+		defer putScrapeBuffer(bw)
+		promhttp.HandlerFor(prometheus.Gatherers{scrape, s.reg}, reqOpts).ServeHTTP(bw, r)
+		slots.Release()
+		released = true
+		bw.sendTo(w, pl)
+	})
+	return promhttp.InstrumentMetricHandler(s.reg, h)
+}
+
+// promLogger receives promhttp's errors for one scrape. A client that hangs
+// up mid-answer (curl | head, a Prometheus scrape timeout) makes every
+// further write fail, once per metric family: that is not an error of the
+// exporter, so it is counted and logged once, at debug level.
+type promLogger struct {
+	l       log.Logger
+	aborts  prometheus.Counter
+	aborted bool // one scrape is served by one goroutine
+}
+
+func (p *promLogger) Println(v ...any) {
+	for _, a := range v {
+		if err, ok := a.(error); ok && clientGone(err) {
+			if !p.aborted {
+				p.aborted = true
+				p.aborts.Inc()
+				level.Debug(p.l).Log("msg", "Scrape client hung up before the answer was complete", "err", err)
+			}
+			return
+		}
+	}
+	if p.aborted {
+		return // follow-on errors of the same hang-up
+	}
+	// Sprintln puts a space between every operand (Sprint does not between
+	// a string and an error: "family:write ...").
+	level.Error(p.l).Log("msg", strings.TrimSuffix(fmt.Sprintln(v...), "\n"))
+}
+
+// clientGone tells a write to a client that went away from a real error.
+func clientGone(err error) bool {
+	return errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, net.ErrClosed) || errors.Is(err, os.ErrDeadlineExceeded) ||
+		errors.Is(err, http.ErrHandlerTimeout) || errors.Is(err, context.Canceled)
+}

@@ -1,0 +1,180 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+func TestScrapeTimeout(t *testing.T) {
+	mk := func(v string) *http.Request {
+		r, _ := http.NewRequestWithContext(context.Background(), "GET", "/metrics", nil)
+		if v != "" {
+			r.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", v)
+		}
+		return r
+	}
+	off, def := 500*time.Millisecond, 10*time.Second
+	for _, c := range []struct {
+		hdr  string
+		want time.Duration
+	}{
+		{"", def}, {"garbage", def}, {"-3", def}, {"10", 9500 * time.Millisecond},
+		{"1.5", time.Second}, {"0.2", 100 * time.Millisecond},
+	} {
+		if got := scrapeTimeout(mk(c.hdr), off, def); got != c.want {
+			t.Errorf("header %q: got %v, want %v", c.hdr, got, c.want)
+		}
+	}
+}
+
+// slowScraper stands for a poller whose upstream API answers after delay:
+// its collector reports up 1 when the answer came, 0 when the scrape's
+// deadline came first.
+type slowScraper struct{ delay time.Duration }
+
+var slowUp = prometheus.NewDesc("airudder_up", "Whether the last fetch succeeded.", []string{"account"}, nil)
+
+func (s slowScraper) ScrapeCollector(ctx context.Context) prometheus.Collector {
+	return slowCollector{ctx: ctx, delay: s.delay}
+}
+
+type slowCollector struct {
+	ctx   context.Context
+	delay time.Duration
+}
+
+func (c slowCollector) Describe(ch chan<- *prometheus.Desc) { ch <- slowUp }
+func (c slowCollector) Collect(ch chan<- prometheus.Metric) {
+	up := 1.0
+	select {
+	case <-time.After(c.delay):
+	case <-c.ctx.Done():
+		up = 0
+	}
+	ch <- prometheus.MustNewConstMetric(slowUp, prometheus.GaugeValue, up, "slow")
+}
+
+func scrapeBody(t *testing.T, s *Server) string {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	s.metricsHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if rec.Code != 200 {
+		t.Fatalf("/metrics = %d", rec.Code)
+	}
+	return rec.Body.String()
+}
+
+// A dead-slow API must cost its up metric 0 within the scrape's own
+// deadline, never a hung /metrics.
+func TestMetricsHonoursScrapeTimeoutHeader(t *testing.T) {
+	s, _ := newTestServer(t, "webhooks: {}\n", Options{ScrapeTimeoutOffset: 100 * time.Millisecond, Scrapers: []Scraper{slowScraper{3 * time.Second}}})
+	req := httptest.NewRequest("GET", "/metrics", nil)
+	req.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", "0.5")
+	rec := httptest.NewRecorder()
+	start := time.Now()
+	s.metricsHandler().ServeHTTP(rec, req)
+	took := time.Since(start)
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `airudder_up{account="slow"} 0`) {
+		t.Fatalf("code %d, want 200 with airudder_up 0; body:\n%.2000s", rec.Code, rec.Body.String())
+	}
+	// 0.4 s allowed; the API needs 3 s. Generous slack for a loaded machine,
+	// still far below the API's delay.
+	if took > 2500*time.Millisecond {
+		t.Errorf("scrape took %v, longer than the announced timeout allows", took)
+	}
+}
+
+// The in-flight limit is shared by all scrapes (the promhttp handler itself
+// is per request, so its own limit would never trigger).
+func TestMetricsInFlightLimitIsShared(t *testing.T) {
+	s, _ := newTestServer(t, "webhooks: {}\n", Options{DefaultScrapeTimeout: 1500 * time.Millisecond, Scrapers: []Scraper{slowScraper{3 * time.Second}}})
+	h := s.metricsHandler()
+	codes := make(chan int, maxScrapesInFlight+5)
+	var wg sync.WaitGroup
+	for i := 0; i < maxScrapesInFlight+5; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+			codes <- rec.Code
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	n := map[int]int{}
+	for c := range codes {
+		n[c]++
+	}
+	if n[http.StatusOK] > maxScrapesInFlight || n[http.StatusServiceUnavailable] == 0 {
+		t.Fatalf("status counts %v: want at most %d OK and some 503", n, maxScrapesInFlight)
+	}
+}
+
+// brokenPipeWriter accepts the first n bytes, then fails every write as a
+// client that hung up does.
+type brokenPipeWriter struct {
+	h http.Header
+	n int
+}
+
+func (w *brokenPipeWriter) Header() http.Header { return w.h }
+func (w *brokenPipeWriter) WriteHeader(int)     {}
+func (w *brokenPipeWriter) Write(b []byte) (int, error) {
+	if w.n <= 0 {
+		return 0, &net.OpError{Op: "write", Net: "tcp", Err: os.NewSyscallError("write", syscall.EPIPE)}
+	}
+	w.n -= len(b)
+	return len(b), nil
+}
+
+// A scrape client hanging up is counted and logged once at debug level,
+// not once per metric family at error level.
+func TestScrapeClientHangUpLoggedOnce(t *testing.T) {
+	s, logs := newTestServer(t, "webhooks:\n  token: x\n", Options{})
+	h := s.metricsHandler()
+	for i := 0; i < 3; i++ {
+		h.ServeHTTP(&brokenPipeWriter{h: http.Header{}, n: 512}, httptest.NewRequest("GET", "/metrics", nil))
+	}
+	out := logs.String()
+	if n := strings.Count(out, "level=error"); n != 0 {
+		t.Errorf("%d error lines for client hang-ups:\n%s", n, out)
+	}
+	if n := strings.Count(out, "hung up"); n != 3 {
+		t.Errorf("%d debug lines for 3 hang-ups, want 3:\n%s", n, out)
+	}
+	if m := scrapeBody(t, s); !strings.Contains(m, "airudder_exporter_scrape_client_aborts_total 3") {
+		t.Errorf("aborts not counted:\n%s", grepLines(m, "aborts"))
+	}
+}
+
+// Other promhttp errors stay errors, with a space after the colon.
+func TestPromLoggerSpacing(t *testing.T) {
+	s, logs := newTestServer(t, "webhooks:\n  token: x\n", Options{})
+	p := &promLogger{l: s.logger, aborts: s.scrapeAborts}
+	p.Println("error encoding and sending metric family:", errors.New("boom"))
+	if !strings.Contains(logs.String(), `msg="error encoding and sending metric family: boom"`) {
+		t.Errorf("log line: %s", logs.String())
+	}
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}

@@ -1,0 +1,213 @@
+package server
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-kit/log"
+	"github.com/go-kit/log/level"
+	"github.com/prometheus/client_golang/prometheus"
+	toolkitweb "github.com/prometheus/exporter-toolkit/web"
+
+	"airudder_exporter/config"
+	"airudder_exporter/internal/testkit"
+)
+
+// newTestServer builds a Server from a config file, without listening:
+// handlers are driven through httptest. Its log (debug level) is returned.
+func newTestServer(t *testing.T, cfgYAML string, o Options) (*Server, *testkit.LogBuffer) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "config.yml")
+	if err := os.WriteFile(path, []byte(cfgYAML), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &testkit.LogBuffer{}
+	o.Logger = level.NewFilter(log.NewLogfmtLogger(logs), level.AllowDebug())
+	o.Slog = slog.New(slog.NewTextHandler(logs, nil))
+	o.Registry = prometheus.NewRegistry()
+	o.ConfigFile = path
+	if o.DefaultScrapeTimeout == 0 {
+		o.DefaultScrapeTimeout = 10 * time.Second
+	}
+	if o.TelemetryPath == "" {
+		o.TelemetryPath = "/metrics"
+	}
+	if o.Apply == nil {
+		o.Apply = func(*config.Config) {}
+	}
+	if o.Webhooks == nil {
+		o.Webhooks = http.NotFoundHandler()
+	}
+	if o.Web == nil {
+		empty := ""
+		o.Web = &toolkitweb.FlagConfig{WebConfigFile: &empty, WebListenAddresses: &[]string{"127.0.0.1:0"}}
+	}
+	return New(o, cfg), logs
+}
+
+// POST /-/reload is opt-in, like Prometheus' --web.enable-lifecycle.
+func TestReloadEndpointNeedsLifecycle(t *testing.T) {
+	for _, enabled := range []bool{false, true} {
+		applied := 0
+		s, _ := newTestServer(t, "webhooks:\n  token: x\n", Options{EnableLifecycle: enabled, Apply: func(*config.Config) { applied++ }})
+		mux, err := s.routes(true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, httptest.NewRequest("POST", "/-/reload", nil))
+		want := map[bool]int{false: 403, true: 200}[enabled]
+		if rec.Code != want {
+			t.Errorf("lifecycle %v: POST /-/reload = %d %q, want %d", enabled, rec.Code, rec.Body.String(), want)
+		}
+		if !enabled && !strings.Contains(rec.Body.String(), "--web.enable-lifecycle") {
+			t.Errorf("403 body %q does not say how to enable it", rec.Body.String())
+		}
+		if wantApplied := map[bool]int{false: 1, true: 2}[enabled]; applied != wantApplied {
+			t.Errorf("lifecycle %v: config applied %d times, want %d (start, then the reload)", enabled, applied, wantApplied)
+		}
+	}
+}
+
+// A failed reload answers with the YAML path, never the value.
+func TestReloadErrorDoesNotEchoValues(t *testing.T) {
+	s, logs := newTestServer(t, "webhooks:\n  token: x\n", Options{EnableLifecycle: true})
+	const secret = "PastedSecret-42"
+	if err := os.WriteFile(s.o.ConfigFile, []byte("webhooks:\n  token: x\n  dedup_window: "+secret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mux, err := s.routes(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, httptest.NewRequest("POST", "/-/reload", nil))
+	if rec.Code != 500 || !strings.Contains(rec.Body.String(), "webhooks.dedup_window") {
+		t.Errorf("reload = %d %q, want 500 naming webhooks.dedup_window", rec.Code, rec.Body.String())
+	}
+	if strings.Contains(rec.Body.String(), secret) || strings.Contains(logs.String(), secret) {
+		t.Errorf("the value comes back: body %q, logs:\n%s", rec.Body.String(), logs.String())
+	}
+	if m := scrapeBody(t, s); !strings.Contains(m, "airudder_exporter_config_last_reload_successful 0") {
+		t.Errorf("last_reload_successful not 0 after a failed reload")
+	}
+}
+
+// The demo augments every reloaded config.
+func TestReloadAppliesTheDemoToTheLoadedConfig(t *testing.T) {
+	var got *config.Config
+	d := &fakeDemo{}
+	s, _ := newTestServer(t, "webhooks:\n  token: x\n", Options{Demo: d, Apply: func(c *config.Config) { got = c }})
+	if err := s.reload(); err != nil {
+		t.Fatal(err)
+	}
+	if d.augmented != 1 || got == nil || got.Webhooks.Token != "augmented" {
+		t.Errorf("augmented %d times, applied token %v; want the demo's config applied", d.augmented, got)
+	}
+}
+
+type fakeDemo struct{ augmented int }
+
+func (d *fakeDemo) Augment(c *config.Config) *config.Config {
+	d.augmented++
+	c.Webhooks.Token = "augmented"
+	return c
+}
+func (d *fakeDemo) RunTraffic(context.Context, string, string) {}
+func (d *fakeDemo) Close()                                     {}
+
+// Readiness: the components' reason is told.
+func TestReadyReportsTheComponentsReason(t *testing.T) {
+	var notReady error
+	s, _ := newTestServer(t, "webhooks:\n  token: x\n", Options{Ready: func() error { return notReady }})
+	mux, err := s.routes(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func() (int, string) {
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, httptest.NewRequest("GET", "/-/ready", nil))
+		return rec.Code, rec.Body.String()
+	}
+	if code, _ := get(); code != 503 {
+		t.Errorf("before Run: /-/ready = %d, want 503", code)
+	}
+	s.ready.Store(true)
+	if code, _ := get(); code != 200 {
+		t.Errorf("/-/ready = %d, want 200", code)
+	}
+	notReady = io.ErrUnexpectedEOF
+	if code, body := get(); code != 503 || !strings.Contains(body, "Not ready: "+io.ErrUnexpectedEOF.Error()) {
+		t.Errorf("/-/ready = %d %q, want 503 with the reason", code, body)
+	}
+}
+
+// /debug/pprof/ is served where /metrics is, and never on the separate
+// vendor-facing webhook listener.
+func TestPprofOnMetricsListenerOnly(t *testing.T) {
+	main, hook := testkit.FreeAddr(t), testkit.FreeAddr(t)
+	empty, no := "", false
+	webhooks := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusAccepted) })
+	s, logs := newTestServer(t, "webhooks:\n  token: x\n", Options{
+		Web:                  &toolkitweb.FlagConfig{WebConfigFile: &empty, WebListenAddresses: &[]string{main}, WebSystemdSocket: &no},
+		WebhookListenAddress: hook, Webhooks: webhooks, ShutdownTimeout: 5 * time.Second, MaxConnections: 64,
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+		if t.Failed() {
+			t.Logf("logs:\n%s", logs.String())
+		}
+	})
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if code, _ := testkit.HTTPGet("http://" + main + "/-/ready"); code == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("not ready within 10s")
+		}
+	}
+	for _, path := range []string{"/debug/pprof/", "/debug/pprof/cmdline", "/debug/pprof/heap?debug=1", "/debug/pprof/goroutine?debug=1"} {
+		code, body := testkit.HTTPGet("http://" + main + path)
+		if code != 200 || len(body) == 0 {
+			t.Errorf("metrics listener %s = %d (%d bytes), want 200", path, code, len(body))
+		}
+	}
+	if _, body := testkit.HTTPGet("http://" + main + "/debug/pprof/"); !strings.Contains(body, "goroutine") {
+		t.Errorf("pprof index lists no goroutine profile")
+	}
+	if _, landing := testkit.HTTPGet("http://" + main + "/"); !strings.Contains(landing, "debug/pprof/heap") {
+		t.Errorf("landing page does not link the heap profile")
+	}
+	for _, path := range []string{"/debug/pprof/", "/debug/pprof/cmdline", "/debug/pprof/heap", "/metrics"} {
+		if code, _ := testkit.HTTPGet("http://" + hook + path); code != 404 {
+			t.Errorf("webhook listener %s = %d, want 404", path, code)
+		}
+	}
+	// The webhook listener still does its job.
+	resp, err := http.Post("http://"+hook+"/webhooks/airudder", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Errorf("webhook listener POST /webhooks/airudder = %d, want the webhook handler's 202", resp.StatusCode)
+	}
+}
