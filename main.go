@@ -45,11 +45,17 @@ func main() {
 	os.Exit(run(os.Args[1:]))
 }
 
-// Release builds set version.* with -ldflags (Makefile); a plain `go build`
-// has the revision of the Go toolchain's VCS stamp (read by the version
-// package), and says "unknown" rather than leave the rest blank.
+// projectVersion is the release this tree describes. Release builds set
+// version.* with -ldflags (Makefile); a plain `go build` gets the revision
+// from the Go toolchain's VCS stamp (read by the version package), this
+// version, and "unknown" rather than blanks for the rest.
+const projectVersion = "0.1.0"
+
 func init() {
-	for _, v := range []*string{&version.Version, &version.Branch, &version.BuildDate} {
+	if version.Version == "" {
+		version.Version = projectVersion
+	}
+	for _, v := range []*string{&version.Branch, &version.BuildDate} {
 		if *v == "" {
 			*v = "unknown"
 		}

@@ -64,8 +64,12 @@ func TestPlainBuildReportsRevision(t *testing.T) {
 	}
 }
 
-// Without -ldflags (as in this test binary) no version field is blank.
+// Without -ldflags (as in this test binary) no version field is blank and
+// the version is the tree's own.
 func TestVersionFieldsNeverBlank(t *testing.T) {
+	if version.Version != projectVersion {
+		t.Errorf("version.Version = %q, want %q", version.Version, projectVersion)
+	}
 	for name, v := range map[string]string{"Version": version.Version, "Branch": version.Branch, "BuildDate": version.BuildDate} {
 		if v == "" {
 			t.Errorf("version.%s is blank", name)
