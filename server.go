@@ -26,9 +26,11 @@ import (
 	"github.com/prometheus/common/version"
 	"github.com/prometheus/exporter-toolkit/web"
 
+	"airudder_exporter/airudder"
 	"airudder_exporter/collector"
 	"airudder_exporter/config"
 	"airudder_exporter/demo"
+	"airudder_exporter/laaffic"
 	"airudder_exporter/receiver"
 )
 
@@ -51,7 +53,6 @@ type server struct {
 	reloadOK      prometheus.Gauge
 	reloadSuccess prometheus.Gauge
 	accounts      *prometheus.GaugeVec
-	authEnabled   prometheus.Gauge
 	scrapeAborts  prometheus.Counter
 	conns         *connMetrics
 	ready         atomic.Bool
@@ -79,15 +80,11 @@ func newServer(o options, webFlags *web.FlagConfig, logger, base log.Logger) (*s
 		Name: "airudder_exporter_accounts",
 		Help: "AiRudder accounts in the configuration, by state (enabled: scraped; skipped: no credentials or disabled).",
 	}, []string{"state"})
-	s.authEnabled = prometheus.NewGauge(prometheus.GaugeOpts{
-		Name: "airudder_exporter_webhook_auth_enabled",
-		Help: "1 when a webhook token is configured; 0 when /webhooks/* accept anonymous posts.",
-	})
 	s.scrapeAborts = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "airudder_exporter_scrape_client_aborts_total",
 		Help: "Scrapes of /metrics whose client hung up before the answer was complete (logged once each, at debug level).",
 	})
-	s.reg.MustRegister(s.reloadOK, s.reloadSuccess, s.accounts, s.authEnabled, s.scrapeAborts)
+	s.reg.MustRegister(s.reloadOK, s.reloadSuccess, s.accounts, s.scrapeAborts)
 	s.conns = newConnMetrics(s.reg)
 
 	cfg, err := config.Load(o.configFile)
@@ -121,7 +118,7 @@ func newServer(o options, webFlags *web.FlagConfig, logger, base log.Logger) (*s
 		Logger:      log.With(logger, "component", "receiver"),
 		Registerer:  s.reg,
 		StoragePath: storage,
-	})
+	}, airudder.NewWebhooks(), laaffic.NewPushes())
 	if err != nil {
 		return nil, fmt.Errorf("starting webhook receiver: %w", err)
 	}
@@ -149,13 +146,6 @@ func (s *server) apply(cfg *config.Config) {
 		}
 	} else {
 		s.noAccountsLogged = false
-	}
-	if cfg.Webhooks.Token == "" {
-		// Logged on every (re)load: an anonymous receiver is worth repeating.
-		level.Warn(s.logger).Log("msg", "No webhook token configured: /webhooks/* accept anonymous posts; set webhooks.token or webhooks.token_file (e.g. WEBHOOK_TOKEN)")
-		s.authEnabled.Set(0)
-	} else {
-		s.authEnabled.Set(1)
 	}
 	s.accounts.WithLabelValues("enabled").Set(float64(len(enabled)))
 	s.accounts.WithLabelValues("skipped").Set(float64(len(skipped)))

@@ -14,7 +14,7 @@ import (
 // Dedup state survives restarts so that a re-delivery arriving after a
 // restart (AiRudder retries for five minutes) is still recognised.
 
-// load reads both state files. A missing file means a first start; a
+// load reads the state file of every vendor. A missing file means a first start; a
 // corrupt or unreadable one is logged and that source starts empty.
 func (r *Receiver) load() {
 	if err := os.MkdirAll(r.storagePath, 0o755); err != nil {
@@ -44,10 +44,11 @@ type stateFile struct {
 }
 
 func (r *Receiver) stateFiles() []stateFile {
-	return []stateFile{
-		{filepath.Join(r.storagePath, arStateFile), r.arDedup, r.rec.arAdds.Load, &r.arSaved},
-		{filepath.Join(r.storagePath, laStateFile), r.laDedup, r.rec.laAdds.Load, &r.laSaved},
+	fs := make([]stateFile, 0, len(r.order))
+	for _, s := range r.order {
+		fs = append(fs, stateFile{filepath.Join(r.storagePath, stateFileName(s.name)), s.set, s.adds.Load, &s.saved})
 	}
+	return fs
 }
 
 // save writes the state of each source that gained ids since its last

@@ -1,4 +1,9 @@
-package receiver
+package laaffic
+
+import (
+	"airudder_exporter/internal/jsonscan"
+	"airudder_exporter/receiver"
+)
 
 // LAAFFIC agent ringing notification (pushRingingNotification, vendor
 // README §2.2): a bare array of {callId, type, taskId, called, calledInfo,
@@ -8,9 +13,9 @@ package receiver
 
 // laRingRaw holds the ringing-only fields.
 type laRingRaw struct {
-	CallinEventTime flexString
-	NoAnswer        int        // entries of noAnswerSipList
-	NoAnswerState   fieldState // fBadType when noAnswerSipList is not an array
+	CallinEventTime jsonscan.Text
+	NoAnswer        int            // entries of noAnswerSipList
+	NoAnswerState   jsonscan.State // jsonscan.BadType when noAnswerSipList is not an array
 
 	seen bool // some ringing-only field was present
 }
@@ -20,24 +25,24 @@ func (d *laDecoder) ringField(k []byte, g *laRingRaw) bool {
 	r := &d.r
 	switch string(k) {
 	case "callinEventTime":
-		r.readString(&g.CallinEventTime)
+		r.ReadString(&g.CallinEventTime)
 	case "noAnswerSipList":
-		g.NoAnswer, g.NoAnswerState = 0, fOK
-		switch r.peek() {
+		g.NoAnswer, g.NoAnswerState = 0, jsonscan.OK
+		switch r.Peek() {
 		case '[':
-			r.open()
-			for first := true; r.more(']', &first); {
-				r.skip()
+			r.Open()
+			for first := true; r.More(']', &first); {
+				r.Skip()
 				g.NoAnswer++
 			}
 		case 'n':
-			r.literal("null")
+			r.Literal("null")
 		default:
-			r.skip()
-			g.NoAnswerState = fBadType
+			r.Skip()
+			g.NoAnswerState = jsonscan.BadType
 		}
 	case "seatGroupName", "sipAccount", "called", "calledInfo":
-		r.skip() // known, unused: they only tell the kind
+		r.Skip() // known, unused: they only tell the kind
 	default:
 		return false
 	}
@@ -47,24 +52,24 @@ func (d *laDecoder) ringField(k []byte, g *laRingRaw) bool {
 
 // emitLaafficRinging validates one ringing notification and appends its
 // event (or reason).
-func emitLaafficRinging(r *laRaw, out *LaafficBatch) {
+func emitLaafficRinging(r *laRaw, out *pushBatch) {
 	g := &r.ring
 	reason := validateLaafficStrings(&r.CallID, &g.CallinEventTime)
-	if reason == "" && g.NoAnswerState == fBadType {
-		reason = ReasonBadType
+	if reason == "" && g.NoAnswerState == jsonscan.BadType {
+		reason = receiver.ReasonBadType
 	}
-	if reason == "" && (!r.CallID.set() || !g.CallinEventTime.set()) {
-		reason = ReasonMissingID
+	if reason == "" && (!r.CallID.Set() || !g.CallinEventTime.Set()) {
+		reason = receiver.ReasonMissingID
 	}
 	if reason == "" {
-		reason = checkNum(r.Type, 1e9)
+		reason = receiver.CheckNum(r.Type, 1e9)
 	}
 	if reason != "" {
 		out.Invalid = append(out.Invalid, reason)
 		return
 	}
-	out.Ringing = append(out.Ringing, LaafficRinging{
-		Key:            "\x01r:" + string(r.CallID.b) + "\x00" + string(trimmed(g.CallinEventTime)),
+	out.Ringing = append(out.Ringing, ringingEvent{
+		Key:            "\x01r:" + string(r.CallID.B) + "\x00" + string(receiver.Trimmed(g.CallinEventTime)),
 		Type:           laafficRingingType(r.Type),
 		UnansweredLegs: g.NoAnswer,
 	})

@@ -1,10 +1,14 @@
-package receiver
+package airudder
 
 import (
 	"bytes"
+	"errors"
 	"math"
 	"strconv"
 	"time"
+
+	"airudder_exporter/internal/jsonscan"
+	"airudder_exporter/receiver"
 )
 
 // AiRudder bodies come in three shapes (vendor README §1.3):
@@ -14,43 +18,46 @@ import (
 //   - a workflow call-completion notification: the call's fields at the top
 //     level next to workflow_id / workflow_name / nodetask_id / case_id.
 //
-// The decoder reads the body once with jreader, filling the raw structs
+// The decoder reads the body once with jsonscan.Reader, filling the raw structs
 // below with the fields the exporter uses (everything else, phone numbers
 // and customer variables included, is skipped), validates each record and
 // emits typed events. It never touches a metric.
 
-// Limits beyond which a value is taken as garbage rather than a call.
+// errDetailsNotArray: a body whose details is not an array (answered 400).
+var errDetailsNotArray = errors.New("details must be an array")
+
+// Limits beyond which a value is taken as garbage rather than a call
+// (durations and ring times: receiver.MaxCallSeconds).
 const (
-	maxCallSeconds = 24 * 3600 // durations, ring times
-	maxTalkRounds  = 10000
-	maxDialCount   = 1000
+	maxTalkRounds = 10000
+	maxDialCount  = 1000
 )
 
 type arAnswerRaw struct {
-	QuestionName  flexString // question_name
-	Verification  flexString // verification_results
-	WhetherAnswer flexString // whether_answer
+	QuestionName  jsonscan.Text // question_name
+	Verification  jsonscan.Text // verification_results
+	WhetherAnswer jsonscan.Text // whether_answer
 }
 
 type arRedialRaw struct {
-	RingType   flexString // RingType
-	HangupType flexString // HangupType
+	RingType   jsonscan.Text // RingType
+	HangupType jsonscan.Text // HangupType
 }
 
 // arCallRaw holds the call fields the exporter uses.
 type arCallRaw struct {
-	ID             flexString
-	CallID         flexString
-	Result         flexString
-	ResultLabel    flexString
-	HangupType     flexString
-	RingType       flexString
-	Duration       flexNum
-	RingTime       flexNum
-	TalkRound      flexNum
-	CallTimes      flexNum
-	RobotHash      flexString // per call; the task's when absent
-	CallEndTime    flexString // local time of the account, YYYY-MM-DD HH:MM:SS
+	ID             jsonscan.Text
+	CallID         jsonscan.Text
+	Result         jsonscan.Text
+	ResultLabel    jsonscan.Text
+	HangupType     jsonscan.Text
+	RingType       jsonscan.Text
+	Duration       jsonscan.Num
+	RingTime       jsonscan.Num
+	TalkRound      jsonscan.Num
+	CallTimes      jsonscan.Num
+	RobotHash      jsonscan.Text // per call; the task's when absent
+	CallEndTime    jsonscan.Text // local time of the account, YYYY-MM-DD HH:MM:SS
 	QuestionAnswer []arAnswerRaw
 	RedailCall     []arRedialRaw
 	EventLabel     [][]byte // keys only: the values repeat them
@@ -66,19 +73,19 @@ func (c *arCallRaw) reset() {
 
 type arBodyRaw struct {
 	arCallRaw    // workflow notifications carry the call at the top level
-	TaskID       flexString
-	TaskName     flexString // never a label: mapped to a campaign by the recorder
-	SIPLine      flexString
-	Status       flexString
-	WorkflowID   flexString
-	WorkflowName flexString
-	NodetaskID   flexString
-	CaseID       flexString
+	TaskID       jsonscan.Text
+	TaskName     jsonscan.Text // never a label: mapped to a campaign by the recorder
+	SIPLine      jsonscan.Text
+	Status       jsonscan.Text
+	WorkflowID   jsonscan.Text
+	WorkflowName jsonscan.Text
+	NodetaskID   jsonscan.Text
+	CaseID       jsonscan.Text
 }
 
 // arDecoder is reusable (pooled per request); not safe for concurrent use.
 type arDecoder struct {
-	r    jreader
+	r    jsonscan.Reader
 	top  arBodyRaw
 	call arCallRaw // one details[] element at a time
 }
@@ -86,71 +93,71 @@ type arDecoder struct {
 // decode parses one AiRudder body into out (which it resets first). A
 // returned error means the body as a whole is unusable (400) and out must
 // not be recorded; problems with single records are in out.Invalid.
-func (d *arDecoder) decode(data []byte, out *AiRudderBatch) error {
+func (d *arDecoder) decode(data []byte, out *webhookBatch) error {
 	out.reset()
 	r := &d.r
-	r.reset(data)
-	switch r.peek() {
+	r.Reset(data)
+	switch r.Peek() {
 	case 0:
-		return errEmptyBody
+		return receiver.ErrEmptyBody
 	case '{':
 	default:
-		r.skip()
-		r.end()
-		if r.err != nil {
-			return errNotJSON
+		r.Skip()
+		r.End()
+		if r.Err() != nil {
+			return receiver.ErrNotJSON
 		}
-		return errNotObject
+		return receiver.ErrNotObject
 	}
 	d.top.arCallRaw.reset()
 	d.top = arBodyRaw{arCallRaw: d.top.arCallRaw}
 	details, detailsBad := false, false
-	r.open()
-	for first := true; r.more('}', &first); {
-		k := r.key()
+	r.Open()
+	for first := true; r.More('}', &first); {
+		k := r.Key()
 		switch string(k) {
 		case "details":
 			// A repeated key replaces the earlier value, as in encoding/json.
 			out.reset()
 			details, detailsBad = false, false
-			switch r.peek() {
+			switch r.Peek() {
 			case '[':
 				details = true
 				d.details(out)
 			case 'n':
-				r.literal("null") // treated as absent
+				r.Literal("null") // treated as absent
 			default:
-				r.skip()
+				r.Skip()
 				detailsBad = true
 			}
 		case "task_id":
-			r.readString(&d.top.TaskID)
+			r.ReadString(&d.top.TaskID)
 		case "task_name":
-			r.readString(&d.top.TaskName)
+			r.ReadString(&d.top.TaskName)
 		case "sip_line":
-			r.readString(&d.top.SIPLine)
+			r.ReadString(&d.top.SIPLine)
 		case "status":
-			r.readString(&d.top.Status)
+			r.ReadString(&d.top.Status)
 		case "workflow_id":
-			r.readString(&d.top.WorkflowID)
+			r.ReadString(&d.top.WorkflowID)
 		case "workflow_name":
-			r.readString(&d.top.WorkflowName)
+			r.ReadString(&d.top.WorkflowName)
 		case "nodetask_id":
-			r.readString(&d.top.NodetaskID)
+			r.ReadString(&d.top.NodetaskID)
 		case "case_id":
-			r.readString(&d.top.CaseID)
+			r.ReadString(&d.top.CaseID)
 		default:
 			if !d.callField(k, &d.top.arCallRaw) {
-				r.skip()
+				r.Skip()
 			}
 		}
 	}
-	r.end()
+	r.End()
 	d.task(out)
 	switch {
-	case r.err != nil:
+	case r.Err() != nil:
 		out.reset()
-		return errNotJSON
+		return receiver.ErrNotJSON
 	case detailsBad:
 		out.reset()
 		return errDetailsNotArray
@@ -167,16 +174,16 @@ func (d *arDecoder) decode(data []byte, out *AiRudderBatch) error {
 // task fills the batch's task-level dimensions once the whole body is read
 // (the task's fields may come after details[]): the SIP line, the task name
 // and, for calls without their own robot_hash, the task's robot.
-func (d *arDecoder) task(out *AiRudderBatch) {
-	if d.top.SIPLine.st == fOK {
-		out.SIPLine = labelStrings.get(trimmed(d.top.SIPLine))
+func (d *arDecoder) task(out *webhookBatch) {
+	if d.top.SIPLine.St == jsonscan.OK {
+		out.SIPLine = out.strs.Get(receiver.Trimmed(d.top.SIPLine))
 	}
-	if d.top.TaskName.st == fOK {
+	if d.top.TaskName.St == jsonscan.OK {
 		// Not interned: task names are unbounded (one per day per campaign).
-		out.TaskName = string(trimmed(d.top.TaskName))
+		out.TaskName = string(receiver.Trimmed(d.top.TaskName))
 	}
-	if d.top.RobotHash.st == fOK {
-		robot := labelStrings.get(trimmed(d.top.RobotHash))
+	if d.top.RobotHash.St == jsonscan.OK {
+		robot := out.strs.Get(receiver.Trimmed(d.top.RobotHash))
 		for i := range out.Calls {
 			if out.Calls[i].Robot == "" {
 				out.Calls[i].Robot = robot
@@ -186,23 +193,23 @@ func (d *arDecoder) task(out *AiRudderBatch) {
 }
 
 // details reads details[] and emits each element as it is completed.
-func (d *arDecoder) details(out *AiRudderBatch) {
+func (d *arDecoder) details(out *webhookBatch) {
 	r := &d.r
-	r.open()
-	for first := true; r.more(']', &first); {
-		if r.peek() != '{' {
-			r.skip()
-			out.Invalid = append(out.Invalid, ReasonNotObject)
+	r.Open()
+	for first := true; r.More(']', &first); {
+		if r.Peek() != '{' {
+			r.Skip()
+			out.Invalid = append(out.Invalid, receiver.ReasonNotObject)
 			continue
 		}
 		d.call.reset()
-		r.open()
-		for first := true; r.more('}', &first); {
-			if k := r.key(); !d.callField(k, &d.call) {
-				r.skip()
+		r.Open()
+		for first := true; r.More('}', &first); {
+			if k := r.Key(); !d.callField(k, &d.call) {
+				r.Skip()
 			}
 		}
-		if r.err != nil {
+		if r.Err() != nil {
 			return
 		}
 		emitAiRudderCall(&d.call, false, out)
@@ -214,40 +221,40 @@ func (d *arDecoder) callField(k []byte, c *arCallRaw) bool {
 	r := &d.r
 	switch string(k) {
 	case "id":
-		r.readString(&c.ID)
+		r.ReadString(&c.ID)
 	case "call_id":
-		r.readString(&c.CallID)
+		r.ReadString(&c.CallID)
 	case "result":
-		r.readString(&c.Result)
+		r.ReadString(&c.Result)
 	case "result_label":
-		r.readString(&c.ResultLabel)
+		r.ReadString(&c.ResultLabel)
 	case "hangup_type":
-		r.readString(&c.HangupType)
+		r.ReadString(&c.HangupType)
 	case "ring_type":
-		r.readString(&c.RingType)
+		r.ReadString(&c.RingType)
 	case "duration":
-		r.readNum(&c.Duration)
+		r.ReadNum(&c.Duration)
 	case "ring_time":
-		r.readNum(&c.RingTime)
+		r.ReadNum(&c.RingTime)
 	case "talk_round":
-		r.readNum(&c.TalkRound)
+		r.ReadNum(&c.TalkRound)
 	case "call_times":
-		r.readNum(&c.CallTimes)
+		r.ReadNum(&c.CallTimes)
 	case "robot_hash":
-		r.readString(&c.RobotHash)
+		r.ReadString(&c.RobotHash)
 	case "call_end_time":
-		r.readString(&c.CallEndTime)
+		r.ReadString(&c.CallEndTime)
 	case "question_answer":
 		c.QuestionAnswer = c.QuestionAnswer[:0]
 		d.objects(c, func(k []byte) bool {
 			a := &c.QuestionAnswer[len(c.QuestionAnswer)-1]
 			switch string(k) {
 			case "question_name":
-				r.readString(&a.QuestionName)
+				r.ReadString(&a.QuestionName)
 			case "verification_results":
-				r.readString(&a.Verification)
+				r.ReadString(&a.Verification)
 			case "whether_answer":
-				r.readString(&a.WhetherAnswer)
+				r.ReadString(&a.WhetherAnswer)
 			default:
 				return false
 			}
@@ -259,9 +266,9 @@ func (d *arDecoder) callField(k []byte, c *arCallRaw) bool {
 			rd := &c.RedailCall[len(c.RedailCall)-1]
 			switch string(k) {
 			case "RingType":
-				r.readString(&rd.RingType)
+				r.ReadString(&rd.RingType)
 			case "HangupType":
-				r.readString(&rd.HangupType)
+				r.ReadString(&rd.HangupType)
 			default:
 				return false
 			}
@@ -269,17 +276,17 @@ func (d *arDecoder) callField(k []byte, c *arCallRaw) bool {
 		}, func() { c.RedailCall = append(c.RedailCall, arRedialRaw{}) })
 	case "EventLabel":
 		c.EventLabel = c.EventLabel[:0]
-		switch r.peek() {
+		switch r.Peek() {
 		case '{':
-			r.open()
-			for first := true; r.more('}', &first); {
-				c.EventLabel = append(c.EventLabel, r.key())
-				r.skip()
+			r.Open()
+			for first := true; r.More('}', &first); {
+				c.EventLabel = append(c.EventLabel, r.Key())
+				r.Skip()
 			}
 		case 'n':
-			r.literal("null")
+			r.Literal("null")
 		default:
-			r.skip()
+			r.Skip()
 			c.nestedBad = true
 		}
 	default:
@@ -293,28 +300,28 @@ func (d *arDecoder) callField(k []byte, c *arCallRaw) bool {
 // anything else of the wrong shape marks the call.
 func (d *arDecoder) objects(c *arCallRaw, field func(k []byte) bool, add func()) {
 	r := &d.r
-	switch r.peek() {
+	switch r.Peek() {
 	case '[':
 	case 'n':
-		r.literal("null")
+		r.Literal("null")
 		return
 	default:
-		r.skip()
+		r.Skip()
 		c.nestedBad = true
 		return
 	}
-	r.open()
-	for first := true; r.more(']', &first); {
-		if r.peek() != '{' {
-			r.skip()
+	r.Open()
+	for first := true; r.More(']', &first); {
+		if r.Peek() != '{' {
+			r.Skip()
 			c.nestedBad = true
 			continue
 		}
 		add()
-		r.open()
-		for first := true; r.more('}', &first); {
-			if !field(r.key()) {
-				r.skip()
+		r.Open()
+		for first := true; r.More('}', &first); {
+			if !field(r.Key()) {
+				r.Skip()
 			}
 		}
 	}
@@ -327,23 +334,23 @@ func (d *arDecoder) objects(c *arCallRaw, field func(k []byte) bool, add func())
 // a call that cannot be deduplicated could be counted up to six times. Not
 // counting it, visibly, in invalid_records_total{reason="missing_id"} is
 // the smaller error.
-func validateAiRudderCall(c *arCallRaw) InvalidReason {
-	if c.nestedBad || c.ID.st == fBadType || c.CallID.st == fBadType || c.Result.st == fBadType ||
-		c.ResultLabel.st == fBadType || c.HangupType.st == fBadType || c.RingType.st == fBadType {
-		return ReasonBadType
+func validateAiRudderCall(c *arCallRaw) receiver.InvalidReason {
+	if c.nestedBad || c.ID.St == jsonscan.BadType || c.CallID.St == jsonscan.BadType || c.Result.St == jsonscan.BadType ||
+		c.ResultLabel.St == jsonscan.BadType || c.HangupType.St == jsonscan.BadType || c.RingType.St == jsonscan.BadType {
+		return receiver.ReasonBadType
 	}
-	if !hasID(c.CallID) && !hasID(c.ID) {
-		return ReasonMissingID
+	if !hasCallID(c.CallID) && !hasCallID(c.ID) {
+		return receiver.ReasonMissingID
 	}
-	return firstReason(
-		checkNum(c.Duration, maxCallSeconds),
-		checkNum(c.RingTime, maxCallSeconds),
-		checkNum(c.TalkRound, maxTalkRounds),
-		checkNum(c.CallTimes, maxDialCount),
+	return receiver.FirstReason(
+		receiver.CheckNum(c.Duration, receiver.MaxCallSeconds),
+		receiver.CheckNum(c.RingTime, receiver.MaxCallSeconds),
+		receiver.CheckNum(c.TalkRound, maxTalkRounds),
+		receiver.CheckNum(c.CallTimes, maxDialCount),
 	)
 }
 
-func emitAiRudderCall(c *arCallRaw, workflow bool, out *AiRudderBatch) {
+func emitAiRudderCall(c *arCallRaw, workflow bool, out *webhookBatch) {
 	if r := validateAiRudderCall(c); r != "" {
 		out.Invalid = append(out.Invalid, r)
 		return
@@ -352,35 +359,35 @@ func emitAiRudderCall(c *arCallRaw, workflow bool, out *AiRudderBatch) {
 	// the same call, so the id key carries a prefix. Numbers are
 	// normalised ("5", 5, 5.0 and "5.0" are one id).
 	var key, exemplar string
-	if hasID(c.CallID) {
-		key = string(normID(c.CallID.b))
-		exemplar = string(c.CallID.b)
+	if hasCallID(c.CallID) {
+		key = string(normCallID(c.CallID.B))
+		exemplar = string(c.CallID.B)
 	} else {
-		key = "id\x00" + string(normID(c.ID.b))
-		exemplar = string(c.ID.b)
+		key = "id\x00" + string(normCallID(c.ID.B))
+		exemplar = string(c.ID.B)
 	}
-	ev := AiRudderCall{
+	ev := webhookCall{
 		Key:          key,
-		Exemplar:     exemplarValue(exemplar, len(airudderIDLabel)),
-		Robot:        labelStrings.get(trimmed(c.RobotHash)),
-		End:          localTime(c.CallEndTime),
-		Result:       normResult(string(c.Result.b)),
-		ResultLabel:  labelStrings.get(trimmed(c.ResultLabel)),
-		HangupType:   normHangupType(string(c.HangupType.b)),
-		RingType:     normRingType(string(c.RingType.b)),
-		Duration:     opt(c.Duration),
-		RingTime:     opt(c.RingTime),
-		TalkRounds:   opt(c.TalkRound),
-		DialAttempts: opt(c.CallTimes),
+		Exemplar:     receiver.ExemplarValue(exemplar, len(airudderIDLabel)),
+		Robot:        out.strs.Get(receiver.Trimmed(c.RobotHash)),
+		End:          callLocalTime(c.CallEndTime),
+		Result:       normResult(string(c.Result.B)),
+		ResultLabel:  out.strs.Get(receiver.Trimmed(c.ResultLabel)),
+		HangupType:   normHangupType(string(c.HangupType.B)),
+		RingType:     normRingType(string(c.RingType.B)),
+		Duration:     receiver.Opt(c.Duration),
+		RingTime:     receiver.Opt(c.RingTime),
+		TalkRounds:   receiver.Opt(c.TalkRound),
+		DialAttempts: receiver.Opt(c.CallTimes),
 		Workflow:     workflow,
 	}
 	if len(c.RedailCall) > 0 {
 		start := len(out.redials)
 		for i := range c.RedailCall {
 			r := &c.RedailCall[i]
-			out.redials = append(out.redials, Redial{
-				RingType:   normRingType(string(r.RingType.b)),
-				HangupType: normHangupType(string(r.HangupType.b)),
+			out.redials = append(out.redials, callRedial{
+				RingType:   normRingType(string(r.RingType.B)),
+				HangupType: normHangupType(string(r.HangupType.B)),
 			})
 		}
 		ev.Redials = out.redials[start:len(out.redials):len(out.redials)]
@@ -389,14 +396,14 @@ func emitAiRudderCall(c *arCallRaw, workflow bool, out *AiRudderBatch) {
 		start := len(out.answers)
 		for i := range c.QuestionAnswer {
 			a := &c.QuestionAnswer[i]
-			v := labelStrings.get(trimmed(a.Verification))
+			v := out.strs.Get(receiver.Trimmed(a.Verification))
 			if v == "" {
 				v = "-"
 			}
-			out.answers = append(out.answers, Answer{
-				Question:     labelStrings.get(trimmed(a.QuestionName)),
+			out.answers = append(out.answers, callAnswer{
+				Question:     out.strs.Get(receiver.Trimmed(a.QuestionName)),
 				Verification: v,
-				Answered:     normAnswered(string(a.WhetherAnswer.b)),
+				Answered:     normAnswered(string(a.WhetherAnswer.B)),
 			})
 		}
 		ev.Answers = out.answers[start:len(out.answers):len(out.answers)]
@@ -404,21 +411,21 @@ func emitAiRudderCall(c *arCallRaw, workflow bool, out *AiRudderBatch) {
 	if len(c.EventLabel) > 0 {
 		start := len(out.labels)
 		for _, k := range c.EventLabel {
-			out.labels = append(out.labels, labelStrings.get(bytes.TrimSpace(k)))
+			out.labels = append(out.labels, out.strs.Get(bytes.TrimSpace(k)))
 		}
 		ev.EventLabels = out.labels[start:len(out.labels):len(out.labels)]
 	}
 	out.Calls = append(out.Calls, ev)
 }
 
-// normID gives an id one spelling when it is a number: JSON 5, 5.0 and
+// normCallID gives an id one spelling when it is a number: JSON 5, 5.0 and
 // 5e0 and the strings "5" and "5.0" all become "5". Other ids (AiRudder's
 // call_id is a hex string) are used as they are, trimmed.
-// hasID: an id field that holds something besides white space (normID
+// hasCallID: an id field that holds something besides white space (normCallID
 // trims it, and an empty key would make every such call one "duplicate").
-func hasID(f flexString) bool { return f.set() && len(bytes.TrimSpace(f.b)) > 0 }
+func hasCallID(f jsonscan.Text) bool { return f.Set() && len(bytes.TrimSpace(f.B)) > 0 }
 
-func normID(b []byte) []byte {
+func normCallID(b []byte) []byte {
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 || len(b) > 32 {
 		return b
@@ -428,30 +435,30 @@ func normID(b []byte) []byte {
 			return b
 		}
 	}
-	v, ok := parseNumber(b)
+	v, ok := jsonscan.ParseNumber(b)
 	if !ok || v != math.Trunc(v) || math.Abs(v) >= 1<<53 {
 		return b
 	}
 	return strconv.AppendInt(nil, int64(v), 10)
 }
 
-// localTimeLayout is AiRudder's time format (local time of the account).
-const localTimeLayout = "2006-01-02 15:04:05"
+// callTimeLayout is AiRudder's time format (local time of the account).
+const callTimeLayout = "2006-01-02 15:04:05"
 
-// localTime reads a wall-clock time. The time zone is the account's, which
+// callLocalTime reads a wall-clock time. The time zone is the account's, which
 // only the recorder knows, so the wall clock is carried in UTC fields.
-func localTime(f flexString) WallTime {
-	switch f.st {
-	case fAbsent, fNull:
-		return WallTime{}
-	case fOK:
-		b := bytes.TrimSpace(f.b)
+func callLocalTime(f jsonscan.Text) wallTime {
+	switch f.St {
+	case jsonscan.Absent, jsonscan.Null:
+		return wallTime{}
+	case jsonscan.OK:
+		b := bytes.TrimSpace(f.B)
 		if len(b) == 0 {
-			return WallTime{}
+			return wallTime{}
 		}
-		if t, err := time.Parse(localTimeLayout, string(b)); err == nil {
-			return WallTime{T: t, State: TimeOK}
+		if t, err := time.Parse(callTimeLayout, string(b)); err == nil {
+			return wallTime{T: t, State: timeOK}
 		}
 	}
-	return WallTime{State: TimeBad}
+	return wallTime{State: timeBad}
 }

@@ -1,8 +1,11 @@
-package receiver
+package laaffic
 
 import (
 	"bytes"
 	"strings"
+
+	"airudder_exporter/internal/jsonscan"
+	"airudder_exporter/receiver"
 )
 
 // LAAFFIC closed label sets and the mappings of vendor values onto them
@@ -16,11 +19,11 @@ var laafficCurrencies = []string{"USD", "EUR"}
 const laafficIDLabel = "voice_id"
 
 // LAAFFIC `type`.
-func laafficType(n flexNum) string {
-	if n.st != fOK {
-		return valOther
+func laafficType(n jsonscan.Num) string {
+	if n.St != jsonscan.OK {
+		return receiver.ValueOther
 	}
-	switch n.v {
+	switch n.V {
 	case 1:
 		return "group_call"
 	case 2:
@@ -30,15 +33,15 @@ func laafficType(n flexNum) string {
 	case 4:
 		return "handset_direct_dial"
 	}
-	return valOther
+	return receiver.ValueOther
 }
 
 // LAAFFIC `callStatus`: null or absent for records before 2025-12-10.
-func laafficCallStatus(n flexNum) string {
-	if n.st != fOK {
-		return valUnknown
+func laafficCallStatus(n jsonscan.Num) string {
+	if n.St != jsonscan.OK {
+		return receiver.ValueUnknown
 	}
-	switch n.v {
+	switch n.V {
 	case 10:
 		return "busy"
 	case 20:
@@ -52,23 +55,23 @@ func laafficCallStatus(n flexNum) string {
 	case 60:
 		return "other"
 	}
-	return valOther
+	return receiver.ValueOther
 }
 
 // laafficCurrency: empty means USD (the docs: currency is only set for
 // non-USD quotes); a 3-letter code is kept (upper-cased) so amounts in it
 // stay apart from every other currency; anything else is "other". Codes
 // outside laafficCurrencies are capped by the recorder.
-func laafficCurrency(v string) string {
+func laafficCurrency(v string, strs *receiver.Interner) string {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return "USD"
 	}
-	if c := oneOf(v, laafficCurrencies); c != valOther {
+	if c := receiver.OneOf(v, laafficCurrencies); c != receiver.ValueOther {
 		return c
 	}
 	if len(v) != 3 {
-		return valOther
+		return receiver.ValueOther
 	}
 	var b [3]byte
 	for i := 0; i < 3; i++ {
@@ -77,11 +80,11 @@ func laafficCurrency(v string) string {
 			c -= 'a' - 'A'
 		}
 		if c < 'A' || c > 'Z' {
-			return valOther
+			return receiver.ValueOther
 		}
 		b[i] = c
 	}
-	return labelStrings.get(b[:])
+	return strs.Get(b[:])
 }
 
 // laafficMaxAmounts bound one record's amount per currency: roughly 1000
@@ -111,14 +114,14 @@ var dtmfKeys = [...]string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "*"
 func laafficKey(v string) string {
 	v = strings.TrimSpace(v)
 	if v == "" || v == "-1" {
-		return valNone
+		return receiver.ValueNone
 	}
 	for _, k := range dtmfKeys {
 		if v == k {
 			return k
 		}
 	}
-	return valOther
+	return receiver.ValueOther
 }
 
 var sipClasses = [...]string{"", "1xx", "2xx", "3xx", "4xx", "5xx", "6xx"}
@@ -127,13 +130,13 @@ var sipClasses = [...]string{"", "1xx", "2xx", "3xx", "4xx", "5xx", "6xx"}
 func laafficSIPClass(v string) string {
 	v = strings.TrimSpace(v)
 	if v == "" {
-		return valNone
+		return receiver.ValueNone
 	}
 	if len(v) == 3 && v[0] >= '1' && v[0] <= '6' &&
 		v[1] >= '0' && v[1] <= '9' && v[2] >= '0' && v[2] <= '9' {
 		return sipClasses[v[0]-'0']
 	}
-	return valOther
+	return receiver.ValueOther
 }
 
 // laafficTermination: the docs disagree whether success is "0" or SIP "200";
@@ -141,7 +144,7 @@ func laafficSIPClass(v string) string {
 func laafficTermination(v string) string {
 	switch strings.TrimSpace(v) {
 	case "":
-		return valUnknown
+		return receiver.ValueUnknown
 	case "0", "200":
 		return "success"
 	}
@@ -157,11 +160,11 @@ func laafficCountry(code []byte) []byte {
 }
 
 // LAAFFIC call-centre `callType`.
-func laafficCallType(n flexNum) string {
-	if n.st != fOK {
-		return valOther
+func laafficCallType(n jsonscan.Num) string {
+	if n.St != jsonscan.OK {
+		return receiver.ValueOther
 	}
-	switch n.v {
+	switch n.V {
 	case 1:
 		return "group_transfer" // group call transferred to an agent
 	case 2:
@@ -169,7 +172,7 @@ func laafficCallType(n flexNum) string {
 	case 3:
 		return "outbound"
 	}
-	return valOther
+	return receiver.ValueOther
 }
 
 // laafficHangupReasons names call-centre `hangupReason` 0..9.
@@ -186,11 +189,11 @@ var laafficHangupReasons = [...]string{
 	"inbound_hung_up",           // 9
 }
 
-func laafficHangupReason(n flexNum) string {
-	if n.st == fOK && n.v >= 0 && n.v < float64(len(laafficHangupReasons)) && n.v == float64(int(n.v)) {
-		return laafficHangupReasons[int(n.v)]
+func laafficHangupReason(n jsonscan.Num) string {
+	if n.St == jsonscan.OK && n.V >= 0 && n.V < float64(len(laafficHangupReasons)) && n.V == float64(int(n.V)) {
+		return laafficHangupReasons[int(n.V)]
 	}
-	return valOther
+	return receiver.ValueOther
 }
 
 // laafficCenterOutcome folds a hangup reason into whether a person
@@ -204,15 +207,15 @@ func laafficCenterOutcome(reason string) string {
 	case "call_error", "no_service", "out_of_area", "busy":
 		return "failed"
 	}
-	return valOther
+	return receiver.ValueOther
 }
 
 // LAAFFIC call-centre `hangingDirection`: who hung up.
-func laafficHangingDirection(n flexNum) string {
-	if n.st != fOK {
-		return valUnknown
+func laafficHangingDirection(n jsonscan.Num) string {
+	if n.St != jsonscan.OK {
+		return receiver.ValueUnknown
 	}
-	switch n.v {
+	switch n.V {
 	case 0:
 		return "customer"
 	case 1:
@@ -220,15 +223,15 @@ func laafficHangingDirection(n flexNum) string {
 	case 3:
 		return "system"
 	}
-	return valOther
+	return receiver.ValueOther
 }
 
 // LAAFFIC ringing notification `type`.
-func laafficRingingType(n flexNum) string {
-	if n.st != fOK {
-		return valOther
+func laafficRingingType(n jsonscan.Num) string {
+	if n.St != jsonscan.OK {
+		return receiver.ValueOther
 	}
-	switch n.v {
+	switch n.V {
 	case 1:
 		return "group_transfer" // group-call transfer ringing an agent
 	case 2:
@@ -236,5 +239,5 @@ func laafficRingingType(n flexNum) string {
 	case 3:
 		return "api_call" // phone ringing invoked through the API
 	}
-	return valOther
+	return receiver.ValueOther
 }

@@ -1,15 +1,19 @@
-package receiver
+package airudder
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"github.com/prometheus/client_golang/prometheus"
 
-// airudderMetrics are the families counted from AiRudder webhooks
+	"airudder_exporter/receiver"
+)
+
+// webhookMetrics are the families counted from AiRudder webhooks
 // (docs/METRICS.md "Receiver: AiRudder webhooks"); filled only by
 // airudder_record.go. Every family carries `account` (the webhook path's
 // account, a configured and so bounded set). The full outcome breakdown is
 // per account only; the per-robot, per-line and per-campaign families carry
 // just the outcome labels that matter for each, so their product stays
 // small (README "Cardinality").
-type airudderMetrics struct {
+type webhookMetrics struct {
 	arCalls        *prometheus.CounterVec
 	arDuration     *prometheus.HistogramVec
 	arRing         *prometheus.HistogramVec
@@ -37,6 +41,8 @@ type airudderMetrics struct {
 
 // Bucket layouts of the AiRudder-only histograms.
 var (
+	talkRoundBuckets   = []float64{1, 2, 3, 5, 8, 10, 15, 20, 30, 50}
+	dialAttemptBuckets = []float64{1, 2, 3, 4, 5, 6, 8, 10}
 	// Per robot: few buckets, as the family is multiplied by the robots.
 	robotTalkBuckets = []float64{10, 30, 60, 120, 300}
 	// A vendor that queues webhooks shows up as minutes to hours.
@@ -52,20 +58,20 @@ const (
 
 var lagReasons = []string{lagNegative, lagAbsurd, lagUnparsable}
 
-func newAirudderMetrics() airudderMetrics {
+func newWebhookMetrics() webhookMetrics {
 	acct := []string{"account"}
-	return airudderMetrics{
+	return webhookMetrics{
 		arCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "airudder_calls_total",
 			Help: "AiRudder calls received by webhook (one per details[] entry or workflow notification).",
 		}, []string{"account", "result", "result_label", "hangup_type", "ring_type"}),
-		arDuration: prometheus.NewHistogramVec(histogram("airudder_call_duration_seconds",
-			"Talk time of AiRudder calls (duration).", callDurationBuckets), acct),
-		arRing: prometheus.NewHistogramVec(histogram("airudder_call_ring_duration_seconds",
-			"Ring time of AiRudder calls (ring_time).", ringBuckets), acct),
-		arTalkRounds: prometheus.NewHistogramVec(histogram("airudder_call_talk_rounds",
+		arDuration: prometheus.NewHistogramVec(receiver.HistogramOpts("airudder_call_duration_seconds",
+			"Talk time of AiRudder calls (duration).", receiver.CallDurationBuckets), acct),
+		arRing: prometheus.NewHistogramVec(receiver.HistogramOpts("airudder_call_ring_duration_seconds",
+			"Ring time of AiRudder calls (ring_time).", receiver.RingBuckets), acct),
+		arTalkRounds: prometheus.NewHistogramVec(receiver.HistogramOpts("airudder_call_talk_rounds",
 			"Robot talk rounds per AiRudder call (talk_round).", talkRoundBuckets), acct),
-		arDialAttempts: prometheus.NewHistogramVec(histogram("airudder_call_dial_attempts",
+		arDialAttempts: prometheus.NewHistogramVec(receiver.HistogramOpts("airudder_call_dial_attempts",
 			"Dials of the number in the current round (call_times).", dialAttemptBuckets), acct),
 		arRedials: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "airudder_call_redials_total",
@@ -100,7 +106,7 @@ func newAirudderMetrics() airudderMetrics {
 			Name: "airudder_robot_transfers_total",
 			Help: "AiRudder calls the robot transferred to an agent (an EventLabel key of webhooks.transfer_event_labels).",
 		}, []string{"account", "robot"}),
-		arRobotTalk: prometheus.NewHistogramVec(histogram("airudder_robot_call_duration_seconds",
+		arRobotTalk: prometheus.NewHistogramVec(receiver.HistogramOpts("airudder_robot_call_duration_seconds",
 			"Talk time of AiRudder calls per robot (duration; few buckets).", robotTalkBuckets),
 			[]string{"account", "robot"}),
 		arCampaignCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -116,7 +122,7 @@ func newAirudderMetrics() airudderMetrics {
 			Help: "Talk time (duration) of AiRudder calls by campaign: what the campaign costs in robot minutes.",
 		}, []string{"account", "campaign"}),
 
-		arLag: prometheus.NewHistogramVec(histogram("airudder_webhook_delivery_lag_seconds",
+		arLag: prometheus.NewHistogramVec(receiver.HistogramOpts("airudder_webhook_delivery_lag_seconds",
 			"Time from call_end_time (account time zone) to receipt of the call webhook.", deliveryLagBuckets), acct),
 		arLagRejected: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "airudder_webhook_delivery_lag_rejected_total",
@@ -125,7 +131,7 @@ func newAirudderMetrics() airudderMetrics {
 	}
 }
 
-func (m *airudderMetrics) collectors() []prometheus.Collector {
+func (m *webhookMetrics) collectors() []prometheus.Collector {
 	return []prometheus.Collector{
 		m.arCalls, m.arDuration, m.arRing, m.arTalkRounds, m.arDialAttempts,
 		m.arRedials, m.arAnswers, m.arEventLabels, m.arTaskStatus, m.arWorkflow,

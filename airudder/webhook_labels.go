@@ -1,6 +1,10 @@
-package receiver
+package airudder
 
-import "strings"
+import (
+	"strings"
+
+	"airudder_exporter/receiver"
+)
 
 // Closed label sets of AiRudder (see labels.go for how they are matched).
 var (
@@ -18,7 +22,7 @@ func normResult(v string) string {
 	if strings.EqualFold(v, "canceled") { // the task enum spells it so; accept both
 		return "cancelled"
 	}
-	return oneOf(v, airudderResults)
+	return receiver.OneOf(v, airudderResults)
 }
 
 func normTaskStatus(v string) string {
@@ -26,15 +30,15 @@ func normTaskStatus(v string) string {
 	if strings.EqualFold(v, "cancelled") {
 		return "canceled"
 	}
-	return oneOf(v, airudderTaskStatus)
+	return receiver.OneOf(v, airudderTaskStatus)
 }
 
 func normHangupType(v string) string {
 	v = strings.TrimSpace(v)
 	if v == "" {
-		return valNone
+		return receiver.ValueNone
 	}
-	return oneOf(v, airudderHangupTypes)
+	return receiver.OneOf(v, airudderHangupTypes)
 }
 
 // normRingType: the vendor's own "null" member also stands for a missing or
@@ -44,10 +48,10 @@ func normRingType(v string) string {
 	if v == "" {
 		return "null"
 	}
-	return oneOf(v, airudderRingTypes)
+	return receiver.OneOf(v, airudderRingTypes)
 }
 
-func normAnswered(v string) string { return oneOf(strings.TrimSpace(v), airudderAnswered) }
+func normAnswered(v string) string { return receiver.OneOf(strings.TrimSpace(v), airudderAnswered) }
 
 // Exemplar label name on the AiRudder duration histograms.
 const airudderIDLabel = "call_id"

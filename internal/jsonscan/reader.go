@@ -1,4 +1,4 @@
-package receiver
+package jsonscan
 
 import (
 	"bytes"
@@ -8,22 +8,20 @@ import (
 	"unicode/utf8"
 )
 
-// jreader is a small strict JSON reader for the webhook hot path.
+// Reader is a small strict JSON reader for the webhook hot path.
 //
-// Why not encoding/json: measured on the single-call AiRudder webhook,
-// json.Unmarshal into typed structs spent 84% of the request's CPU in
-// decoding (half of it in the validating pre-scan, the rest in reflection),
-// which put the receiver at ~0.64x the throughput of a bare server. This
-// reader validates and decodes in one pass over the bytes, without
-// reflection, and hands out sub-slices of the body instead of strings, so
+// Why not encoding/json: on the single-call AiRudder webhook, json.Unmarshal
+// into typed structs spent most of the request's CPU in decoding (the
+// validating pre-scan, then reflection; BENCHMARKS.md). This reader validates and decodes in one
+// pass over the bytes, without reflection, and hands out sub-slices of the body instead of strings, so
 // only values that must outlive the request (ids, label values) are copied.
 //
 // It accepts exactly RFC 8259 JSON (checked against encoding/json by a fuzz
 // test), with a nesting limit. Strings are not checked for valid UTF-8 (as
 // encoding/json, which would replace bad bytes; here label values and
 // exemplars are validated where they are used). After the first error every
-// method returns at once and the caller checks err.
-type jreader struct {
+// method returns at once and the caller checks Err.
+type Reader struct {
 	b       []byte
 	i       int
 	depth   int
@@ -35,22 +33,22 @@ type jreader struct {
 // stack; real webhooks nest four levels deep.
 const maxDepth = 128
 
-// errSyntax is wrapped by every jreader error.
+// errSyntax is wrapped by every Reader error.
 var errSyntax = errors.New("invalid JSON")
 
-func (r *jreader) reset(b []byte) {
+func (r *Reader) Reset(b []byte) {
 	r.b, r.i, r.depth, r.err = b, 0, 0, nil
 	r.scratch = r.scratch[:0]
 }
 
-func (r *jreader) fail(what string) {
+func (r *Reader) fail(what string) {
 	if r.err == nil {
 		r.err = fmt.Errorf("%w: %s at offset %d", errSyntax, what, r.i)
 	}
 	r.i = len(r.b) // stops every loop
 }
 
-func (r *jreader) ws() {
+func (r *Reader) ws() {
 	for r.i < len(r.b) {
 		switch r.b[r.i] {
 		case ' ', '\t', '\n', '\r':
@@ -62,7 +60,7 @@ func (r *jreader) ws() {
 }
 
 // peek skips blanks and returns the next byte (0 at the end).
-func (r *jreader) peek() byte {
+func (r *Reader) Peek() byte {
 	r.ws()
 	if r.i < len(r.b) {
 		return r.b[r.i]
@@ -71,14 +69,14 @@ func (r *jreader) peek() byte {
 }
 
 // end checks that nothing but blanks follows the top-level value.
-func (r *jreader) end() {
-	if r.peek() != 0 || r.i < len(r.b) {
+func (r *Reader) End() {
+	if r.Peek() != 0 || r.i < len(r.b) {
 		r.fail("data after the top-level value")
 	}
 }
 
 // open consumes '{' or '[' (the caller has peeked it).
-func (r *jreader) open() {
+func (r *Reader) Open() {
 	r.depth++
 	if r.depth > maxDepth {
 		r.fail("nesting too deep")
@@ -90,9 +88,9 @@ func (r *jreader) open() {
 // more iterates the members of an object or array after open: it consumes
 // the separating comma, or the closing byte (returning false). Use as
 //
-//	r.open(); for first := true; r.more('}', &first); { ... }
-func (r *jreader) more(closing byte, first *bool) bool {
-	c := r.peek()
+//	r.Open(); for first := true; r.More('}', &first); { ... }
+func (r *Reader) More(closing byte, first *bool) bool {
+	c := r.Peek()
 	if c == closing {
 		r.i++
 		r.depth--
@@ -110,13 +108,13 @@ func (r *jreader) more(closing byte, first *bool) bool {
 }
 
 // key reads an object key and the colon after it.
-func (r *jreader) key() []byte {
-	if r.peek() != '"' {
+func (r *Reader) Key() []byte {
+	if r.Peek() != '"' {
 		r.fail("expected object key")
 		return nil
 	}
 	k := r.str()
-	if r.peek() != ':' {
+	if r.Peek() != ':' {
 		r.fail("expected ':'")
 		return nil
 	}
@@ -136,7 +134,7 @@ var strSpecial = func() (t [256]bool) {
 
 // str reads a string literal (at '"') and returns its content: a sub-slice
 // of the body, or of scratch when it had escapes.
-func (r *jreader) str() []byte {
+func (r *Reader) str() []byte {
 	start := r.i + 1
 	for j := start; j < len(r.b); j++ {
 		// Plain bytes (the bulk of every id, name and time) are skipped
@@ -162,7 +160,7 @@ func (r *jreader) str() []byte {
 }
 
 // strEscaped finishes a string that has escapes, from the first one at j.
-func (r *jreader) strEscaped(start, j int) []byte {
+func (r *Reader) strEscaped(start, j int) []byte {
 	mark := len(r.scratch)
 	r.scratch = append(r.scratch, r.b[start:j]...)
 	for j < len(r.b) {
@@ -256,7 +254,7 @@ func hex4(b []byte, i int) (uint16, bool) {
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // number reads a number literal (at '-' or a digit) and returns its text.
-func (r *jreader) number() []byte {
+func (r *Reader) number() []byte {
 	b, start := r.b, r.i
 	j := start
 	digits := func() bool {
@@ -301,7 +299,7 @@ func (r *jreader) number() []byte {
 }
 
 // literal reads true, false or null.
-func (r *jreader) literal(word string) {
+func (r *Reader) Literal(word string) {
 	if bytes.HasPrefix(r.b[r.i:], []byte(word)) {
 		r.i += len(word)
 		return
@@ -310,27 +308,27 @@ func (r *jreader) literal(word string) {
 }
 
 // skip reads and validates one value of any kind, discarding it.
-func (r *jreader) skip() {
-	switch c := r.peek(); {
+func (r *Reader) Skip() {
+	switch c := r.Peek(); {
 	case c == '"':
 		r.str()
 	case c == '{':
-		r.open()
-		for first := true; r.more('}', &first); {
-			r.key()
-			r.skip()
+		r.Open()
+		for first := true; r.More('}', &first); {
+			r.Key()
+			r.Skip()
 		}
 	case c == '[':
-		r.open()
-		for first := true; r.more(']', &first); {
-			r.skip()
+		r.Open()
+		for first := true; r.More(']', &first); {
+			r.Skip()
 		}
 	case c == 't':
-		r.literal("true")
+		r.Literal("true")
 	case c == 'f':
-		r.literal("false")
+		r.Literal("false")
 	case c == 'n':
-		r.literal("null")
+		r.Literal("null")
 	case c == '-' || isDigit(c):
 		r.number()
 	case c == 0:
@@ -340,49 +338,56 @@ func (r *jreader) skip() {
 	}
 }
 
-// readString reads a value into a flexString: a string, or a number taken
+// readString reads a value into a Text: a string, or a number taken
 // as its text (ids come both ways); anything else is a wrong type.
-func (r *jreader) readString(f *flexString) {
-	switch c := r.peek(); {
+func (r *Reader) ReadString(f *Text) {
+	switch c := r.Peek(); {
 	case c == '"':
-		f.b, f.st = r.str(), fOK
+		f.B, f.St = r.str(), OK
 	case c == '-' || isDigit(c):
-		f.b, f.st = r.number(), fOK
+		f.B, f.St = r.number(), OK
 	case c == 'n':
-		r.literal("null")
-		f.b, f.st = nil, fNull
+		r.Literal("null")
+		f.B, f.St = nil, Null
 	default:
-		r.skip()
-		f.b, f.st = nil, fBadType
+		r.Skip()
+		f.B, f.St = nil, BadType
 	}
 }
 
-// readNum reads a value into a flexNum: a number, or a string holding one
+// readNum reads a value into a Num: a number, or a string holding one
 // ("12", "0.007875"); "" and null are "not given".
-func (r *jreader) readNum(n *flexNum) {
-	switch c := r.peek(); {
+func (r *Reader) ReadNum(n *Num) {
+	switch c := r.Peek(); {
 	case c == '"':
 		s := bytes.TrimSpace(r.str())
-		switch v, ok := parseNumber(s); {
+		switch v, ok := ParseNumber(s); {
 		case len(s) == 0:
-			n.st = fNull
+			n.St = Null
 		case ok:
-			n.v, n.st = v, fOK
+			n.V, n.St = v, OK
 		default:
-			n.st = fBadNumber
+			n.St = BadNumber
 		}
 	case c == '-' || isDigit(c):
 		lit := r.number()
-		if v, ok := parseNumber(lit); ok {
-			n.v, n.st = v, fOK
+		if v, ok := ParseNumber(lit); ok {
+			n.V, n.St = v, OK
 		} else {
-			n.st = fBadNumber // out of float64 range
+			n.St = BadNumber // out of float64 range
 		}
 	case c == 'n':
-		r.literal("null")
-		n.st = fNull
+		r.Literal("null")
+		n.St = Null
 	default:
-		r.skip()
-		n.st = fBadType
+		r.Skip()
+		n.St = BadType
 	}
 }
+
+// Err is the first syntax error met since Reset, or nil.
+func (r *Reader) Err() error { return r.err }
+
+// Release drops the reader's reference to the body, so a pooled reader does
+// not pin it between requests.
+func (r *Reader) Release() { r.b = nil }

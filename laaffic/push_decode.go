@@ -1,4 +1,9 @@
-package receiver
+package laaffic
+
+import (
+	"airudder_exporter/internal/jsonscan"
+	"airudder_exporter/receiver"
+)
 
 // LAAFFIC posts every push kind to the one URL the customer configured
 // (vendor README §2.2), so the decoder tells them apart by shape:
@@ -13,7 +18,7 @@ package receiver
 // Bodies come as one record object, a batch {"array":[record, ...]} or a
 // bare [record, ...]; each element is classified on its own, so a body
 // mixing kinds (or good and bad records) counts every good record. The body
-// is read once with jreader into laRaw, the union of every kind's fields;
+// is read once with jsonscan.Reader into laRaw, the union of every kind's fields;
 // each record is then validated and emitted as its kind's event. The
 // decoder never touches a metric.
 
@@ -27,19 +32,19 @@ type laRaw struct {
 	ring   laRingRaw
 
 	// Shared by several kinds.
-	Type         flexNum    // voice: business type; ringing: notification type
-	CallDuration flexNum    // voice (IVR) and call centre
-	AnswerTime   flexString // voice: epoch ms or yyyyMMddHHmmss; call centre: not used
-	Cost         flexNum    // voice: quote currency; call centre: USD
-	BaseCost     flexNum    // USD
-	CallID       flexString // call centre and ringing
+	Type         jsonscan.Num  // voice: business type; ringing: notification type
+	CallDuration jsonscan.Num  // voice (IVR) and call centre
+	AnswerTime   jsonscan.Text // voice: epoch ms or yyyyMMddHHmmss; call centre: not used
+	Cost         jsonscan.Num  // voice: quote currency; call centre: USD
+	BaseCost     jsonscan.Num  // USD
+	CallID       jsonscan.Text // call centre and ringing
 
 	known bool // some known field was present
 }
 
 // laDecoder is reusable (pooled per request); not safe for concurrent use.
 type laDecoder struct {
-	r   jreader
+	r   jsonscan.Reader
 	top laRaw // a single-record body, or the fields next to "array"
 	rec laRaw // one array element at a time
 }
@@ -47,61 +52,61 @@ type laDecoder struct {
 // decode parses one LAAFFIC body into out (which it resets first). A
 // returned error means the body as a whole is unusable (400) and out must
 // not be recorded.
-func (d *laDecoder) decode(data []byte, out *LaafficBatch) error {
+func (d *laDecoder) decode(data []byte, out *pushBatch) error {
 	out.reset()
 	r := &d.r
-	r.reset(data)
+	r.Reset(data)
 	isBatch := false
-	switch r.peek() {
+	switch r.Peek() {
 	case 0:
-		return errEmptyBody
+		return receiver.ErrEmptyBody
 	case '[':
 		isBatch = true
 		d.list(out)
 	case '{':
 		d.top = laRaw{}
 		arrayBad := false
-		r.open()
-		for first := true; r.more('}', &first); {
-			k := r.key()
+		r.Open()
+		for first := true; r.More('}', &first); {
+			k := r.Key()
 			if string(k) != "array" {
 				if !d.field(k, &d.top) {
-					r.skip()
+					r.Skip()
 				}
 				continue
 			}
 			// A repeated key replaces the earlier value, as in encoding/json.
 			out.reset()
 			isBatch, arrayBad = false, false
-			switch r.peek() {
+			switch r.Peek() {
 			case '[':
 				isBatch = true
 				d.list(out)
 			case 'n':
-				r.literal("null") // treated as absent
+				r.Literal("null") // treated as absent
 			default:
-				r.skip()
+				r.Skip()
 				arrayBad = true
 			}
 		}
 		if arrayBad && !isBatch {
 			// An "array" that is not an array: as a record, a field of
 			// the wrong type.
-			d.top.VoiceID.st = fBadType
+			d.top.VoiceID.St = jsonscan.BadType
 			d.top.known = true
 		}
 	default:
-		r.skip()
-		r.end()
-		if r.err != nil {
-			return errNotJSON
+		r.Skip()
+		r.End()
+		if r.Err() != nil {
+			return receiver.ErrNotJSON
 		}
-		return errNotObjectOrList
+		return receiver.ErrNotObjectOrList
 	}
-	r.end()
-	if r.err != nil {
+	r.End()
+	if r.Err() != nil {
 		out.reset()
-		return errNotJSON
+		return receiver.ErrNotJSON
 	}
 	if !isBatch {
 		emitLaaffic(&d.top, out)
@@ -110,23 +115,23 @@ func (d *laDecoder) decode(data []byte, out *LaafficBatch) error {
 }
 
 // list reads an array of records, emitting each as it is completed.
-func (d *laDecoder) list(out *LaafficBatch) {
+func (d *laDecoder) list(out *pushBatch) {
 	r := &d.r
-	r.open()
-	for first := true; r.more(']', &first); {
-		if r.peek() != '{' {
-			r.skip()
-			out.Invalid = append(out.Invalid, ReasonNotObject)
+	r.Open()
+	for first := true; r.More(']', &first); {
+		if r.Peek() != '{' {
+			r.Skip()
+			out.Invalid = append(out.Invalid, receiver.ReasonNotObject)
 			continue
 		}
 		d.rec = laRaw{}
-		r.open()
-		for first := true; r.more('}', &first); {
-			if k := r.key(); !d.field(k, &d.rec) {
-				r.skip()
+		r.Open()
+		for first := true; r.More('}', &first); {
+			if k := r.Key(); !d.field(k, &d.rec) {
+				r.Skip()
 			}
 		}
-		if r.err != nil {
+		if r.Err() != nil {
 			return
 		}
 		emitLaaffic(&d.rec, out)
@@ -139,17 +144,17 @@ func (d *laDecoder) field(k []byte, rec *laRaw) bool {
 	ok := true
 	switch string(k) {
 	case "type":
-		r.readNum(&rec.Type)
+		r.ReadNum(&rec.Type)
 	case "callDuration":
-		r.readNum(&rec.CallDuration)
+		r.ReadNum(&rec.CallDuration)
 	case "answerTime":
-		r.readString(&rec.AnswerTime)
+		r.ReadString(&rec.AnswerTime)
 	case "cost":
-		r.readNum(&rec.Cost)
+		r.ReadNum(&rec.Cost)
 	case "baseCost":
-		r.readNum(&rec.BaseCost)
+		r.ReadNum(&rec.BaseCost)
 	case "callId":
-		r.readString(&rec.CallID)
+		r.ReadString(&rec.CallID)
 	default:
 		ok = d.voiceField(k, &rec.laVoiceRaw) || d.agentField(k, &rec.agent) ||
 			d.centerField(k, &rec.center) || d.ringField(k, &rec.ring)
@@ -162,13 +167,13 @@ func (d *laDecoder) field(k []byte, rec *laRaw) bool {
 // as its kind. An id field decides first; without one, any field only one
 // kind has; a record with only shared fields is taken as a voice record
 // (the original push), which then lacks its voiceId.
-func emitLaaffic(r *laRaw, out *LaafficBatch) {
+func emitLaaffic(r *laRaw, out *pushBatch) {
 	switch {
-	case r.center.CallSessionID.st != fAbsent:
+	case r.center.CallSessionID.St != jsonscan.Absent:
 		emitLaafficCenter(r, out)
-	case r.VoiceID.st != fAbsent:
+	case r.VoiceID.St != jsonscan.Absent:
 		emitLaafficVoice(r, out)
-	case r.ring.CallinEventTime.st != fAbsent:
+	case r.ring.CallinEventTime.St != jsonscan.Absent:
 		emitLaafficRinging(r, out)
 	case r.center.seen:
 		emitLaafficCenter(r, out)
@@ -177,6 +182,6 @@ func emitLaaffic(r *laRaw, out *LaafficBatch) {
 	case r.voiceSeen || r.agent.seen || r.known:
 		emitLaafficVoice(r, out)
 	default:
-		out.Invalid = append(out.Invalid, ReasonUnknownKind)
+		out.Invalid = append(out.Invalid, receiver.ReasonUnknownKind)
 	}
 }

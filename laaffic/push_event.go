@@ -1,4 +1,8 @@
-package receiver
+package laaffic
+
+import (
+	"airudder_exporter/receiver"
+)
 
 // LAAFFIC events: what the LAAFFIC decoders (laaffic_decode.go and the
 // per-kind laaffic_ivr.go, laaffic_agent.go, laaffic_callcenter.go,
@@ -34,9 +38,9 @@ const (
 // laafficBadFields names the bits above, in bit order.
 var laafficBadFields = [...]string{"queue_delay", "post_dial_delay", "time_to_answer", "talk_time"}
 
-// LaafficCall is one LAAFFIC voice record: an IVR push record, or an
+// pushCall is one LAAFFIC voice record: an IVR push record, or an
 // AI-agent batch record (Product tells which).
-type LaafficCall struct {
+type pushCall struct {
 	Key      string // dedup key (voiceId)
 	Exemplar string // voiceId, for the duration exemplar
 
@@ -44,24 +48,24 @@ type LaafficCall struct {
 	Type       string // group_call, verification_code, handset_call, handset_direct_dial, other
 	CallStatus string // busy, no_answer, not_connected, voicemail, connected, other, unknown
 
-	Duration      OptFloat // talk seconds: callDuration, else hangupTime - answerTime
-	RingDuration  OptFloat
-	Charged       OptFloat // chargedDuration
-	TimeToAnswer  OptFloat // answerTime - ringingTime (answered calls)
-	QueueDelay    OptFloat // callTime - submitTime
-	PostDialDelay OptFloat // ringingTime - callTime
-	BadFields     uint8    // derived values skipped as impossible (bad* bits)
+	Duration      receiver.OptFloat // talk seconds: callDuration, else hangupTime - answerTime
+	RingDuration  receiver.OptFloat
+	Charged       receiver.OptFloat // chargedDuration
+	TimeToAnswer  receiver.OptFloat // answerTime - ringingTime (answered calls)
+	QueueDelay    receiver.OptFloat // callTime - submitTime
+	PostDialDelay receiver.OptFloat // ringingTime - callTime
+	BadFields     uint8             // derived values skipped as impossible (bad* bits)
 
-	Currency     string   // quote currency: a 3-letter code ("USD" when none), or "other"
-	Cost         OptFloat // line cost in CostCurrency
-	CostCurrency string   // Currency, or EUR for the docs' `costEur`
-	BaseCostUSD  OptFloat
-	SettlePay    OptFloat // in laafficSettlementCurrency
+	Currency     string            // quote currency: a 3-letter code ("USD" when none), or "other"
+	Cost         receiver.OptFloat // line cost in CostCurrency
+	CostCurrency string            // Currency, or EUR for the docs' `costEur`
+	BaseCostUSD  receiver.OptFloat
+	SettlePay    receiver.OptFloat // in laafficSettlementCurrency
 
 	// AI agent only.
-	AIQuoteFee OptFloat // aiAgentQuoteFee, in Currency
-	AICharged  OptFloat // aiAgentChargedDuration
-	IntentCode string   // raw (capped by the recorder); "" → none
+	AIQuoteFee receiver.OptFloat // aiAgentQuoteFee, in Currency
+	AICharged  receiver.OptFloat // aiAgentChargedDuration
+	IntentCode string            // raw (capped by the recorder); "" → none
 
 	Keypress    string // feedbackValue: 0-9, *, #, none, other
 	SIPClass    string // 1xx..6xx, none, other
@@ -73,8 +77,8 @@ type LaafficCall struct {
 	Recall      bool   // recallByVoiceId set
 }
 
-// LaafficCenterCall is one call-centre record (cc-http push).
-type LaafficCenterCall struct {
+// callCenterRecord is one call-centre record (cc-http push).
+type callCenterRecord struct {
 	Key string // dedup key (callSessionId, in its own key space)
 
 	CallType         string // group_transfer, inbound, outbound, other
@@ -83,33 +87,30 @@ type LaafficCenterCall struct {
 	Outcome          string // answered, not_answered, failed, other (from HangupReason)
 	AgentGroup       string // raw agentGroupName (capped by the recorder); "" → none
 
-	Duration    OptFloat // callDuration
-	CostUSD     OptFloat // cost (USD)
-	BaseCostUSD OptFloat // baseCost
+	Duration    receiver.OptFloat // callDuration
+	CostUSD     receiver.OptFloat // cost (USD)
+	BaseCostUSD receiver.OptFloat // baseCost
 }
 
-// LaafficRinging is one agent ringing notification.
-type LaafficRinging struct {
+// ringingEvent is one agent ringing notification.
+type ringingEvent struct {
 	Key            string // dedup key (callId + callinEventTime, in its own key space)
 	Type           string // group_transfer, call_center_transfer, api_call, other
 	UnansweredLegs int    // entries of noAnswerSipList
 }
 
-// LaafficBatch is everything decoded from one LAAFFIC body. Records seen =
+// pushBatch is everything decoded from one LAAFFIC body. Records seen =
 // len(Calls) + len(Center) + len(Ringing) + len(Invalid).
-type LaafficBatch struct {
-	Calls   []LaafficCall
-	Center  []LaafficCenterCall
-	Ringing []LaafficRinging
-	Invalid []InvalidReason
+type pushBatch struct {
+	Calls   []pushCall
+	Center  []callCenterRecord
+	Ringing []ringingEvent
+	Invalid []receiver.InvalidReason
+
+	strs *receiver.Interner // the receiver's label strings
 }
 
-// Records is the number of records the body held.
-func (b *LaafficBatch) Records() int {
-	return len(b.Calls) + len(b.Center) + len(b.Ringing) + len(b.Invalid)
-}
-
-func (b *LaafficBatch) reset() {
+func (b *pushBatch) reset() {
 	clear(b.Calls)
 	clear(b.Center)
 	clear(b.Ringing)

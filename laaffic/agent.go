@@ -1,4 +1,9 @@
-package receiver
+package laaffic
+
+import (
+	"airudder_exporter/internal/jsonscan"
+	"airudder_exporter/receiver"
+)
 
 // LAAFFIC AI-agent group-call batch push (agentPushVoiceReportBatch, vendor
 // README §2.2): {"array":[record, ...]} of voice records with type 1, read
@@ -9,13 +14,13 @@ package receiver
 
 // laAgentRaw holds the AI-agent-only fields.
 type laAgentRaw struct {
-	ChargedDuration flexNum    // aiAgentChargedDuration (s)
-	BillPeriod      flexString // aiAgentBillPeriod, e.g. "60+60" (checked, not a label)
-	Rate            flexNum    // aiAgentRate (USD per period; checked only)
-	Fee             flexNum    // aiAgentFee, settlement currency (checked only)
-	QuoteRate       flexNum    // aiAgentQuoteRate (quote currency; checked only)
-	QuoteFee        flexNum    // aiAgentQuoteFee, quote currency
-	IntentCode      flexString
+	ChargedDuration jsonscan.Num  // aiAgentChargedDuration (s)
+	BillPeriod      jsonscan.Text // aiAgentBillPeriod, e.g. "60+60" (checked, not a label)
+	Rate            jsonscan.Num  // aiAgentRate (USD per period; checked only)
+	Fee             jsonscan.Num  // aiAgentFee, settlement currency (checked only)
+	QuoteRate       jsonscan.Num  // aiAgentQuoteRate (quote currency; checked only)
+	QuoteFee        jsonscan.Num  // aiAgentQuoteFee, quote currency
+	IntentCode      jsonscan.Text
 
 	seen bool // some AI-agent field was present: the record is an AI-agent call
 }
@@ -25,19 +30,19 @@ func (d *laDecoder) agentField(k []byte, a *laAgentRaw) bool {
 	r := &d.r
 	switch string(k) {
 	case "aiAgentChargedDuration":
-		r.readNum(&a.ChargedDuration)
+		r.ReadNum(&a.ChargedDuration)
 	case "aiAgentBillPeriod":
-		r.readString(&a.BillPeriod)
+		r.ReadString(&a.BillPeriod)
 	case "aiAgentRate":
-		r.readNum(&a.Rate)
+		r.ReadNum(&a.Rate)
 	case "aiAgentFee":
-		r.readNum(&a.Fee)
+		r.ReadNum(&a.Fee)
 	case "aiAgentQuoteRate":
-		r.readNum(&a.QuoteRate)
+		r.ReadNum(&a.QuoteRate)
 	case "aiAgentQuoteFee":
-		r.readNum(&a.QuoteFee)
+		r.ReadNum(&a.QuoteFee)
 	case "intentCode":
-		r.readString(&a.IntentCode)
+		r.ReadString(&a.IntentCode)
 	default:
 		return false
 	}
@@ -49,9 +54,9 @@ func (d *laDecoder) agentField(k []byte, a *laAgentRaw) bool {
 // The fee counted is aiAgentQuoteFee, in the quote currency like `cost`
 // (USD when the record names none); aiAgentFee is the same fee in the
 // settlement currency and would count it twice.
-func agentFields(a *laAgentRaw, ev *LaafficCall) {
+func agentFields(a *laAgentRaw, ev *pushCall, out *pushBatch) {
 	ev.Product = productAIAgent
-	ev.AIQuoteFee = opt(a.QuoteFee)
-	ev.AICharged = opt(a.ChargedDuration)
-	ev.IntentCode = labelStrings.get(trimmed(a.IntentCode))
+	ev.AIQuoteFee = receiver.Opt(a.QuoteFee)
+	ev.AICharged = receiver.Opt(a.ChargedDuration)
+	ev.IntentCode = out.strs.Get(receiver.Trimmed(a.IntentCode))
 }

@@ -1,4 +1,9 @@
-package receiver
+package laaffic
+
+import (
+	"airudder_exporter/internal/jsonscan"
+	"airudder_exporter/receiver"
+)
 
 // LAAFFIC call-centre record push (cc-http, pushVoiceCenterReport; vendor
 // README §2.2): one object per POST, retried every 30 minutes up to 3
@@ -7,11 +12,11 @@ package receiver
 
 // laCenterRaw holds the call-centre-only fields.
 type laCenterRaw struct {
-	CallSessionID    flexString
-	CallType         flexNum
-	HangupReason     flexNum
-	HangingDirection flexNum
-	AgentGroupName   flexString
+	CallSessionID    jsonscan.Text
+	CallType         jsonscan.Num
+	HangupReason     jsonscan.Num
+	HangingDirection jsonscan.Num
+	AgentGroupName   jsonscan.Text
 
 	seen bool // some call-centre-only field was present
 }
@@ -21,18 +26,18 @@ func (d *laDecoder) centerField(k []byte, c *laCenterRaw) bool {
 	r := &d.r
 	switch string(k) {
 	case "callSessionId":
-		r.readString(&c.CallSessionID)
+		r.ReadString(&c.CallSessionID)
 	case "callType":
-		r.readNum(&c.CallType)
+		r.ReadNum(&c.CallType)
 	case "hangupReason":
-		r.readNum(&c.HangupReason)
+		r.ReadNum(&c.HangupReason)
 	case "hangingDirection":
-		r.readNum(&c.HangingDirection)
+		r.ReadNum(&c.HangingDirection)
 	case "agentGroupName":
-		r.readString(&c.AgentGroupName)
+		r.ReadString(&c.AgentGroupName)
 	case "caller", "ccode", "ccodeName", "agentName", "agentAccount", "hangupCode",
 		"labels", "remark", "callStartTime", "callEndTime", "voiceUrl":
-		r.skip() // known, unused: they only tell the kind
+		r.Skip() // known, unused: they only tell the kind
 	default:
 		return false
 	}
@@ -48,19 +53,19 @@ const laafficKeySpace = '\x01'
 
 // emitLaafficCenter validates one call-centre record and appends its event
 // (or reason).
-func emitLaafficCenter(r *laRaw, out *LaafficBatch) {
+func emitLaafficCenter(r *laRaw, out *pushBatch) {
 	c := &r.center
 	reason := validateLaafficStrings(&c.CallSessionID, &c.AgentGroupName, &r.CallID)
-	if reason == "" && !c.CallSessionID.set() {
-		reason = ReasonMissingID
+	if reason == "" && !c.CallSessionID.Set() {
+		reason = receiver.ReasonMissingID
 	}
 	if reason == "" {
-		reason = firstReason(
-			checkNum(c.CallType, 1e9), checkNum(c.HangupReason, 1e9),
-			checkNum(c.HangingDirection, 1e9),
-			checkNum(r.CallDuration, maxCallSeconds),
-			checkNum(r.Cost, laafficMaxAmount("USD")),
-			checkNum(r.BaseCost, laafficMaxAmount("USD")),
+		reason = receiver.FirstReason(
+			receiver.CheckNum(c.CallType, 1e9), receiver.CheckNum(c.HangupReason, 1e9),
+			receiver.CheckNum(c.HangingDirection, 1e9),
+			receiver.CheckNum(r.CallDuration, receiver.MaxCallSeconds),
+			receiver.CheckNum(r.Cost, laafficMaxAmount("USD")),
+			receiver.CheckNum(r.BaseCost, laafficMaxAmount("USD")),
 		)
 	}
 	if reason != "" {
@@ -68,15 +73,15 @@ func emitLaafficCenter(r *laRaw, out *LaafficBatch) {
 		return
 	}
 	hr := laafficHangupReason(c.HangupReason)
-	out.Center = append(out.Center, LaafficCenterCall{
-		Key:              "\x01c:" + string(c.CallSessionID.b),
+	out.Center = append(out.Center, callCenterRecord{
+		Key:              "\x01c:" + string(c.CallSessionID.B),
 		CallType:         laafficCallType(c.CallType),
 		HangupReason:     hr,
 		HangingDirection: laafficHangingDirection(c.HangingDirection),
 		Outcome:          laafficCenterOutcome(hr),
-		AgentGroup:       labelStrings.get(trimmed(c.AgentGroupName)),
-		Duration:         opt(r.CallDuration),
-		CostUSD:          opt(r.Cost),
-		BaseCostUSD:      opt(r.BaseCost),
+		AgentGroup:       out.strs.Get(receiver.Trimmed(c.AgentGroupName)),
+		Duration:         receiver.Opt(r.CallDuration),
+		CostUSD:          receiver.Opt(r.Cost),
+		BaseCostUSD:      receiver.Opt(r.BaseCost),
 	})
 }

@@ -1,24 +1,14 @@
-package receiver
+package airudder
 
 import (
 	"regexp"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"airudder_exporter/config"
 	"airudder_exporter/internal/labelcap"
+	"airudder_exporter/receiver"
 )
-
-// arDims is the recorder's AiRudder state beyond the shared caps: the caps
-// of the robot, SIP line and campaign labels, the config that maps raw
-// values onto them (swapped whole on reload), and the task status memory.
-type arDims struct {
-	robotCap, lineCap, campaignCap *labelcap.Cap
-
-	dims  atomic.Pointer[arDimConfig]
-	tasks *taskStatuses
-}
 
 // arDimConfig is the part of webhooks config the AiRudder recorder maps
 // labels with.
@@ -49,26 +39,16 @@ const maxDeliveryLag = 7 * 24 * time.Hour
 // maxTaskStatuses bounds the task status memory.
 const maxTaskStatuses = 100_000
 
-func (r *recorder) initAiRudder(m *metrics, maxLabelValues int) {
-	newCap := func(metric string) *labelcap.Cap {
-		c := m.folded.WithLabelValues(metric)
-		return labelcap.New(maxLabelValues, c.Inc)
-	}
-	r.robotCap = newCap("airudder_robot_calls_total")
-	r.lineCap = newCap("airudder_sip_line_calls_total")
-	r.campaignCap = newCap("airudder_campaign_calls_total")
-	r.tasks = newTaskStatuses(maxTaskStatuses)
-	r.dims.Store(&arDimConfig{campaignOf: map[string]string{}})
-}
-
-// applyAiRudder applies a (re)loaded webhooks section: robot names,
-// campaign rules, transfer labels, time zones and cap sizes; and creates
-// the small closed-set series of every account at zero so rate() and
-// absent() work before its first webhook.
-func (r *recorder) applyAiRudder(cfg config.Webhooks) {
-	for _, c := range []*labelcap.Cap{r.robotCap, r.lineCap, r.campaignCap} {
+// ApplyConfig applies a (re)loaded webhooks section: robot names,
+// campaign rules, transfer labels, time zones, allow-lists and cap sizes;
+// and creates the small closed-set series of every account at zero so
+// rate() and absent() work before its first webhook.
+func (r *webhookRecorder) ApplyConfig(cfg config.Webhooks) {
+	for _, c := range []*labelcap.Cap{r.resultLabel, r.question, r.verification, r.eventLabel, r.robotCap, r.lineCap, r.campaignCap} {
 		c.SetMax(cfg.MaxLabelValues)
 	}
+	r.questionAllow.Store(webhookAllowList(cfg.InfoCheckQuestions))
+	r.eventLabelAllow.Store(webhookAllowList(cfg.EventLabels))
 	d := &arDimConfig{
 		robots:     cfg.Robots,
 		transfer:   map[string]bool{},
@@ -114,7 +94,7 @@ func (r *recorder) applyAiRudder(cfg config.Webhooks) {
 // name, else the hash under the cap, "none" when the body had none.
 func (d *arDimConfig) robot(hash string, c *labelcap.Cap) string {
 	if hash == "" {
-		return valNone
+		return receiver.ValueNone
 	}
 	if name, ok := d.robots[hash]; ok {
 		return name // validated at load; a configured, bounded set
@@ -156,38 +136,25 @@ func (d *arDimConfig) campaign(task string, c *labelcap.Cap) string {
 	return v
 }
 
-// airudder counts one decoded AiRudder body posted for account: invalid
-// records by reason, duplicates (the calls' ids are claimed first, claim.go),
-// and the rest. When the claim fails it counts nothing and returns the error.
-func (r *recorder) airudder(b *AiRudderBatch, account string, now time.Time) error {
-	tickExemplarClock(now)
-	// Claim the calls' ids first (claim.go): with webhooks.redis a failed
-	// claim counts nothing of the body, and the vendor's retry will.
-	cl, err := r.claimAiRudder(b, now)
-	if err != nil {
-		return err
-	}
-	defer cl.done()
-	s := r.ar
-	for _, reason := range b.Invalid {
-		s.invalid.Inc()
-		s.reasons[reason].Inc()
-	}
+// record counts the decoded body b posted for account: task status
+// changes (told apart from re-deliveries by the task's last status), then
+// the calls, fresh[i] telling whether the i-th call's id was claimed fresh.
+func (r *webhookRecorder) record(b *webhookBatch, account string, now time.Time, fresh []bool) (counted, duplicates int) {
 	for i := range b.Tasks {
 		t := &b.Tasks[i]
 		if !r.tasks.change(account, t.TaskID, t.Status, now) {
-			s.duplicate.Inc()
+			duplicates++
 			continue
 		}
 		r.m.arTaskStatus.WithLabelValues(account, t.Status).Inc()
-		s.counted.Inc()
+		counted++
 	}
 	if len(b.Calls) == 0 {
-		return nil
+		return counted, duplicates
 	}
 	d := r.dims.Load()
 	// Task-level labels: resolved once per body.
-	line := valNone
+	line := receiver.ValueNone
 	if b.SIPLine != "" {
 		line = r.lineCap.Value(b.SIPLine)
 	}
@@ -198,91 +165,90 @@ func (r *recorder) airudder(b *AiRudderBatch, account string, now time.Time) err
 	}
 	for i := range b.Calls {
 		c := &b.Calls[i]
-		if !cl.next() {
-			s.duplicate.Inc()
+		if !fresh[i] {
+			duplicates++
 			continue
 		}
-		r.arAdds.Add(1)
-		r.airudderCall(c, account, d.robot(c.Robot, r.robotCap), line, campaign, d)
+		r.call(c, account, d.robot(c.Robot, r.robotCap), line, campaign, d)
 		r.deliveryLag(c.End, account, loc, now)
-		s.counted.Inc()
+		counted++
 	}
-	return nil
+	return counted, duplicates
 }
 
-func (r *recorder) airudderCall(c *AiRudderCall, account, robot, line, campaign string, d *arDimConfig) {
+func (r *webhookRecorder) call(c *webhookCall, account, robot, line, campaign string, d *arDimConfig) {
 	k := &r.kids
-	rl := capped(c.ResultLabel, r.resultLabel, nil, nil)
-	k.arCalls.get([5]string{account, c.Result, rl, c.HangupType, c.RingType}).Inc()
-	k.arLineCalls.get([3]string{account, line, c.RingType}).Inc()
-	k.arRobotCalls.get([3]string{account, robot, c.Result}).Inc()
-	k.arCampaignCalls.get([3]string{account, campaign, c.Result}).Inc()
+	rl := receiver.Capped(c.ResultLabel, r.resultLabel, nil, nil)
+	k.arCalls.Get([5]string{account, c.Result, rl, c.HangupType, c.RingType}).Inc()
+	k.arLineCalls.Get([3]string{account, line, c.RingType}).Inc()
+	k.arRobotCalls.Get([3]string{account, robot, c.Result}).Inc()
+	k.arCampaignCalls.Get([3]string{account, campaign, c.Result}).Inc()
 	if c.RingType == "normal" {
-		k.arCampaignConn.get([2]string{account, campaign}).Inc()
+		k.arCampaignConn.Get([2]string{account, campaign}).Inc()
 	}
 	if c.Duration.OK {
-		observeWith(k.arDuration.get(account), c.Duration.V, airudderIDLabel, c.Exemplar)
-		k.arRobotTalk.get([2]string{account, robot}).Observe(c.Duration.V)
-		k.arCampaignTalk.get([2]string{account, campaign}).Add(c.Duration.V)
+		r.exemplars.Observe(k.arDuration.Get(account), c.Duration.V, airudderIDLabel, c.Exemplar)
+		k.arRobotTalk.Get([2]string{account, robot}).Observe(c.Duration.V)
+		k.arCampaignTalk.Get([2]string{account, campaign}).Add(c.Duration.V)
 	}
 	if c.RingTime.OK {
-		k.arRing.get(account).Observe(c.RingTime.V)
+		k.arRing.Get(account).Observe(c.RingTime.V)
 	}
 	if c.TalkRounds.OK {
-		k.arTalkRounds.get(account).Observe(c.TalkRounds.V)
+		k.arTalkRounds.Get(account).Observe(c.TalkRounds.V)
 	}
 	if c.DialAttempts.OK {
-		k.arDialAttempts.get(account).Observe(c.DialAttempts.V)
+		k.arDialAttempts.Get(account).Observe(c.DialAttempts.V)
 	}
 	for _, rd := range c.Redials {
-		k.arRedials.get([3]string{account, rd.RingType, rd.HangupType}).Inc()
+		k.arRedials.Get([3]string{account, rd.RingType, rd.HangupType}).Inc()
 	}
 	if len(c.Answers) > 0 {
 		allow := r.questionAllow.Load()
 		for _, a := range c.Answers {
-			q := capped(a.Question, r.question, allow, r.questionFolds)
-			v := oneOf(a.Verification, airudderVerification)
-			if v == valOther {
+			q := receiver.Capped(a.Question, r.question, allow, r.questionFolds)
+			v := receiver.OneOf(a.Verification, airudderVerification)
+			if v == receiver.ValueOther {
 				v = r.verification.Value(a.Verification)
 			}
-			k.arAnswers.get([4]string{account, q, v, a.Answered}).Inc()
+			k.arAnswers.Get([4]string{account, q, v, a.Answered}).Inc()
 		}
 	}
 	if len(c.EventLabels) > 0 {
 		allow := r.eventLabelAllow.Load()
 		transferred := false
 		for _, l := range c.EventLabels {
-			k.arEventLabels.get([2]string{account, capped(l, r.eventLabel, allow, r.eventLabelFolds)}).Inc()
+			k.arEventLabels.Get([2]string{account, receiver.Capped(l, r.eventLabel, allow, r.eventLabelFolds)}).Inc()
 			transferred = transferred || d.transfer[l]
 		}
 		if transferred {
-			k.arRobotTransfer.get([2]string{account, robot}).Inc()
+			k.arRobotTransfer.Get([2]string{account, robot}).Inc()
 		}
 	}
 	if c.Workflow {
-		k.arWorkflow.get(account).Inc()
+		k.arWorkflow.Get(account).Inc()
 	}
 }
 
 // deliveryLag observes call_end_time → receipt. Lags that cannot be true
 // (negative: a wrong clock or time zone; over a week) are counted, not
 // observed, so one broken field cannot bend the histogram.
-func (r *recorder) deliveryLag(end WallTime, account string, loc *time.Location, now time.Time) {
+func (r *webhookRecorder) deliveryLag(end wallTime, account string, loc *time.Location, now time.Time) {
 	switch end.State {
-	case TimeAbsent:
+	case timeAbsent:
 		return
-	case TimeBad:
-		r.kids.arLagRej.get([2]string{account, lagUnparsable}).Inc()
+	case timeBad:
+		r.kids.arLagRej.Get([2]string{account, lagUnparsable}).Inc()
 		return
 	}
 	t := end.T
 	lag := now.Sub(time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, loc))
 	switch {
 	case lag < 0:
-		r.kids.arLagRej.get([2]string{account, lagNegative}).Inc()
+		r.kids.arLagRej.Get([2]string{account, lagNegative}).Inc()
 	case lag > maxDeliveryLag:
-		r.kids.arLagRej.get([2]string{account, lagAbsurd}).Inc()
+		r.kids.arLagRej.Get([2]string{account, lagAbsurd}).Inc()
 	default:
-		r.kids.arLag.get(account).Observe(lag.Seconds())
+		r.kids.arLag.Get(account).Observe(lag.Seconds())
 	}
 }

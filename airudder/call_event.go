@@ -1,76 +1,80 @@
-package receiver
+package airudder
 
-import "time"
+import (
+	"time"
+
+	"airudder_exporter/receiver"
+)
 
 // AiRudder events: what the AiRudder decoders (airudder_call.go,
 // airudder_task.go, airudder_workflow.go) hand to the recorder.
 
-// AiRudderCall is one call from `details[]` or from a workflow notification.
-type AiRudderCall struct {
+// webhookCall is one call from `details[]` or from a workflow notification.
+type webhookCall struct {
 	Key      string // dedup key: call_id, else "id\x00" + id; numbers normalised
 	Exemplar string // call id for the duration exemplar (valid UTF-8, short)
 
 	Robot string   // raw robot_hash of the call, else of the task; "" → none
-	End   WallTime // call_end_time (account-local wall clock)
+	End   wallTime // call_end_time (account-local wall clock)
 
 	Result      string // created, pending, finished, cancelled, failed, other
 	ResultLabel string // raw robot label (capped by the recorder); "" → none
 	HangupType  string // ByCallee, ByRobot, Canceled, none, other
 	RingType    string // busy ... normal, null, other
 
-	Duration     OptFloat // talk seconds
-	RingTime     OptFloat // seconds
-	TalkRounds   OptFloat
-	DialAttempts OptFloat // call_times
+	Duration     receiver.OptFloat // talk seconds
+	RingTime     receiver.OptFloat // seconds
+	TalkRounds   receiver.OptFloat
+	DialAttempts receiver.OptFloat // call_times
 
-	Redials     []Redial
-	Answers     []Answer
+	Redials     []callRedial
+	Answers     []callAnswer
 	EventLabels []string // raw EventLabel keys (allow-listed/capped by the recorder)
 
 	Workflow bool // came as a workflow call-completion notification
 }
 
-// Redial is one entry of `redail_call[]` (sic, the vendor's spelling).
-type Redial struct {
-	RingType   string // same set as AiRudderCall.RingType
-	HangupType string // same set as AiRudderCall.HangupType
+// callRedial is one entry of `redail_call[]` (sic, the vendor's spelling).
+type callRedial struct {
+	RingType   string // same set as webhookCall.RingType
+	HangupType string // same set as webhookCall.HangupType
 }
 
-// Answer is one entry of `question_answer[]` (info-check robots).
-type Answer struct {
+// callAnswer is one entry of `question_answer[]` (info-check robots).
+type callAnswer struct {
 	Question     string // raw question_name (allow-listed/capped by the recorder)
 	Verification string // raw verification_results; "" → "-"
 	Answered     string // Answered, NotAnswered, other
 }
 
-// WallTime is a local date and time without its zone (held in UTC fields).
-type WallTime struct {
+// wallTime is a local date and time without its zone (held in UTC fields).
+type wallTime struct {
 	T     time.Time
-	State TimeState
+	State timeState
 }
 
-// TimeState says whether a time field was sent and understood.
-type TimeState uint8
+// timeState says whether a time field was sent and understood.
+type timeState uint8
 
 // Time states.
 const (
-	TimeAbsent TimeState = iota
-	TimeOK
-	TimeBad // sent, but not YYYY-MM-DD HH:MM:SS
+	timeAbsent timeState = iota
+	timeOK
+	timeBad // sent, but not YYYY-MM-DD HH:MM:SS
 )
 
-// AiRudderTaskStatus is a task webhook: a body without `details`.
-type AiRudderTaskStatus struct {
+// taskStatusEvent is a task webhook: a body without `details`.
+type taskStatusEvent struct {
 	TaskID string // normalised task_id (numbers have one spelling)
 	Status string // created, pending, finished, calling, canceled, paused, other
 }
 
-// AiRudderBatch is everything decoded from one AiRudder body. Records seen =
+// webhookBatch is everything decoded from one AiRudder body. Records seen =
 // len(Calls) + len(Tasks) + len(Invalid).
-type AiRudderBatch struct {
-	Calls   []AiRudderCall
-	Tasks   []AiRudderTaskStatus
-	Invalid []InvalidReason
+type webhookBatch struct {
+	Calls   []webhookCall
+	Tasks   []taskStatusEvent
+	Invalid []receiver.InvalidReason
 
 	// Task-level dimensions, shared by every call of the body: the raw
 	// sip_line (capped by the recorder) and the raw task_name (only ever
@@ -80,15 +84,14 @@ type AiRudderBatch struct {
 
 	// Backing arrays the calls' Redials/Answers/EventLabels slice into, so
 	// a pooled batch decodes a whole body without per-call allocations.
-	redials []Redial
-	answers []Answer
+	redials []callRedial
+	answers []callAnswer
 	labels  []string
+
+	strs *receiver.Interner // the receiver's label strings
 }
 
-// Records is the number of records the body held.
-func (b *AiRudderBatch) Records() int { return len(b.Calls) + len(b.Tasks) + len(b.Invalid) }
-
-func (b *AiRudderBatch) reset() {
+func (b *webhookBatch) reset() {
 	clear(b.Calls)
 	clear(b.Tasks)
 	clear(b.redials)
