@@ -1,4 +1,4 @@
-package receiver
+package airudder
 
 import (
 	"errors"
@@ -6,17 +6,19 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"airudder_exporter/receiver"
 )
 
-func decodeAR(t *testing.T, body string) (*AiRudderBatch, error) {
+func decodeAR(t *testing.T, body string) (*webhookBatch, error) {
 	t.Helper()
 	var d arDecoder
-	var b AiRudderBatch
+	b := webhookBatch{strs: receiver.NewInterner(64)}
 	err := d.decode([]byte(body), &b)
 	return &b, err
 }
 
-func mustAR(t *testing.T, body string) *AiRudderBatch {
+func mustAR(t *testing.T, body string) *webhookBatch {
 	t.Helper()
 	b, err := decodeAR(t, body)
 	if err != nil {
@@ -27,28 +29,28 @@ func mustAR(t *testing.T, body string) *AiRudderBatch {
 
 func TestDecodeAiRudderFixture(t *testing.T) {
 	var d arDecoder
-	var b AiRudderBatch
-	if err := d.decode(readFixture(t, "airudder-call-webhook.json"), &b); err != nil {
+	b := webhookBatch{strs: receiver.NewInterner(64)}
+	if err := d.decode(readWebhookFixture(t, "airudder-call-webhook.json"), &b); err != nil {
 		t.Fatal(err)
 	}
 	if len(b.Calls) != 1 || len(b.Tasks) != 0 || len(b.Invalid) != 0 {
 		t.Fatalf("got %d calls, %d tasks, invalid %v", len(b.Calls), len(b.Tasks), b.Invalid)
 	}
-	want := AiRudderCall{
+	want := webhookCall{
 		Key:          "ic9adfe00d474bxxxxxxxx5351bc0",
 		Exemplar:     "ic9adfe00d474bxxxxxxxx5351bc0",
 		Robot:        "f3298554be9xxxxxxxxaa595674", // the call's own, not the task's
-		End:          WallTime{T: time.Date(2022, 12, 19, 15, 17, 14, 0, time.UTC), State: TimeOK},
+		End:          wallTime{T: time.Date(2022, 12, 19, 15, 17, 14, 0, time.UTC), State: timeOK},
 		Result:       "finished",
 		ResultLabel:  "A",
 		HangupType:   "ByCallee",
 		RingType:     "normal",
-		Duration:     OptFloat{0, true},
-		RingTime:     OptFloat{0, true},
-		TalkRounds:   OptFloat{0, true},
-		DialAttempts: OptFloat{1, true},
-		Redials:      []Redial{{RingType: "null", HangupType: "ByCallee"}},
-		Answers: []Answer{
+		Duration:     receiver.OptFloat{V: 0, OK: true},
+		RingTime:     receiver.OptFloat{V: 0, OK: true},
+		TalkRounds:   receiver.OptFloat{V: 0, OK: true},
+		DialAttempts: receiver.OptFloat{V: 1, OK: true},
+		Redials:      []callRedial{{RingType: "null", HangupType: "ByCallee"}},
+		Answers: []callAnswer{
 			{Question: "Q1", Verification: "Match", Answered: "Answered"},
 			{Question: "Q2", Verification: "-", Answered: "Answered"},
 			{Question: "Q3", Verification: "Match", Answered: "Answered"},
@@ -58,8 +60,8 @@ func TestDecodeAiRudderFixture(t *testing.T) {
 	if !reflect.DeepEqual(b.Calls[0], want) {
 		t.Errorf("call:\n got %+v\nwant %+v", b.Calls[0], want)
 	}
-	if b.Records() != 1 {
-		t.Errorf("Records() = %d", b.Records())
+	if webhookRecords(&b) != 1 {
+		t.Errorf("Records() = %d", webhookRecords(&b))
 	}
 	if b.SIPLine != "TEST_LINE" || b.TaskName != "xxxxxxxxxxc25a9b2_ic_task" {
 		t.Errorf("task dimensions: line %q, task name %q", b.SIPLine, b.TaskName)
@@ -99,7 +101,7 @@ func TestDecodeAiRudderShapes(t *testing.T) {
 		if b := mustAR(t, `{"task_id":"t1","details":null}`); len(b.Tasks) != 1 || b.Tasks[0].Status != "other" {
 			t.Errorf("details null, no status: %+v", b)
 		}
-		if b := mustAR(t, `{"status":"finished"}`); !reflect.DeepEqual(b.Invalid, []InvalidReason{ReasonMissingID}) {
+		if b := mustAR(t, `{"status":"finished"}`); !reflect.DeepEqual(b.Invalid, []receiver.InvalidReason{receiver.ReasonMissingID}) {
 			t.Errorf("no task_id: %+v", b)
 		}
 	})
@@ -110,7 +112,7 @@ func TestDecodeAiRudderShapes(t *testing.T) {
 			t.Fatalf("%+v", b)
 		}
 		c := b.Calls[0]
-		if c.Key != "wc1" || c.Duration != (OptFloat{65, true}) || c.ResultLabel != "B" || c.HangupType != "ByRobot" {
+		if c.Key != "wc1" || c.Duration != (receiver.OptFloat{V: 65, OK: true}) || c.ResultLabel != "B" || c.HangupType != "ByRobot" {
 			t.Errorf("%+v", c)
 		}
 		// A call at the top level without workflow fields is a call, not a workflow.
@@ -120,13 +122,13 @@ func TestDecodeAiRudderShapes(t *testing.T) {
 	})
 	t.Run("empty details", func(t *testing.T) {
 		b := mustAR(t, `{"task_id":"t","status":"finished","details":[]}`)
-		if b.Records() != 0 {
+		if webhookRecords(b) != 0 {
 			t.Errorf("empty details: %+v", b)
 		}
 	})
 }
 
-func keys(cs []AiRudderCall) []string {
+func keys(cs []webhookCall) []string {
 	var out []string
 	for _, c := range cs {
 		out = append(out, c.Key)
@@ -135,7 +137,7 @@ func keys(cs []AiRudderCall) []string {
 }
 
 func TestDecodeAiRudderFields(t *testing.T) {
-	one := func(t *testing.T, call string) AiRudderCall {
+	one := func(t *testing.T, call string) webhookCall {
 		t.Helper()
 		b := mustAR(t, `{"details":[`+call+`]}`)
 		if len(b.Calls) != 1 {
@@ -145,15 +147,15 @@ func TestDecodeAiRudderFields(t *testing.T) {
 	}
 	t.Run("missing optional fields", func(t *testing.T) {
 		c := one(t, `{"id":1}`)
-		want := AiRudderCall{Key: "id\x001", Exemplar: "1", Result: "other", HangupType: "none", RingType: "null"}
+		want := webhookCall{Key: "id\x001", Exemplar: "1", Result: "other", HangupType: "none", RingType: "null"}
 		if !reflect.DeepEqual(c, want) {
 			t.Errorf("got %+v", c)
 		}
 	})
 	t.Run("string numbers", func(t *testing.T) {
 		c := one(t, `{"id":1,"duration":"12","ring_time":" 3.5 ","talk_round":"7","call_times":"2"}`)
-		if c.Duration != (OptFloat{12, true}) || c.RingTime != (OptFloat{3.5, true}) ||
-			c.TalkRounds != (OptFloat{7, true}) || c.DialAttempts != (OptFloat{2, true}) {
+		if c.Duration != (receiver.OptFloat{V: 12, OK: true}) || c.RingTime != (receiver.OptFloat{V: 3.5, OK: true}) ||
+			c.TalkRounds != (receiver.OptFloat{V: 7, OK: true}) || c.DialAttempts != (receiver.OptFloat{V: 2, OK: true}) {
 			t.Errorf("%+v", c)
 		}
 	})
@@ -170,10 +172,10 @@ func TestDecodeAiRudderFields(t *testing.T) {
 		if c.Result != "other" || c.HangupType != "other" || c.RingType != "other" {
 			t.Errorf("%+v", c)
 		}
-		if !reflect.DeepEqual(c.Redials, []Redial{{"busy", "none"}, {"other", "none"}}) {
+		if !reflect.DeepEqual(c.Redials, []callRedial{{"busy", "none"}, {"other", "none"}}) {
 			t.Errorf("redials %+v", c.Redials)
 		}
-		if !reflect.DeepEqual(c.Answers, []Answer{{"Q", "Fuzzy", "other"}}) {
+		if !reflect.DeepEqual(c.Answers, []callAnswer{{"Q", "Fuzzy", "other"}}) {
 			t.Errorf("answers %+v", c.Answers)
 		}
 	})
@@ -209,34 +211,34 @@ func TestDecodeAiRudderFields(t *testing.T) {
 func TestDecodeAiRudderInvalidRecords(t *testing.T) {
 	for _, tc := range []struct {
 		call string
-		want InvalidReason
+		want receiver.InvalidReason
 	}{
-		{`{"result":"finished"}`, ReasonMissingID},
-		{`{"id":null,"call_id":""}`, ReasonMissingID},
-		{`{"call_id":" ","result":"finished"}`, ReasonMissingID}, // white space is no id
-		{`{"id":1,"duration":-1}`, ReasonNegativeValue},
-		{`{"id":1,"ring_time":"-3"}`, ReasonNegativeValue},
-		{`{"id":1,"duration":90000}`, ReasonAbsurdValue},
-		{`{"id":1,"talk_round":1e9}`, ReasonAbsurdValue},
-		{`{"id":1,"call_times":5000}`, ReasonAbsurdValue},
-		{`{"id":1,"duration":"abc"}`, ReasonBadNumber},
-		{`{"id":1,"duration":"NaN"}`, ReasonBadNumber},
-		{`{"id":1,"duration":1e400}`, ReasonBadNumber},
-		{`{"id":1,"duration":{}}`, ReasonBadType},
-		{`{"id":1,"duration":true}`, ReasonBadType},
-		{`{"id":{"x":1}}`, ReasonBadType},
-		{`{"id":1,"result":["finished"]}`, ReasonBadType},
-		{`{"id":1,"question_answer":"x"}`, ReasonBadType},
-		{`{"id":1,"question_answer":[1]}`, ReasonBadType},
-		{`{"id":1,"redail_call":{}}`, ReasonBadType},
-		{`{"id":1,"EventLabel":"VerifyPass"}`, ReasonBadType},
-		{`1`, ReasonNotObject},
-		{`"x"`, ReasonNotObject},
-		{`null`, ReasonNotObject},
-		{`[{"id":1}]`, ReasonNotObject},
+		{`{"result":"finished"}`, receiver.ReasonMissingID},
+		{`{"id":null,"call_id":""}`, receiver.ReasonMissingID},
+		{`{"call_id":" ","result":"finished"}`, receiver.ReasonMissingID}, // white space is no id
+		{`{"id":1,"duration":-1}`, receiver.ReasonNegativeValue},
+		{`{"id":1,"ring_time":"-3"}`, receiver.ReasonNegativeValue},
+		{`{"id":1,"duration":90000}`, receiver.ReasonAbsurdValue},
+		{`{"id":1,"talk_round":1e9}`, receiver.ReasonAbsurdValue},
+		{`{"id":1,"call_times":5000}`, receiver.ReasonAbsurdValue},
+		{`{"id":1,"duration":"abc"}`, receiver.ReasonBadNumber},
+		{`{"id":1,"duration":"NaN"}`, receiver.ReasonBadNumber},
+		{`{"id":1,"duration":1e400}`, receiver.ReasonBadNumber},
+		{`{"id":1,"duration":{}}`, receiver.ReasonBadType},
+		{`{"id":1,"duration":true}`, receiver.ReasonBadType},
+		{`{"id":{"x":1}}`, receiver.ReasonBadType},
+		{`{"id":1,"result":["finished"]}`, receiver.ReasonBadType},
+		{`{"id":1,"question_answer":"x"}`, receiver.ReasonBadType},
+		{`{"id":1,"question_answer":[1]}`, receiver.ReasonBadType},
+		{`{"id":1,"redail_call":{}}`, receiver.ReasonBadType},
+		{`{"id":1,"EventLabel":"VerifyPass"}`, receiver.ReasonBadType},
+		{`1`, receiver.ReasonNotObject},
+		{`"x"`, receiver.ReasonNotObject},
+		{`null`, receiver.ReasonNotObject},
+		{`[{"id":1}]`, receiver.ReasonNotObject},
 	} {
 		b := mustAR(t, `{"details":[`+tc.call+`,{"id":"good"}]}`)
-		if !reflect.DeepEqual(b.Invalid, []InvalidReason{tc.want}) || len(b.Calls) != 1 || b.Calls[0].Key != "id\x00good" {
+		if !reflect.DeepEqual(b.Invalid, []receiver.InvalidReason{tc.want}) || len(b.Calls) != 1 || b.Calls[0].Key != "id\x00good" {
 			t.Errorf("%s: invalid %v, calls %v; want [%s] and the good call", tc.call, b.Invalid, keys(b.Calls), tc.want)
 		}
 	}
@@ -247,18 +249,18 @@ func TestDecodeAiRudderBodyErrors(t *testing.T) {
 		body string
 		want error
 	}{
-		{``, errEmptyBody},
-		{" \n\t", errEmptyBody},
-		{`[{"id":1}]`, errNotObject},
-		{`"x"`, errNotObject},
-		{`42`, errNotObject},
-		{`{`, errNotJSON},
-		{`{"details":[{"id":1}]`, errNotJSON},
-		{`{"details":[{"id":1},]}`, errNotJSON},
-		{`{"a":1}{}`, errNotJSON},
-		{`{"a":01}`, errNotJSON},
-		{`{'a':1}`, errNotJSON},
-		{`nul`, errNotJSON},
+		{``, receiver.ErrEmptyBody},
+		{" \n\t", receiver.ErrEmptyBody},
+		{`[{"id":1}]`, receiver.ErrNotObject},
+		{`"x"`, receiver.ErrNotObject},
+		{`42`, receiver.ErrNotObject},
+		{`{`, receiver.ErrNotJSON},
+		{`{"details":[{"id":1}]`, receiver.ErrNotJSON},
+		{`{"details":[{"id":1},]}`, receiver.ErrNotJSON},
+		{`{"a":1}{}`, receiver.ErrNotJSON},
+		{`{"a":01}`, receiver.ErrNotJSON},
+		{`{'a':1}`, receiver.ErrNotJSON},
+		{`nul`, receiver.ErrNotJSON},
 		{`{"details":"x"}`, errDetailsNotArray},
 		{`{"details":{"id":1}}`, errDetailsNotArray},
 	} {
@@ -266,8 +268,8 @@ func TestDecodeAiRudderBodyErrors(t *testing.T) {
 		if !errors.Is(err, tc.want) {
 			t.Errorf("%q: err %v, want %v", tc.body, err, tc.want)
 		}
-		if b.Records() != 0 {
-			t.Errorf("%q: a rejected body must yield no records, got %d", tc.body, b.Records())
+		if webhookRecords(b) != 0 {
+			t.Errorf("%q: a rejected body must yield no records, got %d", tc.body, webhookRecords(b))
 		}
 	}
 }
@@ -275,7 +277,7 @@ func TestDecodeAiRudderBodyErrors(t *testing.T) {
 // A pooled decoder must not leak one body's fields into the next.
 func TestDecodeAiRudderReuse(t *testing.T) {
 	var d arDecoder
-	var b AiRudderBatch
+	b := webhookBatch{strs: receiver.NewInterner(64)}
 	rich := `{"details":[{"call_id":"a","duration":5,"EventLabel":{"X":"X"},"question_answer":[{"question_name":"Q"}],` +
 		`"redail_call":[{"RingType":"busy"}]},{"call_id":"b","result_label":"C"}]}`
 	if err := d.decode([]byte(rich), &b); err != nil || len(b.Calls) != 2 {
@@ -284,7 +286,7 @@ func TestDecodeAiRudderReuse(t *testing.T) {
 	if err := d.decode([]byte(`{"details":[{"call_id":"c"}]}`), &b); err != nil {
 		t.Fatal(err)
 	}
-	want := AiRudderCall{Key: "c", Exemplar: "c", Result: "other", HangupType: "none", RingType: "null"}
+	want := webhookCall{Key: "c", Exemplar: "c", Result: "other", HangupType: "none", RingType: "null"}
 	if len(b.Calls) != 1 || !reflect.DeepEqual(b.Calls[0], want) {
 		t.Errorf("stale data: %+v", b.Calls)
 	}
