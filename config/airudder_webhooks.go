@@ -89,9 +89,6 @@ func (c *Config) finishAiRudderWebhooks() error {
 			return fmt.Errorf("%s: campaign name refers to a group the match does not have: %v", where, err)
 		}
 	}
-	if w.TransferEventLabels == nil {
-		w.TransferEventLabels = DefaultTransferEventLabels
-	}
 	for i, l := range w.TransferEventLabels {
 		if strings.TrimSpace(l) == "" {
 			return fmt.Errorf("webhooks.transfer_event_labels[%d]: an event label must not be empty", i)

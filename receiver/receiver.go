@@ -141,7 +141,7 @@ const internedStrings = 8192
 // or corrupt file is logged and the receiver starts empty: losing dedup
 // memory is better than not starting) and starts saving it every minute.
 func New(cfg config.Webhooks, o Options, vendors ...Vendor) (*Receiver, error) {
-	cfg = withDefaults(cfg)
+	cfg = cfg.WithDefaults()
 	r := &Receiver{
 		logger:      o.Logger,
 		now:         o.Now,
@@ -244,7 +244,7 @@ func (r *Receiver) ApplyConfig(cfg config.Webhooks) { r.apply(cfg, true) }
 // apply is ApplyConfig; New applies the first config without the warning,
 // which the owner's first ApplyConfig gives.
 func (r *Receiver) apply(cfg config.Webhooks, warnAnonymous bool) {
-	cfg = withDefaults(cfg)
+	cfg = cfg.WithDefaults()
 	s := &settings{
 		maxBody:     cfg.MaxBodyBytes,
 		readTimeout: cfg.ReadTimeout.D(),
@@ -281,30 +281,6 @@ func (r *Receiver) apply(cfg config.Webhooks, warnAnonymous bool) {
 	}
 	r.applyRedis(cfg)
 	r.settings.Store(s)
-}
-
-// withDefaults fills zero fields, so a Webhooks value that did not go
-// through config.Load (tests, embedding) still behaves.
-func withDefaults(c config.Webhooks) config.Webhooks {
-	if c.MaxBodyBytes <= 0 {
-		c.MaxBodyBytes = config.DefaultMaxBodyBytes
-	}
-	if c.DedupWindow <= 0 {
-		c.DedupWindow = config.Duration(config.DefaultDedupWindow)
-	}
-	if c.DedupMaxEntries <= 0 {
-		c.DedupMaxEntries = config.DefaultDedupMaxEntries
-	}
-	if c.MaxLabelValues <= 0 {
-		c.MaxLabelValues = config.DefaultMaxLabelValues
-	}
-	if c.MaxConcurrentRequests <= 0 {
-		c.MaxConcurrentRequests = config.DefaultMaxConcurrent
-	}
-	if c.ReadTimeout <= 0 {
-		c.ReadTimeout = config.Duration(config.DefaultReadTimeout)
-	}
-	return c
 }
 
 // prefixes returns the parsed prefixes, parsing the strings itself when the
