@@ -14,7 +14,7 @@ type InvalidReason string
 // Invalid record reasons.
 const (
 	ReasonNotObject     InvalidReason = "not_object"     // array element that is not a JSON object
-	ReasonMissingID     InvalidReason = "missing_id"     // no call_id / id / voiceId / callSessionId / callId / task_id
+	ReasonMissingID     InvalidReason = "missing_id"     // no (or a blank) record id
 	ReasonNegativeValue InvalidReason = "negative_value" // negative duration, cost, delay or timestamp
 	ReasonAbsurdValue   InvalidReason = "absurd_value"   // e.g. a call longer than 24 h, cost > 1000
 	ReasonBadNumber     InvalidReason = "bad_number"     // a numeric field holding a non-numeric string

@@ -12,7 +12,7 @@ import (
 )
 
 // Dedup state survives restarts so that a re-delivery arriving after a
-// restart (AiRudder retries for five minutes) is still recognised.
+// restart (vendors retry for several minutes) is still recognised.
 
 // load reads the state file of every vendor. A missing file means a first start; a
 // corrupt or unreadable one is logged and that source starts empty.

@@ -104,8 +104,8 @@ func Capped(v string, c *labelcap.Cap, allow *map[string]string, folds prometheu
 }
 
 // Exemplars gates exemplars: at most one per second per histogram series.
-// An exemplar per observation was a large share of the recorder's CPU on
-// LAAFFIC batches (a Labels map, label validation, a time.Now and a sorted
+// An exemplar per observation is a large share of the recorder's CPU on
+// big batches (a Labels map, label validation, a time.Now and a sorted
 // insert under the histogram's lock, BENCHMARKS.md "Where the CPU goes"),
 // while the client keeps only one exemplar per classic bucket and a few
 // native ones, and Prometheus scrapes every 15 s or so: one per second is
@@ -117,7 +117,7 @@ func Capped(v string, c *labelcap.Cap, allow *map[string]string, folds prometheu
 //
 // gates holds, per series, 1 + the second of its last exemplar. It is a
 // read-mostly copy-on-write map (children.go), not a sync.Map, whose lookup
-// of an interface key showed in a live LAAFFIC profile. A series past its
+// of an interface key showed in a live profile. A series past its
 // bound (thousands of histogram series) gets a fresh gate each time, that
 // is an exemplar per observation.
 type Exemplars struct {
