@@ -1,4 +1,4 @@
-package receiver
+package airudder
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 
 	"airudder_exporter/config"
+	"airudder_exporter/internal/webhookgolden"
 )
 
 // dimsConfig: accounts default + acme (Jakarta) + beta, one robot mapped,
@@ -52,18 +53,11 @@ func (p postedCall) body(id string) []byte {
 		id, p.task, p.robot, p.line, id, p.result, p.ring, p.duration, ev))
 }
 
-func path(account string) string {
-	if account == "default" {
-		return PathAiRudder
-	}
-	return PathAiRudder + "/" + account
-}
-
 // Posting calls for two accounts, two robots (one mapped), two lines and
 // two campaigns: each breakdown sums exactly to what was posted, and no id,
 // phone number or task name appears as a label value.
 func TestAiRudderBreakdownsSumToPosted(t *testing.T) {
-	tr := newTestReceiver(t, dimsConfig(t), "")
+	tr, _ := newWebhookReceiver(t, dimsConfig(t))
 	rnd := rand.New(rand.NewPCG(1, 2))
 	type key struct{ a, b, c string }
 	want := map[string]map[key]float64{}
@@ -92,11 +86,11 @@ func TestAiRudderBreakdownsSumToPosted(t *testing.T) {
 		}
 		p.ring = map[string]string{"finished": "normal", "failed": "busy", "cancelled": "null"}[p.result]
 		id := fmt.Sprintf("call-%04d", i)
-		if rec := tr.post(path(p.account), p.body(id)); rec.Code != http.StatusOK {
+		if rec := tr.Post(webhookAccountPath(p.account), p.body(id)); rec.Code != http.StatusOK {
 			t.Fatal(rec.Code, rec.Body)
 		}
 		if i%10 == 0 { // a vendor retry: must not count
-			tr.post(path(p.account), p.body(id))
+			tr.Post(webhookAccountPath(p.account), p.body(id))
 		}
 		posted = append(posted, p)
 		robot, camp := robotName[p.robot], campaignOf[p.task]
@@ -121,7 +115,7 @@ func TestAiRudderBreakdownsSumToPosted(t *testing.T) {
 		"airudder_campaign_connected_calls_total": {"account", "campaign"},
 		"airudder_robot_transfers_total":          {"account", "robot"},
 	}
-	mfs, err := tr.reg.Gather()
+	mfs, err := tr.Reg.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +153,7 @@ func TestAiRudderBreakdownsSumToPosted(t *testing.T) {
 				n++
 			}
 		}
-		if v := sumFamily(t, tr.reg, "airudder_calls_total", "account", acct); v != float64(n) {
+		if v := sumFamily(t, tr.Reg, "airudder_calls_total", "account", acct); v != float64(n) {
 			t.Errorf("airudder_calls_total{account=%q} = %v, posted %d", acct, v, n)
 		}
 	}
@@ -207,7 +201,7 @@ func sumFamily(t *testing.T, g prometheus.Gatherer, name, label, value string) f
 // "7.0" are one call. (The old key was the raw text of either field: the
 // first pair collided, the second counted twice.)
 func TestAiRudderDedupIDSpaces(t *testing.T) {
-	tr := newTestReceiver(t, config.Webhooks{}, "")
+	tr, _ := newWebhookReceiver(t, config.Webhooks{})
 	for _, body := range []string{
 		`{"details":[{"call_id":"5","result":"finished"}]}`,
 		`{"details":[{"id":5,"result":"finished"}]}`,
@@ -218,14 +212,14 @@ func TestAiRudderDedupIDSpaces(t *testing.T) {
 		`{"details":[{"call_id":"abc","result":"failed"}]}`,
 		`{"details":[{"call_id":" abc ","result":"failed"}]}`,
 	} {
-		if rec := tr.post(PathAiRudder, []byte(body)); rec.Code != http.StatusOK {
+		if rec := tr.Post(webhookPath, []byte(body)); rec.Code != http.StatusOK {
 			t.Fatal(rec.Code)
 		}
 	}
-	if v := records(t, tr, sourceAiRudder, recordCounted); v != 4 {
+	if v := tr.Records(t, webhookVendor, "counted"); v != 4 {
 		t.Errorf("counted %v, want 4 (call_id 5, id 5, call 7, call abc)", v)
 	}
-	if v := records(t, tr, sourceAiRudder, recordDuplicate); v != 4 {
+	if v := tr.Records(t, webhookVendor, "duplicate"); v != 4 {
 		t.Errorf("duplicates %v, want 4", v)
 	}
 }
@@ -234,33 +228,33 @@ func TestAiRudderDedupIDSpaces(t *testing.T) {
 // the current status is not a change. (The old task id + status key
 // dropped the second calling and the second paused.)
 func TestAiRudderTaskTransitions(t *testing.T) {
-	tr := newTestReceiver(t, dimsConfig(t), "")
+	tr, _ := newWebhookReceiver(t, dimsConfig(t))
 	post := func(account, status string) {
 		t.Helper()
-		if rec := tr.post(path(account), []byte(`{"task_id":"t-1","task_name":"loan_gold_20251211","status":"`+status+`"}`)); rec.Code != http.StatusOK {
+		if rec := tr.Post(webhookAccountPath(account), []byte(`{"task_id":"t-1","task_name":"loan_gold_20251211","status":"`+status+`"}`)); rec.Code != http.StatusOK {
 			t.Fatal(rec.Code)
 		}
 	}
 	for _, s := range []string{"calling", "paused", "paused", "calling", "paused", "paused", "finished"} {
 		post("default", s)
-		tr.clock.Advance(time.Minute)
+		tr.Clock.Advance(time.Minute)
 	}
 	post("acme", "calling") // same task id, other account: its own task
 	for status, want := range map[string]float64{"calling": 2, "paused": 2, "finished": 1} {
-		if v := counterValue(t, tr.reg, "airudder_task_status_changes_total", "account", "default", "status", status); v != want {
+		if v := webhookgolden.Value(t, tr.Reg, "airudder_task_status_changes_total", "account", "default", "status", status); v != want {
 			t.Errorf("default %s = %v, want %v", status, v, want)
 		}
 	}
-	if v := counterValue(t, tr.reg, "airudder_task_status_changes_total", "account", "acme", "status", "calling"); v != 1 {
+	if v := webhookgolden.Value(t, tr.Reg, "airudder_task_status_changes_total", "account", "acme", "status", "calling"); v != 1 {
 		t.Errorf("acme calling = %v", v)
 	}
-	if v := records(t, tr, sourceAiRudder, recordDuplicate); v != 2 {
+	if v := tr.Records(t, webhookVendor, "duplicate"); v != 2 {
 		t.Errorf("duplicates = %v, want 2 (the repeated paused)", v)
 	}
 	// After dedup_window a task is forgotten: bounded memory.
-	tr.clock.Advance(4 * time.Hour)
+	tr.Clock.Advance(4 * time.Hour)
 	post("default", "finished")
-	if v := counterValue(t, tr.reg, "airudder_task_status_changes_total", "account", "default", "status", "finished"); v != 2 {
+	if v := webhookgolden.Value(t, tr.Reg, "airudder_task_status_changes_total", "account", "default", "status", "finished"); v != 2 {
 		t.Errorf("finished after the window = %v, want 2", v)
 	}
 }
@@ -283,18 +277,18 @@ func TestTaskStatusesBounded(t *testing.T) {
 
 // Delivery lag: call_end_time is the account's local time.
 func TestAiRudderDeliveryLag(t *testing.T) {
-	tr := newTestReceiver(t, dimsConfig(t), "")
-	now := tr.clock.Now()
+	tr, _ := newWebhookReceiver(t, dimsConfig(t))
+	now := tr.Clock.Now()
 	jkt := now.In(time.FixedZone("WIB", 7*3600))
 	call := func(id, end string) []byte {
 		return []byte(`{"details":[{"call_id":"` + id + `","result":"finished","call_end_time":"` + end + `"}]}`)
 	}
-	tr.post(path("acme"), call("a", jkt.Add(-90*time.Second).Format(localTimeLayout)))    // 90 s in Jakarta time
-	tr.post(path("default"), call("b", now.Add(-30*time.Second).Format(localTimeLayout))) // 30 s in UTC
-	tr.post(path("acme"), call("c", jkt.Add(time.Hour).Format(localTimeLayout)))          // in the future
-	tr.post(path("acme"), call("d", "2020-01-01 00:00:00"))                               // years ago
-	tr.post(path("acme"), call("e", "yesterday"))
-	tr.post(path("acme"), []byte(`{"details":[{"call_id":"f"}]}`)) // none: nothing to observe or reject
+	tr.Post(webhookAccountPath("acme"), call("a", jkt.Add(-90*time.Second).Format(callTimeLayout)))    // 90 s in Jakarta time
+	tr.Post(webhookAccountPath("default"), call("b", now.Add(-30*time.Second).Format(callTimeLayout))) // 30 s in UTC
+	tr.Post(webhookAccountPath("acme"), call("c", jkt.Add(time.Hour).Format(callTimeLayout)))          // in the future
+	tr.Post(webhookAccountPath("acme"), call("d", "2020-01-01 00:00:00"))                              // years ago
+	tr.Post(webhookAccountPath("acme"), call("e", "yesterday"))
+	tr.Post(webhookAccountPath("acme"), []byte(`{"details":[{"call_id":"f"}]}`)) // none: nothing to observe or reject
 	for _, tc := range []struct {
 		labels []string
 		want   float64
@@ -303,11 +297,11 @@ func TestAiRudderDeliveryLag(t *testing.T) {
 		{[]string{"account", "acme", "reason", "absurd"}, 1},
 		{[]string{"account", "acme", "reason", "unparsable"}, 1},
 	} {
-		if v := counterValue(t, tr.reg, "airudder_webhook_delivery_lag_rejected_total", tc.labels...); v != tc.want {
+		if v := webhookgolden.Value(t, tr.Reg, "airudder_webhook_delivery_lag_rejected_total", tc.labels...); v != tc.want {
 			t.Errorf("%v = %v, want %v", tc.labels, v, tc.want)
 		}
 	}
-	mfs, _ := tr.reg.Gather()
+	mfs, _ := tr.Reg.Gather()
 	sums := map[string]float64{}
 	counts := map[string]uint64{}
 	for _, mf := range mfs {
@@ -330,8 +324,8 @@ func TestAiRudderCampaignRules(t *testing.T) {
 	cfg := dimsConfig(t)
 	cfg.MaxLabelValues = 2
 	cfg.Campaigns = append([]config.CampaignRule{{Match: `^x_(.*)$`, Name: "x-$1"}}, cfg.Campaigns...)
-	tr := newTestReceiver(t, cfg, "")
-	d := tr.rec.dims.Load()
+	tr, rec := newWebhookReceiver(t, cfg)
+	d := rec.dims.Load()
 	for _, tc := range []struct{ task, want string }{
 		{"loan_gold_20251211", "loan-gold"},
 		{"loan_gold_20251212", "loan-gold"},
@@ -342,12 +336,12 @@ func TestAiRudderCampaignRules(t *testing.T) {
 		{"nothing", "other"},
 		{"", "other"},
 	} {
-		if got := d.campaign(tc.task, tr.rec.campaignCap); got != tc.want {
+		if got := d.campaign(tc.task, rec.campaignCap); got != tc.want {
 			t.Errorf("campaign(%q) = %q, want %q", tc.task, got, tc.want)
 		}
 	}
 	tr.ApplyConfig(config.Webhooks{})
-	if got := tr.rec.dims.Load().campaign("loan_gold_20251211", tr.rec.campaignCap); got != "" {
+	if got := rec.dims.Load().campaign("loan_gold_20251211", rec.campaignCap); got != "" {
 		t.Errorf("no rules: campaign = %q, want empty", got)
 	}
 }

@@ -1,4 +1,4 @@
-package receiver
+package laaffic
 
 import (
 	"fmt"
@@ -8,12 +8,14 @@ import (
 	"testing"
 
 	"airudder_exporter/config"
+	"airudder_exporter/internal/webhookgolden"
+	"airudder_exporter/receiver"
 )
 
 // laafficLabelBounds gives, per LAAFFIC family and label, how many distinct
 // values the label may take with cap capN, the given number of webhook
 // accounts and of names in webhooks.laaffic_scripts.
-func laafficLabelBounds(capN, accounts, mappedScripts int) map[string]map[string]int {
+func laafficLabelBounds(capN, accounts, mappedScripts int) webhookgolden.Bounds {
 	capped := capN + 2                                              // admitted + "other" + "none"
 	currencies := len(laafficCurrencies) + laafficMaxCurrencies + 1 // listed + capped codes + "other"
 	scripts := mappedScripts + capped
@@ -21,7 +23,7 @@ func laafficLabelBounds(capN, accounts, mappedScripts int) map[string]map[string
 		labels["account"] = accounts
 		return labels
 	}
-	return map[string]map[string]int{
+	return webhookgolden.Bounds{
 		"laaffic_calls_total":                    a(map[string]int{"product": 2, "type": 5, "call_status": 7}),
 		"laaffic_call_duration_seconds":          a(map[string]int{"product": 2}),
 		"laaffic_ring_duration_seconds":          a(map[string]int{}),
@@ -60,9 +62,9 @@ func laafficLabelBounds(capN, accounts, mappedScripts int) map[string]map[string
 // family makes: 1, or for a histogram its classic buckets + le="+Inf" +
 // _sum + _count.
 var laafficSeriesPerChild = map[string]int{
-	"laaffic_call_duration_seconds":             len(callDurationBuckets) + 3,
-	"laaffic_ring_duration_seconds":             len(ringBuckets) + 3,
-	"laaffic_time_to_answer_seconds":            len(ringBuckets) + 3,
+	"laaffic_call_duration_seconds":             len(receiver.CallDurationBuckets) + 3,
+	"laaffic_ring_duration_seconds":             len(receiver.RingBuckets) + 3,
+	"laaffic_time_to_answer_seconds":            len(receiver.RingBuckets) + 3,
 	"laaffic_queue_delay_seconds":               len(queueDelayBuckets) + 3,
 	"laaffic_post_dial_delay_seconds":           len(postDialBuckets) + 3,
 	"laaffic_call_center_talk_duration_seconds": len(centerTalkBuckets) + 3,
@@ -105,11 +107,11 @@ func TestLaafficCardinalityRandom(t *testing.T) {
 		t.Skip("100 000 records")
 	}
 	const capN = 10
-	tr := newTestReceiver(t, config.Webhooks{
+	tr, _ := newPushReceiver(t, config.Webhooks{
 		MaxLabelValues:  capN,
 		LaafficAccounts: map[string]config.Secret{"default": "", "b": ""},
 		LaafficScripts:  map[string]string{"1": "one"},
-	}, "")
+	})
 	rnd := rand.New(rand.NewPCG(1, 2))
 	word := func(p string) string { return fmt.Sprintf("%s%d", p, rnd.IntN(1_000_000)) }
 	const bodies, perBody = 500, 200
@@ -138,18 +140,18 @@ func TestLaafficCardinalityRandom(t *testing.T) {
 					fmt.Sprint(rnd.IntN(6))+`,"seatGroupName":"`+word("S")+`","noAnswerSipList":["1","2"]}`)
 			}
 		}
-		path := PathLaaffic
+		path := pushPath
 		if b%2 == 1 {
 			path += "/b"
 		}
-		if rec := tr.post(path, []byte(`[`+strings.Join(recs, ",")+`]`)); rec.Code != http.StatusOK {
+		if rec := tr.Post(path, []byte(`[`+strings.Join(recs, ",")+`]`)); rec.Code != http.StatusOK {
 			t.Fatal(rec.Code, rec.Body)
 		}
 	}
-	if v := records(t, tr, sourceLaaffic, recordCounted); v != bodies*perBody {
+	if v := tr.Records(t, pushVendor, "counted"); v != bodies*perBody {
 		t.Fatalf("counted %v of %d records", v, bodies*perBody)
 	}
-	mfs, err := tr.reg.Gather()
+	mfs, err := tr.Reg.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,4 +195,58 @@ func TestLaafficCardinalityRandom(t *testing.T) {
 		t.Errorf("LAAFFIC families expose %d series, worst case %d", total, worst)
 	}
 	t.Logf("100 000 random records, 2 accounts, cap %d: %d LAAFFIC series (worst case %d)", capN, total, worst)
+}
+
+// TestLaafficCardinalityBounded sends 5 000 records whose every
+// label-reaching field is distinct and checks that no label exceeds its
+// bound and that every value over the cap is counted as folded.
+func TestLaafficCardinalityBounded(t *testing.T) {
+	const capN = 10
+	tr, _ := newPushReceiver(t, config.Webhooks{MaxLabelValues: capN})
+	const bodies, perBody = 50, 100
+	for b := 0; b < bodies; b++ {
+		var la []string
+		for i := 0; i < perBody; i++ {
+			u := fmt.Sprintf("%d-%d", b, i)
+			la = append(la, `{"voiceId":"v`+u+`","type":`+fmt.Sprint(100+i)+`,"callStatus":`+fmt.Sprint(1000+i)+
+				`,"currency":"C`+u+`","cost":"0.1","settlePay":"0.1","feedbackValue":"f`+u+`","sipCode":"s`+u+
+				`","terminationCode":"t`+u+`","billPeriod":"B`+u+`","intent":"I`+u+`","code":"K`+u+`(x)"}`)
+		}
+		if rec := tr.Post(pushPath, []byte(`[`+strings.Join(la, ",")+`]`)); rec.Code != http.StatusOK {
+			t.Fatal(rec.Code, rec.Body)
+		}
+	}
+	if v := tr.Records(t, pushVendor, "counted"); v < bodies*perBody {
+		t.Fatalf("only %v records counted", v)
+	}
+
+	mfs, err := tr.Reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	webhookgolden.CheckBounded(t, mfs, laafficLabelBounds(capN, 1, 0), func(string) bool { return false })
+	// bill period, intent and country: every value past the cap.
+	if folded := webhookgolden.Folded(mfs); folded < 3*(bodies*perBody-capN) {
+		t.Errorf("folded_total = %v, expected every over-the-cap value to be counted", folded)
+	}
+}
+
+// The dedup memory is bounded: beyond dedup_max_entries the oldest ids go,
+// and the evictions are counted.
+func TestDedupBoundedAndEvictionsCounted(t *testing.T) {
+	tr, _ := newPushReceiver(t, config.Webhooks{DedupMaxEntries: 3})
+	for i := range 5 {
+		tr.Post(pushPath, []byte(fmt.Sprintf(`{"voiceId":"v%d"}`, i)))
+	}
+	if v := webhookgolden.Value(t, tr.Reg, "airudder_exporter_dedup_entries", "source", pushVendor); v != 3 {
+		t.Errorf("entries = %v", v)
+	}
+	if v := webhookgolden.Value(t, tr.Reg, "airudder_exporter_dedup_evictions_total", "source", pushVendor); v != 2 {
+		t.Errorf("evictions = %v", v)
+	}
+	// The newest ids are still remembered.
+	tr.Post(pushPath, []byte(`{"voiceId":"v4"}`))
+	if v := tr.Records(t, pushVendor, "duplicate"); v != 1 {
+		t.Errorf("duplicate = %v", v)
+	}
 }

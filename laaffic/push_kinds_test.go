@@ -1,4 +1,4 @@
-package receiver
+package laaffic
 
 import (
 	"math"
@@ -10,25 +10,28 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"airudder_exporter/config"
+	"airudder_exporter/internal/jsonscan"
+	"airudder_exporter/internal/webhookgolden"
+	"airudder_exporter/receiver"
 )
 
 // Decoding of the LAAFFIC push kinds other than the IVR record, from the
 // documented field sets (testdata/laaffic-*-push.json).
 
 func TestDecodeLaafficAIAgentFixture(t *testing.T) {
-	b := mustLA(t, string(readFixture(t, "laaffic-ai-agent-push.json")))
+	b := mustLA(t, string(readPushFixture(t, "laaffic-ai-agent-push.json")))
 	if len(b.Calls) != 2 || len(b.Invalid) != 0 || len(b.Center) != 0 || len(b.Ringing) != 0 {
 		t.Fatalf("%+v", b)
 	}
 	// First record: "yyyyMMddHHmmss" times, EUR quote.
 	c := b.Calls[0]
-	want := LaafficCall{
+	want := pushCall{
 		Key: "26010112000000010001", Exemplar: "26010112000000010001",
 		Product: "ai_agent", Type: "group_call", CallStatus: "unknown", Currency: "EUR",
-		Duration: OptFloat{105, true}, RingDuration: OptFloat{7, true}, Charged: OptFloat{120, true},
-		TimeToAnswer: OptFloat{7, true}, QueueDelay: OptFloat{10, true}, PostDialDelay: OptFloat{3, true},
-		Cost: OptFloat{0.1104, true}, CostCurrency: "EUR", SettlePay: OptFloat{0.12, true},
-		AIQuoteFee: OptFloat{0.092, true}, AICharged: OptFloat{120, true}, IntentCode: "A",
+		Duration: receiver.OptFloat{V: 105, OK: true}, RingDuration: receiver.OptFloat{V: 7, OK: true}, Charged: receiver.OptFloat{V: 120, OK: true},
+		TimeToAnswer: receiver.OptFloat{V: 7, OK: true}, QueueDelay: receiver.OptFloat{V: 10, OK: true}, PostDialDelay: receiver.OptFloat{V: 3, OK: true},
+		Cost: receiver.OptFloat{V: 0.1104, OK: true}, CostCurrency: "EUR", SettlePay: receiver.OptFloat{V: 0.12, OK: true},
+		AIQuoteFee: receiver.OptFloat{V: 0.092, OK: true}, AICharged: receiver.OptFloat{V: 120, OK: true}, IntentCode: "A",
 		Keypress: "none", SIPClass: "2xx", Termination: "success", BillPeriod: "60+60",
 		Intent: "PROMISE_TO_PAY", Country: "Indonesia", Script: "123",
 	}
@@ -48,7 +51,7 @@ func TestDecodeLaafficAIAgentFixture(t *testing.T) {
 }
 
 func TestLaafficTimestampForms(t *testing.T) {
-	rec := func(submit, call, ringing, answer, hangup string) LaafficCall {
+	rec := func(submit, call, ringing, answer, hangup string) pushCall {
 		t.Helper()
 		return oneLA(t, `{"array":[{"voiceId":"v","type":1,"aiAgentQuoteFee":"0.01","submitTime":`+submit+
 			`,"callTime":`+call+`,"ringingTime":`+ringing+`,"answerTime":`+answer+`,"hangupTime":`+hangup+`}]}`)
@@ -83,12 +86,12 @@ func TestLaafficTimestampForms(t *testing.T) {
 		t.Errorf("unanswered: %+v", c)
 	}
 	// An invalid calendar time of 14 digits is a millisecond number.
-	if got := laafficTime(flexString{b: []byte("20261340000000"), st: fOK}); got.st != fOK || got.v != 20261340000000 {
+	if got := laafficTime(jsonscan.Text{B: []byte("20261340000000"), St: jsonscan.OK}); got.St != jsonscan.OK || got.V != 20261340000000 {
 		t.Errorf("invalid date: %+v", got)
 	}
 	// The UTC+8 reading: 2026-01-01 00:00:00 +08:00 is 2025-12-31T16:00Z.
-	if got := laafficTime(flexString{b: []byte("20260101000000"), st: fOK}); got.v != 1767196800000 {
-		t.Errorf("20260101000000 = %v ms, want 1767196800000", got.v)
+	if got := laafficTime(jsonscan.Text{B: []byte("20260101000000"), St: jsonscan.OK}); got.V != 1767196800000 {
+		t.Errorf("20260101000000 = %v ms, want 1767196800000", got.V)
 	}
 }
 
@@ -98,16 +101,16 @@ func TestLaafficImpossibleDelaysKeepTheCall(t *testing.T) {
 	for _, tc := range []struct {
 		rec  string
 		bad  uint8
-		keep func(LaafficCall) bool
+		keep func(pushCall) bool
 	}{
 		{`"ringingTime":2000,"answerTime":1000,"callTime":500,"callDuration":9`, badTimeToAnswer,
-			func(c LaafficCall) bool { return approx(c.PostDialDelay, 1.5) && approx(c.Duration, 9) }},
-		{`"callTime":2000,"ringingTime":1000`, badPostDialDelay, func(c LaafficCall) bool { return !c.PostDialDelay.OK }},
+			func(c pushCall) bool { return approx(c.PostDialDelay, 1.5) && approx(c.Duration, 9) }},
+		{`"callTime":2000,"ringingTime":1000`, badPostDialDelay, func(c pushCall) bool { return !c.PostDialDelay.OK }},
 		{`"submitTime":2000,"callTime":1000,"ringingTime":3000`, badQueueDelay,
-			func(c LaafficCall) bool { return approx(c.PostDialDelay, 2) }},
-		{`"callTime":1000,"ringingTime":100000000`, badPostDialDelay, func(c LaafficCall) bool { return true }},
+			func(c pushCall) bool { return approx(c.PostDialDelay, 2) }},
+		{`"callTime":1000,"ringingTime":100000000`, badPostDialDelay, func(c pushCall) bool { return true }},
 		{`"answerTime":"20260101120010","hangupTime":"20260101120000"`, badTalkTime,
-			func(c LaafficCall) bool { return !c.Duration.OK }},
+			func(c pushCall) bool { return !c.Duration.OK }},
 	} {
 		c := oneLA(t, `{"voiceId":"v","callStatus":50,`+tc.rec+`}`)
 		if c.BadFields != tc.bad || !tc.keep(c) || c.CallStatus != "connected" {
@@ -115,28 +118,28 @@ func TestLaafficImpossibleDelaysKeepTheCall(t *testing.T) {
 		}
 	}
 
-	tr := newTestReceiver(t, config.Webhooks{}, "")
-	tr.post(PathLaaffic, []byte(`[{"voiceId":"a","callStatus":50,"ringingTime":2000,"answerTime":1000},{"voiceId":"b","callStatus":50}]`))
-	if v := counterValue(t, tr.reg, "laaffic_calls_total", "account", "default", "product", "ivr", "type", "other", "call_status", "connected"); v != 2 {
+	tr, _ := newPushReceiver(t, config.Webhooks{})
+	tr.Post(pushPath, []byte(`[{"voiceId":"a","callStatus":50,"ringingTime":2000,"answerTime":1000},{"voiceId":"b","callStatus":50}]`))
+	if v := webhookgolden.Value(t, tr.Reg, "laaffic_calls_total", "account", "default", "product", "ivr", "type", "other", "call_status", "connected"); v != 2 {
 		t.Errorf("calls = %v, want 2 (the one with the impossible time to answer too)", v)
 	}
-	if v := counterValue(t, tr.reg, "laaffic_invalid_fields_total", "account", "default", "field", "time_to_answer"); v != 1 {
+	if v := webhookgolden.Value(t, tr.Reg, "laaffic_invalid_fields_total", "account", "default", "field", "time_to_answer"); v != 1 {
 		t.Errorf("invalid time_to_answer fields = %v, want 1", v)
 	}
-	if v := records(t, tr, sourceLaaffic, recordInvalid); v != 0 {
+	if v := tr.Records(t, pushVendor, "invalid"); v != 0 {
 		t.Errorf("invalid records = %v, want 0", v)
 	}
 }
 
 func TestDecodeLaafficCallCenterFixture(t *testing.T) {
-	b := mustLA(t, string(readFixture(t, "laaffic-call-center-push.json")))
-	if len(b.Center) != 1 || b.Records() != 1 {
+	b := mustLA(t, string(readPushFixture(t, "laaffic-call-center-push.json")))
+	if len(b.Center) != 1 || pushRecords(b) != 1 {
 		t.Fatalf("%+v", b)
 	}
-	want := LaafficCenterCall{
+	want := callCenterRecord{
 		Key: "\x01c:5f0c2b7e-cc-0001", CallType: "group_transfer", HangupReason: "transfer_answered_hung_up",
 		HangingDirection: "customer", Outcome: "answered", AgentGroup: "Collections Tier 1",
-		Duration: OptFloat{184, true}, CostUSD: OptFloat{0.0736, true}, BaseCostUSD: OptFloat{0.05, true},
+		Duration: receiver.OptFloat{V: 184, OK: true}, CostUSD: receiver.OptFloat{V: 0.0736, OK: true}, BaseCostUSD: receiver.OptFloat{V: 0.05, OK: true},
 	}
 	if !reflect.DeepEqual(b.Center[0], want) {
 		t.Errorf("\n got %+v\nwant %+v", b.Center[0], want)
@@ -163,12 +166,12 @@ func TestDecodeLaafficCallCenterFixture(t *testing.T) {
 }
 
 func TestDecodeLaafficRingingFixture(t *testing.T) {
-	b := mustLA(t, string(readFixture(t, "laaffic-ringing-push.json")))
-	want := []LaafficRinging{
+	b := mustLA(t, string(readPushFixture(t, "laaffic-ringing-push.json")))
+	want := []ringingEvent{
 		{Key: "\x01r:cc-7788\x002026-01-01 12:01:55", Type: "group_transfer", UnansweredLegs: 2},
 		{Key: "\x01r:cc-7790\x002026-01-01 12:03:00", Type: "call_center_transfer", UnansweredLegs: 0},
 	}
-	if !reflect.DeepEqual(b.Ringing, want) || b.Records() != 2 {
+	if !reflect.DeepEqual(b.Ringing, want) || pushRecords(b) != 2 {
 		t.Errorf("\n got %+v\nwant %+v", b, want)
 	}
 }
@@ -190,7 +193,7 @@ func TestDecodeLaafficMixedBody(t *testing.T) {
 	if b.Calls[0].Product != "ivr" || b.Calls[1].Product != "ai_agent" || b.Ringing[0].Type != "api_call" {
 		t.Errorf("%+v", b)
 	}
-	if !reflect.DeepEqual(b.Invalid, []InvalidReason{ReasonUnknownKind, ReasonBadNumber, ReasonNotObject}) {
+	if !reflect.DeepEqual(b.Invalid, []receiver.InvalidReason{receiver.ReasonUnknownKind, receiver.ReasonBadNumber, receiver.ReasonNotObject}) {
 		t.Errorf("invalid %v", b.Invalid)
 	}
 }
@@ -247,31 +250,31 @@ func histSum(t *testing.T, g prometheus.Gatherer, name string, labels ...string)
 // Recording: every kind counted once across the vendor's retries, in the
 // right currency, labelled with the account of the path and the script.
 func TestRecordLaafficKinds(t *testing.T) {
-	tr := newTestReceiver(t, config.Webhooks{
+	tr, _ := newPushReceiver(t, config.Webhooks{
 		LaafficAccounts: map[string]config.Secret{"default": "", "ivr-eu": ""},
 		LaafficScripts:  map[string]string{"123": "collections-v2"},
-	}, "")
+	})
 	ok := func(path string, body []byte) {
 		t.Helper()
-		if rec := tr.post(path, body); rec.Code != http.StatusOK {
+		if rec := tr.Post(path, body); rec.Code != http.StatusOK {
 			t.Fatalf("%s: %d %s", path, rec.Code, rec.Body)
 		}
 	}
-	agent, center, ringing := readFixture(t, "laaffic-ai-agent-push.json"), readFixture(t, "laaffic-call-center-push.json"),
-		readFixture(t, "laaffic-ringing-push.json")
+	agent, center, ringing := readPushFixture(t, "laaffic-ai-agent-push.json"), readPushFixture(t, "laaffic-call-center-push.json"),
+		readPushFixture(t, "laaffic-ringing-push.json")
 	// The call centre retries up to 3 times; the ringing push at once.
 	for i := 0; i < 3; i++ {
-		ok(PathLaaffic+"/ivr-eu", agent)
-		ok(PathLaaffic+"/ivr-eu", center)
-		ok(PathLaaffic+"/ivr-eu", ringing)
+		ok(pushPath+"/ivr-eu", agent)
+		ok(pushPath+"/ivr-eu", center)
+		ok(pushPath+"/ivr-eu", ringing)
 	}
-	if c, d := records(t, tr, sourceLaaffic, recordCounted), records(t, tr, sourceLaaffic, recordDuplicate); c != 5 || d != 10 {
+	if c, d := tr.Records(t, pushVendor, "counted"), tr.Records(t, pushVendor, "duplicate"); c != 5 || d != 10 {
 		t.Errorf("counted %v duplicate %v, want 5 and 10", c, d)
 	}
 	acct := []string{"account", "ivr-eu"}
 	check := func(want float64, name string, labels ...string) {
 		t.Helper()
-		if v := counterValue(t, tr.reg, name, append(append([]string{}, acct...), labels...)...); math.Abs(v-want) > 1e-9 {
+		if v := webhookgolden.Value(t, tr.Reg, name, append(append([]string{}, acct...), labels...)...); math.Abs(v-want) > 1e-9 {
 			t.Errorf("%s%v = %v, want %v", name, labels, v, want)
 		}
 	}
@@ -284,7 +287,7 @@ func TestRecordLaafficKinds(t *testing.T) {
 	check(0.06, "laaffic_cost_total", "product", "ai_agent", "currency", "USD")
 	check(0.12, "laaffic_settle_pay_total", "product", "ai_agent", "currency", "USD")
 	check(1, "laaffic_ai_agent_intent_codes_total", "intent_code", "A")
-	if s := histSum(t, tr.reg, "laaffic_call_duration_seconds", "account", "ivr-eu", "product", "ai_agent"); s != 135 {
+	if s := histSum(t, tr.Reg, "laaffic_call_duration_seconds", "account", "ivr-eu", "product", "ai_agent"); s != 135 {
 		t.Errorf("AI-agent talk time sum = %v, want 105+30", s)
 	}
 	// Scripts: a mapped one by name, an unmapped one by id.
@@ -297,7 +300,7 @@ func TestRecordLaafficKinds(t *testing.T) {
 	check(1, "laaffic_call_center_agent_group_calls_total", "agent_group", "Collections Tier 1", "outcome", "answered")
 	check(0.0736, "laaffic_cost_total", "product", "call_center", "currency", "USD")
 	check(0.05, "laaffic_base_cost_usd_total", "product", "call_center")
-	if s := histSum(t, tr.reg, "laaffic_call_center_talk_duration_seconds", "account", "ivr-eu", "call_type", "group_transfer"); s != 184 {
+	if s := histSum(t, tr.Reg, "laaffic_call_center_talk_duration_seconds", "account", "ivr-eu", "call_type", "group_transfer"); s != 184 {
 		t.Errorf("call-centre talk sum = %v", s)
 	}
 	// Ringing: notifications and unanswered legs.
@@ -306,25 +309,25 @@ func TestRecordLaafficKinds(t *testing.T) {
 	check(2, "laaffic_agent_ringing_unanswered_legs_total", "type", "group_transfer")
 
 	// Nothing went to the default account.
-	if v := counterValue(t, tr.reg, "laaffic_cost_total", "account", "default", "product", "call_center", "currency", "USD"); v != 0 {
+	if v := webhookgolden.Value(t, tr.Reg, "laaffic_cost_total", "account", "default", "product", "call_center", "currency", "USD"); v != 0 {
 		t.Errorf("default account cost = %v", v)
 	}
 	// The IVR fixture on the plain path: account default, settlePay as USD
 	// (the settlement currency), not as the quote currency EUR.
-	ok(PathLaaffic, readFixture(t, "laaffic-ivr-push.json"))
-	if v := counterValue(t, tr.reg, "laaffic_settle_pay_total", "account", "default", "product", "ivr", "currency", "USD"); v != 1.2793 {
+	ok(pushPath, readPushFixture(t, "laaffic-ivr-push.json"))
+	if v := webhookgolden.Value(t, tr.Reg, "laaffic_settle_pay_total", "account", "default", "product", "ivr", "currency", "USD"); v != 1.2793 {
 		t.Errorf("settle pay USD = %v, want 1.2793", v)
 	}
-	if v := counterValue(t, tr.reg, "laaffic_settle_pay_total", "account", "default", "product", "ivr", "currency", "EUR"); v != 0 {
+	if v := webhookgolden.Value(t, tr.Reg, "laaffic_settle_pay_total", "account", "default", "product", "ivr", "currency", "EUR"); v != 0 {
 		t.Errorf("settle pay labelled with the quote currency: %v", v)
 	}
 	// A JPY amount above 1000 is a normal call.
-	ok(PathLaaffic, []byte(`{"voiceId":"jp1","cost":"1500","currency":"JPY"}`))
-	if v := counterValue(t, tr.reg, "laaffic_cost_total", "account", "default", "product", "ivr", "currency", "JPY"); v != 1500 {
+	ok(pushPath, []byte(`{"voiceId":"jp1","cost":"1500","currency":"JPY"}`))
+	if v := webhookgolden.Value(t, tr.Reg, "laaffic_cost_total", "account", "default", "product", "ivr", "currency", "JPY"); v != 1500 {
 		t.Errorf("JPY cost = %v, want 1500", v)
 	}
 	// No id, phone number or free text became a label value.
-	mfs, err := tr.reg.Gather()
+	mfs, err := tr.Reg.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -344,26 +347,26 @@ func TestRecordLaafficKinds(t *testing.T) {
 // The body shape alone decides: an unknown object is counted invalid with
 // reason unknown_kind and answered 200 (the rest of a batch counts).
 func TestLaafficUnknownKindCounted(t *testing.T) {
-	tr := newTestReceiver(t, config.Webhooks{}, "")
-	if rec := tr.post(PathLaaffic, []byte(`{"hello":"world"}`)); rec.Code != http.StatusOK {
+	tr, _ := newPushReceiver(t, config.Webhooks{})
+	if rec := tr.Post(pushPath, []byte(`{"hello":"world"}`)); rec.Code != http.StatusOK {
 		t.Fatalf("%d", rec.Code)
 	}
-	if v := counterValue(t, tr.reg, "airudder_exporter_webhook_invalid_records_total", "source", "laaffic", "reason", "unknown_kind"); v != 1 {
+	if v := webhookgolden.Value(t, tr.Reg, "airudder_exporter_webhook_invalid_records_total", "source", "laaffic", "reason", "unknown_kind"); v != 1 {
 		t.Errorf("unknown_kind = %v", v)
 	}
 }
 
 // webhooks.laaffic_scripts is applied on reload; ids over the cap fold.
 func TestLaafficScriptsReloadAndCap(t *testing.T) {
-	tr := newTestReceiver(t, config.Webhooks{MaxLabelValues: 2}, "")
+	tr, _ := newPushReceiver(t, config.Webhooks{MaxLabelValues: 2})
 	post := func(id, script string) {
 		t.Helper()
-		if rec := tr.post(PathLaaffic, []byte(`{"voiceId":"`+id+`","scriptId":`+script+`}`)); rec.Code != http.StatusOK {
+		if rec := tr.Post(pushPath, []byte(`{"voiceId":"`+id+`","scriptId":`+script+`}`)); rec.Code != http.StatusOK {
 			t.Fatal(rec.Code)
 		}
 	}
 	calls := func(script string) float64 {
-		return counterValue(t, tr.reg, "laaffic_script_calls_total", "account", "default", "script", script,
+		return webhookgolden.Value(t, tr.Reg, "laaffic_script_calls_total", "account", "default", "script", script,
 			"product", "ivr", "result", "unknown")
 	}
 	post("a", "7")

@@ -29,9 +29,10 @@ type Reader struct {
 	scratch []byte // unescaped strings of the current body
 }
 
-// maxDepth bounds nesting, so a body of ten thousand '[' cannot exhaust the
-// stack; real webhooks nest four levels deep.
-const maxDepth = 128
+// MaxDepth is the deepest nesting a Reader accepts, so a body of ten
+// thousand '[' cannot exhaust the stack; real webhooks nest four levels
+// deep.
+const MaxDepth = 128
 
 // errSyntax is wrapped by every Reader error.
 var errSyntax = errors.New("invalid JSON")
@@ -78,7 +79,7 @@ func (r *Reader) End() {
 // open consumes '{' or '[' (the caller has peeked it).
 func (r *Reader) Open() {
 	r.depth++
-	if r.depth > maxDepth {
+	if r.depth > MaxDepth {
 		r.fail("nesting too deep")
 		return
 	}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"airudder_exporter/internal/jsonscan/jsonscantest"
 )
 
 // readerAccepts reports whether Reader takes b as one JSON value.
@@ -34,13 +36,13 @@ func TestReaderMatchesEncodingJSON(t *testing.T) {
 }
 
 func TestReaderNestingLimit(t *testing.T) {
-	deep := strings.Repeat("[", maxDepth+1) + strings.Repeat("]", maxDepth+1)
+	deep := strings.Repeat("[", MaxDepth+1) + strings.Repeat("]", MaxDepth+1)
 	if readerAccepts([]byte(deep)) {
-		t.Error("nesting beyond maxDepth must be refused")
+		t.Error("nesting beyond MaxDepth must be refused")
 	}
-	ok := strings.Repeat("[", maxDepth) + strings.Repeat("]", maxDepth)
+	ok := strings.Repeat("[", MaxDepth) + strings.Repeat("]", MaxDepth)
 	if !readerAccepts([]byte(ok)) {
-		t.Error("nesting up to maxDepth must be accepted")
+		t.Error("nesting up to MaxDepth must be accepted")
 	}
 	// Deep bodies are refused without recursion trouble.
 	huge := strings.Repeat(`{"a":[`, 100000)
@@ -76,8 +78,8 @@ func FuzzJSONReader(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		got, want := readerAccepts(b), json.Valid(b)
 		if got != want {
-			// encoding/json nests without limit; the reader stops at maxDepth.
-			if !(want && !got && depth(b) > maxDepth) {
+			// encoding/json nests without limit; the reader stops at MaxDepth.
+			if !(want && !got && jsonscantest.Depth(b) > MaxDepth) {
 				t.Fatalf("%q: reader accepts %v, encoding/json %v", b, got, want)
 			}
 		}
@@ -94,22 +96,3 @@ func FuzzJSONReader(f *testing.F) {
 	})
 }
 
-// depth is the maximum bracket nesting of b, ignoring strings.
-func depth(b []byte) int {
-	d, m, inStr := 0, 0, false
-	for i := 0; i < len(b); i++ {
-		switch c := b[i]; {
-		case inStr && c == '\\':
-			i++
-		case c == '"':
-			inStr = !inStr
-		case inStr:
-		case c == '{' || c == '[':
-			d++
-			m = max(m, d)
-		case c == '}' || c == ']':
-			d--
-		}
-	}
-	return m
-}

@@ -1,4 +1,4 @@
-package receiver
+package webhookgolden
 
 import (
 	"bytes"
@@ -15,7 +15,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"airudder_exporter/airudder"
 	"airudder_exporter/config"
+	"airudder_exporter/laaffic"
+	"airudder_exporter/receiver"
 )
 
 // BenchmarkScrapeUnderLoad renders /metrics (OpenMetrics, as Prometheus
@@ -33,15 +36,14 @@ func BenchmarkScrapeUnderLoad(b *testing.B) {
 
 func benchScrapeUnderLoad(b *testing.B, loaders int) {
 	reg := prometheus.NewRegistry()
-	r, err := New(config.Webhooks{}, Options{Registerer: reg})
+	r, err := receiver.New(config.Webhooks{}, receiver.Options{Registerer: reg}, airudder.NewWebhooks(), laaffic.NewPushes())
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer r.Close()
 	h := r.Handler()
 	// Fill every family first, as a running exporter has.
-	tr := &testReceiver{Receiver: r, reg: reg, h: h}
-	populate(b, tr)
+	populate(b, &Receiver{Receiver: r, Reg: reg, Handler: h})
 
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
@@ -51,11 +53,11 @@ func benchScrapeUnderLoad(b *testing.B, loaders int) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			path, st := PathAiRudder, newIDStamper(airudderBody(1))
+			path, st := pathAiRudder, NewIDStamper(AiRudderCalls(1))
 			if i%2 == 1 {
-				path, st = PathLaaffic, newIDStamper(laafficBatchBody(100))
+				path, st = pathLaaffic, NewIDStamper(LaafficBatch(100))
 			}
-			st.n = seq.Add(1) << 40
+			st.Start(seq.Add(1) << 40)
 			rd := bytes.NewReader(nil)
 			req := httptest.NewRequest(http.MethodPost, path, nil)
 			req.RemoteAddr = "127.0.0.1:40000"
@@ -65,7 +67,7 @@ func benchScrapeUnderLoad(b *testing.B, loaders int) {
 					return
 				default:
 				}
-				rd.Reset(st.next())
+				rd.Reset(st.Next())
 				req.Body = io.NopCloser(rd)
 				rec := httptest.NewRecorder()
 				h.ServeHTTP(rec, req)

@@ -1,4 +1,4 @@
-package receiver
+package airudder
 
 import (
 	"fmt"
@@ -11,16 +11,20 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"airudder_exporter/config"
+	"airudder_exporter/internal/webhookgolden"
+	"airudder_exporter/receiver"
 )
 
-// labelBounds gives, per metric and label, how many distinct values the
-// label may take: the closed set (with other/none/unknown) or cap+extras.
-// accounts is the number of webhook accounts (configured + "default").
-func labelBounds(capN, accounts int) map[string]map[string]int {
+// webhookLabelBounds gives, per AiRudder family and label, how many
+// distinct values the label may take: the closed set (with
+// other/none/unknown) or cap+extras. accounts is the number of webhook
+// accounts (configured + "default"); outcomes is the number of request
+// outcomes of the receiver (webhookgolden.RequestOutcomes).
+func webhookLabelBounds(capN, accounts, outcomes int) webhookgolden.Bounds {
 	capped := capN + 2 // admitted values + "other" + "none"
 	results, hangups, rings := len(airudderResults)+1, len(airudderHangupTypes)+2, len(airudderRingTypes)+1
 	robots, lines, campaigns := capped, capped, capN+1 // campaign: rule outputs + "other"
-	b := map[string]map[string]int{
+	return webhookgolden.Bounds{
 		"airudder_calls_total": {
 			"account": accounts, "result": results, "result_label": capped, "hangup_type": hangups, "ring_type": rings,
 		},
@@ -39,23 +43,20 @@ func labelBounds(capN, accounts int) map[string]map[string]int {
 		"airudder_campaign_connected_calls_total":      {"account": accounts, "campaign": campaigns},
 		"airudder_campaign_talk_seconds_total":         {"account": accounts, "campaign": campaigns},
 		"airudder_webhook_delivery_lag_rejected_total": {"account": accounts, "reason": len(lagReasons)},
-		// Self-metrics with more than 16 series, from closed sets.
-		"airudder_exporter_webhook_requests_total": {"source": 2, "outcome": len(requestOutcomes)},
+		// Self-metrics with more than 16 series, from closed sets; the
+		// exporter serves two sources.
+		"airudder_exporter_webhook_requests_total": {"source": 2, "outcome": outcomes},
 	}
-	for name, labels := range laafficLabelBounds(capN, accounts, 0) {
-		b[name] = labels
-	}
-	return b
 }
 
-// histogramBounds: per-account (and per-robot) AiRudder histograms; their
+// webhookHistogramBounds: per-account (and per-robot) AiRudder histograms; their
 // series are buckets + 1 (+Inf) + sum + count.
-var histogramBounds = map[string]struct {
+var webhookHistogramBounds = map[string]struct {
 	buckets []float64
 	labels  []string
 }{
-	"airudder_call_duration_seconds":        {callDurationBuckets, []string{"account"}},
-	"airudder_call_ring_duration_seconds":   {ringBuckets, []string{"account"}},
+	"airudder_call_duration_seconds":        {receiver.CallDurationBuckets, []string{"account"}},
+	"airudder_call_ring_duration_seconds":   {receiver.RingBuckets, []string{"account"}},
 	"airudder_call_talk_rounds":             {talkRoundBuckets, []string{"account"}},
 	"airudder_call_dial_attempts":           {dialAttemptBuckets, []string{"account"}},
 	"airudder_webhook_delivery_lag_seconds": {deliveryLagBuckets, []string{"account"}},
@@ -67,9 +68,9 @@ var histogramBounds = map[string]struct {
 // (webhooks.max_label_values) and mapped robot names: the product of the
 // label bounds of each family (histograms: per label set, buckets + 3).
 // README "Cardinality" quotes it for the defaults.
-func airudderSeriesBound(capN, accounts, mappedRobots int) int {
+func airudderSeriesBound(capN, accounts, mappedRobots, outcomes int) int {
 	total := 0
-	for name, labels := range labelBounds(capN, accounts) {
+	for name, labels := range webhookLabelBounds(capN, accounts, outcomes) {
 		if !strings.HasPrefix(name, "airudder_") {
 			continue
 		}
@@ -82,7 +83,7 @@ func airudderSeriesBound(capN, accounts, mappedRobots int) int {
 		}
 		total += n
 	}
-	for _, h := range histogramBounds {
+	for _, h := range webhookHistogramBounds {
 		n := len(h.buckets) + 3
 		for _, l := range h.labels {
 			switch l {
@@ -97,88 +98,43 @@ func airudderSeriesBound(capN, accounts, mappedRobots int) int {
 	return total
 }
 
-// TestCardinalityBounded sends 10 000 records whose every label-reaching
-// field is distinct and checks that no label exceeds its bound.
-func TestCardinalityBounded(t *testing.T) {
+// TestAiRudderCardinalityBounded sends 5 000 calls whose every
+// label-reaching field is distinct and checks that no label exceeds its
+// bound and that every value over the cap is counted as folded.
+func TestAiRudderCardinalityBounded(t *testing.T) {
 	const capN = 10
-	tr := newTestReceiver(t, config.Webhooks{MaxLabelValues: capN}, "")
-	const bodies, perBody = 50, 100 // 5 000 records per source
+	tr, _ := newWebhookReceiver(t, config.Webhooks{MaxLabelValues: capN})
+	const bodies, perBody = 50, 100
 	for b := 0; b < bodies; b++ {
-		var ar, la []string
+		var ar []string
 		for i := 0; i < perBody; i++ {
 			u := fmt.Sprintf("%d-%d", b, i)
 			ar = append(ar, `{"call_id":"c`+u+`","result":"r`+u+`","result_label":"L`+u+`","hangup_type":"h`+u+
 				`","ring_type":"g`+u+`","duration":1,"EventLabel":{"E`+u+`":"x"},"redail_call":[{"RingType":"rr`+u+
 				`","HangupType":"rh`+u+`"}],"question_answer":[{"question_name":"Q`+u+`","verification_results":"V`+u+
 				`","whether_answer":"W`+u+`"}]}`)
-			la = append(la, `{"voiceId":"v`+u+`","type":`+fmt.Sprint(100+i)+`,"callStatus":`+fmt.Sprint(1000+i)+
-				`,"currency":"C`+u+`","cost":"0.1","settlePay":"0.1","feedbackValue":"f`+u+`","sipCode":"s`+u+
-				`","terminationCode":"t`+u+`","billPeriod":"B`+u+`","intent":"I`+u+`","code":"K`+u+`(x)"}`)
 		}
-		if rec := tr.post(PathAiRudder, []byte(`{"details":[`+strings.Join(ar, ",")+`]}`)); rec.Code != http.StatusOK {
+		if rec := tr.Post(webhookPath, []byte(`{"details":[`+strings.Join(ar, ",")+`]}`)); rec.Code != http.StatusOK {
 			t.Fatal(rec.Code, rec.Body)
 		}
-		if rec := tr.post(PathLaaffic, []byte(`[`+strings.Join(la, ",")+`]`)); rec.Code != http.StatusOK {
-			t.Fatal(rec.Code, rec.Body)
-		}
-		if rec := tr.post(PathAiRudder, []byte(`{"task_id":"t`+fmt.Sprint(b)+`","status":"s`+fmt.Sprint(b)+`"}`)); rec.Code != http.StatusOK {
+		if rec := tr.Post(webhookPath, []byte(`{"task_id":"t`+fmt.Sprint(b)+`","status":"s`+fmt.Sprint(b)+`"}`)); rec.Code != http.StatusOK {
 			t.Fatal(rec.Code)
 		}
 	}
-	for _, src := range []string{sourceAiRudder, sourceLaaffic} {
-		if v := records(t, tr, src, recordCounted); v < bodies*perBody {
-			t.Fatalf("%s: only %v records counted", src, v)
-		}
+	if v := tr.Records(t, webhookVendor, "counted"); v < bodies*perBody {
+		t.Fatalf("only %v records counted", v)
 	}
 
-	mfs, err := tr.reg.Gather()
+	mfs, err := tr.Reg.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
-	bounds := labelBounds(capN, 1)
-	for _, mf := range mfs {
-		name := mf.GetName()
-		b, ok := bounds[name]
-		if !ok {
-			// Families without open labels: a handful of series at most.
-			if n := len(mf.GetMetric()); n > 24 && histogramBounds[name].buckets == nil {
-				t.Errorf("%s: %d series", name, n)
-			}
-			continue
-		}
-		distinct := map[string]map[string]bool{}
-		product := 1
-		for label, max := range b {
-			distinct[label] = map[string]bool{}
-			product *= max
-		}
-		for _, m := range mf.GetMetric() {
-			for _, lp := range m.GetLabel() {
-				if distinct[lp.GetName()] == nil {
-					t.Errorf("%s: unexpected label %s", name, lp.GetName())
-					continue
-				}
-				distinct[lp.GetName()][lp.GetValue()] = true
-			}
-		}
-		for label, vals := range distinct {
-			if len(vals) > b[label] {
-				t.Errorf("%s{%s}: %d distinct values, bound %d", name, label, len(vals), b[label])
-			}
-		}
-		if n := len(mf.GetMetric()); n > product {
-			t.Errorf("%s: %d series, bound %d", name, n, product)
-		}
-	}
-	folded := 0.0
-	for _, mf := range mfs {
-		if mf.GetName() == "airudder_exporter_label_values_folded_total" {
-			for _, m := range mf.GetMetric() {
-				folded += m.GetCounter().GetValue()
-			}
-		}
-	}
-	if folded < 5*(bodies*perBody-capN) {
+	webhookgolden.CheckBounded(t, mfs, webhookLabelBounds(capN, 1, webhookgolden.RequestOutcomes(t, NewWebhooks())), func(name string) bool {
+		return webhookHistogramBounds[name].buckets != nil
+	})
+	// result_label, event label, question and verification result: every
+	// value past the cap.
+	if folded := webhookgolden.Folded(mfs); folded < 4*(bodies*perBody-capN) {
 		t.Errorf("folded_total = %v, expected every over-the-cap value to be counted", folded)
 	}
 	assertSeriesUsesOther(t, mfs, "airudder_calls_total", "result_label")
@@ -204,11 +160,11 @@ func assertSeriesUsesOther(t *testing.T, mfs []*dto.MetricFamily, family, label 
 // Allow-lists replace the cap: only listed questions and event labels
 // become values; the rest fold into "other" and are counted as folded.
 func TestAllowLists(t *testing.T) {
-	tr := newTestReceiver(t, config.Webhooks{
+	tr, _ := newWebhookReceiver(t, config.Webhooks{
 		InfoCheckQuestions: []string{"Q1"},
 		EventLabels:        []string{"VerifyPass"},
-	}, "")
-	tr.post(PathAiRudder, []byte(`{"details":[{"call_id":"a","EventLabel":{"VerifyPass":"","PTP":""},`+
+	})
+	tr.Post(webhookPath, []byte(`{"details":[{"call_id":"a","EventLabel":{"VerifyPass":"","PTP":""},`+
 		`"question_answer":[{"question_name":"Q1"},{"question_name":"Q2"}]}]}`))
 	for _, tc := range []struct {
 		name   string
@@ -222,35 +178,15 @@ func TestAllowLists(t *testing.T) {
 		{"airudder_exporter_label_values_folded_total", []string{"metric", "airudder_call_event_labels_total"}, 1},
 		{"airudder_exporter_label_values_folded_total", []string{"metric", "airudder_infocheck_answers_total"}, 1},
 	} {
-		if v := counterValue(t, tr.reg, tc.name, tc.labels...); v != tc.want {
+		if v := webhookgolden.Value(t, tr.Reg, tc.name, tc.labels...); v != tc.want {
 			t.Errorf("%s%v = %v, want %v", tc.name, tc.labels, v, tc.want)
 		}
 	}
 	// Reloaded without allow-lists: any value under the cap.
 	tr.ApplyConfig(config.Webhooks{})
-	tr.post(PathAiRudder, []byte(`{"details":[{"call_id":"b","EventLabel":{"PTP":""}}]}`))
-	if v := counterValue(t, tr.reg, "airudder_call_event_labels_total", "account", "default", "label", "PTP"); v != 1 {
+	tr.Post(webhookPath, []byte(`{"details":[{"call_id":"b","EventLabel":{"PTP":""}}]}`))
+	if v := webhookgolden.Value(t, tr.Reg, "airudder_call_event_labels_total", "account", "default", "label", "PTP"); v != 1 {
 		t.Errorf("after reload PTP = %v", v)
-	}
-}
-
-// The dedup memory is bounded: beyond dedup_max_entries the oldest ids go,
-// and the evictions are counted.
-func TestDedupBoundedAndEvictionsCounted(t *testing.T) {
-	tr := newTestReceiver(t, config.Webhooks{DedupMaxEntries: 3}, "")
-	for i := range 5 {
-		tr.post(PathLaaffic, []byte(fmt.Sprintf(`{"voiceId":"v%d"}`, i)))
-	}
-	if v := counterValue(t, tr.reg, "airudder_exporter_dedup_entries", "source", sourceLaaffic); v != 3 {
-		t.Errorf("entries = %v", v)
-	}
-	if v := counterValue(t, tr.reg, "airudder_exporter_dedup_evictions_total", "source", sourceLaaffic); v != 2 {
-		t.Errorf("evictions = %v", v)
-	}
-	// The newest ids are still remembered.
-	tr.post(PathLaaffic, []byte(`{"voiceId":"v4"}`))
-	if v := records(t, tr, sourceLaaffic, recordDuplicate); v != 1 {
-		t.Errorf("duplicate = %v", v)
 	}
 }
 
@@ -261,7 +197,7 @@ func TestDedupBoundedAndEvictionsCounted(t *testing.T) {
 func TestCardinalityAiRudderDimensions(t *testing.T) {
 	cfg := dimsConfig(t)
 	capN := config.DefaultMaxLabelValues
-	tr := newTestReceiver(t, cfg, "")
+	tr, _ := newWebhookReceiver(t, cfg)
 	rnd := rand.New(rand.NewPCG(3, 4))
 	accounts := []string{"default", "acme", "beta"}
 	const bodies, perBody = 400, 250 // 100 000 calls
@@ -283,18 +219,19 @@ func TestCardinalityAiRudderDimensions(t *testing.T) {
 		}
 		sb.WriteString(`]}`)
 		body := strings.Replace(sb.String(), "%d", fmt.Sprint(rnd.IntN(100000)), 1)
-		if rec := tr.post(path(accounts[rnd.IntN(len(accounts))]), []byte(body)); rec.Code != http.StatusOK {
+		if rec := tr.Post(webhookAccountPath(accounts[rnd.IntN(len(accounts))]), []byte(body)); rec.Code != http.StatusOK {
 			t.Fatal(rec.Code, rec.Body)
 		}
 	}
-	if v := records(t, tr, sourceAiRudder, recordCounted); v != bodies*perBody {
+	if v := tr.Records(t, webhookVendor, "counted"); v != bodies*perBody {
 		t.Fatalf("counted %v of %d", v, bodies*perBody)
 	}
-	mfs, err := tr.reg.Gather()
+	mfs, err := tr.Reg.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
-	bounds := labelBounds(capN, len(accounts))
+	outcomes := webhookgolden.RequestOutcomes(t, NewWebhooks())
+	bounds := webhookLabelBounds(capN, len(accounts), outcomes)
 	total := 0
 	for _, mf := range mfs {
 		name := mf.GetName()
@@ -302,7 +239,7 @@ func TestCardinalityAiRudderDimensions(t *testing.T) {
 			continue
 		}
 		n := len(mf.GetMetric())
-		if h, ok := histogramBounds[name]; ok {
+		if h, ok := webhookHistogramBounds[name]; ok {
 			n *= len(h.buckets) + 3
 		} else if _, ok := bounds[name]; !ok {
 			t.Errorf("%s: no bound known; add it to labelBounds and README", name)
@@ -332,7 +269,7 @@ func TestCardinalityAiRudderDimensions(t *testing.T) {
 			}
 		}
 	}
-	bound := airudderSeriesBound(capN, len(accounts), len(cfg.Robots))
+	bound := airudderSeriesBound(capN, len(accounts), len(cfg.Robots), outcomes)
 	t.Logf("AiRudder series after 100 000 random calls over %d accounts: %d (worst case %d)", len(accounts), total, bound)
 	if total > bound {
 		t.Errorf("%d AiRudder series, documented worst case %d", total, bound)
@@ -346,7 +283,7 @@ func TestReadmeCardinalityFigure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	per := airudderSeriesBound(config.DefaultMaxLabelValues, 1, 0)
+	per := airudderSeriesBound(config.DefaultMaxLabelValues, 1, 0, webhookgolden.RequestOutcomes(t, NewWebhooks()))
 	fig := fmt.Sprintf("**%s series per AiRudder account**", thousands(per))
 	if !strings.Contains(string(readme), fig) {
 		t.Errorf("README.md does not say %q", fig)
