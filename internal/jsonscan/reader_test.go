@@ -95,4 +95,3 @@ func FuzzJSONReader(f *testing.F) {
 		}
 	})
 }
-
