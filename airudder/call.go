@@ -96,22 +96,12 @@ type arDecoder struct {
 func (d *arDecoder) decode(data []byte, out *webhookBatch) error {
 	out.reset()
 	r := &d.r
-	r.Reset(data)
-	switch r.Peek() {
-	case 0:
-		return receiver.ErrEmptyBody
-	case '{':
-	default:
-		r.Skip()
-		r.End()
-		if r.Err() != nil {
-			return receiver.ErrNotJSON
-		}
-		return receiver.ErrNotObject
+	if _, err := receiver.StartBody(r, data, "{", receiver.ErrNotObject); err != nil {
+		return err
 	}
 	d.top.arCallRaw.reset()
 	d.top = arBodyRaw{arCallRaw: d.top.arCallRaw}
-	details, detailsBad := false, false
+	details := jsonscan.NoList
 	r.Open()
 	for first := true; r.More('}', &first); {
 		k := r.Key()
@@ -119,16 +109,8 @@ func (d *arDecoder) decode(data []byte, out *webhookBatch) error {
 		case "details":
 			// A repeated key replaces the earlier value, as in encoding/json.
 			out.reset()
-			details, detailsBad = false, false
-			switch r.Peek() {
-			case '[':
-				details = true
+			if details = r.ListStart(); details == jsonscan.List {
 				d.details(out)
-			case 'n':
-				r.Literal("null") // treated as absent
-			default:
-				r.Skip()
-				detailsBad = true
 			}
 		case "task_id":
 			r.ReadString(&d.top.TaskID)
@@ -158,10 +140,10 @@ func (d *arDecoder) decode(data []byte, out *webhookBatch) error {
 	case r.Err() != nil:
 		out.reset()
 		return receiver.ErrNotJSON
-	case detailsBad:
+	case details == jsonscan.NotList:
 		out.reset()
 		return errDetailsNotArray
-	case details:
+	case details == jsonscan.List:
 		// Calls emitted while reading; "details": [] holds none.
 	case isTopLevelCall(&d.top):
 		emitAiRudderCall(&d.top.arCallRaw, isWorkflow(&d.top), out)
@@ -196,12 +178,7 @@ func (d *arDecoder) task(out *webhookBatch) {
 func (d *arDecoder) details(out *webhookBatch) {
 	r := &d.r
 	r.Open()
-	for first := true; r.More(']', &first); {
-		if r.Peek() != '{' {
-			r.Skip()
-			out.Invalid = append(out.Invalid, receiver.ReasonNotObject)
-			continue
-		}
+	for first := true; receiver.NextRecord(r, &first, &out.Invalid); {
 		d.call.reset()
 		r.Open()
 		for first := true; r.More('}', &first); {

@@ -3,7 +3,6 @@ package airudder
 import (
 	"strings"
 	"sync/atomic"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -58,14 +57,13 @@ func (r *webhookRecorder) Init(env *receiver.Env) []prometheus.Collector {
 	r.m = newWebhookMetrics()
 	r.kids = newWebhookChildren(&r.m)
 	r.exemplars, r.strs = env.Exemplars, env.Strings
-	max := config.DefaultMaxLabelValues // ApplyConfig sets the configured size
-	r.resultLabel = env.NewCap("airudder_calls_total", max)
-	r.question = env.NewCap("airudder_infocheck_answers_total", max)
-	r.verification = env.NewCap("airudder_infocheck_answers_total", max)
-	r.eventLabel = env.NewCap("airudder_call_event_labels_total", max)
-	r.robotCap = env.NewCap("airudder_robot_calls_total", max)
-	r.lineCap = env.NewCap("airudder_sip_line_calls_total", max)
-	r.campaignCap = env.NewCap("airudder_campaign_calls_total", max)
+	r.resultLabel = env.LabelCap("airudder_calls_total")
+	r.question = env.LabelCap("airudder_infocheck_answers_total")
+	r.verification = env.LabelCap("airudder_infocheck_answers_total")
+	r.eventLabel = env.LabelCap("airudder_call_event_labels_total")
+	r.robotCap = env.LabelCap("airudder_robot_calls_total")
+	r.lineCap = env.LabelCap("airudder_sip_line_calls_total")
+	r.campaignCap = env.LabelCap("airudder_campaign_calls_total")
 	r.questionFolds = env.Folds("airudder_infocheck_answers_total")
 	r.eventLabelFolds = env.Folds("airudder_call_event_labels_total")
 	r.tasks = newTaskStatuses(maxTaskStatuses)
@@ -74,7 +72,13 @@ func (r *webhookRecorder) Init(env *receiver.Env) []prometheus.Collector {
 }
 
 func (r *webhookRecorder) NewBody() receiver.Body {
-	return &webhookBody{rec: r, batch: webhookBatch{strs: r.strs}}
+	return r.newBody(&webhookBatch{strs: r.strs})
+}
+
+// newBody is a Body that decodes into batch.
+func (r *webhookRecorder) newBody(batch *webhookBatch) receiver.Body {
+	d := new(arDecoder)
+	return receiver.NewBody(batch, d.decode, r.record, d.r.Release)
 }
 
 // webhookAllowList is the allow-list of vals (trimmed, printable); nil when
@@ -92,32 +96,17 @@ func webhookAllowList(vals []string) *map[string]string {
 	return &m
 }
 
-// webhookBody is the pooled per-request state of AiRudder webhooks.
-type webhookBody struct {
-	rec   *webhookRecorder
-	dec   arDecoder
-	batch webhookBatch
-}
-
-func (b *webhookBody) Decode(data []byte) error { return b.dec.decode(data, &b.batch) }
-
 // Keys are the calls' ids. Task status changes have none: they are told
 // apart from repeats by the task's last status (task_state.go), which is
 // per process.
-func (b *webhookBody) Keys(dst []string) []string {
-	for i := range b.batch.Calls {
-		dst = append(dst, b.batch.Calls[i].Key)
+func (b *webhookBatch) Keys(dst []string) []string {
+	for i := range b.Calls {
+		dst = append(dst, b.Calls[i].Key)
 	}
 	return dst
 }
 
-func (b *webhookBody) Invalid() []receiver.InvalidReason { return b.batch.Invalid }
-
-func (b *webhookBody) Record(account string, now time.Time, fresh []bool) (counted, duplicates int) {
-	return b.rec.record(&b.batch, account, now, fresh)
-}
-
-func (b *webhookBody) Release() { b.dec.r.Release() }
+func (b *webhookBatch) InvalidReasons() []receiver.InvalidReason { return b.Invalid }
 
 // webhookChildren are the children of the vectors counted per record,
 // resolved once (receiver.Children).

@@ -245,16 +245,7 @@ func TestCardinalityAiRudderDimensions(t *testing.T) {
 			t.Errorf("%s: no bound known; add it to labelBounds and README", name)
 		}
 		total += n
-		distinct := map[string]map[string]bool{}
-		for _, m := range mf.GetMetric() {
-			for _, lp := range m.GetLabel() {
-				if distinct[lp.GetName()] == nil {
-					distinct[lp.GetName()] = map[string]bool{}
-				}
-				distinct[lp.GetName()][lp.GetValue()] = true
-			}
-		}
-		for label, vals := range distinct {
+		for label, vals := range webhookgolden.LabelValues(mf) {
 			max, ok := bounds[name][label]
 			if !ok && label == "robot" {
 				max, ok = capN+2+len(cfg.Robots), true

@@ -55,17 +55,14 @@ type laDecoder struct {
 func (d *laDecoder) decode(data []byte, out *pushBatch) error {
 	out.reset()
 	r := &d.r
-	r.Reset(data)
-	isBatch := false
-	switch r.Peek() {
-	case 0:
-		return receiver.ErrEmptyBody
-	case '[':
-		isBatch = true
-		d.list(out)
-	case '{':
+	c, err := receiver.StartBody(r, data, "[{", receiver.ErrNotObjectOrList)
+	if err != nil {
+		return err
+	}
+	array := jsonscan.List // a bare list of records
+	if c == '{' {
 		d.top = laRaw{}
-		arrayBad := false
+		array = jsonscan.NoList
 		r.Open()
 		for first := true; r.More('}', &first); {
 			k := r.Key()
@@ -77,38 +74,25 @@ func (d *laDecoder) decode(data []byte, out *pushBatch) error {
 			}
 			// A repeated key replaces the earlier value, as in encoding/json.
 			out.reset()
-			isBatch, arrayBad = false, false
-			switch r.Peek() {
-			case '[':
-				isBatch = true
+			if array = r.ListStart(); array == jsonscan.List {
 				d.list(out)
-			case 'n':
-				r.Literal("null") // treated as absent
-			default:
-				r.Skip()
-				arrayBad = true
 			}
 		}
-		if arrayBad && !isBatch {
+		if array == jsonscan.NotList {
 			// An "array" that is not an array: as a record, a field of
 			// the wrong type.
 			d.top.VoiceID.St = jsonscan.BadType
 			d.top.known = true
 		}
-	default:
-		r.Skip()
-		r.End()
-		if r.Err() != nil {
-			return receiver.ErrNotJSON
-		}
-		return receiver.ErrNotObjectOrList
+	} else {
+		d.list(out)
 	}
 	r.End()
 	if r.Err() != nil {
 		out.reset()
 		return receiver.ErrNotJSON
 	}
-	if !isBatch {
+	if array != jsonscan.List {
 		emitLaaffic(&d.top, out)
 	}
 	return nil
@@ -118,12 +102,7 @@ func (d *laDecoder) decode(data []byte, out *pushBatch) error {
 func (d *laDecoder) list(out *pushBatch) {
 	r := &d.r
 	r.Open()
-	for first := true; r.More(']', &first); {
-		if r.Peek() != '{' {
-			r.Skip()
-			out.Invalid = append(out.Invalid, receiver.ReasonNotObject)
-			continue
-		}
+	for first := true; receiver.NextRecord(r, &first, &out.Invalid); {
 		d.rec = laRaw{}
 		r.Open()
 		for first := true; r.More('}', &first); {

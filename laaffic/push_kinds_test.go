@@ -216,33 +216,11 @@ func TestLaafficKeySpaces(t *testing.T) {
 	}
 }
 
+// histSum is the sample sum of a histogram series; NaN if absent.
 func histSum(t *testing.T, g prometheus.Gatherer, name string, labels ...string) float64 {
 	t.Helper()
-	mfs, err := g.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-	next:
-		for _, m := range mf.GetMetric() {
-			if len(m.GetLabel())*2 != len(labels) {
-				continue
-			}
-			for i, lp := range m.GetLabel() {
-				_ = i
-				found := false
-				for j := 0; j+1 < len(labels); j += 2 {
-					found = found || (labels[j] == lp.GetName() && labels[j+1] == lp.GetValue())
-				}
-				if !found {
-					continue next
-				}
-			}
-			return m.GetHistogram().GetSampleSum()
-		}
+	if m := webhookgolden.Series(t, g, name, labels...); m != nil {
+		return m.GetHistogram().GetSampleSum()
 	}
 	return math.NaN()
 }

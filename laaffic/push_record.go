@@ -89,13 +89,12 @@ func (l *pushRecorder) Init(env *receiver.Env) []prometheus.Collector {
 	l.m = newPushMetrics()
 	l.k = newLaafficChildren(l.m)
 	l.exemplars, l.strs = env.Exemplars, env.Strings
-	max := config.DefaultMaxLabelValues // ApplyConfig sets the configured size
-	l.billPeriod = env.NewCap("laaffic_bill_periods_total", max)
-	l.intent = env.NewCap("laaffic_intents_total", max)
-	l.country = env.NewCap("laaffic_destination_calls_total", max)
-	l.intentCode = env.NewCap("laaffic_ai_agent_intent_codes_total", max)
-	l.script = env.NewCap("laaffic_script_calls_total", max)
-	l.agentGroup = env.NewCap("laaffic_call_center_agent_group_calls_total", max)
+	l.billPeriod = env.LabelCap("laaffic_bill_periods_total")
+	l.intent = env.LabelCap("laaffic_intents_total")
+	l.country = env.LabelCap("laaffic_destination_calls_total")
+	l.intentCode = env.LabelCap("laaffic_ai_agent_intent_codes_total")
+	l.script = env.LabelCap("laaffic_script_calls_total")
+	l.agentGroup = env.LabelCap("laaffic_call_center_agent_group_calls_total")
 	l.currency = env.NewCap("laaffic_cost_total", laafficMaxCurrencies)
 	return l.m.collectors()
 }
@@ -114,41 +113,32 @@ func (l *pushRecorder) ApplyConfig(cfg config.Webhooks) {
 }
 
 func (l *pushRecorder) NewBody() receiver.Body {
-	return &pushBody{rec: l, batch: pushBatch{strs: l.strs}}
+	return l.newBody(&pushBatch{strs: l.strs})
 }
 
-// pushBody is the pooled per-request state of LAAFFIC pushes.
-type pushBody struct {
-	rec   *pushRecorder
-	dec   laDecoder
-	batch pushBatch
+// newBody is a Body that decodes into batch.
+func (l *pushRecorder) newBody(batch *pushBatch) receiver.Body {
+	d := new(laDecoder)
+	return receiver.NewBody(batch, d.decode, l.record, d.r.Release)
 }
-
-func (b *pushBody) Decode(data []byte) error { return b.dec.decode(data, &b.batch) }
 
 // Keys are the ids of the records: IVR/AI-agent calls, then call-centre
 // records, then ringing notifications (the order Record reads them back
 // in). Each kind's keys are in their own key space.
-func (b *pushBody) Keys(dst []string) []string {
-	for i := range b.batch.Calls {
-		dst = append(dst, b.batch.Calls[i].Key)
+func (b *pushBatch) Keys(dst []string) []string {
+	for i := range b.Calls {
+		dst = append(dst, b.Calls[i].Key)
 	}
-	for i := range b.batch.Center {
-		dst = append(dst, b.batch.Center[i].Key)
+	for i := range b.Center {
+		dst = append(dst, b.Center[i].Key)
 	}
-	for i := range b.batch.Ringing {
-		dst = append(dst, b.batch.Ringing[i].Key)
+	for i := range b.Ringing {
+		dst = append(dst, b.Ringing[i].Key)
 	}
 	return dst
 }
 
-func (b *pushBody) Invalid() []receiver.InvalidReason { return b.batch.Invalid }
-
-func (b *pushBody) Record(account string, _ time.Time, fresh []bool) (counted, duplicates int) {
-	return b.rec.record(&b.batch, account, fresh)
-}
-
-func (b *pushBody) Release() { b.dec.r.Release() }
+func (b *pushBatch) InvalidReasons() []receiver.InvalidReason { return b.Invalid }
 
 // setScripts applies webhooks.laaffic_scripts.
 func (l *pushRecorder) setScripts(scripts map[string]string) {
@@ -212,7 +202,7 @@ func (l *pushRecorder) scriptLabel(id string) string {
 
 // record counts the decoded body b posted for account, each kind on its
 // own; fresh[i] tells whether the i-th key (pushBody.Keys) was claimed fresh.
-func (l *pushRecorder) record(b *pushBatch, account string, fresh []bool) (counted, duplicates int) {
+func (l *pushRecorder) record(b *pushBatch, account string, _ time.Time, fresh []bool) (counted, duplicates int) {
 	l.initAccount(account)
 	i := 0
 	// next takes the next claim result and counts it.

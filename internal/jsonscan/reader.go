@@ -308,6 +308,30 @@ func (r *Reader) Literal(word string) {
 	r.fail("bad literal")
 }
 
+// ListValue is what the value of a key meant to hold a list of records was.
+type ListValue uint8
+
+const (
+	NoList  ListValue = iota // null, treated as absent (or the key not seen)
+	List                     // an array: the reader is at its '['
+	NotList                  // any other value, skipped
+)
+
+// ListStart reads the start of the value of a key meant to hold a list of
+// records: at an array it stops for the caller to read the elements; null
+// is read; any other value is skipped.
+func (r *Reader) ListStart() ListValue {
+	switch r.Peek() {
+	case '[':
+		return List
+	case 'n':
+		r.Literal("null")
+		return NoList
+	}
+	r.Skip()
+	return NotList
+}
+
 // skip reads and validates one value of any kind, discarding it.
 func (r *Reader) Skip() {
 	switch c := r.Peek(); {

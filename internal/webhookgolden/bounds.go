@@ -3,6 +3,7 @@ package webhookgolden
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +12,8 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"airudder_exporter/config"
+	"airudder_exporter/internal/jsonscan"
+	"airudder_exporter/internal/jsonscan/jsonscantest"
 	"airudder_exporter/internal/labelcap"
 	"airudder_exporter/receiver"
 )
@@ -34,30 +37,35 @@ func CheckBounded(t *testing.T, mfs []*dto.MetricFamily, bounds Bounds, unbounde
 			}
 			continue
 		}
-		distinct := map[string]map[string]bool{}
 		product := 1
-		for label, max := range b {
-			distinct[label] = map[string]bool{}
+		for _, max := range b {
 			product *= max
 		}
-		for _, m := range mf.GetMetric() {
-			for _, lp := range m.GetLabel() {
-				if distinct[lp.GetName()] == nil {
-					t.Errorf("%s: unexpected label %s", name, lp.GetName())
-					continue
-				}
-				distinct[lp.GetName()][lp.GetValue()] = true
-			}
-		}
-		for label, vals := range distinct {
-			if len(vals) > b[label] {
-				t.Errorf("%s{%s}: %d distinct values, bound %d", name, label, len(vals), b[label])
+		for label, vals := range LabelValues(mf) {
+			if max, ok := b[label]; !ok {
+				t.Errorf("%s: unexpected label %s", name, label)
+			} else if len(vals) > max {
+				t.Errorf("%s{%s}: %d distinct values, bound %d", name, label, len(vals), max)
 			}
 		}
 		if n := len(mf.GetMetric()); n > product {
 			t.Errorf("%s: %d series, bound %d", name, n, product)
 		}
 	}
+}
+
+// LabelValues is the set of values of each label of mf.
+func LabelValues(mf *dto.MetricFamily) map[string]map[string]bool {
+	distinct := map[string]map[string]bool{}
+	for _, m := range mf.GetMetric() {
+		for _, lp := range m.GetLabel() {
+			if distinct[lp.GetName()] == nil {
+				distinct[lp.GetName()] = map[string]bool{}
+			}
+			distinct[lp.GetName()][lp.GetValue()] = true
+		}
+	}
+	return distinct
 }
 
 // Folded is the sum of airudder_exporter_label_values_folded_total.
@@ -141,23 +149,15 @@ func (f *FuzzReceiver) CheckLabels(t *testing.T, bounds func() Bounds) {
 	all := bounds()
 	for _, mf := range mfs {
 		b := all[mf.GetName()]
-		distinct := map[string]map[string]bool{}
-		for _, m := range mf.GetMetric() {
-			for _, lp := range m.GetLabel() {
-				if distinct[lp.GetName()] == nil {
-					distinct[lp.GetName()] = map[string]bool{}
-				}
-				distinct[lp.GetName()][lp.GetValue()] = true
-				if lp.GetName() != "metric" && lp.GetName() != "source" && lp.GetName() != "reason" &&
-					lp.GetName() != "outcome" && !labelcap.Printable(lp.GetValue()) &&
-					(lp.GetName() != "campaign" || lp.GetValue() != "") { // no campaign rules: empty by design
-					t.Fatalf("%s: unprintable label value %q", mf.GetName(), lp.GetValue())
-				}
-			}
-		}
-		for label, vals := range distinct {
+		for label, vals := range LabelValues(mf) {
 			if max, ok := b[label]; ok && len(vals) > max {
 				t.Fatalf("%s{%s}: %d values > %d", mf.GetName(), label, len(vals), max)
+			}
+			for v := range vals {
+				if label != "metric" && label != "source" && label != "reason" && label != "outcome" &&
+					!labelcap.Printable(v) && (label != "campaign" || v != "") { // no campaign rules: empty by design
+					t.Fatalf("%s: unprintable label value %q", mf.GetName(), v)
+				}
 			}
 		}
 	}
@@ -172,4 +172,22 @@ func RecordAll(body receiver.Body) {
 		fresh[i] = true
 	}
 	body.Record(config.DefaultWebhookAccount, time.Now(), fresh)
+}
+
+// Refused checks a vendor's Decode of body that returned err (with records
+// records decoded): a refused body yields no records, and a not-JSON
+// refusal is for a body encoding/json refuses too, or one nested deeper
+// than a jsonscan.Reader reads. It reports whether the body was refused.
+func Refused(t *testing.T, body []byte, err error, records int) bool {
+	t.Helper()
+	if err == nil {
+		return false
+	}
+	if records != 0 {
+		t.Fatalf("error %v with %d records", err, records)
+	}
+	if errors.Is(err, receiver.ErrNotJSON) && json.Valid(body) && jsonscantest.Depth(body) <= jsonscan.MaxDepth {
+		t.Fatalf("valid JSON refused: %q", body)
+	}
+	return true
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 
 	"airudder_exporter/config"
 	"airudder_exporter/receiver"
@@ -89,6 +90,24 @@ func (r *Receiver) Records(tb testing.TB, source, outcome string) float64 {
 // sample count.
 func Value(tb testing.TB, g prometheus.Gatherer, name string, labels ...string) float64 {
 	tb.Helper()
+	m := Series(tb, g, name, labels...)
+	switch {
+	case m == nil:
+		return 0
+	case m.Counter != nil:
+		return m.Counter.GetValue()
+	case m.Gauge != nil:
+		return m.Gauge.GetValue()
+	case m.Histogram != nil:
+		return float64(m.Histogram.GetSampleCount())
+	}
+	return 0
+}
+
+// Series is the series of family name with exactly the label name/value
+// pairs labels; nil if absent.
+func Series(tb testing.TB, g prometheus.Gatherer, name string, labels ...string) *dto.Metric {
+	tb.Helper()
 	mfs, err := g.Gather()
 	if err != nil {
 		tb.Fatal(err)
@@ -107,21 +126,14 @@ func Value(tb testing.TB, g prometheus.Gatherer, name string, labels ...string) 
 				continue
 			}
 			for _, lp := range m.GetLabel() {
-				if want[lp.GetName()] != lp.GetValue() {
+				if v, ok := want[lp.GetName()]; !ok || v != lp.GetValue() {
 					continue next
 				}
 			}
-			switch {
-			case m.Counter != nil:
-				return m.Counter.GetValue()
-			case m.Gauge != nil:
-				return m.Gauge.GetValue()
-			case m.Histogram != nil:
-				return float64(m.Histogram.GetSampleCount())
-			}
+			return m
 		}
 	}
-	return 0
+	return nil
 }
 
 // IDStamper rewrites fixed-width placeholders (IDPlaceholder) in a body in
