@@ -143,28 +143,37 @@ func newServer(so server.Options, withDemo bool, storage string) (*server.Server
 	if err != nil {
 		return nil, fmt.Errorf("loading %s: %w", so.ConfigFile, err)
 	}
+	var (
+		pollers  []poller
+		webhooks []receiver.Vendor
+		parts    []demo.Part
+	)
+	for _, v := range vendors(collector.Options{Logger: log.With(logger, "component", "collector"), Registerer: so.Registry}) {
+		pollers = append(pollers, v.pollers...)
+		webhooks = append(webhooks, v.webhooks)
+		parts = append(parts, v.demo)
+	}
 	if withDemo {
-		d, err := demo.StartAPI(log.With(logger, "component", "demo"))
+		d, err := demo.StartAPI(log.With(logger, "component", "demo"), parts...)
 		if err != nil {
 			return nil, fmt.Errorf("starting demo API: %w", err)
 		}
 		cfg, so.Demo = d.Augment(cfg), d
 		so.Landing.ExtraHTML = `<p><b>Demo mode</b>: simulated AiRudder and LAAFFIC APIs are scraped as account "demo" and generated webhook traffic is posted to this exporter.</p>`
 	}
-	copts := collector.Options{Logger: log.With(logger, "component", "collector"), Registerer: so.Registry}
-	inbound, balance := airudder.NewStatisticsPoller(copts), laaffic.NewBalancePoller(copts)
-	if storage != "" {
-		if err := os.MkdirAll(storage, 0o750); err != nil {
-			level.Error(logger).Log("msg", "Cannot create --storage.path; webhook dedup memory will not survive restarts", "path", storage, "err", err)
-			storage = ""
-		}
-	}
-	rcv, err := receiver.New(cfg.Webhooks, receiver.Options{Logger: log.With(logger, "component", "receiver"), Registerer: so.Registry, StoragePath: storage})
+	rcv, err := receiver.New(cfg.Webhooks, receiver.Options{Logger: log.With(logger, "component", "receiver"), Registerer: so.Registry, StoragePath: storage}, webhooks...)
 	if err != nil {
 		return nil, fmt.Errorf("starting webhook receiver: %w", err)
 	}
-	so.Apply = applyConfig(so.Registry, logger, inbound, balance, rcv)
-	so.Scrapers = []server.Scraper{inbound, balance}
+	so.Apply = func(cfg *config.Config) {
+		for _, p := range pollers {
+			p.ApplyConfig(cfg)
+		}
+		rcv.ApplyConfig(cfg.Webhooks)
+	}
+	for _, p := range pollers {
+		so.Scrapers = append(so.Scrapers, p)
+	}
 	so.Webhooks = rcv.Handler()
 	so.Ready = func() error {
 		if !rcv.Ready() {
@@ -176,25 +185,25 @@ func newServer(so server.Options, withDemo bool, storage string) (*server.Server
 	return server.New(so, cfg), nil
 }
 
-// applyConfig returns the step that hands a loaded config to the pollers
-// and the receiver, with the account and webhook-auth gauges and warnings.
-func applyConfig(reg prometheus.Registerer, logger log.Logger, inbound *airudder.StatisticsPoller, balance *laaffic.BalancePoller, rcv *receiver.Receiver) func(*config.Config) {
-	authEnabled := prometheus.NewGauge(prometheus.GaugeOpts{
-		Name: "airudder_exporter_webhook_auth_enabled",
-		Help: "1 when a webhook token is configured; 0 when /webhooks/* accept anonymous posts.",
-	})
-	reg.MustRegister(authEnabled)
-	return func(cfg *config.Config) {
-		if cfg.Webhooks.Token == "" {
-			// Logged on every (re)load: an anonymous receiver is worth repeating.
-			level.Warn(logger).Log("msg", "No webhook token configured: /webhooks/* accept anonymous posts; set webhooks.token or webhooks.token_file (e.g. WEBHOOK_TOKEN)")
-			authEnabled.Set(0)
-		} else {
-			authEnabled.Set(1)
-		}
-		inbound.ApplyConfig(cfg)
-		balance.ApplyConfig(cfg)
-		rcv.ApplyConfig(cfg.Webhooks)
+// vendor is one vendor's part of the exporter: what it polls at scrape
+// time, the webhooks it receives and its part of --demo.
+type vendor struct {
+	pollers  []poller
+	webhooks receiver.Vendor
+	demo     demo.Part
+}
+
+// poller is a vendor API polled at scrape time.
+type poller interface {
+	server.Scraper
+	ApplyConfig(*config.Config)
+}
+
+// vendors lists every vendor; adding one is adding its package and a line.
+func vendors(o collector.Options) []vendor {
+	return []vendor{
+		{[]poller{airudder.NewStatisticsPoller(o)}, airudder.NewWebhooks(), demo.NewPart(airudder.StartDemo, 47)},
+		{[]poller{laaffic.NewBalancePoller(o)}, laaffic.NewPushes(), demo.NewPart(laaffic.StartDemo, 48)},
 	}
 }
 

@@ -21,7 +21,7 @@ const (
 )
 
 // maxBodyBytes bounds what is read from one response: the largest answer
-// expected (a month of AiRudder statistics) is a few hundred KiB.
+// expected from a vendor API (a month of statistics) is a few hundred KiB.
 const maxBodyBytes = 16 << 20
 
 // RequestError is one failed request, classified by Outcome.

@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
+
+	"airudder_exporter/internal/labelcap"
 )
 
 // CampaignRule turns an AiRudder task_name into a `campaign` label value:
@@ -30,24 +30,6 @@ type CampaignRule struct {
 // hand-over through their own EventLabel keys.
 var DefaultTransferEventLabels = []string{"RequestAgent", "TransferToAgent"}
 
-// maxLabelBytes is the longest label value (internal/labelcap.MaxValueLen).
-const maxLabelBytes = 64
-
-// printableLabel mirrors labelcap.Printable (config must not import the
-// receiver's packages): non-empty, at most 64 bytes of valid UTF-8 without
-// control characters.
-func printableLabel(v string) bool {
-	if v == "" || len(v) > maxLabelBytes || !utf8.ValidString(v) {
-		return false
-	}
-	for _, r := range v {
-		if unicode.IsControl(r) {
-			return false
-		}
-	}
-	return true
-}
-
 // templateRef finds $1, ${1}, $name and ${name} in a regexp.Expand template
 // ($$ is a literal dollar).
 var templateRef = regexp.MustCompile(`\$(\$|\{([A-Za-z0-9_]*)\}|([A-Za-z0-9_]+))`)
@@ -66,7 +48,7 @@ func (c *Config) finishAiRudderWebhooks() error {
 		if strings.TrimSpace(h) == "" || strings.TrimSpace(h) != h {
 			return fmt.Errorf("webhooks.robots: robot hash %q must be non-empty without surrounding spaces", h)
 		}
-		if !printableLabel(w.Robots[h]) {
+		if !labelcap.Printable(w.Robots[h]) {
 			return fmt.Errorf("webhooks.robots[%q]: robot name must be 1-64 bytes of printable UTF-8", h)
 		}
 	}
@@ -82,15 +64,12 @@ func (c *Config) finishAiRudderWebhooks() error {
 		}
 		r.Re = re
 		literal := templateRef.ReplaceAllString(r.Name, "")
-		if r.Name == "" || (literal != "" && !printableLabel(literal)) || len(literal) > maxLabelBytes {
+		if r.Name == "" || (literal != "" && !labelcap.Printable(literal)) {
 			return fmt.Errorf("%s: campaign name template must be non-empty printable text of at most 64 bytes", where)
 		}
 		if err := checkTemplateRefs(r.Name, re); err != nil {
 			return fmt.Errorf("%s: campaign name refers to a group the match does not have: %v", where, err)
 		}
-	}
-	if w.TransferEventLabels == nil {
-		w.TransferEventLabels = DefaultTransferEventLabels
 	}
 	for i, l := range w.TransferEventLabels {
 		if strings.TrimSpace(l) == "" {

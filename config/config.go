@@ -328,42 +328,26 @@ func (c *Config) finish() error {
 		}
 		w.Token = Secret(t)
 	}
-	if w.MaxBodyBytes == 0 {
-		w.MaxBodyBytes = DefaultMaxBodyBytes
-	}
-	if w.MaxBodyBytes < 1024 || w.MaxBodyBytes > 64<<20 {
+	// Check what the file set; what it left out (zero) gets its default.
+	if w.MaxBodyBytes != 0 && (w.MaxBodyBytes < 1024 || w.MaxBodyBytes > 64<<20) {
 		return errors.New("webhooks.max_body_bytes must be between 1024 and 67108864")
 	}
-	if w.DedupWindow == 0 {
-		w.DedupWindow = Duration(DefaultDedupWindow)
-	}
-	if w.DedupWindow < Duration(time.Minute) {
+	if w.DedupWindow != 0 && w.DedupWindow < Duration(time.Minute) {
 		return errors.New("webhooks.dedup_window must be at least 1m (AiRudder retries every minute, 5 times)")
 	}
-	if w.DedupMaxEntries == 0 {
-		w.DedupMaxEntries = DefaultDedupMaxEntries
-	}
-	if w.DedupMaxEntries < 1000 || w.DedupMaxEntries > 50_000_000 {
+	if w.DedupMaxEntries != 0 && (w.DedupMaxEntries < 1000 || w.DedupMaxEntries > 50_000_000) {
 		return errors.New("webhooks.dedup_max_entries must be between 1000 and 50000000")
 	}
-	if w.MaxLabelValues == 0 {
-		w.MaxLabelValues = DefaultMaxLabelValues
-	}
-	if w.MaxLabelValues < 1 || w.MaxLabelValues > 1000 {
+	if w.MaxLabelValues < 0 || w.MaxLabelValues > 1000 {
 		return errors.New("webhooks.max_label_values must be between 1 and 1000")
 	}
-	if w.MaxConcurrentRequests == 0 {
-		w.MaxConcurrentRequests = DefaultMaxConcurrent
-	}
-	if w.MaxConcurrentRequests < 1 {
+	if w.MaxConcurrentRequests < 0 {
 		return errors.New("webhooks.max_concurrent_requests must be positive")
-	}
-	if w.ReadTimeout == 0 {
-		w.ReadTimeout = Duration(DefaultReadTimeout)
 	}
 	if w.ReadTimeout < 0 {
 		return errors.New("webhooks.read_timeout must be positive")
 	}
+	*w = w.WithDefaults()
 	var err error
 	if w.AllowedPrefixes, err = parsePrefixes("webhooks.allowed_cidrs", w.AllowedCIDRs); err != nil {
 		return err

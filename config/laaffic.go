@@ -5,8 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
+
+	"airudder_exporter/internal/labelcap"
 )
 
 // Laaffic holds the LAAFFIC accounts. An account's name is the `account`
@@ -183,21 +183,17 @@ func (w *Webhooks) checkLaafficScripts() error {
 		if strings.TrimSpace(id) == "" {
 			return fmt.Errorf("webhooks.laaffic_scripts: empty script id")
 		}
-		if !labelValue(name) {
+		if !scriptName(name) {
 			return fmt.Errorf("webhooks.laaffic_scripts[%q]: name must be 1-64 bytes of printable UTF-8", id)
 		}
 	}
 	return nil
 }
 
-func labelValue(v string) bool {
-	if v == "" || len(v) > 64 || !utf8.ValidString(v) || strings.TrimSpace(v) != v {
-		return false
-	}
-	for _, r := range v {
-		if unicode.IsControl(r) {
-			return false
-		}
-	}
-	return true
+// scriptName reports whether v may name a script: a label value
+// (labelcap.Printable) written without surrounding spaces. The label shows
+// a name trimmed, so one written with them is refused at load rather than
+// changed silently.
+func scriptName(v string) bool {
+	return labelcap.Printable(v) && strings.TrimSpace(v) == v
 }

@@ -3,9 +3,8 @@
 // the real clients) and a generator that posts realistic webhooks of every
 // vendor to the exporter's own endpoints. Nothing here produces a metric
 // directly: every number on /metrics in demo mode went through the
-// production code paths. This is the one place that names both vendors;
-// each vendor's part lives in its own package (airudder.Demo,
-// laaffic.Demo).
+// production code paths. Each vendor's part lives in its own package
+// (airudder.Demo, laaffic.Demo); main hands them in with its vendor list.
 package demo
 
 import (
@@ -14,10 +13,8 @@ import (
 
 	"github.com/go-kit/log"
 
-	"airudder_exporter/airudder"
 	"airudder_exporter/config"
 	"airudder_exporter/internal/demogen"
-	"airudder_exporter/laaffic"
 )
 
 // vendor is one vendor's part of the demo.
@@ -42,20 +39,31 @@ type Demo struct {
 	vendors []share
 }
 
-// StartAPI starts the simulated vendor APIs on random loopback ports.
-func StartAPI(logger log.Logger) (*Demo, error) {
+// Part is one vendor's part of the demo: how to start its simulated API,
+// and its share (in percent) of the steady webhook mix.
+type Part struct {
+	start   func(log.Logger) (vendor, error)
+	percent int
+}
+
+// NewPart returns the part that start starts, with percent of the steady
+// mix (the mix keeps 5 % for re-sent bodies; the last vendor takes what
+// the shares leave).
+func NewPart[V vendor](start func(log.Logger) (V, error), percent int) Part {
+	return Part{start: func(l log.Logger) (vendor, error) { return start(l) }, percent: percent}
+}
+
+// StartAPI starts every part's simulated API on a random loopback port.
+func StartAPI(logger log.Logger, parts ...Part) (*Demo, error) {
 	d := &Demo{logger: logger}
-	ar, err := airudder.StartDemo(logger)
-	if err != nil {
-		return nil, err
+	for _, p := range parts {
+		v, err := p.start(logger)
+		if err != nil {
+			d.Close()
+			return nil, err
+		}
+		d.vendors = append(d.vendors, share{v, p.percent})
 	}
-	d.vendors = append(d.vendors, share{ar, 47})
-	la, err := laaffic.StartDemo(logger)
-	if err != nil {
-		d.Close()
-		return nil, err
-	}
-	d.vendors = append(d.vendors, share{la, 48})
 	return d, nil
 }
 

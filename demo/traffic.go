@@ -62,7 +62,7 @@ func (p *poster) post(ctx context.Context, w demogen.Post) error {
 		req.Header.Set("Authorization", "Bearer "+p.token)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "Airudder")
+	req.Header.Set("User-Agent", "airudder_exporter-demo")
 	resp, err := p.client.Do(req)
 	if err != nil {
 		return err

@@ -22,7 +22,7 @@ func TestDemoWarmupFeedsEveryFamily(t *testing.T) {
 	rc, err := receiver.New(config.Webhooks{
 		LaafficAccounts: map[string]config.Secret{config.DefaultWebhookAccount: "", demoAccount: ""},
 		LaafficScripts:  map[string]string{"123": demoScriptName},
-	}, receiver.Options{Registerer: reg})
+	}, receiver.Options{Registerer: reg}, NewPushes())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,21 +9,26 @@ import (
 )
 
 func TestRoute(t *testing.T) {
+	tr := newTestReceiver(t, config.Webhooks{}, "")
 	for _, tc := range []struct {
 		path, source, account string
 		ok                    bool
 	}{
-		{"/webhooks/airudder", sourceAiRudder, "default", true},
-		{"/webhooks/laaffic", sourceLaaffic, "default", true},
-		{"/webhooks/airudder/acme", sourceAiRudder, "acme", true},
-		{"/webhooks/laaffic/acme-2", sourceLaaffic, "acme-2", true},
-		{"/webhooks/airudder/", "", "", false},
-		{"/webhooks/airudder/a/b", "", "", false},
-		{"/webhooks/airudderx", "", "", false},
+		{"/webhooks/acme", srcAcme, "default", true},
+		{"/webhooks/globex", srcGlobex, "default", true},
+		{"/webhooks/acme/north", srcAcme, "north", true},
+		{"/webhooks/globex/north-2", srcGlobex, "north-2", true},
+		{"/webhooks/acme/", "", "", false},
+		{"/webhooks/acme/a/b", "", "", false},
+		{"/webhooks/acmex", "", "", false},
 		{"/webhooks/other", "", "", false},
 		{"/webhooks", "", "", false},
 	} {
-		s, a, ok := route(tc.path)
+		src, a, ok := tr.route(tc.path)
+		s := ""
+		if src != nil {
+			s = src.name
+		}
 		if s != tc.source || a != tc.account || ok != tc.ok {
 			t.Errorf("route(%q) = %q, %q, %v; want %q, %q, %v", tc.path, s, a, ok, tc.source, tc.account, tc.ok)
 		}
@@ -31,7 +36,8 @@ func TestRoute(t *testing.T) {
 }
 
 // accountsConfig loads a config the way the exporter does, so the webhook
-// accounts come from airudder.accounts / laaffic.accounts.
+// accounts come from airudder.accounts / laaffic.accounts (the accounts of
+// the test vendors acme and globex).
 func accountsConfig(t *testing.T, yml string) config.Webhooks {
 	t.Helper()
 	c, err := config.Parse([]byte(yml))
@@ -55,23 +61,23 @@ laaffic:
 webhooks:
   token: global-token
 `), "")
-	call := []byte(`{"call_id":"c-1","status":"finished"}`)
+	call := []byte(`{"id":"c-1"}`)
 	for _, tc := range []struct {
 		name, path string
 		want       int
 	}{
-		{"default path, global token", PathAiRudder + "?token=global-token", http.StatusOK},
-		{"named account, global token", PathAiRudder + "/collections?token=global-token", http.StatusOK},
-		{"account token replaces the global one", PathAiRudder + "/sales?token=global-token", http.StatusUnauthorized},
-		{"account token", PathAiRudder + "/sales?token=sales-token", http.StatusOK},
-		{"account token does not open other accounts", PathAiRudder + "/collections?token=sales-token", http.StatusUnauthorized},
-		{"unknown account", PathAiRudder + "/nobody?token=global-token", http.StatusNotFound},
-		{"laaffic account of airudder name", PathLaaffic + "/sales?token=global-token", http.StatusNotFound},
-		{"laaffic named account", PathLaaffic + "/ivr-eu?token=global-token", http.StatusOK},
+		{"default path, global token", pathAcme + "?token=global-token", http.StatusOK},
+		{"named account, global token", pathAcme + "/collections?token=global-token", http.StatusOK},
+		{"account token replaces the global one", pathAcme + "/sales?token=global-token", http.StatusUnauthorized},
+		{"account token", pathAcme + "/sales?token=sales-token", http.StatusOK},
+		{"account token does not open other accounts", pathAcme + "/collections?token=sales-token", http.StatusUnauthorized},
+		{"unknown account", pathAcme + "/nobody?token=global-token", http.StatusNotFound},
+		{"globex account of an acme name", pathGlobex + "/sales?token=global-token", http.StatusNotFound},
+		{"globex named account", pathGlobex + "/ivr-eu?token=global-token", http.StatusOK},
 	} {
 		body := call
-		if strings.HasPrefix(tc.path, PathLaaffic) {
-			body = []byte(`{"voiceId":"v-1"}`)
+		if strings.HasPrefix(tc.path, pathGlobex) {
+			body = []byte(`{"id":"v-1"}`)
 		}
 		rec := tr.post(tc.path, body)
 		if rec.Code != tc.want {
@@ -81,13 +87,13 @@ webhooks:
 			t.Errorf("%s: 404 echoes the account name: %q", tc.name, rec.Body)
 		}
 	}
-	if v := requests(t, tr, sourceAiRudder, outcomeUnknownAccount); v != 1 {
-		t.Errorf("airudder unknown_account = %v, want 1", v)
+	if v := requests(t, tr, srcAcme, outcomeUnknownAccount); v != 1 {
+		t.Errorf("acme unknown_account = %v, want 1", v)
 	}
-	if v := requests(t, tr, sourceLaaffic, outcomeUnknownAccount); v != 1 {
-		t.Errorf("laaffic unknown_account = %v, want 1", v)
+	if v := requests(t, tr, srcGlobex, outcomeUnknownAccount); v != 1 {
+		t.Errorf("globex unknown_account = %v, want 1", v)
 	}
-	if v := requests(t, tr, sourceAiRudder, outcomeUnauthorized); v != 2 {
-		t.Errorf("airudder unauthorized = %v, want 2", v)
+	if v := requests(t, tr, srcAcme, outcomeUnauthorized); v != 2 {
+		t.Errorf("acme unauthorized = %v, want 2", v)
 	}
 }

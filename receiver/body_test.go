@@ -26,18 +26,18 @@ func gzipped(t *testing.T, b []byte) []byte {
 // A UTF-8 BOM and a gzip body are accepted and counted like plain JSON.
 func TestBodyWithBOMAndGzipAccepted(t *testing.T) {
 	tr := newTestReceiver(t, config.Webhooks{}, "")
-	ar := readFixture(t, "airudder-call-webhook.json")
-	la := readFixture(t, "laaffic-ivr-push.json")
+	ar := []byte(acmeCall)
+	la := []byte(globexPush)
 	bom := []byte{0xEF, 0xBB, 0xBF}
 	cases := []struct {
 		name, path string
 		body       []byte
 		hdr        []string
 	}{
-		{"airudder BOM", PathAiRudder, append(append([]byte(nil), bom...), ar...), nil},
-		{"laaffic gzip", PathLaaffic, gzipped(t, la), []string{"Content-Encoding", "gzip"}},
-		{"laaffic gzip with BOM inside", PathLaaffic, gzipped(t, append(append([]byte(nil), bom...), la...)), []string{"Content-Encoding", "GZIP"}},
-		{"identity", PathAiRudder, ar, []string{"Content-Encoding", "identity"}},
+		{"acme BOM", pathAcme, append(append([]byte(nil), bom...), ar...), nil},
+		{"globex gzip", pathGlobex, gzipped(t, la), []string{"Content-Encoding", "gzip"}},
+		{"globex gzip with BOM inside", pathGlobex, gzipped(t, append(append([]byte(nil), bom...), la...)), []string{"Content-Encoding", "GZIP"}},
+		{"identity", pathAcme, ar, []string{"Content-Encoding", "identity"}},
 	}
 	for _, c := range cases {
 		rec := tr.post(c.path, c.body, c.hdr...)
@@ -45,15 +45,15 @@ func TestBodyWithBOMAndGzipAccepted(t *testing.T) {
 			t.Errorf("%s: %d %s", c.name, rec.Code, rec.Body)
 		}
 	}
-	// Each source's fixture holds one call; re-deliveries are duplicates,
-	// so exactly one call per source is counted.
-	if v := records(t, tr, sourceAiRudder, recordCounted); v != 1 {
-		t.Errorf("airudder counted = %v, want 1", v)
+	// Each source's body holds one record; re-deliveries are duplicates,
+	// so exactly one record per source is counted.
+	if v := records(t, tr, srcAcme, recordCounted); v != 1 {
+		t.Errorf("acme counted = %v, want 1", v)
 	}
-	if v := records(t, tr, sourceLaaffic, recordCounted); v != 1 {
-		t.Errorf("laaffic counted = %v, want 1", v)
+	if v := records(t, tr, srcGlobex, recordCounted); v != 1 {
+		t.Errorf("globex counted = %v, want 1", v)
 	}
-	if v := requests(t, tr, sourceLaaffic, outcomeAccepted) + requests(t, tr, sourceAiRudder, outcomeAccepted); v != 4 {
+	if v := requests(t, tr, srcGlobex, outcomeAccepted) + requests(t, tr, srcAcme, outcomeAccepted); v != 4 {
 		t.Errorf("accepted requests = %v, want 4", v)
 	}
 }
@@ -63,17 +63,17 @@ func TestBodyWithBOMAndGzipAccepted(t *testing.T) {
 func TestBodyEncodingErrors(t *testing.T) {
 	const max = 4096
 	tr := newTestReceiver(t, config.Webhooks{MaxBodyBytes: max}, "")
-	ar := readFixture(t, "airudder-call-webhook.json")
+	ar := []byte(acmeCall)
 	for _, enc := range []string{"br", "deflate", "compress", "gzip, br"} {
-		rec := tr.post(PathAiRudder, ar, "Content-Encoding", enc)
+		rec := tr.post(pathAcme, ar, "Content-Encoding", enc)
 		if rec.Code != http.StatusUnsupportedMediaType || !strings.Contains(rec.Body.String(), "Content-Encoding") {
 			t.Errorf("%s: %d %s, want 415", enc, rec.Code, rec.Body)
 		}
 	}
-	if v := requests(t, tr, sourceAiRudder, outcomeUnsupportedEncoding); v != 4 {
+	if v := requests(t, tr, srcAcme, outcomeUnsupportedEncoding); v != 4 {
 		t.Errorf("unsupported_encoding = %v, want 4", v)
 	}
-	if rec := tr.post(PathAiRudder, []byte("not gzip at all"), "Content-Encoding", "gzip"); rec.Code != http.StatusBadRequest {
+	if rec := tr.post(pathAcme, []byte("not gzip at all"), "Content-Encoding", "gzip"); rec.Code != http.StatusBadRequest {
 		t.Errorf("corrupt gzip: %d, want 400", rec.Code)
 	}
 	bomb := gzipped(t, bytes.Repeat([]byte(" "), 10<<20)) // 10 MiB of blanks, ~10 KiB compressed
@@ -81,15 +81,15 @@ func TestBodyEncodingErrors(t *testing.T) {
 		t.Fatalf("test bomb is %d bytes compressed", len(bomb))
 	}
 	if len(bomb) <= max {
-		if rec := tr.post(PathAiRudder, bomb, "Content-Encoding", "gzip"); rec.Code != http.StatusRequestEntityTooLarge {
+		if rec := tr.post(pathAcme, bomb, "Content-Encoding", "gzip"); rec.Code != http.StatusRequestEntityTooLarge {
 			t.Errorf("gzip bomb: %d, want 413", rec.Code)
 		}
 	}
 	small := gzipped(t, append(bytes.Repeat([]byte(" "), max), ar...)) // compresses below max, inflates above
-	if rec := tr.post(PathAiRudder, small, "Content-Encoding", "gzip"); rec.Code != http.StatusRequestEntityTooLarge {
+	if rec := tr.post(pathAcme, small, "Content-Encoding", "gzip"); rec.Code != http.StatusRequestEntityTooLarge {
 		t.Errorf("gzip inflating beyond max_body_bytes: %d, want 413", rec.Code)
 	}
-	if v := records(t, tr, sourceAiRudder, recordCounted); v != 0 {
-		t.Errorf("counted %v calls from refused bodies", v)
+	if v := records(t, tr, srcAcme, recordCounted); v != 0 {
+		t.Errorf("counted %v records from refused bodies", v)
 	}
 }

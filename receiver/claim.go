@@ -27,12 +27,12 @@ import (
 var errDedupUnavailable = errors.New("dedup store unavailable")
 
 // newDedupErrors is airudder_exporter_dedup_errors_total.
-func newDedupErrors() *prometheus.CounterVec {
+func newDedupErrors(sources []string) *prometheus.CounterVec {
 	v := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "airudder_exporter_dedup_errors_total",
 		Help: "Webhook bodies whose record ids could not be claimed in the shared dedup store (Redis), answered 503 so the vendor retries, by reason (timeout, unavailable, redis_error; in_flight: a record still being counted by another request); and counted bodies whose claim could not be confirmed (confirm_failed, answered 200, retried by the store).",
 	}, []string{"source", "reason"})
-	for _, s := range []string{sourceAiRudder, sourceLaaffic} {
+	for _, s := range sources {
 		for _, reason := range dedup.ErrorReasons {
 			v.WithLabelValues(s, reason)
 		}
@@ -45,22 +45,14 @@ func newDedupErrors() *prometheus.CounterVec {
 type claimed struct {
 	keys  []string
 	fresh []bool
-	pos   int
 	// Set by a successful claim, for the confirm in done.
-	rec    *recorder
-	store  dedup.Store
-	source string
-	tk     dedup.Ticket
+	errs  *prometheus.CounterVec
+	store dedup.Store
+	name  string
+	tk    dedup.Ticket
 }
 
 var claimPool = sync.Pool{New: func() any { return new(claimed) }}
-
-// next reports whether the next record (in key order) is fresh.
-func (c *claimed) next() bool {
-	f := c.fresh[c.pos]
-	c.pos++
-	return f
-}
 
 // done confirms a successful claim (its fresh records have been counted
 // by now) and returns the buffers to the pool; c is unusable afterwards.
@@ -69,56 +61,30 @@ func (c *claimed) done() {
 		// Background, like the claim; the store bounds the wait. A failure
 		// is logged and retried by the store: the records stay counted.
 		if err := c.store.Confirm(context.Background(), c.tk); err != nil {
-			c.rec.dedupErrors.WithLabelValues(c.source, dedup.ReasonConfirmFailed).Inc()
+			c.errs.WithLabelValues(c.name, dedup.ReasonConfirmFailed).Inc()
 		}
 	}
 	clear(c.keys) // do not pin the ids of the body
-	c.keys, c.fresh, c.pos = c.keys[:0], c.fresh[:0], 0
-	c.rec, c.store, c.source, c.tk = nil, nil, "", dedup.Ticket{}
+	c.keys, c.fresh = c.keys[:0], c.fresh[:0]
+	c.errs, c.store, c.name, c.tk = nil, nil, "", dedup.Ticket{}
 	claimPool.Put(c)
 }
 
-// claimKeys claims keys in store for source; on error it has counted the
-// reason and returned the buffers.
-func (r *recorder) claimKeys(store dedup.Store, source string, c *claimed, now time.Time) error {
+// claim claims the keys of body in the store of src; on error it has
+// counted the reason and returned the buffers.
+func (r *Receiver) claim(src *source, body Body, now time.Time) (*claimed, error) {
+	c := claimPool.Get().(*claimed)
+	c.keys = body.Keys(c.keys)
 	c.fresh = append(c.fresh[:0], make([]bool, len(c.keys))...)
 	// Not the request's context: a vendor that hangs up after sending the
 	// body still gets its records counted, as without Redis. The store
 	// bounds the wait with its own timeout.
-	tk, err := store.Claim(context.Background(), c.keys, now, c.fresh)
+	tk, err := src.store.Claim(context.Background(), c.keys, now, c.fresh)
 	if err != nil {
-		r.dedupErrors.WithLabelValues(source, dedup.ErrorReason(err)).Inc()
+		r.m.dedupErrors.WithLabelValues(src.name, dedup.ErrorReason(err)).Inc()
 		c.done()
-		return fmt.Errorf("%w: %w", errDedupUnavailable, err)
+		return nil, fmt.Errorf("%w: %w", errDedupUnavailable, err)
 	}
-	c.rec, c.store, c.source, c.tk = r, store, source, tk
-	return nil
-}
-
-// claimAiRudder claims the ids of b's calls. Task status changes are not
-// ids: they are told apart from repeats by the task's last status
-// (airudder_record.go), which is per process.
-func (r *recorder) claimAiRudder(b *AiRudderBatch, now time.Time) (*claimed, error) {
-	c := claimPool.Get().(*claimed)
-	for i := range b.Calls {
-		c.keys = append(c.keys, b.Calls[i].Key)
-	}
-	return c, r.claimKeys(r.arDedup, sourceAiRudder, c, now)
-}
-
-// claimLaaffic claims the ids of b's records: IVR/AI-agent calls, then
-// call-centre records, then ringing notifications (the order laaffic()
-// reads them back in). Each kind's keys are in their own key space.
-func (r *recorder) claimLaaffic(b *LaafficBatch, now time.Time) (*claimed, error) {
-	c := claimPool.Get().(*claimed)
-	for i := range b.Calls {
-		c.keys = append(c.keys, b.Calls[i].Key)
-	}
-	for i := range b.Center {
-		c.keys = append(c.keys, b.Center[i].Key)
-	}
-	for i := range b.Ringing {
-		c.keys = append(c.keys, b.Ringing[i].Key)
-	}
-	return c, r.claimKeys(r.laDedup, sourceLaaffic, c, now)
+	c.errs, c.store, c.name, c.tk = r.m.dedupErrors, src.store, src.name, tk
+	return c, nil
 }

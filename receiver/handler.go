@@ -2,7 +2,6 @@ package receiver
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"net"
@@ -17,11 +16,8 @@ import (
 	"airudder_exporter/receiver/dedup"
 )
 
-// Webhook paths served by Handler.
-const (
-	PathAiRudder = "/webhooks/airudder"
-	PathLaaffic  = "/webhooks/laaffic"
-)
+// pathPrefix starts every webhook path: /webhooks/<vendor>[/<account>].
+const pathPrefix = "/webhooks/"
 
 var (
 	jsonContentType = []string{"application/json"}
@@ -31,58 +27,45 @@ var (
 // maxPooledBuffer: bigger body buffers are not kept for reuse.
 const maxPooledBuffer = 4 << 20
 
-// arWork and laWork are the pooled per-request state of each source: the
-// body buffer, the decoder's raw structs and the decoded batch.
-type arWork struct {
-	buf   bytes.Buffer
-	dec   arDecoder
-	batch AiRudderBatch
-}
-
-type laWork struct {
-	buf   bytes.Buffer
-	dec   laDecoder
-	batch LaafficBatch
-}
-
-// Handler serves POST /webhooks/airudder[/<account>] and POST
-// /webhooks/laaffic[/<account>]; anything else is 404.
+// Handler serves POST /webhooks/<vendor>[/<account>] for every plugged-in
+// vendor; anything else is 404.
 func (r *Receiver) Handler() http.Handler { return http.HandlerFunc(r.serveHTTP) }
 
-// route splits a webhook path into its source and account: the plain path
-// is account "default", /webhooks/<source>/<account> names one.
-func route(path string) (source, account string, ok bool) {
-	for _, p := range [...]struct{ prefix, source string }{
-		{PathAiRudder, sourceAiRudder}, {PathLaaffic, sourceLaaffic},
-	} {
-		rest, found := strings.CutPrefix(path, p.prefix)
-		if !found {
-			continue
-		}
-		if rest == "" {
-			return p.source, config.DefaultWebhookAccount, true
-		}
-		if name, found := strings.CutPrefix(rest, "/"); found && name != "" && !strings.Contains(name, "/") {
-			return p.source, name, true
-		}
+// route splits a webhook path into its vendor and account: the plain path
+// is account "default", /webhooks/<vendor>/<account> names one.
+func (r *Receiver) route(path string) (src *source, account string, ok bool) {
+	rest, found := strings.CutPrefix(path, pathPrefix)
+	if !found {
+		return nil, "", false
 	}
-	return "", "", false
+	name, account, named := strings.Cut(rest, "/")
+	if src = r.sources[name]; src == nil {
+		return nil, "", false
+	}
+	if !named {
+		return src, config.DefaultWebhookAccount, true
+	}
+	if account == "" || strings.Contains(account, "/") {
+		return nil, "", false
+	}
+	return src, account, true
 }
 
 func (r *Receiver) serveHTTP(w http.ResponseWriter, req *http.Request) {
-	source, account, ok := route(req.URL.Path)
+	src, account, ok := r.route(req.URL.Path)
 	if !ok {
 		http.NotFound(w, req)
 		return
 	}
 	start := r.now()
-	outcome := r.handle(w, req, source, account)
-	r.rec.request(source, outcome, start, r.now())
+	outcome := r.handle(w, req, src, account)
+	src.m.request(outcome, start, r.now())
 }
 
 // handle runs the checks in order of cost, then reads, decodes and records
 // the body. It returns the request's outcome label.
-func (r *Receiver) handle(w http.ResponseWriter, req *http.Request, source, account string) string {
+func (r *Receiver) handle(w http.ResponseWriter, req *http.Request, src *source, account string) string {
+	source := src.name
 	if req.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		writeError(w, http.StatusMethodNotAllowed, "method not allowed")
@@ -117,37 +100,23 @@ func (r *Receiver) handle(w http.ResponseWriter, req *http.Request, source, acco
 		writeError(w, http.StatusRequestEntityTooLarge, "body too large")
 		return outcomeTooLarge
 	}
-	if !s.acquire(req.Context()) {
+	if !s.sem.Acquire(req.Context(), s.queueWait) {
 		w.Header().Set("Retry-After", "60")
 		writeError(w, http.StatusServiceUnavailable, "overloaded, retry later")
 		return outcomeOverloaded
 	}
-	defer s.release()
+	defer s.sem.Release()
 
-	if source == sourceAiRudder {
-		work := r.arPool.Get().(*arWork)
-		defer func() { r.arPool.Put(work.trim()) }()
-		if o, ok := r.readBody(w, req, s, &work.buf); !ok {
-			return o
-		}
-		if err := work.dec.decode(work.buf.Bytes(), &work.batch); err != nil {
-			return r.badRequest(w, source, err)
-		}
-		if err := r.rec.airudder(&work.batch, account, r.now()); err != nil {
-			return r.dedupUnavailable(w, source, err)
-		}
-	} else {
-		work := r.laPool.Get().(*laWork)
-		defer func() { r.laPool.Put(work.trim()) }()
-		if o, ok := r.readBody(w, req, s, &work.buf); !ok {
-			return o
-		}
-		if err := work.dec.decode(work.buf.Bytes(), &work.batch); err != nil {
-			return r.badRequest(w, source, err)
-		}
-		if err := r.rec.laaffic(&work.batch, account, r.now()); err != nil {
-			return r.dedupUnavailable(w, source, err)
-		}
+	work := src.pool.Get().(*work)
+	defer src.pool.Put(work.trim())
+	if o, ok := r.readBody(w, req, s, &work.buf); !ok {
+		return o
+	}
+	if err := work.body.Decode(work.buf.Bytes()); err != nil {
+		return r.badRequest(w, source, err)
+	}
+	if err := r.record(src, work.body, account, r.now()); err != nil {
+		return r.dedupUnavailable(w, source, err)
 	}
 	w.Header()["Content-Type"] = jsonContentType
 	w.WriteHeader(http.StatusOK)
@@ -228,40 +197,11 @@ func writeError(w http.ResponseWriter, code int, reason string) {
 	_, _ = w.Write(b)
 }
 
-// acquire takes a concurrency slot, waiting at most queueWait.
-func (s *settings) acquire(ctx context.Context) bool {
-	select {
-	case s.sem <- struct{}{}:
-		return true
-	default:
-	}
-	t := time.NewTimer(s.queueWait)
-	defer t.Stop()
-	select {
-	case s.sem <- struct{}{}:
-		return true
-	case <-t.C:
-		return false
-	case <-ctx.Done():
-		return false
-	}
-}
-
-func (s *settings) release() { <-s.sem }
-
 // trim drops a huge buffer before the work goes back to the pool.
-func (w *arWork) trim() *arWork {
+func (w *work) trim() *work {
 	if w.buf.Cap() > maxPooledBuffer {
 		w.buf = bytes.Buffer{}
 	}
-	w.dec.r.b = nil // do not pin the body between requests
-	return w
-}
-
-func (w *laWork) trim() *laWork {
-	if w.buf.Cap() > maxPooledBuffer {
-		w.buf = bytes.Buffer{}
-	}
-	w.dec.r.b = nil // do not pin the body between requests
+	w.body.Release() // do not pin the body between requests
 	return w
 }

@@ -28,24 +28,23 @@ func records(t *testing.T, tr *testReceiver, source, outcome string) float64 {
 	return counterValue(t, tr.reg, "airudder_exporter_webhook_records_total", "source", source, "outcome", outcome)
 }
 
-func TestHandlerAcceptsFixtures(t *testing.T) {
+func TestHandlerAccepts(t *testing.T) {
 	tr := newTestReceiver(t, config.Webhooks{}, "")
-	rec := tr.post(PathAiRudder, readFixture(t, "airudder-call-webhook.json"))
+	rec := tr.post(pathAcme, []byte(acmeCall))
 	if rec.Code != http.StatusOK || rec.Body.String() != "{}" || rec.Header().Get("Content-Type") != "application/json" {
 		t.Fatalf("%d %q %q", rec.Code, rec.Body, rec.Header().Get("Content-Type"))
 	}
-	rec = tr.post(PathLaaffic, readFixture(t, "laaffic-ivr-push.json"))
+	rec = tr.post(pathGlobex, []byte(globexPush))
 	if rec.Code != http.StatusOK || rec.Body.String() != "{}" {
 		t.Fatalf("%d %q", rec.Code, rec.Body)
 	}
-	if v := counterValue(t, tr.reg, "airudder_calls_total", "account", "default", "result", "finished", "result_label", "A",
-		"hangup_type", "ByCallee", "ring_type", "normal"); v != 1 {
-		t.Errorf("airudder_calls_total = %v", v)
+	if v := counterValue(t, tr.reg, "acme_records_total", "account", "default", "kind", "A"); v != 1 {
+		t.Errorf("acme_records_total = %v", v)
 	}
-	if v := counterValue(t, tr.reg, "laaffic_calls_total", "account", "default", "product", "ivr", "type", "group_call", "call_status", "busy"); v != 1 {
-		t.Errorf("laaffic_calls_total = %v", v)
+	if v := counterValue(t, tr.reg, "globex_records_total", "account", "default", "kind", "ivr"); v != 1 {
+		t.Errorf("globex_records_total = %v", v)
 	}
-	for _, src := range []string{sourceAiRudder, sourceLaaffic} {
+	for _, src := range []string{srcAcme, srcGlobex} {
 		if v := requests(t, tr, src, outcomeAccepted); v != 1 {
 			t.Errorf("%s accepted = %v", src, v)
 		}
@@ -62,14 +61,14 @@ func TestHandlerAcceptsFixtures(t *testing.T) {
 func TestHandlerMethodAndPath(t *testing.T) {
 	tr := newTestReceiver(t, config.Webhooks{}, "")
 	for _, m := range []string{http.MethodGet, http.MethodPut, http.MethodHead} {
-		req := httptest.NewRequest(m, PathLaaffic, nil)
+		req := httptest.NewRequest(m, pathGlobex, nil)
 		rec := httptest.NewRecorder()
 		tr.h.ServeHTTP(rec, req)
 		if rec.Code != http.StatusMethodNotAllowed || rec.Header().Get("Allow") != http.MethodPost {
 			t.Errorf("%s: %d, Allow %q", m, rec.Code, rec.Header().Get("Allow"))
 		}
 	}
-	if v := requests(t, tr, sourceLaaffic, outcomeMethodNotAllowed); v != 3 {
+	if v := requests(t, tr, srcGlobex, outcomeMethodNotAllowed); v != 3 {
 		t.Errorf("method_not_allowed = %v", v)
 	}
 	if rec := tr.post("/webhooks/other", []byte(`{}`)); rec.Code != http.StatusNotFound {
@@ -80,11 +79,11 @@ func TestHandlerMethodAndPath(t *testing.T) {
 func TestHandlerBadRequest(t *testing.T) {
 	tr := newTestReceiver(t, config.Webhooks{}, "")
 	for _, tc := range []struct{ path, body string }{
-		{PathAiRudder, `{"details":[`},
-		{PathAiRudder, `[1,2]`},
-		{PathAiRudder, ``},
-		{PathLaaffic, `not json`},
-		{PathLaaffic, `"x"`},
+		{pathAcme, `{"items":[`},
+		{pathAcme, `[1,2]`},
+		{pathAcme, ``},
+		{pathGlobex, `not json`},
+		{pathGlobex, `"x"`},
 	} {
 		rec := tr.post(tc.path, []byte(tc.body))
 		var resp struct{ Error string }
@@ -95,10 +94,10 @@ func TestHandlerBadRequest(t *testing.T) {
 			t.Errorf("error must not echo the body: %q", rec.Body)
 		}
 	}
-	if v := requests(t, tr, sourceAiRudder, outcomeBadRequest); v != 3 {
-		t.Errorf("airudder bad_request = %v", v)
+	if v := requests(t, tr, srcAcme, outcomeBadRequest); v != 3 {
+		t.Errorf("acme bad_request = %v", v)
 	}
-	if v := records(t, tr, sourceAiRudder, recordInvalid) + records(t, tr, sourceAiRudder, recordCounted); v != 0 {
+	if v := records(t, tr, srcAcme, recordInvalid) + records(t, tr, srcAcme, recordCounted); v != 0 {
 		t.Errorf("records of rejected bodies were counted: %v", v)
 	}
 }
@@ -106,21 +105,21 @@ func TestHandlerBadRequest(t *testing.T) {
 func TestHandlerToken(t *testing.T) {
 	const tok = "s3cr+t/="
 	tr := newTestReceiver(t, config.Webhooks{Token: tok}, "")
-	body := []byte(`{"voiceId":"v1"}`)
+	body := []byte(`{"id":"v1"}`)
 	for _, tc := range []struct {
 		name string
 		path string
 		hdr  []string
 		want int
 	}{
-		{"none", PathLaaffic, nil, http.StatusUnauthorized},
-		{"wrong query", PathLaaffic + "?token=nope", nil, http.StatusUnauthorized},
-		{"wrong bearer", PathLaaffic, []string{"Authorization", "Bearer nope"}, http.StatusUnauthorized},
-		{"prefix of token", PathLaaffic + "?token=s3cr", nil, http.StatusUnauthorized},
-		{"other scheme", PathLaaffic, []string{"Authorization", "Token " + tok}, http.StatusUnauthorized},
-		{"query", PathLaaffic + "?a=1&token=s3cr%2Bt%2F%3D", nil, http.StatusOK},
-		{"bearer", PathLaaffic, []string{"Authorization", "Bearer " + tok}, http.StatusOK},
-		{"bearer lower case", PathLaaffic, []string{"Authorization", "bearer " + tok}, http.StatusOK},
+		{"none", pathGlobex, nil, http.StatusUnauthorized},
+		{"wrong query", pathGlobex + "?token=nope", nil, http.StatusUnauthorized},
+		{"wrong bearer", pathGlobex, []string{"Authorization", "Bearer nope"}, http.StatusUnauthorized},
+		{"prefix of token", pathGlobex + "?token=s3cr", nil, http.StatusUnauthorized},
+		{"other scheme", pathGlobex, []string{"Authorization", "Token " + tok}, http.StatusUnauthorized},
+		{"query", pathGlobex + "?a=1&token=s3cr%2Bt%2F%3D", nil, http.StatusOK},
+		{"bearer", pathGlobex, []string{"Authorization", "Bearer " + tok}, http.StatusOK},
+		{"bearer lower case", pathGlobex, []string{"Authorization", "bearer " + tok}, http.StatusOK},
 	} {
 		rec := tr.post(tc.path, body, tc.hdr...)
 		if rec.Code != tc.want {
@@ -130,11 +129,11 @@ func TestHandlerToken(t *testing.T) {
 			t.Errorf("%s: 401 without WWW-Authenticate", tc.name)
 		}
 	}
-	if v := requests(t, tr, sourceLaaffic, outcomeUnauthorized); v != 5 {
+	if v := requests(t, tr, srcGlobex, outcomeUnauthorized); v != 5 {
 		t.Errorf("unauthorized = %v", v)
 	}
-	if v := records(t, tr, sourceLaaffic, recordCounted); v != 1 {
-		t.Errorf("counted = %v (same voiceId twice: once)", v)
+	if v := records(t, tr, srcGlobex, recordCounted); v != 1 {
+		t.Errorf("counted = %v (same id twice: once)", v)
 	}
 }
 
@@ -146,7 +145,7 @@ func TestHandlerSourceAddress(t *testing.T) {
 	n := 0
 	post := func(remote, xff string) int {
 		n++
-		req := httptest.NewRequest(http.MethodPost, PathLaaffic, strings.NewReader(`{"voiceId":"v`+string(rune('a'+n))+`"}`))
+		req := httptest.NewRequest(http.MethodPost, pathGlobex, strings.NewReader(`{"id":"v`+string(rune('a'+n))+`"}`))
 		req.RemoteAddr = remote
 		if xff != "" {
 			req.Header.Set("X-Forwarded-For", xff)
@@ -176,7 +175,7 @@ func TestHandlerSourceAddress(t *testing.T) {
 			t.Errorf("remote %s xff %q: %d, want %d", tc.remote, tc.xff, got, tc.want)
 		}
 	}
-	if v := requests(t, tr, sourceLaaffic, outcomeForbidden); v != 6 {
+	if v := requests(t, tr, srcGlobex, outcomeForbidden); v != 6 {
 		t.Errorf("forbidden = %v", v)
 	}
 }
@@ -206,7 +205,7 @@ func TestHandlerSizeLimit(t *testing.T) {
 
 	// Declared too large: refused before reading anything.
 	fr := &failingReader{t: t, limit: 0}
-	req := httptest.NewRequest(http.MethodPost, PathAiRudder, fr)
+	req := httptest.NewRequest(http.MethodPost, pathAcme, fr)
 	req.ContentLength = 10 << 20
 	rec := httptest.NewRecorder()
 	tr.h.ServeHTTP(rec, req)
@@ -216,7 +215,7 @@ func TestHandlerSizeLimit(t *testing.T) {
 
 	// Unknown length (chunked): read up to the limit and no further.
 	fr = &failingReader{t: t, limit: max + 1}
-	req = httptest.NewRequest(http.MethodPost, PathAiRudder, fr)
+	req = httptest.NewRequest(http.MethodPost, pathAcme, fr)
 	req.ContentLength = -1
 	rec = httptest.NewRecorder()
 	tr.h.ServeHTTP(rec, req)
@@ -225,12 +224,12 @@ func TestHandlerSizeLimit(t *testing.T) {
 	}
 
 	// At the limit is fine.
-	task := `{"task_id":"t","status":"finished"}`
-	body := task + strings.Repeat(" ", max-len(task))
-	if rec := tr.post(PathAiRudder, []byte(body)); rec.Code != http.StatusOK {
+	empty := `{"items":[]}`
+	body := empty + strings.Repeat(" ", max-len(empty))
+	if rec := tr.post(pathAcme, []byte(body)); rec.Code != http.StatusOK {
 		t.Errorf("at the limit: %d %s", rec.Code, rec.Body)
 	}
-	if v := requests(t, tr, sourceAiRudder, outcomeTooLarge); v != 2 {
+	if v := requests(t, tr, srcAcme, outcomeTooLarge); v != 2 {
 		t.Errorf("too_large = %v", v)
 	}
 }
@@ -241,13 +240,13 @@ func (errReader) Read([]byte) (int, error) { return 0, errors.New("connection re
 
 func TestHandlerReadError(t *testing.T) {
 	tr := newTestReceiver(t, config.Webhooks{}, "")
-	req := httptest.NewRequest(http.MethodPost, PathAiRudder, errReader{})
+	req := httptest.NewRequest(http.MethodPost, pathAcme, errReader{})
 	rec := httptest.NewRecorder()
 	tr.h.ServeHTTP(rec, req)
 	if rec.Code != http.StatusBadRequest {
 		t.Errorf("%d", rec.Code)
 	}
-	if v := requests(t, tr, sourceAiRudder, outcomeReadError); v != 1 {
+	if v := requests(t, tr, srcAcme, outcomeReadError); v != 1 {
 		t.Errorf("read_error = %v", v)
 	}
 }
@@ -273,13 +272,13 @@ func TestHandlerOverloaded(t *testing.T) {
 	br := &blockingReader{started: make(chan struct{}), release: make(chan struct{})}
 	done := make(chan int)
 	go func() {
-		req := httptest.NewRequest(http.MethodPost, PathAiRudder, br)
+		req := httptest.NewRequest(http.MethodPost, pathAcme, br)
 		rec := httptest.NewRecorder()
 		tr.h.ServeHTTP(rec, req)
 		done <- rec.Code
 	}()
 	<-br.started // the only slot is taken
-	rec := tr.post(PathAiRudder, []byte(`{"task_id":"t","status":"paused"}`))
+	rec := tr.post(pathAcme, []byte(`{"items":[]}`))
 	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
 		t.Errorf("second request: %d", rec.Code)
 	}
@@ -287,99 +286,97 @@ func TestHandlerOverloaded(t *testing.T) {
 	if code := <-done; code != http.StatusBadRequest { // empty body
 		t.Errorf("first request: %d", code)
 	}
-	if rec := tr.post(PathAiRudder, []byte(`{"task_id":"t","status":"paused"}`)); rec.Code != http.StatusOK {
+	if rec := tr.post(pathAcme, []byte(`{"items":[]}`)); rec.Code != http.StatusOK {
 		t.Errorf("after release: %d", rec.Code)
 	}
-	if v := requests(t, tr, sourceAiRudder, outcomeOverloaded); v != 1 {
+	if v := requests(t, tr, srcAcme, outcomeOverloaded); v != 1 {
 		t.Errorf("overloaded = %v", v)
 	}
 }
 
 func TestHandlerDuplicates(t *testing.T) {
 	tr := newTestReceiver(t, config.Webhooks{}, "")
-	fixture := readFixture(t, "airudder-call-webhook.json")
+	fixture := []byte(acmeCall)
 	for range 3 {
-		if rec := tr.post(PathAiRudder, fixture); rec.Code != http.StatusOK {
+		if rec := tr.post(pathAcme, fixture); rec.Code != http.StatusOK {
 			t.Fatal(rec.Code)
 		}
 	}
-	if v := counterValue(t, tr.reg, "airudder_calls_total", "account", "default", "result", "finished", "result_label", "A",
-		"hangup_type", "ByCallee", "ring_type", "normal"); v != 1 {
-		t.Errorf("re-delivered call counted %v times", v)
+	if v := counterValue(t, tr.reg, "acme_records_total", "account", "default", "kind", "A"); v != 1 {
+		t.Errorf("re-delivered record counted %v times", v)
 	}
-	if v := counterValue(t, tr.reg, "airudder_infocheck_answers_total", "account", "default", "question", "Q1",
-		"verification_result", "Match", "answered", "Answered"); v != 1 {
-		t.Errorf("answers of a re-delivered call counted %v times", v)
+	if v := counterValue(t, tr.reg, "acme_record_value", "account", "default"); v != 1 {
+		t.Errorf("value of a re-delivered record observed %v times", v)
 	}
-	if c, d := records(t, tr, sourceAiRudder, recordCounted), records(t, tr, sourceAiRudder, recordDuplicate); c != 1 || d != 2 {
+	if c, d := records(t, tr, srcAcme, recordCounted), records(t, tr, srcAcme, recordDuplicate); c != 1 || d != 2 {
 		t.Errorf("counted %v, duplicate %v", c, d)
 	}
 
 	// Overlapping batches, and a duplicate inside one batch.
-	tr.post(PathLaaffic, []byte(`{"array":[{"voiceId":"a"},{"voiceId":"b"}]}`))
-	tr.post(PathLaaffic, []byte(`[{"voiceId":"b"},{"voiceId":"c"},{"voiceId":"c"}]`))
-	if c, d := records(t, tr, sourceLaaffic, recordCounted), records(t, tr, sourceLaaffic, recordDuplicate); c != 3 || d != 2 {
-		t.Errorf("laaffic counted %v, duplicate %v", c, d)
+	tr.post(pathGlobex, []byte(`{"items":[{"id":"a"},{"id":"b"}]}`))
+	tr.post(pathGlobex, []byte(`[{"id":"b"},{"id":"c"},{"id":"c"}]`))
+	if c, d := records(t, tr, srcGlobex, recordCounted), records(t, tr, srcGlobex, recordDuplicate); c != 3 || d != 2 {
+		t.Errorf("globex counted %v, duplicate %v", c, d)
 	}
-	if v := counterValue(t, tr.reg, "laaffic_calls_total", "account", "default", "product", "ivr", "type", "other", "call_status", "unknown"); v != 3 {
-		t.Errorf("laaffic_calls_total = %v", v)
+	if v := counterValue(t, tr.reg, "globex_records_total", "account", "default", "kind", "none"); v != 3 {
+		t.Errorf("globex_records_total = %v", v)
 	}
 
 	// Sources have separate id spaces.
-	tr.post(PathAiRudder, []byte(`{"details":[{"call_id":"a"}]}`))
-	if v := records(t, tr, sourceAiRudder, recordCounted); v != 2 {
-		t.Errorf("an AiRudder id equal to a LAAFFIC id was taken as a duplicate")
+	tr.post(pathAcme, []byte(`{"items":[{"id":"a"}]}`))
+	if v := records(t, tr, srcAcme, recordCounted); v != 2 {
+		t.Errorf("an acme id equal to a globex id was taken as a duplicate")
 	}
 
 	// After the window, a re-delivery counts again.
 	tr.clock.Advance(config.DefaultDedupWindow + time.Minute)
-	tr.post(PathAiRudder, fixture)
-	if v := records(t, tr, sourceAiRudder, recordCounted); v != 3 {
+	tr.post(pathAcme, fixture)
+	if v := records(t, tr, srcAcme, recordCounted); v != 3 {
 		t.Errorf("after the window: counted %v", v)
 	}
 }
 
 func TestHandlerPartialBatch(t *testing.T) {
 	tr := newTestReceiver(t, config.Webhooks{}, "")
-	rec := tr.post(PathLaaffic, []byte(`{"array":[{"voiceId":"ok1","callDuration":5},{"callDuration":5},`+
-		`{"voiceId":"neg","callDuration":-5},7,{"voiceId":"ok2"}]}`))
+	rec := tr.post(pathGlobex, []byte(`{"items":[{"id":"ok1","n":5},{"n":5},`+
+		`{"id":"neg","n":-5},7,{"id":"ok2"}]}`))
 	if rec.Code != http.StatusOK {
 		t.Fatal(rec.Code, rec.Body)
 	}
-	if c, i := records(t, tr, sourceLaaffic, recordCounted), records(t, tr, sourceLaaffic, recordInvalid); c != 2 || i != 3 {
+	if c, i := records(t, tr, srcGlobex, recordCounted), records(t, tr, srcGlobex, recordInvalid); c != 2 || i != 3 {
 		t.Errorf("counted %v, invalid %v", c, i)
 	}
 	for reason, want := range map[string]float64{"missing_id": 1, "negative_value": 1, "not_object": 1, "bad_type": 0} {
-		if v := counterValue(t, tr.reg, "airudder_exporter_webhook_invalid_records_total", "source", "laaffic", "reason", reason); v != want {
+		if v := counterValue(t, tr.reg, "airudder_exporter_webhook_invalid_records_total", "source", srcGlobex, "reason", reason); v != want {
 			t.Errorf("reason %s = %v, want %v", reason, v, want)
 		}
 	}
 	// The invalid record's id was not remembered: fixed and re-sent, it counts.
-	tr.post(PathLaaffic, []byte(`{"voiceId":"neg","callDuration":5}`))
-	if v := records(t, tr, sourceLaaffic, recordCounted); v != 3 {
+	tr.post(pathGlobex, []byte(`{"id":"neg","n":5}`))
+	if v := records(t, tr, srcGlobex, recordCounted); v != 3 {
 		t.Errorf("corrected record: counted %v", v)
 	}
 }
 
 func TestApplyConfigKeepsState(t *testing.T) {
 	tr := newTestReceiver(t, config.Webhooks{}, "")
-	fixture := readFixture(t, "airudder-call-webhook.json")
-	tr.post(PathAiRudder, fixture)
+	fixture := []byte(acmeCall)
+	tr.post(pathAcme, fixture)
 	tr.ApplyConfig(config.Webhooks{Token: "new", MaxLabelValues: 5, MaxConcurrentRequests: 3})
-	if rec := tr.post(PathAiRudder, fixture); rec.Code != http.StatusUnauthorized {
+	if rec := tr.post(pathAcme, fixture); rec.Code != http.StatusUnauthorized {
 		t.Errorf("new token not enforced: %d", rec.Code)
 	}
-	if rec := tr.post(PathAiRudder+"?token=new", fixture); rec.Code != http.StatusOK {
+	if rec := tr.post(pathAcme+"?token=new", fixture); rec.Code != http.StatusOK {
 		t.Fatalf("%d", rec.Code)
 	}
-	if c, d := records(t, tr, sourceAiRudder, recordCounted), records(t, tr, sourceAiRudder, recordDuplicate); c != 1 || d != 1 {
+	if c, d := records(t, tr, srcAcme, recordCounted), records(t, tr, srcAcme, recordDuplicate); c != 1 || d != 1 {
 		t.Errorf("after reload: counted %v, duplicate %v (dedup memory lost?)", c, d)
 	}
-	if v := requests(t, tr, sourceAiRudder, outcomeAccepted); v != 2 {
+	if v := requests(t, tr, srcAcme, outcomeAccepted); v != 2 {
 		t.Errorf("accepted = %v", v)
 	}
 	tr.ApplyConfig(config.Webhooks{})
-	if rec := tr.post(PathAiRudder, fixture); rec.Code != http.StatusOK {
+	if rec := tr.post(pathAcme, fixture); rec.Code != http.StatusOK {
 		t.Errorf("token removed, still refused: %d", rec.Code)
 	}
 }
@@ -396,8 +393,8 @@ func TestReadTimeout(t *testing.T) {
 	}
 	defer conn.Close()
 	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
-	_, err = io.WriteString(conn, "POST "+PathAiRudder+" HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"+
-		"Content-Length: 100\r\n\r\n{\"details\":[")
+	_, err = io.WriteString(conn, "POST "+pathAcme+" HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"+
+		"Content-Length: 100\r\n\r\n{\"items\":[")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -409,7 +406,7 @@ func TestReadTimeout(t *testing.T) {
 	if resp.StatusCode != http.StatusRequestTimeout {
 		t.Errorf("status %d", resp.StatusCode)
 	}
-	if v := requests(t, tr, sourceAiRudder, outcomeReadError); v != 1 {
+	if v := requests(t, tr, srcAcme, outcomeReadError); v != 1 {
 		t.Errorf("read_error = %v", v)
 	}
 
@@ -417,7 +414,7 @@ func TestReadTimeout(t *testing.T) {
 	// the connection survives the deadline that was set and cleared.
 	client := srv.Client()
 	for i := range 2 {
-		resp, err := client.Post(srv.URL+PathLaaffic, "application/json", bytes.NewReader([]byte(`{"voiceId":"k`+string(rune('0'+i))+`"}`)))
+		resp, err := client.Post(srv.URL+pathGlobex, "application/json", bytes.NewReader([]byte(`{"id":"k`+string(rune('0'+i))+`"}`)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -443,9 +440,9 @@ func TestConcurrentRequests(t *testing.T) {
 				id := (w*perWorker + i) % ids
 				var rec *httptest.ResponseRecorder
 				if i%2 == 0 {
-					rec = tr.post(PathAiRudder, []byte(`{"details":[{"call_id":"c`+itoa(id)+`","result_label":"L`+itoa(id%7)+`"}]}`))
+					rec = tr.post(pathAcme, []byte(`{"items":[{"id":"c`+itoa(id)+`","kind":"L`+itoa(id%7)+`"}]}`))
 				} else {
-					rec = tr.post(PathLaaffic, []byte(`[{"voiceId":"v`+itoa(id)+`","intent":"I`+itoa(id%5)+`"}]`))
+					rec = tr.post(pathGlobex, []byte(`[{"id":"v`+itoa(id)+`","kind":"I`+itoa(id%5)+`"}]`))
 				}
 				if rec.Code != http.StatusOK {
 					t.Errorf("status %d", rec.Code)
@@ -477,12 +474,12 @@ func TestConcurrentRequests(t *testing.T) {
 	close(stop)
 	bg.Wait()
 	total := float64(workers * perWorker)
-	got := records(t, tr, sourceAiRudder, recordCounted) + records(t, tr, sourceLaaffic, recordCounted)
-	dups := records(t, tr, sourceAiRudder, recordDuplicate) + records(t, tr, sourceLaaffic, recordDuplicate)
+	got := records(t, tr, srcAcme, recordCounted) + records(t, tr, srcGlobex, recordCounted)
+	dups := records(t, tr, srcAcme, recordDuplicate) + records(t, tr, srcGlobex, recordDuplicate)
 	if got+dups != total {
 		t.Errorf("counted %v + duplicate %v != %v", got, dups, total)
 	}
-	// Even ids went to AiRudder only from even i, odd from odd: count the
+	// Even ids went to acme only from even i, odd from odd: count the
 	// distinct (source, id) pairs actually sent.
 	seen := map[string]bool{}
 	for w := range workers {

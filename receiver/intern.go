@@ -6,25 +6,24 @@ import (
 	"airudder_exporter/internal/labelcap"
 )
 
-// interner hands out one shared string per distinct label value, so the
+// Interner hands out one shared string per distinct label value, so the
 // open-ended label fields (result labels, questions, intents, countries ...)
 // that repeat on every call cost a map lookup instead of an allocation. It
 // is bounded: once full, new values are simply copied (they are most likely
 // over the label cap and fold into "other" anyway).
-type interner struct {
+type Interner struct {
 	mu  sync.RWMutex
 	m   map[string]string
 	max int
 }
 
-func newInterner(max int) *interner {
-	return &interner{m: make(map[string]string, 64), max: max}
+// NewInterner returns an interner keeping at most max strings.
+func NewInterner(max int) *Interner {
+	return &Interner{m: make(map[string]string, 64), max: max}
 }
 
-// labelStrings is shared by all decoders; it only caches strings.
-var labelStrings = newInterner(8192)
-
-func (in *interner) get(b []byte) string {
+// Get returns b as a string, shared with earlier calls for the same bytes.
+func (in *Interner) Get(b []byte) string {
 	if len(b) == 0 {
 		return ""
 	}

@@ -5,20 +5,21 @@ import (
 	"unicode/utf8"
 )
 
-// Closed label sets. A decoder maps vendor values onto these (unknown →
-// "other"); the recorder initialises series from them. Matching is exact
+// Closed label sets. A decoder maps vendor values onto a set (unknown →
+// "other"); the recorder initialises series from it. Matching is exact
 // first and case-insensitive second, so "byrobot" still lands on ByRobot.
 
+// Label values every vendor uses.
 const (
-	valOther   = "other"
-	valNone    = "none"
-	valUnknown = "unknown"
+	ValueOther   = "other"   // a value outside its closed set, or over a cap
+	ValueNone    = "none"    // the vendor sent nothing
+	ValueUnknown = "unknown" // the vendor could not say
 )
 
-// oneOf returns the member of set equal to v (then equal ignoring case),
+// OneOf returns the member of set equal to v (then equal ignoring case),
 // else "other". It returns the set's own string, so the label value never
 // aliases request data.
-func oneOf(v string, set []string) string {
+func OneOf(v string, set []string) string {
 	for _, s := range set {
 		if s == v {
 			return s
@@ -29,13 +30,13 @@ func oneOf(v string, set []string) string {
 			return s
 		}
 	}
-	return valOther
+	return ValueOther
 }
 
-// exemplarValue makes an id safe as an exemplar label value: valid UTF-8
+// ExemplarValue makes an id safe as an exemplar label value: valid UTF-8
 // and, with the label name, within client_golang's 128-rune limit (which
 // panics when exceeded).
-func exemplarValue(id string, nameLen int) string {
+func ExemplarValue(id string, nameLen int) string {
 	if !utf8.ValidString(id) {
 		id = strings.ToValidUTF8(id, "")
 	}

@@ -6,15 +6,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// Metric descriptors of the receiver (docs/METRICS.md, sections "Receiver:
-// AiRudder webhooks", "Receiver: LAAFFIC IVR pushes", "Receiver
-// self-metrics"). They are filled only by record.go.
-
-// Sources: the `source` label.
-const (
-	sourceAiRudder = "airudder"
-	sourceLaaffic  = "laaffic"
-)
+// Self-metrics of the receiver (docs/METRICS.md, section "Receiver
+// self-metrics"); the `source` label is the vendor's name. The vendors'
+// own families are theirs.
 
 // Request outcomes: the `outcome` label of webhook_requests_total.
 const (
@@ -49,16 +43,16 @@ const (
 // Bucket layouts. Classic buckets are chosen for call-centre durations; every
 // histogram also has native (sparse) buckets for servers that scrape them.
 var (
-	callDurationBuckets = []float64{1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300, 600, 900, 1200, 1800, 3600}
-	ringBuckets         = []float64{1, 2, 3, 5, 10, 15, 20, 30, 45, 60}
-	talkRoundBuckets    = []float64{1, 2, 3, 5, 8, 10, 15, 20, 30, 50}
-	dialAttemptBuckets  = []float64{1, 2, 3, 4, 5, 6, 8, 10}
-	queueDelayBuckets   = []float64{0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600}
-	postDialBuckets     = []float64{0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 30, 60}
-	requestBuckets      = []float64{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5}
+	// CallDurationBuckets suit the talk time of a call.
+	CallDurationBuckets = []float64{1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300, 600, 900, 1200, 1800, 3600}
+	// RingBuckets suit ring times and times to answer.
+	RingBuckets    = []float64{1, 2, 3, 5, 10, 15, 20, 30, 45, 60}
+	requestBuckets = []float64{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5}
 )
 
-func histogram(name, help string, buckets []float64) prometheus.HistogramOpts {
+// HistogramOpts are the options of every webhook histogram: the classic
+// buckets given plus native ones.
+func HistogramOpts(name, help string, buckets []float64) prometheus.HistogramOpts {
 	return prometheus.HistogramOpts{
 		Name:                            name,
 		Help:                            help,
@@ -69,28 +63,20 @@ func histogram(name, help string, buckets []float64) prometheus.HistogramOpts {
 	}
 }
 
-// metrics holds every collector the receiver owns.
+// metrics holds the receiver's self-metrics.
 type metrics struct {
-	airudderMetrics // airudder_metrics.go
-
-	// LAAFFIC (laaffic_metrics.go)
-	la *laafficMetrics
-
-	// Self-metrics
 	requests        *prometheus.CounterVec
 	records         *prometheus.CounterVec
 	invalid         *prometheus.CounterVec
 	lastReceived    *prometheus.GaugeVec
 	requestDuration *prometheus.HistogramVec
 	folded          *prometheus.CounterVec
+	dedupErrors     *prometheus.CounterVec
+	authEnabled     prometheus.Gauge
 }
 
-func newMetrics() *metrics {
+func newMetrics(sources []string) *metrics {
 	return &metrics{
-		airudderMetrics: newAirudderMetrics(),
-
-		la: newLaafficMetrics(),
-
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "airudder_exporter_webhook_requests_total",
 			Help: "Webhook HTTP requests by source and outcome.",
@@ -107,18 +93,23 @@ func newMetrics() *metrics {
 			Name: "airudder_exporter_webhook_last_received_timestamp_seconds",
 			Help: "Unix time of the last accepted webhook request.",
 		}, []string{"source"}),
-		requestDuration: prometheus.NewHistogramVec(histogram(
+		requestDuration: prometheus.NewHistogramVec(HistogramOpts(
 			"airudder_exporter_webhook_request_duration_seconds",
 			"Time spent handling a webhook request.", requestBuckets), []string{"source"}),
 		folded: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "airudder_exporter_label_values_folded_total",
 			Help: "Webhook label values folded into \"other\" (over the cap or not allow-listed).",
 		}, []string{"metric"}),
+		dedupErrors: newDedupErrors(sources),
+		authEnabled: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "airudder_exporter_webhook_auth_enabled",
+			Help: "1 when a webhook token is configured; 0 when /webhooks/* accept anonymous posts.",
+		}),
 	}
 }
 
 func (m *metrics) collectors() []prometheus.Collector {
-	return append(append(m.airudderMetrics.collectors(), m.la.collectors()...),
-		m.requests, m.records, m.invalid, m.lastReceived, m.requestDuration, m.folded,
-	)
+	return []prometheus.Collector{
+		m.requests, m.records, m.invalid, m.lastReceived, m.requestDuration, m.folded, m.authEnabled,
+	}
 }

@@ -11,15 +11,16 @@ import (
 	"airudder_exporter/receiver/dedup"
 )
 
-// Dedup state survives restarts so that a re-delivery arriving after a
-// restart (AiRudder retries for five minutes) is still recognised.
+// storageDirMode: the directory holds hashes of call ids, for the exporter
+// alone (and its group, for a sidecar that backs it up).
+const storageDirMode = 0o750
 
-// load reads both state files. A missing file means a first start; a
+// Dedup state survives restarts so that a re-delivery arriving after a
+// restart (vendors retry for several minutes) is still recognised.
+
+// load reads the state file of every vendor. A missing file means a first start; a
 // corrupt or unreadable one is logged and that source starts empty.
 func (r *Receiver) load() {
-	if err := os.MkdirAll(r.storagePath, 0o755); err != nil {
-		level.Warn(r.logger).Log("msg", "cannot create storage directory; dedup state will not persist", "path", r.storagePath, "err", err)
-	}
 	now := r.now()
 	for _, f := range r.stateFiles() {
 		if _, err := os.Stat(f.path); errors.Is(err, os.ErrNotExist) {
@@ -44,10 +45,11 @@ type stateFile struct {
 }
 
 func (r *Receiver) stateFiles() []stateFile {
-	return []stateFile{
-		{filepath.Join(r.storagePath, arStateFile), r.arDedup, r.rec.arAdds.Load, &r.arSaved},
-		{filepath.Join(r.storagePath, laStateFile), r.laDedup, r.rec.laAdds.Load, &r.laSaved},
+	fs := make([]stateFile, 0, len(r.order))
+	for _, s := range r.order {
+		fs = append(fs, stateFile{filepath.Join(r.storagePath, stateFileName(s.name)), s.set, s.adds.Load, &s.saved})
 	}
+	return fs
 }
 
 // save writes the state of each source that gained ids since its last

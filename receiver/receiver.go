@@ -1,27 +1,33 @@
-// Package receiver accepts AiRudder and LAAFFIC webhooks and turns them into
-// metrics.
+// Package receiver is the vendor-neutral webhook core: it serves
+// /webhooks/<vendor>[/<account>] for the Vendors plugged into it and turns
+// their bodies into metrics.
 //
-// Flow per request: handler.go (method, source address, token, concurrency
-// and size limits, read deadline) → airudder_*.go / laaffic_*.go
-// (bytes → typed events, per-record invalid reasons; no metrics; LAAFFIC:
-// shape → push kind, one laaffic_<kind>.go per kind) → record.go,
-// airudder_record.go, laaffic_record.go (dedup, label caps, counters: the
-// only code touching metrics).
+// Flow per request: handler.go (route, method, source address, token,
+// concurrency and size limits, read deadline, body encodings) → the
+// vendor's Body.Decode (bytes → records with dedup keys, per-record invalid
+// reasons; no metrics) → claim.go (claim the keys in the vendor's dedup
+// store) → Body.Record (label caps, counters: the only code touching the
+// vendor's metrics) → confirm.
 // A 200 answer means every valid, new record of the body has been counted.
 package receiver
 
 import (
+	"bytes"
 	"crypto/sha256"
+	"fmt"
 	"net/netip"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/go-kit/log"
+	"github.com/go-kit/log/level"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"airudder_exporter/config"
+	"airudder_exporter/internal/slot"
 	"airudder_exporter/receiver/dedup"
 )
 
@@ -39,24 +45,44 @@ type Receiver struct {
 	now         func() time.Time
 	storagePath string
 
-	rec              *recorder
-	arDedup, laDedup *dedup.Set
-	settings         atomic.Pointer[settings]
+	m         *metrics
+	env       Env
+	exemplars Exemplars
+	strings   *Interner
+	sources   map[string]*source // by vendor name
+	order     []*source          // in the order the vendors were given
+	settings  atomic.Pointer[settings]
 
 	// With webhooks.redis: the shared dedup memory (redis.go); the local
-	// sets above then stay empty and nothing is persisted.
-	redis            *dedup.Redis
-	redisCfg         config.Redis
-	arRedis, laRedis *dedup.RedisStore
-
-	arPool, laPool sync.Pool
-
-	arSaved, laSaved uint64 // recorder add counts at the last save (saver only)
+	// sets of the sources then stay empty and nothing is persisted.
+	redis    *dedup.Redis
+	redisCfg config.Redis
 
 	stop      chan struct{}
 	done      chan struct{}
 	closeOnce sync.Once
 	closeErr  error
+}
+
+// source is one plugged-in vendor with the receiver state kept for it.
+type source struct {
+	name   string
+	vendor Vendor
+	set    *dedup.Set        // local dedup memory
+	redis  *dedup.RedisStore // with webhooks.redis, else nil
+	store  dedup.Store       // where claims go: redis, else set
+	m      *sourceMetrics
+	pool   sync.Pool // of *work
+
+	adds  atomic.Uint64 // ids claimed fresh: tells the saver what changed
+	saved uint64        // adds at the last save (saver only)
+}
+
+// work is the pooled per-request state of a source: the body buffer and
+// the vendor's decode and record state.
+type work struct {
+	buf  bytes.Buffer
+	body Body
 }
 
 // settings is the part of the config the handler reads per request; a
@@ -71,10 +97,10 @@ type settings struct {
 	allowed     []netip.Prefix
 	trusted     []netip.Prefix
 	maxConc     int
-	sem         chan struct{}
+	sem         *slot.Slots
 
-	// Webhook accounts per source (the <account> of
-	// /webhooks/<source>/<account>); "default" is always there.
+	// Webhook accounts per vendor (the <account> of
+	// /webhooks/<vendor>/<account>); "default" is always there.
 	accounts map[string]map[string]accountAuth
 }
 
@@ -105,22 +131,25 @@ const maxQueueWait = 2 * time.Second
 // saveInterval is how often the dedup state is written while running.
 const saveInterval = time.Minute
 
-// Dedup state file names under Options.StoragePath.
-const (
-	arStateFile = "dedup-airudder.state"
-	laStateFile = "dedup-laaffic.state"
-)
+// stateFileName is the name of a vendor's dedup state file under
+// Options.StoragePath.
+func stateFileName(vendor string) string { return "dedup-" + vendor + ".state" }
 
-// New builds a receiver, registers its metrics and, with a StoragePath,
-// loads the saved dedup state (a missing or corrupt file is logged and the
-// receiver starts empty: losing dedup memory is better than not starting)
-// and starts saving it every minute.
-func New(cfg config.Webhooks, o Options) (*Receiver, error) {
-	cfg = withDefaults(cfg)
+// internedStrings bounds the receiver's Interner.
+const internedStrings = 8192
+
+// New builds a receiver serving vendors, registers its metrics and the
+// vendors' and, with a StoragePath, loads the saved dedup state (a missing
+// or corrupt file is logged and the receiver starts empty: losing dedup
+// memory is better than not starting) and starts saving it every minute.
+func New(cfg config.Webhooks, o Options, vendors ...Vendor) (*Receiver, error) {
+	cfg = cfg.WithDefaults()
 	r := &Receiver{
 		logger:      o.Logger,
 		now:         o.Now,
 		storagePath: o.StoragePath,
+		sources:     make(map[string]*source, len(vendors)),
+		strings:     NewInterner(internedStrings),
 		stop:        make(chan struct{}),
 		done:        make(chan struct{}),
 	}
@@ -130,22 +159,39 @@ func New(cfg config.Webhooks, o Options) (*Receiver, error) {
 	if r.now == nil {
 		r.now = time.Now
 	}
-	r.arDedup = dedup.New(cfg.DedupWindow.D(), cfg.DedupMaxEntries)
-	r.laDedup = dedup.New(cfg.DedupWindow.D(), cfg.DedupMaxEntries)
-	m := newMetrics()
-	var arStore, laStore dedup.Store = r.arDedup, r.laDedup
+	r.exemplars.init()
+	names := make([]string, 0, len(vendors))
+	for _, v := range vendors {
+		name := v.Name()
+		if _, dup := r.sources[name]; dup || name == "" || strings.Contains(name, "/") {
+			return nil, fmt.Errorf("webhook vendor name %q is empty, has a '/' or is given twice", name)
+		}
+		s := &source{name: name, vendor: v, set: dedup.New(cfg.DedupWindow.D(), cfg.DedupMaxEntries)}
+		s.store = s.set
+		s.pool.New = func() any { return &work{body: v.NewBody()} }
+		r.sources[name] = s
+		r.order = append(r.order, s)
+		names = append(names, name)
+	}
+	r.m = newMetrics(names)
+	for _, s := range r.order {
+		s.m = newSourceMetrics(r.m, s.name)
+	}
 	if cfg.Redis.Enabled() {
 		if err := r.startRedis(cfg); err != nil {
 			return nil, err
 		}
-		arStore, laStore = r.arRedis, r.laRedis
 	}
-	r.rec = newRecorder(m, cfg.MaxLabelValues, arStore, laStore)
-	r.ApplyConfig(cfg)
+	r.env = Env{Logger: r.logger, Now: r.now, Strings: r.strings, Exemplars: &r.exemplars, folded: r.m.folded}
+	cs := append(r.m.collectors(), r.dedupCollectors()...)
+	for _, s := range r.order {
+		cs = append(cs, s.vendor.Init(&r.env)...)
+	}
+	r.apply(cfg, false)
 
 	if o.Registerer != nil {
 		var done []prometheus.Collector
-		for _, c := range append(m.collectors(), r.dedupCollectors()...) {
+		for _, c := range cs {
 			if err := o.Registerer.Register(c); err != nil {
 				// Undo only our own registrations: Unregister goes by
 				// descriptor, so unregistering the collector that failed
@@ -159,9 +205,13 @@ func New(cfg config.Webhooks, o Options) (*Receiver, error) {
 			done = append(done, c)
 		}
 	}
-	r.arPool.New = func() any { return new(arWork) }
-	r.laPool.New = func() any { return new(laWork) }
 
+	if r.storagePath != "" && r.redis == nil {
+		if err := os.MkdirAll(r.storagePath, storageDirMode); err != nil {
+			level.Error(r.logger).Log("msg", "Cannot create --storage.path; webhook dedup memory will not survive restarts", "path", r.storagePath, "err", err)
+			r.storagePath = ""
+		}
+	}
 	if r.storagePath == "" || r.redis != nil {
 		close(r.done)
 		return r, nil
@@ -173,13 +223,10 @@ func New(cfg config.Webhooks, o Options) (*Receiver, error) {
 
 // dedupCollectors expose the dedup sets' size and early evictions.
 func (r *Receiver) dedupCollectors() []prometheus.Collector {
-	cs := []prometheus.Collector{r.rec.dedupErrors}
-	for _, s := range []struct {
-		source string
-		set    *dedup.Set
-	}{{sourceAiRudder, r.arDedup}, {sourceLaaffic, r.laDedup}} {
+	cs := []prometheus.Collector{r.m.dedupErrors}
+	for _, s := range r.order {
 		set := s.set
-		labels := prometheus.Labels{"source": s.source}
+		labels := prometheus.Labels{"source": s.name}
 		cs = append(cs,
 			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 				Name:        "airudder_exporter_dedup_entries",
@@ -199,8 +246,13 @@ func (r *Receiver) dedupCollectors() []prometheus.Collector {
 // ApplyConfig applies a reloaded webhooks section: token, limits, label
 // caps, allow-lists and CIDRs. Counters, admitted label values and the
 // dedup memory are kept. Requests in flight finish with the old settings.
-func (r *Receiver) ApplyConfig(cfg config.Webhooks) {
-	cfg = withDefaults(cfg)
+// Without a token it warns that the receiver is anonymous.
+func (r *Receiver) ApplyConfig(cfg config.Webhooks) { r.apply(cfg, true) }
+
+// apply is ApplyConfig; New applies the first config without the warning,
+// which the owner's first ApplyConfig gives.
+func (r *Receiver) apply(cfg config.Webhooks, warnAnonymous bool) {
+	cfg = cfg.WithDefaults()
 	s := &settings{
 		maxBody:     cfg.MaxBodyBytes,
 		readTimeout: cfg.ReadTimeout.D(),
@@ -209,55 +261,34 @@ func (r *Receiver) ApplyConfig(cfg config.Webhooks) {
 		allowActive: len(cfg.AllowedCIDRs) > 0 || len(cfg.AllowedPrefixes) > 0,
 		allowed:     prefixes(cfg.AllowedPrefixes, cfg.AllowedCIDRs),
 		trusted:     prefixes(cfg.TrustedPrefixes, cfg.TrustedProxies),
-		accounts: map[string]map[string]accountAuth{
-			sourceAiRudder: accountsOf(cfg.AiRudderAccounts),
-			sourceLaaffic:  accountsOf(cfg.LaafficAccounts),
-		},
+		accounts:    make(map[string]map[string]accountAuth, len(r.order)),
+	}
+	for _, src := range r.order {
+		s.accounts[src.name] = accountsOf(src.vendor.Accounts(cfg))
 	}
 	if tok := string(cfg.Token); tok != "" {
 		s.hasToken, s.tokenSum = true, sha256.Sum256([]byte(tok))
+		r.m.authEnabled.Set(1)
+	} else {
+		r.m.authEnabled.Set(0)
+		if warnAnonymous {
+			// Logged on every (re)load: an anonymous receiver is worth repeating.
+			level.Warn(r.logger).Log("msg", "No webhook token configured: /webhooks/* accept anonymous posts; set webhooks.token or webhooks.token_file (e.g. WEBHOOK_TOKEN)")
+		}
 	}
 	// Keep the semaphore when its size is unchanged, so a reload under
 	// load does not briefly double the concurrency.
-	if old := r.settings.Load(); old != nil && old.maxConc == s.maxConc {
+	if old := r.settings.Load(); old != nil && old.sem.Size() == s.maxConc {
 		s.sem = old.sem
 	} else {
-		s.sem = make(chan struct{}, s.maxConc)
+		s.sem = slot.New(s.maxConc)
 	}
-	r.rec.setLimits(cfg.MaxLabelValues, cfg.InfoCheckQuestions, cfg.EventLabels)
-	r.rec.applyAiRudder(cfg)
-	r.rec.lf.setScripts(cfg.LaafficScripts)
-	for name := range s.accounts[sourceLaaffic] {
-		r.rec.lf.initAccount(name)
+	for _, src := range r.order {
+		src.vendor.ApplyConfig(cfg)
+		src.set.SetLimits(cfg.DedupWindow.D(), cfg.DedupMaxEntries)
 	}
-	r.arDedup.SetLimits(cfg.DedupWindow.D(), cfg.DedupMaxEntries)
-	r.laDedup.SetLimits(cfg.DedupWindow.D(), cfg.DedupMaxEntries)
 	r.applyRedis(cfg)
 	r.settings.Store(s)
-}
-
-// withDefaults fills zero fields, so a Webhooks value that did not go
-// through config.Load (tests, embedding) still behaves.
-func withDefaults(c config.Webhooks) config.Webhooks {
-	if c.MaxBodyBytes <= 0 {
-		c.MaxBodyBytes = config.DefaultMaxBodyBytes
-	}
-	if c.DedupWindow <= 0 {
-		c.DedupWindow = config.Duration(config.DefaultDedupWindow)
-	}
-	if c.DedupMaxEntries <= 0 {
-		c.DedupMaxEntries = config.DefaultDedupMaxEntries
-	}
-	if c.MaxLabelValues <= 0 {
-		c.MaxLabelValues = config.DefaultMaxLabelValues
-	}
-	if c.MaxConcurrentRequests <= 0 {
-		c.MaxConcurrentRequests = config.DefaultMaxConcurrent
-	}
-	if c.ReadTimeout <= 0 {
-		c.ReadTimeout = config.Duration(config.DefaultReadTimeout)
-	}
-	return c
 }
 
 // prefixes returns the parsed prefixes, parsing the strings itself when the

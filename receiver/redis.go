@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"sync"
 
 	"github.com/go-kit/log"
 	"github.com/go-kit/log/level"
@@ -22,7 +23,9 @@ func (r *Receiver) startRedis(cfg config.Webhooks) error {
 	if err != nil {
 		return fmt.Errorf("webhooks.redis.tls: %w", err)
 	}
-	redis.SetLogger(redisLogger{level.Debug(log.With(r.logger, "component", "redis"))})
+	setRedisLogger.Do(func() {
+		redis.SetLogger(redisLogger{level.Debug(log.With(r.logger, "component", "redis"))})
+	})
 	logger := r.logger
 	r.redis = dedup.NewRedis(dedup.RedisOptions{
 		Address:  rc.Address,
@@ -39,8 +42,10 @@ func (r *Receiver) startRedis(cfg config.Webhooks) error {
 		},
 	})
 	r.redisCfg = rc
-	r.arRedis = r.redis.Store(rc.KeyPrefix, sourceAiRudder, cfg.DedupWindow.D())
-	r.laRedis = r.redis.Store(rc.KeyPrefix, sourceLaaffic, cfg.DedupWindow.D())
+	for _, s := range r.order {
+		s.redis = r.redis.Store(rc.KeyPrefix, s.name, cfg.DedupWindow.D())
+		s.store = s.redis
+	}
 	level.Info(r.logger).Log("msg", "webhook dedup memory shared in Redis; --storage.path state files are not used", "address", rc.Address, "db", rc.DB, "key_prefix", rc.KeyPrefix, "tls", rc.TLS != nil, "timeout", rc.Timeout)
 	return nil
 }
@@ -50,8 +55,9 @@ func (r *Receiver) startRedis(cfg config.Webhooks) error {
 // and Redis, or between two Redis servers, would forget or split it).
 func (r *Receiver) applyRedis(cfg config.Webhooks) {
 	if r.redis != nil {
-		r.arRedis.SetWindow(cfg.DedupWindow.D())
-		r.laRedis.SetWindow(cfg.DedupWindow.D())
+		for _, s := range r.order {
+			s.redis.SetWindow(cfg.DedupWindow.D())
+		}
 	}
 	if !reflect.DeepEqual(cfg.Redis, r.redisCfg) {
 		level.Warn(r.logger).Log("msg", "webhooks.redis changed; the running dedup store is kept until a restart")
@@ -69,6 +75,11 @@ func (r *Receiver) closeRedis() {
 		_ = r.redis.Close()
 	}
 }
+
+// setRedisLogger guards redis.SetLogger. go-redis (v9) has one
+// process-wide logger and no per-client option, so the first receiver with
+// a Redis sets it, once, rather than every receiver replacing it.
+var setRedisLogger sync.Once
 
 // redisLogger routes go-redis's own messages (pool dial failures ...) to
 // the exporter's logger at debug level: failures that matter are already

@@ -25,13 +25,13 @@ func TestRedisInFlightBody503ThenCounted(t *testing.T) {
 
 	dead := dedup.NewRedis(dedup.RedisOptions{Address: srv.Addr, Timeout: 300 * time.Millisecond, PendingTTL: 500 * time.Millisecond})
 	fresh := make([]bool, 1)
-	if _, err := dead.Store("t:", sourceLaaffic, time.Hour).Claim(context.Background(), []string{"o1"}, time.Now(), fresh); err != nil || !fresh[0] {
+	if _, err := dead.Store("t:", srcGlobex, time.Hour).Claim(context.Background(), []string{"o1"}, time.Now(), fresh); err != nil || !fresh[0] {
 		t.Fatalf("orphan claim: %v %v", fresh, err)
 	}
 	_ = dead.Close() // never confirms
 
-	body := laBatch("n1", "o1")
-	rec := tr.post(PathLaaffic, body)
+	body := batch("n1", "o1")
+	rec := tr.post(pathGlobex, body)
 	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") != "10" {
 		t.Fatalf("body with a pending record: %d (Retry-After %q), want 503 with Retry-After 10 (the pending TTL)", rec.Code, rec.Header().Get("Retry-After"))
 	}
@@ -40,17 +40,17 @@ func TestRedisInFlightBody503ThenCounted(t *testing.T) {
 		t.Errorf("body %q: want the in-flight reason", rec.Body)
 	}
 	count := func(outcome string) float64 {
-		return counterValue(t, tr.reg, "airudder_exporter_webhook_records_total", "source", sourceLaaffic, "outcome", outcome)
+		return counterValue(t, tr.reg, "airudder_exporter_webhook_records_total", "source", srcGlobex, "outcome", outcome)
 	}
 	for _, o := range []string{recordCounted, recordInvalid, recordDuplicate} {
 		if v := count(o); v != 0 {
 			t.Errorf("records %s = %v for an in-flight body, want 0", o, v)
 		}
 	}
-	if v := counterValue(t, tr.reg, "airudder_exporter_dedup_errors_total", "source", sourceLaaffic, "reason", dedup.ReasonInFlight); v != 1 {
+	if v := counterValue(t, tr.reg, "airudder_exporter_dedup_errors_total", "source", srcGlobex, "reason", dedup.ReasonInFlight); v != 1 {
 		t.Errorf("dedup_errors_total{in_flight} = %v, want 1", v)
 	}
-	if v := counterValue(t, tr.reg, "airudder_exporter_webhook_requests_total", "source", sourceLaaffic, "outcome", outcomeDedupUnavailable); v != 1 {
+	if v := counterValue(t, tr.reg, "airudder_exporter_webhook_requests_total", "source", srcGlobex, "outcome", outcomeDedupUnavailable); v != 1 {
 		t.Errorf("requests{dedup_unavailable} = %v, want 1", v)
 	}
 	if !tr.Ready() {
@@ -58,13 +58,13 @@ func TestRedisInFlightBody503ThenCounted(t *testing.T) {
 	}
 
 	time.Sleep(700 * time.Millisecond) // the orphan expires
-	if rec := tr.post(PathLaaffic, body); rec.Code != http.StatusOK {
+	if rec := tr.post(pathGlobex, body); rec.Code != http.StatusOK {
 		t.Fatalf("retry after the pending TTL: %d %s", rec.Code, rec.Body)
 	}
 	if c, inv := count(recordCounted), count(recordInvalid); c != 2 || inv != 1 {
 		t.Fatalf("after the retry: counted %v, invalid %v; want 2 and 1", c, inv)
 	}
-	if rec := tr.post(PathLaaffic, body); rec.Code != http.StatusOK || count(recordDuplicate) != 2 || count(recordCounted) != 2 {
+	if rec := tr.post(pathGlobex, body); rec.Code != http.StatusOK || count(recordDuplicate) != 2 || count(recordCounted) != 2 {
 		t.Fatalf("third delivery: %d, counted %v, duplicate %v; want 200, 2, 2", rec.Code, count(recordCounted), count(recordDuplicate))
 	}
 }
@@ -87,16 +87,17 @@ func (c confirmFails) Confirm(context.Context, dedup.Ticket) error {
 func TestConfirmFailureKeeps200(t *testing.T) {
 	tr := newTestReceiver(t, config.Webhooks{}, "") // local store, wrapped
 	var atConfirm []float64
-	tr.rec.laDedup = confirmFails{Store: tr.rec.laDedup, countedAtConfirm: func() {
-		atConfirm = append(atConfirm, counterValue(t, tr.reg, "airudder_exporter_webhook_records_total", "source", sourceLaaffic, "outcome", recordCounted))
+	src := tr.sources[srcGlobex]
+	src.store = confirmFails{Store: src.store, countedAtConfirm: func() {
+		atConfirm = append(atConfirm, counterValue(t, tr.reg, "airudder_exporter_webhook_records_total", "source", srcGlobex, "outcome", recordCounted))
 	}}
-	if rec := tr.post(PathLaaffic, laBatch("c1", "c2")); rec.Code != http.StatusOK {
+	if rec := tr.post(pathGlobex, batch("c1", "c2")); rec.Code != http.StatusOK {
 		t.Fatalf("%d %s", rec.Code, rec.Body)
 	}
 	if len(atConfirm) != 1 || atConfirm[0] != 2 {
 		t.Fatalf("records counted when Confirm was called: %v, want one call after both were counted", atConfirm)
 	}
-	if v := counterValue(t, tr.reg, "airudder_exporter_dedup_errors_total", "source", sourceLaaffic, "reason", dedup.ReasonConfirmFailed); v != 1 {
+	if v := counterValue(t, tr.reg, "airudder_exporter_dedup_errors_total", "source", srcGlobex, "reason", dedup.ReasonConfirmFailed); v != 1 {
 		t.Errorf("dedup_errors_total{confirm_failed} = %v, want 1", v)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,14 +19,14 @@ func redisWebhooks(addr string) config.Webhooks {
 	}}
 }
 
-// laBatch is a LAAFFIC {"array"} body of ids, plus one invalid record.
-func laBatch(ids ...string) []byte {
+// batch is a {"items"} body of records with ids, plus one invalid record.
+func batch(ids ...string) []byte {
 	parts := make([]string, 0, len(ids)+1)
 	for i, id := range ids {
-		parts = append(parts, strings.Replace(laafficRecord(i), idPlaceholder, id, 1))
+		parts = append(parts, `{"id":"`+id+`","kind":"k`+strconv.Itoa(i%3)+`","n":`+strconv.Itoa(i)+`}`)
 	}
 	parts = append(parts, `"not an object"`)
-	return []byte(`{"array":[` + strings.Join(parts, ",") + `]}`)
+	return []byte(`{"items":[` + strings.Join(parts, ",") + `]}`)
 }
 
 func waitReady(t *testing.T, tr *testReceiver, want bool) {
@@ -47,31 +48,35 @@ func TestRedisSharedAcrossReplicas(t *testing.T) {
 	b := newTestReceiver(t, redisWebhooks(srv.Addr), t.TempDir())
 	waitReady(t, a, true)
 
-	if rec := a.post(PathLaaffic, laBatch("v1", "v2")); rec.Code != http.StatusOK {
+	if rec := a.post(pathGlobex, batch("v1", "v2")); rec.Code != http.StatusOK {
 		t.Fatalf("a: %d %s", rec.Code, rec.Body)
 	}
-	if rec := b.post(PathLaaffic, laBatch("v2", "v3")); rec.Code != http.StatusOK {
+	if rec := b.post(pathGlobex, batch("v2", "v3")); rec.Code != http.StatusOK {
 		t.Fatalf("b: %d %s", rec.Code, rec.Body)
 	}
-	// Same AiRudder call on both.
-	ar := []byte(strings.Replace(airudderBody(1), idPlaceholder, "c1", 1))
-	a.post(PathAiRudder, ar)
-	b.post(PathAiRudder, ar)
+	// Same acme record on both.
+	ar := []byte(`{"id":"c1"}`)
+	a.post(pathAcme, ar)
+	b.post(pathAcme, ar)
 
 	count := func(tr *testReceiver, src, outcome string) float64 {
 		return counterValue(t, tr.reg, "airudder_exporter_webhook_records_total", "source", src, "outcome", outcome)
 	}
-	if got := count(a, sourceLaaffic, recordCounted) + count(b, sourceLaaffic, recordCounted); got != 3 {
-		t.Errorf("laaffic records counted across replicas = %v, want 3 (v1 v2 v3)", got)
+	if got := count(a, srcGlobex, recordCounted) + count(b, srcGlobex, recordCounted); got != 3 {
+		t.Errorf("globex records counted across replicas = %v, want 3 (v1 v2 v3)", got)
 	}
-	if got := count(b, sourceLaaffic, recordDuplicate); got != 1 {
+	if got := count(b, srcGlobex, recordDuplicate); got != 1 {
 		t.Errorf("duplicates on b = %v, want 1 (v2)", got)
 	}
-	if got := count(a, sourceAiRudder, recordCounted) + count(b, sourceAiRudder, recordCounted); got != 1 {
-		t.Errorf("airudder calls counted across replicas = %v, want 1", got)
+	if got := count(a, srcAcme, recordCounted) + count(b, srcAcme, recordCounted); got != 1 {
+		t.Errorf("acme records counted across replicas = %v, want 1", got)
 	}
 	// Nothing goes to the local set or a state file with Redis.
-	if n := a.arDedup.Len() + a.laDedup.Len(); n != 0 {
+	n := 0
+	for _, s := range a.order {
+		n += s.set.Len()
+	}
+	if n != 0 {
 		t.Errorf("local dedup set holds %d ids with Redis configured", n)
 	}
 }
@@ -85,8 +90,8 @@ func TestRedisOutage503ThenRecovery(t *testing.T) {
 	waitReady(t, tr, true)
 	srv.Kill()
 
-	body := laBatch("x1", "x2")
-	rec := tr.post(PathLaaffic, body)
+	body := batch("x1", "x2")
+	rec := tr.post(pathGlobex, body)
 	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
 		t.Fatalf("with Redis down: %d (Retry-After %q), want 503 with Retry-After", rec.Code, rec.Header().Get("Retry-After"))
 	}
@@ -95,14 +100,14 @@ func TestRedisOutage503ThenRecovery(t *testing.T) {
 		t.Errorf("body %q: want a JSON reason", rec.Body)
 	}
 	for _, outcome := range []string{recordCounted, recordInvalid, recordDuplicate} {
-		if v := counterValue(t, tr.reg, "airudder_exporter_webhook_records_total", "source", sourceLaaffic, "outcome", outcome); v != 0 {
+		if v := counterValue(t, tr.reg, "airudder_exporter_webhook_records_total", "source", srcGlobex, "outcome", outcome); v != 0 {
 			t.Errorf("records %s = %v during the outage, want 0", outcome, v)
 		}
 	}
-	if v := counterValue(t, tr.reg, "airudder_exporter_dedup_errors_total", "source", sourceLaaffic, "reason", "unavailable"); v != 1 {
+	if v := counterValue(t, tr.reg, "airudder_exporter_dedup_errors_total", "source", srcGlobex, "reason", "unavailable"); v != 1 {
 		t.Errorf("dedup_errors_total{unavailable} = %v, want 1", v)
 	}
-	if v := counterValue(t, tr.reg, "airudder_exporter_webhook_requests_total", "source", sourceLaaffic, "outcome", outcomeDedupUnavailable); v != 1 {
+	if v := counterValue(t, tr.reg, "airudder_exporter_webhook_requests_total", "source", srcGlobex, "outcome", outcomeDedupUnavailable); v != 1 {
 		t.Errorf("requests{dedup_unavailable} = %v, want 1", v)
 	}
 	if tr.Ready() {
@@ -111,13 +116,13 @@ func TestRedisOutage503ThenRecovery(t *testing.T) {
 
 	srv.Start()
 	waitReady(t, tr, true)
-	if rec := tr.post(PathLaaffic, body); rec.Code != http.StatusOK {
+	if rec := tr.post(pathGlobex, body); rec.Code != http.StatusOK {
 		t.Fatalf("retry after recovery: %d %s", rec.Code, rec.Body)
 	}
-	if v := counterValue(t, tr.reg, "airudder_exporter_webhook_records_total", "source", sourceLaaffic, "outcome", recordCounted); v != 2 {
+	if v := counterValue(t, tr.reg, "airudder_exporter_webhook_records_total", "source", srcGlobex, "outcome", recordCounted); v != 2 {
 		t.Errorf("counted after the retry = %v, want 2", v)
 	}
-	if v := counterValue(t, tr.reg, "airudder_exporter_webhook_records_total", "source", sourceLaaffic, "outcome", recordInvalid); v != 1 {
+	if v := counterValue(t, tr.reg, "airudder_exporter_webhook_records_total", "source", srcGlobex, "outcome", recordInvalid); v != 1 {
 		t.Errorf("invalid after the retry = %v, want 1 (counted once, with the body that was accepted)", v)
 	}
 }
@@ -128,9 +133,9 @@ func TestNoRedisIsLocal(t *testing.T) {
 	if !tr.Ready() {
 		t.Fatal("not ready without Redis")
 	}
-	tr.post(PathLaaffic, laBatch("l1"))
-	if tr.laDedup.Len() != 1 {
-		t.Fatalf("local set holds %d ids, want 1", tr.laDedup.Len())
+	tr.post(pathGlobex, batch("l1"))
+	if n := tr.sources[srcGlobex].set.Len(); n != 1 {
+		t.Fatalf("local set holds %d ids, want 1", n)
 	}
 	if fmt.Sprint(tr.redis) != "<nil>" {
 		t.Fatal("a Redis store exists without webhooks.redis.address")

@@ -3,41 +3,47 @@ package receiver
 import (
 	"bytes"
 	"errors"
+
+	"airudder_exporter/internal/jsonscan"
 )
 
-// Validation helpers shared by both decoders.
+// Validation helpers shared by the vendors' decoders.
 
 // Body-level errors: the request is answered 400 with this text.
 var (
-	errEmptyBody       = errors.New("empty body")
-	errNotJSON         = errors.New("body is not valid JSON")
-	errNotObject       = errors.New("body must be a JSON object")
-	errNotObjectOrList = errors.New("body must be a JSON object or array")
-	errDetailsNotArray = errors.New("details must be an array")
+	ErrEmptyBody       = errors.New("empty body")
+	ErrNotJSON         = errors.New("body is not valid JSON")
+	ErrNotObject       = errors.New("body must be a JSON object")
+	ErrNotObjectOrList = errors.New("body must be a JSON object or array")
 )
 
-// checkNum validates an optional number against [0, max].
-func checkNum(n flexNum, max float64) InvalidReason {
-	switch n.st {
-	case fBadType:
+// MaxCallSeconds bounds durations and ring times: a longer call is taken
+// as garbage rather than a call.
+const MaxCallSeconds = 24 * 3600
+
+// CheckNum validates an optional number against [0, max].
+func CheckNum(n jsonscan.Num, max float64) InvalidReason {
+	switch n.St {
+	case jsonscan.BadType:
 		return ReasonBadType
-	case fBadNumber:
+	case jsonscan.BadNumber:
 		return ReasonBadNumber
-	case fOK:
-		if n.v < 0 {
+	case jsonscan.OK:
+		if n.V < 0 {
 			return ReasonNegativeValue
 		}
-		if n.v > max {
+		if n.V > max {
 			return ReasonAbsurdValue
 		}
 	}
 	return ""
 }
 
-func opt(n flexNum) OptFloat { return OptFloat{V: n.v, OK: n.st == fOK} }
+// Opt is n as an optional value: set only when n held a usable number.
+func Opt(n jsonscan.Num) OptFloat { return OptFloat{V: n.V, OK: n.St == jsonscan.OK} }
 
-// firstReason returns the first non-empty reason.
-func firstReason(rs ...InvalidReason) InvalidReason {
+// FirstReason returns the first non-empty reason.
+func FirstReason(rs ...InvalidReason) InvalidReason {
 	for _, r := range rs {
 		if r != "" {
 			return r
@@ -46,4 +52,5 @@ func firstReason(rs ...InvalidReason) InvalidReason {
 	return ""
 }
 
-func trimmed(f flexString) []byte { return bytes.TrimSpace(f.b) }
+// Trimmed is the text of f without surrounding white space.
+func Trimmed(f jsonscan.Text) []byte { return bytes.TrimSpace(f.B) }

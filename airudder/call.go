@@ -1,0 +1,441 @@
+package airudder
+
+import (
+	"bytes"
+	"errors"
+	"math"
+	"strconv"
+	"time"
+
+	"airudder_exporter/internal/jsonscan"
+	"airudder_exporter/receiver"
+)
+
+// AiRudder bodies come in three shapes (vendor README §1.3):
+//   - a task object with `details[]`: one call per element (answered calls
+//     one at a time, unanswered ones aggregated);
+//   - a task object without `details`: a task status change;
+//   - a workflow call-completion notification: the call's fields at the top
+//     level next to workflow_id / workflow_name / nodetask_id / case_id.
+//
+// The decoder reads the body once with jsonscan.Reader, filling the raw structs
+// below with the fields the exporter uses (everything else, phone numbers
+// and customer variables included, is skipped), validates each record and
+// emits typed events. It never touches a metric.
+
+// errDetailsNotArray: a body whose details is not an array (answered 400).
+var errDetailsNotArray = errors.New("details must be an array")
+
+// Limits beyond which a value is taken as garbage rather than a call
+// (durations and ring times: receiver.MaxCallSeconds).
+const (
+	maxTalkRounds = 10000
+	maxDialCount  = 1000
+)
+
+type arAnswerRaw struct {
+	QuestionName  jsonscan.Text // question_name
+	Verification  jsonscan.Text // verification_results
+	WhetherAnswer jsonscan.Text // whether_answer
+}
+
+type arRedialRaw struct {
+	RingType   jsonscan.Text // RingType
+	HangupType jsonscan.Text // HangupType
+}
+
+// arCallRaw holds the call fields the exporter uses.
+type arCallRaw struct {
+	ID             jsonscan.Text
+	CallID         jsonscan.Text
+	Result         jsonscan.Text
+	ResultLabel    jsonscan.Text
+	HangupType     jsonscan.Text
+	RingType       jsonscan.Text
+	Duration       jsonscan.Num
+	RingTime       jsonscan.Num
+	TalkRound      jsonscan.Num
+	CallTimes      jsonscan.Num
+	RobotHash      jsonscan.Text // per call; the task's when absent
+	CallEndTime    jsonscan.Text // local time of the account, YYYY-MM-DD HH:MM:SS
+	QuestionAnswer []arAnswerRaw
+	RedailCall     []arRedialRaw
+	EventLabel     [][]byte // keys only: the values repeat them
+	nestedBad      bool     // question_answer / redail_call / EventLabel of the wrong shape
+}
+
+// reset zeroes c but keeps the capacity of its slices, so the next record
+// decodes without allocating them again.
+func (c *arCallRaw) reset() {
+	qa, rd, ek := c.QuestionAnswer[:0], c.RedailCall[:0], c.EventLabel[:0]
+	*c = arCallRaw{QuestionAnswer: qa, RedailCall: rd, EventLabel: ek}
+}
+
+type arBodyRaw struct {
+	arCallRaw    // workflow notifications carry the call at the top level
+	TaskID       jsonscan.Text
+	TaskName     jsonscan.Text // never a label: mapped to a campaign by the recorder
+	SIPLine      jsonscan.Text
+	Status       jsonscan.Text
+	WorkflowID   jsonscan.Text
+	WorkflowName jsonscan.Text
+	NodetaskID   jsonscan.Text
+	CaseID       jsonscan.Text
+}
+
+// arDecoder is reusable (pooled per request); not safe for concurrent use.
+type arDecoder struct {
+	r    jsonscan.Reader
+	top  arBodyRaw
+	call arCallRaw // one details[] element at a time
+}
+
+// decode parses one AiRudder body into out (which it resets first). A
+// returned error means the body as a whole is unusable (400) and out must
+// not be recorded; problems with single records are in out.Invalid.
+func (d *arDecoder) decode(data []byte, out *webhookBatch) error {
+	out.reset()
+	r := &d.r
+	if _, err := receiver.StartBody(r, data, "{", receiver.ErrNotObject); err != nil {
+		return err
+	}
+	d.top.arCallRaw.reset()
+	d.top = arBodyRaw{arCallRaw: d.top.arCallRaw}
+	details := jsonscan.NoList
+	r.Open()
+	for first := true; r.More('}', &first); {
+		k := r.Key()
+		switch string(k) {
+		case "details":
+			// A repeated key replaces the earlier value, as in encoding/json.
+			out.reset()
+			if details = r.ListStart(); details == jsonscan.List {
+				d.details(out)
+			}
+		case "task_id":
+			r.ReadString(&d.top.TaskID)
+		case "task_name":
+			r.ReadString(&d.top.TaskName)
+		case "sip_line":
+			r.ReadString(&d.top.SIPLine)
+		case "status":
+			r.ReadString(&d.top.Status)
+		case "workflow_id":
+			r.ReadString(&d.top.WorkflowID)
+		case "workflow_name":
+			r.ReadString(&d.top.WorkflowName)
+		case "nodetask_id":
+			r.ReadString(&d.top.NodetaskID)
+		case "case_id":
+			r.ReadString(&d.top.CaseID)
+		default:
+			if !d.callField(k, &d.top.arCallRaw) {
+				r.Skip()
+			}
+		}
+	}
+	r.End()
+	d.task(out)
+	switch {
+	case r.Err() != nil:
+		out.reset()
+		return receiver.ErrNotJSON
+	case details == jsonscan.NotList:
+		out.reset()
+		return errDetailsNotArray
+	case details == jsonscan.List:
+		// Calls emitted while reading; "details": [] holds none.
+	case isTopLevelCall(&d.top):
+		emitAiRudderCall(&d.top.arCallRaw, isWorkflow(&d.top), out)
+	default:
+		emitTaskStatus(&d.top, out)
+	}
+	return nil
+}
+
+// task fills the batch's task-level dimensions once the whole body is read
+// (the task's fields may come after details[]): the SIP line, the task name
+// and, for calls without their own robot_hash, the task's robot.
+func (d *arDecoder) task(out *webhookBatch) {
+	if d.top.SIPLine.St == jsonscan.OK {
+		out.SIPLine = out.strs.Get(receiver.Trimmed(d.top.SIPLine))
+	}
+	if d.top.TaskName.St == jsonscan.OK {
+		// Not interned: task names are unbounded (one per day per campaign).
+		out.TaskName = string(receiver.Trimmed(d.top.TaskName))
+	}
+	if d.top.RobotHash.St == jsonscan.OK {
+		robot := out.strs.Get(receiver.Trimmed(d.top.RobotHash))
+		for i := range out.Calls {
+			if out.Calls[i].Robot == "" {
+				out.Calls[i].Robot = robot
+			}
+		}
+	}
+}
+
+// details reads details[] and emits each element as it is completed.
+func (d *arDecoder) details(out *webhookBatch) {
+	r := &d.r
+	r.Open()
+	for first := true; receiver.NextRecord(r, &first, &out.Invalid); {
+		d.call.reset()
+		r.Open()
+		for first := true; r.More('}', &first); {
+			if k := r.Key(); !d.callField(k, &d.call) {
+				r.Skip()
+			}
+		}
+		if r.Err() != nil {
+			return
+		}
+		emitAiRudderCall(&d.call, false, out)
+	}
+}
+
+// callField reads the value of key k into c if it is a call field.
+func (d *arDecoder) callField(k []byte, c *arCallRaw) bool {
+	r := &d.r
+	switch string(k) {
+	case "id":
+		r.ReadString(&c.ID)
+	case "call_id":
+		r.ReadString(&c.CallID)
+	case "result":
+		r.ReadString(&c.Result)
+	case "result_label":
+		r.ReadString(&c.ResultLabel)
+	case "hangup_type":
+		r.ReadString(&c.HangupType)
+	case "ring_type":
+		r.ReadString(&c.RingType)
+	case "duration":
+		r.ReadNum(&c.Duration)
+	case "ring_time":
+		r.ReadNum(&c.RingTime)
+	case "talk_round":
+		r.ReadNum(&c.TalkRound)
+	case "call_times":
+		r.ReadNum(&c.CallTimes)
+	case "robot_hash":
+		r.ReadString(&c.RobotHash)
+	case "call_end_time":
+		r.ReadString(&c.CallEndTime)
+	case "question_answer":
+		c.QuestionAnswer = c.QuestionAnswer[:0]
+		d.objects(c, func(k []byte) bool {
+			a := &c.QuestionAnswer[len(c.QuestionAnswer)-1]
+			switch string(k) {
+			case "question_name":
+				r.ReadString(&a.QuestionName)
+			case "verification_results":
+				r.ReadString(&a.Verification)
+			case "whether_answer":
+				r.ReadString(&a.WhetherAnswer)
+			default:
+				return false
+			}
+			return true
+		}, func() { c.QuestionAnswer = append(c.QuestionAnswer, arAnswerRaw{}) })
+	case "redail_call":
+		c.RedailCall = c.RedailCall[:0]
+		d.objects(c, func(k []byte) bool {
+			rd := &c.RedailCall[len(c.RedailCall)-1]
+			switch string(k) {
+			case "RingType":
+				r.ReadString(&rd.RingType)
+			case "HangupType":
+				r.ReadString(&rd.HangupType)
+			default:
+				return false
+			}
+			return true
+		}, func() { c.RedailCall = append(c.RedailCall, arRedialRaw{}) })
+	case "EventLabel":
+		c.EventLabel = c.EventLabel[:0]
+		switch r.Peek() {
+		case '{':
+			r.Open()
+			for first := true; r.More('}', &first); {
+				c.EventLabel = append(c.EventLabel, r.Key())
+				r.Skip()
+			}
+		case 'n':
+			r.Literal("null")
+		default:
+			r.Skip()
+			c.nestedBad = true
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// objects reads an array of objects: add appends an element, field reads
+// one of its keys (false: not wanted, skip it). null is an empty list;
+// anything else of the wrong shape marks the call.
+func (d *arDecoder) objects(c *arCallRaw, field func(k []byte) bool, add func()) {
+	r := &d.r
+	switch r.Peek() {
+	case '[':
+	case 'n':
+		r.Literal("null")
+		return
+	default:
+		r.Skip()
+		c.nestedBad = true
+		return
+	}
+	r.Open()
+	for first := true; r.More(']', &first); {
+		if r.Peek() != '{' {
+			r.Skip()
+			c.nestedBad = true
+			continue
+		}
+		add()
+		r.Open()
+		for first := true; r.More('}', &first); {
+			if !field(r.Key()) {
+				r.Skip()
+			}
+		}
+	}
+}
+
+// validateAiRudderCall returns why c cannot be counted, or "".
+//
+// A call without call_id or id is rejected (missing_id) rather than counted:
+// AiRudder re-delivers bodies (non-200 → retried every minute, 5 times), and
+// a call that cannot be deduplicated could be counted up to six times. Not
+// counting it, visibly, in invalid_records_total{reason="missing_id"} is
+// the smaller error.
+func validateAiRudderCall(c *arCallRaw) receiver.InvalidReason {
+	if c.nestedBad || c.ID.St == jsonscan.BadType || c.CallID.St == jsonscan.BadType || c.Result.St == jsonscan.BadType ||
+		c.ResultLabel.St == jsonscan.BadType || c.HangupType.St == jsonscan.BadType || c.RingType.St == jsonscan.BadType {
+		return receiver.ReasonBadType
+	}
+	if !hasCallID(c.CallID) && !hasCallID(c.ID) {
+		return receiver.ReasonMissingID
+	}
+	return receiver.FirstReason(
+		receiver.CheckNum(c.Duration, receiver.MaxCallSeconds),
+		receiver.CheckNum(c.RingTime, receiver.MaxCallSeconds),
+		receiver.CheckNum(c.TalkRound, maxTalkRounds),
+		receiver.CheckNum(c.CallTimes, maxDialCount),
+	)
+}
+
+func emitAiRudderCall(c *arCallRaw, workflow bool, out *webhookBatch) {
+	if r := validateAiRudderCall(c); r != "" {
+		out.Invalid = append(out.Invalid, r)
+		return
+	}
+	// call_id and id are separate id spaces: call_id "5" and id 5 are not
+	// the same call, so the id key carries a prefix. Numbers are
+	// normalised ("5", 5, 5.0 and "5.0" are one id).
+	var key, exemplar string
+	if hasCallID(c.CallID) {
+		key = string(normCallID(c.CallID.B))
+		exemplar = string(c.CallID.B)
+	} else {
+		key = "id\x00" + string(normCallID(c.ID.B))
+		exemplar = string(c.ID.B)
+	}
+	ev := webhookCall{
+		Key:          key,
+		Exemplar:     receiver.ExemplarValue(exemplar, len(airudderIDLabel)),
+		Robot:        out.strs.Get(receiver.Trimmed(c.RobotHash)),
+		End:          callLocalTime(c.CallEndTime),
+		Result:       normResult(string(c.Result.B)),
+		ResultLabel:  out.strs.Get(receiver.Trimmed(c.ResultLabel)),
+		HangupType:   normHangupType(string(c.HangupType.B)),
+		RingType:     normRingType(string(c.RingType.B)),
+		Duration:     receiver.Opt(c.Duration),
+		RingTime:     receiver.Opt(c.RingTime),
+		TalkRounds:   receiver.Opt(c.TalkRound),
+		DialAttempts: receiver.Opt(c.CallTimes),
+		Workflow:     workflow,
+	}
+	if len(c.RedailCall) > 0 {
+		start := len(out.redials)
+		for i := range c.RedailCall {
+			r := &c.RedailCall[i]
+			out.redials = append(out.redials, callRedial{
+				RingType:   normRingType(string(r.RingType.B)),
+				HangupType: normHangupType(string(r.HangupType.B)),
+			})
+		}
+		ev.Redials = out.redials[start:len(out.redials):len(out.redials)]
+	}
+	if len(c.QuestionAnswer) > 0 {
+		start := len(out.answers)
+		for i := range c.QuestionAnswer {
+			a := &c.QuestionAnswer[i]
+			v := out.strs.Get(receiver.Trimmed(a.Verification))
+			if v == "" {
+				v = "-"
+			}
+			out.answers = append(out.answers, callAnswer{
+				Question:     out.strs.Get(receiver.Trimmed(a.QuestionName)),
+				Verification: v,
+				Answered:     normAnswered(string(a.WhetherAnswer.B)),
+			})
+		}
+		ev.Answers = out.answers[start:len(out.answers):len(out.answers)]
+	}
+	if len(c.EventLabel) > 0 {
+		start := len(out.labels)
+		for _, k := range c.EventLabel {
+			out.labels = append(out.labels, out.strs.Get(bytes.TrimSpace(k)))
+		}
+		ev.EventLabels = out.labels[start:len(out.labels):len(out.labels)]
+	}
+	out.Calls = append(out.Calls, ev)
+}
+
+// normCallID gives an id one spelling when it is a number: JSON 5, 5.0 and
+// 5e0 and the strings "5" and "5.0" all become "5". Other ids (AiRudder's
+// call_id is a hex string) are used as they are, trimmed.
+// hasCallID: an id field that holds something besides white space (normCallID
+// trims it, and an empty key would make every such call one "duplicate").
+func hasCallID(f jsonscan.Text) bool { return f.Set() && len(bytes.TrimSpace(f.B)) > 0 }
+
+func normCallID(b []byte) []byte {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || len(b) > 32 {
+		return b
+	}
+	for _, c := range b {
+		if (c < '0' || c > '9') && c != '.' && c != '-' && c != '+' && c != 'e' && c != 'E' {
+			return b
+		}
+	}
+	v, ok := jsonscan.ParseNumber(b)
+	if !ok || v != math.Trunc(v) || math.Abs(v) >= 1<<53 {
+		return b
+	}
+	return strconv.AppendInt(nil, int64(v), 10)
+}
+
+// callTimeLayout is AiRudder's time format (local time of the account).
+const callTimeLayout = "2006-01-02 15:04:05"
+
+// callLocalTime reads a wall-clock time. The time zone is the account's, which
+// only the recorder knows, so the wall clock is carried in UTC fields.
+func callLocalTime(f jsonscan.Text) wallTime {
+	switch f.St {
+	case jsonscan.Absent, jsonscan.Null:
+		return wallTime{}
+	case jsonscan.OK:
+		b := bytes.TrimSpace(f.B)
+		if len(b) == 0 {
+			return wallTime{}
+		}
+		if t, err := time.Parse(callTimeLayout, string(b)); err == nil {
+			return wallTime{T: t, State: timeOK}
+		}
+	}
+	return wallTime{State: timeBad}
+}

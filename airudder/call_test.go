@@ -1,0 +1,296 @@
+package airudder
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"airudder_exporter/receiver"
+)
+
+func decodeAR(t *testing.T, body string) (*webhookBatch, error) {
+	t.Helper()
+	var d arDecoder
+	b := webhookBatch{strs: receiver.NewInterner(64)}
+	err := d.decode([]byte(body), &b)
+	return &b, err
+}
+
+func mustAR(t *testing.T, body string) *webhookBatch {
+	t.Helper()
+	b, err := decodeAR(t, body)
+	if err != nil {
+		t.Fatalf("decode %s: %v", body, err)
+	}
+	return b
+}
+
+func TestDecodeAiRudderFixture(t *testing.T) {
+	var d arDecoder
+	b := webhookBatch{strs: receiver.NewInterner(64)}
+	if err := d.decode(readWebhookFixture(t, "airudder-call-webhook.json"), &b); err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Calls) != 1 || len(b.Tasks) != 0 || len(b.Invalid) != 0 {
+		t.Fatalf("got %d calls, %d tasks, invalid %v", len(b.Calls), len(b.Tasks), b.Invalid)
+	}
+	want := webhookCall{
+		Key:          "ic9adfe00d474bxxxxxxxx5351bc0",
+		Exemplar:     "ic9adfe00d474bxxxxxxxx5351bc0",
+		Robot:        "f3298554be9xxxxxxxxaa595674", // the call's own, not the task's
+		End:          wallTime{T: time.Date(2022, 12, 19, 15, 17, 14, 0, time.UTC), State: timeOK},
+		Result:       "finished",
+		ResultLabel:  "A",
+		HangupType:   "ByCallee",
+		RingType:     "normal",
+		Duration:     receiver.OptFloat{V: 0, OK: true},
+		RingTime:     receiver.OptFloat{V: 0, OK: true},
+		TalkRounds:   receiver.OptFloat{V: 0, OK: true},
+		DialAttempts: receiver.OptFloat{V: 1, OK: true},
+		Redials:      []callRedial{{RingType: "null", HangupType: "ByCallee"}},
+		Answers: []callAnswer{
+			{Question: "Q1", Verification: "Match", Answered: "Answered"},
+			{Question: "Q2", Verification: "-", Answered: "Answered"},
+			{Question: "Q3", Verification: "Match", Answered: "Answered"},
+		},
+		EventLabels: []string{"VerifyPass"},
+	}
+	if !reflect.DeepEqual(b.Calls[0], want) {
+		t.Errorf("call:\n got %+v\nwant %+v", b.Calls[0], want)
+	}
+	if webhookRecords(&b) != 1 {
+		t.Errorf("Records() = %d", webhookRecords(&b))
+	}
+	if b.SIPLine != "TEST_LINE" || b.TaskName != "xxxxxxxxxxc25a9b2_ic_task" {
+		t.Errorf("task dimensions: line %q, task name %q", b.SIPLine, b.TaskName)
+	}
+}
+
+func TestDecodeAiRudderShapes(t *testing.T) {
+	t.Run("multi", func(t *testing.T) {
+		b := mustAR(t, `{"task_id":"t","status":"finished","details":[
+			{"call_id":"c1","result":"finished","duration":12},
+			{"id":42,"result":"failed"},
+			{"id":"s-7","call_id":""}]}`)
+		if got := keys(b.Calls); !reflect.DeepEqual(got, []string{"c1", "id\x0042", "id\x00s-7"}) {
+			t.Fatalf("keys %v, invalid %v", got, b.Invalid)
+		}
+		if len(b.Tasks) != 0 {
+			t.Errorf("a body with details is not a task status: %+v", b.Tasks)
+		}
+		if b.Calls[1].Result != "failed" || b.Calls[2].Result != "other" {
+			t.Errorf("results %q %q", b.Calls[1].Result, b.Calls[2].Result)
+		}
+	})
+	t.Run("task status", func(t *testing.T) {
+		b := mustAR(t, `{"task_id":"t1","task_name":"n","status":"calling","robot_hash":"x"}`)
+		if len(b.Tasks) != 1 || b.Tasks[0].Status != "calling" || len(b.Calls) != 0 {
+			t.Fatalf("%+v", b)
+		}
+		if b2 := mustAR(t, `{"task_id":"t1","status":"paused"}`); b2.Tasks[0].TaskID != "t1" || b2.Tasks[0].Status != "paused" {
+			t.Errorf("task %+v", b2.Tasks[0])
+		}
+		if b := mustAR(t, `{"task_id":"t1","status":"exploded"}`); b.Tasks[0].Status != "other" {
+			t.Errorf("unknown status → %q", b.Tasks[0].Status)
+		}
+		if b := mustAR(t, `{"task_id":"t1","status":"cancelled"}`); b.Tasks[0].Status != "canceled" {
+			t.Errorf("cancelled → %q", b.Tasks[0].Status)
+		}
+		if b := mustAR(t, `{"task_id":"t1","details":null}`); len(b.Tasks) != 1 || b.Tasks[0].Status != "other" {
+			t.Errorf("details null, no status: %+v", b)
+		}
+		if b := mustAR(t, `{"status":"finished"}`); !reflect.DeepEqual(b.Invalid, []receiver.InvalidReason{receiver.ReasonMissingID}) {
+			t.Errorf("no task_id: %+v", b)
+		}
+	})
+	t.Run("workflow", func(t *testing.T) {
+		b := mustAR(t, `{"workflow_id":"w1","workflow_name":"wf","nodetask_id":"n1","case_id":"case-9",
+			"call_id":"wc1","result":"finished","result_label":" B ","duration":"65","hangup_type":"ByRobot"}`)
+		if len(b.Calls) != 1 || !b.Calls[0].Workflow {
+			t.Fatalf("%+v", b)
+		}
+		c := b.Calls[0]
+		if c.Key != "wc1" || c.Duration != (receiver.OptFloat{V: 65, OK: true}) || c.ResultLabel != "B" || c.HangupType != "ByRobot" {
+			t.Errorf("%+v", c)
+		}
+		// A call at the top level without workflow fields is a call, not a workflow.
+		if b := mustAR(t, `{"call_id":"x","result":"failed"}`); len(b.Calls) != 1 || b.Calls[0].Workflow {
+			t.Errorf("%+v", b)
+		}
+	})
+	t.Run("empty details", func(t *testing.T) {
+		b := mustAR(t, `{"task_id":"t","status":"finished","details":[]}`)
+		if webhookRecords(b) != 0 {
+			t.Errorf("empty details: %+v", b)
+		}
+	})
+}
+
+func keys(cs []webhookCall) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.Key)
+	}
+	return out
+}
+
+func TestDecodeAiRudderFields(t *testing.T) {
+	one := func(t *testing.T, call string) webhookCall {
+		t.Helper()
+		b := mustAR(t, `{"details":[`+call+`]}`)
+		if len(b.Calls) != 1 {
+			t.Fatalf("%s: invalid %v", call, b.Invalid)
+		}
+		return b.Calls[0]
+	}
+	t.Run("missing optional fields", func(t *testing.T) {
+		c := one(t, `{"id":1}`)
+		want := webhookCall{Key: "id\x001", Exemplar: "1", Result: "other", HangupType: "none", RingType: "null"}
+		if !reflect.DeepEqual(c, want) {
+			t.Errorf("got %+v", c)
+		}
+	})
+	t.Run("string numbers", func(t *testing.T) {
+		c := one(t, `{"id":1,"duration":"12","ring_time":" 3.5 ","talk_round":"7","call_times":"2"}`)
+		if c.Duration != (receiver.OptFloat{V: 12, OK: true}) || c.RingTime != (receiver.OptFloat{V: 3.5, OK: true}) ||
+			c.TalkRounds != (receiver.OptFloat{V: 7, OK: true}) || c.DialAttempts != (receiver.OptFloat{V: 2, OK: true}) {
+			t.Errorf("%+v", c)
+		}
+	})
+	t.Run("null and empty numbers are absent", func(t *testing.T) {
+		c := one(t, `{"id":1,"duration":null,"ring_time":""}`)
+		if c.Duration.OK || c.RingTime.OK {
+			t.Errorf("%+v", c)
+		}
+	})
+	t.Run("unknown enums", func(t *testing.T) {
+		c := one(t, `{"id":1,"result":"exploded","hangup_type":"ByAlien","ring_type":"weird",
+			"redail_call":[{"RingType":"busy","HangupType":""},{"RingType":"x"}],
+			"question_answer":[{"question_name":"Q","verification_results":"Fuzzy","whether_answer":"Maybe"}]}`)
+		if c.Result != "other" || c.HangupType != "other" || c.RingType != "other" {
+			t.Errorf("%+v", c)
+		}
+		if !reflect.DeepEqual(c.Redials, []callRedial{{"busy", "none"}, {"other", "none"}}) {
+			t.Errorf("redials %+v", c.Redials)
+		}
+		if !reflect.DeepEqual(c.Answers, []callAnswer{{"Q", "Fuzzy", "other"}}) {
+			t.Errorf("answers %+v", c.Answers)
+		}
+	})
+	t.Run("case-insensitive and alternative spellings", func(t *testing.T) {
+		c := one(t, `{"id":1,"result":"Canceled","hangup_type":"byrobot","ring_type":"BUSY"}`)
+		if c.Result != "cancelled" || c.HangupType != "ByRobot" || c.RingType != "busy" {
+			t.Errorf("%+v", c)
+		}
+	})
+	t.Run("escaped strings", func(t *testing.T) {
+		c := one(t, `{"call_id":"a\"b\u00e9","result_label":"\u0041","EventLabel":{"Pay\u0021":"x"}}`)
+		if c.Key != `a"bé` || c.ResultLabel != "A" || !reflect.DeepEqual(c.EventLabels, []string{"Pay!"}) {
+			t.Errorf("%+v", c)
+		}
+	})
+	t.Run("call_id preferred over id", func(t *testing.T) {
+		if c := one(t, `{"id":5,"call_id":"abc"}`); c.Key != "abc" {
+			t.Errorf("key %q", c.Key)
+		}
+	})
+	t.Run("long id exemplar is cut to the rune limit", func(t *testing.T) {
+		id := strings.Repeat("é", 200)
+		c := one(t, `{"call_id":"`+id+`"}`)
+		if c.Key != id {
+			t.Error("key must stay whole")
+		}
+		if n := len([]rune(c.Exemplar)) + len("call_id"); n != 128 {
+			t.Errorf("exemplar runes with name = %d", n)
+		}
+	})
+}
+
+func TestDecodeAiRudderInvalidRecords(t *testing.T) {
+	for _, tc := range []struct {
+		call string
+		want receiver.InvalidReason
+	}{
+		{`{"result":"finished"}`, receiver.ReasonMissingID},
+		{`{"id":null,"call_id":""}`, receiver.ReasonMissingID},
+		{`{"call_id":" ","result":"finished"}`, receiver.ReasonMissingID}, // white space is no id
+		{`{"id":1,"duration":-1}`, receiver.ReasonNegativeValue},
+		{`{"id":1,"ring_time":"-3"}`, receiver.ReasonNegativeValue},
+		{`{"id":1,"duration":90000}`, receiver.ReasonAbsurdValue},
+		{`{"id":1,"talk_round":1e9}`, receiver.ReasonAbsurdValue},
+		{`{"id":1,"call_times":5000}`, receiver.ReasonAbsurdValue},
+		{`{"id":1,"duration":"abc"}`, receiver.ReasonBadNumber},
+		{`{"id":1,"duration":"NaN"}`, receiver.ReasonBadNumber},
+		{`{"id":1,"duration":1e400}`, receiver.ReasonBadNumber},
+		{`{"id":1,"duration":{}}`, receiver.ReasonBadType},
+		{`{"id":1,"duration":true}`, receiver.ReasonBadType},
+		{`{"id":{"x":1}}`, receiver.ReasonBadType},
+		{`{"id":1,"result":["finished"]}`, receiver.ReasonBadType},
+		{`{"id":1,"question_answer":"x"}`, receiver.ReasonBadType},
+		{`{"id":1,"question_answer":[1]}`, receiver.ReasonBadType},
+		{`{"id":1,"redail_call":{}}`, receiver.ReasonBadType},
+		{`{"id":1,"EventLabel":"VerifyPass"}`, receiver.ReasonBadType},
+		{`1`, receiver.ReasonNotObject},
+		{`"x"`, receiver.ReasonNotObject},
+		{`null`, receiver.ReasonNotObject},
+		{`[{"id":1}]`, receiver.ReasonNotObject},
+	} {
+		b := mustAR(t, `{"details":[`+tc.call+`,{"id":"good"}]}`)
+		if !reflect.DeepEqual(b.Invalid, []receiver.InvalidReason{tc.want}) || len(b.Calls) != 1 || b.Calls[0].Key != "id\x00good" {
+			t.Errorf("%s: invalid %v, calls %v; want [%s] and the good call", tc.call, b.Invalid, keys(b.Calls), tc.want)
+		}
+	}
+}
+
+func TestDecodeAiRudderBodyErrors(t *testing.T) {
+	for _, tc := range []struct {
+		body string
+		want error
+	}{
+		{``, receiver.ErrEmptyBody},
+		{" \n\t", receiver.ErrEmptyBody},
+		{`[{"id":1}]`, receiver.ErrNotObject},
+		{`"x"`, receiver.ErrNotObject},
+		{`42`, receiver.ErrNotObject},
+		{`{`, receiver.ErrNotJSON},
+		{`{"details":[{"id":1}]`, receiver.ErrNotJSON},
+		{`{"details":[{"id":1},]}`, receiver.ErrNotJSON},
+		{`{"a":1}{}`, receiver.ErrNotJSON},
+		{`{"a":01}`, receiver.ErrNotJSON},
+		{`{'a':1}`, receiver.ErrNotJSON},
+		{`nul`, receiver.ErrNotJSON},
+		{`{"details":"x"}`, errDetailsNotArray},
+		{`{"details":{"id":1}}`, errDetailsNotArray},
+	} {
+		b, err := decodeAR(t, tc.body)
+		if !errors.Is(err, tc.want) {
+			t.Errorf("%q: err %v, want %v", tc.body, err, tc.want)
+		}
+		if webhookRecords(b) != 0 {
+			t.Errorf("%q: a rejected body must yield no records, got %d", tc.body, webhookRecords(b))
+		}
+	}
+}
+
+// A pooled decoder must not leak one body's fields into the next.
+func TestDecodeAiRudderReuse(t *testing.T) {
+	var d arDecoder
+	b := webhookBatch{strs: receiver.NewInterner(64)}
+	rich := `{"details":[{"call_id":"a","duration":5,"EventLabel":{"X":"X"},"question_answer":[{"question_name":"Q"}],` +
+		`"redail_call":[{"RingType":"busy"}]},{"call_id":"b","result_label":"C"}]}`
+	if err := d.decode([]byte(rich), &b); err != nil || len(b.Calls) != 2 {
+		t.Fatal(err, b)
+	}
+	if err := d.decode([]byte(`{"details":[{"call_id":"c"}]}`), &b); err != nil {
+		t.Fatal(err)
+	}
+	want := webhookCall{Key: "c", Exemplar: "c", Result: "other", HangupType: "none", RingType: "null"}
+	if len(b.Calls) != 1 || !reflect.DeepEqual(b.Calls[0], want) {
+		t.Errorf("stale data: %+v", b.Calls)
+	}
+	if err := d.decode([]byte(`{"task_id":"t","status":"finished"}`), &b); err != nil || len(b.Tasks) != 1 || len(b.Calls) != 0 {
+		t.Errorf("task after calls: %v %+v", err, b)
+	}
+}

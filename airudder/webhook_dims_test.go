@@ -1,0 +1,347 @@
+package airudder
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/expfmt"
+
+	"airudder_exporter/config"
+	"airudder_exporter/internal/webhookgolden"
+)
+
+// dimsConfig: accounts default + acme (Jakarta) + beta, one robot mapped,
+// two campaign rules.
+func dimsConfig(t testing.TB) config.Webhooks {
+	t.Helper()
+	jkt, err := time.LoadLocation("Asia/Jakarta")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return config.Webhooks{
+		AiRudderAccounts:  map[string]config.Secret{"acme": "", "beta": ""},
+		AiRudderLocations: map[string]*time.Location{"default": time.UTC, "acme": jkt, "beta": time.UTC},
+		Robots:            map[string]string{"hash-collect-01": "collections"},
+		Campaigns: []config.CampaignRule{
+			{Match: `^loan_([a-z]+)_\d{8}$`, Name: "loan-$1"},
+			{Match: `^survey_`, Name: "survey"},
+		},
+	}
+}
+
+type postedCall struct {
+	account, robot, line, task, result, ring string
+	transfer                                 bool
+	duration                                 int
+}
+
+func (p postedCall) body(id string) []byte {
+	ev := `{}`
+	if p.transfer {
+		ev = `{"RequestAgent":"RequestAgent"}`
+	}
+	return []byte(fmt.Sprintf(`{"task_id":"T-%s","task_name":%q,"status":"calling","robot_hash":%q,"sip_line":%q,`+
+		`"details":[{"id":931888898,"call_id":%q,"callee":"+628123456789","caller_number":"+62777888888","result":%q,`+
+		`"ring_type":%q,"duration":%d,"EventLabel":%s}]}`,
+		id, p.task, p.robot, p.line, id, p.result, p.ring, p.duration, ev))
+}
+
+// Posting calls for two accounts, two robots (one mapped), two lines and
+// two campaigns: each breakdown sums exactly to what was posted, and no id,
+// phone number or task name appears as a label value.
+func TestAiRudderBreakdownsSumToPosted(t *testing.T) {
+	tr, _ := newWebhookReceiver(t, dimsConfig(t))
+	rnd := rand.New(rand.NewPCG(1, 2))
+	type key struct{ a, b, c string }
+	want := map[string]map[key]float64{}
+	add := func(fam string, k key, v float64) {
+		if want[fam] == nil {
+			want[fam] = map[key]float64{}
+		}
+		want[fam][k] += v
+	}
+	robotName := map[string]string{"hash-collect-01": "collections", "hash-remind-02": "hash-remind-02"}
+	campaignOf := map[string]string{"loan_gold_20251211": "loan-gold", "survey_nps_dec": "survey", "adhoc_list": "other"}
+	var tasks []string
+	for k := range campaignOf {
+		tasks = append(tasks, k)
+	}
+	var posted []postedCall
+	for i := range 400 {
+		p := postedCall{
+			account:  []string{"default", "acme"}[rnd.IntN(2)],
+			robot:    []string{"hash-collect-01", "hash-remind-02"}[rnd.IntN(2)],
+			line:     []string{"LINE_A", "LINE_B"}[rnd.IntN(2)],
+			task:     tasks[rnd.IntN(len(tasks))],
+			result:   []string{"finished", "failed", "cancelled"}[rnd.IntN(3)],
+			transfer: rnd.IntN(4) == 0,
+			duration: rnd.IntN(200),
+		}
+		p.ring = map[string]string{"finished": "normal", "failed": "busy", "cancelled": "null"}[p.result]
+		id := fmt.Sprintf("call-%04d", i)
+		if rec := tr.Post(webhookAccountPath(p.account), p.body(id)); rec.Code != http.StatusOK {
+			t.Fatal(rec.Code, rec.Body)
+		}
+		if i%10 == 0 { // a vendor retry: must not count
+			tr.Post(webhookAccountPath(p.account), p.body(id))
+		}
+		posted = append(posted, p)
+		robot, camp := robotName[p.robot], campaignOf[p.task]
+		add("airudder_sip_line_calls_total", key{p.account, p.line, p.ring}, 1)
+		add("airudder_robot_calls_total", key{p.account, robot, p.result}, 1)
+		add("airudder_campaign_calls_total", key{p.account, camp, p.result}, 1)
+		add("airudder_robot_call_duration_seconds", key{p.account, robot, ""}, 1)
+		add("airudder_campaign_talk_seconds_total", key{p.account, camp, ""}, float64(p.duration))
+		if p.ring == "normal" {
+			add("airudder_campaign_connected_calls_total", key{p.account, camp, ""}, 1)
+		}
+		if p.transfer {
+			add("airudder_robot_transfers_total", key{p.account, robot, ""}, 1)
+		}
+	}
+	labelsOf := map[string][3]string{
+		"airudder_sip_line_calls_total":           {"account", "sip_line", "ring_type"},
+		"airudder_robot_calls_total":              {"account", "robot", "result"},
+		"airudder_campaign_calls_total":           {"account", "campaign", "result"},
+		"airudder_robot_call_duration_seconds":    {"account", "robot"},
+		"airudder_campaign_talk_seconds_total":    {"account", "campaign"},
+		"airudder_campaign_connected_calls_total": {"account", "campaign"},
+		"airudder_robot_transfers_total":          {"account", "robot"},
+	}
+	mfs, err := tr.Reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]map[key]float64{}
+	for _, mf := range mfs {
+		ls, ok := labelsOf[mf.GetName()]
+		if !ok {
+			continue
+		}
+		got[mf.GetName()] = map[key]float64{}
+		for _, m := range mf.GetMetric() {
+			lv := map[string]string{}
+			for _, lp := range m.GetLabel() {
+				lv[lp.GetName()] = lp.GetValue()
+			}
+			v := m.GetCounter().GetValue()
+			if m.Histogram != nil {
+				v = float64(m.GetHistogram().GetSampleCount())
+			}
+			if v != 0 {
+				got[mf.GetName()][key{lv[ls[0]], lv[ls[1]], lv[ls[2]]}] += v
+			}
+		}
+	}
+	for fam, w := range want {
+		if fmt.Sprint(got[fam]) != fmt.Sprint(w) {
+			t.Errorf("%s:\n got %v\nwant %v", fam, got[fam], w)
+		}
+	}
+	// The per-account breakdown sums to the calls posted to each account.
+	for _, acct := range []string{"default", "acme"} {
+		n := 0
+		for _, p := range posted {
+			if p.account == acct {
+				n++
+			}
+		}
+		if v := sumFamily(t, tr.Reg, "airudder_calls_total", "account", acct); v != float64(n) {
+			t.Errorf("airudder_calls_total{account=%q} = %v, posted %d", acct, v, n)
+		}
+	}
+
+	// No id, phone number or task name anywhere in a label value.
+	var buf bytes.Buffer
+	for _, mf := range mfs {
+		if _, err := expfmt.MetricFamilyToText(&buf, mf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	labelValue := regexp.MustCompile(`="([^"]*)"`)
+	for _, m := range labelValue.FindAllStringSubmatch(buf.String(), -1) {
+		v := m[1]
+		if strings.Contains(v, "call-") || strings.Contains(v, "T-call") || strings.Contains(v, "931888898") ||
+			strings.Contains(v, "+62") || strings.Contains(v, "62812") || campaignOf[v] != "" {
+			t.Errorf("label value %q leaks an id, a phone number or a task name", v)
+		}
+	}
+}
+
+func sumFamily(t *testing.T, g prometheus.Gatherer, name, label, value string) float64 {
+	t.Helper()
+	mfs, err := g.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0.0
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, lp := range m.GetLabel() {
+				if lp.GetName() == label && lp.GetValue() == value {
+					total += m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return total
+}
+
+// call_id "5" and a call with only id 5 are different calls; 7, "7" and
+// "7.0" are one call. (The old key was the raw text of either field: the
+// first pair collided, the second counted twice.)
+func TestAiRudderDedupIDSpaces(t *testing.T) {
+	tr, _ := newWebhookReceiver(t, config.Webhooks{})
+	for _, body := range []string{
+		`{"details":[{"call_id":"5","result":"finished"}]}`,
+		`{"details":[{"id":5,"result":"finished"}]}`,
+		`{"details":[{"call_id":7,"result":"failed"}]}`,
+		`{"details":[{"call_id":"7.0","result":"failed"}]}`,
+		`{"details":[{"call_id":"7","result":"failed"}]}`,
+		`{"details":[{"id":"5.00","result":"finished"}]}`,
+		`{"details":[{"call_id":"abc","result":"failed"}]}`,
+		`{"details":[{"call_id":" abc ","result":"failed"}]}`,
+	} {
+		if rec := tr.Post(webhookPath, []byte(body)); rec.Code != http.StatusOK {
+			t.Fatal(rec.Code)
+		}
+	}
+	if v := tr.Records(t, webhookVendor, "counted"); v != 4 {
+		t.Errorf("counted %v, want 4 (call_id 5, id 5, call 7, call abc)", v)
+	}
+	if v := tr.Records(t, webhookVendor, "duplicate"); v != 4 {
+		t.Errorf("duplicates %v, want 4", v)
+	}
+}
+
+// calling → paused → calling → paused are four changes; a re-delivery of
+// the current status is not a change. (The old task id + status key
+// dropped the second calling and the second paused.)
+func TestAiRudderTaskTransitions(t *testing.T) {
+	tr, _ := newWebhookReceiver(t, dimsConfig(t))
+	post := func(account, status string) {
+		t.Helper()
+		if rec := tr.Post(webhookAccountPath(account), []byte(`{"task_id":"t-1","task_name":"loan_gold_20251211","status":"`+status+`"}`)); rec.Code != http.StatusOK {
+			t.Fatal(rec.Code)
+		}
+	}
+	for _, s := range []string{"calling", "paused", "paused", "calling", "paused", "paused", "finished"} {
+		post("default", s)
+		tr.Clock.Advance(time.Minute)
+	}
+	post("acme", "calling") // same task id, other account: its own task
+	for status, want := range map[string]float64{"calling": 2, "paused": 2, "finished": 1} {
+		if v := webhookgolden.Value(t, tr.Reg, "airudder_task_status_changes_total", "account", "default", "status", status); v != want {
+			t.Errorf("default %s = %v, want %v", status, v, want)
+		}
+	}
+	if v := webhookgolden.Value(t, tr.Reg, "airudder_task_status_changes_total", "account", "acme", "status", "calling"); v != 1 {
+		t.Errorf("acme calling = %v", v)
+	}
+	if v := tr.Records(t, webhookVendor, "duplicate"); v != 2 {
+		t.Errorf("duplicates = %v, want 2 (the repeated paused)", v)
+	}
+	// After dedup_window a task is forgotten: bounded memory.
+	tr.Clock.Advance(4 * time.Hour)
+	post("default", "finished")
+	if v := webhookgolden.Value(t, tr.Reg, "airudder_task_status_changes_total", "account", "default", "status", "finished"); v != 2 {
+		t.Errorf("finished after the window = %v, want 2", v)
+	}
+}
+
+func TestTaskStatusesBounded(t *testing.T) {
+	ts := newTaskStatuses(3)
+	now := time.Unix(1e9, 0)
+	for i := range 10 {
+		if !ts.change("a", fmt.Sprint(i), "calling", now) {
+			t.Fatal("new task not a change")
+		}
+	}
+	if len(ts.last) != 3 {
+		t.Errorf("remembered %d tasks, max 3", len(ts.last))
+	}
+	if ts.change("a", "9", "calling", now) {
+		t.Error("newest task forgotten")
+	}
+}
+
+// Delivery lag: call_end_time is the account's local time.
+func TestAiRudderDeliveryLag(t *testing.T) {
+	tr, _ := newWebhookReceiver(t, dimsConfig(t))
+	now := tr.Clock.Now()
+	jkt := now.In(time.FixedZone("WIB", 7*3600))
+	call := func(id, end string) []byte {
+		return []byte(`{"details":[{"call_id":"` + id + `","result":"finished","call_end_time":"` + end + `"}]}`)
+	}
+	tr.Post(webhookAccountPath("acme"), call("a", jkt.Add(-90*time.Second).Format(callTimeLayout)))    // 90 s in Jakarta time
+	tr.Post(webhookAccountPath("default"), call("b", now.Add(-30*time.Second).Format(callTimeLayout))) // 30 s in UTC
+	tr.Post(webhookAccountPath("acme"), call("c", jkt.Add(time.Hour).Format(callTimeLayout)))          // in the future
+	tr.Post(webhookAccountPath("acme"), call("d", "2020-01-01 00:00:00"))                              // years ago
+	tr.Post(webhookAccountPath("acme"), call("e", "yesterday"))
+	tr.Post(webhookAccountPath("acme"), []byte(`{"details":[{"call_id":"f"}]}`)) // none: nothing to observe or reject
+	for _, tc := range []struct {
+		labels []string
+		want   float64
+	}{
+		{[]string{"account", "acme", "reason", "negative"}, 1},
+		{[]string{"account", "acme", "reason", "absurd"}, 1},
+		{[]string{"account", "acme", "reason", "unparsable"}, 1},
+	} {
+		if v := webhookgolden.Value(t, tr.Reg, "airudder_webhook_delivery_lag_rejected_total", tc.labels...); v != tc.want {
+			t.Errorf("%v = %v, want %v", tc.labels, v, tc.want)
+		}
+	}
+	mfs, _ := tr.Reg.Gather()
+	sums := map[string]float64{}
+	counts := map[string]uint64{}
+	for _, mf := range mfs {
+		if mf.GetName() != "airudder_webhook_delivery_lag_seconds" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			sums[m.GetLabel()[0].GetValue()] = m.GetHistogram().GetSampleSum()
+			counts[m.GetLabel()[0].GetValue()] = m.GetHistogram().GetSampleCount()
+		}
+	}
+	if sums["acme"] != 90 || counts["acme"] != 1 || sums["default"] != 30 || counts["default"] != 1 {
+		t.Errorf("lag sums %v counts %v, want acme 90 s and default 30 s, one each", sums, counts)
+	}
+}
+
+// Campaign rules: first match wins, templates expand, output is capped and
+// must be printable; no rules → empty; no match → other.
+func TestAiRudderCampaignRules(t *testing.T) {
+	cfg := dimsConfig(t)
+	cfg.MaxLabelValues = 2
+	cfg.Campaigns = append([]config.CampaignRule{{Match: `^x_(.*)$`, Name: "x-$1"}}, cfg.Campaigns...)
+	tr, rec := newWebhookReceiver(t, cfg)
+	d := rec.dims.Load()
+	for _, tc := range []struct{ task, want string }{
+		{"loan_gold_20251211", "loan-gold"},
+		{"loan_gold_20251212", "loan-gold"},
+		{"survey_loan_gold_20251211", "survey"},
+		{"loan_silver_20251211", "other"}, // over the cap of 2
+		{"x_" + strings.Repeat("y", 80), "other"},
+		{"x_bad\x01", "other"},
+		{"nothing", "other"},
+		{"", "other"},
+	} {
+		if got := d.campaign(tc.task, rec.campaignCap); got != tc.want {
+			t.Errorf("campaign(%q) = %q, want %q", tc.task, got, tc.want)
+		}
+	}
+	tr.ApplyConfig(config.Webhooks{})
+	if got := rec.dims.Load().campaign("loan_gold_20251211", rec.campaignCap); got != "" {
+		t.Errorf("no rules: campaign = %q, want empty", got)
+	}
+}

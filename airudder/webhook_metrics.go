@@ -1,0 +1,142 @@
+package airudder
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	"airudder_exporter/receiver"
+)
+
+// webhookMetrics are the families counted from AiRudder webhooks
+// (docs/METRICS.md "Receiver: AiRudder webhooks"); filled only by
+// airudder_record.go. Every family carries `account` (the webhook path's
+// account, a configured and so bounded set). The full outcome breakdown is
+// per account only; the per-robot, per-line and per-campaign families carry
+// just the outcome labels that matter for each, so their product stays
+// small (README "Cardinality").
+type webhookMetrics struct {
+	arCalls        *prometheus.CounterVec
+	arDuration     *prometheus.HistogramVec
+	arRing         *prometheus.HistogramVec
+	arTalkRounds   *prometheus.HistogramVec
+	arDialAttempts *prometheus.HistogramVec
+	arRedials      *prometheus.CounterVec
+	arAnswers      *prometheus.CounterVec
+	arEventLabels  *prometheus.CounterVec
+	arTaskStatus   *prometheus.CounterVec
+	arWorkflow     *prometheus.CounterVec
+
+	// Where: line health, robot quality, campaign results.
+	arLineCalls     *prometheus.CounterVec
+	arRobotCalls    *prometheus.CounterVec
+	arRobotTransfer *prometheus.CounterVec
+	arRobotTalk     *prometheus.HistogramVec
+	arCampaignCalls *prometheus.CounterVec
+	arCampaignConn  *prometheus.CounterVec
+	arCampaignTalk  *prometheus.CounterVec
+
+	// Delivery lag: call_end_time to receipt.
+	arLag         *prometheus.HistogramVec
+	arLagRejected *prometheus.CounterVec
+}
+
+// Bucket layouts of the AiRudder-only histograms.
+var (
+	talkRoundBuckets   = []float64{1, 2, 3, 5, 8, 10, 15, 20, 30, 50}
+	dialAttemptBuckets = []float64{1, 2, 3, 4, 5, 6, 8, 10}
+	// Per robot: few buckets, as the family is multiplied by the robots.
+	robotTalkBuckets = []float64{10, 30, 60, 120, 300}
+	// A vendor that queues webhooks shows up as minutes to hours.
+	deliveryLagBuckets = []float64{1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 21600}
+)
+
+// Delivery lag rejections: the `reason` label.
+const (
+	lagNegative   = "negative"   // call_end_time after receipt (clock or zone wrong)
+	lagAbsurd     = "absurd"     // more than maxDeliveryLag
+	lagUnparsable = "unparsable" // call_end_time not YYYY-MM-DD HH:MM:SS
+)
+
+var lagReasons = []string{lagNegative, lagAbsurd, lagUnparsable}
+
+func newWebhookMetrics() webhookMetrics {
+	acct := []string{"account"}
+	return webhookMetrics{
+		arCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "airudder_calls_total",
+			Help: "AiRudder calls received by webhook (one per details[] entry or workflow notification).",
+		}, []string{"account", "result", "result_label", "hangup_type", "ring_type"}),
+		arDuration: prometheus.NewHistogramVec(receiver.HistogramOpts("airudder_call_duration_seconds",
+			"Talk time of AiRudder calls (duration).", receiver.CallDurationBuckets), acct),
+		arRing: prometheus.NewHistogramVec(receiver.HistogramOpts("airudder_call_ring_duration_seconds",
+			"Ring time of AiRudder calls (ring_time).", receiver.RingBuckets), acct),
+		arTalkRounds: prometheus.NewHistogramVec(receiver.HistogramOpts("airudder_call_talk_rounds",
+			"Robot talk rounds per AiRudder call (talk_round).", talkRoundBuckets), acct),
+		arDialAttempts: prometheus.NewHistogramVec(receiver.HistogramOpts("airudder_call_dial_attempts",
+			"Dials of the number in the current round (call_times).", dialAttemptBuckets), acct),
+		arRedials: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "airudder_call_redials_total",
+			Help: "Earlier dial attempts reported in redail_call[].",
+		}, []string{"account", "ring_type", "hangup_type"}),
+		arAnswers: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "airudder_infocheck_answers_total",
+			Help: "Info-check answers (question_answer[] entries).",
+		}, []string{"account", "question", "verification_result", "answered"}),
+		arEventLabels: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "airudder_call_event_labels_total",
+			Help: "EventLabel keys set on AiRudder calls.",
+		}, []string{"account", "label"}),
+		arTaskStatus: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "airudder_task_status_changes_total",
+			Help: "AiRudder task status changes (task webhooks; a repeat of a task's current status is a re-delivery).",
+		}, []string{"account", "status"}),
+		arWorkflow: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "airudder_workflow_notifications_total",
+			Help: "AiRudder workflow call-completion notifications.",
+		}, acct),
+
+		arLineCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "airudder_sip_line_calls_total",
+			Help: "AiRudder calls by the task's SIP line (sip_line, capped) and ring type: line health.",
+		}, []string{"account", "sip_line", "ring_type"}),
+		arRobotCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "airudder_robot_calls_total",
+			Help: "AiRudder calls by robot (webhooks.robots name, else robot_hash, capped) and result.",
+		}, []string{"account", "robot", "result"}),
+		arRobotTransfer: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "airudder_robot_transfers_total",
+			Help: "AiRudder calls the robot transferred to an agent (an EventLabel key of webhooks.transfer_event_labels).",
+		}, []string{"account", "robot"}),
+		arRobotTalk: prometheus.NewHistogramVec(receiver.HistogramOpts("airudder_robot_call_duration_seconds",
+			"Talk time of AiRudder calls per robot (duration; few buckets).", robotTalkBuckets),
+			[]string{"account", "robot"}),
+		arCampaignCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "airudder_campaign_calls_total",
+			Help: "AiRudder calls by campaign (task_name through webhooks.campaigns) and result.",
+		}, []string{"account", "campaign", "result"}),
+		arCampaignConn: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "airudder_campaign_connected_calls_total",
+			Help: "AiRudder calls that connected (ring_type normal), by campaign.",
+		}, []string{"account", "campaign"}),
+		arCampaignTalk: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "airudder_campaign_talk_seconds_total",
+			Help: "Talk time (duration) of AiRudder calls by campaign: what the campaign costs in robot minutes.",
+		}, []string{"account", "campaign"}),
+
+		arLag: prometheus.NewHistogramVec(receiver.HistogramOpts("airudder_webhook_delivery_lag_seconds",
+			"Time from call_end_time (account time zone) to receipt of the call webhook.", deliveryLagBuckets), acct),
+		arLagRejected: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "airudder_webhook_delivery_lag_rejected_total",
+			Help: "Calls whose delivery lag was not observed: negative, absurd (over 7 days) or call_end_time unparsable.",
+		}, []string{"account", "reason"}),
+	}
+}
+
+func (m *webhookMetrics) collectors() []prometheus.Collector {
+	return []prometheus.Collector{
+		m.arCalls, m.arDuration, m.arRing, m.arTalkRounds, m.arDialAttempts,
+		m.arRedials, m.arAnswers, m.arEventLabels, m.arTaskStatus, m.arWorkflow,
+		m.arLineCalls, m.arRobotCalls, m.arRobotTransfer, m.arRobotTalk,
+		m.arCampaignCalls, m.arCampaignConn, m.arCampaignTalk,
+		m.arLag, m.arLagRejected,
+	}
+}

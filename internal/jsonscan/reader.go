@@ -1,0 +1,418 @@
+package jsonscan
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// Reader is a small strict JSON reader for the webhook hot path.
+//
+// Why not encoding/json: on the single-call AiRudder webhook, json.Unmarshal
+// into typed structs spent most of the request's CPU in decoding (the
+// validating pre-scan, then reflection; BENCHMARKS.md). This reader validates and decodes in one
+// pass over the bytes, without reflection, and hands out sub-slices of the body instead of strings, so
+// only values that must outlive the request (ids, label values) are copied.
+//
+// It accepts exactly RFC 8259 JSON (checked against encoding/json by a fuzz
+// test), with a nesting limit. Strings are not checked for valid UTF-8 (as
+// encoding/json, which would replace bad bytes; here label values and
+// exemplars are validated where they are used). After the first error every
+// method returns at once and the caller checks Err.
+type Reader struct {
+	b       []byte
+	i       int
+	depth   int
+	err     error
+	scratch []byte // unescaped strings of the current body
+}
+
+// MaxDepth is the deepest nesting a Reader accepts, so a body of ten
+// thousand '[' cannot exhaust the stack; real webhooks nest four levels
+// deep.
+const MaxDepth = 128
+
+// errSyntax is wrapped by every Reader error.
+var errSyntax = errors.New("invalid JSON")
+
+func (r *Reader) Reset(b []byte) {
+	r.b, r.i, r.depth, r.err = b, 0, 0, nil
+	r.scratch = r.scratch[:0]
+}
+
+func (r *Reader) fail(what string) {
+	if r.err == nil {
+		r.err = fmt.Errorf("%w: %s at offset %d", errSyntax, what, r.i)
+	}
+	r.i = len(r.b) // stops every loop
+}
+
+func (r *Reader) ws() {
+	for r.i < len(r.b) {
+		switch r.b[r.i] {
+		case ' ', '\t', '\n', '\r':
+			r.i++
+		default:
+			return
+		}
+	}
+}
+
+// peek skips blanks and returns the next byte (0 at the end).
+func (r *Reader) Peek() byte {
+	r.ws()
+	if r.i < len(r.b) {
+		return r.b[r.i]
+	}
+	return 0
+}
+
+// end checks that nothing but blanks follows the top-level value.
+func (r *Reader) End() {
+	if r.Peek() != 0 || r.i < len(r.b) {
+		r.fail("data after the top-level value")
+	}
+}
+
+// open consumes '{' or '[' (the caller has peeked it).
+func (r *Reader) Open() {
+	r.depth++
+	if r.depth > MaxDepth {
+		r.fail("nesting too deep")
+		return
+	}
+	r.i++
+}
+
+// more iterates the members of an object or array after open: it consumes
+// the separating comma, or the closing byte (returning false). Use as
+//
+//	r.Open(); for first := true; r.More('}', &first); { ... }
+func (r *Reader) More(closing byte, first *bool) bool {
+	c := r.Peek()
+	if c == closing {
+		r.i++
+		r.depth--
+		return false
+	}
+	if !*first {
+		if c != ',' {
+			r.fail("expected ',' or closing bracket")
+			return false
+		}
+		r.i++
+	}
+	*first = false
+	return r.err == nil
+}
+
+// key reads an object key and the colon after it.
+func (r *Reader) Key() []byte {
+	if r.Peek() != '"' {
+		r.fail("expected object key")
+		return nil
+	}
+	k := r.str()
+	if r.Peek() != ':' {
+		r.fail("expected ':'")
+		return nil
+	}
+	r.i++
+	return k
+}
+
+// strSpecial marks the bytes str must look at: the closing quote, a
+// backslash, and control characters (invalid inside a JSON string).
+var strSpecial = func() (t [256]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
+
+// str reads a string literal (at '"') and returns its content: a sub-slice
+// of the body, or of scratch when it had escapes.
+func (r *Reader) str() []byte {
+	start := r.i + 1
+	for j := start; j < len(r.b); j++ {
+		// Plain bytes (the bulk of every id, name and time) are skipped
+		// by one table load each; only the three kinds of special byte
+		// reach the switch. Was the reader's hottest loop (BENCHMARKS.md).
+		if !strSpecial[r.b[j]] {
+			continue
+		}
+		switch c := r.b[j]; {
+		case c == '"':
+			r.i = j + 1
+			return r.b[start:j]
+		case c == '\\':
+			return r.strEscaped(start, j)
+		case c < 0x20:
+			r.i = j
+			r.fail("control character in string")
+			return nil
+		}
+	}
+	r.fail("unterminated string")
+	return nil
+}
+
+// strEscaped finishes a string that has escapes, from the first one at j.
+func (r *Reader) strEscaped(start, j int) []byte {
+	mark := len(r.scratch)
+	r.scratch = append(r.scratch, r.b[start:j]...)
+	for j < len(r.b) {
+		c := r.b[j]
+		switch {
+		case c == '"':
+			r.i = j + 1
+			return r.scratch[mark:len(r.scratch):len(r.scratch)]
+		case c < 0x20:
+			r.i = j
+			r.fail("control character in string")
+			return nil
+		case c != '\\':
+			r.scratch = append(r.scratch, c)
+			j++
+			continue
+		}
+		if j+1 >= len(r.b) {
+			break
+		}
+		switch e := r.b[j+1]; e {
+		case '"', '\\', '/':
+			r.scratch = append(r.scratch, e)
+		case 'b':
+			r.scratch = append(r.scratch, '\b')
+		case 'f':
+			r.scratch = append(r.scratch, '\f')
+		case 'n':
+			r.scratch = append(r.scratch, '\n')
+		case 'r':
+			r.scratch = append(r.scratch, '\r')
+		case 't':
+			r.scratch = append(r.scratch, '\t')
+		case 'u':
+			c1, ok := hex4(r.b, j+2)
+			if !ok {
+				r.i = j
+				r.fail("bad \\u escape")
+				return nil
+			}
+			j += 6
+			ch := rune(c1)
+			if utf16.IsSurrogate(ch) {
+				// A pair encodes one rune; a lone half becomes U+FFFD,
+				// as encoding/json does.
+				if c2, ok := hex4(r.b, j+2); ok && j+1 < len(r.b) && r.b[j] == '\\' && r.b[j+1] == 'u' {
+					if d := utf16.DecodeRune(ch, rune(c2)); d != utf8.RuneError {
+						ch = d
+						j += 6
+					} else {
+						ch = utf8.RuneError
+					}
+				} else {
+					ch = utf8.RuneError
+				}
+			}
+			r.scratch = utf8.AppendRune(r.scratch, ch)
+			continue
+		default:
+			r.i = j
+			r.fail("bad escape")
+			return nil
+		}
+		j += 2
+	}
+	r.fail("unterminated string")
+	return nil
+}
+
+func hex4(b []byte, i int) (uint16, bool) {
+	if i+4 > len(b) {
+		return 0, false
+	}
+	var v uint16
+	for _, c := range b[i : i+4] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		case c >= 'A' && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		v = v<<4 | uint16(c)
+	}
+	return v, true
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// number reads a number literal (at '-' or a digit) and returns its text.
+func (r *Reader) number() []byte {
+	b, start := r.b, r.i
+	j := start
+	digits := func() bool {
+		k := j
+		for j < len(b) && isDigit(b[j]) {
+			j++
+		}
+		return j > k
+	}
+	if j < len(b) && b[j] == '-' {
+		j++
+	}
+	switch {
+	case j < len(b) && b[j] == '0':
+		j++
+	case !digits():
+		r.i = j
+		r.fail("bad number")
+		return nil
+	}
+	if j < len(b) && b[j] == '.' {
+		j++
+		if !digits() {
+			r.i = j
+			r.fail("bad number")
+			return nil
+		}
+	}
+	if j < len(b) && (b[j] == 'e' || b[j] == 'E') {
+		j++
+		if j < len(b) && (b[j] == '+' || b[j] == '-') {
+			j++
+		}
+		if !digits() {
+			r.i = j
+			r.fail("bad number")
+			return nil
+		}
+	}
+	r.i = j
+	return b[start:j]
+}
+
+// literal reads true, false or null.
+func (r *Reader) Literal(word string) {
+	if bytes.HasPrefix(r.b[r.i:], []byte(word)) {
+		r.i += len(word)
+		return
+	}
+	r.fail("bad literal")
+}
+
+// ListValue is what the value of a key meant to hold a list of records was.
+type ListValue uint8
+
+const (
+	NoList  ListValue = iota // null, treated as absent (or the key not seen)
+	List                     // an array: the reader is at its '['
+	NotList                  // any other value, skipped
+)
+
+// ListStart reads the start of the value of a key meant to hold a list of
+// records: at an array it stops for the caller to read the elements; null
+// is read; any other value is skipped.
+func (r *Reader) ListStart() ListValue {
+	switch r.Peek() {
+	case '[':
+		return List
+	case 'n':
+		r.Literal("null")
+		return NoList
+	}
+	r.Skip()
+	return NotList
+}
+
+// skip reads and validates one value of any kind, discarding it.
+func (r *Reader) Skip() {
+	switch c := r.Peek(); {
+	case c == '"':
+		r.str()
+	case c == '{':
+		r.Open()
+		for first := true; r.More('}', &first); {
+			r.Key()
+			r.Skip()
+		}
+	case c == '[':
+		r.Open()
+		for first := true; r.More(']', &first); {
+			r.Skip()
+		}
+	case c == 't':
+		r.Literal("true")
+	case c == 'f':
+		r.Literal("false")
+	case c == 'n':
+		r.Literal("null")
+	case c == '-' || isDigit(c):
+		r.number()
+	case c == 0:
+		r.fail("unexpected end of body")
+	default:
+		r.fail("unexpected character")
+	}
+}
+
+// readString reads a value into a Text: a string, or a number taken
+// as its text (ids come both ways); anything else is a wrong type.
+func (r *Reader) ReadString(f *Text) {
+	switch c := r.Peek(); {
+	case c == '"':
+		f.B, f.St = r.str(), OK
+	case c == '-' || isDigit(c):
+		f.B, f.St = r.number(), OK
+	case c == 'n':
+		r.Literal("null")
+		f.B, f.St = nil, Null
+	default:
+		r.Skip()
+		f.B, f.St = nil, BadType
+	}
+}
+
+// readNum reads a value into a Num: a number, or a string holding one
+// ("12", "0.007875"); "" and null are "not given".
+func (r *Reader) ReadNum(n *Num) {
+	switch c := r.Peek(); {
+	case c == '"':
+		s := bytes.TrimSpace(r.str())
+		switch v, ok := ParseNumber(s); {
+		case len(s) == 0:
+			n.St = Null
+		case ok:
+			n.V, n.St = v, OK
+		default:
+			n.St = BadNumber
+		}
+	case c == '-' || isDigit(c):
+		lit := r.number()
+		if v, ok := ParseNumber(lit); ok {
+			n.V, n.St = v, OK
+		} else {
+			n.St = BadNumber // out of float64 range
+		}
+	case c == 'n':
+		r.Literal("null")
+		n.St = Null
+	default:
+		r.Skip()
+		n.St = BadType
+	}
+}
+
+// Err is the first syntax error met since Reset, or nil.
+func (r *Reader) Err() error { return r.err }
+
+// Release drops the reader's reference to the body, so a pooled reader does
+// not pin it between requests.
+func (r *Reader) Release() { r.b = nil }

@@ -1,0 +1,97 @@
+package jsonscan
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"airudder_exporter/internal/jsonscan/jsonscantest"
+)
+
+// readerAccepts reports whether Reader takes b as one JSON value.
+func readerAccepts(b []byte) bool {
+	var r Reader
+	r.Reset(b)
+	r.Skip()
+	r.End()
+	return r.err == nil
+}
+
+var jsonCorpus = []string{
+	`{}`, `[]`, `0`, `-0`, `1.5e+10`, `-1E-2`, `"a"`, `true`, `false`, `null`, ` {"a" : [1, 2, {"b": null}] } `,
+	`"\u00e9\n\"\\\/\b\f\r\t"`, `"\ud83d\ude00"`, `"\ud83d"`, `"\ude00x"`, `"\ud83d\u0041"`,
+	`{"a":1,}`, `[1,]`, `[,1]`, `{,}`, `{"a"}`, `{"a":}`, `{1:2}`, `01`, `1.`, `.5`, `-`, `1e`, `+1`,
+	`"abc`, `"\x"`, `"\u12"`, `"\u12g4"`, "\"a\tb\"", `tru`, `nulll`, `[1 2]`, `{"a":1 "b":2}`, `"a"b`,
+	`{"a":1}}`, `[[[]]]`, `[`, `]`, ``, ` `, "\"\xff\xfe\"", `1 2`, `{"a":"b"`, `NaN`, `Infinity`,
+	strings.Repeat("[", 100) + strings.Repeat("]", 100),
+}
+
+func TestReaderMatchesEncodingJSON(t *testing.T) {
+	for _, s := range jsonCorpus {
+		if got, want := readerAccepts([]byte(s)), json.Valid([]byte(s)); got != want {
+			t.Errorf("%q: reader accepts %v, encoding/json %v", s, got, want)
+		}
+	}
+}
+
+func TestReaderNestingLimit(t *testing.T) {
+	deep := strings.Repeat("[", MaxDepth+1) + strings.Repeat("]", MaxDepth+1)
+	if readerAccepts([]byte(deep)) {
+		t.Error("nesting beyond MaxDepth must be refused")
+	}
+	ok := strings.Repeat("[", MaxDepth) + strings.Repeat("]", MaxDepth)
+	if !readerAccepts([]byte(ok)) {
+		t.Error("nesting up to MaxDepth must be accepted")
+	}
+	// Deep bodies are refused without recursion trouble.
+	huge := strings.Repeat(`{"a":[`, 100000)
+	if readerAccepts([]byte(`{"x":` + huge)) {
+		t.Error("expected an error")
+	}
+}
+
+func TestReaderStrings(t *testing.T) {
+	for _, s := range []string{`"plain"`, `"\u00e9\n\"\\\/\b\f\r\t"`, `"\ud83d\ude00"`, `"\ud83d"`,
+		`"\ud83dx"`, `"\ude00"`, `"\ud83d\u0041"`, `"a\u0000b"`, `""`} {
+		var want string
+		if err := json.Unmarshal([]byte(s), &want); err != nil {
+			t.Fatal(s, err)
+		}
+		var r Reader
+		r.Reset([]byte(s))
+		got := r.str()
+		if r.err != nil || string(got) != want {
+			t.Errorf("%s: got %q (%v), want %q", s, got, r.err, want)
+		}
+	}
+}
+
+// FuzzJSONReader checks the reader against encoding/json: same verdict on
+// validity, same string contents, never a panic.
+func FuzzJSONReader(f *testing.F) {
+	for _, s := range jsonCorpus {
+		f.Add([]byte(s))
+	}
+	f.Add(readFixture(f, "airudder-call-webhook.json"))
+	f.Add(readFixture(f, "laaffic-ivr-push.json"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got, want := readerAccepts(b), json.Valid(b)
+		if got != want {
+			// encoding/json nests without limit; the reader stops at MaxDepth.
+			if !(want && !got && jsonscantest.Depth(b) > MaxDepth) {
+				t.Fatalf("%q: reader accepts %v, encoding/json %v", b, got, want)
+			}
+		}
+		if got && len(b) > 0 && b[0] == '"' && utf8.Valid(b) {
+			var s string
+			if err := json.Unmarshal(b, &s); err == nil {
+				var r Reader
+				r.Reset(b)
+				if v := r.str(); string(v) != s {
+					t.Fatalf("%q: reader %q, encoding/json %q", b, v, s)
+				}
+			}
+		}
+	})
+}

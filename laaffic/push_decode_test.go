@@ -1,0 +1,278 @@
+package laaffic
+
+import (
+	"errors"
+	"math"
+	"reflect"
+	"testing"
+
+	"airudder_exporter/receiver"
+)
+
+func decodeLA(t *testing.T, body string) (*pushBatch, error) {
+	t.Helper()
+	var d laDecoder
+	b := pushBatch{strs: receiver.NewInterner(64)}
+	err := d.decode([]byte(body), &b)
+	return &b, err
+}
+
+func mustLA(t *testing.T, body string) *pushBatch {
+	t.Helper()
+	b, err := decodeLA(t, body)
+	if err != nil {
+		t.Fatalf("decode %s: %v", body, err)
+	}
+	return b
+}
+
+func oneLA(t *testing.T, rec string) pushCall {
+	t.Helper()
+	b := mustLA(t, rec)
+	if len(b.Calls) != 1 {
+		t.Fatalf("%s: invalid %v", rec, b.Invalid)
+	}
+	return b.Calls[0]
+}
+
+func approx(a receiver.OptFloat, v float64) bool { return a.OK && math.Abs(a.V-v) < 1e-9 }
+
+func TestDecodeLaafficFixture(t *testing.T) {
+	c := oneLA(t, string(readPushFixture(t, "laaffic-ivr-push.json")))
+	want := pushCall{
+		Key: "22121121451211349002", Exemplar: "22121121451211349002",
+		Product: "ivr", Type: "group_call", CallStatus: "busy", Currency: "EUR",
+		Duration: receiver.OptFloat{V: 13, OK: true}, RingDuration: receiver.OptFloat{V: 1, OK: true}, Charged: receiver.OptFloat{V: 20, OK: true},
+		TimeToAnswer:  receiver.OptFloat{V: 12, OK: true},
+		QueueDelay:    receiver.OptFloat{V: (1670939568000 - 1670939112097) / 1000.0, OK: true},
+		PostDialDelay: receiver.OptFloat{V: 2, OK: true},
+		Cost:          receiver.OptFloat{V: 0.007875, OK: true}, CostCurrency: "EUR",
+		BaseCostUSD: receiver.OptFloat{V: 0, OK: true},
+		SettlePay:   receiver.OptFloat{V: 1.2793, OK: true},
+		Keypress:    "0", SIPClass: "2xx", Termination: "success",
+		BillPeriod: "20+20", Intent: "YES", Country: "India", Script: "123",
+	}
+	if !reflect.DeepEqual(c, want) {
+		t.Errorf("\n got %+v\nwant %+v", c, want)
+	}
+}
+
+func TestDecodeLaafficShapes(t *testing.T) {
+	rec := func(id string) string { return `{"voiceId":"` + id + `","type":2,"callStatus":50}` }
+	for name, body := range map[string]string{
+		"array key":                   `{"array":[` + rec("a") + `,` + rec("b") + `]}`,
+		"bare array":                  `[` + rec("a") + `,` + rec("b") + `]`,
+		"array key with other fields": `{"total":2,"array":[` + rec("a") + `,` + rec("b") + `]}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			b := mustLA(t, body)
+			if len(b.Calls) != 2 || b.Calls[0].Key != "a" || b.Calls[1].Key != "b" || len(b.Invalid) != 0 {
+				t.Fatalf("%+v", b)
+			}
+			if b.Calls[0].Type != "verification_code" || b.Calls[0].CallStatus != "connected" {
+				t.Errorf("%+v", b.Calls[0])
+			}
+		})
+	}
+	for _, body := range []string{`{"array":[]}`, `[]`, ` [ ] `} {
+		if b := mustLA(t, body); pushRecords(b) != 0 {
+			t.Errorf("%s: %+v", body, b)
+		}
+	}
+	if c := oneLA(t, `{"voiceId":"v","array":null}`); c.Key != "v" {
+		t.Errorf("array null: %+v", c)
+	}
+}
+
+func TestDecodeLaafficFields(t *testing.T) {
+	t.Run("missing optional fields", func(t *testing.T) {
+		c := oneLA(t, `{"voiceId":"v"}`)
+		want := pushCall{Key: "v", Exemplar: "v", Product: "ivr", Type: "other", CallStatus: "unknown",
+			Keypress: "none", SIPClass: "none", Termination: "unknown", Currency: "USD"}
+		if !reflect.DeepEqual(c, want) {
+			t.Errorf("\n got %+v\nwant %+v", c, want)
+		}
+	})
+	t.Run("numeric voiceId", func(t *testing.T) {
+		if c := oneLA(t, `{"voiceId":123}`); c.Key != "123" {
+			t.Errorf("%q", c.Key)
+		}
+	})
+	t.Run("string numbers", func(t *testing.T) {
+		c := oneLA(t, `{"voiceId":"v","type":"3","callStatus":"40","callDuration":"61","ringDuration":"4",
+			"chargedDuration":"120","cost":"0.5","baseCost":"0.25","settlePay":"2"}`)
+		if c.Type != "handset_call" || c.CallStatus != "voicemail" || !approx(c.Duration, 61) ||
+			!approx(c.RingDuration, 4) || !approx(c.Charged, 120) || !approx(c.Cost, 0.5) ||
+			!approx(c.BaseCostUSD, 0.25) || !approx(c.SettlePay, 2) {
+			t.Errorf("%+v", c)
+		}
+	})
+	t.Run("cost and currency", func(t *testing.T) {
+		for _, tc := range []struct {
+			rec      string
+			cost     float64
+			currency string
+		}{
+			{`"cost":"1.5"`, 1.5, "USD"},
+			{`"cost":"1.5","currency":""`, 1.5, "USD"},
+			{`"cost":"1.5","currency":"eur"`, 1.5, "EUR"},
+			{`"cost":"1.5","currency":"GBP"`, 1.5, "GBP"},
+			{`"cost":"1.5","currency":"jpy"`, 1.5, "JPY"},
+			{`"cost":"1.5","currency":"euro"`, 1.5, "other"},
+			{`"cost":"1500","currency":"JPY"`, 1500, "JPY"},
+			{`"cost":"90000","currency":"XYZ"`, 90000, "XYZ"},
+			{`"cost":"1.5","costEur":"9","currency":"USD"`, 1.5, "USD"},
+			{`"costEur":"0.007875","currency":"USD"`, 0.007875, "EUR"},
+			{`"costEur":"0.2"`, 0.2, "EUR"},
+			{`"cost":null,"costEur":"0.2"`, 0.2, "EUR"},
+		} {
+			c := oneLA(t, `{"voiceId":"v",`+tc.rec+`}`)
+			if !approx(c.Cost, tc.cost) || c.CostCurrency != tc.currency {
+				t.Errorf("%s: cost %+v %q", tc.rec, c.Cost, c.CostCurrency)
+			}
+		}
+		if c := oneLA(t, `{"voiceId":"v","currency":"EUR"}`); c.Cost.OK {
+			t.Errorf("no cost field: %+v", c.Cost)
+		}
+	})
+	t.Run("enums", func(t *testing.T) {
+		for _, tc := range []struct {
+			rec  string
+			get  func(pushCall) string
+			want string
+		}{
+			{`"callStatus":null`, func(c pushCall) string { return c.CallStatus }, "unknown"},
+			{`"callStatus":10`, func(c pushCall) string { return c.CallStatus }, "busy"},
+			{`"callStatus":20`, func(c pushCall) string { return c.CallStatus }, "no_answer"},
+			{`"callStatus":30`, func(c pushCall) string { return c.CallStatus }, "not_connected"},
+			{`"callStatus":60`, func(c pushCall) string { return c.CallStatus }, "other"},
+			{`"callStatus":99`, func(c pushCall) string { return c.CallStatus }, "other"},
+			{`"type":1`, func(c pushCall) string { return c.Type }, "group_call"},
+			{`"type":4`, func(c pushCall) string { return c.Type }, "handset_direct_dial"},
+			{`"type":7`, func(c pushCall) string { return c.Type }, "other"},
+			{`"type":1.5`, func(c pushCall) string { return c.Type }, "other"},
+			{`"sipCode":"486"`, func(c pushCall) string { return c.SIPClass }, "4xx"},
+			{`"sipCode":603`, func(c pushCall) string { return c.SIPClass }, "6xx"},
+			{`"sipCode":"99"`, func(c pushCall) string { return c.SIPClass }, "other"},
+			{`"sipCode":"700"`, func(c pushCall) string { return c.SIPClass }, "other"},
+			{`"sipCode":""`, func(c pushCall) string { return c.SIPClass }, "none"},
+			{`"terminationCode":"200"`, func(c pushCall) string { return c.Termination }, "success"},
+			{`"terminationCode":0`, func(c pushCall) string { return c.Termination }, "success"},
+			{`"terminationCode":"486"`, func(c pushCall) string { return c.Termination }, "failure"},
+			{`"terminationCode":""`, func(c pushCall) string { return c.Termination }, "unknown"},
+			{`"feedbackValue":"-1"`, func(c pushCall) string { return c.Keypress }, "none"},
+			{`"feedbackValue":""`, func(c pushCall) string { return c.Keypress }, "none"},
+			{`"feedbackValue":"#"`, func(c pushCall) string { return c.Keypress }, "#"},
+			{`"feedbackValue":"*"`, func(c pushCall) string { return c.Keypress }, "*"},
+			{`"feedbackValue":7`, func(c pushCall) string { return c.Keypress }, "7"},
+			{`"feedbackValue":"12"`, func(c pushCall) string { return c.Keypress }, "other"},
+			{`"code":"Philippines"`, func(c pushCall) string { return c.Country }, "Philippines"},
+			{`"code":" India (Karnataka)"`, func(c pushCall) string { return c.Country }, "India"},
+			{`"code":"(x)"`, func(c pushCall) string { return c.Country }, ""},
+			{`"intent":" YES "`, func(c pushCall) string { return c.Intent }, "YES"},
+		} {
+			if got := tc.get(oneLA(t, `{"voiceId":"v",`+tc.rec+`}`)); got != tc.want {
+				t.Errorf("%s → %q, want %q", tc.rec, got, tc.want)
+			}
+		}
+	})
+	t.Run("unanswered call has no time to answer", func(t *testing.T) {
+		c := oneLA(t, `{"voiceId":"v","callTime":1000,"ringingTime":3000,"answerTime":0}`)
+		if c.TimeToAnswer.OK || !approx(c.PostDialDelay, 2) || c.QueueDelay.OK {
+			t.Errorf("%+v", c)
+		}
+		if c := oneLA(t, `{"voiceId":"v","ringingTime":3000,"answerTime":null}`); c.TimeToAnswer.OK {
+			t.Errorf("%+v", c)
+		}
+	})
+	t.Run("recall", func(t *testing.T) {
+		if c := oneLA(t, `{"voiceId":"v","recallByVoiceId":"u"}`); !c.Recall {
+			t.Error("recallByVoiceId set but not a recall")
+		}
+		if c := oneLA(t, `{"voiceId":"v","recallByVoiceId":""}`); c.Recall {
+			t.Error("empty recallByVoiceId is not a recall")
+		}
+	})
+}
+
+func TestDecodeLaafficInvalidRecords(t *testing.T) {
+	for _, tc := range []struct {
+		rec  string
+		want receiver.InvalidReason
+	}{
+		{`{"type":1}`, receiver.ReasonMissingID},
+		{`{"voiceId":""}`, receiver.ReasonMissingID},
+		{`{"voiceId":null}`, receiver.ReasonMissingID},
+		{`{"voiceId":{}}`, receiver.ReasonBadType},
+		{`{"voiceId":"v","code":["x"]}`, receiver.ReasonBadType},
+		{`{"voiceId":"v","callDuration":-1}`, receiver.ReasonNegativeValue},
+		{`{"voiceId":"v","cost":"-0.1"}`, receiver.ReasonNegativeValue},
+		{`{"voiceId":"v","submitTime":-5}`, receiver.ReasonNegativeValue},
+		{`{"voiceId":"v","callDuration":90000}`, receiver.ReasonAbsurdValue},
+		{`{"voiceId":"v","cost":"5000"}`, receiver.ReasonAbsurdValue},
+		{`{"voiceId":"v","settlePay":1e6}`, receiver.ReasonAbsurdValue},
+		{`{"voiceId":"v","cost":"1500","currency":"USD"}`, receiver.ReasonAbsurdValue},
+		{`{"voiceId":"v","cost":"1500"}`, receiver.ReasonAbsurdValue},
+		{`{"voiceId":"v","cost":"400000","currency":"JPY"}`, receiver.ReasonAbsurdValue},
+		{`{"voiceId":"v","cost":"2e9","currency":"XYZ"}`, receiver.ReasonAbsurdValue},
+		{`{"voiceId":"v","aiAgentQuoteFee":"-1"}`, receiver.ReasonNegativeValue},
+		{`{"voiceId":"v","hangupTime":"2026-13-01 00:00:00"}`, receiver.ReasonBadNumber},
+		{`{"voiceId":"v","answerTime":"yesterday"}`, receiver.ReasonBadNumber},
+		{`{"callSessionId":"","callType":1}`, receiver.ReasonMissingID},
+		{`{"callSessionId":"s","callDuration":-1}`, receiver.ReasonNegativeValue},
+		{`{"callSessionId":"s","cost":"5000"}`, receiver.ReasonAbsurdValue},
+		{`{"callSessionId":"s","hangupReason":"x"}`, receiver.ReasonBadNumber},
+		{`{"callId":"c","callinEventTime":null,"type":1}`, receiver.ReasonMissingID},
+		{`{"callinEventTime":"2026-01-01 00:00:00","type":1}`, receiver.ReasonMissingID},
+		{`{"callId":"c","callinEventTime":"2026-01-01 00:00:00","noAnswerSipList":"x"}`, receiver.ReasonBadType},
+		{`{"foo":1}`, receiver.ReasonUnknownKind},
+		{`{}`, receiver.ReasonUnknownKind},
+		{`{"voiceId":"v","cost":"abc"}`, receiver.ReasonBadNumber},
+		{`{"voiceId":"v","callStatus":"busy"}`, receiver.ReasonBadNumber},
+		{`{"voiceId":"v","ringDuration":true}`, receiver.ReasonBadType},
+		{`{"voiceId":"v","type":[1]}`, receiver.ReasonBadType},
+		{`1`, receiver.ReasonNotObject},
+		{`"x"`, receiver.ReasonNotObject},
+		{`null`, receiver.ReasonNotObject},
+		{`[]`, receiver.ReasonNotObject},
+	} {
+		for _, body := range []string{`{"array":[` + tc.rec + `,{"voiceId":"good"}]}`, `[` + tc.rec + `,{"voiceId":"good"}]`} {
+			b := mustLA(t, body)
+			if !reflect.DeepEqual(b.Invalid, []receiver.InvalidReason{tc.want}) || len(b.Calls) != 1 || b.Calls[0].Key != "good" {
+				t.Errorf("%s: invalid %v, %d calls; want [%s] and the good one", body, b.Invalid, len(b.Calls), tc.want)
+			}
+		}
+	}
+	// A single-record body is one record: its problems are per record too.
+	if b := mustLA(t, `{"voiceId":"v","callDuration":-3}`); !reflect.DeepEqual(b.Invalid, []receiver.InvalidReason{receiver.ReasonNegativeValue}) {
+		t.Errorf("%+v", b)
+	}
+	if b := mustLA(t, `{"voiceId":"v","array":"x"}`); !reflect.DeepEqual(b.Invalid, []receiver.InvalidReason{receiver.ReasonBadType}) {
+		t.Errorf("array of the wrong type: %+v", b)
+	}
+}
+
+func TestDecodeLaafficBodyErrors(t *testing.T) {
+	for _, tc := range []struct {
+		body string
+		want error
+	}{
+		{``, receiver.ErrEmptyBody},
+		{`"x"`, receiver.ErrNotObjectOrList},
+		{`5`, receiver.ErrNotObjectOrList},
+		{`null`, receiver.ErrNotObjectOrList},
+		{`{`, receiver.ErrNotJSON},
+		{`[{"voiceId":"v"}`, receiver.ErrNotJSON},
+		{`[{"voiceId":"v"}] x`, receiver.ErrNotJSON},
+		{`{"array":[{"voiceId":"v",}]}`, receiver.ErrNotJSON},
+		{"{\"voiceId\":\"a\x01b\"}", receiver.ErrNotJSON},
+	} {
+		b, err := decodeLA(t, tc.body)
+		if !errors.Is(err, tc.want) {
+			t.Errorf("%q: err %v, want %v", tc.body, err, tc.want)
+		}
+		if pushRecords(b) != 0 {
+			t.Errorf("%q: a rejected body must yield no records", tc.body)
+		}
+	}
+}

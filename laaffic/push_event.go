@@ -1,0 +1,118 @@
+package laaffic
+
+import (
+	"airudder_exporter/receiver"
+)
+
+// LAAFFIC events: what the LAAFFIC decoders (laaffic_decode.go and the
+// per-kind laaffic_ivr.go, laaffic_agent.go, laaffic_callcenter.go,
+// laaffic_ringing.go) hand to laaffic_record.go. As for AiRudder, closed-set
+// values are already normalised; open-ended ones (intent, country, script,
+// agent group ...) are trimmed but raw, capped by the recorder.
+
+// LAAFFIC products: the `product` label telling the record kinds apart on
+// the families they share.
+const (
+	productIVR        = "ivr"
+	productAIAgent    = "ai_agent"
+	productCallCenter = "call_center"
+)
+
+// laafficSettlementCurrency is the currency of settlePay and aiAgentFee.
+// The docs call it 本币 ("own currency") and send it only when the quote
+// currency is not USD; their example (quote EUR, settleRate 1.2793,
+// quoteExchange 0.938 ≈ EUR per USD, rate = settleRate × quoteExchange)
+// shows it is USD, the currency baseCost is in as well.
+const laafficSettlementCurrency = "USD"
+
+// Derived values a record may carry that were impossible (negative or
+// absurd) and were skipped while the record itself was counted: the
+// `field` label of laaffic_invalid_fields_total.
+const (
+	badQueueDelay    uint8 = 1 << iota // callTime - submitTime
+	badPostDialDelay                   // ringingTime - callTime
+	badTimeToAnswer                    // answerTime - ringingTime
+	badTalkTime                        // hangupTime - answerTime (AI agent, no callDuration)
+)
+
+// laafficBadFields names the bits above, in bit order.
+var laafficBadFields = [...]string{"queue_delay", "post_dial_delay", "time_to_answer", "talk_time"}
+
+// pushCall is one LAAFFIC voice record: an IVR push record, or an
+// AI-agent batch record (Product tells which).
+type pushCall struct {
+	Key      string // dedup key (voiceId)
+	Exemplar string // voiceId, for the duration exemplar
+
+	Product    string // ivr, ai_agent
+	Type       string // group_call, verification_code, handset_call, handset_direct_dial, other
+	CallStatus string // busy, no_answer, not_connected, voicemail, connected, other, unknown
+
+	Duration      receiver.OptFloat // talk seconds: callDuration, else hangupTime - answerTime
+	RingDuration  receiver.OptFloat
+	Charged       receiver.OptFloat // chargedDuration
+	TimeToAnswer  receiver.OptFloat // answerTime - ringingTime (answered calls)
+	QueueDelay    receiver.OptFloat // callTime - submitTime
+	PostDialDelay receiver.OptFloat // ringingTime - callTime
+	BadFields     uint8             // derived values skipped as impossible (bad* bits)
+
+	Currency     string            // quote currency: a 3-letter code ("USD" when none), or "other"
+	Cost         receiver.OptFloat // line cost in CostCurrency
+	CostCurrency string            // Currency, or EUR for the docs' `costEur`
+	BaseCostUSD  receiver.OptFloat
+	SettlePay    receiver.OptFloat // in laafficSettlementCurrency
+
+	// AI agent only.
+	AIQuoteFee receiver.OptFloat // aiAgentQuoteFee, in Currency
+	AICharged  receiver.OptFloat // aiAgentChargedDuration
+	IntentCode string            // raw (capped by the recorder); "" → none
+
+	Keypress    string // feedbackValue: 0-9, *, #, none, other
+	SIPClass    string // 1xx..6xx, none, other
+	Termination string // success, failure, unknown
+	BillPeriod  string // raw (capped by the recorder); "" → not counted
+	Intent      string // raw (capped by the recorder); "" → none
+	Country     string // raw country part of `code` (capped); "" → not counted
+	Script      string // raw scriptId (mapped and capped by the recorder); "" → none
+	Recall      bool   // recallByVoiceId set
+}
+
+// callCenterRecord is one call-centre record (cc-http push).
+type callCenterRecord struct {
+	Key string // dedup key (callSessionId, in its own key space)
+
+	CallType         string // group_transfer, inbound, outbound, other
+	HangupReason     string // named hangupReason (laafficHangupReasons), other
+	HangingDirection string // customer, agent, system, other, unknown
+	Outcome          string // answered, not_answered, failed, other (from HangupReason)
+	AgentGroup       string // raw agentGroupName (capped by the recorder); "" → none
+
+	Duration    receiver.OptFloat // callDuration
+	CostUSD     receiver.OptFloat // cost (USD)
+	BaseCostUSD receiver.OptFloat // baseCost
+}
+
+// ringingEvent is one agent ringing notification.
+type ringingEvent struct {
+	Key            string // dedup key (callId + callinEventTime, in its own key space)
+	Type           string // group_transfer, call_center_transfer, api_call, other
+	UnansweredLegs int    // entries of noAnswerSipList
+}
+
+// pushBatch is everything decoded from one LAAFFIC body. Records seen =
+// len(Calls) + len(Center) + len(Ringing) + len(Invalid).
+type pushBatch struct {
+	Calls   []pushCall
+	Center  []callCenterRecord
+	Ringing []ringingEvent
+	Invalid []receiver.InvalidReason
+
+	strs *receiver.Interner // the receiver's label strings
+}
+
+func (b *pushBatch) reset() {
+	clear(b.Calls)
+	clear(b.Center)
+	clear(b.Ringing)
+	b.Calls, b.Center, b.Ringing, b.Invalid = b.Calls[:0], b.Center[:0], b.Ringing[:0], b.Invalid[:0]
+}

@@ -1,0 +1,115 @@
+package laaffic
+
+import (
+	"slices"
+	"testing"
+
+	"airudder_exporter/internal/webhookgolden"
+	"airudder_exporter/receiver"
+)
+
+// FuzzDecodeLaaffic checks, for any body: no panic; a rejected body yields no
+// records; an accepted body yields exactly as many records (counted +
+// invalid) as encoding/json sees in it; every closed label value is in its
+// set; and, through a shared receiver, that no label grows past its bound.
+
+var laSeeds = []string{
+	`{"array":[{"voiceId":"a"},{"voiceId":"b","cost":"1"},1,null]}`,
+	`[{"voiceId":"a","callStatus":null},{"voiceId":2,"type":"3"}]`,
+	`{"voiceId":"v","costEur":"0.1","currency":""}`,
+	`{"array":[]}`, `{"array":null,"voiceId":"v"}`, `{"array":"x"}`, `{"array":[{"voiceId":"a"}],"array":[]}`,
+	`{"voiceId":"v","callTime":2,"ringingTime":1}`, `{"voiceId":"v","cost":"-1","settlePay":"1e9"}`,
+	`[]`, `5`, ``, `[`,
+}
+
+// pushFuzz is shared by all iterations of a fuzz worker.
+var pushFuzz webhookgolden.FuzzReceiver
+
+// pushIn reports whether v is in set or extra.
+func pushIn(v string, set []string, extra ...string) bool {
+	return slices.Contains(set, v) || slices.Contains(extra, v)
+}
+
+func FuzzDecodeLaaffic(f *testing.F) {
+	for _, fx := range []string{"laaffic-ivr-push.json", "laaffic-ai-agent-push.json",
+		"laaffic-call-center-push.json", "laaffic-ringing-push.json"} {
+		f.Add(readPushFixture(f, fx))
+	}
+	for _, s := range laSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		v := pushFuzz.Vendor(t, NewPushes).(*pushRecorder)
+		b := &pushBatch{strs: v.strs}
+		pb := v.newBody(b)
+		defer pb.Release()
+		err := pb.Decode(body)
+		if webhookgolden.Refused(t, body, err, pushRecords(b)) {
+			return
+		}
+		if want, ok := webhookgolden.JSONRecords(body, "array", true); !ok || want != pushRecords(b) {
+			t.Fatalf("%q: %d records (%d calls, %d call-centre, %d ringing, %d invalid), encoding/json sees %d (%v)",
+				body, pushRecords(b), len(b.Calls), len(b.Center), len(b.Ringing), len(b.Invalid), want, ok)
+		}
+		for _, c := range b.Calls {
+			ok := c.Key != "" &&
+				pushIn(c.Type, []string{"group_call", "verification_code", "handset_call", "handset_direct_dial", "other"}) &&
+				pushIn(c.CallStatus, []string{"busy", "no_answer", "not_connected", "voicemail", "connected", "other", "unknown"}) &&
+				pushIn(c.Product, []string{productIVR, productAIAgent}) &&
+				(!c.Cost.OK || laafficCurrencyCode(c.CostCurrency)) && laafficCurrencyCode(c.Currency) &&
+				pushIn(c.Keypress, dtmfKeys[:], "none", "other") &&
+				pushIn(c.SIPClass, sipClasses[1:], "none", "other") &&
+				pushIn(c.Termination, []string{"success", "failure", "unknown"})
+			for _, v := range []receiver.OptFloat{c.Duration, c.RingDuration, c.Charged, c.TimeToAnswer, c.QueueDelay,
+				c.PostDialDelay, c.AICharged} {
+				if v.OK && (v.V < 0 || v.V > 7*24*3600) {
+					ok = false
+				}
+			}
+			for _, v := range []receiver.OptFloat{c.Cost, c.BaseCostUSD, c.SettlePay, c.AIQuoteFee} {
+				if v.OK && (v.V < 0 || v.V > laafficMaxAmountUnknown) {
+					ok = false
+				}
+			}
+			if !ok {
+				t.Fatalf("call %+v", c)
+			}
+		}
+		for _, c := range b.Center {
+			if c.Key == "" || c.Key[0] != laafficKeySpace ||
+				!pushIn(c.CallType, []string{"group_transfer", "inbound", "outbound", "other"}) ||
+				!pushIn(c.HangupReason, laafficHangupReasons[:], "other") ||
+				!pushIn(c.HangingDirection, []string{"customer", "agent", "system", "other", "unknown"}) ||
+				!pushIn(c.Outcome, []string{"answered", "not_answered", "failed", "other"}) ||
+				(c.CostUSD.OK && (c.CostUSD.V < 0 || c.CostUSD.V > laafficMaxAmount("USD"))) {
+				t.Fatalf("call-centre record %+v", c)
+			}
+		}
+		for _, g := range b.Ringing {
+			if g.Key == "" || g.Key[0] != laafficKeySpace || g.UnansweredLegs < 0 ||
+				!pushIn(g.Type, []string{"group_transfer", "call_center_transfer", "api_call", "other"}) {
+				t.Fatalf("ringing %+v", g)
+			}
+		}
+		webhookgolden.RecordAll(pb)
+		pushFuzz.CheckLabels(t, func() webhookgolden.Bounds {
+			return laafficLabelBounds(webhookgolden.FuzzCap, 1, 0)
+		})
+	})
+}
+
+// laafficCurrencyCode: a currency label the decoder may hand out.
+func laafficCurrencyCode(c string) bool {
+	if c == "other" {
+		return true
+	}
+	if len(c) != 3 {
+		return false
+	}
+	for i := 0; i < 3; i++ {
+		if c[i] < 'A' || c[i] > 'Z' {
+			return false
+		}
+	}
+	return true
+}

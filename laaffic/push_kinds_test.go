@@ -1,0 +1,363 @@
+package laaffic
+
+import (
+	"math"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"airudder_exporter/config"
+	"airudder_exporter/internal/jsonscan"
+	"airudder_exporter/internal/webhookgolden"
+	"airudder_exporter/receiver"
+)
+
+// Decoding of the LAAFFIC push kinds other than the IVR record, from the
+// documented field sets (testdata/laaffic-*-push.json).
+
+func TestDecodeLaafficAIAgentFixture(t *testing.T) {
+	b := mustLA(t, string(readPushFixture(t, "laaffic-ai-agent-push.json")))
+	if len(b.Calls) != 2 || len(b.Invalid) != 0 || len(b.Center) != 0 || len(b.Ringing) != 0 {
+		t.Fatalf("%+v", b)
+	}
+	// First record: "yyyyMMddHHmmss" times, EUR quote.
+	c := b.Calls[0]
+	want := pushCall{
+		Key: "26010112000000010001", Exemplar: "26010112000000010001",
+		Product: "ai_agent", Type: "group_call", CallStatus: "unknown", Currency: "EUR",
+		Duration: receiver.OptFloat{V: 105, OK: true}, RingDuration: receiver.OptFloat{V: 7, OK: true}, Charged: receiver.OptFloat{V: 120, OK: true},
+		TimeToAnswer: receiver.OptFloat{V: 7, OK: true}, QueueDelay: receiver.OptFloat{V: 10, OK: true}, PostDialDelay: receiver.OptFloat{V: 3, OK: true},
+		Cost: receiver.OptFloat{V: 0.1104, OK: true}, CostCurrency: "EUR", SettlePay: receiver.OptFloat{V: 0.12, OK: true},
+		AIQuoteFee: receiver.OptFloat{V: 0.092, OK: true}, AICharged: receiver.OptFloat{V: 120, OK: true}, IntentCode: "A",
+		Keypress: "none", SIPClass: "2xx", Termination: "success", BillPeriod: "60+60",
+		Intent: "PROMISE_TO_PAY", Country: "Indonesia", Script: "123",
+	}
+	if !reflect.DeepEqual(c, want) {
+		t.Errorf("yyyyMMddHHmmss record\n got %+v\nwant %+v", c, want)
+	}
+	// Second record: the same kind of call with millisecond strings and no
+	// currency (USD).
+	c = b.Calls[1]
+	if !approx(c.QueueDelay, 10) || !approx(c.PostDialDelay, 2.5) || !approx(c.TimeToAnswer, 4) ||
+		!approx(c.Duration, 30) || c.BadFields != 0 {
+		t.Errorf("millisecond record delays: %+v", c)
+	}
+	if c.Currency != "USD" || !approx(c.AIQuoteFee, 0.05) || !approx(c.Cost, 0.06) || c.CostCurrency != "USD" || c.Script != "456" {
+		t.Errorf("millisecond record fees: %+v", c)
+	}
+}
+
+func TestLaafficTimestampForms(t *testing.T) {
+	rec := func(submit, call, ringing, answer, hangup string) pushCall {
+		t.Helper()
+		return oneLA(t, `{"array":[{"voiceId":"v","type":1,"aiAgentQuoteFee":"0.01","submitTime":`+submit+
+			`,"callTime":`+call+`,"ringingTime":`+ringing+`,"answerTime":`+answer+`,"hangupTime":`+hangup+`}]}`)
+	}
+	for _, tc := range []struct {
+		name                                  string
+		submit, call, ringing, answer, hangup string
+		queue, postDial, toAnswer, talk       float64
+	}{
+		// The bug: read as milliseconds, 23:59:59 → 00:00:01 is 764 s.
+		{"across midnight", `"20260101235950"`, `"20260101235958"`, `"20260102000001"`, `"20260102000010"`, `"20260102000110"`, 8, 3, 9, 60},
+		// Read as milliseconds, this was 8.9e6 s: dropped as absurd.
+		{"across New Year", `"20251231235930"`, `"20251231235959"`, `"20260101000001"`, `"20260101000005"`, `"20260101000105"`, 29, 2, 4, 60},
+		{"as JSON numbers", `20260101120000`, `20260101120001`, `20260101120004`, `20260101120010`, `20260101120040`, 1, 3, 6, 30},
+		{"milliseconds as strings", `"1767283190000"`, `"1767283198000"`, `"1767283201000"`, `"1767283210000"`, `"1767283270000"`, 8, 3, 9, 60},
+		{"milliseconds as numbers", `1767283190000`, `1767283198000`, `1767283201000`, `1767283210000`, `1767283270000`, 8, 3, 9, 60},
+		{"date-time strings", `"2026-01-01 23:59:50"`, `"2026-01-01 23:59:58"`, `"2026-01-02 00:00:01"`, `"2026-01-02 00:00:10"`, `"2026-01-02 00:01:10"`, 8, 3, 9, 60},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := rec(tc.submit, tc.call, tc.ringing, tc.answer, tc.hangup)
+			if !approx(c.QueueDelay, tc.queue) || !approx(c.PostDialDelay, tc.postDial) ||
+				!approx(c.TimeToAnswer, tc.toAnswer) || !approx(c.Duration, tc.talk) || c.BadFields != 0 {
+				t.Errorf("queue %+v post-dial %+v to-answer %+v talk %+v bad %b; want %v %v %v %v",
+					c.QueueDelay, c.PostDialDelay, c.TimeToAnswer, c.Duration, c.BadFields,
+					tc.queue, tc.postDial, tc.toAnswer, tc.talk)
+			}
+		})
+	}
+	// Not answered: no time to answer, no talk time, nothing invalid.
+	c := rec(`"20260101120000"`, `"20260101120001"`, `"20260101120004"`, `"0"`, `"20260101120030"`)
+	if c.TimeToAnswer.OK || c.Duration.OK || c.BadFields != 0 {
+		t.Errorf("unanswered: %+v", c)
+	}
+	// An invalid calendar time of 14 digits is a millisecond number.
+	if got := laafficTime(jsonscan.Text{B: []byte("20261340000000"), St: jsonscan.OK}); got.St != jsonscan.OK || got.V != 20261340000000 {
+		t.Errorf("invalid date: %+v", got)
+	}
+	// The UTC+8 reading: 2026-01-01 00:00:00 +08:00 is 2025-12-31T16:00Z.
+	if got := laafficTime(jsonscan.Text{B: []byte("20260101000000"), St: jsonscan.OK}); got.V != 1767196800000 {
+		t.Errorf("20260101000000 = %v ms, want 1767196800000", got.V)
+	}
+}
+
+// Issue #9: an answer before ringing must not lose the call; only the
+// impossible value is skipped, and counted.
+func TestLaafficImpossibleDelaysKeepTheCall(t *testing.T) {
+	for _, tc := range []struct {
+		rec  string
+		bad  uint8
+		keep func(pushCall) bool
+	}{
+		{`"ringingTime":2000,"answerTime":1000,"callTime":500,"callDuration":9`, badTimeToAnswer,
+			func(c pushCall) bool { return approx(c.PostDialDelay, 1.5) && approx(c.Duration, 9) }},
+		{`"callTime":2000,"ringingTime":1000`, badPostDialDelay, func(c pushCall) bool { return !c.PostDialDelay.OK }},
+		{`"submitTime":2000,"callTime":1000,"ringingTime":3000`, badQueueDelay,
+			func(c pushCall) bool { return approx(c.PostDialDelay, 2) }},
+		{`"callTime":1000,"ringingTime":100000000`, badPostDialDelay, func(c pushCall) bool { return true }},
+		{`"answerTime":"20260101120010","hangupTime":"20260101120000"`, badTalkTime,
+			func(c pushCall) bool { return !c.Duration.OK }},
+	} {
+		c := oneLA(t, `{"voiceId":"v","callStatus":50,`+tc.rec+`}`)
+		if c.BadFields != tc.bad || !tc.keep(c) || c.CallStatus != "connected" {
+			t.Errorf("%s: %+v (bad fields %b, want %b)", tc.rec, c, c.BadFields, tc.bad)
+		}
+	}
+
+	tr, _ := newPushReceiver(t, config.Webhooks{})
+	tr.Post(pushPath, []byte(`[{"voiceId":"a","callStatus":50,"ringingTime":2000,"answerTime":1000},{"voiceId":"b","callStatus":50}]`))
+	if v := webhookgolden.Value(t, tr.Reg, "laaffic_calls_total", "account", "default", "product", "ivr", "type", "other", "call_status", "connected"); v != 2 {
+		t.Errorf("calls = %v, want 2 (the one with the impossible time to answer too)", v)
+	}
+	if v := webhookgolden.Value(t, tr.Reg, "laaffic_invalid_fields_total", "account", "default", "field", "time_to_answer"); v != 1 {
+		t.Errorf("invalid time_to_answer fields = %v, want 1", v)
+	}
+	if v := tr.Records(t, pushVendor, "invalid"); v != 0 {
+		t.Errorf("invalid records = %v, want 0", v)
+	}
+}
+
+func TestDecodeLaafficCallCenterFixture(t *testing.T) {
+	b := mustLA(t, string(readPushFixture(t, "laaffic-call-center-push.json")))
+	if len(b.Center) != 1 || pushRecords(b) != 1 {
+		t.Fatalf("%+v", b)
+	}
+	want := callCenterRecord{
+		Key: "\x01c:5f0c2b7e-cc-0001", CallType: "group_transfer", HangupReason: "transfer_answered_hung_up",
+		HangingDirection: "customer", Outcome: "answered", AgentGroup: "Collections Tier 1",
+		Duration: receiver.OptFloat{V: 184, OK: true}, CostUSD: receiver.OptFloat{V: 0.0736, OK: true}, BaseCostUSD: receiver.OptFloat{V: 0.05, OK: true},
+	}
+	if !reflect.DeepEqual(b.Center[0], want) {
+		t.Errorf("\n got %+v\nwant %+v", b.Center[0], want)
+	}
+	for _, tc := range []struct {
+		rec                     string
+		typ, reason, dir, outcm string
+	}{
+		{`"callType":2,"hangupReason":8,"hangingDirection":3`, "inbound", "inbound_not_answered", "system", "not_answered"},
+		{`"callType":3,"hangupReason":"7","hangingDirection":1`, "outbound", "busy", "agent", "failed"},
+		{`"callType":1,"hangupReason":2`, "group_transfer", "transfer_rang_hung_up", "unknown", "not_answered"},
+		{`"callType":9,"hangupReason":12,"hangingDirection":2`, "other", "other", "other", "other"},
+		{`"callType":3,"hangupReason":0`, "outbound", "outbound_not_answered", "unknown", "not_answered"},
+	} {
+		b := mustLA(t, `{"callSessionId":"s",`+tc.rec+`}`)
+		if len(b.Center) != 1 {
+			t.Fatalf("%s: %+v", tc.rec, b)
+		}
+		c := b.Center[0]
+		if c.CallType != tc.typ || c.HangupReason != tc.reason || c.HangingDirection != tc.dir || c.Outcome != tc.outcm {
+			t.Errorf("%s: %+v", tc.rec, c)
+		}
+	}
+}
+
+func TestDecodeLaafficRingingFixture(t *testing.T) {
+	b := mustLA(t, string(readPushFixture(t, "laaffic-ringing-push.json")))
+	want := []ringingEvent{
+		{Key: "\x01r:cc-7788\x002026-01-01 12:01:55", Type: "group_transfer", UnansweredLegs: 2},
+		{Key: "\x01r:cc-7790\x002026-01-01 12:03:00", Type: "call_center_transfer", UnansweredLegs: 0},
+	}
+	if !reflect.DeepEqual(b.Ringing, want) || pushRecords(b) != 2 {
+		t.Errorf("\n got %+v\nwant %+v", b, want)
+	}
+}
+
+// One URL, every kind: a body mixing kinds and bad records counts each good
+// record as its own kind.
+func TestDecodeLaafficMixedBody(t *testing.T) {
+	b := mustLA(t, `[
+		{"voiceId":"v1","type":2,"callStatus":50},
+		{"voiceId":"v2","type":1,"aiAgentQuoteFee":"0.1","intentCode":"A"},
+		{"callSessionId":"s1","callType":1,"hangupReason":3},
+		{"callId":"r1","type":3,"callinEventTime":"2026-01-01 12:00:00","noAnswerSipList":["1"]},
+		{"what":"is this"},
+		{"callSessionId":"s2","cost":"oops"},
+		7]`)
+	if len(b.Calls) != 2 || len(b.Center) != 1 || len(b.Ringing) != 1 {
+		t.Fatalf("%+v", b)
+	}
+	if b.Calls[0].Product != "ivr" || b.Calls[1].Product != "ai_agent" || b.Ringing[0].Type != "api_call" {
+		t.Errorf("%+v", b)
+	}
+	if !reflect.DeepEqual(b.Invalid, []receiver.InvalidReason{receiver.ReasonUnknownKind, receiver.ReasonBadNumber, receiver.ReasonNotObject}) {
+		t.Errorf("invalid %v", b.Invalid)
+	}
+}
+
+// Ids of different kinds never collide in the shared dedup set.
+func TestLaafficKeySpaces(t *testing.T) {
+	b := mustLA(t, `[{"voiceId":"x"},{"callSessionId":"x"},{"callId":"x","callinEventTime":"x"},{"voiceId":"\u0001c:x"}]`)
+	keys := map[string]bool{}
+	for _, c := range b.Calls {
+		keys[c.Key] = true
+	}
+	for _, c := range b.Center {
+		keys[c.Key] = true
+	}
+	for _, g := range b.Ringing {
+		keys[g.Key] = true
+	}
+	if len(keys) != 4 {
+		t.Errorf("keys %v: want 4 distinct", keys)
+	}
+}
+
+// histSum is the sample sum of a histogram series; NaN if absent.
+func histSum(t *testing.T, g prometheus.Gatherer, name string, labels ...string) float64 {
+	t.Helper()
+	if m := webhookgolden.Series(t, g, name, labels...); m != nil {
+		return m.GetHistogram().GetSampleSum()
+	}
+	return math.NaN()
+}
+
+// Recording: every kind counted once across the vendor's retries, in the
+// right currency, labelled with the account of the path and the script.
+func TestRecordLaafficKinds(t *testing.T) {
+	tr, _ := newPushReceiver(t, config.Webhooks{
+		LaafficAccounts: map[string]config.Secret{"default": "", "ivr-eu": ""},
+		LaafficScripts:  map[string]string{"123": "collections-v2"},
+	})
+	ok := func(path string, body []byte) {
+		t.Helper()
+		if rec := tr.Post(path, body); rec.Code != http.StatusOK {
+			t.Fatalf("%s: %d %s", path, rec.Code, rec.Body)
+		}
+	}
+	agent, center, ringing := readPushFixture(t, "laaffic-ai-agent-push.json"), readPushFixture(t, "laaffic-call-center-push.json"),
+		readPushFixture(t, "laaffic-ringing-push.json")
+	// The call centre retries up to 3 times; the ringing push at once.
+	for i := 0; i < 3; i++ {
+		ok(pushPath+"/ivr-eu", agent)
+		ok(pushPath+"/ivr-eu", center)
+		ok(pushPath+"/ivr-eu", ringing)
+	}
+	if c, d := tr.Records(t, pushVendor, "counted"), tr.Records(t, pushVendor, "duplicate"); c != 5 || d != 10 {
+		t.Errorf("counted %v duplicate %v, want 5 and 10", c, d)
+	}
+	acct := []string{"account", "ivr-eu"}
+	check := func(want float64, name string, labels ...string) {
+		t.Helper()
+		if v := webhookgolden.Value(t, tr.Reg, name, append(append([]string{}, acct...), labels...)...); math.Abs(v-want) > 1e-9 {
+			t.Errorf("%s%v = %v, want %v", name, labels, v, want)
+		}
+	}
+	// AI agent: product, fees in the quote currency, charged time.
+	check(2, "laaffic_calls_total", "product", "ai_agent", "type", "group_call", "call_status", "unknown")
+	check(0.092, "laaffic_ai_agent_cost_total", "currency", "EUR")
+	check(0.05, "laaffic_ai_agent_cost_total", "currency", "USD")
+	check(180, "laaffic_ai_agent_charged_duration_seconds_total")
+	check(0.1104, "laaffic_cost_total", "product", "ai_agent", "currency", "EUR")
+	check(0.06, "laaffic_cost_total", "product", "ai_agent", "currency", "USD")
+	check(0.12, "laaffic_settle_pay_total", "product", "ai_agent", "currency", "USD")
+	check(1, "laaffic_ai_agent_intent_codes_total", "intent_code", "A")
+	if s := histSum(t, tr.Reg, "laaffic_call_duration_seconds", "account", "ivr-eu", "product", "ai_agent"); s != 135 {
+		t.Errorf("AI-agent talk time sum = %v, want 105+30", s)
+	}
+	// Scripts: a mapped one by name, an unmapped one by id.
+	check(1, "laaffic_script_calls_total", "script", "collections-v2", "product", "ai_agent", "result", "success")
+	check(1, "laaffic_script_calls_total", "script", "456", "product", "ai_agent", "result", "success")
+	check(0.1104+0.092, "laaffic_script_cost_total", "script", "collections-v2", "currency", "EUR")
+	check(105, "laaffic_script_talk_seconds_total", "script", "collections-v2")
+	// Call centre: once, cost in USD.
+	check(1, "laaffic_call_center_calls_total", "call_type", "group_transfer", "hangup_reason", "transfer_answered_hung_up", "hanging_direction", "customer")
+	check(1, "laaffic_call_center_agent_group_calls_total", "agent_group", "Collections Tier 1", "outcome", "answered")
+	check(0.0736, "laaffic_cost_total", "product", "call_center", "currency", "USD")
+	check(0.05, "laaffic_base_cost_usd_total", "product", "call_center")
+	if s := histSum(t, tr.Reg, "laaffic_call_center_talk_duration_seconds", "account", "ivr-eu", "call_type", "group_transfer"); s != 184 {
+		t.Errorf("call-centre talk sum = %v", s)
+	}
+	// Ringing: notifications and unanswered legs.
+	check(1, "laaffic_agent_ringing_total", "type", "group_transfer")
+	check(1, "laaffic_agent_ringing_total", "type", "call_center_transfer")
+	check(2, "laaffic_agent_ringing_unanswered_legs_total", "type", "group_transfer")
+
+	// Nothing went to the default account.
+	if v := webhookgolden.Value(t, tr.Reg, "laaffic_cost_total", "account", "default", "product", "call_center", "currency", "USD"); v != 0 {
+		t.Errorf("default account cost = %v", v)
+	}
+	// The IVR fixture on the plain path: account default, settlePay as USD
+	// (the settlement currency), not as the quote currency EUR.
+	ok(pushPath, readPushFixture(t, "laaffic-ivr-push.json"))
+	if v := webhookgolden.Value(t, tr.Reg, "laaffic_settle_pay_total", "account", "default", "product", "ivr", "currency", "USD"); v != 1.2793 {
+		t.Errorf("settle pay USD = %v, want 1.2793", v)
+	}
+	if v := webhookgolden.Value(t, tr.Reg, "laaffic_settle_pay_total", "account", "default", "product", "ivr", "currency", "EUR"); v != 0 {
+		t.Errorf("settle pay labelled with the quote currency: %v", v)
+	}
+	// A JPY amount above 1000 is a normal call.
+	ok(pushPath, []byte(`{"voiceId":"jp1","cost":"1500","currency":"JPY"}`))
+	if v := webhookgolden.Value(t, tr.Reg, "laaffic_cost_total", "account", "default", "product", "ivr", "currency", "JPY"); v != 1500 {
+		t.Errorf("JPY cost = %v, want 1500", v)
+	}
+	// No id, phone number or free text became a label value.
+	mfs, err := tr.Reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			for _, lp := range m.GetLabel() {
+				for _, bad := range []string{"6281234567890", "cc-7788", "5f0c2b7e", "invoice", "Siti", "8001", "2601011200"} {
+					if strings.Contains(lp.GetValue(), bad) {
+						t.Errorf("%s has label %s=%q", mf.GetName(), lp.GetName(), lp.GetValue())
+					}
+				}
+			}
+		}
+	}
+}
+
+// The body shape alone decides: an unknown object is counted invalid with
+// reason unknown_kind and answered 200 (the rest of a batch counts).
+func TestLaafficUnknownKindCounted(t *testing.T) {
+	tr, _ := newPushReceiver(t, config.Webhooks{})
+	if rec := tr.Post(pushPath, []byte(`{"hello":"world"}`)); rec.Code != http.StatusOK {
+		t.Fatalf("%d", rec.Code)
+	}
+	if v := webhookgolden.Value(t, tr.Reg, "airudder_exporter_webhook_invalid_records_total", "source", "laaffic", "reason", "unknown_kind"); v != 1 {
+		t.Errorf("unknown_kind = %v", v)
+	}
+}
+
+// webhooks.laaffic_scripts is applied on reload; ids over the cap fold.
+func TestLaafficScriptsReloadAndCap(t *testing.T) {
+	tr, _ := newPushReceiver(t, config.Webhooks{MaxLabelValues: 2})
+	post := func(id, script string) {
+		t.Helper()
+		if rec := tr.Post(pushPath, []byte(`{"voiceId":"`+id+`","scriptId":`+script+`}`)); rec.Code != http.StatusOK {
+			t.Fatal(rec.Code)
+		}
+	}
+	calls := func(script string) float64 {
+		return webhookgolden.Value(t, tr.Reg, "laaffic_script_calls_total", "account", "default", "script", script,
+			"product", "ivr", "result", "unknown")
+	}
+	post("a", "7")
+	tr.ApplyConfig(config.Webhooks{MaxLabelValues: 2, LaafficScripts: map[string]string{"7": "seven", "8": "eight"}})
+	post("b", "7")
+	post("c", "8")
+	post("d", "9")
+	post("e", "10") // "7" (before it was named) and "9" took the 2 slots
+	post("f", "11")
+	post("g", `""`)
+	for script, want := range map[string]float64{"7": 1, "seven": 1, "eight": 1, "9": 1, "10": 0, "other": 2, "none": 1} {
+		if got := calls(script); got != want {
+			t.Errorf("script %q: %v calls, want %v", script, got, want)
+		}
+	}
+}

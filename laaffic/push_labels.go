@@ -1,0 +1,243 @@
+package laaffic
+
+import (
+	"bytes"
+	"strings"
+
+	"airudder_exporter/internal/jsonscan"
+	"airudder_exporter/receiver"
+)
+
+// LAAFFIC closed label sets and the mappings of vendor values onto them
+// (unknown values become "other"), used by the LAAFFIC decoders.
+
+// laafficCurrencies are the currencies whose series exist from the start
+// and never use a cap slot.
+var laafficCurrencies = []string{"USD", "EUR"}
+
+// Exemplar label name on the LAAFFIC duration histogram.
+const laafficIDLabel = "voice_id"
+
+// LAAFFIC `type`.
+func laafficType(n jsonscan.Num) string {
+	if n.St != jsonscan.OK {
+		return receiver.ValueOther
+	}
+	switch n.V {
+	case 1:
+		return "group_call"
+	case 2:
+		return "verification_code"
+	case 3:
+		return "handset_call"
+	case 4:
+		return "handset_direct_dial"
+	}
+	return receiver.ValueOther
+}
+
+// LAAFFIC `callStatus`: null or absent for records before 2025-12-10.
+func laafficCallStatus(n jsonscan.Num) string {
+	if n.St != jsonscan.OK {
+		return receiver.ValueUnknown
+	}
+	switch n.V {
+	case 10:
+		return "busy"
+	case 20:
+		return "no_answer"
+	case 30:
+		return "not_connected"
+	case 40:
+		return "voicemail"
+	case 50:
+		return "connected"
+	case 60:
+		return "other"
+	}
+	return receiver.ValueOther
+}
+
+// laafficCurrency: empty means USD (the docs: currency is only set for
+// non-USD quotes); a 3-letter code is kept (upper-cased) so amounts in it
+// stay apart from every other currency; anything else is "other". Codes
+// outside laafficCurrencies are capped by the recorder.
+func laafficCurrency(v string, strs *receiver.Interner) string {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return "USD"
+	}
+	if c := receiver.OneOf(v, laafficCurrencies); c != receiver.ValueOther {
+		return c
+	}
+	if len(v) != 3 {
+		return receiver.ValueOther
+	}
+	var b [3]byte
+	for i := 0; i < 3; i++ {
+		c := v[i]
+		if c >= 'a' && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		if c < 'A' || c > 'Z' {
+			return receiver.ValueOther
+		}
+		b[i] = c
+	}
+	return strs.Get(b[:])
+}
+
+// laafficMaxAmounts bound one record's amount per currency: roughly 1000
+// USD worth with a wide margin (rates drift), so 1500 JPY (about 10 USD) is
+// a call while 5000 USD is garbage. A currency not listed gets
+// laafficMaxAmountUnknown: generous, since its scale is unknown.
+var laafficMaxAmounts = map[string]float64{
+	"USD": 1e3, "EUR": 1e3, "GBP": 1e3, "CHF": 1e3, "AUD": 2e3, "CAD": 2e3, "SGD": 2e3,
+	"CNY": 1e4, "HKD": 1e4, "MYR": 5e3, "AED": 5e3, "SAR": 5e3, "PLN": 5e3, "BRL": 1e4,
+	"MXN": 25e3, "ZAR": 25e3, "TRY": 1e5, "THB": 5e4, "PHP": 1e5, "RUB": 2e5, "INR": 2e5,
+	"BDT": 2e5, "PKR": 5e5, "JPY": 3e5, "KRW": 3e6, "NGN": 3e6, "CLP": 2e6, "COP": 1e7,
+	"VND": 5e7, "IDR": 5e7,
+}
+
+const laafficMaxAmountUnknown = 1e9
+
+func laafficMaxAmount(currency string) float64 {
+	if m, ok := laafficMaxAmounts[currency]; ok {
+		return m
+	}
+	return laafficMaxAmountUnknown
+}
+
+// laafficKey maps feedbackValue: "-1" or empty → none, one DTMF key → itself.
+var dtmfKeys = [...]string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "#"}
+
+func laafficKey(v string) string {
+	v = strings.TrimSpace(v)
+	if v == "" || v == "-1" {
+		return receiver.ValueNone
+	}
+	for _, k := range dtmfKeys {
+		if v == k {
+			return k
+		}
+	}
+	return receiver.ValueOther
+}
+
+var sipClasses = [...]string{"", "1xx", "2xx", "3xx", "4xx", "5xx", "6xx"}
+
+// laafficSIPClass maps a SIP status code to its class ("486" → "4xx").
+func laafficSIPClass(v string) string {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return receiver.ValueNone
+	}
+	if len(v) == 3 && v[0] >= '1' && v[0] <= '6' &&
+		v[1] >= '0' && v[1] <= '9' && v[2] >= '0' && v[2] <= '9' {
+		return sipClasses[v[0]-'0']
+	}
+	return receiver.ValueOther
+}
+
+// laafficTermination: the docs disagree whether success is "0" or SIP "200";
+// both count as success.
+func laafficTermination(v string) string {
+	switch strings.TrimSpace(v) {
+	case "":
+		return receiver.ValueUnknown
+	case "0", "200":
+		return "success"
+	}
+	return "failure"
+}
+
+// laafficCountry is the part of `code` before "(": "India(Karnataka)" → "India".
+func laafficCountry(code []byte) []byte {
+	if i := bytes.IndexByte(code, '('); i >= 0 {
+		code = code[:i]
+	}
+	return bytes.TrimSpace(code)
+}
+
+// LAAFFIC call-centre `callType`.
+func laafficCallType(n jsonscan.Num) string {
+	if n.St != jsonscan.OK {
+		return receiver.ValueOther
+	}
+	switch n.V {
+	case 1:
+		return "group_transfer" // group call transferred to an agent
+	case 2:
+		return "inbound"
+	case 3:
+		return "outbound"
+	}
+	return receiver.ValueOther
+}
+
+// laafficHangupReasons names call-centre `hangupReason` 0..9.
+var laafficHangupReasons = [...]string{
+	"outbound_not_answered",     // 0
+	"outbound_hung_up",          // 1
+	"transfer_rang_hung_up",     // 2: the transfer rang, then hung up (agent did not answer)
+	"transfer_answered_hung_up", // 3: the transfer was answered, then hung up
+	"call_error",                // 4
+	"no_service",                // 5: callee operator has no service
+	"out_of_area",               // 6: callee out of service area
+	"busy",                      // 7
+	"inbound_not_answered",      // 8
+	"inbound_hung_up",           // 9
+}
+
+func laafficHangupReason(n jsonscan.Num) string {
+	if n.St == jsonscan.OK && n.V >= 0 && n.V < float64(len(laafficHangupReasons)) && n.V == float64(int(n.V)) {
+		return laafficHangupReasons[int(n.V)]
+	}
+	return receiver.ValueOther
+}
+
+// laafficCenterOutcome folds a hangup reason into whether a person
+// answered: the `outcome` of the per-agent-group family.
+func laafficCenterOutcome(reason string) string {
+	switch reason {
+	case "outbound_hung_up", "transfer_answered_hung_up", "inbound_hung_up":
+		return "answered"
+	case "outbound_not_answered", "transfer_rang_hung_up", "inbound_not_answered":
+		return "not_answered"
+	case "call_error", "no_service", "out_of_area", "busy":
+		return "failed"
+	}
+	return receiver.ValueOther
+}
+
+// LAAFFIC call-centre `hangingDirection`: who hung up.
+func laafficHangingDirection(n jsonscan.Num) string {
+	if n.St != jsonscan.OK {
+		return receiver.ValueUnknown
+	}
+	switch n.V {
+	case 0:
+		return "customer"
+	case 1:
+		return "agent"
+	case 3:
+		return "system"
+	}
+	return receiver.ValueOther
+}
+
+// LAAFFIC ringing notification `type`.
+func laafficRingingType(n jsonscan.Num) string {
+	if n.St != jsonscan.OK {
+		return receiver.ValueOther
+	}
+	switch n.V {
+	case 1:
+		return "group_transfer" // group-call transfer ringing an agent
+	case 2:
+		return "call_center_transfer"
+	case 3:
+		return "api_call" // phone ringing invoked through the API
+	}
+	return receiver.ValueOther
+}

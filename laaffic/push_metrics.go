@@ -1,0 +1,150 @@
+package laaffic
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	"airudder_exporter/receiver"
+)
+
+// LAAFFIC metric descriptors (docs/METRICS.md, section "Receiver: LAAFFIC
+// pushes"). They are filled only by laaffic_record.go. Every family carries
+// `account` (the <account> of /webhooks/laaffic/<account>; "default" on the
+// plain path).
+
+// Bucket layouts of the LAAFFIC-only histograms.
+var (
+	queueDelayBuckets = []float64{0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600}
+	postDialBuckets   = []float64{0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 30, 60}
+)
+
+// centerTalkBuckets: agents talk longer than robots.
+var centerTalkBuckets = []float64{5, 10, 20, 30, 60, 90, 120, 180, 300, 600, 900, 1200, 1800, 3600}
+
+type pushMetrics struct {
+	// Voice records (IVR and AI agent).
+	calls         *prometheus.CounterVec
+	duration      *prometheus.HistogramVec
+	ring          *prometheus.HistogramVec
+	timeToAnswer  *prometheus.HistogramVec
+	queueDelay    *prometheus.HistogramVec
+	postDialDelay *prometheus.HistogramVec
+	charged       *prometheus.CounterVec
+	cost          *prometheus.CounterVec
+	baseCost      *prometheus.CounterVec
+	settlePay     *prometheus.CounterVec
+	keypresses    *prometheus.CounterVec
+	sip           *prometheus.CounterVec
+	terminations  *prometheus.CounterVec
+	billPeriods   *prometheus.CounterVec
+	intents       *prometheus.CounterVec
+	destinations  *prometheus.CounterVec
+	recalls       *prometheus.CounterVec
+	invalidFields *prometheus.CounterVec
+
+	// AI agent.
+	aiCost        *prometheus.CounterVec
+	aiCharged     *prometheus.CounterVec
+	aiIntentCodes *prometheus.CounterVec
+
+	// Per AI script.
+	scriptCalls *prometheus.CounterVec
+	scriptCost  *prometheus.CounterVec
+	scriptTalk  *prometheus.CounterVec
+
+	// Call centre.
+	centerCalls  *prometheus.CounterVec
+	centerGroups *prometheus.CounterVec
+	centerTalk   *prometheus.HistogramVec
+
+	// Ringing notifications.
+	ringing         *prometheus.CounterVec
+	ringingUnanswer *prometheus.CounterVec
+}
+
+func pushCounter(name, help string, labels ...string) *prometheus.CounterVec {
+	return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, append([]string{"account"}, labels...))
+}
+
+func pushHistogram(name, help string, buckets []float64, labels ...string) *prometheus.HistogramVec {
+	return prometheus.NewHistogramVec(receiver.HistogramOpts(name, help, buckets), append([]string{"account"}, labels...))
+}
+
+func newPushMetrics() *pushMetrics {
+	return &pushMetrics{
+		calls: pushCounter("laaffic_calls_total",
+			"LAAFFIC voice records received (IVR push and AI-agent batch push).", "product", "type", "call_status"),
+		duration: pushHistogram("laaffic_call_duration_seconds",
+			"Talk time of LAAFFIC voice calls (callDuration, else hangupTime - answerTime).", receiver.CallDurationBuckets, "product"),
+		ring: pushHistogram("laaffic_ring_duration_seconds",
+			"Ring time of LAAFFIC calls (ringDuration).", receiver.RingBuckets),
+		timeToAnswer: pushHistogram("laaffic_time_to_answer_seconds",
+			"Time from ringing to answer of answered LAAFFIC calls.", receiver.RingBuckets),
+		queueDelay: pushHistogram("laaffic_queue_delay_seconds",
+			"Time from submission to dialling (callTime - submitTime).", queueDelayBuckets),
+		postDialDelay: pushHistogram("laaffic_post_dial_delay_seconds",
+			"Time from dialling to ringing (ringingTime - callTime).", postDialBuckets),
+		charged: pushCounter("laaffic_charged_duration_seconds_total",
+			"Charged call time (chargedDuration).", "product"),
+		cost: pushCounter("laaffic_cost_total",
+			"Call cost in the currency it is in: voice records' cost (quote currency; costEur as EUR), call-centre cost (USD).", "product", "currency"),
+		baseCost: pushCounter("laaffic_base_cost_usd_total",
+			"Base call cost in USD (baseCost).", "product"),
+		settlePay: pushCounter("laaffic_settle_pay_total",
+			"Amount of non-USD quotes in the settlement currency (settlePay).", "product", "currency"),
+		keypresses: pushCounter("laaffic_keypresses_total",
+			"DTMF key pressed by the callee (feedbackValue).", "key"),
+		sip: pushCounter("laaffic_sip_responses_total",
+			"Final SIP response class (sipCode).", "class"),
+		terminations: pushCounter("laaffic_terminations_total",
+			"Call terminations (terminationCode \"0\" or \"200\" = success).", "result"),
+		billPeriods: pushCounter("laaffic_bill_periods_total",
+			"Calls by billing period (billPeriod).", "bill_period"),
+		intents: pushCounter("laaffic_intents_total",
+			"Calls by final AI intent (intent).", "intent"),
+		destinations: pushCounter("laaffic_destination_calls_total",
+			"Calls by destination country (country part of code).", "country"),
+		recalls: pushCounter("laaffic_recalls_total",
+			"Records that are recalls of an earlier call (recallByVoiceId set)."),
+		invalidFields: pushCounter("laaffic_invalid_fields_total",
+			"Derived values skipped as impossible (negative or absurd) in records that were counted.", "field"),
+
+		aiCost: pushCounter("laaffic_ai_agent_cost_total",
+			"AI-agent fee in the quote currency (aiAgentQuoteFee; USD when the record names no currency).", "currency"),
+		aiCharged: pushCounter("laaffic_ai_agent_charged_duration_seconds_total",
+			"AI-agent charged time (aiAgentChargedDuration)."),
+		aiIntentCodes: pushCounter("laaffic_ai_agent_intent_codes_total",
+			"AI-agent calls by intent code (intentCode).", "intent_code"),
+
+		scriptCalls: pushCounter("laaffic_script_calls_total",
+			"Voice records by AI script (scriptId through webhooks.laaffic_scripts) and termination result.", "script", "product", "result"),
+		scriptCost: pushCounter("laaffic_script_cost_total",
+			"Cost of the voice records of an AI script: cost plus aiAgentQuoteFee, each in its currency.", "script", "currency"),
+		scriptTalk: pushCounter("laaffic_script_talk_seconds_total",
+			"Talk time of the voice records of an AI script.", "script"),
+
+		centerCalls: pushCounter("laaffic_call_center_calls_total",
+			"LAAFFIC call-centre records (callType, hangupReason, hangingDirection).", "call_type", "hangup_reason", "hanging_direction"),
+		centerGroups: pushCounter("laaffic_call_center_agent_group_calls_total",
+			"LAAFFIC call-centre records by agent group (agentGroupName) and whether a person answered.", "agent_group", "outcome"),
+		centerTalk: pushHistogram("laaffic_call_center_talk_duration_seconds",
+			"Call time of call-centre records with a non-zero callDuration.", centerTalkBuckets, "call_type"),
+
+		ringing: pushCounter("laaffic_agent_ringing_total",
+			"Agent ringing notifications.", "type"),
+		ringingUnanswer: pushCounter("laaffic_agent_ringing_unanswered_legs_total",
+			"SIP legs that rang without answer (noAnswerSipList entries) in ringing notifications.", "type"),
+	}
+}
+
+func (m *pushMetrics) collectors() []prometheus.Collector {
+	return []prometheus.Collector{
+		m.calls, m.duration, m.ring, m.timeToAnswer, m.queueDelay,
+		m.postDialDelay, m.charged, m.cost, m.baseCost, m.settlePay,
+		m.keypresses, m.sip, m.terminations, m.billPeriods, m.intents,
+		m.destinations, m.recalls, m.invalidFields,
+		m.aiCost, m.aiCharged, m.aiIntentCodes,
+		m.scriptCalls, m.scriptCost, m.scriptTalk,
+		m.centerCalls, m.centerGroups, m.centerTalk,
+		m.ringing, m.ringingUnanswer,
+	}
+}

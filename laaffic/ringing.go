@@ -1,0 +1,76 @@
+package laaffic
+
+import (
+	"airudder_exporter/internal/jsonscan"
+	"airudder_exporter/receiver"
+)
+
+// LAAFFIC agent ringing notification (pushRingingNotification, vendor
+// README §2.2): a bare array of {callId, type, taskId, called, calledInfo,
+// seatGroupName, noAnswerSipList[], sipAccount, callinEventTime}. A failed
+// push is retried at once, up to 3 attempts: deduplicated on callId +
+// callinEventTime (one call may ring agents more than once).
+
+// laRingRaw holds the ringing-only fields.
+type laRingRaw struct {
+	CallinEventTime jsonscan.Text
+	NoAnswer        int            // entries of noAnswerSipList
+	NoAnswerState   jsonscan.State // jsonscan.BadType when noAnswerSipList is not an array
+
+	seen bool // some ringing-only field was present
+}
+
+// ringField reads k into g if it is a ringing-only field.
+func (d *laDecoder) ringField(k []byte, g *laRingRaw) bool {
+	r := &d.r
+	switch string(k) {
+	case "callinEventTime":
+		r.ReadString(&g.CallinEventTime)
+	case "noAnswerSipList":
+		g.NoAnswer, g.NoAnswerState = 0, jsonscan.OK
+		switch r.Peek() {
+		case '[':
+			r.Open()
+			for first := true; r.More(']', &first); {
+				r.Skip()
+				g.NoAnswer++
+			}
+		case 'n':
+			r.Literal("null")
+		default:
+			r.Skip()
+			g.NoAnswerState = jsonscan.BadType
+		}
+	case "seatGroupName", "sipAccount", "called", "calledInfo":
+		r.Skip() // known, unused: they only tell the kind
+	default:
+		return false
+	}
+	g.seen = true
+	return true
+}
+
+// emitLaafficRinging validates one ringing notification and appends its
+// event (or reason).
+func emitLaafficRinging(r *laRaw, out *pushBatch) {
+	g := &r.ring
+	reason := validateLaafficStrings(&r.CallID, &g.CallinEventTime)
+	if reason == "" && g.NoAnswerState == jsonscan.BadType {
+		reason = receiver.ReasonBadType
+	}
+	if reason == "" && (!r.CallID.Set() || !g.CallinEventTime.Set()) {
+		reason = receiver.ReasonMissingID
+	}
+	if reason == "" {
+		reason = receiver.CheckNum(r.Type, 1e9)
+	}
+	if reason != "" {
+		out.Invalid = append(out.Invalid, reason)
+		return
+	}
+	out.Ringing = append(out.Ringing, ringingEvent{
+		Key:            "\x01r:" + string(r.CallID.B) + "\x00" + string(receiver.Trimmed(g.CallinEventTime)),
+		Type:           laafficRingingType(r.Type),
+		UnansweredLegs: g.NoAnswer,
+	})
+}
