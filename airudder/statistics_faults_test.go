@@ -79,7 +79,7 @@ func statPresent(mfs map[string]*dto.MetricFamily, name string) bool {
 	return !math.IsNaN(testkit.FamilyValue(mfs, name, "account", statAccount))
 }
 
-// The fault table (issue 6): every way the upstream can fail. Each case
+// The fault table: every way the upstream can fail. Each case
 // must not panic, must report up 0 (or up 1 with partial data), count one
 // bounded reason, and recover on the next good answer without a restart.
 func TestFaults(t *testing.T) {

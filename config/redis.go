@@ -32,7 +32,7 @@ const (
 // process's own set and state file.
 type Redis struct {
 	// Address is host:port of a Redis (or Valkey, or managed Redis)
-	// server. Empty: no Redis, dedup memory is per process (as before).
+	// server. Empty: no Redis, dedup memory is per process.
 	Address  string `yaml:"address"`
 	Username string `yaml:"username"` // ACL user; empty = the default user
 	Password Secret `yaml:"password"`

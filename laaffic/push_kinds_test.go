@@ -95,7 +95,7 @@ func TestLaafficTimestampForms(t *testing.T) {
 	}
 }
 
-// Issue #9: an answer before ringing must not lose the call; only the
+// An answer before ringing must not lose the call; only the
 // impossible value is skipped, and counted.
 func TestLaafficImpossibleDelaysKeepTheCall(t *testing.T) {
 	for _, tc := range []struct {

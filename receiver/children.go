@@ -50,7 +50,7 @@ func (c *Children[K, M]) Get(k K) M {
 }
 
 func (c *Children[K, M]) miss(k K) M {
-	v := c.resolve(k) // may panic on invalid UTF-8 exactly as before; nothing is cached then
+	v := c.resolve(k) // may panic on invalid UTF-8 like WithLabelValues; nothing is cached then
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	old := *c.m.Load()
