@@ -45,17 +45,28 @@ func (g *demoTraffic) seal(p demogen.Post) demogen.Post {
 	if !ok {
 		return p
 	}
-	block, err := aes.NewCipher([]byte(key))
+	body, signed, err := sealWebhookBody(string(key), p.Body)
 	if err != nil {
 		return p
 	}
+	p.Body = []byte(body)
+	p.Header = http.Header{webhookHeaderEncrypted: {"1"}, webhookHeaderSigned: {signed}}
+	return p
+}
+
+// sealWebhookBody is AiRudder's side of an encrypted callback: NUL padding
+// (a whole block when aligned), AES-ECB with the key's bytes, base64; and
+// the Signed header, the hex SHA-256 of plain.
+func sealWebhookBody(key string, plain []byte) (body, signed string, err error) {
+	block, err := aes.NewCipher([]byte(key))
+	if err != nil {
+		return "", "", err
+	}
 	bs := block.BlockSize()
-	ct := append(append([]byte(nil), p.Body...), make([]byte, bs-len(p.Body)%bs)...)
+	ct := append(append([]byte(nil), plain...), make([]byte, bs-len(plain)%bs)...)
 	for i := 0; i < len(ct); i += bs {
 		block.Encrypt(ct[i:i+bs], ct[i:i+bs])
 	}
-	sum := sha256.Sum256(p.Body)
-	p.Body = []byte(base64.StdEncoding.EncodeToString(ct))
-	p.Header = http.Header{webhookHeaderEncrypted: {"1"}, webhookHeaderSigned: {hex.EncodeToString(sum[:])}}
-	return p
+	sum := sha256.Sum256(plain)
+	return base64.StdEncoding.EncodeToString(ct), hex.EncodeToString(sum[:]), nil
 }

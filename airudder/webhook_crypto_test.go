@@ -2,8 +2,6 @@ package airudder
 
 import (
 	"bytes"
-	"crypto/aes"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"net/http"
@@ -27,21 +25,14 @@ const (
 	webhookTestSigned     = "015abd7f5cc57a2dd94b7590f04ad8084273905ee33ec5cebeae62276a97f862"
 )
 
-// encryptWebhookBody is AiRudder's side: NUL padding (a whole block when
-// aligned), AES-ECB, base64; and the Signed header.
+// encryptWebhookBody is sealWebhookBody for tests.
 func encryptWebhookBody(t testing.TB, key, plain string) (body, signed string) {
 	t.Helper()
-	block, err := aes.NewCipher([]byte(key))
+	body, signed, err := sealWebhookBody(key, []byte(plain))
 	if err != nil {
 		t.Fatal(err)
 	}
-	bs := block.BlockSize()
-	buf := append([]byte(plain), make([]byte, bs-len(plain)%bs)...)
-	for i := 0; i < len(buf); i += bs {
-		block.Encrypt(buf[i:i+bs], buf[i:i+bs])
-	}
-	sum := sha256.Sum256([]byte(plain))
-	return base64.StdEncoding.EncodeToString(buf), hex.EncodeToString(sum[:])
+	return body, signed
 }
 
 func testWebhookBlock(t testing.TB, key string) *webhookKeyring {
