@@ -73,6 +73,7 @@ func (r *webhookRecorder) ApplyConfig(cfg config.Webhooks) {
 		d.transfer[l] = true
 	}
 	r.dims.Store(d)
+	r.keys.apply(cfg.AiRudderAESKeys)
 	r.tasks.setWindow(cfg.DedupWindow.D())
 
 	accounts := []string{config.DefaultWebhookAccount}

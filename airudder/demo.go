@@ -67,11 +67,15 @@ type Demo struct {
 	// zones: the AiRudder accounts' time zones, set by Augment, read by the
 	// traffic generator.
 	zones atomic.Pointer[map[string]*time.Location]
+	// aesKeys: the AiRudder accounts' callback keys, set by Augment; the
+	// traffic of an account with a key is encrypted (demo_crypto.go).
+	aesKeys atomic.Pointer[map[string]config.Secret]
+	aesKey  string // the demo's own key, for demoEncryptedAccount
 }
 
 // StartDemo starts the simulated AiRudder API on a random loopback port.
 func StartDemo(logger log.Logger) (*Demo, error) {
-	d := &Demo{appKey: "demo-app-key", appSecret: demogen.RandomSecret()}
+	d := &Demo{appKey: "demo-app-key", appSecret: demogen.RandomSecret(), aesKey: demogen.RandomSecret()}
 	api := airuddertest.New(d.appKey, d.appSecret)
 	api.SetLive(time.Now)
 	var err error
@@ -132,6 +136,7 @@ func (d *Demo) Augment(cfg *config.Config) *config.Config {
 		}
 	}
 	w.AiRudderAccounts, w.AiRudderLocations = accounts, zones
+	w.AiRudderAESKeys = d.augmentAESKeys(w.AiRudderAESKeys)
 	robots := map[string]string{robotMapped: RobotName}
 	for k, v := range w.Robots {
 		robots[k] = v
@@ -169,11 +174,13 @@ type demoTraffic struct {
 	// zones returns each AiRudder account's time zone (nil: Jakarta for
 	// all); AiRudder sends local times.
 	zones func() *map[string]*time.Location
+	// aesKeys returns the accounts' callback keys (nil: none).
+	aesKeys func() *map[string]config.Secret
 }
 
 // Traffic returns the AiRudder webhooks of a run drawn from g.
 func (d *Demo) Traffic(g *demogen.Gen) demogen.Traffic {
-	return &demoTraffic{Gen: g, zones: d.zones.Load}
+	return &demoTraffic{Gen: g, zones: d.zones.Load, aesKeys: d.aesKeys.Load}
 }
 
 // Warmup: a single call, a multi-call aggregate with failures and redials,
@@ -194,12 +201,18 @@ func (g *demoTraffic) Warmup() []demogen.Post {
 		g.airudderWorkflow(callOpts{result: "finished", ringType: "normal", hangup: "ByRobot", infoCheck: true}),
 	}
 	out = append(out, g.airudderWarmup()...)
-	return append(out, out[0])
+	out = append(out, out[0])
+	for i := range out {
+		out[i] = g.seal(out[i])
+	}
+	return out
 }
 
 // Next is one AiRudder webhook of the steady mix: mostly single calls,
 // some multi-call aggregates, a few task status changes and workflows.
-func (g *demoTraffic) Next() demogen.Post {
+func (g *demoTraffic) Next() demogen.Post { return g.seal(g.next()) }
+
+func (g *demoTraffic) next() demogen.Post {
 	switch n := g.Rand.IntN(47); {
 	case n < 30:
 		return g.airudderCalls(g.randomCallOpts())

@@ -45,6 +45,9 @@ type webhookRecorder struct {
 	// whole on reload); tasks is the task status memory.
 	dims  atomic.Pointer[arDimConfig]
 	tasks *taskStatuses
+
+	// keys decrypt encrypted callbacks (webhook_crypto.go).
+	keys webhookKeyring
 }
 
 func (r *webhookRecorder) Name() string { return webhookVendor }
@@ -72,7 +75,7 @@ func (r *webhookRecorder) Init(env *receiver.Env) []prometheus.Collector {
 }
 
 func (r *webhookRecorder) NewBody() receiver.Body {
-	return r.newBody(&webhookBatch{strs: r.strs})
+	return &webhookCryptBody{Body: r.newBody(&webhookBatch{strs: r.strs}), keys: &r.keys}
 }
 
 // newBody is a Body that decodes into batch.

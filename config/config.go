@@ -79,6 +79,10 @@ type Account struct {
 	// instead of webhooks.token (see LaafficAccount.WebhookToken).
 	WebhookToken     Secret `yaml:"webhook_token"`
 	WebhookTokenFile string `yaml:"webhook_token_file"`
+	// AESKey, when set, decrypts the account's encrypted webhooks
+	// (airudder_aes.go); AESKeyFile is its *_file form.
+	AESKey     Secret `yaml:"aes_key"`
+	AESKeyFile string `yaml:"aes_key_file"`
 
 	// Location is Timezone resolved at load time.
 	Location *time.Location `yaml:"-"`
@@ -144,6 +148,9 @@ type Webhooks struct {
 	// AiRudderLocations: each AiRudder account's time zone (call_end_time
 	// is local time), filled at load time.
 	AiRudderLocations map[string]*time.Location `yaml:"-"`
+	// AiRudderAESKeys: the AiRudder accounts' webhook decryption keys by
+	// account name, filled at load time (only accounts with a key).
+	AiRudderAESKeys map[string]Secret `yaml:"-"`
 }
 
 // Secret is a string that never prints itself.
@@ -359,6 +366,9 @@ func (c *Config) finish() error {
 		return err
 	}
 	w.AiRudderAccounts, w.LaafficAccounts = c.WebhookAccounts()
+	if err := c.finishAiRudderAESKeys(); err != nil {
+		return err
+	}
 	if err := w.Redis.finish(); err != nil {
 		return err
 	}

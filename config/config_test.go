@@ -70,6 +70,7 @@ func TestValidFull(t *testing.T) {
 		WindowDays:     7,
 		MaxLabelValues: 120,
 		WebhookToken:   "primary-hook-token",
+		AESKey:         "airudderredduria",
 	})
 	compareAccount(t, c.AiRudder.Accounts[1], Account{
 		Name:             "secondary.eu-1:b",
@@ -86,6 +87,8 @@ func TestValidFull(t *testing.T) {
 		Disabled:         true,
 		WebhookToken:     "token-from-file",
 		WebhookTokenFile: "testdata/secrets/token.txt",
+		AESKey:           "airudderredduriaairudderredduria",
+		AESKeyFile:       "testdata/secrets/aes_key.txt",
 	})
 
 	want := Webhooks{
@@ -131,6 +134,7 @@ func TestValidFull(t *testing.T) {
 		// each with its own token where it has one.
 		AiRudderAccounts: map[string]Secret{"default": "", "primary": "primary-hook-token", "secondary.eu-1:b": "token-from-file"},
 		LaafficAccounts:  map[string]Secret{"default": "", "ivr-eu": "ivr-eu-hook-token", "ivr-asia": "token-from-file"},
+		AiRudderAESKeys:  map[string]Secret{"primary": "airudderredduria", "secondary.eu-1:b": "airudderredduriaairudderredduria"},
 	}
 	if len(c.Laaffic.Accounts) != 2 || c.Laaffic.Accounts[1].WebhookTokenFile != "testdata/secrets/token.txt" {
 		t.Errorf("laaffic accounts = %#v", c.Laaffic.Accounts)

@@ -68,6 +68,10 @@ var invalidCases = []invalidCase{
 	{file: "invalid-laaffic-duplicate-account.yml", want: []string{"laaffic.accounts[1].name", "duplicate LAAFFIC account name"}},
 	{file: "invalid-webhook-token-and-file.yml", want: []string{"airudder.accounts[0]", "webhook_token and webhook_token_file are mutually exclusive"}},
 	{file: "invalid-webhook-token-file-missing.yml", want: []string{"laaffic.accounts[0].webhook_token_file"}, secret: "no-such-file.txt", is: fs.ErrNotExist},
+	// Webhook decryption keys (finishAiRudderAESKeys).
+	{file: "invalid-aes-key-and-key-file.yml", want: []string{"airudder.accounts[0]", "aes_key and aes_key_file are mutually exclusive"}, secret: "airudderredduria"},
+	{file: "invalid-aes-key-file-missing.yml", want: []string{"airudder.accounts[0].aes_key_file", "file not found"}, secret: "no-such-aes-key.txt", is: fs.ErrNotExist},
+	{file: "invalid-aes-key-length.yml", want: []string{"airudder.accounts[0].aes_key: the key must be 16, 24 or 32 bytes (AES-128, -192, -256), not 15"}, secret: "airudderredduri"},
 	// (*Redis).finish: webhooks.redis, in source order.
 	{file: "invalid-redis-no-address.yml", rule: "address is required when other redis keys are set"},
 	{file: "invalid-redis-address.yml", rule: "must be host:port", want: []string{"webhooks.redis.address"}, secret: "redis.internal"},

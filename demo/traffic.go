@@ -63,6 +63,9 @@ func (p *poster) post(ctx context.Context, w demogen.Post) error {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "airudder_exporter-demo")
+	for k, v := range w.Header {
+		req.Header[k] = v
+	}
 	resp, err := p.client.Do(req)
 	if err != nil {
 		return err

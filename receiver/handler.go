@@ -112,7 +112,14 @@ func (r *Receiver) handle(w http.ResponseWriter, req *http.Request, src *source,
 	if o, ok := r.readBody(w, req, s, &work.buf); !ok {
 		return o
 	}
-	if err := work.body.Decode(work.buf.Bytes()); err != nil {
+	data := work.buf.Bytes()
+	if u, ok := work.body.(Unwrapper); ok {
+		var ref Refusal
+		if data, ref = u.Unwrap(account, req.Header, data); ref != "" {
+			return r.refuse(w, source, ref)
+		}
+	}
+	if err := work.body.Decode(data); err != nil {
 		return r.badRequest(w, source, err)
 	}
 	if err := r.record(src, work.body, account, r.now()); err != nil {

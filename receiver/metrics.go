@@ -31,6 +31,9 @@ var requestOutcomes = []string{
 	outcomeUnknownAccount,
 	outcomeUnsupportedEncoding,
 	outcomeDedupUnavailable,
+	// unwrap.go
+	string(RefusedNoKey), string(RefusedBadBase64), string(RefusedBadLength),
+	string(RefusedWrongKey), string(RefusedBadSignature),
 }
 
 // Record outcomes: the `outcome` label of webhook_records_total.

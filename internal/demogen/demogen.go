@@ -20,8 +20,9 @@ import (
 
 // Post is one generated webhook: a path and a body.
 type Post struct {
-	Path string
-	Body []byte
+	Path   string
+	Body   []byte
+	Header http.Header // extra request headers, if any
 }
 
 // Traffic is one vendor's generated webhooks.
