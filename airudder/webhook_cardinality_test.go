@@ -11,6 +11,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"airudder_exporter/config"
+	"airudder_exporter/internal/testkit"
 	"airudder_exporter/internal/webhookgolden"
 	"airudder_exporter/receiver"
 )
@@ -178,14 +179,14 @@ func TestAllowLists(t *testing.T) {
 		{"airudder_exporter_label_values_folded_total", []string{"metric", "airudder_call_event_labels_total"}, 1},
 		{"airudder_exporter_label_values_folded_total", []string{"metric", "airudder_infocheck_answers_total"}, 1},
 	} {
-		if v := webhookgolden.Value(t, tr.Reg, tc.name, tc.labels...); v != tc.want {
+		if v := testkit.Value(t, tr.Reg, tc.name, tc.labels...); v != tc.want {
 			t.Errorf("%s%v = %v, want %v", tc.name, tc.labels, v, tc.want)
 		}
 	}
 	// Reloaded without allow-lists: any value under the cap.
 	tr.ApplyConfig(config.Webhooks{})
 	tr.Post(webhookPath, []byte(`{"details":[{"call_id":"b","EventLabel":{"PTP":""}}]}`))
-	if v := webhookgolden.Value(t, tr.Reg, "airudder_call_event_labels_total", "account", "default", "label", "PTP"); v != 1 {
+	if v := testkit.Value(t, tr.Reg, "airudder_call_event_labels_total", "account", "default", "label", "PTP"); v != 1 {
 		t.Errorf("after reload PTP = %v", v)
 	}
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 
 	"airudder_exporter/config"
-	"airudder_exporter/internal/webhookgolden"
+	"airudder_exporter/internal/testkit"
 )
 
 // dimsConfig: accounts default + acme (Jakarta) + beta, one robot mapped,
@@ -241,11 +241,11 @@ func TestAiRudderTaskTransitions(t *testing.T) {
 	}
 	post("acme", "calling") // same task id, other account: its own task
 	for status, want := range map[string]float64{"calling": 2, "paused": 2, "finished": 1} {
-		if v := webhookgolden.Value(t, tr.Reg, "airudder_task_status_changes_total", "account", "default", "status", status); v != want {
+		if v := testkit.Value(t, tr.Reg, "airudder_task_status_changes_total", "account", "default", "status", status); v != want {
 			t.Errorf("default %s = %v, want %v", status, v, want)
 		}
 	}
-	if v := webhookgolden.Value(t, tr.Reg, "airudder_task_status_changes_total", "account", "acme", "status", "calling"); v != 1 {
+	if v := testkit.Value(t, tr.Reg, "airudder_task_status_changes_total", "account", "acme", "status", "calling"); v != 1 {
 		t.Errorf("acme calling = %v", v)
 	}
 	if v := tr.Records(t, webhookVendor, "duplicate"); v != 2 {
@@ -254,7 +254,7 @@ func TestAiRudderTaskTransitions(t *testing.T) {
 	// After dedup_window a task is forgotten: bounded memory.
 	tr.Clock.Advance(4 * time.Hour)
 	post("default", "finished")
-	if v := webhookgolden.Value(t, tr.Reg, "airudder_task_status_changes_total", "account", "default", "status", "finished"); v != 2 {
+	if v := testkit.Value(t, tr.Reg, "airudder_task_status_changes_total", "account", "default", "status", "finished"); v != 2 {
 		t.Errorf("finished after the window = %v, want 2", v)
 	}
 }
@@ -297,7 +297,7 @@ func TestAiRudderDeliveryLag(t *testing.T) {
 		{[]string{"account", "acme", "reason", "absurd"}, 1},
 		{[]string{"account", "acme", "reason", "unparsable"}, 1},
 	} {
-		if v := webhookgolden.Value(t, tr.Reg, "airudder_webhook_delivery_lag_rejected_total", tc.labels...); v != tc.want {
+		if v := testkit.Value(t, tr.Reg, "airudder_webhook_delivery_lag_rejected_total", tc.labels...); v != tc.want {
 			t.Errorf("%v = %v, want %v", tc.labels, v, tc.want)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"airudder_exporter/config"
+	"airudder_exporter/internal/testkit"
 	"airudder_exporter/internal/webhookgolden"
 	"airudder_exporter/receiver"
 )
@@ -229,10 +230,10 @@ func TestDedupBoundedAndEvictionsCounted(t *testing.T) {
 	for i := range 5 {
 		tr.Post(pushPath, []byte(fmt.Sprintf(`{"voiceId":"v%d"}`, i)))
 	}
-	if v := webhookgolden.Value(t, tr.Reg, "airudder_exporter_dedup_entries", "source", pushVendor); v != 3 {
+	if v := testkit.Value(t, tr.Reg, "airudder_exporter_dedup_entries", "source", pushVendor); v != 3 {
 		t.Errorf("entries = %v", v)
 	}
-	if v := webhookgolden.Value(t, tr.Reg, "airudder_exporter_dedup_evictions_total", "source", pushVendor); v != 2 {
+	if v := testkit.Value(t, tr.Reg, "airudder_exporter_dedup_evictions_total", "source", pushVendor); v != 2 {
 		t.Errorf("evictions = %v", v)
 	}
 	// The newest ids are still remembered.

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"testing"
 
+	"airudder_exporter/internal/testkit"
 	"airudder_exporter/receiver"
 )
 
@@ -38,7 +39,7 @@ func oneLA(t *testing.T, rec string) pushCall {
 func approx(a receiver.OptFloat, v float64) bool { return a.OK && math.Abs(a.V-v) < 1e-9 }
 
 func TestDecodeLaafficFixture(t *testing.T) {
-	c := oneLA(t, string(readPushFixture(t, "laaffic-ivr-push.json")))
+	c := oneLA(t, string(testkit.ReadFile(t, "testdata", "laaffic-ivr-push.json")))
 	want := pushCall{
 		Key: "22121121451211349002", Exemplar: "22121121451211349002",
 		Product: "ivr", Type: "group_call", CallStatus: "busy", Currency: "EUR",
