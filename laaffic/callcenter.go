@@ -75,9 +75,9 @@ func emitLaafficCenter(r *laRaw, out *pushBatch) {
 	hr := laafficHangupReason(c.HangupReason)
 	out.Center = append(out.Center, callCenterRecord{
 		Key:              "\x01c:" + string(c.CallSessionID.B),
-		CallType:         laafficCallType(c.CallType),
+		CallType:         laafficCallTypes.name(c.CallType),
 		HangupReason:     hr,
-		HangingDirection: laafficHangingDirection(c.HangingDirection),
+		HangingDirection: laafficHangingDirections.name(c.HangingDirection),
 		Outcome:          laafficCenterOutcome(hr),
 		AgentGroup:       out.strs.Get(receiver.Trimmed(c.AgentGroupName)),
 		Duration:         receiver.Opt(r.CallDuration),

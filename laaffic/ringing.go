@@ -70,7 +70,7 @@ func emitLaafficRinging(r *laRaw, out *pushBatch) {
 	}
 	out.Ringing = append(out.Ringing, ringingEvent{
 		Key:            "\x01r:" + string(r.CallID.B) + "\x00" + string(receiver.Trimmed(g.CallinEventTime)),
-		Type:           laafficRingingType(r.Type),
+		Type:           laafficRingingTypes.name(r.Type),
 		UnansweredLegs: g.NoAnswer,
 	})
 }
