@@ -3,7 +3,6 @@ package airudder
 import (
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -115,21 +114,14 @@ func TestAiRudderCardinalityBounded(t *testing.T) {
 				`","HangupType":"rh`+u+`"}],"question_answer":[{"question_name":"Q`+u+`","verification_results":"V`+u+
 				`","whether_answer":"W`+u+`"}]}`)
 		}
-		if rec := tr.Post(webhookPath, []byte(`{"details":[`+strings.Join(ar, ",")+`]}`)); rec.Code != http.StatusOK {
-			t.Fatal(rec.Code, rec.Body)
-		}
-		if rec := tr.Post(webhookPath, []byte(`{"task_id":"t`+fmt.Sprint(b)+`","status":"s`+fmt.Sprint(b)+`"}`)); rec.Code != http.StatusOK {
-			t.Fatal(rec.Code)
-		}
+		tr.PostOK(t, webhookPath, []byte(`{"details":[`+strings.Join(ar, ",")+`]}`))
+		tr.PostOK(t, webhookPath, []byte(`{"task_id":"t`+fmt.Sprint(b)+`","status":"s`+fmt.Sprint(b)+`"}`))
 	}
 	if v := tr.Records(t, webhookVendor, "counted"); v < bodies*perBody {
 		t.Fatalf("only %v records counted", v)
 	}
 
-	mfs, err := tr.Reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
+	mfs := tr.Gather(t)
 	webhookgolden.CheckBounded(t, mfs, webhookLabelBounds(capN, 1, webhookgolden.RequestOutcomes(t, NewWebhooks())), func(name string) bool {
 		return webhookHistogramBounds[name].buckets != nil
 	})
@@ -220,17 +212,12 @@ func TestCardinalityAiRudderDimensions(t *testing.T) {
 		}
 		sb.WriteString(`]}`)
 		body := strings.Replace(sb.String(), "%d", fmt.Sprint(rnd.IntN(100000)), 1)
-		if rec := tr.Post(webhookAccountPath(accounts[rnd.IntN(len(accounts))]), []byte(body)); rec.Code != http.StatusOK {
-			t.Fatal(rec.Code, rec.Body)
-		}
+		tr.PostOK(t, webhookAccountPath(accounts[rnd.IntN(len(accounts))]), []byte(body))
 	}
 	if v := tr.Records(t, webhookVendor, "counted"); v != bodies*perBody {
 		t.Fatalf("counted %v of %d", v, bodies*perBody)
 	}
-	mfs, err := tr.Reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
+	mfs := tr.Gather(t)
 	outcomes := webhookgolden.RequestOutcomes(t, NewWebhooks())
 	bounds := webhookLabelBounds(capN, len(accounts), outcomes)
 	total := 0

@@ -2,7 +2,6 @@ package laaffic
 
 import (
 	"math"
-	"net/http"
 	"reflect"
 	"strings"
 	"testing"
@@ -234,9 +233,7 @@ func TestRecordLaafficKinds(t *testing.T) {
 	})
 	ok := func(path string, body []byte) {
 		t.Helper()
-		if rec := tr.Post(path, body); rec.Code != http.StatusOK {
-			t.Fatalf("%s: %d %s", path, rec.Code, rec.Body)
-		}
+		tr.PostOK(t, path, body)
 	}
 	agent, center, ringing := testkit.ReadFile(t, "testdata", "laaffic-ai-agent-push.json"), testkit.ReadFile(t, "testdata", "laaffic-call-center-push.json"),
 		testkit.ReadFile(t, "testdata", "laaffic-ringing-push.json")
@@ -305,10 +302,7 @@ func TestRecordLaafficKinds(t *testing.T) {
 		t.Errorf("JPY cost = %v, want 1500", v)
 	}
 	// No id, phone number or free text became a label value.
-	mfs, err := tr.Reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
+	mfs := tr.Gather(t)
 	for _, mf := range mfs {
 		for _, m := range mf.GetMetric() {
 			for _, lp := range m.GetLabel() {
@@ -326,9 +320,7 @@ func TestRecordLaafficKinds(t *testing.T) {
 // reason unknown_kind and answered 200 (the rest of a batch counts).
 func TestLaafficUnknownKindCounted(t *testing.T) {
 	tr, _ := newPushReceiver(t, config.Webhooks{})
-	if rec := tr.Post(pushPath, []byte(`{"hello":"world"}`)); rec.Code != http.StatusOK {
-		t.Fatalf("%d", rec.Code)
-	}
+	tr.PostOK(t, pushPath, []byte(`{"hello":"world"}`))
 	if v := testkit.Value(t, tr.Reg, "airudder_exporter_webhook_invalid_records_total", "source", "laaffic", "reason", "unknown_kind"); v != 1 {
 		t.Errorf("unknown_kind = %v", v)
 	}
@@ -339,9 +331,7 @@ func TestLaafficScriptsReloadAndCap(t *testing.T) {
 	tr, _ := newPushReceiver(t, config.Webhooks{MaxLabelValues: 2})
 	post := func(id, script string) {
 		t.Helper()
-		if rec := tr.Post(pushPath, []byte(`{"voiceId":"`+id+`","scriptId":`+script+`}`)); rec.Code != http.StatusOK {
-			t.Fatal(rec.Code)
-		}
+		tr.PostOK(t, pushPath, []byte(`{"voiceId":"`+id+`","scriptId":`+script+`}`))
 	}
 	calls := func(script string) float64 {
 		return testkit.Value(t, tr.Reg, "laaffic_script_calls_total", "account", "default", "script", script,

@@ -134,10 +134,7 @@ func TestGoldenExposition(t *testing.T) {
 func TestAllContractFamiliesPresent(t *testing.T) {
 	tr := newGoldenReceiver(t, config.Webhooks{})
 	goldenSequence(t, tr)
-	mfs, err := tr.Reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
+	mfs := tr.Gather(t)
 	have := map[string]bool{}
 	for _, mf := range mfs {
 		have[mf.GetName()] = true

@@ -58,6 +58,24 @@ func (r *Receiver) Post(path string, body []byte, hdr ...string) *httptest.Respo
 	return testkit.PostJSON(r.Handler, path, body, hdr...)
 }
 
+// PostOK posts like Post and fails tb unless the answer is 200.
+func (r *Receiver) PostOK(tb testing.TB, path string, body []byte, hdr ...string) {
+	tb.Helper()
+	if rec := r.Post(path, body, hdr...); rec.Code != http.StatusOK {
+		tb.Fatalf("POST %s: %d %s", path, rec.Code, rec.Body)
+	}
+}
+
+// Gather is every family of the receiver's registry.
+func (r *Receiver) Gather(tb testing.TB) []*dto.MetricFamily {
+	tb.Helper()
+	mfs, err := r.Reg.Gather()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return mfs
+}
+
 // Records is airudder_exporter_webhook_records_total{source, outcome}.
 func (r *Receiver) Records(tb testing.TB, source, outcome string) float64 {
 	tb.Helper()
