@@ -1,10 +1,14 @@
 package airudder
 
 import (
+	"context"
 	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/go-kit/log"
 
 	"airudder_exporter/config"
 	"airudder_exporter/internal/demogen"
@@ -18,7 +22,12 @@ func TestDemoTraffic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &Demo{url: "http://127.0.0.1:1", appKey: "k", appSecret: "s"}
+	api, err := demogen.Serve(log.NewNopLogger(), http.NotFoundHandler(), "AiRudder", demoAccount)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer api.Close(context.Background())
+	d := &Demo{API: api, appKey: "k", appSecret: "s"}
 	out := d.Augment(cfg)
 	w := out.Webhooks
 	for _, a := range demoAccounts {
