@@ -25,10 +25,6 @@ import (
 	"airudder_exporter/receiver"
 )
 
-// Start is the receiver clock's first instant, fixed so exemplar and lag
-// figures repeat.
-var Start = time.Date(2025, 12, 11, 10, 0, 0, 0, time.UTC)
-
 // Receiver is a real receiver.Receiver serving vendors, with its own
 // registry and clock; it is closed when the test ends.
 type Receiver struct {
@@ -43,7 +39,8 @@ type Receiver struct {
 func NewReceiver(tb testing.TB, cfg config.Webhooks, vendors ...receiver.Vendor) *Receiver {
 	tb.Helper()
 	reg := prometheus.NewPedanticRegistry()
-	clock := testkit.NewClock(Start)
+	// A fixed first instant, so exemplar and lag figures repeat.
+	clock := testkit.NewClock(time.Date(2025, 12, 11, 10, 0, 0, 0, time.UTC))
 	r, err := receiver.New(cfg, receiver.Options{Registerer: reg, Now: clock.Now}, vendors...)
 	if err != nil {
 		tb.Fatal(err)
