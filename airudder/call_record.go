@@ -192,15 +192,9 @@ func (r *webhookRecorder) call(c *webhookCall, account, robot, line, campaign st
 		k.arRobotTalk.Get([2]string{account, robot}).Observe(c.Duration.V)
 		k.arCampaignTalk.Get([2]string{account, campaign}).Add(c.Duration.V)
 	}
-	if c.RingTime.OK {
-		k.arRing.Get(account).Observe(c.RingTime.V)
-	}
-	if c.TalkRounds.OK {
-		k.arTalkRounds.Get(account).Observe(c.TalkRounds.V)
-	}
-	if c.DialAttempts.OK {
-		k.arDialAttempts.Get(account).Observe(c.DialAttempts.V)
-	}
+	receiver.ObserveSet(k.arRing, account, c.RingTime)
+	receiver.ObserveSet(k.arTalkRounds, account, c.TalkRounds)
+	receiver.ObserveSet(k.arDialAttempts, account, c.DialAttempts)
 	for _, rd := range c.Redials {
 		k.arRedials.Get([3]string{account, rd.RingType, rd.HangupType}).Inc()
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"airudder_exporter/internal/testkit"
 	"airudder_exporter/receiver"
 )
 
@@ -30,7 +31,7 @@ func mustAR(t *testing.T, body string) *webhookBatch {
 func TestDecodeAiRudderFixture(t *testing.T) {
 	var d arDecoder
 	b := webhookBatch{strs: receiver.NewInterner(64)}
-	if err := d.decode(readWebhookFixture(t, "airudder-call-webhook.json"), &b); err != nil {
+	if err := d.decode(testkit.ReadFile(t, "testdata", "airudder-call-webhook.json"), &b); err != nil {
 		t.Fatal(err)
 	}
 	if len(b.Calls) != 1 || len(b.Tasks) != 0 || len(b.Invalid) != 0 {

@@ -1,17 +1,14 @@
 package airudder
 
 import (
-	"context"
 	"fmt"
 	"math"
-	"net/http"
 	"regexp"
 	"strconv"
 	"sync/atomic"
 	"time"
 
 	"github.com/go-kit/log"
-	"github.com/go-kit/log/level"
 
 	"airudder_exporter/airudder/airuddertest"
 	"airudder_exporter/config"
@@ -59,10 +56,9 @@ var demoTaskNames = []string{"loan_collect_%s", "reminder_en_%s", "reminder_id_%
 
 // Demo is the running simulated AiRudder API of --demo.
 type Demo struct {
-	srv       *http.Server
-	url       string
-	appKey    string
-	appSecret string
+	*demogen.API // the simulated API, serving
+	appKey       string
+	appSecret    string
 
 	// zones: the AiRudder accounts' time zones, set by Augment, read by the
 	// traffic generator.
@@ -79,15 +75,11 @@ func StartDemo(logger log.Logger) (*Demo, error) {
 	api := airuddertest.New(d.appKey, d.appSecret)
 	api.SetLive(time.Now)
 	var err error
-	if d.srv, d.url, err = demogen.Serve(logger, api, "AiRudder"); err != nil {
+	if d.API, err = demogen.Serve(logger, api, "AiRudder", demoAccount); err != nil {
 		return nil, err
 	}
-	level.Info(logger).Log("msg", "Demo: simulated AiRudder API listening", "url", d.url, "account", demoAccount)
 	return d, nil
 }
-
-// Close stops the simulated API.
-func (d *Demo) Close(ctx context.Context) { _ = d.srv.Shutdown(ctx) }
 
 // Augment returns cfg with the demo account added (unless the file already
 // has an account named "demo"), and the demo's webhook accounts, robot name
@@ -104,7 +96,7 @@ func (d *Demo) Augment(cfg *config.Config) *config.Config {
 	if !found {
 		out.AiRudder.Accounts = append(out.AiRudder.Accounts, config.Account{
 			Name:        demoAccount,
-			BaseURL:     d.url,
+			BaseURL:     d.URL(),
 			AppKey:      d.appKey,
 			AppSecret:   config.Secret(d.appSecret),
 			Timezone:    "Asia/Jakarta",

@@ -3,7 +3,6 @@ package airudder
 import (
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -11,6 +10,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"airudder_exporter/config"
+	"airudder_exporter/internal/testkit"
 	"airudder_exporter/internal/webhookgolden"
 	"airudder_exporter/receiver"
 )
@@ -114,21 +114,14 @@ func TestAiRudderCardinalityBounded(t *testing.T) {
 				`","HangupType":"rh`+u+`"}],"question_answer":[{"question_name":"Q`+u+`","verification_results":"V`+u+
 				`","whether_answer":"W`+u+`"}]}`)
 		}
-		if rec := tr.Post(webhookPath, []byte(`{"details":[`+strings.Join(ar, ",")+`]}`)); rec.Code != http.StatusOK {
-			t.Fatal(rec.Code, rec.Body)
-		}
-		if rec := tr.Post(webhookPath, []byte(`{"task_id":"t`+fmt.Sprint(b)+`","status":"s`+fmt.Sprint(b)+`"}`)); rec.Code != http.StatusOK {
-			t.Fatal(rec.Code)
-		}
+		tr.PostOK(t, webhookPath, []byte(`{"details":[`+strings.Join(ar, ",")+`]}`))
+		tr.PostOK(t, webhookPath, []byte(`{"task_id":"t`+fmt.Sprint(b)+`","status":"s`+fmt.Sprint(b)+`"}`))
 	}
 	if v := tr.Records(t, webhookVendor, "counted"); v < bodies*perBody {
 		t.Fatalf("only %v records counted", v)
 	}
 
-	mfs, err := tr.Reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
+	mfs := tr.Gather(t)
 	webhookgolden.CheckBounded(t, mfs, webhookLabelBounds(capN, 1, webhookgolden.RequestOutcomes(t, NewWebhooks())), func(name string) bool {
 		return webhookHistogramBounds[name].buckets != nil
 	})
@@ -178,14 +171,14 @@ func TestAllowLists(t *testing.T) {
 		{"airudder_exporter_label_values_folded_total", []string{"metric", "airudder_call_event_labels_total"}, 1},
 		{"airudder_exporter_label_values_folded_total", []string{"metric", "airudder_infocheck_answers_total"}, 1},
 	} {
-		if v := webhookgolden.Value(t, tr.Reg, tc.name, tc.labels...); v != tc.want {
+		if v := testkit.Value(t, tr.Reg, tc.name, tc.labels...); v != tc.want {
 			t.Errorf("%s%v = %v, want %v", tc.name, tc.labels, v, tc.want)
 		}
 	}
 	// Reloaded without allow-lists: any value under the cap.
 	tr.ApplyConfig(config.Webhooks{})
 	tr.Post(webhookPath, []byte(`{"details":[{"call_id":"b","EventLabel":{"PTP":""}}]}`))
-	if v := webhookgolden.Value(t, tr.Reg, "airudder_call_event_labels_total", "account", "default", "label", "PTP"); v != 1 {
+	if v := testkit.Value(t, tr.Reg, "airudder_call_event_labels_total", "account", "default", "label", "PTP"); v != 1 {
 		t.Errorf("after reload PTP = %v", v)
 	}
 }
@@ -219,17 +212,12 @@ func TestCardinalityAiRudderDimensions(t *testing.T) {
 		}
 		sb.WriteString(`]}`)
 		body := strings.Replace(sb.String(), "%d", fmt.Sprint(rnd.IntN(100000)), 1)
-		if rec := tr.Post(webhookAccountPath(accounts[rnd.IntN(len(accounts))]), []byte(body)); rec.Code != http.StatusOK {
-			t.Fatal(rec.Code, rec.Body)
-		}
+		tr.PostOK(t, webhookAccountPath(accounts[rnd.IntN(len(accounts))]), []byte(body))
 	}
 	if v := tr.Records(t, webhookVendor, "counted"); v != bodies*perBody {
 		t.Fatalf("counted %v of %d", v, bodies*perBody)
 	}
-	mfs, err := tr.Reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
+	mfs := tr.Gather(t)
 	outcomes := webhookgolden.RequestOutcomes(t, NewWebhooks())
 	bounds := webhookLabelBounds(capN, len(accounts), outcomes)
 	total := 0

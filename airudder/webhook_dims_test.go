@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -14,7 +13,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 
 	"airudder_exporter/config"
-	"airudder_exporter/internal/webhookgolden"
+	"airudder_exporter/internal/testkit"
 )
 
 // dimsConfig: accounts default + acme (Jakarta) + beta, one robot mapped,
@@ -86,9 +85,7 @@ func TestAiRudderBreakdownsSumToPosted(t *testing.T) {
 		}
 		p.ring = map[string]string{"finished": "normal", "failed": "busy", "cancelled": "null"}[p.result]
 		id := fmt.Sprintf("call-%04d", i)
-		if rec := tr.Post(webhookAccountPath(p.account), p.body(id)); rec.Code != http.StatusOK {
-			t.Fatal(rec.Code, rec.Body)
-		}
+		tr.PostOK(t, webhookAccountPath(p.account), p.body(id))
 		if i%10 == 0 { // a vendor retry: must not count
 			tr.Post(webhookAccountPath(p.account), p.body(id))
 		}
@@ -115,10 +112,7 @@ func TestAiRudderBreakdownsSumToPosted(t *testing.T) {
 		"airudder_campaign_connected_calls_total": {"account", "campaign"},
 		"airudder_robot_transfers_total":          {"account", "robot"},
 	}
-	mfs, err := tr.Reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
+	mfs := tr.Gather(t)
 	got := map[string]map[key]float64{}
 	for _, mf := range mfs {
 		ls, ok := labelsOf[mf.GetName()]
@@ -212,9 +206,7 @@ func TestAiRudderDedupIDSpaces(t *testing.T) {
 		`{"details":[{"call_id":"abc","result":"failed"}]}`,
 		`{"details":[{"call_id":" abc ","result":"failed"}]}`,
 	} {
-		if rec := tr.Post(webhookPath, []byte(body)); rec.Code != http.StatusOK {
-			t.Fatal(rec.Code)
-		}
+		tr.PostOK(t, webhookPath, []byte(body))
 	}
 	if v := tr.Records(t, webhookVendor, "counted"); v != 4 {
 		t.Errorf("counted %v, want 4 (call_id 5, id 5, call 7, call abc)", v)
@@ -231,9 +223,7 @@ func TestAiRudderTaskTransitions(t *testing.T) {
 	tr, _ := newWebhookReceiver(t, dimsConfig(t))
 	post := func(account, status string) {
 		t.Helper()
-		if rec := tr.Post(webhookAccountPath(account), []byte(`{"task_id":"t-1","task_name":"loan_gold_20251211","status":"`+status+`"}`)); rec.Code != http.StatusOK {
-			t.Fatal(rec.Code)
-		}
+		tr.PostOK(t, webhookAccountPath(account), []byte(`{"task_id":"t-1","task_name":"loan_gold_20251211","status":"`+status+`"}`))
 	}
 	for _, s := range []string{"calling", "paused", "paused", "calling", "paused", "paused", "finished"} {
 		post("default", s)
@@ -241,11 +231,11 @@ func TestAiRudderTaskTransitions(t *testing.T) {
 	}
 	post("acme", "calling") // same task id, other account: its own task
 	for status, want := range map[string]float64{"calling": 2, "paused": 2, "finished": 1} {
-		if v := webhookgolden.Value(t, tr.Reg, "airudder_task_status_changes_total", "account", "default", "status", status); v != want {
+		if v := testkit.Value(t, tr.Reg, "airudder_task_status_changes_total", "account", "default", "status", status); v != want {
 			t.Errorf("default %s = %v, want %v", status, v, want)
 		}
 	}
-	if v := webhookgolden.Value(t, tr.Reg, "airudder_task_status_changes_total", "account", "acme", "status", "calling"); v != 1 {
+	if v := testkit.Value(t, tr.Reg, "airudder_task_status_changes_total", "account", "acme", "status", "calling"); v != 1 {
 		t.Errorf("acme calling = %v", v)
 	}
 	if v := tr.Records(t, webhookVendor, "duplicate"); v != 2 {
@@ -254,7 +244,7 @@ func TestAiRudderTaskTransitions(t *testing.T) {
 	// After dedup_window a task is forgotten: bounded memory.
 	tr.Clock.Advance(4 * time.Hour)
 	post("default", "finished")
-	if v := webhookgolden.Value(t, tr.Reg, "airudder_task_status_changes_total", "account", "default", "status", "finished"); v != 2 {
+	if v := testkit.Value(t, tr.Reg, "airudder_task_status_changes_total", "account", "default", "status", "finished"); v != 2 {
 		t.Errorf("finished after the window = %v, want 2", v)
 	}
 }
@@ -297,7 +287,7 @@ func TestAiRudderDeliveryLag(t *testing.T) {
 		{[]string{"account", "acme", "reason", "absurd"}, 1},
 		{[]string{"account", "acme", "reason", "unparsable"}, 1},
 	} {
-		if v := webhookgolden.Value(t, tr.Reg, "airudder_webhook_delivery_lag_rejected_total", tc.labels...); v != tc.want {
+		if v := testkit.Value(t, tr.Reg, "airudder_webhook_delivery_lag_rejected_total", tc.labels...); v != tc.want {
 			t.Errorf("%v = %v, want %v", tc.labels, v, tc.want)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"airudder_exporter/internal/testkit"
 	"airudder_exporter/internal/webhookgolden"
 )
 
@@ -32,7 +33,7 @@ func webhookIn(v string, set []string, extra ...string) bool {
 }
 
 func FuzzDecodeAiRudder(f *testing.F) {
-	f.Add(readWebhookFixture(f, "airudder-call-webhook.json"))
+	f.Add(testkit.ReadFile(f, "testdata", "airudder-call-webhook.json"))
 	for _, s := range arSeeds {
 		f.Add([]byte(s))
 	}

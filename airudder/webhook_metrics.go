@@ -59,75 +59,47 @@ const (
 var lagReasons = []string{lagNegative, lagAbsurd, lagUnparsable}
 
 func newWebhookMetrics() webhookMetrics {
-	acct := []string{"account"}
 	return webhookMetrics{
-		arCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "airudder_calls_total",
-			Help: "AiRudder calls received by webhook (one per details[] entry or workflow notification).",
-		}, []string{"account", "result", "result_label", "hangup_type", "ring_type"}),
-		arDuration: prometheus.NewHistogramVec(receiver.HistogramOpts("airudder_call_duration_seconds",
-			"Talk time of AiRudder calls (duration).", receiver.CallDurationBuckets), acct),
-		arRing: prometheus.NewHistogramVec(receiver.HistogramOpts("airudder_call_ring_duration_seconds",
-			"Ring time of AiRudder calls (ring_time).", receiver.RingBuckets), acct),
-		arTalkRounds: prometheus.NewHistogramVec(receiver.HistogramOpts("airudder_call_talk_rounds",
-			"Robot talk rounds per AiRudder call (talk_round).", talkRoundBuckets), acct),
-		arDialAttempts: prometheus.NewHistogramVec(receiver.HistogramOpts("airudder_call_dial_attempts",
-			"Dials of the number in the current round (call_times).", dialAttemptBuckets), acct),
-		arRedials: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "airudder_call_redials_total",
-			Help: "Earlier dial attempts reported in redail_call[].",
-		}, []string{"account", "ring_type", "hangup_type"}),
-		arAnswers: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "airudder_infocheck_answers_total",
-			Help: "Info-check answers (question_answer[] entries).",
-		}, []string{"account", "question", "verification_result", "answered"}),
-		arEventLabels: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "airudder_call_event_labels_total",
-			Help: "EventLabel keys set on AiRudder calls.",
-		}, []string{"account", "label"}),
-		arTaskStatus: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "airudder_task_status_changes_total",
-			Help: "AiRudder task status changes (task webhooks; a repeat of a task's current status is a re-delivery).",
-		}, []string{"account", "status"}),
-		arWorkflow: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "airudder_workflow_notifications_total",
-			Help: "AiRudder workflow call-completion notifications.",
-		}, acct),
+		arCalls: receiver.AccountCounter("airudder_calls_total",
+			"AiRudder calls received by webhook (one per details[] entry or workflow notification).", "result", "result_label", "hangup_type", "ring_type"),
+		arDuration: receiver.AccountHistogram("airudder_call_duration_seconds",
+			"Talk time of AiRudder calls (duration).", receiver.CallDurationBuckets),
+		arRing: receiver.AccountHistogram("airudder_call_ring_duration_seconds",
+			"Ring time of AiRudder calls (ring_time).", receiver.RingBuckets),
+		arTalkRounds: receiver.AccountHistogram("airudder_call_talk_rounds",
+			"Robot talk rounds per AiRudder call (talk_round).", talkRoundBuckets),
+		arDialAttempts: receiver.AccountHistogram("airudder_call_dial_attempts",
+			"Dials of the number in the current round (call_times).", dialAttemptBuckets),
+		arRedials: receiver.AccountCounter("airudder_call_redials_total",
+			"Earlier dial attempts reported in redail_call[].", "ring_type", "hangup_type"),
+		arAnswers: receiver.AccountCounter("airudder_infocheck_answers_total",
+			"Info-check answers (question_answer[] entries).", "question", "verification_result", "answered"),
+		arEventLabels: receiver.AccountCounter("airudder_call_event_labels_total",
+			"EventLabel keys set on AiRudder calls.", "label"),
+		arTaskStatus: receiver.AccountCounter("airudder_task_status_changes_total",
+			"AiRudder task status changes (task webhooks; a repeat of a task's current status is a re-delivery).", "status"),
+		arWorkflow: receiver.AccountCounter("airudder_workflow_notifications_total",
+			"AiRudder workflow call-completion notifications."),
 
-		arLineCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "airudder_sip_line_calls_total",
-			Help: "AiRudder calls by the task's SIP line (sip_line, capped) and ring type: line health.",
-		}, []string{"account", "sip_line", "ring_type"}),
-		arRobotCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "airudder_robot_calls_total",
-			Help: "AiRudder calls by robot (webhooks.robots name, else robot_hash, capped) and result.",
-		}, []string{"account", "robot", "result"}),
-		arRobotTransfer: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "airudder_robot_transfers_total",
-			Help: "AiRudder calls the robot transferred to an agent (an EventLabel key of webhooks.transfer_event_labels).",
-		}, []string{"account", "robot"}),
-		arRobotTalk: prometheus.NewHistogramVec(receiver.HistogramOpts("airudder_robot_call_duration_seconds",
-			"Talk time of AiRudder calls per robot (duration; few buckets).", robotTalkBuckets),
-			[]string{"account", "robot"}),
-		arCampaignCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "airudder_campaign_calls_total",
-			Help: "AiRudder calls by campaign (task_name through webhooks.campaigns) and result.",
-		}, []string{"account", "campaign", "result"}),
-		arCampaignConn: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "airudder_campaign_connected_calls_total",
-			Help: "AiRudder calls that connected (ring_type normal), by campaign.",
-		}, []string{"account", "campaign"}),
-		arCampaignTalk: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "airudder_campaign_talk_seconds_total",
-			Help: "Talk time (duration) of AiRudder calls by campaign: what the campaign costs in robot minutes.",
-		}, []string{"account", "campaign"}),
+		arLineCalls: receiver.AccountCounter("airudder_sip_line_calls_total",
+			"AiRudder calls by the task's SIP line (sip_line, capped) and ring type: line health.", "sip_line", "ring_type"),
+		arRobotCalls: receiver.AccountCounter("airudder_robot_calls_total",
+			"AiRudder calls by robot (webhooks.robots name, else robot_hash, capped) and result.", "robot", "result"),
+		arRobotTransfer: receiver.AccountCounter("airudder_robot_transfers_total",
+			"AiRudder calls the robot transferred to an agent (an EventLabel key of webhooks.transfer_event_labels).", "robot"),
+		arRobotTalk: receiver.AccountHistogram("airudder_robot_call_duration_seconds",
+			"Talk time of AiRudder calls per robot (duration; few buckets).", robotTalkBuckets, "robot"),
+		arCampaignCalls: receiver.AccountCounter("airudder_campaign_calls_total",
+			"AiRudder calls by campaign (task_name through webhooks.campaigns) and result.", "campaign", "result"),
+		arCampaignConn: receiver.AccountCounter("airudder_campaign_connected_calls_total",
+			"AiRudder calls that connected (ring_type normal), by campaign.", "campaign"),
+		arCampaignTalk: receiver.AccountCounter("airudder_campaign_talk_seconds_total",
+			"Talk time (duration) of AiRudder calls by campaign: what the campaign costs in robot minutes.", "campaign"),
 
-		arLag: prometheus.NewHistogramVec(receiver.HistogramOpts("airudder_webhook_delivery_lag_seconds",
-			"Time from call_end_time (account time zone) to receipt of the call webhook.", deliveryLagBuckets), acct),
-		arLagRejected: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "airudder_webhook_delivery_lag_rejected_total",
-			Help: "Calls whose delivery lag was not observed: negative, absurd (over 7 days) or call_end_time unparsable.",
-		}, []string{"account", "reason"}),
+		arLag: receiver.AccountHistogram("airudder_webhook_delivery_lag_seconds",
+			"Time from call_end_time (account time zone) to receipt of the call webhook.", deliveryLagBuckets),
+		arLagRejected: receiver.AccountCounter("airudder_webhook_delivery_lag_rejected_total",
+			"Calls whose delivery lag was not observed: negative, absurd (over 7 days) or call_end_time unparsable.", "reason"),
 	}
 }
 

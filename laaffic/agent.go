@@ -25,31 +25,6 @@ type laAgentRaw struct {
 	seen bool // some AI-agent field was present: the record is an AI-agent call
 }
 
-// agentField reads k into a if it is an AI-agent-only field.
-func (d *laDecoder) agentField(k []byte, a *laAgentRaw) bool {
-	r := &d.r
-	switch string(k) {
-	case "aiAgentChargedDuration":
-		r.ReadNum(&a.ChargedDuration)
-	case "aiAgentBillPeriod":
-		r.ReadString(&a.BillPeriod)
-	case "aiAgentRate":
-		r.ReadNum(&a.Rate)
-	case "aiAgentFee":
-		r.ReadNum(&a.Fee)
-	case "aiAgentQuoteRate":
-		r.ReadNum(&a.QuoteRate)
-	case "aiAgentQuoteFee":
-		r.ReadNum(&a.QuoteFee)
-	case "intentCode":
-		r.ReadString(&a.IntentCode)
-	default:
-		return false
-	}
-	a.seen = true
-	return true
-}
-
 // agentFields completes a validated voice record that is an AI-agent call.
 // The fee counted is aiAgentQuoteFee, in the quote currency like `cost`
 // (USD when the record names none); aiAgentFee is the same fee in the

@@ -21,30 +21,6 @@ type laCenterRaw struct {
 	seen bool // some call-centre-only field was present
 }
 
-// centerField reads k into c if it is a call-centre-only field.
-func (d *laDecoder) centerField(k []byte, c *laCenterRaw) bool {
-	r := &d.r
-	switch string(k) {
-	case "callSessionId":
-		r.ReadString(&c.CallSessionID)
-	case "callType":
-		r.ReadNum(&c.CallType)
-	case "hangupReason":
-		r.ReadNum(&c.HangupReason)
-	case "hangingDirection":
-		r.ReadNum(&c.HangingDirection)
-	case "agentGroupName":
-		r.ReadString(&c.AgentGroupName)
-	case "caller", "ccode", "ccodeName", "agentName", "agentAccount", "hangupCode",
-		"labels", "remark", "callStartTime", "callEndTime", "voiceUrl":
-		r.Skip() // known, unused: they only tell the kind
-	default:
-		return false
-	}
-	c.seen = true
-	return true
-}
-
 // laafficKeySpace starts the dedup keys of the kinds that are not voice
 // records, so a callSessionId, a ringing callId and a voiceId that happen
 // to be equal stay three records (a voiceId starting with it is prefixed
@@ -75,9 +51,9 @@ func emitLaafficCenter(r *laRaw, out *pushBatch) {
 	hr := laafficHangupReason(c.HangupReason)
 	out.Center = append(out.Center, callCenterRecord{
 		Key:              "\x01c:" + string(c.CallSessionID.B),
-		CallType:         laafficCallType(c.CallType),
+		CallType:         laafficCallTypes.name(c.CallType),
 		HangupReason:     hr,
-		HangingDirection: laafficHangingDirection(c.HangingDirection),
+		HangingDirection: laafficHangingDirections.name(c.HangingDirection),
 		Outcome:          laafficCenterOutcome(hr),
 		AgentGroup:       out.strs.Get(receiver.Trimmed(c.AgentGroupName)),
 		Duration:         receiver.Opt(r.CallDuration),

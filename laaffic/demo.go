@@ -1,14 +1,11 @@
 package laaffic
 
 import (
-	"context"
 	"fmt"
-	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/go-kit/log"
-	"github.com/go-kit/log/level"
 
 	"airudder_exporter/config"
 	"airudder_exporter/internal/demogen"
@@ -33,10 +30,9 @@ const (
 
 // Demo is the running simulated LAAFFIC API of --demo.
 type Demo struct {
-	api         *laaffictest.Server
-	srv         *http.Server
-	url         string
-	key, secret string
+	api          *laaffictest.Server
+	*demogen.API // the simulated API, serving
+	key, secret  string
 }
 
 // StartDemo starts the simulated LAAFFIC API on a loopback port. The
@@ -47,15 +43,11 @@ func StartDemo(logger log.Logger) (*Demo, error) {
 	d.api.SetBalance(80, 10, 0)
 	d.api.SetRefill(20, 100)
 	var err error
-	if d.srv, d.url, err = demogen.Serve(logger, d.api, "LAAFFIC"); err != nil {
+	if d.API, err = demogen.Serve(logger, d.api, "LAAFFIC", demoAccount); err != nil {
 		return nil, err
 	}
-	level.Info(logger).Log("msg", "Demo: simulated LAAFFIC API listening", "url", d.url, "account", demoAccount)
 	return d, nil
 }
-
-// Close stops the simulated API.
-func (d *Demo) Close(ctx context.Context) { _ = d.srv.Shutdown(ctx) }
 
 // Augment adds the demo LAAFFIC account (balance and webhook path
 // /webhooks/laaffic/demo) and the demo script name, unless the file has
@@ -69,7 +61,7 @@ func (d *Demo) Augment(cfg *config.Config) *config.Config {
 	}
 	out.Laaffic.Accounts = append(append([]config.LaafficAccount(nil), cfg.Laaffic.Accounts...), config.LaafficAccount{
 		Name:        demoAccount,
-		BaseURL:     d.url,
+		BaseURL:     d.URL(),
 		APIKey:      config.Secret(d.key),
 		APISecret:   config.Secret(d.secret),
 		MinInterval: config.Duration(5 * time.Second),

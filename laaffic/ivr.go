@@ -45,58 +45,6 @@ type laVoiceRaw struct {
 	voiceSeen bool // some voice-only field was present
 }
 
-// voiceField reads k into v if it is a voice-only field.
-func (d *laDecoder) voiceField(k []byte, v *laVoiceRaw) bool {
-	r := &d.r
-	switch string(k) {
-	case "voiceId":
-		r.ReadString(&v.VoiceID)
-	case "submitTime":
-		r.ReadString(&v.SubmitTime)
-	case "callTime":
-		r.ReadString(&v.CallTime)
-	case "ringingTime":
-		r.ReadString(&v.RingingTime)
-	case "hangupTime":
-		r.ReadString(&v.HangupTime)
-	case "chargedDuration":
-		r.ReadNum(&v.ChargedDuration)
-	case "ringDuration":
-		r.ReadNum(&v.RingDuration)
-	case "billPeriod":
-		r.ReadString(&v.BillPeriod)
-	case "code":
-		r.ReadString(&v.Code)
-	case "costEur":
-		r.ReadNum(&v.CostEur)
-	case "currency":
-		r.ReadString(&v.Currency)
-	case "settlePay":
-		r.ReadNum(&v.SettlePay)
-	case "terminationCode":
-		r.ReadString(&v.TerminationCode)
-	case "sipCode":
-		r.ReadString(&v.SipCode)
-	case "feedbackValue":
-		r.ReadString(&v.FeedbackValue)
-	case "intent":
-		r.ReadString(&v.Intent)
-	case "callStatus":
-		r.ReadNum(&v.CallStatus)
-	case "recallByVoiceId":
-		r.ReadString(&v.RecallByVoiceID)
-	case "scriptId":
-		r.ReadString(&v.ScriptID)
-	case "callee", "displayNum", "voiceFileId", "recordingFileId", "rate", "settleRate",
-		"quoteExchange", "outRecallCount", "taskId", "sourceTaskId", "dimensionId":
-		r.Skip() // known, unused: they only tell the kind
-	default:
-		return false
-	}
-	v.voiceSeen = true
-	return true
-}
-
 // utc8 is LAAFFIC's time zone (China Standard Time, no DST), the zone of
 // its "yyyyMMddHHmmss" and "yyyy-MM-dd HH:mm:ss" times: the docs state it
 // for the ringing notification and for no other push.
@@ -245,8 +193,8 @@ func emitLaafficVoice(r *laRaw, out *pushBatch) {
 		Exemplar:      receiver.ExemplarValue(id, len(laafficIDLabel)),
 		Product:       productIVR,
 		Currency:      currency,
-		Type:          laafficType(r.Type),
-		CallStatus:    laafficCallStatus(v.CallStatus),
+		Type:          laafficTypes.name(r.Type),
+		CallStatus:    laafficCallStatuses.name(v.CallStatus),
 		Duration:      talk,
 		RingDuration:  receiver.Opt(v.RingDuration),
 		Charged:       receiver.Opt(v.ChargedDuration),

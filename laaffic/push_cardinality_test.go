@@ -3,11 +3,11 @@ package laaffic
 import (
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"strings"
 	"testing"
 
 	"airudder_exporter/config"
+	"airudder_exporter/internal/testkit"
 	"airudder_exporter/internal/webhookgolden"
 	"airudder_exporter/receiver"
 )
@@ -144,17 +144,12 @@ func TestLaafficCardinalityRandom(t *testing.T) {
 		if b%2 == 1 {
 			path += "/b"
 		}
-		if rec := tr.Post(path, []byte(`[`+strings.Join(recs, ",")+`]`)); rec.Code != http.StatusOK {
-			t.Fatal(rec.Code, rec.Body)
-		}
+		tr.PostOK(t, path, []byte(`[`+strings.Join(recs, ",")+`]`))
 	}
 	if v := tr.Records(t, pushVendor, "counted"); v != bodies*perBody {
 		t.Fatalf("counted %v of %d records", v, bodies*perBody)
 	}
-	mfs, err := tr.Reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
+	mfs := tr.Gather(t)
 	bounds := laafficLabelBounds(capN, 2, 1)
 	total := 0
 	for _, mf := range mfs {
@@ -203,18 +198,13 @@ func TestLaafficCardinalityBounded(t *testing.T) {
 				`,"currency":"C`+u+`","cost":"0.1","settlePay":"0.1","feedbackValue":"f`+u+`","sipCode":"s`+u+
 				`","terminationCode":"t`+u+`","billPeriod":"B`+u+`","intent":"I`+u+`","code":"K`+u+`(x)"}`)
 		}
-		if rec := tr.Post(pushPath, []byte(`[`+strings.Join(la, ",")+`]`)); rec.Code != http.StatusOK {
-			t.Fatal(rec.Code, rec.Body)
-		}
+		tr.PostOK(t, pushPath, []byte(`[`+strings.Join(la, ",")+`]`))
 	}
 	if v := tr.Records(t, pushVendor, "counted"); v < bodies*perBody {
 		t.Fatalf("only %v records counted", v)
 	}
 
-	mfs, err := tr.Reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
+	mfs := tr.Gather(t)
 	webhookgolden.CheckBounded(t, mfs, laafficLabelBounds(capN, 1, 0), func(string) bool { return false })
 	// bill period, intent and country: every value past the cap.
 	if folded := webhookgolden.Folded(mfs); folded < 3*(bodies*perBody-capN) {
@@ -229,10 +219,10 @@ func TestDedupBoundedAndEvictionsCounted(t *testing.T) {
 	for i := range 5 {
 		tr.Post(pushPath, []byte(fmt.Sprintf(`{"voiceId":"v%d"}`, i)))
 	}
-	if v := webhookgolden.Value(t, tr.Reg, "airudder_exporter_dedup_entries", "source", pushVendor); v != 3 {
+	if v := testkit.Value(t, tr.Reg, "airudder_exporter_dedup_entries", "source", pushVendor); v != 3 {
 		t.Errorf("entries = %v", v)
 	}
-	if v := webhookgolden.Value(t, tr.Reg, "airudder_exporter_dedup_evictions_total", "source", pushVendor); v != 2 {
+	if v := testkit.Value(t, tr.Reg, "airudder_exporter_dedup_evictions_total", "source", pushVendor); v != 2 {
 		t.Errorf("evictions = %v", v)
 	}
 	// The newest ids are still remembered.

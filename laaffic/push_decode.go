@@ -120,26 +120,124 @@ func (d *laDecoder) list(out *pushBatch) {
 // field reads the value of key k into rec if it is a field of some kind.
 func (d *laDecoder) field(k []byte, rec *laRaw) bool {
 	r := &d.r
-	ok := true
-	switch string(k) {
-	case "type":
-		r.ReadNum(&rec.Type)
-	case "callDuration":
-		r.ReadNum(&rec.CallDuration)
-	case "answerTime":
-		r.ReadString(&rec.AnswerTime)
-	case "cost":
-		r.ReadNum(&rec.Cost)
-	case "baseCost":
-		r.ReadNum(&rec.BaseCost)
-	case "callId":
-		r.ReadString(&rec.CallID)
+	text, num, kind := rec.slot(k)
+	switch {
+	case kind == nil:
+		return false
+	case text != nil:
+		r.ReadString(text)
+	case num != nil:
+		r.ReadNum(num)
+	case string(k) == "noAnswerSipList":
+		d.noAnswerList(&rec.ring)
 	default:
-		ok = d.voiceField(k, &rec.laVoiceRaw) || d.agentField(k, &rec.agent) ||
-			d.centerField(k, &rec.center) || d.ringField(k, &rec.ring)
+		r.Skip()
 	}
-	rec.known = rec.known || ok
-	return ok
+	*kind = true
+	rec.known = true
+	return true
+}
+
+// slot is where the value of key k goes in rec: a string or a number field
+// (neither: a key that is skipped or read on its own), and the flag of the
+// kind whose records alone carry k (rec.known for keys several kinds
+// share). A nil flag: k is no LAAFFIC field.
+func (rec *laRaw) slot(k []byte) (text *jsonscan.Text, num *jsonscan.Num, kind *bool) {
+	v, a, c, g := &rec.laVoiceRaw, &rec.agent, &rec.center, &rec.ring
+	switch string(k) {
+	// Shared by several kinds.
+	case "type":
+		return nil, &rec.Type, &rec.known
+	case "callDuration":
+		return nil, &rec.CallDuration, &rec.known
+	case "answerTime":
+		return &rec.AnswerTime, nil, &rec.known
+	case "cost":
+		return nil, &rec.Cost, &rec.known
+	case "baseCost":
+		return nil, &rec.BaseCost, &rec.known
+	case "callId":
+		return &rec.CallID, nil, &rec.known
+	// Voice records (IVR and AI agent).
+	case "voiceId":
+		return &v.VoiceID, nil, &v.voiceSeen
+	case "submitTime":
+		return &v.SubmitTime, nil, &v.voiceSeen
+	case "callTime":
+		return &v.CallTime, nil, &v.voiceSeen
+	case "ringingTime":
+		return &v.RingingTime, nil, &v.voiceSeen
+	case "hangupTime":
+		return &v.HangupTime, nil, &v.voiceSeen
+	case "chargedDuration":
+		return nil, &v.ChargedDuration, &v.voiceSeen
+	case "ringDuration":
+		return nil, &v.RingDuration, &v.voiceSeen
+	case "billPeriod":
+		return &v.BillPeriod, nil, &v.voiceSeen
+	case "code":
+		return &v.Code, nil, &v.voiceSeen
+	case "costEur":
+		return nil, &v.CostEur, &v.voiceSeen
+	case "currency":
+		return &v.Currency, nil, &v.voiceSeen
+	case "settlePay":
+		return nil, &v.SettlePay, &v.voiceSeen
+	case "terminationCode":
+		return &v.TerminationCode, nil, &v.voiceSeen
+	case "sipCode":
+		return &v.SipCode, nil, &v.voiceSeen
+	case "feedbackValue":
+		return &v.FeedbackValue, nil, &v.voiceSeen
+	case "intent":
+		return &v.Intent, nil, &v.voiceSeen
+	case "callStatus":
+		return nil, &v.CallStatus, &v.voiceSeen
+	case "recallByVoiceId":
+		return &v.RecallByVoiceID, nil, &v.voiceSeen
+	case "scriptId":
+		return &v.ScriptID, nil, &v.voiceSeen
+	case "callee", "displayNum", "voiceFileId", "recordingFileId", "rate", "settleRate",
+		"quoteExchange", "outRecallCount", "taskId", "sourceTaskId", "dimensionId":
+		return nil, nil, &v.voiceSeen // known, unused: they only tell the kind
+	// AI-agent voice records.
+	case "aiAgentChargedDuration":
+		return nil, &a.ChargedDuration, &a.seen
+	case "aiAgentBillPeriod":
+		return &a.BillPeriod, nil, &a.seen
+	case "aiAgentRate":
+		return nil, &a.Rate, &a.seen
+	case "aiAgentFee":
+		return nil, &a.Fee, &a.seen
+	case "aiAgentQuoteRate":
+		return nil, &a.QuoteRate, &a.seen
+	case "aiAgentQuoteFee":
+		return nil, &a.QuoteFee, &a.seen
+	case "intentCode":
+		return &a.IntentCode, nil, &a.seen
+	// Call-centre records.
+	case "callSessionId":
+		return &c.CallSessionID, nil, &c.seen
+	case "callType":
+		return nil, &c.CallType, &c.seen
+	case "hangupReason":
+		return nil, &c.HangupReason, &c.seen
+	case "hangingDirection":
+		return nil, &c.HangingDirection, &c.seen
+	case "agentGroupName":
+		return &c.AgentGroupName, nil, &c.seen
+	case "caller", "ccode", "ccodeName", "agentName", "agentAccount", "hangupCode",
+		"labels", "remark", "callStartTime", "callEndTime", "voiceUrl":
+		return nil, nil, &c.seen // known, unused: they only tell the kind
+	// Ringing notifications.
+	case "callinEventTime":
+		return &g.CallinEventTime, nil, &g.seen
+	case "noAnswerSipList":
+		return nil, nil, &g.seen // read by noAnswerList
+	case "seatGroupName", "sipAccount", "called", "calledInfo":
+		return nil, nil, &g.seen // known, unused: they only tell the kind
+	}
+	return nil, nil, nil
 }
 
 // emitLaaffic classifies one record by the fields it carried and emits it

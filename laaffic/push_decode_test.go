@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"testing"
 
+	"airudder_exporter/internal/testkit"
 	"airudder_exporter/receiver"
 )
 
@@ -38,7 +39,7 @@ func oneLA(t *testing.T, rec string) pushCall {
 func approx(a receiver.OptFloat, v float64) bool { return a.OK && math.Abs(a.V-v) < 1e-9 }
 
 func TestDecodeLaafficFixture(t *testing.T) {
-	c := oneLA(t, string(readPushFixture(t, "laaffic-ivr-push.json")))
+	c := oneLA(t, string(testkit.ReadFile(t, "testdata", "laaffic-ivr-push.json")))
 	want := pushCall{
 		Key: "22121121451211349002", Exemplar: "22121121451211349002",
 		Product: "ivr", Type: "group_call", CallStatus: "busy", Currency: "EUR",
@@ -137,42 +138,37 @@ func TestDecodeLaafficFields(t *testing.T) {
 	})
 	t.Run("enums", func(t *testing.T) {
 		for _, tc := range []struct {
-			rec  string
-			get  func(pushCall) string
-			want string
+			key  string                // the JSON key
+			get  func(pushCall) string // the label it sets
+			want map[string]string     // JSON value → label value
 		}{
-			{`"callStatus":null`, func(c pushCall) string { return c.CallStatus }, "unknown"},
-			{`"callStatus":10`, func(c pushCall) string { return c.CallStatus }, "busy"},
-			{`"callStatus":20`, func(c pushCall) string { return c.CallStatus }, "no_answer"},
-			{`"callStatus":30`, func(c pushCall) string { return c.CallStatus }, "not_connected"},
-			{`"callStatus":60`, func(c pushCall) string { return c.CallStatus }, "other"},
-			{`"callStatus":99`, func(c pushCall) string { return c.CallStatus }, "other"},
-			{`"type":1`, func(c pushCall) string { return c.Type }, "group_call"},
-			{`"type":4`, func(c pushCall) string { return c.Type }, "handset_direct_dial"},
-			{`"type":7`, func(c pushCall) string { return c.Type }, "other"},
-			{`"type":1.5`, func(c pushCall) string { return c.Type }, "other"},
-			{`"sipCode":"486"`, func(c pushCall) string { return c.SIPClass }, "4xx"},
-			{`"sipCode":603`, func(c pushCall) string { return c.SIPClass }, "6xx"},
-			{`"sipCode":"99"`, func(c pushCall) string { return c.SIPClass }, "other"},
-			{`"sipCode":"700"`, func(c pushCall) string { return c.SIPClass }, "other"},
-			{`"sipCode":""`, func(c pushCall) string { return c.SIPClass }, "none"},
-			{`"terminationCode":"200"`, func(c pushCall) string { return c.Termination }, "success"},
-			{`"terminationCode":0`, func(c pushCall) string { return c.Termination }, "success"},
-			{`"terminationCode":"486"`, func(c pushCall) string { return c.Termination }, "failure"},
-			{`"terminationCode":""`, func(c pushCall) string { return c.Termination }, "unknown"},
-			{`"feedbackValue":"-1"`, func(c pushCall) string { return c.Keypress }, "none"},
-			{`"feedbackValue":""`, func(c pushCall) string { return c.Keypress }, "none"},
-			{`"feedbackValue":"#"`, func(c pushCall) string { return c.Keypress }, "#"},
-			{`"feedbackValue":"*"`, func(c pushCall) string { return c.Keypress }, "*"},
-			{`"feedbackValue":7`, func(c pushCall) string { return c.Keypress }, "7"},
-			{`"feedbackValue":"12"`, func(c pushCall) string { return c.Keypress }, "other"},
-			{`"code":"Philippines"`, func(c pushCall) string { return c.Country }, "Philippines"},
-			{`"code":" India (Karnataka)"`, func(c pushCall) string { return c.Country }, "India"},
-			{`"code":"(x)"`, func(c pushCall) string { return c.Country }, ""},
-			{`"intent":" YES "`, func(c pushCall) string { return c.Intent }, "YES"},
+			{"callStatus", func(c pushCall) string { return c.CallStatus }, map[string]string{
+				`null`: "unknown", `10`: "busy", `20`: "no_answer", `30`: "not_connected", `60`: "other", `99`: "other",
+			}},
+			{"type", func(c pushCall) string { return c.Type }, map[string]string{
+				`1`: "group_call", `4`: "handset_direct_dial", `7`: "other", `1.5`: "other",
+			}},
+			{"sipCode", func(c pushCall) string { return c.SIPClass }, map[string]string{
+				`"486"`: "4xx", `603`: "6xx", `"99"`: "other", `"700"`: "other", `""`: "none",
+			}},
+			{"terminationCode", func(c pushCall) string { return c.Termination }, map[string]string{
+				`"200"`: "success", `0`: "success", `"486"`: "failure", `""`: "unknown",
+			}},
+			{"feedbackValue", func(c pushCall) string { return c.Keypress }, map[string]string{
+				`"-1"`: "none", `""`: "none", `"#"`: "#", `"*"`: "*", `7`: "7", `"12"`: "other",
+			}},
+			{"code", func(c pushCall) string { return c.Country }, map[string]string{
+				`"Philippines"`: "Philippines", `" India (Karnataka)"`: "India", `"(x)"`: "",
+			}},
+			{"intent", func(c pushCall) string { return c.Intent }, map[string]string{
+				`" YES "`: "YES",
+			}},
 		} {
-			if got := tc.get(oneLA(t, `{"voiceId":"v",`+tc.rec+`}`)); got != tc.want {
-				t.Errorf("%s → %q, want %q", tc.rec, got, tc.want)
+			for val, want := range tc.want {
+				rec := `"` + tc.key + `":` + val
+				if got := tc.get(oneLA(t, `{"voiceId":"v",`+rec+`}`)); got != want {
+					t.Errorf("%s → %q, want %q", rec, got, want)
+				}
 			}
 		}
 	})

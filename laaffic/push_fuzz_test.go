@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"airudder_exporter/internal/testkit"
 	"airudder_exporter/internal/webhookgolden"
 	"airudder_exporter/receiver"
 )
@@ -33,7 +34,7 @@ func pushIn(v string, set []string, extra ...string) bool {
 func FuzzDecodeLaaffic(f *testing.F) {
 	for _, fx := range []string{"laaffic-ivr-push.json", "laaffic-ai-agent-push.json",
 		"laaffic-call-center-push.json", "laaffic-ringing-push.json"} {
-		f.Add(readPushFixture(f, fx))
+		f.Add(testkit.ReadFile(f, "testdata", fx))
 	}
 	for _, s := range laSeeds {
 		f.Add([]byte(s))

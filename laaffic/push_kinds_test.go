@@ -2,7 +2,6 @@ package laaffic
 
 import (
 	"math"
-	"net/http"
 	"reflect"
 	"strings"
 	"testing"
@@ -11,7 +10,7 @@ import (
 
 	"airudder_exporter/config"
 	"airudder_exporter/internal/jsonscan"
-	"airudder_exporter/internal/webhookgolden"
+	"airudder_exporter/internal/testkit"
 	"airudder_exporter/receiver"
 )
 
@@ -19,7 +18,7 @@ import (
 // documented field sets (testdata/laaffic-*-push.json).
 
 func TestDecodeLaafficAIAgentFixture(t *testing.T) {
-	b := mustLA(t, string(readPushFixture(t, "laaffic-ai-agent-push.json")))
+	b := mustLA(t, string(testkit.ReadFile(t, "testdata", "laaffic-ai-agent-push.json")))
 	if len(b.Calls) != 2 || len(b.Invalid) != 0 || len(b.Center) != 0 || len(b.Ringing) != 0 {
 		t.Fatalf("%+v", b)
 	}
@@ -120,10 +119,10 @@ func TestLaafficImpossibleDelaysKeepTheCall(t *testing.T) {
 
 	tr, _ := newPushReceiver(t, config.Webhooks{})
 	tr.Post(pushPath, []byte(`[{"voiceId":"a","callStatus":50,"ringingTime":2000,"answerTime":1000},{"voiceId":"b","callStatus":50}]`))
-	if v := webhookgolden.Value(t, tr.Reg, "laaffic_calls_total", "account", "default", "product", "ivr", "type", "other", "call_status", "connected"); v != 2 {
+	if v := testkit.Value(t, tr.Reg, "laaffic_calls_total", "account", "default", "product", "ivr", "type", "other", "call_status", "connected"); v != 2 {
 		t.Errorf("calls = %v, want 2 (the one with the impossible time to answer too)", v)
 	}
-	if v := webhookgolden.Value(t, tr.Reg, "laaffic_invalid_fields_total", "account", "default", "field", "time_to_answer"); v != 1 {
+	if v := testkit.Value(t, tr.Reg, "laaffic_invalid_fields_total", "account", "default", "field", "time_to_answer"); v != 1 {
 		t.Errorf("invalid time_to_answer fields = %v, want 1", v)
 	}
 	if v := tr.Records(t, pushVendor, "invalid"); v != 0 {
@@ -132,7 +131,7 @@ func TestLaafficImpossibleDelaysKeepTheCall(t *testing.T) {
 }
 
 func TestDecodeLaafficCallCenterFixture(t *testing.T) {
-	b := mustLA(t, string(readPushFixture(t, "laaffic-call-center-push.json")))
+	b := mustLA(t, string(testkit.ReadFile(t, "testdata", "laaffic-call-center-push.json")))
 	if len(b.Center) != 1 || pushRecords(b) != 1 {
 		t.Fatalf("%+v", b)
 	}
@@ -166,7 +165,7 @@ func TestDecodeLaafficCallCenterFixture(t *testing.T) {
 }
 
 func TestDecodeLaafficRingingFixture(t *testing.T) {
-	b := mustLA(t, string(readPushFixture(t, "laaffic-ringing-push.json")))
+	b := mustLA(t, string(testkit.ReadFile(t, "testdata", "laaffic-ringing-push.json")))
 	want := []ringingEvent{
 		{Key: "\x01r:cc-7788\x002026-01-01 12:01:55", Type: "group_transfer", UnansweredLegs: 2},
 		{Key: "\x01r:cc-7790\x002026-01-01 12:03:00", Type: "call_center_transfer", UnansweredLegs: 0},
@@ -219,7 +218,7 @@ func TestLaafficKeySpaces(t *testing.T) {
 // histSum is the sample sum of a histogram series; NaN if absent.
 func histSum(t *testing.T, g prometheus.Gatherer, name string, labels ...string) float64 {
 	t.Helper()
-	if m := webhookgolden.Series(t, g, name, labels...); m != nil {
+	if m := testkit.Series(t, g, name, labels...); m != nil {
 		return m.GetHistogram().GetSampleSum()
 	}
 	return math.NaN()
@@ -234,12 +233,10 @@ func TestRecordLaafficKinds(t *testing.T) {
 	})
 	ok := func(path string, body []byte) {
 		t.Helper()
-		if rec := tr.Post(path, body); rec.Code != http.StatusOK {
-			t.Fatalf("%s: %d %s", path, rec.Code, rec.Body)
-		}
+		tr.PostOK(t, path, body)
 	}
-	agent, center, ringing := readPushFixture(t, "laaffic-ai-agent-push.json"), readPushFixture(t, "laaffic-call-center-push.json"),
-		readPushFixture(t, "laaffic-ringing-push.json")
+	agent, center, ringing := testkit.ReadFile(t, "testdata", "laaffic-ai-agent-push.json"), testkit.ReadFile(t, "testdata", "laaffic-call-center-push.json"),
+		testkit.ReadFile(t, "testdata", "laaffic-ringing-push.json")
 	// The call centre retries up to 3 times; the ringing push at once.
 	for i := 0; i < 3; i++ {
 		ok(pushPath+"/ivr-eu", agent)
@@ -252,7 +249,7 @@ func TestRecordLaafficKinds(t *testing.T) {
 	acct := []string{"account", "ivr-eu"}
 	check := func(want float64, name string, labels ...string) {
 		t.Helper()
-		if v := webhookgolden.Value(t, tr.Reg, name, append(append([]string{}, acct...), labels...)...); math.Abs(v-want) > 1e-9 {
+		if v := testkit.Value(t, tr.Reg, name, append(append([]string{}, acct...), labels...)...); math.Abs(v-want) > 1e-9 {
 			t.Errorf("%s%v = %v, want %v", name, labels, v, want)
 		}
 	}
@@ -287,28 +284,25 @@ func TestRecordLaafficKinds(t *testing.T) {
 	check(2, "laaffic_agent_ringing_unanswered_legs_total", "type", "group_transfer")
 
 	// Nothing went to the default account.
-	if v := webhookgolden.Value(t, tr.Reg, "laaffic_cost_total", "account", "default", "product", "call_center", "currency", "USD"); v != 0 {
+	if v := testkit.Value(t, tr.Reg, "laaffic_cost_total", "account", "default", "product", "call_center", "currency", "USD"); v != 0 {
 		t.Errorf("default account cost = %v", v)
 	}
 	// The IVR fixture on the plain path: account default, settlePay as USD
 	// (the settlement currency), not as the quote currency EUR.
-	ok(pushPath, readPushFixture(t, "laaffic-ivr-push.json"))
-	if v := webhookgolden.Value(t, tr.Reg, "laaffic_settle_pay_total", "account", "default", "product", "ivr", "currency", "USD"); v != 1.2793 {
+	ok(pushPath, testkit.ReadFile(t, "testdata", "laaffic-ivr-push.json"))
+	if v := testkit.Value(t, tr.Reg, "laaffic_settle_pay_total", "account", "default", "product", "ivr", "currency", "USD"); v != 1.2793 {
 		t.Errorf("settle pay USD = %v, want 1.2793", v)
 	}
-	if v := webhookgolden.Value(t, tr.Reg, "laaffic_settle_pay_total", "account", "default", "product", "ivr", "currency", "EUR"); v != 0 {
+	if v := testkit.Value(t, tr.Reg, "laaffic_settle_pay_total", "account", "default", "product", "ivr", "currency", "EUR"); v != 0 {
 		t.Errorf("settle pay labelled with the quote currency: %v", v)
 	}
 	// A JPY amount above 1000 is a normal call.
 	ok(pushPath, []byte(`{"voiceId":"jp1","cost":"1500","currency":"JPY"}`))
-	if v := webhookgolden.Value(t, tr.Reg, "laaffic_cost_total", "account", "default", "product", "ivr", "currency", "JPY"); v != 1500 {
+	if v := testkit.Value(t, tr.Reg, "laaffic_cost_total", "account", "default", "product", "ivr", "currency", "JPY"); v != 1500 {
 		t.Errorf("JPY cost = %v, want 1500", v)
 	}
 	// No id, phone number or free text became a label value.
-	mfs, err := tr.Reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
+	mfs := tr.Gather(t)
 	for _, mf := range mfs {
 		for _, m := range mf.GetMetric() {
 			for _, lp := range m.GetLabel() {
@@ -326,10 +320,8 @@ func TestRecordLaafficKinds(t *testing.T) {
 // reason unknown_kind and answered 200 (the rest of a batch counts).
 func TestLaafficUnknownKindCounted(t *testing.T) {
 	tr, _ := newPushReceiver(t, config.Webhooks{})
-	if rec := tr.Post(pushPath, []byte(`{"hello":"world"}`)); rec.Code != http.StatusOK {
-		t.Fatalf("%d", rec.Code)
-	}
-	if v := webhookgolden.Value(t, tr.Reg, "airudder_exporter_webhook_invalid_records_total", "source", "laaffic", "reason", "unknown_kind"); v != 1 {
+	tr.PostOK(t, pushPath, []byte(`{"hello":"world"}`))
+	if v := testkit.Value(t, tr.Reg, "airudder_exporter_webhook_invalid_records_total", "source", "laaffic", "reason", "unknown_kind"); v != 1 {
 		t.Errorf("unknown_kind = %v", v)
 	}
 }
@@ -339,12 +331,10 @@ func TestLaafficScriptsReloadAndCap(t *testing.T) {
 	tr, _ := newPushReceiver(t, config.Webhooks{MaxLabelValues: 2})
 	post := func(id, script string) {
 		t.Helper()
-		if rec := tr.Post(pushPath, []byte(`{"voiceId":"`+id+`","scriptId":`+script+`}`)); rec.Code != http.StatusOK {
-			t.Fatal(rec.Code)
-		}
+		tr.PostOK(t, pushPath, []byte(`{"voiceId":"`+id+`","scriptId":`+script+`}`))
 	}
 	calls := func(script string) float64 {
-		return webhookgolden.Value(t, tr.Reg, "laaffic_script_calls_total", "account", "default", "script", script,
+		return testkit.Value(t, tr.Reg, "laaffic_script_calls_total", "account", "default", "script", script,
 			"product", "ivr", "result", "unknown")
 	}
 	post("a", "7")

@@ -18,45 +18,48 @@ var laafficCurrencies = []string{"USD", "EUR"}
 // Exemplar label name on the LAAFFIC duration histogram.
 const laafficIDLabel = "voice_id"
 
-// LAAFFIC `type`.
-func laafficType(n jsonscan.Num) string {
+// laafficCodes names the values of a numeric LAAFFIC field: a code not
+// listed is "other"; an absent, null or non-numeric field is absent.
+type laafficCodes struct {
+	absent string
+	names  map[float64]string
+}
+
+func (c laafficCodes) name(n jsonscan.Num) string {
 	if n.St != jsonscan.OK {
-		return receiver.ValueOther
+		return c.absent
 	}
-	switch n.V {
-	case 1:
-		return "group_call"
-	case 2:
-		return "verification_code"
-	case 3:
-		return "handset_call"
-	case 4:
-		return "handset_direct_dial"
+	if s, ok := c.names[n.V]; ok {
+		return s
 	}
 	return receiver.ValueOther
 }
 
-// LAAFFIC `callStatus`: null or absent for records before 2025-12-10.
-func laafficCallStatus(n jsonscan.Num) string {
-	if n.St != jsonscan.OK {
-		return receiver.ValueUnknown
-	}
-	switch n.V {
-	case 10:
-		return "busy"
-	case 20:
-		return "no_answer"
-	case 30:
-		return "not_connected"
-	case 40:
-		return "voicemail"
-	case 50:
-		return "connected"
-	case 60:
-		return "other"
-	}
-	return receiver.ValueOther
-}
+var (
+	// LAAFFIC `type`.
+	laafficTypes = laafficCodes{receiver.ValueOther, map[float64]string{
+		1: "group_call", 2: "verification_code", 3: "handset_call", 4: "handset_direct_dial",
+	}}
+	// LAAFFIC `callStatus`: null or absent for records before 2025-12-10.
+	laafficCallStatuses = laafficCodes{receiver.ValueUnknown, map[float64]string{
+		10: "busy", 20: "no_answer", 30: "not_connected", 40: "voicemail", 50: "connected", 60: "other",
+	}}
+	// LAAFFIC call-centre `callType`.
+	laafficCallTypes = laafficCodes{receiver.ValueOther, map[float64]string{
+		1: "group_transfer", // group call transferred to an agent
+		2: "inbound", 3: "outbound",
+	}}
+	// LAAFFIC call-centre `hangingDirection`: who hung up.
+	laafficHangingDirections = laafficCodes{receiver.ValueUnknown, map[float64]string{
+		0: "customer", 1: "agent", 3: "system",
+	}}
+	// LAAFFIC ringing notification `type`.
+	laafficRingingTypes = laafficCodes{receiver.ValueOther, map[float64]string{
+		1: "group_transfer", // group-call transfer ringing an agent
+		2: "call_center_transfer",
+		3: "api_call", // phone ringing invoked through the API
+	}}
+)
 
 // laafficCurrency: empty means USD (the docs: currency is only set for
 // non-USD quotes); a 3-letter code is kept (upper-cased) so amounts in it
@@ -159,22 +162,6 @@ func laafficCountry(code []byte) []byte {
 	return bytes.TrimSpace(code)
 }
 
-// LAAFFIC call-centre `callType`.
-func laafficCallType(n jsonscan.Num) string {
-	if n.St != jsonscan.OK {
-		return receiver.ValueOther
-	}
-	switch n.V {
-	case 1:
-		return "group_transfer" // group call transferred to an agent
-	case 2:
-		return "inbound"
-	case 3:
-		return "outbound"
-	}
-	return receiver.ValueOther
-}
-
 // laafficHangupReasons names call-centre `hangupReason` 0..9.
 var laafficHangupReasons = [...]string{
 	"outbound_not_answered",     // 0
@@ -206,38 +193,6 @@ func laafficCenterOutcome(reason string) string {
 		return "not_answered"
 	case "call_error", "no_service", "out_of_area", "busy":
 		return "failed"
-	}
-	return receiver.ValueOther
-}
-
-// LAAFFIC call-centre `hangingDirection`: who hung up.
-func laafficHangingDirection(n jsonscan.Num) string {
-	if n.St != jsonscan.OK {
-		return receiver.ValueUnknown
-	}
-	switch n.V {
-	case 0:
-		return "customer"
-	case 1:
-		return "agent"
-	case 3:
-		return "system"
-	}
-	return receiver.ValueOther
-}
-
-// LAAFFIC ringing notification `type`.
-func laafficRingingType(n jsonscan.Num) string {
-	if n.St != jsonscan.OK {
-		return receiver.ValueOther
-	}
-	switch n.V {
-	case 1:
-		return "group_transfer" // group-call transfer ringing an agent
-	case 2:
-		return "call_center_transfer"
-	case 3:
-		return "api_call" // phone ringing invoked through the API
 	}
 	return receiver.ValueOther
 }

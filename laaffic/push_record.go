@@ -241,18 +241,10 @@ func (l *pushRecorder) call(c *pushCall, account string) {
 	if c.Duration.OK {
 		l.exemplars.Observe(k.duration.Get([2]string{account, c.Product}), c.Duration.V, laafficIDLabel, c.Exemplar)
 	}
-	if c.RingDuration.OK {
-		k.ring.Get(account).Observe(c.RingDuration.V)
-	}
-	if c.TimeToAnswer.OK {
-		k.timeToAnswer.Get(account).Observe(c.TimeToAnswer.V)
-	}
-	if c.QueueDelay.OK {
-		k.queueDelay.Get(account).Observe(c.QueueDelay.V)
-	}
-	if c.PostDialDelay.OK {
-		k.postDial.Get(account).Observe(c.PostDialDelay.V)
-	}
+	receiver.ObserveSet(k.ring, account, c.RingDuration)
+	receiver.ObserveSet(k.timeToAnswer, account, c.TimeToAnswer)
+	receiver.ObserveSet(k.queueDelay, account, c.QueueDelay)
+	receiver.ObserveSet(k.postDial, account, c.PostDialDelay)
 	for i, f := range laafficBadFields {
 		if c.BadFields&(1<<i) != 0 {
 			m.invalidFields.WithLabelValues(account, f).Inc()

@@ -20,34 +20,24 @@ type laRingRaw struct {
 	seen bool // some ringing-only field was present
 }
 
-// ringField reads k into g if it is a ringing-only field.
-func (d *laDecoder) ringField(k []byte, g *laRingRaw) bool {
+// noAnswerList reads noAnswerSipList into g: its entries are counted, null
+// is none, anything else is of the wrong type.
+func (d *laDecoder) noAnswerList(g *laRingRaw) {
 	r := &d.r
-	switch string(k) {
-	case "callinEventTime":
-		r.ReadString(&g.CallinEventTime)
-	case "noAnswerSipList":
-		g.NoAnswer, g.NoAnswerState = 0, jsonscan.OK
-		switch r.Peek() {
-		case '[':
-			r.Open()
-			for first := true; r.More(']', &first); {
-				r.Skip()
-				g.NoAnswer++
-			}
-		case 'n':
-			r.Literal("null")
-		default:
+	g.NoAnswer, g.NoAnswerState = 0, jsonscan.OK
+	switch r.Peek() {
+	case '[':
+		r.Open()
+		for first := true; r.More(']', &first); {
 			r.Skip()
-			g.NoAnswerState = jsonscan.BadType
+			g.NoAnswer++
 		}
-	case "seatGroupName", "sipAccount", "called", "calledInfo":
-		r.Skip() // known, unused: they only tell the kind
+	case 'n':
+		r.Literal("null")
 	default:
-		return false
+		r.Skip()
+		g.NoAnswerState = jsonscan.BadType
 	}
-	g.seen = true
-	return true
 }
 
 // emitLaafficRinging validates one ringing notification and appends its
@@ -70,7 +60,7 @@ func emitLaafficRinging(r *laRaw, out *pushBatch) {
 	}
 	out.Ringing = append(out.Ringing, ringingEvent{
 		Key:            "\x01r:" + string(r.CallID.B) + "\x00" + string(receiver.Trimmed(g.CallinEventTime)),
-		Type:           laafficRingingType(r.Type),
+		Type:           laafficRingingTypes.name(r.Type),
 		UnansweredLegs: g.NoAnswer,
 	})
 }

@@ -1,22 +1,11 @@
 package laaffic
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"airudder_exporter/config"
 	"airudder_exporter/internal/webhookgolden"
 )
-
-func readPushFixture(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 // pushRecords is the number of records b's body held.
 func pushRecords(b *pushBatch) int {

@@ -99,3 +99,11 @@ func Observers1(v *prometheus.HistogramVec) *Children[string, prometheus.Observe
 func Observers2(v *prometheus.HistogramVec) *Children[[2]string, prometheus.Observer] {
 	return NewChildren(func(k [2]string) prometheus.Observer { return v.WithLabelValues(k[0], k[1]) })
 }
+
+// ObserveSet observes v into the histogram child of c for account when v
+// is set.
+func ObserveSet(c *Children[string, prometheus.Observer], account string, v OptFloat) {
+	if v.OK {
+		c.Get(account).Observe(v.V)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"airudder_exporter/config"
+	"airudder_exporter/internal/testkit"
 )
 
 // A cached child is the vector's own child, so counts land in the same
@@ -100,7 +101,7 @@ func TestExemplarAtMostOncePerSecondPerSeries(t *testing.T) {
 		if got := bucketExemplar(t, tr.reg, tc.family, testIDLabel); got != third {
 			t.Fatalf("%s: exemplar %q a second later, want %q", tc.family, got, third)
 		}
-		if c := counterValue(t, tr.reg, tc.family, "account", "default"); c != 4 {
+		if c := testkit.Value(t, tr.reg, tc.family, "account", "default"); c != 4 {
 			t.Fatalf("%s: count %v, want every record observed (4)", tc.family, c)
 		}
 		tr.clock.Advance(500 * time.Millisecond) // the next case starts on a whole second

@@ -28,10 +28,9 @@ var errDedupUnavailable = errors.New("dedup store unavailable")
 
 // newDedupErrors is airudder_exporter_dedup_errors_total.
 func newDedupErrors(sources []string) *prometheus.CounterVec {
-	v := prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "airudder_exporter_dedup_errors_total",
-		Help: "Webhook bodies whose record ids could not be claimed in the shared dedup store (Redis), answered 503 so the vendor retries, by reason (timeout, unavailable, redis_error; in_flight: a record still being counted by another request); and counted bodies whose claim could not be confirmed (confirm_failed, answered 200, retried by the store).",
-	}, []string{"source", "reason"})
+	v := counterVec("airudder_exporter_dedup_errors_total",
+		"Webhook bodies whose record ids could not be claimed in the shared dedup store (Redis), answered 503 so the vendor retries, by reason (timeout, unavailable, redis_error; in_flight: a record still being counted by another request); and counted bodies whose claim could not be confirmed (confirm_failed, answered 200, retried by the store).",
+		"source", "reason")
 	for _, s := range sources {
 		for _, reason := range dedup.ErrorReasons {
 			v.WithLabelValues(s, reason)

@@ -16,16 +16,17 @@ import (
 	"time"
 
 	"airudder_exporter/config"
+	"airudder_exporter/internal/testkit"
 )
 
 func requests(t *testing.T, tr *testReceiver, source, outcome string) float64 {
 	t.Helper()
-	return counterValue(t, tr.reg, "airudder_exporter_webhook_requests_total", "source", source, "outcome", outcome)
+	return testkit.Value(t, tr.reg, "airudder_exporter_webhook_requests_total", "source", source, "outcome", outcome)
 }
 
 func records(t *testing.T, tr *testReceiver, source, outcome string) float64 {
 	t.Helper()
-	return counterValue(t, tr.reg, "airudder_exporter_webhook_records_total", "source", source, "outcome", outcome)
+	return testkit.Value(t, tr.reg, "airudder_exporter_webhook_records_total", "source", source, "outcome", outcome)
 }
 
 func TestHandlerAccepts(t *testing.T) {
@@ -38,10 +39,10 @@ func TestHandlerAccepts(t *testing.T) {
 	if rec.Code != http.StatusOK || rec.Body.String() != "{}" {
 		t.Fatalf("%d %q", rec.Code, rec.Body)
 	}
-	if v := counterValue(t, tr.reg, "acme_records_total", "account", "default", "kind", "A"); v != 1 {
+	if v := testkit.Value(t, tr.reg, "acme_records_total", "account", "default", "kind", "A"); v != 1 {
 		t.Errorf("acme_records_total = %v", v)
 	}
-	if v := counterValue(t, tr.reg, "globex_records_total", "account", "default", "kind", "ivr"); v != 1 {
+	if v := testkit.Value(t, tr.reg, "globex_records_total", "account", "default", "kind", "ivr"); v != 1 {
 		t.Errorf("globex_records_total = %v", v)
 	}
 	for _, src := range []string{srcAcme, srcGlobex} {
@@ -52,7 +53,7 @@ func TestHandlerAccepts(t *testing.T) {
 			t.Errorf("%s counted = %v", src, v)
 		}
 		want := float64(tr.clock.Now().Unix())
-		if v := counterValue(t, tr.reg, "airudder_exporter_webhook_last_received_timestamp_seconds", "source", src); v != want {
+		if v := testkit.Value(t, tr.reg, "airudder_exporter_webhook_last_received_timestamp_seconds", "source", src); v != want {
 			t.Errorf("%s last received = %v, want %v", src, v, want)
 		}
 	}
@@ -302,10 +303,10 @@ func TestHandlerDuplicates(t *testing.T) {
 			t.Fatal(rec.Code)
 		}
 	}
-	if v := counterValue(t, tr.reg, "acme_records_total", "account", "default", "kind", "A"); v != 1 {
+	if v := testkit.Value(t, tr.reg, "acme_records_total", "account", "default", "kind", "A"); v != 1 {
 		t.Errorf("re-delivered record counted %v times", v)
 	}
-	if v := counterValue(t, tr.reg, "acme_record_value", "account", "default"); v != 1 {
+	if v := testkit.Value(t, tr.reg, "acme_record_value", "account", "default"); v != 1 {
 		t.Errorf("value of a re-delivered record observed %v times", v)
 	}
 	if c, d := records(t, tr, srcAcme, recordCounted), records(t, tr, srcAcme, recordDuplicate); c != 1 || d != 2 {
@@ -318,7 +319,7 @@ func TestHandlerDuplicates(t *testing.T) {
 	if c, d := records(t, tr, srcGlobex, recordCounted), records(t, tr, srcGlobex, recordDuplicate); c != 3 || d != 2 {
 		t.Errorf("globex counted %v, duplicate %v", c, d)
 	}
-	if v := counterValue(t, tr.reg, "globex_records_total", "account", "default", "kind", "none"); v != 3 {
+	if v := testkit.Value(t, tr.reg, "globex_records_total", "account", "default", "kind", "none"); v != 3 {
 		t.Errorf("globex_records_total = %v", v)
 	}
 
@@ -347,7 +348,7 @@ func TestHandlerPartialBatch(t *testing.T) {
 		t.Errorf("counted %v, invalid %v", c, i)
 	}
 	for reason, want := range map[string]float64{"missing_id": 1, "negative_value": 1, "not_object": 1, "bad_type": 0} {
-		if v := counterValue(t, tr.reg, "airudder_exporter_webhook_invalid_records_total", "source", srcGlobex, "reason", reason); v != want {
+		if v := testkit.Value(t, tr.reg, "airudder_exporter_webhook_invalid_records_total", "source", srcGlobex, "reason", reason); v != want {
 			t.Errorf("reason %s = %v, want %v", reason, v, want)
 		}
 	}

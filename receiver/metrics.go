@@ -66,6 +66,23 @@ func HistogramOpts(name, help string, buckets []float64) prometheus.HistogramOpt
 	}
 }
 
+// AccountCounter is a vendor's webhook counter family: every one carries
+// `account` (the webhook path's account, a configured and so bounded set)
+// before labels.
+func AccountCounter(name, help string, labels ...string) *prometheus.CounterVec {
+	return counterVec(name, help, append([]string{"account"}, labels...)...)
+}
+
+func counterVec(name, help string, labels ...string) *prometheus.CounterVec {
+	return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
+}
+
+// AccountHistogram is a vendor's webhook histogram family (HistogramOpts),
+// labelled like AccountCounter.
+func AccountHistogram(name, help string, buckets []float64, labels ...string) *prometheus.HistogramVec {
+	return prometheus.NewHistogramVec(HistogramOpts(name, help, buckets), append([]string{"account"}, labels...))
+}
+
 // metrics holds the receiver's self-metrics.
 type metrics struct {
 	requests        *prometheus.CounterVec
@@ -80,18 +97,12 @@ type metrics struct {
 
 func newMetrics(sources []string) *metrics {
 	return &metrics{
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "airudder_exporter_webhook_requests_total",
-			Help: "Webhook HTTP requests by source and outcome.",
-		}, []string{"source", "outcome"}),
-		records: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "airudder_exporter_webhook_records_total",
-			Help: "Records in accepted webhook bodies by outcome.",
-		}, []string{"source", "outcome"}),
-		invalid: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "airudder_exporter_webhook_invalid_records_total",
-			Help: "Webhook records rejected, by reason.",
-		}, []string{"source", "reason"}),
+		requests: counterVec("airudder_exporter_webhook_requests_total",
+			"Webhook HTTP requests by source and outcome.", "source", "outcome"),
+		records: counterVec("airudder_exporter_webhook_records_total",
+			"Records in accepted webhook bodies by outcome.", "source", "outcome"),
+		invalid: counterVec("airudder_exporter_webhook_invalid_records_total",
+			"Webhook records rejected, by reason.", "source", "reason"),
 		lastReceived: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "airudder_exporter_webhook_last_received_timestamp_seconds",
 			Help: "Unix time of the last accepted webhook request.",
@@ -99,10 +110,8 @@ func newMetrics(sources []string) *metrics {
 		requestDuration: prometheus.NewHistogramVec(HistogramOpts(
 			"airudder_exporter_webhook_request_duration_seconds",
 			"Time spent handling a webhook request.", requestBuckets), []string{"source"}),
-		folded: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "airudder_exporter_label_values_folded_total",
-			Help: "Webhook label values folded into \"other\" (over the cap or not allow-listed).",
-		}, []string{"metric"}),
+		folded: counterVec("airudder_exporter_label_values_folded_total",
+			"Webhook label values folded into \"other\" (over the cap or not allow-listed).", "metric"),
 		dedupErrors: newDedupErrors(sources),
 		authEnabled: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "airudder_exporter_webhook_auth_enabled",

@@ -47,7 +47,7 @@ func TestPersistAcrossRestart(t *testing.T) {
 			t.Errorf("%s after restart: counted %v, duplicate %v", src, c, d)
 		}
 	}
-	if v := counterValue(t, tr2.reg, "airudder_exporter_dedup_entries", "source", srcAcme); v != 1 {
+	if v := testkit.Value(t, tr2.reg, "airudder_exporter_dedup_entries", "source", srcAcme); v != 1 {
 		t.Errorf("dedup entries = %v", v)
 	}
 }

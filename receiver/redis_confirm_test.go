@@ -40,17 +40,17 @@ func TestRedisInFlightBody503ThenCounted(t *testing.T) {
 		t.Errorf("body %q: want the in-flight reason", rec.Body)
 	}
 	count := func(outcome string) float64 {
-		return counterValue(t, tr.reg, "airudder_exporter_webhook_records_total", "source", srcGlobex, "outcome", outcome)
+		return testkit.Value(t, tr.reg, "airudder_exporter_webhook_records_total", "source", srcGlobex, "outcome", outcome)
 	}
 	for _, o := range []string{recordCounted, recordInvalid, recordDuplicate} {
 		if v := count(o); v != 0 {
 			t.Errorf("records %s = %v for an in-flight body, want 0", o, v)
 		}
 	}
-	if v := counterValue(t, tr.reg, "airudder_exporter_dedup_errors_total", "source", srcGlobex, "reason", dedup.ReasonInFlight); v != 1 {
+	if v := testkit.Value(t, tr.reg, "airudder_exporter_dedup_errors_total", "source", srcGlobex, "reason", dedup.ReasonInFlight); v != 1 {
 		t.Errorf("dedup_errors_total{in_flight} = %v, want 1", v)
 	}
-	if v := counterValue(t, tr.reg, "airudder_exporter_webhook_requests_total", "source", srcGlobex, "outcome", outcomeDedupUnavailable); v != 1 {
+	if v := testkit.Value(t, tr.reg, "airudder_exporter_webhook_requests_total", "source", srcGlobex, "outcome", outcomeDedupUnavailable); v != 1 {
 		t.Errorf("requests{dedup_unavailable} = %v, want 1", v)
 	}
 	if !tr.Ready() {
@@ -89,7 +89,7 @@ func TestConfirmFailureKeeps200(t *testing.T) {
 	var atConfirm []float64
 	src := tr.sources[srcGlobex]
 	src.store = confirmFails{Store: src.store, countedAtConfirm: func() {
-		atConfirm = append(atConfirm, counterValue(t, tr.reg, "airudder_exporter_webhook_records_total", "source", srcGlobex, "outcome", recordCounted))
+		atConfirm = append(atConfirm, testkit.Value(t, tr.reg, "airudder_exporter_webhook_records_total", "source", srcGlobex, "outcome", recordCounted))
 	}}
 	if rec := tr.post(pathGlobex, batch("c1", "c2")); rec.Code != http.StatusOK {
 		t.Fatalf("%d %s", rec.Code, rec.Body)
@@ -97,7 +97,7 @@ func TestConfirmFailureKeeps200(t *testing.T) {
 	if len(atConfirm) != 1 || atConfirm[0] != 2 {
 		t.Fatalf("records counted when Confirm was called: %v, want one call after both were counted", atConfirm)
 	}
-	if v := counterValue(t, tr.reg, "airudder_exporter_dedup_errors_total", "source", srcGlobex, "reason", dedup.ReasonConfirmFailed); v != 1 {
+	if v := testkit.Value(t, tr.reg, "airudder_exporter_dedup_errors_total", "source", srcGlobex, "reason", dedup.ReasonConfirmFailed); v != 1 {
 		t.Errorf("dedup_errors_total{confirm_failed} = %v, want 1", v)
 	}
 }

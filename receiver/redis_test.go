@@ -60,7 +60,7 @@ func TestRedisSharedAcrossReplicas(t *testing.T) {
 	b.post(pathAcme, ar)
 
 	count := func(tr *testReceiver, src, outcome string) float64 {
-		return counterValue(t, tr.reg, "airudder_exporter_webhook_records_total", "source", src, "outcome", outcome)
+		return testkit.Value(t, tr.reg, "airudder_exporter_webhook_records_total", "source", src, "outcome", outcome)
 	}
 	if got := count(a, srcGlobex, recordCounted) + count(b, srcGlobex, recordCounted); got != 3 {
 		t.Errorf("globex records counted across replicas = %v, want 3 (v1 v2 v3)", got)
@@ -100,14 +100,14 @@ func TestRedisOutage503ThenRecovery(t *testing.T) {
 		t.Errorf("body %q: want a JSON reason", rec.Body)
 	}
 	for _, outcome := range []string{recordCounted, recordInvalid, recordDuplicate} {
-		if v := counterValue(t, tr.reg, "airudder_exporter_webhook_records_total", "source", srcGlobex, "outcome", outcome); v != 0 {
+		if v := testkit.Value(t, tr.reg, "airudder_exporter_webhook_records_total", "source", srcGlobex, "outcome", outcome); v != 0 {
 			t.Errorf("records %s = %v during the outage, want 0", outcome, v)
 		}
 	}
-	if v := counterValue(t, tr.reg, "airudder_exporter_dedup_errors_total", "source", srcGlobex, "reason", "unavailable"); v != 1 {
+	if v := testkit.Value(t, tr.reg, "airudder_exporter_dedup_errors_total", "source", srcGlobex, "reason", "unavailable"); v != 1 {
 		t.Errorf("dedup_errors_total{unavailable} = %v, want 1", v)
 	}
-	if v := counterValue(t, tr.reg, "airudder_exporter_webhook_requests_total", "source", srcGlobex, "outcome", outcomeDedupUnavailable); v != 1 {
+	if v := testkit.Value(t, tr.reg, "airudder_exporter_webhook_requests_total", "source", srcGlobex, "outcome", outcomeDedupUnavailable); v != 1 {
 		t.Errorf("requests{dedup_unavailable} = %v, want 1", v)
 	}
 	if tr.Ready() {
@@ -119,10 +119,10 @@ func TestRedisOutage503ThenRecovery(t *testing.T) {
 	if rec := tr.post(pathGlobex, body); rec.Code != http.StatusOK {
 		t.Fatalf("retry after recovery: %d %s", rec.Code, rec.Body)
 	}
-	if v := counterValue(t, tr.reg, "airudder_exporter_webhook_records_total", "source", srcGlobex, "outcome", recordCounted); v != 2 {
+	if v := testkit.Value(t, tr.reg, "airudder_exporter_webhook_records_total", "source", srcGlobex, "outcome", recordCounted); v != 2 {
 		t.Errorf("counted after the retry = %v, want 2", v)
 	}
-	if v := counterValue(t, tr.reg, "airudder_exporter_webhook_records_total", "source", srcGlobex, "outcome", recordInvalid); v != 1 {
+	if v := testkit.Value(t, tr.reg, "airudder_exporter_webhook_records_total", "source", srcGlobex, "outcome", recordInvalid); v != 1 {
 		t.Errorf("invalid after the retry = %v, want 1 (counted once, with the body that was accepted)", v)
 	}
 }

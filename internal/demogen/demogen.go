@@ -4,6 +4,7 @@
 package demogen
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -89,18 +90,31 @@ func RandomSecret() string {
 	return hex.EncodeToString(b)
 }
 
-// Serve serves h on a random loopback port and returns the server and its
-// base URL; what names the API in the log.
-func Serve(logger log.Logger, h http.Handler, what string) (*http.Server, string, error) {
+// API is a simulated vendor API served on a loopback port.
+type API struct {
+	srv *http.Server
+	url string
+}
+
+// Serve serves h on a random loopback port and logs its URL; what names
+// the API in the log, account the demo account that reads it.
+func Serve(logger log.Logger, h http.Handler, what, account string) (*API, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	a := &API{srv: &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}, url: "http://" + l.Addr().String()}
 	go func() {
-		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := a.srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			level.Error(logger).Log("msg", "Demo "+what+" API stopped", "err", err)
 		}
 	}()
-	return srv, "http://" + l.Addr().String(), nil
+	level.Info(logger).Log("msg", "Demo: simulated "+what+" API listening", "url", a.url, "account", account)
+	return a, nil
 }
+
+// URL is the API's base URL.
+func (a *API) URL() string { return a.url }
+
+// Close stops the simulated API.
+func (a *API) Close(ctx context.Context) { _ = a.srv.Shutdown(ctx) }

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"airudder_exporter/internal/jsonscan/jsonscantest"
+	"airudder_exporter/internal/testkit"
 )
 
 // readerAccepts reports whether Reader takes b as one JSON value.
@@ -73,8 +74,8 @@ func FuzzJSONReader(f *testing.F) {
 	for _, s := range jsonCorpus {
 		f.Add([]byte(s))
 	}
-	f.Add(readFixture(f, "airudder-call-webhook.json"))
-	f.Add(readFixture(f, "laaffic-ivr-push.json"))
+	f.Add(testkit.ReadFile(f, "testdata", "airudder-call-webhook.json"))
+	f.Add(testkit.ReadFile(f, "testdata", "laaffic-ivr-push.json"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		got, want := readerAccepts(b), json.Valid(b)
 		if got != want {

@@ -1,8 +1,10 @@
 package testkit
 
 import (
+	"bytes"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"time"
 )
 
@@ -17,4 +19,18 @@ func HTTPGet(url string) (int, string) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
+}
+
+// PostJSON sends a JSON body to path through h, from a loopback address,
+// with header name/value pairs hdr, and returns the recorded answer.
+func PostJSON(h http.Handler, path string, body []byte, hdr ...string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(body))
+	req.RemoteAddr = "127.0.0.1:40000"
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
 }

@@ -17,6 +17,7 @@ import (
 
 	"airudder_exporter/airudder"
 	"airudder_exporter/config"
+	"airudder_exporter/internal/testkit"
 	"airudder_exporter/laaffic"
 )
 
@@ -27,15 +28,6 @@ const (
 	airudderFixtures = "../../airudder/testdata"
 	laafficFixtures  = "../../laaffic/testdata"
 )
-
-func readFixture(t testing.TB, dir, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 // newGoldenReceiver is a receiver serving both vendors, as the exporter does.
 func newGoldenReceiver(tb testing.TB, cfg config.Webhooks) *Receiver {
@@ -52,7 +44,7 @@ func goldenSequence(t *testing.T, tr *Receiver) {
 		path, body string
 		want       int
 	}{
-		{pathAiRudder, string(readFixture(t, airudderFixtures, "airudder-call-webhook.json")), http.StatusOK},
+		{pathAiRudder, string(testkit.ReadFile(t, airudderFixtures, "airudder-call-webhook.json")), http.StatusOK},
 		{pathAiRudder, `{"task_id":"t2","status":"calling","details":[
 			{"call_id":"c2","result":"failed","result_label":"","hangup_type":"","ring_type":"busy","duration":0,
 			 "ring_time":25,"call_times":3,"redail_call":[{"RingType":"busy","HangupType":"Canceled"},{"RingType":"outofarea"}]},
@@ -64,9 +56,9 @@ func goldenSequence(t *testing.T, tr *Receiver) {
 		{pathAiRudder, `{"task_id":"t2","status":"finished"}`, http.StatusOK},
 		{pathAiRudder, `{"workflow_id":"w1","case_id":"k1","call_id":"wf1","result":"finished","result_label":"A",
 			"hangup_type":"ByCallee","ring_type":"normal","duration":30}`, http.StatusOK},
-		{pathAiRudder, string(readFixture(t, airudderFixtures, "airudder-call-webhook.json")), http.StatusOK}, // re-delivery
+		{pathAiRudder, string(testkit.ReadFile(t, airudderFixtures, "airudder-call-webhook.json")), http.StatusOK}, // re-delivery
 		{pathAiRudder, `{"details":[`, http.StatusBadRequest},
-		{pathLaaffic, string(readFixture(t, laafficFixtures, "laaffic-ivr-push.json")), http.StatusOK},
+		{pathLaaffic, string(testkit.ReadFile(t, laafficFixtures, "laaffic-ivr-push.json")), http.StatusOK},
 		{pathLaaffic, `{"array":[
 			{"voiceId":"v2","type":3,"callStatus":50,"callTime":1000,"ringingTime":1500,"answerTime":4500,
 			 "callDuration":"42","chargedDuration":60,"ringDuration":"3","cost":"0.02","baseCost":"0.015",
@@ -76,10 +68,10 @@ func goldenSequence(t *testing.T, tr *Receiver) {
 			{"voiceId":"v4","cost":"-1"},
 			"junk"]}`, http.StatusOK},
 		{pathLaaffic, `[{"voiceId":"v3"}]`, http.StatusOK}, // duplicate
-		{pathLaaffic, string(readFixture(t, laafficFixtures, "laaffic-ai-agent-push.json")), http.StatusOK},
-		{pathLaaffic, string(readFixture(t, laafficFixtures, "laaffic-call-center-push.json")), http.StatusOK},
-		{pathLaaffic, string(readFixture(t, laafficFixtures, "laaffic-call-center-push.json")), http.StatusOK}, // retry
-		{pathLaaffic, string(readFixture(t, laafficFixtures, "laaffic-ringing-push.json")), http.StatusOK},
+		{pathLaaffic, string(testkit.ReadFile(t, laafficFixtures, "laaffic-ai-agent-push.json")), http.StatusOK},
+		{pathLaaffic, string(testkit.ReadFile(t, laafficFixtures, "laaffic-call-center-push.json")), http.StatusOK},
+		{pathLaaffic, string(testkit.ReadFile(t, laafficFixtures, "laaffic-call-center-push.json")), http.StatusOK}, // retry
+		{pathLaaffic, string(testkit.ReadFile(t, laafficFixtures, "laaffic-ringing-push.json")), http.StatusOK},
 		{pathLaaffic, `[{"voiceId":"v5","ringingTime":2000,"answerTime":1000},{"unknown":1}]`, http.StatusOK},
 	}
 	for i, s := range steps {
@@ -142,10 +134,7 @@ func TestGoldenExposition(t *testing.T) {
 func TestAllContractFamiliesPresent(t *testing.T) {
 	tr := newGoldenReceiver(t, config.Webhooks{})
 	goldenSequence(t, tr)
-	mfs, err := tr.Reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
+	mfs := tr.Gather(t)
 	have := map[string]bool{}
 	for _, mf := range mfs {
 		have[mf.GetName()] = true

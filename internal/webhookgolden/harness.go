@@ -21,38 +21,16 @@ import (
 	"airudder_exporter/internal/jsonscan"
 	"airudder_exporter/internal/jsonscan/jsonscantest"
 	"airudder_exporter/internal/labelcap"
+	"airudder_exporter/internal/testkit"
 	"airudder_exporter/receiver"
 )
-
-// Clock is a settable clock for receiver.Options.Now.
-type Clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-// NewClock starts at a fixed instant, so exemplar and lag figures repeat.
-func NewClock() *Clock {
-	return &Clock{t: time.Date(2025, 12, 11, 10, 0, 0, 0, time.UTC)}
-}
-
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // Receiver is a real receiver.Receiver serving vendors, with its own
 // registry and clock; it is closed when the test ends.
 type Receiver struct {
 	*receiver.Receiver
 	Reg     *prometheus.Registry
-	Clock   *Clock
+	Clock   *testkit.Clock
 	Handler http.Handler
 }
 
@@ -61,7 +39,8 @@ type Receiver struct {
 func NewReceiver(tb testing.TB, cfg config.Webhooks, vendors ...receiver.Vendor) *Receiver {
 	tb.Helper()
 	reg := prometheus.NewPedanticRegistry()
-	clock := NewClock()
+	// A fixed first instant, so exemplar and lag figures repeat.
+	clock := testkit.NewClock(time.Date(2025, 12, 11, 10, 0, 0, 0, time.UTC))
 	r, err := receiver.New(cfg, receiver.Options{Registerer: reg, Now: clock.Now}, vendors...)
 	if err != nil {
 		tb.Fatal(err)
@@ -73,72 +52,31 @@ func NewReceiver(tb testing.TB, cfg config.Webhooks, vendors ...receiver.Vendor)
 // Post sends body to path through the handler, from a loopback address,
 // with header name/value pairs hdr.
 func (r *Receiver) Post(path string, body []byte, hdr ...string) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(body))
-	req.RemoteAddr = "127.0.0.1:40000"
-	req.Header.Set("Content-Type", "application/json")
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
+	return testkit.PostJSON(r.Handler, path, body, hdr...)
+}
+
+// PostOK posts like Post and fails tb unless the answer is 200.
+func (r *Receiver) PostOK(tb testing.TB, path string, body []byte, hdr ...string) {
+	tb.Helper()
+	if rec := r.Post(path, body, hdr...); rec.Code != http.StatusOK {
+		tb.Fatalf("POST %s: %d %s", path, rec.Code, rec.Body)
 	}
-	rec := httptest.NewRecorder()
-	r.Handler.ServeHTTP(rec, req)
-	return rec
+}
+
+// Gather is every family of the receiver's registry.
+func (r *Receiver) Gather(tb testing.TB) []*dto.MetricFamily {
+	tb.Helper()
+	mfs, err := r.Reg.Gather()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return mfs
 }
 
 // Records is airudder_exporter_webhook_records_total{source, outcome}.
 func (r *Receiver) Records(tb testing.TB, source, outcome string) float64 {
 	tb.Helper()
-	return Value(tb, r.Reg, "airudder_exporter_webhook_records_total", "source", source, "outcome", outcome)
-}
-
-// Value reads the series of family name with exactly the label name/value
-// pairs labels (0 if absent): a counter's or gauge's value, a histogram's
-// sample count.
-func Value(tb testing.TB, g prometheus.Gatherer, name string, labels ...string) float64 {
-	tb.Helper()
-	m := Series(tb, g, name, labels...)
-	switch {
-	case m == nil:
-		return 0
-	case m.Counter != nil:
-		return m.Counter.GetValue()
-	case m.Gauge != nil:
-		return m.Gauge.GetValue()
-	case m.Histogram != nil:
-		return float64(m.Histogram.GetSampleCount())
-	}
-	return 0
-}
-
-// Series is the series of family name with exactly the label name/value
-// pairs labels; nil if absent.
-func Series(tb testing.TB, g prometheus.Gatherer, name string, labels ...string) *dto.Metric {
-	tb.Helper()
-	mfs, err := g.Gather()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	want := map[string]string{}
-	for i := 0; i+1 < len(labels); i += 2 {
-		want[labels[i]] = labels[i+1]
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-	next:
-		for _, m := range mf.GetMetric() {
-			if len(want) != len(m.GetLabel()) {
-				continue
-			}
-			for _, lp := range m.GetLabel() {
-				if v, ok := want[lp.GetName()]; !ok || v != lp.GetValue() {
-					continue next
-				}
-			}
-			return m
-		}
-	}
-	return nil
+	return testkit.Value(tb, r.Reg, "airudder_exporter_webhook_records_total", "source", source, "outcome", outcome)
 }
 
 // IDStamper rewrites fixed-width placeholders (IDPlaceholder) in a body in
