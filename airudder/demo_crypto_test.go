@@ -16,7 +16,7 @@ func TestDemoEncryptedTraffic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &Demo{url: "http://127.0.0.1:1", appKey: "k", appSecret: "s", aesKey: demogen.RandomSecret()}
+	d := &Demo{API: &demogen.API{}, appKey: "k", appSecret: "s", aesKey: demogen.RandomSecret()}
 	out := d.Augment(cfg)
 	if string(out.Webhooks.AiRudderAESKeys[demoEncryptedAccount]) != d.aesKey {
 		t.Fatalf("Augment did not configure the key of %s", demoEncryptedAccount)

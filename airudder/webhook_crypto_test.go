@@ -1,12 +1,14 @@
 package airudder
 
 import (
+	"airudder_exporter/internal/testkit"
 	"bytes"
 	"encoding/base64"
 	"encoding/hex"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-kit/log"
 	"github.com/prometheus/client_golang/prometheus"
@@ -195,7 +197,7 @@ func TestWebhookEncryptedCallCountedOnce(t *testing.T) {
 		if c := post(tc.path, tc.body, enc(tc.signed)...); c != tc.status {
 			t.Errorf("%s %s: status %d, want %d", tc.path, tc.outcome, c, tc.status)
 		}
-		if got := webhookgolden.Value(t, rr.Reg, "airudder_exporter_webhook_requests_total", "source", webhookVendor, "outcome", string(tc.outcome)); got < 1 {
+		if got := testkit.Value(t, rr.Reg, "airudder_exporter_webhook_requests_total", "source", webhookVendor, "outcome", string(tc.outcome)); got < 1 {
 			t.Errorf("requests_total{outcome=%q} = %v", tc.outcome, got)
 		}
 	}
@@ -229,7 +231,7 @@ func TestWebhookEncryptedCallCountedOnce(t *testing.T) {
 func newLoggingWebhookReceiver(t *testing.T, cfg config.Webhooks, w *bytes.Buffer) *webhookgolden.Receiver {
 	t.Helper()
 	reg := prometheus.NewPedanticRegistry()
-	clock := webhookgolden.NewClock()
+	clock := testkit.NewClock(time.Date(2025, 12, 11, 10, 0, 0, 0, time.UTC))
 	r, err := receiver.New(cfg, receiver.Options{Registerer: reg, Logger: log.NewLogfmtLogger(w), Now: clock.Now}, NewWebhooks())
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package receiver
 
 import (
+	"airudder_exporter/internal/testkit"
 	"net/http"
 	"strings"
 	"testing"
@@ -51,7 +52,7 @@ func TestReceiverUnwrap(t *testing.T) {
 	if v.unwraps != 1 || v.accounts[0] != "eu" {
 		t.Errorf("Unwrap calls %d, accounts %v; want once, for eu", v.unwraps, v.accounts)
 	}
-	if got := counterValue(t, reg, "airudder_exporter_webhook_records_total", "source", srcAcme, "outcome", recordCounted); got != 1 {
+	if got := testkit.Value(t, reg, "airudder_exporter_webhook_records_total", "source", srcAcme, "outcome", recordCounted); got != 1 {
 		t.Errorf("counted %v records of the plaintext, want 1", got)
 	}
 	for _, x := range refusals {
@@ -59,17 +60,17 @@ func TestReceiverUnwrap(t *testing.T) {
 		if rec.Code != x.status || !strings.Contains(rec.Body.String(), x.msg) {
 			t.Errorf("%s: answered %d %s, want %d", x.r, rec.Code, rec.Body, x.status)
 		}
-		if got := counterValue(t, reg, "airudder_exporter_webhook_requests_total", "source", srcAcme, "outcome", string(x.r)); got != 1 {
+		if got := testkit.Value(t, reg, "airudder_exporter_webhook_requests_total", "source", srcAcme, "outcome", string(x.r)); got != 1 {
 			t.Errorf("requests_total{outcome=%q} = %v, want 1", x.r, got)
 		}
 	}
 	if rec := tr.post("/webhooks/"+srcAcme, []byte(acmeCall), "X-Wrap", "no such refusal"); rec.Code != http.StatusBadRequest {
 		t.Errorf("an unknown refusal: status %d, want 400", rec.Code)
 	}
-	if got := counterValue(t, reg, "airudder_exporter_webhook_records_total", "source", srcAcme, "outcome", recordCounted); got != 1 {
+	if got := testkit.Value(t, reg, "airudder_exporter_webhook_records_total", "source", srcAcme, "outcome", recordCounted); got != 1 {
 		t.Errorf("refused bodies were counted: %v records", got)
 	}
-	if got := counterValue(t, reg, "airudder_exporter_webhook_requests_total", "source", srcAcme, "outcome", outcomeBadRequest); got != 1 {
+	if got := testkit.Value(t, reg, "airudder_exporter_webhook_requests_total", "source", srcAcme, "outcome", outcomeBadRequest); got != 1 {
 		t.Errorf("requests_total{outcome=bad_request} = %v, want 1", got)
 	}
 }
