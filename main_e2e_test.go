@@ -84,10 +84,7 @@ func httpDo(t *testing.T, method, url string, hdr map[string]string) (int, strin
 // familiesFromDoc lists every metric name in docs/METRICS.md's tables.
 func familiesFromDoc(t *testing.T) []string {
 	t.Helper()
-	b, err := os.ReadFile("docs/METRICS.md")
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := mustReadFile(t, "docs/METRICS.md")
 	re := regexp.MustCompile("(?m)^\\| `([a-z_:]+)` \\|")
 	var out []string
 	for _, m := range re.FindAllStringSubmatch(string(b), -1) {

@@ -248,18 +248,13 @@ func TestChartLints(t *testing.T) {
 
 func TestChartDefaultObjects(t *testing.T) {
 	objs := render(t, chartDir(t))
-	want := []string{"ConfigMap", "Deployment", "PodDisruptionBudget", "Service", "ServiceAccount"}
-	if got := kinds(objs); !reflect.DeepEqual(got, want) {
-		t.Fatalf("default kinds = %v, want %v (Ingress, ServiceMonitor, PrometheusRule and PVC are opt-in; the chart never creates a Secret)", got, want)
-	}
-	d := one(t, objs, "Deployment")
-	checkHardenedPod(t, d)
-	if got := get(t, d, "spec", "replicas"); got != 1 {
-		t.Errorf("replicas = %v, want 1", got)
-	}
-	if got := get(t, d, "spec", "strategy", "type"); got != "Recreate" {
-		t.Errorf("strategy without Redis = %v, want Recreate (two pods with their own dedup files would double count)", got)
-	}
+	d := checkDeployment(t, objs, deploymentWant{
+		kinds:       []string{"ConfigMap", "Deployment", "PodDisruptionBudget", "Service", "ServiceAccount"},
+		kindsWhy:    " (Ingress, ServiceMonitor, PrometheusRule and PVC are opt-in; the chart never creates a Secret)",
+		replicas:    1,
+		strategy:    "Recreate",
+		strategyWhy: " without Redis (two pods with their own dedup files would double count)",
+	})
 	c := get(t, d, "spec", "template", "spec", "containers", 0)
 	if env := get(t, c, "env"); env != nil {
 		t.Errorf("env without credentials = %v, want none", env)
@@ -280,6 +275,34 @@ func TestChartDefaultObjects(t *testing.T) {
 	if got := get(t, one(t, objs, "ServiceAccount"), "automountServiceAccountToken"); got != false {
 		t.Errorf("ServiceAccount automountServiceAccountToken = %v, want false", got)
 	}
+}
+
+// deploymentWant is what one set of values makes of the rendered objects
+// and their Deployment; the whys are printed with a wrong answer.
+type deploymentWant struct {
+	kinds       []string
+	kindsWhy    string
+	replicas    int
+	strategy    string
+	strategyWhy string
+}
+
+// checkDeployment checks the rendered kinds, the Deployment's hardened pod,
+// replicas and rollout strategy, and returns the Deployment.
+func checkDeployment(t *testing.T, objs map[string][]object, want deploymentWant) object {
+	t.Helper()
+	if got := kinds(objs); !reflect.DeepEqual(got, want.kinds) {
+		t.Fatalf("kinds = %v, want %v%s", got, want.kinds, want.kindsWhy)
+	}
+	d := one(t, objs, "Deployment")
+	checkHardenedPod(t, d)
+	if got := get(t, d, "spec", "replicas"); got != want.replicas {
+		t.Errorf("replicas = %v, want %d", got, want.replicas)
+	}
+	if got := get(t, d, "spec", "strategy", "type"); got != want.strategy {
+		t.Errorf("strategy = %v, want %s%s", got, want.strategy, want.strategyWhy)
+	}
+	return d
 }
 
 // checkHardenedPod: non-root, read-only root, no escalation, no
@@ -344,18 +367,12 @@ func checkHardenedPod(t *testing.T, d object) {
 
 func TestChartAllFeatures(t *testing.T) {
 	objs := render(t, chartDir(t), allFeatures)
-	want := []string{"ConfigMap", "Deployment", "Ingress", "PodDisruptionBudget", "PrometheusRule", "Service", "ServiceAccount", "ServiceMonitor"}
-	if got := kinds(objs); !reflect.DeepEqual(got, want) {
-		t.Fatalf("kinds = %v, want %v", got, want)
-	}
-	d := one(t, objs, "Deployment")
-	checkHardenedPod(t, d)
-	if got := get(t, d, "spec", "replicas"); got != 2 {
-		t.Errorf("replicas = %v, want 2", got)
-	}
-	if got := get(t, d, "spec", "strategy", "type"); got != "RollingUpdate" {
-		t.Errorf("strategy with Redis = %v, want RollingUpdate", got)
-	}
+	d := checkDeployment(t, objs, deploymentWant{
+		kinds:       []string{"ConfigMap", "Deployment", "Ingress", "PodDisruptionBudget", "PrometheusRule", "Service", "ServiceAccount", "ServiceMonitor"},
+		replicas:    2,
+		strategy:    "RollingUpdate",
+		strategyWhy: " with Redis",
+	})
 
 	// Every credential is a secretKeyRef: names and keys from the values,
 	// never a value in the rendered objects.

@@ -11,15 +11,8 @@ func (c *Config) finishAiRudderAESKeys() error {
 	for i := range c.AiRudder.Accounts {
 		a := &c.AiRudder.Accounts[i]
 		where := fmt.Sprintf("airudder.accounts[%d]", i)
-		if a.AESKey != "" && a.AESKeyFile != "" {
-			return fmt.Errorf("%s: aes_key and aes_key_file are mutually exclusive", where)
-		}
-		if a.AESKeyFile != "" {
-			k, err := readSecretFile(a.AESKeyFile)
-			if err != nil {
-				return fmt.Errorf("%s.aes_key_file: %w", where, err)
-			}
-			a.AESKey = Secret(k)
+		if err := resolveSecret(where, "aes_key", &a.AESKey, a.AESKeyFile); err != nil {
+			return err
 		}
 		if a.AESKey == "" {
 			continue

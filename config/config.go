@@ -254,7 +254,41 @@ func readSecretFile(path string) (string, error) {
 	return strings.TrimSpace(string(b)), nil
 }
 
+// resolveSecret reads the secret of key from file into *val when key_file
+// is set; a file may not be combined with the value itself. where is the
+// YAML path holding key, for the errors.
+func resolveSecret[S ~string](where, key string, val *S, file string) error {
+	if *val != "" && file != "" {
+		return fmt.Errorf("%s: %s and %s_file are mutually exclusive", where, key, key)
+	}
+	if file != "" {
+		v, err := readSecretFile(file)
+		if err != nil {
+			return fmt.Errorf("%s.%s_file: %w", where, key, err)
+		}
+		*val = S(v)
+	}
+	return nil
+}
+
 var validName = regexp.MustCompile(`^[A-Za-z0-9_.:-]{1,64}$`)
+
+// claimAccountName names an unnamed account DefaultWebhookAccount and checks
+// the name is usable as a label value and URL path segment and not yet in
+// seen; kind names the accounts in the duplicate error.
+func claimAccountName(seen map[string]bool, name *string, where, kind string) error {
+	if *name == "" {
+		*name = DefaultWebhookAccount
+	}
+	if !validName.MatchString(*name) {
+		return fmt.Errorf("%s.name: must be 1-64 characters of [A-Za-z0-9_.:-]", where)
+	}
+	if seen[*name] {
+		return fmt.Errorf("%s.name: duplicate %s name (an account without a name is \"default\")", where, kind)
+	}
+	seen[*name] = true
+	return nil
+}
 
 // finish applies defaults, reads secret files and validates. Every rule has
 // its own invalid file under testdata/.
@@ -263,40 +297,19 @@ func (c *Config) finish() error {
 	for i := range c.AiRudder.Accounts {
 		a := &c.AiRudder.Accounts[i]
 		where := fmt.Sprintf("airudder.accounts[%d]", i)
-		if a.Name == "" {
-			a.Name = "default"
+		if err := claimAccountName(seen, &a.Name, where, "account"); err != nil {
+			return err
 		}
-		if !validName.MatchString(a.Name) {
-			return fmt.Errorf("%s.name: must be 1-64 characters of [A-Za-z0-9_.:-]", where)
-		}
-		if seen[a.Name] {
-			return fmt.Errorf("%s.name: duplicate account name (an account without a name is \"default\")", where)
-		}
-		seen[a.Name] = true
 		*a = a.WithDefaults()
 		u, err := url.Parse(a.BaseURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return fmt.Errorf("%s.base_url: must be an absolute http(s) URL", where)
 		}
-		if a.AppKey != "" && a.AppKeyFile != "" {
-			return fmt.Errorf("%s: app_key and app_key_file are mutually exclusive", where)
+		if err := resolveSecret(where, "app_key", &a.AppKey, a.AppKeyFile); err != nil {
+			return err
 		}
-		if a.AppKeyFile != "" {
-			k, err := readSecretFile(a.AppKeyFile)
-			if err != nil {
-				return fmt.Errorf("%s.app_key_file: %w", where, err)
-			}
-			a.AppKey = k
-		}
-		if a.AppSecret != "" && a.AppSecretFile != "" {
-			return fmt.Errorf("%s: app_secret and app_secret_file are mutually exclusive", where)
-		}
-		if a.AppSecretFile != "" {
-			s, err := readSecretFile(a.AppSecretFile)
-			if err != nil {
-				return fmt.Errorf("%s.app_secret_file: %w", where, err)
-			}
-			a.AppSecret = Secret(s)
+		if err := resolveSecret(where, "app_secret", &a.AppSecret, a.AppSecretFile); err != nil {
+			return err
 		}
 		if a.AppKey != "" && a.AppSecret == "" {
 			return fmt.Errorf("%s: app_key is set but app_secret (or app_secret_file) is empty", where)
@@ -316,7 +329,7 @@ func (c *Config) finish() error {
 		if a.MaxLabelValues < 1 || a.MaxLabelValues > 1000 {
 			return fmt.Errorf("%s: max_label_values must be between 1 and 1000", where)
 		}
-		if err := webhookToken(where, &a.WebhookToken, a.WebhookTokenFile); err != nil {
+		if err := resolveSecret(where, "webhook_token", &a.WebhookToken, a.WebhookTokenFile); err != nil {
 			return err
 		}
 	}
@@ -325,15 +338,8 @@ func (c *Config) finish() error {
 	}
 
 	w := &c.Webhooks
-	if w.Token != "" && w.TokenFile != "" {
-		return errors.New("webhooks: token and token_file are mutually exclusive")
-	}
-	if w.TokenFile != "" {
-		t, err := readSecretFile(w.TokenFile)
-		if err != nil {
-			return fmt.Errorf("webhooks.token_file: %w", err)
-		}
-		w.Token = Secret(t)
+	if err := resolveSecret("webhooks", "token", &w.Token, w.TokenFile); err != nil {
+		return err
 	}
 	// Check what the file set; what it left out (zero) gets its default.
 	if w.MaxBodyBytes != 0 && (w.MaxBodyBytes < 1024 || w.MaxBodyBytes > 64<<20) {

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"airudder_exporter/internal/testkit"
 )
 
 func mustLoad(t *testing.T, name string) *Config {
@@ -161,7 +163,7 @@ func TestValidFull(t *testing.T) {
 // TestValidFullHasEveryKey keeps valid-full.yml honest: every yaml key of the
 // config types must appear in it, so a new key gets a parse test.
 func TestValidFullHasEveryKey(t *testing.T) {
-	b := readTestdata(t, "valid-full.yml")
+	b := testkit.ReadTestdata(t, "valid-full.yml")
 	var root yaml.Node
 	if err := yaml.Unmarshal(b, &root); err != nil {
 		t.Fatal(err)

@@ -2,19 +2,11 @@ package config
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"testing"
-)
 
-func readTestdata(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+	"airudder_exporter/internal/testkit"
+)
 
 // FuzzParse: Parse must never panic, and whatever it accepts must satisfy
 // every validation rule (checkInvariants). Seeded with every testdata file.
@@ -27,7 +19,7 @@ func FuzzParse(f *testing.F) {
 		f.Fatalf("only %d seed files found", len(files))
 	}
 	for _, p := range files {
-		f.Add(readTestdata(f, filepath.Base(p)))
+		f.Add(testkit.ReadTestdata(f, filepath.Base(p)))
 	}
 	f.Add([]byte(""))
 	f.Add([]byte("airudder:\n  accounts:\n    - {name: a, app_key: '${HOME}', app_secret: $x}\n"))

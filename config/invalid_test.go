@@ -63,11 +63,12 @@ var invalidCases = []invalidCase{
 	{file: "invalid-max-concurrent.yml", rule: "max_concurrent_requests must be positive"},
 	{file: "invalid-negative-read-timeout.yml", rule: "read_timeout must be positive"},
 
-	// Webhook accounts (finishLaaffic, webhookToken).
+	// Webhook accounts (finishLaaffic; webhook_token is checked for
+	// airudder accounts in finish() too, by the same resolveSecret).
 	{file: "invalid-laaffic-account-name.yml", want: []string{"laaffic.accounts[0].name", "must be 1-64 characters"}, secret: "bad name"},
 	{file: "invalid-laaffic-duplicate-account.yml", want: []string{"laaffic.accounts[1].name", "duplicate LAAFFIC account name"}},
-	{file: "invalid-webhook-token-and-file.yml", want: []string{"airudder.accounts[0]", "webhook_token and webhook_token_file are mutually exclusive"}},
-	{file: "invalid-webhook-token-file-missing.yml", want: []string{"laaffic.accounts[0].webhook_token_file"}, secret: "no-such-file.txt", is: fs.ErrNotExist},
+	{file: "invalid-webhook-token-and-file.yml", rule: "webhook_token and webhook_token_file are mutually exclusive", want: []string{"airudder.accounts[0]", "webhook_token and webhook_token_file are mutually exclusive"}},
+	{file: "invalid-webhook-token-file-missing.yml", rule: ".webhook_token_file: ", want: []string{"laaffic.accounts[0].webhook_token_file"}, secret: "no-such-file.txt", is: fs.ErrNotExist},
 	// Webhook decryption keys (finishAiRudderAESKeys).
 	{file: "invalid-aes-key-and-key-file.yml", want: []string{"airudder.accounts[0]", "aes_key and aes_key_file are mutually exclusive"}, secret: "airudderredduria"},
 	{file: "invalid-aes-key-file-missing.yml", want: []string{"airudder.accounts[0].aes_key_file", "file not found"}, secret: "no-such-aes-key.txt", is: fs.ErrNotExist},
@@ -196,13 +197,18 @@ func TestEveryRuleHasOneFile(t *testing.T) {
 }
 
 // finishErrorLiterals returns the format strings of every
-// `return fmt.Errorf("...")` / `return errors.New("...")` in (*Config).finish.
+// `return fmt.Errorf("...")` / `return errors.New("...")` in (*Config).finish,
+// including those of the package functions it calls for a validation.
 func finishErrorLiterals(t *testing.T) []string {
 	t.Helper()
 	return errorLiterals(t, "finish")
 }
 
-// errorLiterals returns the error format strings of the method fnName.
+// errorLiterals returns the error format strings of the method fnName. A
+// call to one of delegatedRules (e.g. resolveSecret(where, "app_key", ...))
+// counts as that function's format
+// strings, with each verb whose argument is a parameter passed a string
+// literal at the call replaced by that literal, as the message reads.
 func errorLiterals(t *testing.T, fnName string) []string {
 	t.Helper()
 	srcs, err := filepath.Glob("*.go")
@@ -210,8 +216,8 @@ func errorLiterals(t *testing.T, fnName string) []string {
 		t.Fatal(err)
 	}
 	fset := token.NewFileSet()
-	var lits []string
-	found := false
+	funcs := map[string]*ast.FuncDecl{}
+	var methods []*ast.FuncDecl
 	for _, src := range srcs {
 		if strings.HasSuffix(src, "_test.go") {
 			continue
@@ -222,43 +228,122 @@ func errorLiterals(t *testing.T, fnName string) []string {
 		}
 		for _, d := range f.Decls {
 			fn, ok := d.(*ast.FuncDecl)
-			if !ok || fn.Name.Name != fnName || fn.Recv == nil {
-				continue
+			switch {
+			case !ok:
+			case fn.Recv == nil:
+				funcs[fn.Name.Name] = fn
+			case fn.Name.Name == fnName:
+				methods = append(methods, fn)
 			}
-			found = true
-			ast.Inspect(fn.Body, func(n ast.Node) bool {
-				ret, ok := n.(*ast.ReturnStmt)
-				if !ok {
+		}
+	}
+	if len(methods) == 0 {
+		t.Fatalf("(*Config).%s not found in the package sources", fnName)
+	}
+	var lits []string
+	for _, fn := range methods {
+		ast.Inspect(fn.Body, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.ReturnStmt:
+				for _, r := range n.Results {
+					if lit, ok := errorCallLiteral(t, fset, r, nil); ok {
+						lits = append(lits, lit)
+					}
+				}
+			case *ast.CallExpr:
+				id, ok := n.Fun.(*ast.Ident)
+				if !ok || !delegatedRules[id.Name] {
 					return true
 				}
-				for _, r := range ret.Results {
-					call, ok := r.(*ast.CallExpr)
-					if !ok || len(call.Args) == 0 {
-						continue
-					}
-					sel, ok := call.Fun.(*ast.SelectorExpr)
-					if !ok || (sel.Sel.Name != "Errorf" && sel.Sel.Name != "New") {
-						continue
-					}
-					bl, ok := call.Args[0].(*ast.BasicLit)
-					if !ok || bl.Kind != token.STRING {
-						t.Errorf("%s: error without a literal message; cannot map it to a file", fset.Position(call.Pos()))
-						continue
-					}
-					s, err := strconv.Unquote(bl.Value)
+				if funcs[id.Name] == nil {
+					t.Fatalf("%s not found in the package sources", id.Name)
+				}
+				lits = append(lits, calledErrorLiterals(t, fset, funcs[id.Name], n)...)
+			}
+			return true
+		})
+	}
+	return lits
+}
+
+// delegatedRules are the package functions that check a rule for their
+// caller (the same rule for several YAML paths): their errors count as the
+// caller's.
+var delegatedRules = map[string]bool{"resolveSecret": true, "claimAccountName": true}
+
+// calledErrorLiterals returns the error format strings of helper as called
+// by call.
+func calledErrorLiterals(t *testing.T, fset *token.FileSet, helper *ast.FuncDecl, call *ast.CallExpr) []string {
+	t.Helper()
+	bound := map[string]string{}
+	i := 0
+	for _, field := range helper.Type.Params.List {
+		for _, name := range field.Names {
+			if i < len(call.Args) {
+				if bl, ok := call.Args[i].(*ast.BasicLit); ok && bl.Kind == token.STRING {
+					v, err := strconv.Unquote(bl.Value)
 					if err != nil {
 						t.Fatal(err)
 					}
-					lits = append(lits, s)
+					bound[name.Name] = v
 				}
-				return true
-			})
+			}
+			i++
 		}
 	}
-	if !found {
-		t.Fatalf("(*Config).%s not found in the package sources", fnName)
-	}
+	var lits []string
+	ast.Inspect(helper.Body, func(n ast.Node) bool {
+		ret, ok := n.(*ast.ReturnStmt)
+		if !ok {
+			return true
+		}
+		for _, r := range ret.Results {
+			if lit, ok := errorCallLiteral(t, fset, r, bound); ok {
+				lits = append(lits, lit)
+			}
+		}
+		return true
+	})
 	return lits
+}
+
+var formatVerb = regexp.MustCompile(`%[a-z]`)
+
+// errorCallLiteral returns the format string of e when it is an
+// fmt.Errorf/errors.New call, with the verbs whose arguments name a
+// parameter in bound replaced by its value.
+func errorCallLiteral(t *testing.T, fset *token.FileSet, e ast.Expr, bound map[string]string) (string, bool) {
+	t.Helper()
+	call, ok := e.(*ast.CallExpr)
+	if !ok || len(call.Args) == 0 {
+		return "", false
+	}
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok || (sel.Sel.Name != "Errorf" && sel.Sel.Name != "New") {
+		return "", false
+	}
+	bl, ok := call.Args[0].(*ast.BasicLit)
+	if !ok || bl.Kind != token.STRING {
+		t.Errorf("%s: error without a literal message; cannot map it to a file", fset.Position(call.Pos()))
+		return "", false
+	}
+	s, err := strconv.Unquote(bl.Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := call.Args[1:]
+	n := 0
+	return formatVerb.ReplaceAllStringFunc(s, func(verb string) string {
+		defer func() { n++ }()
+		if n < len(args) {
+			if id, ok := args[n].(*ast.Ident); ok {
+				if v, ok := bound[id.Name]; ok {
+					return v
+				}
+			}
+		}
+		return verb
+	}), true
 }
 
 // TestEveryDimensionRuleHasOneFile: each error of finishAiRudderWebhooks

@@ -56,21 +56,6 @@ func (a *LaafficAccount) HasBalanceCredentials() bool { return a.APIKey != "" }
 // (/webhooks/airudder, /webhooks/laaffic), which name no account.
 const DefaultWebhookAccount = "default"
 
-// webhookToken resolves an account's webhook_token / webhook_token_file.
-func webhookToken(where string, tok *Secret, file string) error {
-	if *tok != "" && file != "" {
-		return fmt.Errorf("%s: webhook_token and webhook_token_file are mutually exclusive", where)
-	}
-	if file != "" {
-		t, err := readSecretFile(file)
-		if err != nil {
-			return fmt.Errorf("%s.webhook_token_file: %w", where, err)
-		}
-		*tok = Secret(t)
-	}
-	return nil
-}
-
 // finishLaaffic validates laaffic.accounts: names like AiRudder's (a label
 // value and a URL path segment), unique.
 func (c *Config) finishLaaffic() error {
@@ -78,17 +63,10 @@ func (c *Config) finishLaaffic() error {
 	for i := range c.Laaffic.Accounts {
 		a := &c.Laaffic.Accounts[i]
 		where := fmt.Sprintf("laaffic.accounts[%d]", i)
-		if a.Name == "" {
-			a.Name = DefaultWebhookAccount
+		if err := claimAccountName(seen, &a.Name, where, "LAAFFIC account"); err != nil {
+			return err
 		}
-		if !validName.MatchString(a.Name) {
-			return fmt.Errorf("%s.name: must be 1-64 characters of [A-Za-z0-9_.:-]", where)
-		}
-		if seen[a.Name] {
-			return fmt.Errorf("%s.name: duplicate LAAFFIC account name (an account without a name is \"default\")", where)
-		}
-		seen[a.Name] = true
-		if err := webhookToken(where, &a.WebhookToken, a.WebhookTokenFile); err != nil {
+		if err := resolveSecret(where, "webhook_token", &a.WebhookToken, a.WebhookTokenFile); err != nil {
 			return err
 		}
 		if err := a.finishBalance(where); err != nil {
@@ -106,21 +84,11 @@ func (a *LaafficAccount) finishBalance(where string) error {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("%s.base_url: must be an absolute http(s) URL", where)
 	}
-	for _, s := range []struct {
-		name string
-		val  *Secret
-		file string
-	}{{"api_key", &a.APIKey, a.APIKeyFile}, {"api_secret", &a.APISecret, a.APISecretFile}} {
-		if *s.val != "" && s.file != "" {
-			return fmt.Errorf("%s: %s and %s_file are mutually exclusive", where, s.name, s.name)
-		}
-		if s.file != "" {
-			v, err := readSecretFile(s.file)
-			if err != nil {
-				return fmt.Errorf("%s.%s_file: %w", where, s.name, err)
-			}
-			*s.val = Secret(v)
-		}
+	if err := resolveSecret(where, "api_key", &a.APIKey, a.APIKeyFile); err != nil {
+		return err
+	}
+	if err := resolveSecret(where, "api_secret", &a.APISecret, a.APISecretFile); err != nil {
+		return err
 	}
 	if (a.APIKey == "") != (a.APISecret == "") {
 		return fmt.Errorf("%s: api_key and api_secret (or their _file forms) must be given together", where)

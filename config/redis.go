@@ -74,15 +74,8 @@ func (r *Redis) finish() error {
 	if p, perr := strconv.Atoi(port); err != nil || host == "" || perr != nil || p < 1 || p > 65535 {
 		return errors.New("webhooks.redis.address: must be host:port")
 	}
-	if r.Password != "" && r.PasswordFile != "" {
-		return errors.New("webhooks.redis: password and password_file are mutually exclusive")
-	}
-	if r.PasswordFile != "" {
-		p, err := readSecretFile(r.PasswordFile)
-		if err != nil {
-			return fmt.Errorf("webhooks.redis.password_file: %w", err)
-		}
-		r.Password = Secret(p)
+	if err := resolveSecret("webhooks.redis", "password", &r.Password, r.PasswordFile); err != nil {
+		return err
 	}
 	if r.DB < 0 {
 		return errors.New("webhooks.redis.db must not be negative")

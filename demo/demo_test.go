@@ -64,3 +64,21 @@ func TestDemoMixesVendors(t *testing.T) {
 		t.Error("Close did not stop every vendor")
 	}
 }
+
+// A demo without parts has no traffic to send: RunTraffic returns at once.
+func TestRunTrafficWithoutParts(t *testing.T) {
+	d, err := StartAPI(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		d.RunTraffic(context.Background(), "http://127.0.0.1:1", "")
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("RunTraffic without parts did not return")
+	}
+}

@@ -18,6 +18,9 @@ import (
 // fresh demo has data within seconds), then a steady random mix with
 // batches, re-deliveries and a few invalid records.
 func (d *Demo) RunTraffic(ctx context.Context, baseURL, token string) {
+	if len(d.vendors) == 0 {
+		return // nothing to send
+	}
 	g := d.newGenerator(demogen.New(time.Now))
 	p := &poster{client: &http.Client{Timeout: 5 * time.Second}, base: baseURL, token: token}
 	// Give the listener a moment; posting before it accepts would only log errors.

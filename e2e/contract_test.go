@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -128,10 +126,7 @@ var (
 // `account`"); a labels cell without backticks is a plain comma list.
 func contractCatalog(t testing.TB) *catalog {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(repoRoot(t), "docs", "METRICS.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := readRepoFile(t, "docs", "METRICS.md")
 	c := newCatalog()
 	section := ""
 	sc := bufio.NewScanner(bytes.NewReader(raw))
@@ -201,7 +196,13 @@ func allQueryExprs(t testing.TB) []exprRef {
 // TestQueriesUseContractMetrics fails when a dashboard or rule names a metric
 // or label that docs/METRICS.md does not define.
 func TestQueriesUseContractMetrics(t *testing.T) {
-	c := contractCatalog(t)
+	checkQueriesAgainst(t, contractCatalog(t))
+}
+
+// checkQueriesAgainst fails the test once for every metric or label that a
+// dashboard or rule names and c does not hold, in a stable order.
+func checkQueriesAgainst(t *testing.T, c *catalog) {
+	t.Helper()
 	var problems []string
 	for _, ref := range allQueryExprs(t) {
 		problems = append(problems, c.problems(ref, ref.Expr)...)

@@ -118,19 +118,6 @@ type dashboardFile struct {
 	D    gfDashboard
 }
 
-// repoRoot is the module root: the tests run in e2e/.
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
-		t.Fatalf("repository root not found from the e2e directory: %v", err)
-	}
-	return root
-}
-
 // expectedDashboards are the dashboards the project ships; a missing or an
 // unexpected file fails the tests so that none escapes them.
 var expectedDashboards = []string{

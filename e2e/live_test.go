@@ -61,14 +61,7 @@ func TestLive(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var problems []string
-		for _, ref := range allQueryExprs(t) {
-			problems = append(problems, cat.problems(ref, ref.Expr)...)
-		}
-		sort.Strings(problems)
-		for _, p := range problems {
-			t.Error(p)
-		}
+		checkQueriesAgainst(t, cat)
 	})
 
 	t.Run("PanelQueriesReturnData", func(t *testing.T) { checkPanelQueries(t, st) })

@@ -124,30 +124,20 @@ func (s *scanner) str() (string, error) {
 
 // matchers reads {label op "value", ...} starting at '{'.
 func (s *scanner) matchers() ([]matcher, error) {
-	start := s.i
-	s.i++ // '{'
 	var out []matcher
-	for {
-		s.skipSpace()
-		switch s.peek() {
-		case 0:
-			return nil, fmt.Errorf("unterminated selector at offset %d", start)
-		case '}':
-			s.i++
-			return out, nil
-		}
+	err := s.delimited('}', "selector", func() error {
 		var m matcher
 		if c := s.peek(); c == '"' || c == '\'' {
 			name, err := s.str()
 			if err != nil {
-				return nil, err
+				return err
 			}
 			m.Label = name
 		} else {
 			m.Label = s.ident()
 		}
 		if m.Label == "" {
-			return nil, fmt.Errorf("expected a label name at offset %d", s.i)
+			return fmt.Errorf("expected a label name at offset %d", s.i)
 		}
 		s.skipSpace()
 		for _, op := range []string{"=~", "!~", "!=", "="} {
@@ -158,15 +148,15 @@ func (s *scanner) matchers() ([]matcher, error) {
 			}
 		}
 		if m.Op == "" {
-			return nil, fmt.Errorf("expected a match operator after %q at offset %d", m.Label, s.i)
+			return fmt.Errorf("expected a match operator after %q at offset %d", m.Label, s.i)
 		}
 		s.skipSpace()
 		if c := s.peek(); c != '"' && c != '\'' && c != '`' {
-			return nil, fmt.Errorf("expected a quoted value for %q at offset %d", m.Label, s.i)
+			return fmt.Errorf("expected a quoted value for %q at offset %d", m.Label, s.i)
 		}
 		v, err := s.str()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		m.Value = v
 		out = append(out, m)
@@ -176,33 +166,55 @@ func (s *scanner) matchers() ([]matcher, error) {
 			s.i++
 		case '}':
 		default:
-			return nil, fmt.Errorf("expected ',' or '}' at offset %d", s.i)
+			return fmt.Errorf("expected ',' or '}' at offset %d", s.i)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return out, nil
 }
 
 // labelList reads (a, b, c) starting at '('.
 func (s *scanner) labelList() ([]string, error) {
-	start := s.i
-	s.i++ // '('
 	var out []string
+	err := s.delimited(')', "label list", func() error {
+		if s.peek() == ',' {
+			s.i++
+			return nil
+		}
+		name := s.ident()
+		if name == "" {
+			return fmt.Errorf("expected a label name at offset %d", s.i)
+		}
+		out = append(out, name)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// delimited reads from the opening bracket at s.i up to and including its
+// closing bracket end, calling item at each element (spaces skipped); what
+// names the construct when end never comes.
+func (s *scanner) delimited(end byte, what string, item func() error) error {
+	start := s.i
+	s.i++
 	for {
 		s.skipSpace()
 		switch s.peek() {
 		case 0:
-			return nil, fmt.Errorf("unterminated label list at offset %d", start)
-		case ')':
+			return fmt.Errorf("unterminated %s at offset %d", what, start)
+		case end:
 			s.i++
-			return out, nil
-		case ',':
-			s.i++
-			continue
+			return nil
 		}
-		name := s.ident()
-		if name == "" {
-			return nil, fmt.Errorf("expected a label name at offset %d", s.i)
+		if err := item(); err != nil {
+			return err
 		}
-		out = append(out, name)
 	}
 }
 

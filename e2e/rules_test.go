@@ -51,10 +51,7 @@ func alertsDir(t testing.TB) string { return filepath.Join(repoRoot(t), "alerts"
 
 func loadRules(t testing.TB) ruleFile {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(alertsDir(t), rulesFile))
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := readRepoFile(t, "alerts", rulesFile)
 	var f ruleFile
 	dec := yaml.NewDecoder(bytes.NewReader(raw))
 	dec.KnownFields(true)
@@ -83,10 +80,7 @@ var runbookHeadingRE = regexp.MustCompile(`(?m)^## (\S+)\s*$`)
 
 func TestAlertRuleConventions(t *testing.T) {
 	rules := loadRules(t).alerts()
-	runbook, err := os.ReadFile(filepath.Join(repoRoot(t), "RUNBOOK.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	runbook := readRepoFile(t, "RUNBOOK.md")
 	sections := map[string]bool{}
 	for _, m := range runbookHeadingRE.FindAllStringSubmatch(string(runbook), -1) {
 		sections[m[1]] = true

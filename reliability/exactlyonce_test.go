@@ -158,12 +158,7 @@ func TestExactlyOnceUnderLoad(t *testing.T) {
 	t.Logf("exactly-once: %d bodies, %d deliveries (%d duplicate deliveries, %d cut then retried, %d needed a retry) in %v (%.0f req/s); unique calls airudder=%d laaffic=%d",
 		len(bodies), len(deliveries), tl.dups, tl.cuts, tl.retries, took.Round(time.Millisecond),
 		float64(len(deliveries)+tl.cuts)/took.Seconds(), unique[pathAR], unique[pathLA])
-	for _, c := range []struct {
-		source, path, calls, duration string
-	}{
-		{"airudder", pathAR, "airudder_calls_total", "airudder_call_duration_seconds"},
-		{"laaffic", pathLA, "laaffic_calls_total", "laaffic_call_duration_seconds"},
-	} {
+	for _, c := range vendors() {
 		want := float64(unique[c.path])
 		counted, dup, invalid := s.records(c.source, "counted"), s.records(c.source, "duplicate"), s.records(c.source, "invalid")
 		t.Logf("%s: %s summed=%v, records counted=%v duplicate=%v invalid=%v, dedup_entries=%v",

@@ -181,7 +181,19 @@ func (p *proc) hookURL(path, token string) string {
 
 // get does a GET on the main listener, with basic auth when configured.
 func (p *proc) get(path string) (int, string, error) {
-	req, err := http.NewRequest(http.MethodGet, p.url(path), nil)
+	return p.callMain(http.MethodGet, path)
+}
+
+// postPlain POSTs an empty body to the main listener, with basic auth when
+// configured.
+func (p *proc) postPlain(path string) (int, string, error) {
+	return p.callMain(http.MethodPost, path)
+}
+
+// callMain sends a request without a body to the main listener and reads the
+// whole answer.
+func (p *proc) callMain(method, path string) (int, string, error) {
+	req, err := http.NewRequest(method, p.url(path), nil)
 	if err != nil {
 		return 0, "", err
 	}

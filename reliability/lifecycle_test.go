@@ -136,10 +136,7 @@ func TestGracefulShutdownLosesNothing(t *testing.T) {
 	p2 := start(t, opts{config: cfg, storage: storage})
 	replay(t, p2, token, results)
 	s := p2.settledMetrics()
-	for _, c := range []struct{ source, path, calls string }{
-		{"airudder", pathAR, "airudder_calls_total"},
-		{"laaffic", pathLA, "laaffic_calls_total"},
-	} {
+	for _, c := range vendors() {
 		dup, counted := s.records(c.source, "duplicate"), s.records(c.source, "counted")
 		t.Logf("after restart, %s: duplicate=%v (records answered 200 before: %d), counted=%v (records not answered 200: %d)",
 			c.source, dup, okRec[c.path], counted, failRec[c.path])
@@ -224,17 +221,14 @@ func dribble(addr, pathQuery string, b body, chunks int, pause time.Duration) ou
 // retried after a restart (same --storage.path) is a duplicate, not a
 // second call.
 func TestRestartBetweenDeliveryAndRetry(t *testing.T) {
-	skipShort(t)
-	const token = "rs-token"
-	storage := t.TempDir()
-	cfg := "webhooks:\n  token: " + token + "\n"
+	r := newRestarts(t, "rs-token")
 	g := newGen(t, "rs")
 	ar := body{pathAR, arBody([]map[string]any{g.arCall()}), 1}
 	la := body{pathLA, laBody(shapeObject, []map[string]any{g.laRec()}), 1}
 
-	p1 := start(t, opts{config: cfg, storage: storage})
+	p1 := r.start(t)
 	for _, b := range []body{ar, la} {
-		if code, err := post(p1.hookClient, p1.hookURL(b.path, token), b.data); err != nil || code != 200 {
+		if code, err := post(p1.hookClient, p1.hookURL(b.path, r.token), b.data); err != nil || code != 200 {
 			t.Fatalf("first delivery to %s: %d %v", b.path, code, err)
 		}
 	}
@@ -242,14 +236,14 @@ func TestRestartBetweenDeliveryAndRetry(t *testing.T) {
 		t.Fatalf("exit code %d after SIGTERM (%v)", code, took)
 	}
 
-	p2 := start(t, opts{config: cfg, storage: storage})
+	p2 := r.start(t)
 	for _, b := range []body{ar, la} {
-		if code, err := post(p2.hookClient, p2.hookURL(b.path, token), b.data); err != nil || code != 200 {
+		if code, err := post(p2.hookClient, p2.hookURL(b.path, r.token), b.data); err != nil || code != 200 {
 			t.Fatalf("retry to %s: %d %v", b.path, code, err)
 		}
 	}
 	s := p2.metrics()
-	for _, c := range []struct{ source, calls string }{{"airudder", "airudder_calls_total"}, {"laaffic", "laaffic_calls_total"}} {
+	for _, c := range vendors() {
 		if got := s.records(c.source, "duplicate"); got != 1 {
 			t.Errorf("after restart, records_total{source=%q,outcome=\"duplicate\"} = %v, want 1", c.source, got)
 		}
@@ -269,32 +263,23 @@ func TestRestartBetweenDeliveryAndRetry(t *testing.T) {
 // counted again. That window is documented, not asserted away: the second
 // call below is only logged.
 func TestKill9KeepsLastSavedState(t *testing.T) {
-	skipShort(t)
-	const token = "k9-token"
-	storage := t.TempDir()
-	cfg := "webhooks:\n  token: " + token + "\n"
+	r := newRestarts(t, "k9-token")
 	g := newGen(t, "k9")
 	saved := body{pathAR, arBody([]map[string]any{g.arCall()}), 1}
 	unsaved := body{pathAR, arBody([]map[string]any{g.arCall()}), 1}
 
-	p1 := start(t, opts{config: cfg, storage: storage})
-	if err := postUntilOK(p1.hookClient, p1.hookURL(saved.path, token), saved.data); err != nil {
-		t.Fatal(err)
-	}
+	p1 := r.start(t)
+	r.deliver(t, p1, saved)
 	if code, _ := p1.stop(20 * time.Second); code != 0 {
 		t.Fatalf("exit code %d after SIGTERM", code)
 	}
-	p2 := start(t, opts{config: cfg, storage: storage})
-	if err := postUntilOK(p2.hookClient, p2.hookURL(unsaved.path, token), unsaved.data); err != nil {
-		t.Fatal(err)
-	}
+	p2 := r.start(t)
+	r.deliver(t, p2, unsaved)
 	p2.signal(syscall.SIGKILL)
 	p2.waitExit(time.Now(), 10*time.Second)
 
-	p3 := start(t, opts{config: cfg, storage: storage})
-	if err := postUntilOK(p3.hookClient, p3.hookURL(saved.path, token), saved.data); err != nil {
-		t.Fatal(err)
-	}
+	p3 := r.start(t)
+	r.deliver(t, p3, saved)
 	s := p3.metrics()
 	if got := s.records("airudder", "duplicate"); got != 1 {
 		t.Errorf("a call saved before a later SIGKILL: duplicate = %v, want 1 (state file lost or damaged by kill -9)", got)
@@ -302,9 +287,7 @@ func TestKill9KeepsLastSavedState(t *testing.T) {
 	if logLine(p3.logs.String(), "level=warn", arState) {
 		t.Errorf("state not loaded after kill -9:\n%s", p3.logs.String())
 	}
-	if err := postUntilOK(p3.hookClient, p3.hookURL(unsaved.path, token), unsaved.data); err != nil {
-		t.Fatal(err)
-	}
+	r.deliver(t, p3, unsaved)
 	s = p3.metrics()
 	t.Logf("kill -9: call accepted <1 min before SIGKILL, retried after restart: counted=%v duplicate=%v (documented loss window: ids since the last periodic save, at most 1 min)",
 		s.records("airudder", "counted"), s.records("airudder", "duplicate")-1)
@@ -314,35 +297,88 @@ func TestKill9KeepsLastSavedState(t *testing.T) {
 // exporter; it says so in the log, starts that source empty, and the next
 // shutdown writes a good file again.
 func TestCorruptStateFile(t *testing.T) {
-	skipShort(t)
-	const token = "cs-token"
-	storage := t.TempDir()
-	writeFile(t, filepath.Join(storage, arState), "this is not a dedup state file\x00\xff garbage")
-	cfg := "webhooks:\n  token: " + token + "\n"
-	p := start(t, opts{config: cfg, storage: storage})
+	r := newRestarts(t, "cs-token")
+	writeFile(t, filepath.Join(r.storage, arState), "this is not a dedup state file\x00\xff garbage")
+	p := r.start(t)
 	if !logLine(p.logs.String(), "level=warn", arState) {
 		t.Errorf("no warning naming %s in the log:\n%s", arState, p.logs.String())
 	}
 	g := newGen(t, "cs")
 	b := body{pathAR, arBody([]map[string]any{g.arCall()}), 1}
-	if err := postUntilOK(p.hookClient, p.hookURL(b.path, token), b.data); err != nil {
-		t.Fatal(err)
-	}
+	r.deliver(t, p, b)
 	if got := p.metrics().records("airudder", "counted"); got != 1 {
 		t.Errorf("counted = %v after start with a corrupt state file, want 1", got)
 	}
 	if code, _ := p.stop(20 * time.Second); code != 0 {
 		t.Fatalf("exit code %d", code)
 	}
-	p2 := start(t, opts{config: cfg, storage: storage})
+	p2 := r.start(t)
 	if logLine(p2.logs.String(), "level=warn", arState) {
 		t.Errorf("state file still unreadable after a clean shutdown:\n%s", p2.logs.String())
 	}
-	if err := postUntilOK(p2.hookClient, p2.hookURL(b.path, token), b.data); err != nil {
-		t.Fatal(err)
-	}
+	r.deliver(t, p2, b)
 	if got := p2.metrics().records("airudder", "duplicate"); got != 1 {
 		t.Errorf("duplicate = %v after the rewritten state was loaded, want 1", got)
+	}
+}
+
+// TestReloadNeedsLifecycleFlag: POST /-/reload answers 403 with a reason
+// unless --web.enable-lifecycle is given, and is never served on the
+// webhook listener; SIGHUP reloads either way.
+func TestReloadNeedsLifecycleFlag(t *testing.T) {
+	skipShort(t)
+	cfgPath := filepath.Join(t.TempDir(), "config.yml")
+	writeFile(t, cfgPath, "webhooks:\n  token: old-token\n")
+	p := start(t, opts{configPath: cfgPath, separateWebhooks: true})
+	code, body, err := p.postPlain("/-/reload")
+	if err != nil || code != 403 || !strings.Contains(body, "--web.enable-lifecycle") {
+		t.Errorf("POST /-/reload without --web.enable-lifecycle = %d %q %v, want 403 naming the flag", code, body, err)
+	}
+	writeFile(t, cfgPath, "webhooks:\n  token: new-token\n")
+	p.signal(syscall.SIGHUP)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		c, _ := post(p.hookClient, p.hookURL(pathLA, "new-token"), []byte("[]"))
+		if c != 401 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("SIGHUP did not reload without --web.enable-lifecycle")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
+	q := start(t, opts{configPath: cfgPath, separateWebhooks: true, args: []string{"--web.enable-lifecycle"}})
+	if code, _ := post(q.hookClient, q.hookScheme+"://"+q.hookAddr+"/-/reload", nil); code != 404 {
+		t.Errorf("POST /-/reload on the webhook listener = %d, want 404", code)
+	}
+	if code, body, err := q.postPlain("/-/reload"); err != nil || code != 200 {
+		t.Errorf("POST /-/reload with --web.enable-lifecycle = %d %q %v, want 200", code, body, err)
+	}
+}
+
+// restarts starts exporters one after another on one --storage.path with
+// one webhook token, as restarts of one installation do.
+type restarts struct {
+	token, storage, config string
+}
+
+func newRestarts(t *testing.T, token string) restarts {
+	skipShort(t)
+	return restarts{token: token, storage: t.TempDir(), config: "webhooks:\n  token: " + token + "\n"}
+}
+
+func (r restarts) start(t *testing.T) *proc {
+	t.Helper()
+	return start(t, opts{config: r.config, storage: r.storage})
+}
+
+// deliver posts b to p's webhook listener until it is answered 200 (retried
+// as a vendor would while p is still starting).
+func (r restarts) deliver(t *testing.T, p *proc, b body) {
+	t.Helper()
+	if err := postUntilOK(p.hookClient, p.hookURL(b.path, r.token), b.data); err != nil {
+		t.Fatal(err)
 	}
 }
 

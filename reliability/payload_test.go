@@ -16,6 +16,17 @@ const (
 	pathLA = "/webhooks/laaffic"
 )
 
+// vendor is one webhook source: its path and the names its records go by in
+// the exporter's metrics.
+type vendor struct{ source, path, calls, duration string }
+
+func vendors() []vendor {
+	return []vendor{
+		{"airudder", pathAR, "airudder_calls_total", "airudder_call_duration_seconds"},
+		{"laaffic", pathLA, "laaffic_calls_total", "laaffic_call_duration_seconds"},
+	}
+}
+
 // Payloads are the vendors' documented examples (testdata/, copied from the
 // API reference fixtures) with the ids, and whatever a test varies,
 // replaced. Starting from the real shape keeps the tests honest about

@@ -27,6 +27,15 @@ func startReplicas(t *testing.T, redisAddr string) [2]*proc {
 // sumBoth adds one value over both replicas' settled scrapes.
 func sumBoth(ss [2]scrape, f func(scrape) float64) float64 { return f(ss[0]) + f(ss[1]) }
 
+// recordsBoth sums v's calls, counted and duplicate records over both
+// replicas.
+func recordsBoth(ss [2]scrape, v vendor) (calls, counted, dup float64) {
+	calls = sumBoth(ss, func(s scrape) float64 { return s.sum(v.calls, nil) })
+	counted = sumBoth(ss, func(s scrape) float64 { return s.records(v.source, "counted") })
+	dup = sumBoth(ss, func(s scrape) float64 { return s.records(v.source, "duplicate") })
+	return calls, counted, dup
+}
+
 func settledBoth(ps [2]*proc) [2]scrape {
 	return [2]scrape{ps[0].settledMetrics(), ps[1].settledMetrics()}
 }
@@ -103,14 +112,9 @@ func TestReplicasShareDedupInRedis(t *testing.T) {
 	}
 	took := time.Since(t0)
 	ss := settledBoth(ps)
-	for _, c := range []struct{ source, path, calls string }{
-		{"airudder", pathAR, "airudder_calls_total"},
-		{"laaffic", pathLA, "laaffic_calls_total"},
-	} {
+	for _, c := range vendors() {
 		want := float64(unique[c.path])
-		calls := sumBoth(ss, func(s scrape) float64 { return s.sum(c.calls, nil) })
-		counted := sumBoth(ss, func(s scrape) float64 { return s.records(c.source, "counted") })
-		dup := sumBoth(ss, func(s scrape) float64 { return s.records(c.source, "duplicate") })
+		calls, counted, dup := recordsBoth(ss, c)
 		t.Logf("%s: unique sent %v; summed over both replicas: %s %v, counted %v (%v + %v), duplicate %v; delivered again %d records",
 			c.source, want, c.calls, calls, counted, ss[0].records(c.source, "counted"), ss[1].records(c.source, "counted"), dup, againRecords[c.path])
 		if calls != want || counted != want {
@@ -252,14 +256,9 @@ func TestRedisRestartMidLoad(t *testing.T) {
 		t.Errorf("outage not visible: %v 503s, %v dedup errors (want equal and > 0), %d retried bodies", unavailable, dedupErrs, retried.Load())
 	}
 	check := func(phase string, ss [2]scrape, wantDup map[string]int) {
-		for _, c := range []struct{ source, path, calls string }{
-			{"airudder", pathAR, "airudder_calls_total"},
-			{"laaffic", pathLA, "laaffic_calls_total"},
-		} {
+		for _, c := range vendors() {
 			want := float64(unique[c.path])
-			calls := sumBoth(ss, func(s scrape) float64 { return s.sum(c.calls, nil) })
-			counted := sumBoth(ss, func(s scrape) float64 { return s.records(c.source, "counted") })
-			dup := sumBoth(ss, func(s scrape) float64 { return s.records(c.source, "duplicate") })
+			calls, counted, dup := recordsBoth(ss, c)
 			t.Logf("%s %s: unique posted %v; both replicas: %s %v, counted %v, duplicate %v", phase, c.source, want, c.calls, calls, counted, dup)
 			if calls != want || counted != want {
 				t.Errorf("%s %s: counted %v (%s %v), want exactly the %v unique records: lost or doubled", phase, c.source, counted, c.calls, calls, want)

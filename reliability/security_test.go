@@ -242,7 +242,7 @@ func TestCIDRAllowList(t *testing.T) {
 	try("X-Forwarded-For from an untrusted peer", "10.1.2.3", 403)
 
 	writeFile(t, cfgPath, base+"  trusted_proxies: [127.0.0.1]\n")
-	if code, body, err := postPlain(p, "/-/reload"); err != nil || code != 200 {
+	if code, body, err := p.postPlain("/-/reload"); err != nil || code != 200 {
 		t.Fatalf("reload: %d %v %s", code, err, body)
 	}
 	try("trusted proxy forwarding 10.1.2.3", "10.1.2.3", 200)
@@ -256,25 +256,4 @@ func TestCIDRAllowList(t *testing.T) {
 	if got := s.records("airudder", "counted"); got != 1 {
 		t.Errorf("records counted = %v, want 1", got)
 	}
-}
-
-// postPlain POSTs an empty body to the main listener.
-func postPlain(p *proc, path string) (int, string, error) {
-	req, err := http.NewRequest(http.MethodPost, p.url(path), nil)
-	if err != nil {
-		return 0, "", err
-	}
-	if p.user != "" {
-		req.SetBasicAuth(p.user, p.pass)
-	}
-	resp, err := p.client.Do(req)
-	if err != nil {
-		return 0, "", err
-	}
-	defer resp.Body.Close()
-	var sb strings.Builder
-	buf := make([]byte, 4096)
-	n, _ := resp.Body.Read(buf)
-	sb.Write(buf[:n])
-	return resp.StatusCode, sb.String(), nil
 }

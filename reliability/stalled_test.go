@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -322,39 +321,4 @@ func TestStalledFloodWithFileLimit(t *testing.T) {
 // dropped keep-alive connection would.
 func noKeepAliveClient() *http.Client {
 	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
-}
-
-// TestReloadNeedsLifecycleFlag: POST /-/reload answers 403 with a reason
-// unless --web.enable-lifecycle is given, and is never served on the
-// webhook listener; SIGHUP reloads either way.
-func TestReloadNeedsLifecycleFlag(t *testing.T) {
-	skipShort(t)
-	cfgPath := filepath.Join(t.TempDir(), "config.yml")
-	writeFile(t, cfgPath, "webhooks:\n  token: old-token\n")
-	p := start(t, opts{configPath: cfgPath, separateWebhooks: true})
-	code, body, err := postPlain(p, "/-/reload")
-	if err != nil || code != 403 || !strings.Contains(body, "--web.enable-lifecycle") {
-		t.Errorf("POST /-/reload without --web.enable-lifecycle = %d %q %v, want 403 naming the flag", code, body, err)
-	}
-	writeFile(t, cfgPath, "webhooks:\n  token: new-token\n")
-	p.signal(syscall.SIGHUP)
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		c, _ := post(p.hookClient, p.hookURL(pathLA, "new-token"), []byte("[]"))
-		if c != 401 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("SIGHUP did not reload without --web.enable-lifecycle")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-
-	q := start(t, opts{configPath: cfgPath, separateWebhooks: true, args: []string{"--web.enable-lifecycle"}})
-	if code, _ := post(q.hookClient, q.hookScheme+"://"+q.hookAddr+"/-/reload", nil); code != 404 {
-		t.Errorf("POST /-/reload on the webhook listener = %d, want 404", code)
-	}
-	if code, body, err := postPlain(q, "/-/reload"); err != nil || code != 200 {
-		t.Errorf("POST /-/reload with --web.enable-lifecycle = %d %q %v, want 200", code, body, err)
-	}
 }

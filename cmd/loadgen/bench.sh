@@ -36,14 +36,21 @@ if [[ -n "${SOAK:-}" ]]; then
 fi
 mkdir -p "$WORK/storage"
 
+# wait_for_url URL: a started server is ready once URL answers; give it up to
+# ~10 s (a scenario against a server still starting would measure the start).
+wait_for_url() {
+	local i
+	for i in $(seq 50); do
+		curl -fs "$1" >/dev/null 2>&1 && return
+		sleep 0.2
+	done
+}
+
 "$WORK/exporter" --config.file="$WORK/config.yml" --web.listen-address="127.0.0.1:$PORT" \
 	--storage.path="$WORK/storage" --log.level=warn >"$OUT/exporter.log" 2>&1 &
 EXPORTER=$!
 trap 'kill "$EXPORTER" 2>/dev/null || true; wait "$EXPORTER" 2>/dev/null || true' EXIT
-for _ in $(seq 50); do
-	curl -fs "http://127.0.0.1:$PORT/-/healthy" >/dev/null 2>&1 && break
-	sleep 0.2
-done
+wait_for_url "http://127.0.0.1:$PORT/-/healthy"
 
 {
 	echo "date: $(date -u +%FT%TZ)"
@@ -125,10 +132,7 @@ if [[ -n "$TELEGRAF" && -z "${SOAK:-}" ]]; then
 	"$TELEGRAF" --config cmd/loadgen/telegraf.conf >"$OUT/telegraf.log" 2>&1 &
 	TELEGRAF_PID=$!
 	trap 'kill "$EXPORTER" "$TELEGRAF_PID" 2>/dev/null || true; wait "$EXPORTER" "$TELEGRAF_PID" 2>/dev/null || true' EXIT
-	for _ in $(seq 50); do
-		curl -fs "http://127.0.0.1:$TELEGRAF_PROM_PORT/metrics" >/dev/null 2>&1 && break
-		sleep 0.2
-	done
+	wait_for_url "http://127.0.0.1:$TELEGRAF_PROM_PORT/metrics"
 	echo "telegraf peer: $("$TELEGRAF" --version 2>/dev/null | head -1), pid $TELEGRAF_PID, port $TELEGRAF_PORT" | tee -a "$OUT/machine.txt"
 else
 	echo "telegraf peer: none (no telegraf on PATH; set TELEGRAF=/path/to/telegraf to add it)" | tee -a "$OUT/machine.txt"

@@ -28,6 +28,18 @@ func runJSON(t *testing.T, args ...string) (int, Report, string) {
 	return code, rep, errb.String()
 }
 
+// runAgainstFake runs loadgen with args against a correct fake exporter and
+// fails the test unless the run exits 0.
+func runAgainstFake(t *testing.T, args ...string) Report {
+	t.Helper()
+	url := startFake(t, newFake())
+	code, rep, stderr := runJSON(t, append([]string{"--target", url}, args...)...)
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr %s", code, stderr)
+	}
+	return rep
+}
+
 func TestIntegrityPassesAgainstCorrectExporter(t *testing.T) {
 	for _, kind := range Kinds {
 		t.Run(kind, func(t *testing.T) {
@@ -94,13 +106,8 @@ func TestIntegrityFailsWhenExporterCountsADuplicate(t *testing.T) {
 }
 
 func TestBaselineModeReportsRatio(t *testing.T) {
-	f := newFake()
-	url := startFake(t, f)
-	code, rep, stderr := runJSON(t, "--target", url, "--payload", KindLaafficSingle,
+	rep := runAgainstFake(t, "--payload", KindLaafficSingle,
 		"--duration", "300ms", "--concurrency", "2", "--baseline", "--scrape-load")
-	if code != exitOK {
-		t.Fatalf("exit %d; stderr %s", code, stderr)
-	}
 	if rep.Baseline == nil || rep.Baseline.OK == 0 || rep.Baseline.Integrity != nil {
 		t.Fatalf("baseline phase %+v: want requests and no integrity check", rep.Baseline)
 	}
@@ -113,14 +120,9 @@ func TestBaselineModeReportsRatio(t *testing.T) {
 }
 
 func TestFixedRateIsHonoured(t *testing.T) {
-	f := newFake()
-	url := startFake(t, f)
 	// 200/s for 400 ms schedules exactly 80 slots; none may be sent early.
-	code, rep, stderr := runJSON(t, "--target", url, "--payload", KindLaafficSingle,
+	rep := runAgainstFake(t, "--payload", KindLaafficSingle,
 		"--duration", "400ms", "--rate", "200", "--concurrency", "4")
-	if code != exitOK {
-		t.Fatalf("exit %d; stderr %s", code, stderr)
-	}
 	if n := rep.Exporter.Requests; n < 1 || n > 80 {
 		t.Errorf("sent %d deliveries, want 1..80", n)
 	}
@@ -236,13 +238,8 @@ func TestMedian(t *testing.T) {
 }
 
 func TestScrapeLoadInProcess(t *testing.T) {
-	f := newFake()
-	url := startFake(t, f)
-	code, rep, stderr := runJSON(t, "--target", url, "--payload", KindAiRudderMulti, "--batch", "2",
+	rep := runAgainstFake(t, "--payload", KindAiRudderMulti, "--batch", "2",
 		"--duration", "350ms", "--concurrency", "2", "--scrape-load", "--scrape-inprocess")
-	if code != exitOK {
-		t.Fatalf("exit %d; stderr %s", code, stderr)
-	}
 	if s := rep.Exporter.Scrape; s == nil || s.Scrapes < 1 || s.Errors != 0 || s.Bytes == 0 || s.P99Ms <= 0 {
 		t.Errorf("scrape-load %+v, want scrapes without errors", s)
 	}

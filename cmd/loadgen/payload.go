@@ -191,11 +191,7 @@ func (g *Generator) buildBody(t int) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		details := make([]any, g.PerRequest)
-		for i := range details {
-			details[i] = g.airudderRecord(base, rng)
-		}
-		task["details"] = details
+		task["details"] = g.records(base, rng, g.airudderRecord)
 		task["status"] = pick(rng, []string{"finished", "calling"})
 		v = task
 	default:
@@ -203,10 +199,7 @@ func (g *Generator) buildBody(t int) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		recs := make([]any, g.PerRequest)
-		for i := range recs {
-			recs[i] = g.laafficRecord(base, rng)
-		}
+		recs := g.records(base, rng, g.laafficRecord)
 		switch g.Kind {
 		case KindLaafficSingle:
 			v = recs[0]
@@ -221,6 +214,15 @@ func (g *Generator) buildBody(t int) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.ReplaceAll(b, []byte(strconv.Quote(intSlotMarker)), []byte("1"+slotText)), nil
+}
+
+// records draws one request's records from the fixture's base record.
+func (g *Generator) records(base map[string]any, rng *rand.Rand, record func(map[string]any, *rand.Rand) map[string]any) []any {
+	recs := make([]any, g.PerRequest)
+	for i := range recs {
+		recs[i] = record(base, rng)
+	}
+	return recs
 }
 
 func airudderBaseRecord(task map[string]any) (map[string]any, error) {

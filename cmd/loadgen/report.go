@@ -4,7 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 )
@@ -143,8 +144,8 @@ func writePhase(b *strings.Builder, p *PhaseReport) {
 	if p.Late > 0 {
 		fmt.Fprintf(b, "late starts     %d deliveries started >1ms after their --rate slot (generator saturated)\n", p.Late)
 	}
-	fmt.Fprintf(b, "errors          %s\n", kinds(p.Errors))
-	for _, k := range sortedKeys(p.ErrorSamples) {
+	fmt.Fprintf(b, "errors          %s\n", joinCounts(p.Errors, "%s=%d"))
+	for _, k := range slices.Sorted(maps.Keys(p.ErrorSamples)) {
 		fmt.Fprintf(b, "  first %s: %s\n", k, p.ErrorSamples[k])
 	}
 	if p.Scrape != nil {
@@ -153,7 +154,7 @@ func writePhase(b *strings.Builder, p *PhaseReport) {
 			s.Scrapes, s.Bytes, s.P50Ms, s.P99Ms, s.MaxMs, s.Errors)
 	}
 	if p.ExporterRequests != nil {
-		fmt.Fprintf(b, "exporter says   requests by outcome %s\n", floatKinds(p.ExporterRequests))
+		fmt.Fprintf(b, "exporter says   requests by outcome %s\n", joinCounts(p.ExporterRequests, "%s=%.0f"))
 	}
 	for _, s := range p.Samples {
 		fmt.Fprintf(b, "sample          t=%6.1fs  VmRSS %d KiB  dedup entries %.0f\n", s.Seconds, s.RSSKiB, s.DedupEntries)
@@ -169,43 +170,16 @@ func writePhase(b *strings.Builder, p *PhaseReport) {
 	}
 }
 
-func kinds(m map[string]int64) string {
+// joinCounts prints a count per kind as "k=v" pairs sorted by kind, so
+// two runs' lines compare by eye.
+func joinCounts[V int64 | float64](m map[string]V, format string) string {
 	if len(m) == 0 {
 		return "none"
 	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(m))
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s=%d", k, m[k])
+		parts[i] = fmt.Sprintf(format, k, m[k])
 	}
 	return strings.Join(parts, " ")
-}
-
-func floatKinds(m map[string]float64) string {
-	if len(m) == 0 {
-		return "none"
-	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s=%.0f", k, m[k])
-	}
-	return strings.Join(parts, " ")
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -28,15 +28,27 @@ func keys1M() []string {
 	return benchKeys
 }
 
+// benchSet returns the 1M bench keys and a 3 h set of maxEntries, holding
+// every key at t0 when remember is set, with the timer reset after the setup.
+func benchSet(b *testing.B, maxEntries int, remember bool) ([]string, *Set) {
+	keys := keys1M()
+	s := New(3*time.Hour, maxEntries)
+	if remember {
+		for _, k := range keys {
+			s.Add(k, t0)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	return keys, s
+}
+
 // BenchmarkAddUnique: every Add is a new id (the normal webhook case). After
 // each pass over the 1M keys the clock jumps one window, so keys are new
 // again and Add also pays for expiring the previous pass — the steady state
 // of a long-running exporter.
 func BenchmarkAddUnique(b *testing.B) {
-	keys := keys1M()
-	s := New(3*time.Hour, 2_000_000)
-	b.ReportAllocs()
-	b.ResetTimer()
+	keys, s := benchSet(b, 2_000_000, false)
 	for i := range b.N {
 		now := t0.Add(time.Duration(i/len(keys)) * 3 * time.Hour)
 		if !s.Add(keys[i%len(keys)], now) {
@@ -47,13 +59,7 @@ func BenchmarkAddUnique(b *testing.B) {
 
 // BenchmarkAddDuplicate: a re-delivery of one of 1M remembered ids.
 func BenchmarkAddDuplicate(b *testing.B) {
-	keys := keys1M()
-	s := New(3*time.Hour, 2_000_000)
-	for _, k := range keys {
-		s.Add(k, t0)
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
+	keys, s := benchSet(b, 2_000_000, true)
 	for i := range b.N {
 		if s.Add(keys[i%len(keys)], t0) {
 			b.Fatal("duplicate reported new")
@@ -63,10 +69,7 @@ func BenchmarkAddDuplicate(b *testing.B) {
 
 // BenchmarkAddFull: set at maxEntries, so each new id also evicts.
 func BenchmarkAddFull(b *testing.B) {
-	keys := keys1M()
-	s := New(3*time.Hour, 100_000)
-	b.ReportAllocs()
-	b.ResetTimer()
+	keys, s := benchSet(b, 100_000, false)
 	for i := range b.N {
 		s.Add(keys[i%len(keys)], t0)
 	}

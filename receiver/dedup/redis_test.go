@@ -97,9 +97,7 @@ func TestRedisClaimRace(t *testing.T) {
 	var inFlight atomic.Int32
 	var wg sync.WaitGroup
 	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			s := stores[w%2]
 			for start := 0; start < ids; start += 50 {
 				keys := make([]string, 50)
@@ -132,7 +130,7 @@ func TestRedisClaimRace(t *testing.T) {
 					}
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	for i := range wins {

@@ -214,9 +214,7 @@ func TestConcurrentAddCountsEachKeyOnce(t *testing.T) {
 	var trues atomic.Int64
 	var wg sync.WaitGroup
 	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			// Every worker walks all keys from a different offset, so
 			// each key is raced by all workers.
 			for i := range keys {
@@ -225,7 +223,7 @@ func TestConcurrentAddCountsEachKeyOnce(t *testing.T) {
 					trues.Add(1)
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	if got := trues.Load(); got != keys {
@@ -242,17 +240,13 @@ func TestConcurrentWithSaveAndReload(t *testing.T) {
 	path := t.TempDir() + "/state"
 	var wg sync.WaitGroup
 	for w := range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for i := range 5000 {
 				s.Add(fmt.Sprintf("%d-%d", w, i), t0.Add(time.Duration(i)*time.Millisecond))
 			}
-		}()
+		})
 	}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	wg.Go(func() {
 		for i := range 5 {
 			if err := s.SaveFile(path); err != nil {
 				t.Error(err)
@@ -261,7 +255,7 @@ func TestConcurrentWithSaveAndReload(t *testing.T) {
 			_ = s.Len()
 			_ = s.Evictions()
 		}
-	}()
+	})
 	wg.Wait()
 	mustInvariants(t, s)
 }
