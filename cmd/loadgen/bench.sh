@@ -57,7 +57,7 @@ wait_for_url "http://127.0.0.1:$PORT/-/healthy"
 	echo "nproc: $(nproc)"
 	grep -m1 'model name' /proc/cpuinfo
 	go version
-	echo "source fingerprint: $(cat go.sum ./*.go config/*.go receiver/*.go receiver/*/*.go collector/*.go 2>/dev/null | sha256sum | cut -c1-16)"
+	echo "source fingerprint: $(find . -name "*.go" ! -name "*_test.go" -not -path "./.git/*" | LC_ALL=C sort | xargs cat go.sum | sha256sum | cut -c1-16)"
 	echo "loadavg before: $(cat /proc/loadavg)"
 } | tee "$OUT/machine.txt"
 
