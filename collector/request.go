@@ -56,6 +56,9 @@ const maxBodyBytes = 16 << 20
 type RequestError struct {
 	Outcome string
 	Msg     string
+	// Status is the HTTP status of an OutcomeHTTPError or
+	// OutcomeUnauthorized answer, else 0.
+	Status int
 }
 
 func (e *RequestError) Error() string { return e.Msg }
@@ -76,10 +79,10 @@ func Do(hc *http.Client, req *http.Request, what string) ([]byte, *RequestError)
 		_ = resp.Body.Close()
 	}()
 	if resp.StatusCode == http.StatusUnauthorized {
-		return nil, &RequestError{Outcome: OutcomeUnauthorized, Msg: what + ": HTTP 401"}
+		return nil, &RequestError{Outcome: OutcomeUnauthorized, Msg: what + ": HTTP 401", Status: resp.StatusCode}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, &RequestError{Outcome: OutcomeHTTPError, Msg: what + ": HTTP " + strconv.Itoa(resp.StatusCode)}
+		return nil, &RequestError{Outcome: OutcomeHTTPError, Msg: what + ": HTTP " + strconv.Itoa(resp.StatusCode), Status: resp.StatusCode}
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
 	if err != nil {
