@@ -203,7 +203,7 @@ type poller interface {
 func vendors(o collector.Options) []vendor {
 	return []vendor{
 		{[]poller{airudder.NewStatisticsPoller(o)}, airudder.NewWebhooks(), demo.NewPart(airudder.StartDemo, 47)},
-		{[]poller{laaffic.NewBalancePoller(o)}, laaffic.NewPushes(), demo.NewPart(laaffic.StartDemo, 48)},
+		{[]poller{laaffic.NewBalancePoller(o), laaffic.NewSIPTrunksPoller(o), laaffic.NewAgentsPoller(o), laaffic.NewNumbersPoller(o), laaffic.NewTasksPoller(o)}, laaffic.NewPushes(), demo.NewPart(laaffic.StartDemo, 48)},
 	}
 }
 

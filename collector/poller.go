@@ -86,9 +86,13 @@ type Metric struct{ Name, Help string }
 // label account; Errors also reason, Fetches also result (fetched, shared).
 type Family struct {
 	// Per-scrape gauges: whether the account's data was served (Up and
-	// Success), the time the scrape spent on the account, the time of the
-	// last successful fetch and the age of the data served.
+	// Success; Up is left out when its Name is empty), the time the scrape
+	// spent on the account, the time of the last successful fetch and the
+	// age of the data served.
 	Up, Success, Duration, LastSuccess, Age Metric
+	// ConstLabels are added to every self-metric, so several Pollers of one
+	// vendor (one per endpoint) can share the self-metric names.
+	ConstLabels prometheus.Labels
 	// Persistent counters: failed fetches (and scrapes that gave up
 	// waiting) by reason, scrapes by how their data was obtained.
 	Errors, Fetches Metric
@@ -133,17 +137,20 @@ type pollMetrics struct {
 func NewPoller[C any, K comparable](o Options, v Vendor[C, K], f Family) *Poller[C, K] {
 	o = o.withDefaults()
 	gauge := func(m Metric) *prometheus.Desc {
-		return prometheus.NewDesc(m.Name, m.Help, []string{"account"}, nil)
+		if m.Name == "" {
+			return nil
+		}
+		return prometheus.NewDesc(m.Name, m.Help, []string{"account"}, f.ConstLabels)
 	}
 	m := &pollMetrics{
 		fam: &f,
 		up:  gauge(f.Up), success: gauge(f.Success), duration: gauge(f.Duration),
 		lastSuccess: gauge(f.LastSuccess), age: gauge(f.Age),
 		errors: Register(o.Registerer, prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: f.Errors.Name, Help: f.Errors.Help,
+			Name: f.Errors.Name, Help: f.Errors.Help, ConstLabels: f.ConstLabels,
 		}, []string{"account", "reason"})),
 		fetches: Register(o.Registerer, prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: f.Fetches.Name, Help: f.Fetches.Help,
+			Name: f.Fetches.Name, Help: f.Fetches.Help, ConstLabels: f.ConstLabels,
 		}, []string{"account", "result"})),
 	}
 	return &Poller[C, K]{opts: o, vendor: v, m: m}
@@ -392,7 +399,9 @@ func (s *scrape[C, K]) Describe(ch chan<- *prometheus.Desc) {
 		ch <- d
 	}
 	for _, d := range []*prometheus.Desc{m.up, m.success, m.duration, m.lastSuccess, m.age} {
-		ch <- d
+		if d != nil {
+			ch <- d
+		}
 	}
 }
 
@@ -434,7 +443,9 @@ func (s *scrape[C, K]) collectAccount(a *account[C, K], ch chan<- prometheus.Met
 		}
 		gauge(m.age, now.Sub(res.done).Seconds())
 	}
-	gauge(m.up, up)
+	if m.up != nil {
+		gauge(m.up, up)
+	}
 	gauge(m.success, up)
 	gauge(m.duration, now.Sub(begin).Seconds())
 	if last := a.cache.lastSuccessTime(); !last.IsZero() {

@@ -236,3 +236,39 @@ func TestPollerApplyConfig(t *testing.T) {
 		}
 	}
 }
+
+// Two Pollers whose Families differ only in their const labels share the
+// self-metric names on one registry; without an Up name no up gauge is sent.
+func TestPollerConstLabelsWithoutUp(t *testing.T) {
+	reg := prometheus.NewPedanticRegistry()
+	var scrapes []prometheus.Collector
+	for _, endpoint := range []string{"one", "two"} {
+		v := &testVendor{desc: prometheus.NewDesc("test_value_"+endpoint, "value", []string{"account"}, nil)}
+		f := testFamily
+		f.Up = Metric{}
+		f.ConstLabels = prometheus.Labels{"endpoint": endpoint}
+		f.Descs = []*prometheus.Desc{v.desc}
+		p := NewPoller[testAccount, [2]string](Options{Registerer: reg}, v, f)
+		p.ApplyConfig([]testAccount{{name: "a", secret: "secret-a", minInterval: time.Minute}})
+		t.Cleanup(func() { p.ApplyConfig(nil) })
+		scrapes = append(scrapes, p.ScrapeCollector(context.Background()))
+	}
+	scrape := prometheus.NewPedanticRegistry()
+	for _, c := range scrapes {
+		if err := scrape.Register(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mfs := testkit.GatherScrape(t, scrape, reg)
+	for _, endpoint := range []string{"one", "two"} {
+		if got := testkit.FamilyValue(mfs, "test_scrape_collector_success", "account", "a", "endpoint", endpoint); got != 1 {
+			t.Errorf("success{endpoint=%s} = %v", endpoint, got)
+		}
+		if got := testkit.FamilyValue(mfs, "test_fetches_total", "account", "a", "endpoint", endpoint, "result", "fetched"); got != 1 {
+			t.Errorf("fetches{endpoint=%s} = %v", endpoint, got)
+		}
+	}
+	if n := testkit.FamilySeries(mfs, "test_up"); n != 0 {
+		t.Errorf("test_up has %d series, want none", n)
+	}
+}

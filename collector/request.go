@@ -18,7 +18,35 @@ const (
 	OutcomeTimeout      = "timeout"
 	OutcomeNetworkError = "network_error"
 	OutcomeBadResponse  = "bad_response"
+	// OutcomeRedirectRefused: a redirect to another host, refused by a
+	// client from RefuseCrossHostRedirects.
+	OutcomeRedirectRefused = "redirect_refused"
 )
+
+// errCrossHostRedirect ends a redirect to another host.
+var errCrossHostRedirect = errors.New("redirect to another host refused")
+
+// maxRedirects is how many same-host redirects a request follows, as
+// net/http does by default.
+const maxRedirects = 10
+
+// RefuseCrossHostRedirects returns a copy of hc (same transport) that
+// follows redirects only to the request's own host. net/http drops only
+// Authorization and cookies on a redirect to another host: a vendor's own
+// credential headers (a key, a signature) would be sent along.
+func RefuseCrossHostRedirects(hc *http.Client) *http.Client {
+	c := *hc
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) >= maxRedirects {
+			return errors.New("stopped after " + strconv.Itoa(maxRedirects) + " redirects")
+		}
+		if req.URL.Host != via[0].URL.Host {
+			return errCrossHostRedirect
+		}
+		return nil
+	}
+	return &c
+}
 
 // maxBodyBytes bounds what is read from one response: the largest answer
 // expected from a vendor API (a month of statistics) is a few hundred KiB.
@@ -28,6 +56,9 @@ const maxBodyBytes = 16 << 20
 type RequestError struct {
 	Outcome string
 	Msg     string
+	// Status is the HTTP status of an OutcomeHTTPError or
+	// OutcomeUnauthorized answer, else 0.
+	Status int
 }
 
 func (e *RequestError) Error() string { return e.Msg }
@@ -37,6 +68,9 @@ func (e *RequestError) Error() string { return e.Msg }
 // what names the request in the error text.
 func Do(hc *http.Client, req *http.Request, what string) ([]byte, *RequestError) {
 	resp, err := hc.Do(req)
+	if errors.Is(err, errCrossHostRedirect) {
+		return nil, &RequestError{Outcome: OutcomeRedirectRefused, Msg: what + ": " + errCrossHostRedirect.Error()}
+	}
 	if err != nil {
 		return nil, transportError(req.Context(), what, err)
 	}
@@ -45,10 +79,10 @@ func Do(hc *http.Client, req *http.Request, what string) ([]byte, *RequestError)
 		_ = resp.Body.Close()
 	}()
 	if resp.StatusCode == http.StatusUnauthorized {
-		return nil, &RequestError{Outcome: OutcomeUnauthorized, Msg: what + ": HTTP 401"}
+		return nil, &RequestError{Outcome: OutcomeUnauthorized, Msg: what + ": HTTP 401", Status: resp.StatusCode}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, &RequestError{Outcome: OutcomeHTTPError, Msg: what + ": HTTP " + strconv.Itoa(resp.StatusCode)}
+		return nil, &RequestError{Outcome: OutcomeHTTPError, Msg: what + ": HTTP " + strconv.Itoa(resp.StatusCode), Status: resp.StatusCode}
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
 	if err != nil {

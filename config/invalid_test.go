@@ -98,6 +98,10 @@ var invalidCases = []invalidCase{
 	{file: "invalid-laaffic-secret-file-missing.yml", want: []string{"laaffic.accounts[0].api_secret_file", "file not found"}, secret: "no-such-file.txt", is: fs.ErrNotExist},
 	{file: "invalid-laaffic-key-without-secret.yml", want: []string{"laaffic.accounts[1]", "api_key and api_secret (or their _file forms) must be given together"}},
 	{file: "invalid-laaffic-negative-interval.yml", want: []string{"laaffic.accounts[0]", "min_interval and timeout must not be negative"}},
+	{file: "invalid-laaffic-collect.yml", want: []string{"laaffic.accounts[0].collect[1]", "unknown endpoint (want one of balance, sip_trunks, agents, numbers, tasks)"}, secret: "trunk_status"},
+	{file: "invalid-laaffic-collect-twice.yml", want: []string{"laaffic.accounts[0].collect[2]", "endpoint agents listed twice"}},
+	{file: "invalid-laaffic-timezone.yml", want: []string{"laaffic.accounts[0].timezone", "unknown IANA time zone"}, secret: "Mars/Olympus_Mons"},
+	{file: "invalid-laaffic-tasks-window.yml", want: []string{"laaffic.accounts[0].tasks_window", "must be between 1h and 31 days"}},
 	{file: "invalid-laaffic-script-name.yml", want: []string{"webhooks.laaffic_scripts", `"123"`, "name must be 1-64 bytes"}},
 
 	// parsePrefixes: one message, two fields.

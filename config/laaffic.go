@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,6 +41,60 @@ type LaafficAccount struct {
 	// Timeout bounds one balance request (the scrape's deadline may cut it
 	// shorter for that scrape; the request goes on for the next).
 	Timeout Duration `yaml:"timeout"`
+
+	// Collect names the endpoints read with the API credentials (see
+	// LaafficEndpoints); empty reads all of them.
+	Collect []string `yaml:"collect"`
+	// Timezone is the IANA zone of the account's dates (a number's dueDate,
+	// "today" of the agents' call counts); empty is UTC+8, the zone
+	// LAAFFIC's pushes document.
+	Timezone string `yaml:"timezone"`
+	// Location is Timezone resolved at load time (by WithDefaults).
+	Location *time.Location `yaml:"-"`
+	// TasksWindow: tasks created this long ago or later are counted.
+	TasksWindow Duration `yaml:"tasks_window"`
+}
+
+// The endpoints an account's collect list may name.
+const (
+	LaafficBalance   = "balance"
+	LaafficSIPTrunks = "sip_trunks"
+	LaafficAgents    = "agents"
+	LaafficNumbers   = "numbers"
+	LaafficTasks     = "tasks"
+)
+
+// LaafficEndpoints are the values of laaffic.accounts[].collect, all read
+// by default.
+var LaafficEndpoints = []string{LaafficBalance, LaafficSIPTrunks, LaafficAgents, LaafficNumbers, LaafficTasks}
+
+// Defaults of the LAAFFIC operations pollers.
+const (
+	// DefaultLaafficNumbersMinInterval: numbers change by purchase and
+	// expiry, a matter of days.
+	DefaultLaafficNumbersMinInterval = time.Hour
+	DefaultLaafficTasksWindow        = 7 * 24 * time.Hour
+	// MaxLaafficTasksWindow is the longest window the task lists accept.
+	MaxLaafficTasksWindow = 31 * 24 * time.Hour
+)
+
+// DefaultLaafficLocation is the zone of an account without timezone:
+// UTC+8, the zone LAAFFIC's ringing push documents for its times.
+var DefaultLaafficLocation = time.FixedZone("UTC+8", 8*3600)
+
+// Collects reports whether the account's API credentials read endpoint
+// (one of LaafficEndpoints).
+func (a *LaafficAccount) Collects(endpoint string) bool {
+	if !a.HasBalanceCredentials() {
+		return false
+	}
+	return len(a.Collect) == 0 || slices.Contains(a.Collect, endpoint)
+}
+
+// NumbersMinInterval is how long one numbers answer serves: the account's
+// min_interval when longer than the numbers default.
+func (a *LaafficAccount) NumbersMinInterval() time.Duration {
+	return max(a.MinInterval.D(), DefaultLaafficNumbersMinInterval)
 }
 
 // Defaults of the LAAFFIC balance collector.
@@ -96,6 +151,29 @@ func (a *LaafficAccount) finishBalance(where string) error {
 	if a.MinInterval < 0 || a.Timeout < 0 {
 		return fmt.Errorf("%s: min_interval and timeout must not be negative", where)
 	}
+	return a.finishOperations(where)
+}
+
+// finishOperations validates the settings of the operations pollers.
+func (a *LaafficAccount) finishOperations(where string) error {
+	seen := map[string]bool{}
+	for i, e := range a.Collect {
+		if !slices.Contains(LaafficEndpoints, e) {
+			return fmt.Errorf("%s.collect[%d]: unknown endpoint (want one of %s)", where, i, strings.Join(LaafficEndpoints, ", "))
+		}
+		if seen[e] {
+			return fmt.Errorf("%s.collect[%d]: endpoint %s listed twice", where, i, e)
+		}
+		seen[e] = true
+	}
+	if a.Timezone != "" {
+		if _, err := time.LoadLocation(a.Timezone); err != nil {
+			return fmt.Errorf("%s.timezone: unknown IANA time zone", where)
+		}
+	}
+	if a.TasksWindow < Duration(time.Hour) || a.TasksWindow > Duration(MaxLaafficTasksWindow) {
+		return fmt.Errorf("%s.tasks_window: must be between 1h and 31 days", where)
+	}
 	return nil
 }
 
@@ -113,14 +191,31 @@ func (a LaafficAccount) WithDefaults() LaafficAccount {
 	if a.Timeout == 0 {
 		a.Timeout = Duration(DefaultRequestTimeout)
 	}
+	if a.TasksWindow == 0 {
+		a.TasksWindow = Duration(DefaultLaafficTasksWindow)
+	}
+	if a.Location == nil {
+		a.Location = DefaultLaafficLocation
+		if a.Timezone != "" {
+			if loc, err := time.LoadLocation(a.Timezone); err == nil {
+				a.Location = loc
+			}
+		}
+	}
 	return a
 }
 
 // BalanceAccounts returns the LAAFFIC accounts whose balance is read.
 func (c *Config) BalanceAccounts() []LaafficAccount {
+	return c.LaafficAccountsCollecting(LaafficBalance)
+}
+
+// LaafficAccountsCollecting returns the LAAFFIC accounts whose API
+// credentials read endpoint (one of LaafficEndpoints).
+func (c *Config) LaafficAccountsCollecting(endpoint string) []LaafficAccount {
 	var out []LaafficAccount
 	for _, a := range c.Laaffic.Accounts {
-		if a.HasBalanceCredentials() {
+		if a.Collects(endpoint) {
 			out = append(out, a)
 		}
 	}

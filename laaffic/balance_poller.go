@@ -38,9 +38,8 @@ var balanceFamily = collector.Family{
 	Errors:      collector.Metric{Name: "laaffic_scrape_errors_total", Help: "Failed LAAFFIC balance fetches (and scrapes that gave up waiting) by reason."},
 	Fetches:     collector.Metric{Name: "laaffic_balance_fetches_total", Help: "Scrapes by how their balance was obtained: fetched upstream, or shared from cache or an in-flight fetch."},
 	// The bounded `reason` of laaffic_scrape_errors_total.
-	ErrorReasons: []string{"auth", "ip_not_allowed", "locked", "timestamp", "system",
-		balanceReasonOtherStatus, balanceReasonHTTPStatus, collector.ReasonTimeout, balanceReasonNetwork, collector.ReasonDecode},
-	Descs: []*prometheus.Desc{balanceAmountDesc, balanceGiftDesc, balanceCreditDesc},
+	ErrorReasons: apiErrorReasons,
+	Descs:        []*prometheus.Desc{balanceAmountDesc, balanceGiftDesc, balanceCreditDesc},
 	Log: collector.LogMessages{
 		Fetched:   "fetched LAAFFIC balance",
 		Recovered: "LAAFFIC balance recovered",
@@ -51,7 +50,7 @@ var balanceFamily = collector.Family{
 
 // BalancePoller reads the balance of the LAAFFIC accounts.
 type BalancePoller struct {
-	poller *collector.Poller[config.LaafficAccount, balanceIdentity]
+	poller *collector.Poller[config.LaafficAccount, apiIdentity]
 }
 
 // NewBalancePoller returns a poller with no accounts; call ApplyConfig.
@@ -59,7 +58,7 @@ func NewBalancePoller(o collector.Options) *BalancePoller {
 	if o.Logger != nil {
 		o.Logger = log.With(o.Logger, "vendor", "laaffic")
 	}
-	return &BalancePoller{poller: collector.NewPoller[config.LaafficAccount, balanceIdentity](o, balanceVendor{}, balanceFamily)}
+	return &BalancePoller{poller: collector.NewPoller[config.LaafficAccount, apiIdentity](o, balanceVendor{}, balanceFamily)}
 }
 
 // ApplyConfig sets the accounts whose balance is read: those of cfg with
@@ -79,28 +78,25 @@ func (p *BalancePoller) ScrapeCollector(ctx context.Context) prometheus.Collecto
 	return p.poller.ScrapeCollector(ctx)
 }
 
-// balanceIdentity is what must stay equal across a reload for an account
-// to keep its cache.
-type balanceIdentity struct{ name, baseURL, key, secret string }
-
 // balanceVendor plugs the balance fetch into collector.Poller.
 type balanceVendor struct{}
 
-func (balanceVendor) Identity(a *config.LaafficAccount) (string, balanceIdentity) {
-	return a.Name, balanceIdentity{a.Name, a.BaseURL, string(a.APIKey), string(a.APISecret)}
+func (balanceVendor) Identity(a *config.LaafficAccount) (string, apiIdentity) {
+	return a.Name, newAPIIdentity(a)
 }
 
 func (balanceVendor) MinInterval(a *config.LaafficAccount) time.Duration { return a.MinInterval.D() }
 
 func (balanceVendor) NewFetcher(acc *collector.Account, a *config.LaafficAccount) collector.Fetcher[config.LaafficAccount] {
-	_, id := balanceVendor{}.Identity(a)
-	return &balanceFetcher{acc: acc, id: id}
+	id := newAPIIdentity(a)
+	return &balanceFetcher{acc: acc, id: id, api: newAPIClient(acc, id)}
 }
 
 // balanceFetcher is the LAAFFIC half of one account.
 type balanceFetcher struct {
 	acc *collector.Account
-	id  balanceIdentity
+	id  apiIdentity
+	api *apiClient
 }
 
 func (f *balanceFetcher) Update(*config.LaafficAccount) {}
@@ -111,7 +107,7 @@ func (f *balanceFetcher) Secrets() []string { return []string{f.id.secret, f.id.
 func (f *balanceFetcher) Fetch(cfg *config.LaafficAccount, start time.Time) collector.Fetched {
 	ctx, cancel := context.WithTimeout(f.acc.Context(), cfg.Timeout.D())
 	defer cancel()
-	bal, ferr := requestBalance(ctx, f.acc.HTTPClient(), f.id.baseURL, f.id.key, f.id.secret, start)
+	bal, ferr := requestBalance(ctx, f.api, start)
 	if ferr != nil {
 		return collector.Fetched{Err: ferr}
 	}

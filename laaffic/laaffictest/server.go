@@ -37,6 +37,9 @@ type Server struct {
 	httpStatus             int    // forced HTTP status
 	delay                  time.Duration
 	requests, refills      int
+	ops                    Operations
+	broken                 map[string]brokenAnswer
+	perPath                map[string]int
 }
 
 // New returns a fake account with key and secret, 100 balance, 50 gift.
@@ -108,8 +111,22 @@ func (s *Server) Refills() int { s.mu.Lock(); defer s.mu.Unlock(); return s.refi
 func money(v float64) string { return strconv.FormatFloat(v, 'f', 6, 64) }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	if s.perPath == nil {
+		s.perPath = map[string]int{}
+	}
+	s.perPath[r.URL.Path]++
+	broken, isBroken := s.broken[r.URL.Path]
+	s.mu.Unlock()
+	if isBroken {
+		if broken.code != 0 {
+			w.WriteHeader(broken.code)
+		}
+		_, _ = w.Write([]byte(broken.body))
+		return
+	}
 	if r.URL.Path != BalancePath {
-		http.NotFound(w, r)
+		s.serveOperationsSigned(w, r)
 		return
 	}
 	s.mu.Lock()
@@ -144,14 +161,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		_ = json.NewEncoder(w).Encode(m)
 	}
-	key, ts, sign := r.Header.Get("Api-Key"), r.Header.Get("Timestamp"), r.Header.Get("Sign")
-	if key != s.key || !strings.EqualFold(sign, Sign(s.key, s.secret, ts)) {
-		answer("-1", "authentication error", nil)
-		return
-	}
-	sec, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil || now.Sub(time.Unix(sec, 0)).Abs() > MaxSkew {
-		answer("-16", "timestamp expired", nil)
+	if status := s.checkSign(r, now); status != "" {
+		answer(status, "authentication error", nil)
 		return
 	}
 	s.mu.Lock()
@@ -171,4 +182,38 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	answer(st, "success", map[string]any{"balance": money(b), "gift": money(g), "credit": money(c)})
+}
+
+// checkSign returns the status of a request whose signature or timestamp
+// is refused, "" when it is fine.
+func (s *Server) checkSign(r *http.Request, now time.Time) string {
+	key, ts, sign := r.Header.Get("Api-Key"), r.Header.Get("Timestamp"), r.Header.Get("Sign")
+	if key != s.key || !strings.EqualFold(sign, Sign(s.key, s.secret, ts)) {
+		return "-1"
+	}
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil || now.Sub(time.Unix(sec, 0)).Abs() > MaxSkew {
+		return "-16"
+	}
+	return ""
+}
+
+// serveOperationsSigned checks the signature of an operations request and
+// answers it, or 404 for an unknown path.
+func (s *Server) serveOperationsSigned(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	now := s.now()
+	s.mu.Unlock()
+	switch r.URL.Path {
+	case SIPTrunksPath, AgentsPath, AgentGroupsPath, NumbersPath, GroupCallPath, PreviewPath:
+	default:
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+	if status := s.checkSign(r, now); status != "" {
+		writeEnvelope(w, r.URL.Path == GroupCallPath, status, nil)
+		return
+	}
+	s.serveOperations(w, r, r.URL.Path)
 }

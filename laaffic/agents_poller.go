@@ -1,0 +1,104 @@
+package laaffic
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"airudder_exporter/collector"
+	"airudder_exporter/config"
+)
+
+// Agents (POST /v3/cc/seat/query) by group and status, and the seats of
+// each group (POST /v3/cc/seatGroup/query). When every agent of a group is
+// offline or on break, transfers to it ring out.
+
+var (
+	apiAgentsPath      = &apiPath{what: "agents", method: http.MethodPost, documented: "/v3/cc/seat/query", other: "/cc/seat/query"}
+	apiAgentGroupsPath = &apiPath{what: "agent groups", method: http.MethodPost, documented: "/v3/cc/seatGroup/query", other: "/cc/seatGroup/query"}
+)
+
+var (
+	agentsDesc          = pollDesc("agents", "Agents (not deleted) per group and status; every status of every group is sent, 0 when none.", "group", "status")
+	agentGroupSeatsDesc = pollDesc("agent_group_seats", "Seats of the agent group (countSeat).", "group")
+)
+
+// The `status` values of laaffic_agents, in the API's order (1..5).
+var agentStatuses = map[int64]string{1: "offline", 2: "idle", 3: "busy", 4: "wrap_up", 5: "break"}
+
+var agentStatusOrder = []string{"offline", "idle", "busy", "wrap_up", "break", "unknown"}
+
+// agentRecord is what is kept of an agent: no account, password or number.
+type agentRecord struct {
+	Group   string `json:"groupName"`
+	Status  apiInt `json:"status"`
+	Deleted apiInt `json:"deleteFlag"`
+}
+
+// agentGroupRecord is what is kept of an agent group.
+type agentGroupRecord struct {
+	Name  string `json:"groupName"`
+	Seats apiInt `json:"countSeat"`
+}
+
+var agentsEndpoint = &pollEndpoint{
+	name:        config.LaafficAgents,
+	minInterval: func(a *config.LaafficAccount) time.Duration { return a.MinInterval.D() },
+	descs:       []*prometheus.Desc{agentsDesc, agentGroupSeatsDesc},
+	fetch:       fetchAgents,
+}
+
+// NewAgentsPoller returns the agents poller with no accounts; call
+// ApplyConfig.
+func NewAgentsPoller(o collector.Options) *OperationsPoller {
+	return newOperationsPoller(o, agentsEndpoint)
+}
+
+func fetchAgents(ctx context.Context, f *pollFetcher, a *config.LaafficAccount, start time.Time) ([]prometheus.Metric, int64, *collector.FetchError) {
+	groups, ferr := apiList[agentGroupRecord](ctx, f.api, apiAgentGroupsPath, map[string]any{}, start)
+	if ferr != nil {
+		return nil, 0, ferr
+	}
+	// The seat list requires a window for its call statistics: today.
+	now := start.In(a.Location)
+	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, a.Location)
+	agents, ferr := apiList[agentRecord](ctx, f.api, apiAgentsPath, map[string]any{
+		"strTime": day.Format(pollLayout), "endTime": now.Format(pollLayout),
+	}, start)
+	if ferr != nil {
+		return nil, 0, ferr
+	}
+	seats := map[string]float64{}
+	counts := map[string]map[string]float64{}
+	var order []string
+	addGroup := func(name string) string {
+		g := f.names.Value(name)
+		if counts[g] == nil {
+			counts[g] = map[string]float64{}
+			order = append(order, g)
+		}
+		return g
+	}
+	for _, r := range groups.records {
+		g := addGroup(r.Name)
+		seats[g] += float64(r.Seats.V)
+	}
+	for _, r := range agents.records {
+		if r.Deleted.V == 1 {
+			continue
+		}
+		counts[addGroup(r.Group)][pollLabel(agentStatuses, r.Status)]++
+	}
+	var ms []prometheus.Metric
+	for _, g := range order {
+		for _, s := range agentStatusOrder {
+			ms = append(ms, f.gauge(agentsDesc, counts[g][s], g, s))
+		}
+		if v, ok := seats[g]; ok {
+			ms = append(ms, f.gauge(agentGroupSeatsDesc, v, g))
+		}
+	}
+	return ms, groups.cut + agents.cut, nil
+}

@@ -1,0 +1,299 @@
+package laaffic
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"airudder_exporter/collector"
+	"airudder_exporter/config"
+)
+
+// The signed LAAFFIC REST API client shared by every endpoint (vendor README
+// §2.3, §2.4): the same Api-Key, Timestamp and Sign headers on each request;
+// both answer envelopes ({status, reason, ...} and {code, msg, data}) with
+// the status as a string or a number; a path tried as documented and, on
+// 404, once without (or with) its /v3 prefix, the one that answered being
+// remembered; lists walked page by page up to apiMaxPages. Redirects to
+// another host are refused: the key and signature would go along. Error
+// texts never contain a body, the key or the secret.
+
+// apiIdentity is what must stay equal across a reload for an account to
+// keep its state (cache, remembered paths, label caps).
+type apiIdentity struct{ name, baseURL, key, secret string }
+
+func newAPIIdentity(a *config.LaafficAccount) apiIdentity {
+	return apiIdentity{a.Name, a.BaseURL, string(a.APIKey), string(a.APISecret)}
+}
+
+// Non-zero LAAFFIC status codes and their `reason` label values.
+var apiStatusReasons = map[string]string{
+	"-1":  "auth",
+	"-2":  "ip_not_allowed",
+	"-31": "ip_not_allowed",
+	"-13": "locked",
+	"-16": "timestamp",
+	"-18": "system",
+	"-22": "parameter",
+	"-29": "disabled",
+	"-30": "disabled",
+}
+
+// Other `reason` label values of the API's error counters.
+const (
+	apiReasonOtherStatus = "api_other"
+	apiReasonHTTPStatus  = "http_status"
+	apiReasonNetwork     = "network"
+	apiReasonRedirect    = "redirect"
+	// apiReasonTruncated: a list had more pages than apiMaxPages; what
+	// was read is served, the rest is counted as cut.
+	apiReasonTruncated = "truncated"
+)
+
+// apiErrorReasons are every reason a request can fail with.
+var apiErrorReasons = []string{"auth", "ip_not_allowed", "locked", "timestamp", "system", "parameter", "disabled",
+	apiReasonOtherStatus, apiReasonHTTPStatus, collector.ReasonTimeout, apiReasonNetwork, apiReasonRedirect, collector.ReasonDecode}
+
+// apiOutcomeReasons maps a failed request's outcome to its reason.
+var apiOutcomeReasons = map[string]string{
+	collector.OutcomeUnauthorized:    apiReasonHTTPStatus,
+	collector.OutcomeTimeout:         collector.ReasonTimeout,
+	collector.OutcomeNetworkError:    apiReasonNetwork,
+	collector.OutcomeHTTPError:       apiReasonHTTPStatus,
+	collector.OutcomeBadResponse:     collector.ReasonDecode,
+	collector.OutcomeRedirectRefused: apiReasonRedirect,
+}
+
+// apiPath is one endpoint: its documented path and the other form tried
+// once when that answers 404 ("" = none).
+type apiPath struct {
+	what              string // names the request in error texts
+	method            string
+	documented, other string
+}
+
+// apiClient sends one account's signed requests and remembers, per path,
+// which form answered.
+type apiClient struct {
+	hc *http.Client
+	id apiIdentity
+
+	mu       sync.Mutex
+	answered map[*apiPath]string
+}
+
+func newAPIClient(acc *collector.Account, id apiIdentity) *apiClient {
+	return &apiClient{hc: collector.RefuseCrossHostRedirects(acc.HTTPClient()), id: id, answered: map[*apiPath]string{}}
+}
+
+// send sends one signed request to path.
+func (c *apiClient) send(ctx context.Context, p *apiPath, path string, body []byte, now time.Time) ([]byte, *collector.RequestError) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, p.method, c.id.baseURL+path, rd)
+	if err != nil {
+		return nil, &collector.RequestError{Outcome: collector.OutcomeNetworkError, Msg: p.what + ": cannot build request"}
+	}
+	ts := now.Unix()
+	req.Header.Set("Content-Type", "application/json;charset=UTF-8")
+	req.Header.Set("Api-Key", c.id.key)
+	req.Header.Set("Timestamp", strconv.FormatInt(ts, 10))
+	req.Header.Set("Sign", apiSign(c.id.key, c.id.secret, ts))
+	// The exporter names itself the same to both vendors' APIs.
+	req.Header.Set("User-Agent", "Airudder")
+	return collector.Do(c.hc, req, p.what)
+}
+
+// request sends body to p (the form that answered last, then once the
+// other on 404) and returns the answer after its status was checked.
+func (c *apiClient) request(ctx context.Context, p *apiPath, body []byte, now time.Time) ([]byte, *collector.FetchError) {
+	c.mu.Lock()
+	first, second := c.answered[p], p.other
+	c.mu.Unlock()
+	if first == "" {
+		first = p.documented
+	}
+	if first == p.other {
+		second = p.documented
+	}
+	b, rerr := c.send(ctx, p, first, body, now)
+	if rerr != nil && rerr.Status == http.StatusNotFound && second != "" {
+		first = second
+		b, rerr = c.send(ctx, p, first, body, now)
+	}
+	if rerr != nil {
+		reason := apiOutcomeReasons[rerr.Outcome]
+		if reason == "" {
+			reason = collector.ReasonDecode
+		}
+		return nil, &collector.FetchError{Reason: reason, Msg: rerr.Msg}
+	}
+	c.mu.Lock()
+	c.answered[p] = first
+	c.mu.Unlock()
+	if ferr := apiCheckStatus(b, p.what); ferr != nil {
+		return nil, ferr
+	}
+	return b, nil
+}
+
+// apiCheckStatus checks the envelope's status (or code): "0" or 0 is
+// success, anything else an error with its bounded reason.
+func apiCheckStatus(b []byte, what string) *collector.FetchError {
+	var env struct {
+		Status json.RawMessage `json:"status"`
+		Code   json.RawMessage `json:"code"`
+	}
+	if err := json.Unmarshal(b, &env); err != nil {
+		return &collector.FetchError{Reason: collector.ReasonDecode, Msg: what + ": answer is not a LAAFFIC envelope"}
+	}
+	raw := env.Status
+	if raw == nil {
+		raw = env.Code
+	}
+	status, ok := apiCode(raw)
+	if !ok {
+		return &collector.FetchError{Reason: collector.ReasonDecode, Msg: what + ": bad status"}
+	}
+	if status == "0" {
+		return nil
+	}
+	reason, ok := apiStatusReasons[status]
+	if !ok {
+		reason = apiReasonOtherStatus
+	}
+	// The status is a short code; quote it capped, never the body.
+	if len(status) > 8 {
+		status = status[:8]
+	}
+	return &collector.FetchError{Reason: reason, Msg: what + ": LAAFFIC status " + strconv.Quote(status)}
+}
+
+// apiCode reads a status or code sent as a string or a number.
+func apiCode(raw json.RawMessage) (string, bool) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return "", false
+	}
+	if raw[0] == '"' {
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return "", false
+		}
+		return s, true
+	}
+	if _, err := strconv.ParseInt(string(raw), 10, 64); err != nil {
+		return "", false
+	}
+	return string(raw), true
+}
+
+// apiInt is an integer sent as a number or a numeric string; null, "" and
+// absent leave it unset.
+type apiInt struct {
+	V   int64
+	Set bool
+}
+
+func (n *apiInt) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		if s == "" {
+			return nil
+		}
+		b = []byte(s)
+	}
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil || f != float64(int64(f)) {
+		return errAPINumber
+	}
+	n.V, n.Set = int64(f), true
+	return nil
+}
+
+// apiBool is a Boolean sent as true/false, "true"/"false" or 1/0; null and
+// absent leave it unset.
+type apiBool struct {
+	V, Set bool
+}
+
+func (v *apiBool) UnmarshalJSON(b []byte) error {
+	switch string(bytes.Trim(bytes.TrimSpace(b), `"`)) {
+	case "true", "1":
+		v.V, v.Set = true, true
+	case "false", "0":
+		v.V, v.Set = false, true
+	case "null", "":
+	default:
+		return errAPINumber
+	}
+	return nil
+}
+
+var errAPINumber = &json.UnsupportedValueError{Str: "not a LAAFFIC number or Boolean"}
+
+// Lists are asked for apiPageSize records a page (the most the API
+// allows), at most apiMaxPages pages (10 000 records); what lies beyond is
+// counted as cut, not read.
+const (
+	apiPageSize = 100
+	apiMaxPages = 100
+)
+
+// apiListed is what a list walk read: its records and how many it cut.
+type apiListed[T any] struct {
+	records []T
+	cut     int64
+}
+
+// apiList walks every page of a list endpoint with params, decoding each
+// record into T (a type without the fields that must never be kept).
+func apiList[T any](ctx context.Context, c *apiClient, p *apiPath, params map[string]any, now time.Time) (apiListed[T], *collector.FetchError) {
+	var out apiListed[T]
+	for current := 1; ; current++ {
+		body, err := json.Marshal(map[string]any{"current": current, "size": apiPageSize, "params": params})
+		if err != nil {
+			return out, &collector.FetchError{Reason: collector.ReasonDecode, Msg: p.what + ": cannot build request"}
+		}
+		b, ferr := c.request(ctx, p, body, now)
+		if ferr != nil {
+			return out, ferr
+		}
+		var page struct {
+			Data *struct {
+				Total   apiInt `json:"total"`
+				Pages   apiInt `json:"pages"`
+				Records []T    `json:"records"`
+			} `json:"data"`
+		}
+		if err := json.Unmarshal(b, &page); err != nil || page.Data == nil {
+			return out, &collector.FetchError{Reason: collector.ReasonDecode, Msg: p.what + ": answer is not a LAAFFIC list page"}
+		}
+		out.records = append(out.records, page.Data.Records...)
+		pages := page.Data.Pages.V
+		if !page.Data.Pages.Set && page.Data.Total.Set {
+			pages = (page.Data.Total.V + apiPageSize - 1) / apiPageSize
+		}
+		if int64(current) >= pages || len(page.Data.Records) == 0 {
+			return out, nil
+		}
+		if current == apiMaxPages {
+			out.cut = max(page.Data.Total.V-int64(len(out.records)), 1)
+			return out, nil
+		}
+	}
+}

@@ -1,0 +1,154 @@
+package laaffic
+
+import (
+	"context"
+	"time"
+
+	"github.com/go-kit/log"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"airudder_exporter/collector"
+	"airudder_exporter/config"
+	"airudder_exporter/internal/labelcap"
+)
+
+// The LAAFFIC operations pollers (SIP trunks, agents, numbers, tasks): one
+// collector.Poller per endpoint, so each has its own min_interval, cache and
+// success gauge, and a failing endpoint is told apart from a down account
+// (laaffic_up stays the balance's). Their self-metrics share the names
+// laaffic_operations_* and differ by the `endpoint` label.
+
+// pollEndpoint is one operations endpoint: what its poller file plugs in.
+type pollEndpoint struct {
+	name        string // laaffic.accounts[].collect value and `endpoint` label
+	minInterval func(a *config.LaafficAccount) time.Duration
+	descs       []*prometheus.Desc
+	// fetch reads the endpoint for one account; cut is the number of
+	// records beyond the page bound.
+	fetch func(ctx context.Context, f *pollFetcher, a *config.LaafficAccount, start time.Time) (ms []prometheus.Metric, cut int64, ferr *collector.FetchError)
+}
+
+// pollDesc is a fetched gauge of an operations endpoint.
+func pollDesc(name, help string, labels ...string) *prometheus.Desc {
+	return prometheus.NewDesc("laaffic_"+name, help, append([]string{"account"}, labels...), nil)
+}
+
+// pollFamily is the self-metrics of one operations endpoint.
+func pollFamily(e *pollEndpoint, cut *prometheus.Desc) collector.Family {
+	return collector.Family{
+		Success:      collector.Metric{Name: "laaffic_operations_scrape_collector_success", Help: "1 if the account's LAAFFIC operations endpoint was collected in this scrape, else 0."},
+		Duration:     collector.Metric{Name: "laaffic_operations_scrape_collector_duration_seconds", Help: "Time this scrape spent collecting the account's LAAFFIC operations endpoint (cache, fetch or deadline)."},
+		LastSuccess:  collector.Metric{Name: "laaffic_operations_last_success_timestamp_seconds", Help: "Unix time of the last successful fetch of the account's LAAFFIC operations endpoint."},
+		Age:          collector.Metric{Name: "laaffic_operations_age_seconds", Help: "Age of the LAAFFIC operations data served in this scrape (cached for the endpoint's min_interval)."},
+		Errors:       collector.Metric{Name: "laaffic_operations_scrape_errors_total", Help: "Failed LAAFFIC operations fetches (and scrapes that gave up waiting) by endpoint and reason; truncated counts fetches cut by the page bound."},
+		Fetches:      collector.Metric{Name: "laaffic_operations_fetches_total", Help: "Scrapes of a LAAFFIC operations endpoint by how their data was obtained: fetched upstream, or shared from cache or an in-flight fetch."},
+		ConstLabels:  prometheus.Labels{"endpoint": e.name},
+		ErrorReasons: append(append([]string(nil), apiErrorReasons...), apiReasonTruncated),
+		Descs:        append(append([]*prometheus.Desc(nil), e.descs...), cut),
+		Log: collector.LogMessages{
+			Fetched:   "fetched LAAFFIC " + e.name,
+			Recovered: "LAAFFIC " + e.name + " recovered",
+			Failed:    "LAAFFIC " + e.name + " fetch failed",
+			Panicked:  "bug: LAAFFIC " + e.name + " fetch panicked",
+		},
+	}
+}
+
+// OperationsPoller reads one operations endpoint of the LAAFFIC accounts.
+type OperationsPoller struct {
+	e      *pollEndpoint
+	poller *collector.Poller[config.LaafficAccount, apiIdentity]
+}
+
+func newOperationsPoller(o collector.Options, e *pollEndpoint) *OperationsPoller {
+	if o.Logger != nil {
+		o.Logger = log.With(o.Logger, "vendor", "laaffic", "endpoint", e.name)
+	}
+	cut := prometheus.NewDesc("laaffic_operations_records_cut", "Records of the account's LAAFFIC operations endpoint left unread in the last fetch: beyond the page bound.",
+		[]string{"account"}, prometheus.Labels{"endpoint": e.name})
+	v := pollVendor{e: e, cut: cut}
+	return &OperationsPoller{e: e, poller: collector.NewPoller[config.LaafficAccount, apiIdentity](o, v, pollFamily(e, cut))}
+}
+
+// ApplyConfig sets the accounts whose endpoint is read: those of cfg with
+// API credentials whose collect list names it.
+func (p *OperationsPoller) ApplyConfig(cfg *config.Config) {
+	accounts := cfg.LaafficAccountsCollecting(p.e.name)
+	for i := range accounts {
+		accounts[i] = accounts[i].WithDefaults()
+	}
+	p.poller.ApplyConfig(accounts)
+}
+
+// ScrapeCollector returns a collector bound to one scrape (see
+// collector.Poller.ScrapeCollector).
+func (p *OperationsPoller) ScrapeCollector(ctx context.Context) prometheus.Collector {
+	return p.poller.ScrapeCollector(ctx)
+}
+
+// pollVendor plugs one endpoint into collector.Poller.
+type pollVendor struct {
+	e   *pollEndpoint
+	cut *prometheus.Desc
+}
+
+func (pollVendor) Identity(a *config.LaafficAccount) (string, apiIdentity) {
+	return a.Name, newAPIIdentity(a)
+}
+
+func (v pollVendor) MinInterval(a *config.LaafficAccount) time.Duration { return v.e.minInterval(a) }
+
+func (v pollVendor) NewFetcher(acc *collector.Account, a *config.LaafficAccount) collector.Fetcher[config.LaafficAccount] {
+	id := newAPIIdentity(a)
+	return &pollFetcher{v: v, acc: acc, id: id, api: newAPIClient(acc, id),
+		names: labelcap.New(config.DefaultMaxLabelValues, nil)}
+}
+
+// pollFetcher is the LAAFFIC half of one account of one endpoint.
+type pollFetcher struct {
+	v   pollVendor
+	acc *collector.Account
+	id  apiIdentity
+	api *apiClient
+	// names caps the endpoint's open-ended label (trunk or group names),
+	// a round per fetch.
+	names *labelcap.Cap
+}
+
+func (f *pollFetcher) Update(*config.LaafficAccount) {}
+
+func (f *pollFetcher) Secrets() []string { return []string{f.id.secret, f.id.key} }
+
+// Fetch reads the endpoint with the account's timeout.
+func (f *pollFetcher) Fetch(cfg *config.LaafficAccount, start time.Time) collector.Fetched {
+	ctx, cancel := context.WithTimeout(f.acc.Context(), cfg.Timeout.D())
+	defer cancel()
+	f.names.BeginRound()
+	ms, cut, ferr := f.v.e.fetch(ctx, f, cfg, start)
+	if ferr != nil {
+		return collector.Fetched{Err: ferr}
+	}
+	out := collector.Fetched{Metrics: append(ms, f.gauge(f.v.cut, float64(cut)))}
+	if cut > 0 {
+		out.Partial = []string{apiReasonTruncated}
+		out.LogKV = []any{"records_cut", cut}
+	}
+	return out
+}
+
+// gauge is one fetched gauge of the account.
+func (f *pollFetcher) gauge(d *prometheus.Desc, v float64, labels ...string) prometheus.Metric {
+	return prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, append([]string{f.id.name}, labels...)...)
+}
+
+// pollLabel returns the bounded label value of a code from names, or
+// "unknown".
+func pollLabel(names map[int64]string, n apiInt) string {
+	if v, ok := names[n.V]; ok && n.Set {
+		return v
+	}
+	return "unknown"
+}
+
+// pollLayout formats the API's date-time parameters.
+const pollLayout = "2006-01-02 15:04:05"

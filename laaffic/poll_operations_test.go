@@ -1,0 +1,224 @@
+package laaffic
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-kit/log"
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+
+	"airudder_exporter/collector"
+	"airudder_exporter/config"
+	"airudder_exporter/internal/testkit"
+	"airudder_exporter/laaffic/laaffictest"
+)
+
+// pollOpsState is the fake's state: 150 agents in 3 groups (two pages),
+// 4 trunks (one down, one disabled), numbers in every state, tasks of every
+// kind and status.
+func pollOpsState() laaffictest.Operations {
+	up, down := true, false
+	o := laaffictest.Operations{
+		Trunks: []laaffictest.Trunk{
+			{Name: "carrier-a", Outbound: true, Enabled: true, Up: &up},
+			{Name: "carrier-b", Outbound: true, Enabled: true, Up: &down},
+			{Name: "carrier-c", Outbound: false, Enabled: false, Up: &up},
+			{Name: "inbound-d", Outbound: false, Enabled: true},
+		},
+		Groups: []laaffictest.Group{{Name: "sales", Seats: 60}, {Name: "support", Seats: 50}, {Name: "collections", Seats: 40}},
+		Numbers: []laaffictest.Number{
+			{State: 3, Type: "MOBILE", DueDate: "2025-11-17", AutoRenew: false},
+			{State: 3, Type: "MOBILE", DueDate: "2025-12-01", AutoRenew: false},
+			{State: 3, Type: "FIXED", DueDate: "2026-01-10", AutoRenew: true},
+			{State: 4, Type: "FIXED", DueDate: "2025-10-01"},
+			{State: 5, Type: "MOBILE", DueDate: "2025-09-01"},
+			{State: 9, Type: "VOIP"},
+		},
+	}
+	groups := []string{"sales", "support", "collections"}
+	for i := 0; i < 150; i++ {
+		o.Agents = append(o.Agents, laaffictest.Agent{Group: groups[i%3], Status: 1 + i%5})
+	}
+	o.Agents = append(o.Agents, laaffictest.Agent{Group: "sales", Status: 2, Deleted: true}, laaffictest.Agent{Group: "sales", Status: 7})
+	for _, kind := range []string{"ivr", "ai", "ai_agent"} {
+		for status := 0; status <= 6; status++ {
+			o.Tasks = append(o.Tasks, laaffictest.Task{Kind: kind, Status: status, Total: 100, Dialled: 40, Succeeded: 30, Failed: 10})
+		}
+	}
+	for _, status := range []int{1, 2, 11, 12, 13, 14, 15, 16} {
+		o.Tasks = append(o.Tasks, laaffictest.Task{Kind: "preview", Status: status, Total: 10, Dialled: 4, Succeeded: 3, Failed: 1})
+	}
+	return o
+}
+
+type pollOpsEnv struct {
+	t     *testing.T
+	fake  *laaffictest.Server
+	reg   *prometheus.Registry
+	ps    []*OperationsPoller
+	logs  *testkit.LogBuffer
+	clock *testkit.Clock
+}
+
+func newPollOpsEnv(t *testing.T, hc *http.Client, baseURL string, fake *laaffictest.Server) *pollOpsEnv {
+	t.Helper()
+	e := &pollOpsEnv{t: t, fake: fake, reg: prometheus.NewPedanticRegistry(), logs: &testkit.LogBuffer{}, clock: testkit.NewClock(balanceStart)}
+	fake.SetClock(e.clock.Now)
+	o := collector.Options{Logger: log.NewLogfmtLogger(e.logs), Registerer: e.reg, HTTPClient: hc, Now: e.clock.Now}
+	e.ps = []*OperationsPoller{NewSIPTrunksPoller(o), NewAgentsPoller(o), NewNumbersPoller(o), NewTasksPoller(o)}
+	cfg := &config.Config{Laaffic: config.Laaffic{Accounts: []config.LaafficAccount{
+		{Name: balanceAccount, BaseURL: baseURL, APIKey: balanceKey, APISecret: balanceSecret,
+			MinInterval: config.Duration(time.Minute), Timeout: config.Duration(2 * time.Second)},
+	}}}
+	for _, p := range e.ps {
+		p.ApplyConfig(cfg)
+		t.Cleanup(func() { p.ApplyConfig(&config.Config{}) })
+	}
+	return e
+}
+
+func (e *pollOpsEnv) scrape() (map[string]*dto.MetricFamily, string) {
+	e.t.Helper()
+	scrape := prometheus.NewPedanticRegistry()
+	for _, p := range e.ps {
+		if err := scrape.Register(p.ScrapeCollector(e.t.Context())); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	mfs := testkit.GatherScrape(e.t, scrape, e.reg)
+	var text strings.Builder
+	for _, mf := range mfs {
+		text.WriteString(mf.String())
+	}
+	return mfs, text.String()
+}
+
+func TestOperationsPollersMatchTheFake(t *testing.T) {
+	fake := laaffictest.New(balanceKey, balanceSecret)
+	fake.SetOperations(pollOpsState())
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	e := newPollOpsEnv(t, &http.Client{}, srv.URL, fake)
+	mfs, text := e.scrape()
+	v := func(name string, labels ...string) float64 {
+		return testkit.FamilyValue(mfs, name, append([]string{"account", balanceAccount}, labels...)...)
+	}
+	for _, c := range []struct {
+		name   string
+		labels []string
+		want   float64
+	}{
+		{"laaffic_sip_trunk_up", []string{"trunk", "carrier-a", "direction", "outbound"}, 1},
+		{"laaffic_sip_trunk_up", []string{"trunk", "carrier-b", "direction", "outbound"}, 0},
+		{"laaffic_sip_trunk_enabled", []string{"trunk", "carrier-b", "direction", "outbound"}, 1},
+		{"laaffic_sip_trunk_enabled", []string{"trunk", "carrier-c", "direction", "inbound"}, 0},
+		{"laaffic_sip_trunk_enabled", []string{"trunk", "inbound-d", "direction", "inbound"}, 1},
+		{"laaffic_agents", []string{"group", "sales", "status", "offline"}, 10},
+		{"laaffic_agents", []string{"group", "sales", "status", "idle"}, 10},
+		{"laaffic_agents", []string{"group", "collections", "status", "break"}, 10},
+		{"laaffic_agents", []string{"group", "sales", "status", "unknown"}, 1},
+		{"laaffic_agents", []string{"group", "support", "status", "unknown"}, 0},
+		{"laaffic_agent_group_seats", []string{"group", "support"}, 50},
+		{"laaffic_numbers", []string{"state", "in_use", "type", "mobile"}, 2},
+		{"laaffic_numbers", []string{"state", "in_use", "type", "fixed"}, 1},
+		{"laaffic_numbers", []string{"state", "expired", "type", "fixed"}, 1},
+		{"laaffic_numbers", []string{"state", "disabled", "type", "mobile"}, 1},
+		{"laaffic_numbers", []string{"state", "unknown", "type", "unknown"}, 1},
+		{"laaffic_numbers", []string{"state", "expired", "type", "mobile"}, 0},
+		{"laaffic_number_next_expiry_timestamp_seconds", []string{"auto_renew", "false"}, float64(time.Date(2025, 11, 18, 0, 0, 0, 0, config.DefaultLaafficLocation).Unix())},
+		{"laaffic_number_next_expiry_timestamp_seconds", []string{"auto_renew", "true"}, float64(time.Date(2026, 1, 11, 0, 0, 0, 0, config.DefaultLaafficLocation).Unix())},
+		{"laaffic_tasks", []string{"kind", "ivr", "status", "calling"}, 1},
+		{"laaffic_tasks", []string{"kind", "ai", "status", "submit_failed"}, 1},
+		{"laaffic_tasks", []string{"kind", "ai_agent", "status", "paused"}, 1},
+		{"laaffic_tasks", []string{"kind", "preview", "status", "enabled"}, 1},
+		{"laaffic_tasks", []string{"kind", "preview", "status", "unknown"}, 0},
+		{"laaffic_task_numbers", []string{"kind", "ivr", "stage", "dialled"}, 120},
+		{"laaffic_task_numbers", []string{"kind", "ai_agent", "stage", "remaining"}, 180},
+		{"laaffic_task_numbers", []string{"kind", "preview", "stage", "total"}, 30},
+		{"laaffic_task_numbers", []string{"kind", "preview", "stage", "dialled"}, 12},
+		{"laaffic_operations_records_cut", []string{"endpoint", "agents"}, 0},
+	} {
+		if got := v(c.name, c.labels...); got != c.want {
+			t.Errorf("%s%v = %v, want %v", c.name, c.labels, got, c.want)
+		}
+	}
+	if n := testkit.FamilySeries(mfs, "laaffic_sip_trunk_up"); n != 3 {
+		t.Errorf("laaffic_sip_trunk_up: %d series, want 3 (no sample without sipTrunkState)", n)
+	}
+	if n := testkit.FamilySeries(mfs, "laaffic_agents"); n != 18 {
+		t.Errorf("laaffic_agents: %d series, want 3 groups × 6 statuses", n)
+	}
+	for _, ep := range []string{"sip_trunks", "agents", "numbers", "tasks"} {
+		if got := v("laaffic_operations_scrape_collector_success", "endpoint", ep); got != 1 {
+			t.Errorf("success{endpoint=%s} = %v", ep, got)
+		}
+	}
+	if r := fake.RequestsTo(laaffictest.AgentsPath); r != 2 {
+		t.Errorf("agents: %d pages asked, want 2", r)
+	}
+	// The AI-agent list's documented path (without /v3) is not served by
+	// the fake: tried once, then the other form is remembered.
+	if r := fake.RequestsTo("/voice/group/call/query"); r != 1 {
+		t.Errorf("documented AI-agent path asked %d times, want 1", r)
+	}
+	e.clock.Advance(2 * time.Minute)
+	e.scrape()
+	if r := fake.RequestsTo("/voice/group/call/query"); r != 1 {
+		t.Errorf("documented AI-agent path asked again (%d): the path that answered was not remembered", r)
+	}
+	testkit.MustNotContain(t, text+e.logs.String(), laaffictest.SecretPassword, laaffictest.SecretPhone, laaffictest.SecretIP, "sip-acct-", "agent-login-", balanceKey, balanceSecret)
+}
+
+// A junk or failing endpoint turns only its own success gauge to 0.
+func TestOperationsPollersFailAlone(t *testing.T) {
+	fake := laaffictest.New(balanceKey, balanceSecret)
+	fake.SetOperations(pollOpsState())
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	e := newPollOpsEnv(t, &http.Client{}, srv.URL, fake)
+	fake.BreakEndpoint(laaffictest.NumbersPath, `{"status":"0","data":{"records":"junk"}}`, 0)
+	fake.BreakEndpoint(laaffictest.SIPTrunksPath, "", http.StatusBadGateway)
+	mfs, _ := e.scrape()
+	v := func(name string, labels ...string) float64 {
+		return testkit.FamilyValue(mfs, name, append([]string{"account", balanceAccount}, labels...)...)
+	}
+	for ep, want := range map[string]float64{"sip_trunks": 0, "agents": 1, "numbers": 0, "tasks": 1} {
+		if got := v("laaffic_operations_scrape_collector_success", "endpoint", ep); got != want {
+			t.Errorf("success{endpoint=%s} = %v, want %v", ep, got, want)
+		}
+	}
+	if got := v("laaffic_operations_scrape_errors_total", "endpoint", "numbers", "reason", "decode"); got != 1 {
+		t.Errorf("numbers decode errors = %v", got)
+	}
+	if got := v("laaffic_operations_scrape_errors_total", "endpoint", "sip_trunks", "reason", "http_status"); got != 1 {
+		t.Errorf("sip_trunks http_status errors = %v", got)
+	}
+	if n := testkit.FamilySeries(mfs, "laaffic_numbers"); n != 0 {
+		t.Errorf("laaffic_numbers sent %d series from a junk answer", n)
+	}
+}
+
+// A redirect to another host is refused and counted: the other host never
+// sees the key or the signature.
+func TestOperationsPollersRefuseCrossHostRedirects(t *testing.T) {
+	var leaked int
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { leaked++ }))
+	defer other.Close()
+	fake := laaffictest.New(balanceKey, balanceSecret)
+	redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+r.URL.Path, http.StatusTemporaryRedirect)
+	}))
+	defer redirector.Close()
+	e := newPollOpsEnv(t, &http.Client{}, redirector.URL, fake)
+	mfs, _ := e.scrape()
+	if got := testkit.FamilyValue(mfs, "laaffic_operations_scrape_errors_total", "account", balanceAccount, "endpoint", "agents", "reason", "redirect"); got != 1 {
+		t.Errorf("agents redirect errors = %v", got)
+	}
+	if leaked != 0 {
+		t.Errorf("the other host received %d requests", leaked)
+	}
+}

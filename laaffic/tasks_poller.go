@@ -1,0 +1,153 @@
+package laaffic
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"airudder_exporter/collector"
+	"airudder_exporter/config"
+)
+
+// Tasks created in the account's tasks_window: group-call tasks (IVR and
+// AI by their taskType, AI-agent tasks asked with taskType 3; POST
+// /v3/voice/group/call/query) and preview tasks (POST /v3/cc/preview/query),
+// counted by status, and the progress of the active ones, so a stalled or
+// paused task shows as `dialled` not moving.
+
+var (
+	apiGroupCallTasksPath = &apiPath{what: "group-call tasks", method: http.MethodPost, documented: "/v3/voice/group/call/query", other: "/voice/group/call/query"}
+	// The AI-agent task page documents the path without /v3.
+	apiAIAgentTasksPath = &apiPath{what: "AI-agent tasks", method: http.MethodPost, documented: "/voice/group/call/query", other: "/v3/voice/group/call/query"}
+	apiPreviewTasksPath = &apiPath{what: "preview tasks", method: http.MethodPost, documented: "/v3/cc/preview/query", other: "/cc/preview/query"}
+)
+
+var (
+	tasksDesc       = pollDesc("tasks", "Tasks created within the account's tasks_window by kind and status; every status of every kind is sent, 0 when none.", "kind", "status")
+	taskNumbersDesc = pollDesc("task_numbers", "Numbers of the active tasks (calling, paused, submitting) summed by kind and stage (total, dialled, succeeded, failed, remaining).", "kind", "stage")
+)
+
+var (
+	groupCallTaskStatuses = map[int64]string{0: "waiting", 1: "calling", 2: "finished", 3: "submit_failed", 4: "cancelled", 5: "paused", 6: "submitting"}
+	previewTaskStatuses   = map[int64]string{1: "enabled", 2: "disabled", 11: "calling", 12: "finished", 13: "submit_failed", 14: "cancelled", 15: "paused", 16: "submitting"}
+)
+
+var (
+	taskKinds              = []string{"ivr", "ai", "ai_agent", "preview"}
+	groupCallTaskStatusSet = []string{"waiting", "calling", "finished", "submit_failed", "cancelled", "paused", "submitting", "unknown"}
+	previewTaskStatusSet   = []string{"enabled", "disabled", "calling", "finished", "submit_failed", "cancelled", "paused", "submitting", "unknown"}
+	taskStages             = []string{"total", "dialled", "succeeded", "failed", "remaining"}
+	taskActive             = map[string]bool{"calling": true, "paused": true, "submitting": true}
+)
+
+// groupCallTaskRecord is what is kept of a group-call task: no id, name or
+// numbers.
+type groupCallTaskRecord struct {
+	Status   apiInt `json:"status"`
+	TaskType apiInt `json:"taskType"`
+	Numbers  apiInt `json:"numCnt"`
+	Dialled  apiInt `json:"callNum"`
+	Success  apiInt `json:"success"`
+	Fail     apiInt `json:"fail"`
+}
+
+// previewTaskRecord is what is kept of a preview task.
+type previewTaskRecord struct {
+	Status    apiInt `json:"taskStatus"`
+	Total     apiInt `json:"totalCount"`
+	Remaining apiInt `json:"remainCount"`
+	Transfers apiInt `json:"transfersNum"`
+	Failures  apiInt `json:"callFailuresNum"`
+}
+
+var tasksEndpoint = &pollEndpoint{
+	name:        config.LaafficTasks,
+	minInterval: func(a *config.LaafficAccount) time.Duration { return a.MinInterval.D() },
+	descs:       []*prometheus.Desc{tasksDesc, taskNumbersDesc},
+	fetch:       fetchTasks,
+}
+
+// NewTasksPoller returns the tasks poller with no accounts; call
+// ApplyConfig.
+func NewTasksPoller(o collector.Options) *OperationsPoller {
+	return newOperationsPoller(o, tasksEndpoint)
+}
+
+// taskTally is the counts of one fetch by kind.
+type taskTally struct {
+	status map[string]map[string]float64 // kind → status → tasks
+	stage  map[string]map[string]float64 // kind → stage → numbers
+}
+
+func (t *taskTally) add(kind, status string, total, dialled, succeeded, failed, remaining int64) {
+	t.status[kind][status]++
+	if !taskActive[status] {
+		return
+	}
+	st := t.stage[kind]
+	st["total"] += float64(total)
+	st["dialled"] += float64(dialled)
+	st["succeeded"] += float64(succeeded)
+	st["failed"] += float64(failed)
+	st["remaining"] += float64(max(remaining, 0))
+}
+
+func fetchTasks(ctx context.Context, f *pollFetcher, a *config.LaafficAccount, start time.Time) ([]prometheus.Metric, int64, *collector.FetchError) {
+	now := start.In(a.Location)
+	from := now.Add(-a.TasksWindow.D())
+	window := map[string]any{"strTime": from.Format(pollLayout), "endTime": now.Format(pollLayout), "statusList": []int{}}
+	t := taskTally{status: map[string]map[string]float64{}, stage: map[string]map[string]float64{}}
+	for _, k := range taskKinds {
+		t.status[k], t.stage[k] = map[string]float64{}, map[string]float64{}
+	}
+	groupCall, ferr := apiList[groupCallTaskRecord](ctx, f.api, apiGroupCallTasksPath, window, start)
+	if ferr != nil {
+		return nil, 0, ferr
+	}
+	for _, r := range groupCall.records {
+		kind := "ivr"
+		switch r.TaskType.V {
+		case 2:
+			kind = "ai"
+		case 3:
+			continue // counted from the AI-agent list
+		}
+		t.add(kind, pollLabel(groupCallTaskStatuses, r.Status), r.Numbers.V, r.Dialled.V, r.Success.V, r.Fail.V, r.Numbers.V-r.Dialled.V)
+	}
+	aiWindow := map[string]any{"taskType": 3}
+	for k, v := range window {
+		aiWindow[k] = v
+	}
+	aiAgent, ferr := apiList[groupCallTaskRecord](ctx, f.api, apiAIAgentTasksPath, aiWindow, start)
+	if ferr != nil {
+		return nil, 0, ferr
+	}
+	for _, r := range aiAgent.records {
+		t.add("ai_agent", pollLabel(groupCallTaskStatuses, r.Status), r.Numbers.V, r.Dialled.V, r.Success.V, r.Fail.V, r.Numbers.V-r.Dialled.V)
+	}
+	preview, ferr := apiList[previewTaskRecord](ctx, f.api, apiPreviewTasksPath, map[string]any{
+		"startTime": from.Format(time.DateOnly), "endTime": now.Format(time.DateOnly),
+	}, start)
+	if ferr != nil {
+		return nil, 0, ferr
+	}
+	for _, r := range preview.records {
+		t.add("preview", pollLabel(previewTaskStatuses, r.Status), r.Total.V, r.Total.V-r.Remaining.V, r.Transfers.V, r.Failures.V, r.Remaining.V)
+	}
+	var ms []prometheus.Metric
+	for _, k := range taskKinds {
+		statuses := groupCallTaskStatusSet
+		if k == "preview" {
+			statuses = previewTaskStatusSet
+		}
+		for _, s := range statuses {
+			ms = append(ms, f.gauge(tasksDesc, t.status[k][s], k, s))
+		}
+		for _, s := range taskStages {
+			ms = append(ms, f.gauge(taskNumbersDesc, t.stage[k][s], k, s))
+		}
+	}
+	return ms, groupCall.cut + aiAgent.cut + preview.cut, nil
+}
