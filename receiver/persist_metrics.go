@@ -25,10 +25,8 @@ func newStateMetrics(sources []string) *stateMetrics {
 	m := &stateMetrics{
 		saves: counterVec("airudder_exporter_dedup_state_saves_total",
 			"Writes of the dedup state file under --storage.path, by outcome (ok, error).", "source", "outcome"),
-		lastSave: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "airudder_exporter_dedup_state_last_save_timestamp_seconds",
-			Help: "Unix time of the last successful write of the dedup state file (at start: when the state was loaded, memory and file then agreeing).",
-		}, []string{"source"}),
+		lastSave: gaugeVec("airudder_exporter_dedup_state_last_save_timestamp_seconds",
+			"Unix time of the last successful write of the dedup state file (at start: when the state was loaded, memory and file then agreeing).", "source"),
 		loads: counterVec("airudder_exporter_dedup_state_loads_total",
 			"Loads of the dedup state file at start, by outcome (ok; missing: no file, a first start; error: corrupt or unreadable, started without the saved ids).", "source", "outcome"),
 	}
