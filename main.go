@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"strconv"
@@ -91,8 +92,9 @@ func run(args []string) int {
 	app.Flag("demo", "Run with an embedded demo: a simulated AiRudder API scraped as account \"demo\" and generated webhook traffic.").BoolVar(&o.demo)
 	app.Version(version.Print("airudder_exporter"))
 	app.HelpFlag.Short('h')
-	var storageSet bool
+	var storageSet, configSet bool
 	app.GetFlag("storage.path").IsSetByUser(&storageSet)
+	app.GetFlag("config.file").IsSetByUser(&configSet)
 	if _, err := app.Parse(args); err != nil {
 		fmt.Fprintln(os.Stderr, namedFlagError(app, args, err))
 		return 2
@@ -124,7 +126,7 @@ func run(args []string) int {
 either path may end in <code>/&lt;account&gt;</code>.</p>`,
 		},
 	}
-	s, err := newServer(so, o.demo, o.storagePath)
+	s, err := newServer(so, o.demo, o.demo && !configSet, o.storagePath)
 	if err != nil {
 		level.Error(logger).Log("msg", "Cannot start", "err", err)
 		return 1
@@ -137,9 +139,10 @@ either path may end in <code>/&lt;account&gt;</code>.</p>`,
 }
 
 // newServer loads the config and builds every component on so.Registry.
-func newServer(so server.Options, withDemo bool, storage string) (*server.Server, error) {
+// defaultsIfMissing lets a missing config file start from the defaults.
+func newServer(so server.Options, withDemo, defaultsIfMissing bool, storage string) (*server.Server, error) {
 	logger := so.Logger
-	cfg, err := config.Load(so.ConfigFile)
+	cfg, err := loadConfig(so.ConfigFile, defaultsIfMissing, logger)
 	if err != nil {
 		return nil, fmt.Errorf("loading %s: %w", so.ConfigFile, err)
 	}
@@ -183,6 +186,19 @@ func newServer(so server.Options, withDemo bool, storage string) (*server.Server
 	}
 	so.Closers = []io.Closer{rcv} // saves the dedup state
 	return server.New(so, cfg), nil
+}
+
+// loadConfig loads the file at path. With defaultsIfMissing (--demo
+// without --config.file) a missing file gives the defaults: the demo is
+// for a newcomer's first minutes, run from wherever the binary landed. A
+// file the user names stays required.
+func loadConfig(path string, defaultsIfMissing bool, logger log.Logger) (*config.Config, error) {
+	cfg, err := config.Load(path)
+	if err == nil || !defaultsIfMissing || !errors.Is(err, fs.ErrNotExist) {
+		return cfg, err
+	}
+	level.Info(logger).Log("msg", "Demo: no configuration file, starting from the defaults; pass --config.file to use one", "file", path)
+	return config.Parse(nil)
 }
 
 // vendor is one vendor's part of the exporter: what it polls at scrape

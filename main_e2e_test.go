@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io"
 	"net"
 	"net/http"
@@ -29,9 +30,17 @@ type exporterProc struct {
 // waits until /-/ready answers 200.
 func startExporter(t *testing.T, env []string, args ...string) *exporterProc {
 	t.Helper()
+	return startExporterIn(t, "", env, append([]string{"--storage.path=" + t.TempDir()}, args...)...)
+}
+
+// startExporterIn is startExporter run in directory dir ("": this one),
+// without a --storage.path of its own.
+func startExporterIn(t *testing.T, dir string, env []string, args ...string) *exporterProc {
+	t.Helper()
 	p := &exporterProc{addr: testkit.FreeAddr(t), logs: &testkit.LogBuffer{}, done: make(chan error, 1)}
-	args = append([]string{"--web.listen-address=" + p.addr, "--storage.path=" + t.TempDir()}, args...)
+	args = append([]string{"--web.listen-address=" + p.addr}, args...)
 	p.cmd = exec.Command(testkit.ExporterBinary(t), args...)
+	p.cmd.Dir = dir
 	p.cmd.Env = append(os.Environ(), env...)
 	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
 	if err := p.cmd.Start(); err != nil {
@@ -103,6 +112,53 @@ func TestDemoEndToEnd(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	p := startExporter(t, nil, "--demo", "--config.file=config.yml")
+	checkDemoServesEveryFamily(t, p)
+}
+
+// The demo of a binary run far from the repository: no config.yml, no
+// flag but --demo. It starts from the defaults, says where to look, and
+// serves every family.
+func TestDemoWithoutConfigFile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	dir := t.TempDir()
+	p := startExporterIn(t, dir, nil, "--demo")
+	checkDemoServesEveryFamily(t, p)
+	logs := p.logs.String()
+	_, port, _ := net.SplitHostPort(p.addr)
+	for _, want := range []string{"starting from the defaults", "http://127.0.0.1:" + port + "/metrics", "landing_page=http://127.0.0.1:" + port + "/"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("demo logs lack %q", want)
+		}
+	}
+	if entries, err := os.ReadDir(dir); err != nil || len(entries) != 0 {
+		t.Errorf("the demo left files in its working directory: %v %v", entries, err)
+	}
+}
+
+// A --config.file the user names must exist, demo or not; without --demo a
+// missing default config.yml is an error too.
+func TestMissingConfigFileIsAnError(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	for _, args := range [][]string{{"--demo", "--config.file=config.yml"}, {"--demo", "--config.file=nope.yml"}, {}} {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, testkit.ExporterBinary(t), append([]string{"--web.listen-address=" + testkit.FreeAddr(t), "--storage.path="}, args...)...)
+		cmd.Dir = t.TempDir()
+		out, err := cmd.CombinedOutput()
+		if err == nil || !strings.Contains(string(out), "no such file or directory") {
+			t.Errorf("%v in an empty directory: err %v, output:\n%s", args, err, out)
+		}
+	}
+}
+
+// checkDemoServesEveryFamily: within 10 s of start every documented family
+// has data and the demo account is up.
+func checkDemoServesEveryFamily(t *testing.T, p *exporterProc) {
+	t.Helper()
 	want := familiesFromDoc(t)
 	var body string
 	var missing []string

@@ -77,6 +77,10 @@ func counterVec(name, help string, labels ...string) *prometheus.CounterVec {
 	return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
 }
 
+func gaugeVec(name, help string, labels ...string) *prometheus.GaugeVec {
+	return prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, labels)
+}
+
 // AccountHistogram is a vendor's webhook histogram family (HistogramOpts),
 // labelled like AccountCounter.
 func AccountHistogram(name, help string, buckets []float64, labels ...string) *prometheus.HistogramVec {
@@ -103,10 +107,8 @@ func newMetrics(sources []string) *metrics {
 			"Records in accepted webhook bodies by outcome.", "source", "outcome"),
 		invalid: counterVec("airudder_exporter_webhook_invalid_records_total",
 			"Webhook records rejected, by reason.", "source", "reason"),
-		lastReceived: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "airudder_exporter_webhook_last_received_timestamp_seconds",
-			Help: "Unix time of the last accepted webhook request.",
-		}, []string{"source"}),
+		lastReceived: gaugeVec("airudder_exporter_webhook_last_received_timestamp_seconds",
+			"Unix time of the last accepted webhook request.", "source"),
 		requestDuration: prometheus.NewHistogramVec(HistogramOpts(
 			"airudder_exporter_webhook_request_duration_seconds",
 			"Time spent handling a webhook request.", requestBuckets), []string{"source"}),

@@ -19,35 +19,41 @@ const storageDirMode = 0o750
 // restart (vendors retry for several minutes) is still recognised.
 
 // load reads the state file of every vendor. A missing file means a first start; a
-// corrupt or unreadable one is logged and that source starts empty.
+// corrupt or unreadable one is logged and counted, and that source starts empty.
+// Memory and files then agree, which is what the last-save time says.
 func (r *Receiver) load() {
 	now := r.now()
 	for _, f := range r.stateFiles() {
+		r.state.lastSave.WithLabelValues(f.source).Set(float64(now.UnixNano()) / 1e9)
 		if _, err := os.Stat(f.path); errors.Is(err, os.ErrNotExist) {
 			// First start (or a new --storage.path): say so, rather than
 			// "loaded ... entries=0", which reads as if a file was emptied.
 			level.Info(r.logger).Log("msg", "no saved dedup state, starting empty", "file", f.path)
+			r.state.loads.WithLabelValues(f.source, stateMissing).Inc()
 			continue
 		}
 		if err := f.set.LoadFile(f.path, now); err != nil {
 			level.Warn(r.logger).Log("msg", "dedup state not loaded, starting empty", "file", f.path, "err", err)
+			r.state.loads.WithLabelValues(f.source, stateError).Inc()
 			continue
 		}
 		level.Info(r.logger).Log("msg", "dedup state loaded", "file", f.path, "entries", f.set.Len())
+		r.state.loads.WithLabelValues(f.source, stateOK).Inc()
 	}
 }
 
 type stateFile struct {
-	path  string
-	set   *dedup.Set
-	adds  func() uint64
-	saved *uint64
+	source string
+	path   string
+	set    *dedup.Set
+	adds   func() uint64
+	saved  *uint64
 }
 
 func (r *Receiver) stateFiles() []stateFile {
 	fs := make([]stateFile, 0, len(r.order))
 	for _, s := range r.order {
-		fs = append(fs, stateFile{filepath.Join(r.storagePath, stateFileName(s.name)), s.set, s.adds.Load, &s.saved})
+		fs = append(fs, stateFile{s.name, filepath.Join(r.storagePath, stateFileName(s.name)), s.set, s.adds.Load, &s.saved})
 	}
 	return fs
 }
@@ -63,10 +69,13 @@ func (r *Receiver) save(force bool) error {
 		}
 		if err := f.set.SaveFile(f.path); err != nil {
 			level.Warn(r.logger).Log("msg", "saving dedup state failed", "file", f.path, "err", err)
+			r.state.saves.WithLabelValues(f.source, stateError).Inc()
 			errs = append(errs, err)
 			continue
 		}
 		*f.saved = adds
+		r.state.saves.WithLabelValues(f.source, stateOK).Inc()
+		r.state.lastSave.WithLabelValues(f.source).Set(float64(r.now().UnixNano()) / 1e9)
 	}
 	return errors.Join(errs...)
 }

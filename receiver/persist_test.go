@@ -5,9 +5,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-kit/log"
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 
 	"airudder_exporter/config"
 	"airudder_exporter/internal/testkit"
@@ -226,4 +228,143 @@ func TestPersistFirstStartSaysNoSavedState(t *testing.T) {
 	if !strings.Contains(logs, `msg="dedup state loaded"`) || !strings.Contains(logs, "entries=1") || strings.Contains(logs, "no saved dedup state") {
 		t.Errorf("second start logs: %q", logs)
 	}
+}
+
+// stateFamilies lists the airudder_exporter_dedup_state_* families on g.
+func stateFamilies(t *testing.T, g prometheus.Gatherer) []string {
+	t.Helper()
+	mfs, err := g.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, mf := range mfs {
+		if strings.HasPrefix(mf.GetName(), "airudder_exporter_dedup_state_") {
+			out = append(out, mf.GetName())
+		}
+	}
+	return out
+}
+
+// A save that cannot write (the storage directory replaced by a file) is
+// counted as an error and leaves the last-save time where it was; once the
+// directory is back, the next save succeeds, is counted and moves the time.
+func TestPersistStateMetricsCountFailedSaves(t *testing.T) {
+	storage := filepath.Join(t.TempDir(), "state")
+	tr := newTestReceiver(t, config.Webhooks{}, storage)
+	start := tr.clock.Now()
+	saves := func(outcome string) float64 {
+		return testkit.Value(t, tr.reg, "airudder_exporter_dedup_state_saves_total", "source", srcAcme, "outcome", outcome)
+	}
+	lastSave := func() float64 {
+		return testkit.Value(t, tr.reg, "airudder_exporter_dedup_state_last_save_timestamp_seconds", "source", srcAcme)
+	}
+	// Present from the start: every outcome at 0, the time of the load.
+	if ok, failed, at := saves(stateOK), saves(stateError), lastSave(); ok != 0 || failed != 0 || at != float64(start.Unix()) {
+		t.Fatalf("at start: saves ok %v, error %v, last save %v (want 0, 0, %d)", ok, failed, at, start.Unix())
+	}
+	if n := testkit.FamilySeries(gatherMap(t, tr.reg), "airudder_exporter_dedup_state_saves_total"); n != 4 {
+		t.Errorf("saves_total series at start = %d, want 4 (2 sources × ok, error)", n)
+	}
+
+	tr.post(pathAcme, []byte(acmeCall))
+	if err := os.Rename(storage, storage+".away"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(storage, []byte("a file where the directory was"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		tr.clock.Advance(time.Minute)
+		if err := tr.save(false); err == nil {
+			t.Fatal("save into a path that is a file succeeded")
+		}
+	}
+	if ok, failed, at := saves(stateOK), saves(stateError), lastSave(); ok != 0 || failed != 2 || at != float64(start.Unix()) {
+		t.Errorf("failing saves: ok %v, error %v, last save %v (want 0, 2, %d)", ok, failed, at, start.Unix())
+	}
+	if v := testkit.Value(t, tr.reg, "airudder_exporter_dedup_state_saves_total", "source", srcGlobex, "outcome", stateError); v != 0 {
+		t.Errorf("globex gained no ids, yet a failed save was counted: %v", v)
+	}
+
+	if err := os.Remove(storage); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(storage+".away", storage); err != nil {
+		t.Fatal(err)
+	}
+	tr.clock.Advance(time.Minute)
+	if err := tr.save(false); err != nil {
+		t.Fatalf("save with the directory back: %v", err)
+	}
+	if ok, failed, at := saves(stateOK), saves(stateError), lastSave(); ok != 1 || failed != 2 || at != float64(tr.clock.Now().Unix()) {
+		t.Errorf("after recovery: ok %v, error %v, last save %v (want 1, 2, %d)", ok, failed, at, tr.clock.Now().Unix())
+	}
+	if _, err := os.Stat(filepath.Join(storage, acmeStateFile)); err != nil {
+		t.Errorf("state file after recovery: %v", err)
+	}
+}
+
+// The load at start is counted per source: missing on a first start, ok
+// when the saved state was read, error when it could not be.
+func TestPersistStateMetricsCountLoads(t *testing.T) {
+	dir := t.TempDir()
+	loads := func(reg prometheus.Gatherer, src string) [3]float64 {
+		var out [3]float64
+		for i, o := range []string{stateOK, stateError, stateMissing} {
+			out[i] = testkit.Value(t, reg, "airudder_exporter_dedup_state_loads_total", "source", src, "outcome", o)
+		}
+		return out
+	}
+	first := newTestReceiver(t, config.Webhooks{}, dir)
+	for _, src := range []string{srcAcme, srcGlobex} {
+		if got := loads(first.reg, src); got != [3]float64{0, 0, 1} {
+			t.Errorf("%s first start: loads ok, error, missing = %v", src, got)
+		}
+	}
+	first.post(pathAcme, []byte(acmeCall))
+	first.post(pathGlobex, []byte(globexPush))
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, globexStateFile), []byte("not a dedup state"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	second := newTestReceiver(t, config.Webhooks{}, dir)
+	if got := loads(second.reg, srcAcme); got != [3]float64{1, 0, 0} {
+		t.Errorf("acme restart: loads ok, error, missing = %v", got)
+	}
+	if got := loads(second.reg, srcGlobex); got != [3]float64{0, 1, 0} {
+		t.Errorf("globex corrupt: loads ok, error, missing = %v", got)
+	}
+}
+
+// Without persistence (no --storage.path, or one that cannot be created)
+// nothing is saved, so no dedup state family is exposed.
+func TestPersistStateMetricsAbsentWithoutPersistence(t *testing.T) {
+	tr := newTestReceiver(t, config.Webhooks{}, "")
+	if fams := stateFamilies(t, tr.reg); len(fams) != 0 {
+		t.Errorf("dedup state families without --storage.path: %v", fams)
+	}
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	unusable := newTestReceiver(t, config.Webhooks{}, file)
+	if fams := stateFamilies(t, unusable.reg); len(fams) != 0 {
+		t.Errorf("dedup state families with an unusable --storage.path: %v", fams)
+	}
+}
+
+func gatherMap(t *testing.T, g prometheus.Gatherer) map[string]*dto.MetricFamily {
+	t.Helper()
+	mfs, err := g.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make(map[string]*dto.MetricFamily, len(mfs))
+	for _, mf := range mfs {
+		out[mf.GetName()] = mf
+	}
+	return out
 }

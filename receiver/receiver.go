@@ -58,6 +58,8 @@ type Receiver struct {
 	redis    *dedup.Redis
 	redisCfg config.Redis
 
+	state *stateMetrics // with persistence only (persist_metrics.go)
+
 	stop      chan struct{}
 	done      chan struct{}
 	closeOnce sync.Once
@@ -188,6 +190,15 @@ func New(cfg config.Webhooks, o Options, vendors ...Vendor) (*Receiver, error) {
 		cs = append(cs, s.vendor.Init(&r.env)...)
 	}
 	r.apply(cfg, false)
+	if r.storagePath != "" && r.redis == nil {
+		if err := os.MkdirAll(r.storagePath, storageDirMode); err != nil {
+			level.Error(r.logger).Log("msg", "Cannot create --storage.path; webhook dedup memory will not survive restarts", "path", r.storagePath, "err", err)
+			r.storagePath = ""
+		} else {
+			r.state = newStateMetrics(names)
+			cs = append(cs, r.state.collectors()...)
+		}
+	}
 
 	if o.Registerer != nil {
 		var done []prometheus.Collector
@@ -206,12 +217,6 @@ func New(cfg config.Webhooks, o Options, vendors ...Vendor) (*Receiver, error) {
 		}
 	}
 
-	if r.storagePath != "" && r.redis == nil {
-		if err := os.MkdirAll(r.storagePath, storageDirMode); err != nil {
-			level.Error(r.logger).Log("msg", "Cannot create --storage.path; webhook dedup memory will not survive restarts", "path", r.storagePath, "err", err)
-			r.storagePath = ""
-		}
-	}
 	if r.storagePath == "" || r.redis != nil {
 		close(r.done)
 		return r, nil

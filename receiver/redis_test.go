@@ -79,6 +79,9 @@ func TestRedisSharedAcrossReplicas(t *testing.T) {
 	if n != 0 {
 		t.Errorf("local dedup set holds %d ids with Redis configured", n)
 	}
+	if fams := stateFamilies(t, a.reg); len(fams) != 0 {
+		t.Errorf("dedup state families with Redis (nothing is saved): %v", fams)
+	}
 }
 
 // Redis down: 503 with a JSON reason and Retry-After, nothing of the body

@@ -58,3 +58,16 @@ func webhookURL(addr string) string {
 	}
 	return "http://127.0.0.1:" + port
 }
+
+// browseURL is the base URL a browser on this host reaches addr with: an
+// unspecified address (":10133", "0.0.0.0", "[::]") becomes localhost.
+func browseURL(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String()
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}

@@ -264,6 +264,10 @@ func (s *Server) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if s.o.Demo != nil {
+		base := browseURL(ls[0].Addr())
+		level.Info(s.logger).Log("msg", "Demo running: open the landing page, or the metrics", "landing_page", base+"/", "metrics", base+s.o.TelemetryPath)
+	}
 	nListeners := len(ls)
 	if sep {
 		nListeners++
