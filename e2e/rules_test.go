@@ -73,6 +73,10 @@ var requiredAlerts = []string{
 	"AiRudderWebhooksStopped", "AiRudderWebhookInvalidRecords",
 	"LaafficBalanceLow", "LaafficBalanceRunsOutSoon", "LaafficAccountDown",
 	"LaafficTransferRatioDropping", "LaafficAIAgentCostHigh",
+	"AiRudderWebhookEncryptedWithoutKey",
+	"AiRudderExporterDedupStateNotSaved", "AiRudderExporterDedupStateNotLoaded",
+	"LaafficSIPTrunkDown", "LaafficAgentGroupUnstaffed", "LaafficNumberExpiringSoon",
+	"LaafficNumberExpiredInUse", "LaafficTaskStalled", "LaafficTaskSubmitFailed",
 }
 
 // One-word headings are alert sections; prose sections ("Using these rules") have spaces.
