@@ -83,9 +83,6 @@ const (
 // SetOperations replaces the operations state.
 func (s *Server) SetOperations(o Operations) { s.mu.Lock(); s.ops = o; s.mu.Unlock() }
 
-// UpdateOperations changes the operations state in place.
-func (s *Server) UpdateOperations(f func(o *Operations)) { s.mu.Lock(); f(&s.ops); s.mu.Unlock() }
-
 // BreakEndpoint makes path answer junk (body) or an HTTP status (code);
 // "" and 0 restore it.
 func (s *Server) BreakEndpoint(path, body string, code int) {
