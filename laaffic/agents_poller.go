@@ -45,6 +45,7 @@ type agentGroupRecord struct {
 
 var agentsEndpoint = &pollEndpoint{
 	name:        config.LaafficAgents,
+	foldMetric:  "laaffic_agents",
 	minInterval: func(a *config.LaafficAccount) time.Duration { return a.MinInterval.D() },
 	descs:       []*prometheus.Desc{agentsDesc, agentGroupSeatsDesc},
 	fetch:       fetchAgents,
@@ -74,7 +75,7 @@ func fetchAgents(ctx context.Context, f *pollFetcher, a *config.LaafficAccount, 
 	counts := map[string]map[string]float64{}
 	var order []string
 	addGroup := func(name string) string {
-		g := f.names.Value(name)
+		g := f.nameLabel(name)
 		if counts[g] == nil {
 			counts[g] = map[string]float64{}
 			order = append(order, g)

@@ -20,7 +20,11 @@ import (
 
 // pollEndpoint is one operations endpoint: what its poller file plugs in.
 type pollEndpoint struct {
-	name        string // laaffic.accounts[].collect value and `endpoint` label
+	name string // laaffic.accounts[].collect value and `endpoint` label
+	// foldMetric names the family whose open-ended label (trunk or group
+	// names) goes through the cap: the `metric` label of the folded-values
+	// counter; "" when the endpoint has no open-ended label.
+	foldMetric  string
 	minInterval func(a *config.LaafficAccount) time.Duration
 	descs       []*prometheus.Desc
 	// fetch reads the endpoint for one account; cut is the number of
@@ -67,7 +71,16 @@ func newOperationsPoller(o collector.Options, e *pollEndpoint) *OperationsPoller
 	cut := prometheus.NewDesc("laaffic_operations_records_cut", "Records of the account's LAAFFIC operations endpoint left unread in the last fetch: beyond the page bound.",
 		[]string{"account"}, prometheus.Labels{"endpoint": e.name})
 	v := pollVendor{e: e, cut: cut}
-	return &OperationsPoller{e: e, poller: collector.NewPoller[config.LaafficAccount, apiIdentity](o, v, pollFamily(e, cut))}
+	fam := pollFamily(e, cut)
+	if e.foldMetric != "" {
+		v.folded = collector.Register(o.Registerer, prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name:        "laaffic_operations_label_values_folded_total",
+			Help:        "Trunk or agent group names of a LAAFFIC operations endpoint folded into \"other\" because the endpoint reached max_label_values or the name was not a printable label value; once per name and fetch.",
+			ConstLabels: prometheus.Labels{"endpoint": e.name},
+		}, []string{"account", "metric"}))
+		fam.Counters = []*prometheus.CounterVec{v.folded}
+	}
+	return &OperationsPoller{e: e, poller: collector.NewPoller[config.LaafficAccount, apiIdentity](o, v, fam)}
 }
 
 // ApplyConfig sets the accounts whose endpoint is read: those of cfg with
@@ -88,8 +101,9 @@ func (p *OperationsPoller) ScrapeCollector(ctx context.Context) prometheus.Colle
 
 // pollVendor plugs one endpoint into collector.Poller.
 type pollVendor struct {
-	e   *pollEndpoint
-	cut *prometheus.Desc
+	e      *pollEndpoint
+	cut    *prometheus.Desc
+	folded *prometheus.CounterVec // nil when the endpoint has no open-ended label
 }
 
 func (pollVendor) Identity(a *config.LaafficAccount) (string, apiIdentity) {
@@ -100,8 +114,12 @@ func (v pollVendor) MinInterval(a *config.LaafficAccount) time.Duration { return
 
 func (v pollVendor) NewFetcher(acc *collector.Account, a *config.LaafficAccount) collector.Fetcher[config.LaafficAccount] {
 	id := newAPIIdentity(a)
+	var onFold func()
+	if v.folded != nil {
+		onFold = v.folded.WithLabelValues(acc.Name(), v.e.foldMetric).Inc
+	}
 	return &pollFetcher{v: v, acc: acc, id: id, api: newAPIClient(acc, id),
-		names: labelcap.New(config.DefaultMaxLabelValues, nil)}
+		names: labelcap.New(config.DefaultMaxLabelValues, onFold)}
 }
 
 // pollFetcher is the LAAFFIC half of one account of one endpoint.
@@ -111,8 +129,10 @@ type pollFetcher struct {
 	id  apiIdentity
 	api *apiClient
 	// names caps the endpoint's open-ended label (trunk or group names),
-	// a round per fetch.
-	names *labelcap.Cap
+	// a round per fetch; fetchNames is the fetch's names already capped, so
+	// a name repeated on many records (an agent's group) folds once.
+	names      *labelcap.Cap
+	fetchNames map[string]string
 }
 
 func (f *pollFetcher) Update(*config.LaafficAccount) {}
@@ -124,6 +144,7 @@ func (f *pollFetcher) Fetch(cfg *config.LaafficAccount, start time.Time) collect
 	ctx, cancel := context.WithTimeout(f.acc.Context(), cfg.Timeout.D())
 	defer cancel()
 	f.names.BeginRound()
+	clear(f.fetchNames)
 	ms, cut, ferr := f.v.e.fetch(ctx, f, cfg, start)
 	if ferr != nil {
 		return collector.Fetched{Err: ferr}
@@ -134,6 +155,20 @@ func (f *pollFetcher) Fetch(cfg *config.LaafficAccount, start time.Time) collect
 		out.LogKV = []any{"records_cut", cut}
 	}
 	return out
+}
+
+// nameLabel is the capped label value of an open-ended name (a trunk or a
+// group).
+func (f *pollFetcher) nameLabel(name string) string {
+	if v, ok := f.fetchNames[name]; ok {
+		return v
+	}
+	if f.fetchNames == nil {
+		f.fetchNames = map[string]string{}
+	}
+	v := f.names.Value(name)
+	f.fetchNames[name] = v
+	return v
 }
 
 // gauge is one fetched gauge of the account.

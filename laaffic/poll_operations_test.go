@@ -1,6 +1,7 @@
 package laaffic
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -220,5 +221,58 @@ func TestOperationsPollersRefuseCrossHostRedirects(t *testing.T) {
 	}
 	if leaked != 0 {
 		t.Errorf("the other host received %d requests", leaked)
+	}
+}
+
+// Trunk and group names beyond max_label_values fold into "other" and are
+// counted once per name and fetch, by endpoint and family.
+func TestOperationsPollersCountFoldedNames(t *testing.T) {
+	fake := laaffictest.New(balanceKey, balanceSecret)
+	up := true
+	var o laaffictest.Operations
+	for i := 0; i < config.DefaultMaxLabelValues+5; i++ {
+		o.Trunks = append(o.Trunks, laaffictest.Trunk{Name: fmt.Sprintf("trunk-%02d", i), Outbound: true, Enabled: true, Up: &up})
+	}
+	for i := 0; i < config.DefaultMaxLabelValues+2; i++ {
+		g := fmt.Sprintf("group-%02d", i)
+		o.Groups = append(o.Groups, laaffictest.Group{Name: g, Seats: 3})
+		for k := 0; k < 3; k++ {
+			o.Agents = append(o.Agents, laaffictest.Agent{Group: g, Status: 2})
+		}
+	}
+	fake.SetOperations(o)
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	e := newPollOpsEnv(t, &http.Client{}, srv.URL, fake)
+	folded := func(mfs map[string]*dto.MetricFamily, endpoint, metric string) float64 {
+		return testkit.FamilyValue(mfs, "laaffic_operations_label_values_folded_total", "account", balanceAccount, "endpoint", endpoint, "metric", metric)
+	}
+	mfs, _ := e.scrape()
+	if got := folded(mfs, "sip_trunks", "laaffic_sip_trunk_enabled"); got != 5 {
+		t.Errorf("trunk names folded = %v, want 5", got)
+	}
+	if got := folded(mfs, "agents", "laaffic_agents"); got != 2 {
+		t.Errorf("group names folded = %v, want 2 (once per name, not per agent)", got)
+	}
+	if got := testkit.FamilyValue(mfs, "laaffic_agents", "account", balanceAccount, "group", "other", "status", "idle"); got != 6 {
+		t.Errorf("agents of the folded groups = %v, want 6", got)
+	}
+	if got := testkit.FamilyValue(mfs, "laaffic_sip_trunk_up", "account", balanceAccount, "trunk", "other", "direction", "outbound"); got != 1 {
+		t.Errorf("folded trunks up = %v", got)
+	}
+	if n := testkit.FamilySeries(mfs, "laaffic_operations_label_values_folded_total"); n != 2 {
+		t.Errorf("folded-values counter: %d series, want one per endpoint with names", n)
+	}
+	e.clock.Advance(2 * time.Minute)
+	mfs, _ = e.scrape()
+	if got := folded(mfs, "sip_trunks", "laaffic_sip_trunk_enabled"); got != 10 {
+		t.Errorf("trunk names folded after two fetches = %v, want 10", got)
+	}
+	for _, p := range e.ps {
+		p.ApplyConfig(&config.Config{})
+	}
+	mfs, _ = e.scrape()
+	if n := testkit.FamilySeries(mfs, "laaffic_operations_label_values_folded_total"); n != 0 {
+		t.Errorf("folded-values counter: %d series left after the account was dropped", n)
 	}
 }

@@ -35,6 +35,7 @@ var sipTrunkDirections = map[int64]string{1: "outbound", 2: "inbound"}
 
 var sipTrunksEndpoint = &pollEndpoint{
 	name:        config.LaafficSIPTrunks,
+	foldMetric:  "laaffic_sip_trunk_enabled",
 	minInterval: func(a *config.LaafficAccount) time.Duration { return a.MinInterval.D() },
 	descs:       []*prometheus.Desc{sipTrunkUpDesc, sipTrunkEnabledDesc},
 	fetch:       fetchSIPTrunks,
@@ -56,7 +57,7 @@ func fetchSIPTrunks(ctx context.Context, f *pollFetcher, _ *config.LaafficAccoun
 	enabled := map[key]float64{}
 	var order []key
 	for _, r := range list.records {
-		k := key{f.names.Value(r.Name), pollLabel(sipTrunkDirections, r.Type)}
+		k := key{f.nameLabel(r.Name), pollLabel(sipTrunkDirections, r.Type)}
 		if _, seen := enabled[k]; !seen {
 			order = append(order, k)
 			enabled[k] = 0
