@@ -27,10 +27,40 @@ type pollEndpoint struct {
 	foldMetric  string
 	minInterval func(a *config.LaafficAccount) time.Duration
 	descs       []*prometheus.Desc
-	// fetch reads the endpoint for one account; cut is the number of
-	// records beyond the page bound.
-	fetch func(ctx context.Context, f *pollFetcher, a *config.LaafficAccount, start time.Time) (ms []prometheus.Metric, cut int64, ferr *collector.FetchError)
+	// fetch reads the endpoint for one account into r.
+	fetch func(r *pollRun) *collector.FetchError
 }
+
+// The operations endpoints. Trunks, agents and tasks change within minutes
+// and are read at most once per the account's min_interval; numbers change
+// by the day.
+var (
+	sipTrunksEndpoint = &pollEndpoint{name: config.LaafficSIPTrunks, foldMetric: "laaffic_sip_trunk_enabled", minInterval: pollAccountInterval,
+		descs: []*prometheus.Desc{sipTrunkUpDesc, sipTrunkEnabledDesc}, fetch: fetchSIPTrunks}
+	agentsEndpoint = &pollEndpoint{name: config.LaafficAgents, foldMetric: "laaffic_agents", minInterval: pollAccountInterval,
+		descs: []*prometheus.Desc{agentsDesc, agentGroupSeatsDesc}, fetch: fetchAgents}
+	numbersEndpoint = &pollEndpoint{name: config.LaafficNumbers, minInterval: (*config.LaafficAccount).NumbersMinInterval,
+		descs: []*prometheus.Desc{numbersDesc, numberNextExpiryDesc}, fetch: fetchNumbers}
+	tasksEndpoint = &pollEndpoint{name: config.LaafficTasks, minInterval: pollAccountInterval,
+		descs: []*prometheus.Desc{tasksDesc, taskNumbersDesc}, fetch: fetchTasks}
+)
+
+// NewSIPTrunksPoller, NewAgentsPoller, NewNumbersPoller and NewTasksPoller
+// return the endpoint's poller with no accounts; call ApplyConfig.
+func NewSIPTrunksPoller(o collector.Options) *OperationsPoller {
+	return newOperationsPoller(o, sipTrunksEndpoint)
+}
+func NewAgentsPoller(o collector.Options) *OperationsPoller {
+	return newOperationsPoller(o, agentsEndpoint)
+}
+func NewNumbersPoller(o collector.Options) *OperationsPoller {
+	return newOperationsPoller(o, numbersEndpoint)
+}
+func NewTasksPoller(o collector.Options) *OperationsPoller {
+	return newOperationsPoller(o, tasksEndpoint)
+}
+
+func pollAccountInterval(a *config.LaafficAccount) time.Duration { return a.MinInterval.D() }
 
 // pollDesc is a fetched gauge of an operations endpoint.
 func pollDesc(name, help string, labels ...string) *prometheus.Desc {
@@ -145,16 +175,43 @@ func (f *pollFetcher) Fetch(cfg *config.LaafficAccount, start time.Time) collect
 	defer cancel()
 	f.names.BeginRound()
 	clear(f.fetchNames)
-	ms, cut, ferr := f.v.e.fetch(ctx, f, cfg, start)
-	if ferr != nil {
+	r := &pollRun{ctx: ctx, f: f, a: cfg, start: start}
+	if ferr := f.v.e.fetch(r); ferr != nil {
 		return collector.Fetched{Err: ferr}
 	}
-	out := collector.Fetched{Metrics: append(ms, f.gauge(f.v.cut, float64(cut)))}
-	if cut > 0 {
+	out := collector.Fetched{Metrics: append(r.ms, f.gauge(f.v.cut, float64(r.cut)))}
+	if r.cut > 0 {
 		out.Partial = []string{apiReasonTruncated}
-		out.LogKV = []any{"records_cut", cut}
+		out.LogKV = []any{"records_cut", r.cut}
 	}
 	return out
+}
+
+// pollRun is one fetch of an endpoint for one account: what it reads with
+// and what it emits.
+type pollRun struct {
+	ctx   context.Context
+	f     *pollFetcher
+	a     *config.LaafficAccount
+	start time.Time
+	ms    []prometheus.Metric
+	cut   int64 // records beyond the page bound
+}
+
+// pollList reads every page of a list for r, counting what the page bound
+// cut.
+func pollList[T any](r *pollRun, p *apiPath, params map[string]any) ([]T, *collector.FetchError) {
+	l, ferr := apiList[T](r.ctx, r.f.api, p, params, r.start)
+	if ferr != nil {
+		return nil, ferr
+	}
+	r.cut += l.cut
+	return l.records, nil
+}
+
+// gauge emits one fetched gauge of the account.
+func (r *pollRun) gauge(d *prometheus.Desc, v float64, labels ...string) {
+	r.ms = append(r.ms, r.f.gauge(d, v, labels...))
 }
 
 // nameLabel is the capped label value of an open-ended name (a trunk or a
