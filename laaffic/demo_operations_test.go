@@ -111,36 +111,33 @@ func TestDemoOperationsFeedEveryOperationsFamily(t *testing.T) {
 	// 14:35 UTC: carrier-b's minute down.
 	now := time.Date(2025, 11, 12, 14, 35, 0, 0, time.UTC)
 	fake.SetOperations(demoOperations(now.Add(-time.Hour), now))
-	mfs, text := e.scrape()
+	s := e.scrape()
 	for _, name := range []string{
 		"laaffic_sip_trunk_up", "laaffic_sip_trunk_enabled", "laaffic_agents", "laaffic_agent_group_seats",
 		"laaffic_numbers", "laaffic_number_next_expiry_timestamp_seconds", "laaffic_tasks", "laaffic_task_numbers",
 	} {
-		if testkit.FamilySeries(mfs, name) == 0 {
+		if s.series(name) == 0 {
 			t.Errorf("%s: no series", name)
 		}
 	}
-	v := func(name string, labels ...string) float64 {
-		return testkit.FamilyValue(mfs, name, append([]string{"account", balanceAccount}, labels...)...)
-	}
-	if got := v("laaffic_sip_trunk_up", "trunk", "carrier-b", "direction", "outbound"); got != 0 {
+	if got := s.value("laaffic_sip_trunk_up", "trunk", "carrier-b", "direction", "outbound"); got != 0 {
 		t.Errorf("carrier-b up = %v in its minute down", got)
 	}
 	for _, kind := range []string{"ivr", "ai", "ai_agent", "preview"} {
-		if got := v("laaffic_tasks", "kind", kind, "status", "calling"); got != 1 {
+		if got := s.value("laaffic_tasks", "kind", kind, "status", "calling"); got != 1 {
 			t.Errorf("%s calling tasks = %v", kind, got)
 		}
-		if got := v("laaffic_task_numbers", "kind", kind, "stage", "dialled"); got <= 0 {
+		if got := s.value("laaffic_task_numbers", "kind", kind, "stage", "dialled"); got <= 0 {
 			t.Errorf("%s dialled = %v", kind, got)
 		}
 	}
-	if got := v("laaffic_tasks", "kind", "ai", "status", "submit_failed"); got != 1 {
+	if got := s.value("laaffic_tasks", "kind", "ai", "status", "submit_failed"); got != 1 {
 		t.Errorf("ai submit_failed tasks = %v", got)
 	}
-	if got := v("laaffic_agents", "group", "Collections Tier 2", "status", "unknown"); got != 0 {
+	if got := s.value("laaffic_agents", "group", "Collections Tier 2", "status", "unknown"); got != 0 {
 		t.Errorf("agents of unknown status: %v", got)
 	}
-	testkit.MustNotContain(t, text, laaffictest.SecretPassword, laaffictest.SecretPhone, laaffictest.SecretIP)
+	testkit.MustNotContain(t, s.text, laaffictest.SecretPassword, laaffictest.SecretPhone, laaffictest.SecretIP)
 }
 
 // Close stops the operations ticker: no update after it, its goroutine
