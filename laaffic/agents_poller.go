@@ -19,6 +19,9 @@ var (
 var (
 	agentsDesc          = pollDesc("agents", "Agents (not deleted) per group and status; every status of every group is sent, 0 when none.", "group", "status")
 	agentGroupSeatsDesc = pollDesc("agent_group_seats", "Seats of the agent group (countSeat).", "group")
+	// The seat list's call statistics cover the window asked for: today.
+	agentGroupCallsDesc     = pollDesc("agent_group_calls_today", "Calls of the group's agents (not deleted) today in the account's timezone (sum of num).", "group")
+	agentGroupConnectedDesc = pollDesc("agent_group_connected_calls_today", "Connected calls of the group's agents (not deleted) today in the account's timezone (sum of connectNum).", "group")
 )
 
 // The `status` values of laaffic_agents, in the API's order (1..5).
@@ -28,9 +31,11 @@ var agentStatusOrder = []string{"offline", "idle", "busy", "wrap_up", "break", "
 
 // agentRecord is what is kept of an agent: no account, password or number.
 type agentRecord struct {
-	Group   string `json:"groupName"`
-	Status  apiInt `json:"status"`
-	Deleted apiInt `json:"deleteFlag"`
+	Group     string `json:"groupName"`
+	Status    apiInt `json:"status"`
+	Deleted   apiInt `json:"deleteFlag"`
+	Calls     apiInt `json:"num"`
+	Connected apiInt `json:"connectNum"`
 }
 
 // agentGroupRecord is what is kept of an agent group.
@@ -53,7 +58,7 @@ func fetchAgents(run *pollRun) *collector.FetchError {
 	if ferr != nil {
 		return ferr
 	}
-	seats := map[string]float64{}
+	seats, calls, connected := map[string]float64{}, map[string]float64{}, map[string]float64{}
 	counts := map[string]map[string]float64{}
 	var order []string
 	addGroup := func(name string) string {
@@ -72,7 +77,10 @@ func fetchAgents(run *pollRun) *collector.FetchError {
 		if r.Deleted.V == 1 {
 			continue
 		}
-		counts[addGroup(r.Group)][pollLabel(agentStatuses, r.Status)]++
+		g := addGroup(r.Group)
+		counts[g][pollLabel(agentStatuses, r.Status)]++
+		calls[g] += float64(r.Calls.V)
+		connected[g] += float64(r.Connected.V)
 	}
 	for _, g := range order {
 		for _, s := range agentStatusOrder {
@@ -81,6 +89,8 @@ func fetchAgents(run *pollRun) *collector.FetchError {
 		if v, ok := seats[g]; ok {
 			run.gauge(agentGroupSeatsDesc, v, g)
 		}
+		run.gauge(agentGroupCallsDesc, calls[g], g)
+		run.gauge(agentGroupConnectedDesc, connected[g], g)
 	}
 	return nil
 }

@@ -71,7 +71,7 @@ func (t *demoOpsTicker) stop() {
 // demoOperations is the demo account's operations at now, for a run that
 // started at start: four trunks (carrier-b down one minute in four,
 // carrier-c disabled), agents of three groups whose states change every
-// minute, numbers in every state (one in use expiring in 5 days without
+// minute and whose calls today grow, numbers in every state (one in use expiring in 5 days without
 // auto-renewal), and tasks of every kind whose calling ones keep dialling.
 func demoOperations(start, now time.Time) laaffictest.Operations {
 	up, down := true, false
@@ -98,10 +98,15 @@ func demoOperations(start, now time.Time) laaffictest.Operations {
 		},
 	}
 	minute := now.Unix() / 60
+	local := now.In(config.DefaultLaafficLocation)
+	today := local.Hour()*60 + local.Minute() // minutes since midnight: the agents' calls today grow with it
 	for g, name := range demoAgentGroups {
 		away := g == 1 && demoUnderstaffed(now)
 		for i := 0; i < demoAgentsPerGroup; i++ {
-			o.Agents = append(o.Agents, laaffictest.Agent{Group: name, Status: demoAgentStatus(g*demoAgentsPerGroup+i, minute, away)})
+			k := g*demoAgentsPerGroup + i
+			calls := today / (3 + k%4)
+			o.Agents = append(o.Agents, laaffictest.Agent{Group: name, Status: demoAgentStatus(k, minute, away),
+				Calls: calls, Connected: calls * (5 + k%3) / 10})
 		}
 	}
 	elapsed := int(now.Sub(start) / time.Second)

@@ -69,6 +69,16 @@ func TestDemoOperationsMoveWithTheClock(t *testing.T) {
 		}
 		prev = o
 	}
+	callsToday := func(o laaffictest.Operations) (calls, connected int) {
+		for _, a := range o.Agents {
+			calls, connected = calls+a.Calls, connected+a.Connected
+		}
+		return calls, connected
+	}
+	c0, n0 := callsToday(demoOperations(start, start))
+	if c1, n1 := callsToday(prev); c1 <= c0 || n1 <= n0 || n1 > c1 {
+		t.Errorf("agents' calls today: %d (%d connected) at the start, %d (%d) 40 minutes later", c0, n0, c1, n1)
+	}
 	if len(counts) < 10 {
 		t.Errorf("agent counts by status took only %d values in 40 minutes", len(counts))
 	}
@@ -114,6 +124,7 @@ func TestDemoOperationsFeedEveryOperationsFamily(t *testing.T) {
 	s := e.scrape()
 	for _, name := range []string{
 		"laaffic_sip_trunk_up", "laaffic_sip_trunk_enabled", "laaffic_agents", "laaffic_agent_group_seats",
+		"laaffic_agent_group_calls_today", "laaffic_agent_group_connected_calls_today",
 		"laaffic_numbers", "laaffic_number_next_expiry_timestamp_seconds", "laaffic_tasks", "laaffic_task_numbers",
 	} {
 		if s.series(name) == 0 {

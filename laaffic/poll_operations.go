@@ -38,7 +38,7 @@ var (
 	sipTrunksEndpoint = &pollEndpoint{name: config.LaafficSIPTrunks, foldMetric: "laaffic_sip_trunk_enabled", minInterval: pollAccountInterval,
 		descs: []*prometheus.Desc{sipTrunkUpDesc, sipTrunkEnabledDesc}, fetch: fetchSIPTrunks}
 	agentsEndpoint = &pollEndpoint{name: config.LaafficAgents, foldMetric: "laaffic_agents", minInterval: pollAccountInterval,
-		descs: []*prometheus.Desc{agentsDesc, agentGroupSeatsDesc}, fetch: fetchAgents}
+		descs: []*prometheus.Desc{agentsDesc, agentGroupSeatsDesc, agentGroupCallsDesc, agentGroupConnectedDesc}, fetch: fetchAgents}
 	numbersEndpoint = &pollEndpoint{name: config.LaafficNumbers, minInterval: (*config.LaafficAccount).NumbersMinInterval,
 		descs: []*prometheus.Desc{numbersDesc, numberNextExpiryDesc}, fetch: fetchNumbers}
 	tasksEndpoint = &pollEndpoint{name: config.LaafficTasks, minInterval: pollAccountInterval,

@@ -36,9 +36,10 @@ func pollOpsState() laaffictest.Operations {
 	}
 	groups := []string{"sales", "support", "collections"}
 	for i := 0; i < 150; i++ {
-		o.Agents = append(o.Agents, laaffictest.Agent{Group: groups[i%3], Status: 1 + i%5})
+		o.Agents = append(o.Agents, laaffictest.Agent{Group: groups[i%3], Status: 1 + i%5, Calls: 3, Connected: 2})
 	}
-	o.Agents = append(o.Agents, laaffictest.Agent{Group: "sales", Status: 2, Deleted: true}, laaffictest.Agent{Group: "sales", Status: 7})
+	o.Agents = append(o.Agents, laaffictest.Agent{Group: "sales", Status: 2, Deleted: true, Calls: 100, Connected: 100},
+		laaffictest.Agent{Group: "sales", Status: 7, Calls: 1})
 	for _, kind := range []string{"ivr", "ai", "ai_agent"} {
 		for status := 0; status <= 6; status++ {
 			o.Tasks = append(o.Tasks, laaffictest.Task{Kind: kind, Status: status, Total: 100, Dialled: 40, Succeeded: 30, Failed: 10})
@@ -73,6 +74,9 @@ func TestOperationsPollersMatchTheFake(t *testing.T) {
 		{"laaffic_agents", []string{"group", "sales", "status", "unknown"}, 1},
 		{"laaffic_agents", []string{"group", "support", "status", "unknown"}, 0},
 		{"laaffic_agent_group_seats", []string{"group", "support"}, 50},
+		{"laaffic_agent_group_calls_today", []string{"group", "sales"}, 151},
+		{"laaffic_agent_group_connected_calls_today", []string{"group", "sales"}, 100},
+		{"laaffic_agent_group_calls_today", []string{"group", "collections"}, 150},
 		{"laaffic_numbers", []string{"state", "in_use", "type", "mobile"}, 2},
 		{"laaffic_numbers", []string{"state", "in_use", "type", "fixed"}, 1},
 		{"laaffic_numbers", []string{"state", "expired", "type", "fixed"}, 1},

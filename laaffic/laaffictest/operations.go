@@ -29,11 +29,12 @@ type Trunk struct {
 	Up       *bool // nil: no sipTrunkState sent
 }
 
-// Agent is one agent (status 1 offline .. 5 break).
+// Agent is one agent (status 1 offline .. 5 break) and its calls today.
 type Agent struct {
-	Group   string
-	Status  int
-	Deleted bool
+	Group            string
+	Status           int
+	Deleted          bool
+	Calls, Connected int
 }
 
 // Group is one agent group.
@@ -202,7 +203,7 @@ func agentRecords(as []Agent) []map[string]any {
 		}
 		out = append(out, map[string]any{
 			"keyId": i + 1, "groupName": a.Group, "status": a.Status, "deleteFlag": strconv.Itoa(del), "enable": 0,
-			"num": 3, "connectNum": 2, "displayNum": SecretPhone + fmt.Sprintf("%04d", i),
+			"num": a.Calls, "connectNum": strconv.Itoa(a.Connected), "displayNum": SecretPhone + fmt.Sprintf("%04d", i),
 			"account": "agent-login-" + strconv.Itoa(i), "password": SecretPassword + "agent-" + strconv.Itoa(i),
 		})
 	}
