@@ -124,6 +124,11 @@ func TestOperationsPollersMatchTheFake(t *testing.T) {
 	if r := fake.RequestsTo("/voice/group/call/query"); r != 1 {
 		t.Errorf("documented AI-agent path asked again (%d): the path that answered was not remembered", r)
 	}
+	// The agents' calls are today's: the seat list is asked from midnight
+	// in the account's timezone (UTC+8 by default) to now (14:32 UTC).
+	if p := fake.LastParams(laaffictest.AgentsPath); p["strTime"] != "2025-11-12 00:00:00" || p["endTime"] != "2025-11-12 22:32:00" {
+		t.Errorf("seat list window %v – %v, want today in UTC+8", p["strTime"], p["endTime"])
+	}
 	testkit.MustNotContain(t, s.text+e.logs.String(), laaffictest.SecretPassword, laaffictest.SecretPhone, laaffictest.SecretIP, "sip-acct-", "agent-login-", balanceKey, balanceSecret)
 }
 

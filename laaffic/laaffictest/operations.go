@@ -111,15 +111,21 @@ func (s *Server) RequestsTo(path string) int {
 	return s.perPath[path]
 }
 
+// LastParams is the params of the last list request on path (nil when
+// none).
+func (s *Server) LastParams(path string) map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lastParams[path]
+}
+
 // serveOperations answers an operations list request (after the signature
 // was checked); false when path is not one.
 func (s *Server) serveOperations(w http.ResponseWriter, r *http.Request, path string) bool {
 	var req struct {
-		Current int `json:"current"`
-		Size    int `json:"size"`
-		Params  struct {
-			TaskType any `json:"taskType"`
-		} `json:"params"`
+		Current int            `json:"current"`
+		Size    int            `json:"size"`
+		Params  map[string]any `json:"params"`
 	}
 	s.mu.Lock()
 	ops := s.ops
@@ -145,9 +151,15 @@ func (s *Server) serveOperations(w http.ResponseWriter, r *http.Request, path st
 		writeEnvelope(w, codeEnvelope, "-22", nil)
 		return true
 	}
+	s.mu.Lock()
+	if s.lastParams == nil {
+		s.lastParams = map[string]map[string]any{}
+	}
+	s.lastParams[path] = req.Params
+	s.mu.Unlock()
 	switch path {
 	case GroupCallPath:
-		records = groupCallRecords(ops.Tasks, fmt.Sprint(req.Params.TaskType) == "3")
+		records = groupCallRecords(ops.Tasks, fmt.Sprint(req.Params["taskType"]) == "3")
 	case PreviewPath:
 		records = previewRecords(ops.Tasks)
 	}
