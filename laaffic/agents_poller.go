@@ -1,14 +1,10 @@
 package laaffic
 
 import (
-	"context"
 	"net/http"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"airudder_exporter/collector"
-	"airudder_exporter/config"
 )
 
 // Agents (POST /v3/cc/seat/query) by group and status, and the seats of
@@ -23,6 +19,9 @@ var (
 var (
 	agentsDesc          = pollDesc("agents", "Agents (not deleted) per group and status; every status of every group is sent, 0 when none.", "group", "status")
 	agentGroupSeatsDesc = pollDesc("agent_group_seats", "Seats of the agent group (countSeat).", "group")
+	// The seat list's call statistics cover the window asked for: today.
+	agentGroupCallsDesc     = pollDesc("agent_group_calls_today", "Calls of the group's agents (not deleted) today in the account's timezone (sum of num).", "group")
+	agentGroupConnectedDesc = pollDesc("agent_group_connected_calls_today", "Connected calls of the group's agents (not deleted) today in the account's timezone (sum of connectNum).", "group")
 )
 
 // The `status` values of laaffic_agents, in the API's order (1..5).
@@ -32,9 +31,11 @@ var agentStatusOrder = []string{"offline", "idle", "busy", "wrap_up", "break", "
 
 // agentRecord is what is kept of an agent: no account, password or number.
 type agentRecord struct {
-	Group   string `json:"groupName"`
-	Status  apiInt `json:"status"`
-	Deleted apiInt `json:"deleteFlag"`
+	Group     string `json:"groupName"`
+	Status    apiInt `json:"status"`
+	Deleted   apiInt `json:"deleteFlag"`
+	Calls     apiInt `json:"num"`
+	Connected apiInt `json:"connectNum"`
 }
 
 // agentGroupRecord is what is kept of an agent group.
@@ -43,62 +44,53 @@ type agentGroupRecord struct {
 	Seats apiInt `json:"countSeat"`
 }
 
-var agentsEndpoint = &pollEndpoint{
-	name:        config.LaafficAgents,
-	minInterval: func(a *config.LaafficAccount) time.Duration { return a.MinInterval.D() },
-	descs:       []*prometheus.Desc{agentsDesc, agentGroupSeatsDesc},
-	fetch:       fetchAgents,
-}
-
-// NewAgentsPoller returns the agents poller with no accounts; call
-// ApplyConfig.
-func NewAgentsPoller(o collector.Options) *OperationsPoller {
-	return newOperationsPoller(o, agentsEndpoint)
-}
-
-func fetchAgents(ctx context.Context, f *pollFetcher, a *config.LaafficAccount, start time.Time) ([]prometheus.Metric, int64, *collector.FetchError) {
-	groups, ferr := apiList[agentGroupRecord](ctx, f.api, apiAgentGroupsPath, map[string]any{}, start)
+func fetchAgents(run *pollRun) *collector.FetchError {
+	groups, ferr := pollList[agentGroupRecord](run, apiAgentGroupsPath, map[string]any{})
 	if ferr != nil {
-		return nil, 0, ferr
+		return ferr
 	}
 	// The seat list requires a window for its call statistics: today.
-	now := start.In(a.Location)
-	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, a.Location)
-	agents, ferr := apiList[agentRecord](ctx, f.api, apiAgentsPath, map[string]any{
+	now := run.start.In(run.a.Location)
+	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, run.a.Location)
+	agents, ferr := pollList[agentRecord](run, apiAgentsPath, map[string]any{
 		"strTime": day.Format(pollLayout), "endTime": now.Format(pollLayout),
-	}, start)
+	})
 	if ferr != nil {
-		return nil, 0, ferr
+		return ferr
 	}
-	seats := map[string]float64{}
+	seats, calls, connected := map[string]float64{}, map[string]float64{}, map[string]float64{}
 	counts := map[string]map[string]float64{}
 	var order []string
 	addGroup := func(name string) string {
-		g := f.names.Value(name)
+		g := run.f.nameLabel(name)
 		if counts[g] == nil {
 			counts[g] = map[string]float64{}
 			order = append(order, g)
 		}
 		return g
 	}
-	for _, r := range groups.records {
+	for _, r := range groups {
 		g := addGroup(r.Name)
 		seats[g] += float64(r.Seats.V)
 	}
-	for _, r := range agents.records {
+	for _, r := range agents {
 		if r.Deleted.V == 1 {
 			continue
 		}
-		counts[addGroup(r.Group)][pollLabel(agentStatuses, r.Status)]++
+		g := addGroup(r.Group)
+		counts[g][pollLabel(agentStatuses, r.Status)]++
+		calls[g] += float64(r.Calls.V)
+		connected[g] += float64(r.Connected.V)
 	}
-	var ms []prometheus.Metric
 	for _, g := range order {
 		for _, s := range agentStatusOrder {
-			ms = append(ms, f.gauge(agentsDesc, counts[g][s], g, s))
+			run.gauge(agentsDesc, counts[g][s], g, s)
 		}
 		if v, ok := seats[g]; ok {
-			ms = append(ms, f.gauge(agentGroupSeatsDesc, v, g))
+			run.gauge(agentGroupSeatsDesc, v, g)
 		}
+		run.gauge(agentGroupCallsDesc, calls[g], g)
+		run.gauge(agentGroupConnectedDesc, connected[g], g)
 	}
-	return ms, groups.cut + agents.cut, nil
+	return nil
 }

@@ -1,6 +1,7 @@
 package laaffic
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"time"
@@ -33,21 +34,35 @@ type Demo struct {
 	api          *laaffictest.Server
 	*demogen.API // the simulated API, serving
 	key, secret  string
+	ops          *demoOpsTicker
 }
 
 // StartDemo starts the simulated LAAFFIC API on a loopback port. The
-// balance starts at 80 and is topped up by 100 whenever it falls below 20.
+// balance starts at 80 and is topped up by 100 whenever it falls below 20;
+// the operations state (trunks, agents, numbers, tasks) moves with the
+// clock until Close.
 func StartDemo(logger log.Logger) (*Demo, error) {
+	return startDemo(logger, time.Now, demoOpsEvery)
+}
+
+// startDemo is StartDemo with the operations' clock and update period.
+func startDemo(logger log.Logger, now func() time.Time, every time.Duration) (*Demo, error) {
 	d := &Demo{key: "demo-laaffic-key", secret: demogen.RandomSecret()}
 	d.api = laaffictest.New(d.key, d.secret)
 	d.api.SetBalance(80, 10, 0)
 	d.api.SetRefill(20, 100)
-	d.api.SetOperations(demoOperations(time.Now()))
 	var err error
 	if d.API, err = demogen.Serve(logger, d.api, "LAAFFIC", demoAccount); err != nil {
 		return nil, err
 	}
+	d.ops = startDemoOps(d.api, now, every)
 	return d, nil
+}
+
+// Close stops moving the operations state, then the simulated API.
+func (d *Demo) Close(ctx context.Context) {
+	d.ops.stop()
+	d.API.Close(ctx)
 }
 
 // Augment adds the demo LAAFFIC account (balance and webhook path
@@ -327,9 +342,9 @@ func (g *demoTraffic) aiAgentBatch(n int) demogen.Post {
 }
 
 // transferRatio is the share of group-call transfers an agent answers in
-// the demo; now and then it sags (an understaffed hour).
+// the demo; it sags while a group is understaffed (see demoUnderstaffed).
 func (g *demoTraffic) transferRatio() float64 {
-	if g.Now().Minute()%20 < 3 {
+	if demoUnderstaffed(g.Now()) {
 		return 0.3
 	}
 	return 0.8
@@ -477,39 +492,4 @@ func (g *demoTraffic) Next() demogen.Post {
 	default:
 		return g.ringing(1 + g.Rand.IntN(3))
 	}
-}
-
-// demoOperations is the demo account's operations: a trunk of each kind (one
-// down, one disabled), agents in three groups, a number in use expiring in
-// 5 days without auto-renewal, tasks of every kind in progress.
-func demoOperations(now time.Time) laaffictest.Operations {
-	up, down := true, false
-	due := func(days int) string {
-		return now.In(config.DefaultLaafficLocation).AddDate(0, 0, days).Format(time.DateOnly)
-	}
-	o := laaffictest.Operations{
-		Trunks: []laaffictest.Trunk{
-			{Name: "carrier-a", Outbound: true, Enabled: true, Up: &up},
-			{Name: "carrier-b", Outbound: true, Enabled: true, Up: &down},
-			{Name: "carrier-c", Outbound: true, Enabled: false, Up: &up},
-			{Name: "inbound", Enabled: true, Up: &up},
-		},
-		Groups: []laaffictest.Group{{Name: "sales", Seats: 20}, {Name: "support", Seats: 15}, {Name: "collections", Seats: 10}},
-		Numbers: []laaffictest.Number{
-			{State: 3, Type: "MOBILE", DueDate: due(5)},
-			{State: 3, Type: "FIXED", DueDate: due(40), AutoRenew: true},
-			{State: 4, Type: "MOBILE", DueDate: due(-3)},
-			{State: 5, Type: "FIXED", DueDate: due(100)},
-		},
-	}
-	for i := 0; i < 45; i++ {
-		o.Agents = append(o.Agents, laaffictest.Agent{Group: []string{"sales", "support", "collections"}[i%3], Status: 1 + i%5})
-	}
-	for i, kind := range []string{"ivr", "ai", "ai_agent"} {
-		o.Tasks = append(o.Tasks, laaffictest.Task{Kind: kind, Status: 1, Total: 1000, Dialled: 100 * (i + 1), Succeeded: 50, Failed: 20},
-			laaffictest.Task{Kind: kind, Status: 2, Total: 500, Dialled: 500, Succeeded: 300, Failed: 200})
-	}
-	o.Tasks = append(o.Tasks, laaffictest.Task{Kind: "ai", Status: 3, Total: 200},
-		laaffictest.Task{Kind: "preview", Status: 11, Total: 50, Dialled: 10, Succeeded: 5, Failed: 2})
-	return o
 }

@@ -1,15 +1,11 @@
 package laaffic
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"airudder_exporter/collector"
-	"airudder_exporter/config"
 )
 
 // Numbers (DIDs, POST /v3/number/queryPage) by state and type, and the
@@ -39,27 +35,14 @@ type numberRecord struct {
 	AutoRenew apiInt `json:"autoRenew"`
 }
 
-var numbersEndpoint = &pollEndpoint{
-	name:        config.LaafficNumbers,
-	minInterval: func(a *config.LaafficAccount) time.Duration { return a.NumbersMinInterval() },
-	descs:       []*prometheus.Desc{numbersDesc, numberNextExpiryDesc},
-	fetch:       fetchNumbers,
-}
-
-// NewNumbersPoller returns the numbers poller with no accounts; call
-// ApplyConfig.
-func NewNumbersPoller(o collector.Options) *OperationsPoller {
-	return newOperationsPoller(o, numbersEndpoint)
-}
-
-func fetchNumbers(ctx context.Context, f *pollFetcher, a *config.LaafficAccount, start time.Time) ([]prometheus.Metric, int64, *collector.FetchError) {
-	list, ferr := apiList[numberRecord](ctx, f.api, apiNumbersPath, map[string]any{}, start)
+func fetchNumbers(run *pollRun) *collector.FetchError {
+	numbers, ferr := pollList[numberRecord](run, apiNumbersPath, map[string]any{})
 	if ferr != nil {
-		return nil, 0, ferr
+		return ferr
 	}
 	counts := map[[2]string]float64{}
 	next := map[string]time.Time{}
-	for _, r := range list.records {
+	for _, r := range numbers {
 		typ := strings.ToLower(r.Type)
 		if typ != "mobile" && typ != "fixed" {
 			typ = "unknown"
@@ -69,7 +52,7 @@ func fetchNumbers(ctx context.Context, f *pollFetcher, a *config.LaafficAccount,
 		if state != "in_use" {
 			continue
 		}
-		day, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(r.DueDate), a.Location)
+		day, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(r.DueDate), run.a.Location)
 		if err != nil {
 			continue
 		}
@@ -82,16 +65,15 @@ func fetchNumbers(ctx context.Context, f *pollFetcher, a *config.LaafficAccount,
 			next[renew] = end
 		}
 	}
-	var ms []prometheus.Metric
 	for _, s := range numberStateOrder {
 		for _, t := range numberTypeOrder {
-			ms = append(ms, f.gauge(numbersDesc, counts[[2]string{s, t}], s, t))
+			run.gauge(numbersDesc, counts[[2]string{s, t}], s, t)
 		}
 	}
 	for _, renew := range []string{"false", "true"} {
 		if end, ok := next[renew]; ok {
-			ms = append(ms, f.gauge(numberNextExpiryDesc, float64(end.Unix()), renew))
+			run.gauge(numberNextExpiryDesc, float64(end.Unix()), renew)
 		}
 	}
-	return ms, list.cut, nil
+	return nil
 }

@@ -20,13 +20,47 @@ import (
 
 // pollEndpoint is one operations endpoint: what its poller file plugs in.
 type pollEndpoint struct {
-	name        string // laaffic.accounts[].collect value and `endpoint` label
+	name string // laaffic.accounts[].collect value and `endpoint` label
+	// foldMetric names the family whose open-ended label (trunk or group
+	// names) goes through the cap: the `metric` label of the folded-values
+	// counter; "" when the endpoint has no open-ended label.
+	foldMetric  string
 	minInterval func(a *config.LaafficAccount) time.Duration
 	descs       []*prometheus.Desc
-	// fetch reads the endpoint for one account; cut is the number of
-	// records beyond the page bound.
-	fetch func(ctx context.Context, f *pollFetcher, a *config.LaafficAccount, start time.Time) (ms []prometheus.Metric, cut int64, ferr *collector.FetchError)
+	// fetch reads the endpoint for one account into r.
+	fetch func(r *pollRun) *collector.FetchError
 }
+
+// The operations endpoints. Trunks, agents and tasks change within minutes
+// and are read at most once per the account's min_interval; numbers change
+// by the day.
+var (
+	sipTrunksEndpoint = &pollEndpoint{name: config.LaafficSIPTrunks, foldMetric: "laaffic_sip_trunk_enabled", minInterval: pollAccountInterval,
+		descs: []*prometheus.Desc{sipTrunkUpDesc, sipTrunkEnabledDesc}, fetch: fetchSIPTrunks}
+	agentsEndpoint = &pollEndpoint{name: config.LaafficAgents, foldMetric: "laaffic_agents", minInterval: pollAccountInterval,
+		descs: []*prometheus.Desc{agentsDesc, agentGroupSeatsDesc, agentGroupCallsDesc, agentGroupConnectedDesc}, fetch: fetchAgents}
+	numbersEndpoint = &pollEndpoint{name: config.LaafficNumbers, minInterval: (*config.LaafficAccount).NumbersMinInterval,
+		descs: []*prometheus.Desc{numbersDesc, numberNextExpiryDesc}, fetch: fetchNumbers}
+	tasksEndpoint = &pollEndpoint{name: config.LaafficTasks, minInterval: pollAccountInterval,
+		descs: []*prometheus.Desc{tasksDesc, taskNumbersDesc}, fetch: fetchTasks}
+)
+
+// NewSIPTrunksPoller, NewAgentsPoller, NewNumbersPoller and NewTasksPoller
+// return the endpoint's poller with no accounts; call ApplyConfig.
+func NewSIPTrunksPoller(o collector.Options) *OperationsPoller {
+	return newOperationsPoller(o, sipTrunksEndpoint)
+}
+func NewAgentsPoller(o collector.Options) *OperationsPoller {
+	return newOperationsPoller(o, agentsEndpoint)
+}
+func NewNumbersPoller(o collector.Options) *OperationsPoller {
+	return newOperationsPoller(o, numbersEndpoint)
+}
+func NewTasksPoller(o collector.Options) *OperationsPoller {
+	return newOperationsPoller(o, tasksEndpoint)
+}
+
+func pollAccountInterval(a *config.LaafficAccount) time.Duration { return a.MinInterval.D() }
 
 // pollDesc is a fetched gauge of an operations endpoint.
 func pollDesc(name, help string, labels ...string) *prometheus.Desc {
@@ -67,7 +101,16 @@ func newOperationsPoller(o collector.Options, e *pollEndpoint) *OperationsPoller
 	cut := prometheus.NewDesc("laaffic_operations_records_cut", "Records of the account's LAAFFIC operations endpoint left unread in the last fetch: beyond the page bound.",
 		[]string{"account"}, prometheus.Labels{"endpoint": e.name})
 	v := pollVendor{e: e, cut: cut}
-	return &OperationsPoller{e: e, poller: collector.NewPoller[config.LaafficAccount, apiIdentity](o, v, pollFamily(e, cut))}
+	fam := pollFamily(e, cut)
+	if e.foldMetric != "" {
+		v.folded = collector.Register(o.Registerer, prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name:        "laaffic_operations_label_values_folded_total",
+			Help:        "Trunk or agent group names of a LAAFFIC operations endpoint folded into \"other\" because the endpoint reached max_label_values or the name was not a printable label value; once per name and fetch.",
+			ConstLabels: prometheus.Labels{"endpoint": e.name},
+		}, []string{"account", "metric"}))
+		fam.Counters = []*prometheus.CounterVec{v.folded}
+	}
+	return &OperationsPoller{e: e, poller: collector.NewPoller[config.LaafficAccount, apiIdentity](o, v, fam)}
 }
 
 // ApplyConfig sets the accounts whose endpoint is read: those of cfg with
@@ -88,8 +131,9 @@ func (p *OperationsPoller) ScrapeCollector(ctx context.Context) prometheus.Colle
 
 // pollVendor plugs one endpoint into collector.Poller.
 type pollVendor struct {
-	e   *pollEndpoint
-	cut *prometheus.Desc
+	e      *pollEndpoint
+	cut    *prometheus.Desc
+	folded *prometheus.CounterVec // nil when the endpoint has no open-ended label
 }
 
 func (pollVendor) Identity(a *config.LaafficAccount) (string, apiIdentity) {
@@ -100,8 +144,12 @@ func (v pollVendor) MinInterval(a *config.LaafficAccount) time.Duration { return
 
 func (v pollVendor) NewFetcher(acc *collector.Account, a *config.LaafficAccount) collector.Fetcher[config.LaafficAccount] {
 	id := newAPIIdentity(a)
+	var onFold func()
+	if v.folded != nil {
+		onFold = v.folded.WithLabelValues(acc.Name(), v.e.foldMetric).Inc
+	}
 	return &pollFetcher{v: v, acc: acc, id: id, api: newAPIClient(acc, id),
-		names: labelcap.New(config.DefaultMaxLabelValues, nil)}
+		names: labelcap.New(config.DefaultMaxLabelValues, onFold)}
 }
 
 // pollFetcher is the LAAFFIC half of one account of one endpoint.
@@ -111,8 +159,10 @@ type pollFetcher struct {
 	id  apiIdentity
 	api *apiClient
 	// names caps the endpoint's open-ended label (trunk or group names),
-	// a round per fetch.
-	names *labelcap.Cap
+	// a round per fetch; fetchNames is the fetch's names already capped, so
+	// a name repeated on many records (an agent's group) folds once.
+	names      *labelcap.Cap
+	fetchNames map[string]string
 }
 
 func (f *pollFetcher) Update(*config.LaafficAccount) {}
@@ -124,16 +174,58 @@ func (f *pollFetcher) Fetch(cfg *config.LaafficAccount, start time.Time) collect
 	ctx, cancel := context.WithTimeout(f.acc.Context(), cfg.Timeout.D())
 	defer cancel()
 	f.names.BeginRound()
-	ms, cut, ferr := f.v.e.fetch(ctx, f, cfg, start)
-	if ferr != nil {
+	clear(f.fetchNames)
+	r := &pollRun{ctx: ctx, f: f, a: cfg, start: start}
+	if ferr := f.v.e.fetch(r); ferr != nil {
 		return collector.Fetched{Err: ferr}
 	}
-	out := collector.Fetched{Metrics: append(ms, f.gauge(f.v.cut, float64(cut)))}
-	if cut > 0 {
+	out := collector.Fetched{Metrics: append(r.ms, f.gauge(f.v.cut, float64(r.cut)))}
+	if r.cut > 0 {
 		out.Partial = []string{apiReasonTruncated}
-		out.LogKV = []any{"records_cut", cut}
+		out.LogKV = []any{"records_cut", r.cut}
 	}
 	return out
+}
+
+// pollRun is one fetch of an endpoint for one account: what it reads with
+// and what it emits.
+type pollRun struct {
+	ctx   context.Context
+	f     *pollFetcher
+	a     *config.LaafficAccount
+	start time.Time
+	ms    []prometheus.Metric
+	cut   int64 // records beyond the page bound
+}
+
+// pollList reads every page of a list for r, counting what the page bound
+// cut.
+func pollList[T any](r *pollRun, p *apiPath, params map[string]any) ([]T, *collector.FetchError) {
+	l, ferr := apiList[T](r.ctx, r.f.api, p, params, r.start)
+	if ferr != nil {
+		return nil, ferr
+	}
+	r.cut += l.cut
+	return l.records, nil
+}
+
+// gauge emits one fetched gauge of the account.
+func (r *pollRun) gauge(d *prometheus.Desc, v float64, labels ...string) {
+	r.ms = append(r.ms, r.f.gauge(d, v, labels...))
+}
+
+// nameLabel is the capped label value of an open-ended name (a trunk or a
+// group).
+func (f *pollFetcher) nameLabel(name string) string {
+	if v, ok := f.fetchNames[name]; ok {
+		return v
+	}
+	if f.fetchNames == nil {
+		f.fetchNames = map[string]string{}
+	}
+	v := f.names.Value(name)
+	f.fetchNames[name] = v
+	return v
 }
 
 // gauge is one fetched gauge of the account.

@@ -1,17 +1,12 @@
 package laaffic
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/go-kit/log"
-	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
-
-	"airudder_exporter/collector"
 	"airudder_exporter/config"
 	"airudder_exporter/internal/testkit"
 	"airudder_exporter/laaffic/laaffictest"
@@ -41,9 +36,10 @@ func pollOpsState() laaffictest.Operations {
 	}
 	groups := []string{"sales", "support", "collections"}
 	for i := 0; i < 150; i++ {
-		o.Agents = append(o.Agents, laaffictest.Agent{Group: groups[i%3], Status: 1 + i%5})
+		o.Agents = append(o.Agents, laaffictest.Agent{Group: groups[i%3], Status: 1 + i%5, Calls: 3, Connected: 2})
 	}
-	o.Agents = append(o.Agents, laaffictest.Agent{Group: "sales", Status: 2, Deleted: true}, laaffictest.Agent{Group: "sales", Status: 7})
+	o.Agents = append(o.Agents, laaffictest.Agent{Group: "sales", Status: 2, Deleted: true, Calls: 100, Connected: 100},
+		laaffictest.Agent{Group: "sales", Status: 7, Calls: 1})
 	for _, kind := range []string{"ivr", "ai", "ai_agent"} {
 		for status := 0; status <= 6; status++ {
 			o.Tasks = append(o.Tasks, laaffictest.Task{Kind: kind, Status: status, Total: 100, Dialled: 40, Succeeded: 30, Failed: 10})
@@ -55,58 +51,13 @@ func pollOpsState() laaffictest.Operations {
 	return o
 }
 
-type pollOpsEnv struct {
-	t     *testing.T
-	fake  *laaffictest.Server
-	reg   *prometheus.Registry
-	ps    []*OperationsPoller
-	logs  *testkit.LogBuffer
-	clock *testkit.Clock
-}
-
-func newPollOpsEnv(t *testing.T, hc *http.Client, baseURL string, fake *laaffictest.Server) *pollOpsEnv {
-	t.Helper()
-	e := &pollOpsEnv{t: t, fake: fake, reg: prometheus.NewPedanticRegistry(), logs: &testkit.LogBuffer{}, clock: testkit.NewClock(balanceStart)}
-	fake.SetClock(e.clock.Now)
-	o := collector.Options{Logger: log.NewLogfmtLogger(e.logs), Registerer: e.reg, HTTPClient: hc, Now: e.clock.Now}
-	e.ps = []*OperationsPoller{NewSIPTrunksPoller(o), NewAgentsPoller(o), NewNumbersPoller(o), NewTasksPoller(o)}
-	cfg := &config.Config{Laaffic: config.Laaffic{Accounts: []config.LaafficAccount{
-		{Name: balanceAccount, BaseURL: baseURL, APIKey: balanceKey, APISecret: balanceSecret,
-			MinInterval: config.Duration(time.Minute), Timeout: config.Duration(2 * time.Second)},
-	}}}
-	for _, p := range e.ps {
-		p.ApplyConfig(cfg)
-		t.Cleanup(func() { p.ApplyConfig(&config.Config{}) })
-	}
-	return e
-}
-
-func (e *pollOpsEnv) scrape() (map[string]*dto.MetricFamily, string) {
-	e.t.Helper()
-	scrape := prometheus.NewPedanticRegistry()
-	for _, p := range e.ps {
-		if err := scrape.Register(p.ScrapeCollector(e.t.Context())); err != nil {
-			e.t.Fatal(err)
-		}
-	}
-	mfs := testkit.GatherScrape(e.t, scrape, e.reg)
-	var text strings.Builder
-	for _, mf := range mfs {
-		text.WriteString(mf.String())
-	}
-	return mfs, text.String()
-}
-
 func TestOperationsPollersMatchTheFake(t *testing.T) {
 	fake := laaffictest.New(balanceKey, balanceSecret)
 	fake.SetOperations(pollOpsState())
 	srv := httptest.NewServer(fake)
 	defer srv.Close()
 	e := newPollOpsEnv(t, &http.Client{}, srv.URL, fake)
-	mfs, text := e.scrape()
-	v := func(name string, labels ...string) float64 {
-		return testkit.FamilyValue(mfs, name, append([]string{"account", balanceAccount}, labels...)...)
-	}
+	s := e.scrape()
 	for _, c := range []struct {
 		name   string
 		labels []string
@@ -123,6 +74,9 @@ func TestOperationsPollersMatchTheFake(t *testing.T) {
 		{"laaffic_agents", []string{"group", "sales", "status", "unknown"}, 1},
 		{"laaffic_agents", []string{"group", "support", "status", "unknown"}, 0},
 		{"laaffic_agent_group_seats", []string{"group", "support"}, 50},
+		{"laaffic_agent_group_calls_today", []string{"group", "sales"}, 151},
+		{"laaffic_agent_group_connected_calls_today", []string{"group", "sales"}, 100},
+		{"laaffic_agent_group_calls_today", []string{"group", "collections"}, 150},
 		{"laaffic_numbers", []string{"state", "in_use", "type", "mobile"}, 2},
 		{"laaffic_numbers", []string{"state", "in_use", "type", "fixed"}, 1},
 		{"laaffic_numbers", []string{"state", "expired", "type", "fixed"}, 1},
@@ -142,18 +96,18 @@ func TestOperationsPollersMatchTheFake(t *testing.T) {
 		{"laaffic_task_numbers", []string{"kind", "preview", "stage", "dialled"}, 12},
 		{"laaffic_operations_records_cut", []string{"endpoint", "agents"}, 0},
 	} {
-		if got := v(c.name, c.labels...); got != c.want {
+		if got := s.value(c.name, c.labels...); got != c.want {
 			t.Errorf("%s%v = %v, want %v", c.name, c.labels, got, c.want)
 		}
 	}
-	if n := testkit.FamilySeries(mfs, "laaffic_sip_trunk_up"); n != 3 {
+	if n := s.series("laaffic_sip_trunk_up"); n != 3 {
 		t.Errorf("laaffic_sip_trunk_up: %d series, want 3 (no sample without sipTrunkState)", n)
 	}
-	if n := testkit.FamilySeries(mfs, "laaffic_agents"); n != 18 {
+	if n := s.series("laaffic_agents"); n != 18 {
 		t.Errorf("laaffic_agents: %d series, want 3 groups × 6 statuses", n)
 	}
 	for _, ep := range []string{"sip_trunks", "agents", "numbers", "tasks"} {
-		if got := v("laaffic_operations_scrape_collector_success", "endpoint", ep); got != 1 {
+		if got := s.value("laaffic_operations_scrape_collector_success", "endpoint", ep); got != 1 {
 			t.Errorf("success{endpoint=%s} = %v", ep, got)
 		}
 	}
@@ -170,7 +124,12 @@ func TestOperationsPollersMatchTheFake(t *testing.T) {
 	if r := fake.RequestsTo("/voice/group/call/query"); r != 1 {
 		t.Errorf("documented AI-agent path asked again (%d): the path that answered was not remembered", r)
 	}
-	testkit.MustNotContain(t, text+e.logs.String(), laaffictest.SecretPassword, laaffictest.SecretPhone, laaffictest.SecretIP, "sip-acct-", "agent-login-", balanceKey, balanceSecret)
+	// The agents' calls are today's: the seat list is asked from midnight
+	// in the account's timezone (UTC+8 by default) to now (14:32 UTC).
+	if p := fake.LastParams(laaffictest.AgentsPath); p["strTime"] != "2025-11-12 00:00:00" || p["endTime"] != "2025-11-12 22:32:00" {
+		t.Errorf("seat list window %v – %v, want today in UTC+8", p["strTime"], p["endTime"])
+	}
+	testkit.MustNotContain(t, s.text+e.logs.String(), laaffictest.SecretPassword, laaffictest.SecretPhone, laaffictest.SecretIP, "sip-acct-", "agent-login-", balanceKey, balanceSecret)
 }
 
 // A junk or failing endpoint turns only its own success gauge to 0.
@@ -182,22 +141,19 @@ func TestOperationsPollersFailAlone(t *testing.T) {
 	e := newPollOpsEnv(t, &http.Client{}, srv.URL, fake)
 	fake.BreakEndpoint(laaffictest.NumbersPath, `{"status":"0","data":{"records":"junk"}}`, 0)
 	fake.BreakEndpoint(laaffictest.SIPTrunksPath, "", http.StatusBadGateway)
-	mfs, _ := e.scrape()
-	v := func(name string, labels ...string) float64 {
-		return testkit.FamilyValue(mfs, name, append([]string{"account", balanceAccount}, labels...)...)
-	}
+	s := e.scrape()
 	for ep, want := range map[string]float64{"sip_trunks": 0, "agents": 1, "numbers": 0, "tasks": 1} {
-		if got := v("laaffic_operations_scrape_collector_success", "endpoint", ep); got != want {
+		if got := s.value("laaffic_operations_scrape_collector_success", "endpoint", ep); got != want {
 			t.Errorf("success{endpoint=%s} = %v, want %v", ep, got, want)
 		}
 	}
-	if got := v("laaffic_operations_scrape_errors_total", "endpoint", "numbers", "reason", "decode"); got != 1 {
+	if got := s.value("laaffic_operations_scrape_errors_total", "endpoint", "numbers", "reason", "decode"); got != 1 {
 		t.Errorf("numbers decode errors = %v", got)
 	}
-	if got := v("laaffic_operations_scrape_errors_total", "endpoint", "sip_trunks", "reason", "http_status"); got != 1 {
+	if got := s.value("laaffic_operations_scrape_errors_total", "endpoint", "sip_trunks", "reason", "http_status"); got != 1 {
 		t.Errorf("sip_trunks http_status errors = %v", got)
 	}
-	if n := testkit.FamilySeries(mfs, "laaffic_numbers"); n != 0 {
+	if n := s.series("laaffic_numbers"); n != 0 {
 		t.Errorf("laaffic_numbers sent %d series from a junk answer", n)
 	}
 }
@@ -214,11 +170,64 @@ func TestOperationsPollersRefuseCrossHostRedirects(t *testing.T) {
 	}))
 	defer redirector.Close()
 	e := newPollOpsEnv(t, &http.Client{}, redirector.URL, fake)
-	mfs, _ := e.scrape()
-	if got := testkit.FamilyValue(mfs, "laaffic_operations_scrape_errors_total", "account", balanceAccount, "endpoint", "agents", "reason", "redirect"); got != 1 {
+	s := e.scrape()
+	if got := s.value("laaffic_operations_scrape_errors_total", "endpoint", "agents", "reason", "redirect"); got != 1 {
 		t.Errorf("agents redirect errors = %v", got)
 	}
 	if leaked != 0 {
 		t.Errorf("the other host received %d requests", leaked)
+	}
+}
+
+// Trunk and group names beyond max_label_values fold into "other" and are
+// counted once per name and fetch, by endpoint and family.
+func TestOperationsPollersCountFoldedNames(t *testing.T) {
+	fake := laaffictest.New(balanceKey, balanceSecret)
+	up := true
+	var o laaffictest.Operations
+	for i := 0; i < config.DefaultMaxLabelValues+5; i++ {
+		o.Trunks = append(o.Trunks, laaffictest.Trunk{Name: fmt.Sprintf("trunk-%02d", i), Outbound: true, Enabled: true, Up: &up})
+	}
+	for i := 0; i < config.DefaultMaxLabelValues+2; i++ {
+		g := fmt.Sprintf("group-%02d", i)
+		o.Groups = append(o.Groups, laaffictest.Group{Name: g, Seats: 3})
+		for k := 0; k < 3; k++ {
+			o.Agents = append(o.Agents, laaffictest.Agent{Group: g, Status: 2})
+		}
+	}
+	fake.SetOperations(o)
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	e := newPollOpsEnv(t, &http.Client{}, srv.URL, fake)
+	folded := func(s pollOpsScrape, endpoint, metric string) float64 {
+		return s.value("laaffic_operations_label_values_folded_total", "endpoint", endpoint, "metric", metric)
+	}
+	s := e.scrape()
+	if got := folded(s, "sip_trunks", "laaffic_sip_trunk_enabled"); got != 5 {
+		t.Errorf("trunk names folded = %v, want 5", got)
+	}
+	if got := folded(s, "agents", "laaffic_agents"); got != 2 {
+		t.Errorf("group names folded = %v, want 2 (once per name, not per agent)", got)
+	}
+	if got := s.value("laaffic_agents", "group", "other", "status", "idle"); got != 6 {
+		t.Errorf("agents of the folded groups = %v, want 6", got)
+	}
+	if got := s.value("laaffic_sip_trunk_up", "trunk", "other", "direction", "outbound"); got != 1 {
+		t.Errorf("folded trunks up = %v", got)
+	}
+	if n := s.series("laaffic_operations_label_values_folded_total"); n != 2 {
+		t.Errorf("folded-values counter: %d series, want one per endpoint with names", n)
+	}
+	e.clock.Advance(2 * time.Minute)
+	s = e.scrape()
+	if got := folded(s, "sip_trunks", "laaffic_sip_trunk_enabled"); got != 10 {
+		t.Errorf("trunk names folded after two fetches = %v, want 10", got)
+	}
+	for _, p := range e.ps {
+		p.ApplyConfig(&config.Config{})
+	}
+	s = e.scrape()
+	if n := s.series("laaffic_operations_label_values_folded_total"); n != 0 {
+		t.Errorf("folded-values counter: %d series left after the account was dropped", n)
 	}
 }

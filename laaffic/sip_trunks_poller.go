@@ -1,14 +1,9 @@
 package laaffic
 
 import (
-	"context"
 	"net/http"
-	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
 
 	"airudder_exporter/collector"
-	"airudder_exporter/config"
 )
 
 // SIP trunks (POST /v3/cc/sipTrunk/query): whether each trunk's gateway is
@@ -33,30 +28,17 @@ type sipTrunkRecord struct {
 
 var sipTrunkDirections = map[int64]string{1: "outbound", 2: "inbound"}
 
-var sipTrunksEndpoint = &pollEndpoint{
-	name:        config.LaafficSIPTrunks,
-	minInterval: func(a *config.LaafficAccount) time.Duration { return a.MinInterval.D() },
-	descs:       []*prometheus.Desc{sipTrunkUpDesc, sipTrunkEnabledDesc},
-	fetch:       fetchSIPTrunks,
-}
-
-// NewSIPTrunksPoller returns the SIP trunks poller with no accounts; call
-// ApplyConfig.
-func NewSIPTrunksPoller(o collector.Options) *OperationsPoller {
-	return newOperationsPoller(o, sipTrunksEndpoint)
-}
-
-func fetchSIPTrunks(ctx context.Context, f *pollFetcher, _ *config.LaafficAccount, start time.Time) ([]prometheus.Metric, int64, *collector.FetchError) {
-	list, ferr := apiList[sipTrunkRecord](ctx, f.api, apiSIPTrunksPath, map[string]any{}, start)
+func fetchSIPTrunks(run *pollRun) *collector.FetchError {
+	trunks, ferr := pollList[sipTrunkRecord](run, apiSIPTrunksPath, map[string]any{})
 	if ferr != nil {
-		return nil, 0, ferr
+		return ferr
 	}
 	type key struct{ trunk, direction string }
 	up := map[key]float64{}
 	enabled := map[key]float64{}
 	var order []key
-	for _, r := range list.records {
-		k := key{f.names.Value(r.Name), pollLabel(sipTrunkDirections, r.Type)}
+	for _, r := range trunks {
+		k := key{run.f.nameLabel(r.Name), pollLabel(sipTrunkDirections, r.Type)}
 		if _, seen := enabled[k]; !seen {
 			order = append(order, k)
 			enabled[k] = 0
@@ -74,12 +56,11 @@ func fetchSIPTrunks(ctx context.Context, f *pollFetcher, _ *config.LaafficAccoun
 			}
 		}
 	}
-	var ms []prometheus.Metric
 	for _, k := range order {
-		ms = append(ms, f.gauge(sipTrunkEnabledDesc, enabled[k], k.trunk, k.direction))
+		run.gauge(sipTrunkEnabledDesc, enabled[k], k.trunk, k.direction)
 		if v, ok := up[k]; ok {
-			ms = append(ms, f.gauge(sipTrunkUpDesc, v, k.trunk, k.direction))
+			run.gauge(sipTrunkUpDesc, v, k.trunk, k.direction)
 		}
 	}
-	return ms, list.cut, nil
+	return nil
 }

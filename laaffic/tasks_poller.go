@@ -1,14 +1,10 @@
 package laaffic
 
 import (
-	"context"
 	"net/http"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"airudder_exporter/collector"
-	"airudder_exporter/config"
 )
 
 // Tasks created in the account's tasks_window: group-call tasks (IVR and
@@ -62,19 +58,6 @@ type previewTaskRecord struct {
 	Failures  apiInt `json:"callFailuresNum"`
 }
 
-var tasksEndpoint = &pollEndpoint{
-	name:        config.LaafficTasks,
-	minInterval: func(a *config.LaafficAccount) time.Duration { return a.MinInterval.D() },
-	descs:       []*prometheus.Desc{tasksDesc, taskNumbersDesc},
-	fetch:       fetchTasks,
-}
-
-// NewTasksPoller returns the tasks poller with no accounts; call
-// ApplyConfig.
-func NewTasksPoller(o collector.Options) *OperationsPoller {
-	return newOperationsPoller(o, tasksEndpoint)
-}
-
 // taskTally is the counts of one fetch by kind.
 type taskTally struct {
 	status map[string]map[string]float64 // kind → status → tasks
@@ -94,19 +77,19 @@ func (t *taskTally) add(kind, status string, total, dialled, succeeded, failed, 
 	st["remaining"] += float64(max(remaining, 0))
 }
 
-func fetchTasks(ctx context.Context, f *pollFetcher, a *config.LaafficAccount, start time.Time) ([]prometheus.Metric, int64, *collector.FetchError) {
-	now := start.In(a.Location)
-	from := now.Add(-a.TasksWindow.D())
+func fetchTasks(run *pollRun) *collector.FetchError {
+	now := run.start.In(run.a.Location)
+	from := now.Add(-run.a.TasksWindow.D())
 	window := map[string]any{"strTime": from.Format(pollLayout), "endTime": now.Format(pollLayout), "statusList": []int{}}
 	t := taskTally{status: map[string]map[string]float64{}, stage: map[string]map[string]float64{}}
 	for _, k := range taskKinds {
 		t.status[k], t.stage[k] = map[string]float64{}, map[string]float64{}
 	}
-	groupCall, ferr := apiList[groupCallTaskRecord](ctx, f.api, apiGroupCallTasksPath, window, start)
+	groupCall, ferr := pollList[groupCallTaskRecord](run, apiGroupCallTasksPath, window)
 	if ferr != nil {
-		return nil, 0, ferr
+		return ferr
 	}
-	for _, r := range groupCall.records {
+	for _, r := range groupCall {
 		kind := "ivr"
 		switch r.TaskType.V {
 		case 2:
@@ -120,34 +103,33 @@ func fetchTasks(ctx context.Context, f *pollFetcher, a *config.LaafficAccount, s
 	for k, v := range window {
 		aiWindow[k] = v
 	}
-	aiAgent, ferr := apiList[groupCallTaskRecord](ctx, f.api, apiAIAgentTasksPath, aiWindow, start)
+	aiAgent, ferr := pollList[groupCallTaskRecord](run, apiAIAgentTasksPath, aiWindow)
 	if ferr != nil {
-		return nil, 0, ferr
+		return ferr
 	}
-	for _, r := range aiAgent.records {
+	for _, r := range aiAgent {
 		t.add("ai_agent", pollLabel(groupCallTaskStatuses, r.Status), r.Numbers.V, r.Dialled.V, r.Success.V, r.Fail.V, r.Numbers.V-r.Dialled.V)
 	}
-	preview, ferr := apiList[previewTaskRecord](ctx, f.api, apiPreviewTasksPath, map[string]any{
+	preview, ferr := pollList[previewTaskRecord](run, apiPreviewTasksPath, map[string]any{
 		"startTime": from.Format(time.DateOnly), "endTime": now.Format(time.DateOnly),
-	}, start)
+	})
 	if ferr != nil {
-		return nil, 0, ferr
+		return ferr
 	}
-	for _, r := range preview.records {
+	for _, r := range preview {
 		t.add("preview", pollLabel(previewTaskStatuses, r.Status), r.Total.V, r.Total.V-r.Remaining.V, r.Transfers.V, r.Failures.V, r.Remaining.V)
 	}
-	var ms []prometheus.Metric
 	for _, k := range taskKinds {
 		statuses := groupCallTaskStatusSet
 		if k == "preview" {
 			statuses = previewTaskStatusSet
 		}
 		for _, s := range statuses {
-			ms = append(ms, f.gauge(tasksDesc, t.status[k][s], k, s))
+			run.gauge(tasksDesc, t.status[k][s], k, s)
 		}
 		for _, s := range taskStages {
-			ms = append(ms, f.gauge(taskNumbersDesc, t.stage[k][s], k, s))
+			run.gauge(taskNumbersDesc, t.stage[k][s], k, s)
 		}
 	}
-	return ms, groupCall.cut + aiAgent.cut + preview.cut, nil
+	return nil
 }

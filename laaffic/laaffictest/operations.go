@@ -29,11 +29,12 @@ type Trunk struct {
 	Up       *bool // nil: no sipTrunkState sent
 }
 
-// Agent is one agent (status 1 offline .. 5 break).
+// Agent is one agent (status 1 offline .. 5 break) and its calls today.
 type Agent struct {
-	Group   string
-	Status  int
-	Deleted bool
+	Group            string
+	Status           int
+	Deleted          bool
+	Calls, Connected int
 }
 
 // Group is one agent group.
@@ -83,9 +84,6 @@ const (
 // SetOperations replaces the operations state.
 func (s *Server) SetOperations(o Operations) { s.mu.Lock(); s.ops = o; s.mu.Unlock() }
 
-// UpdateOperations changes the operations state in place.
-func (s *Server) UpdateOperations(f func(o *Operations)) { s.mu.Lock(); f(&s.ops); s.mu.Unlock() }
-
 // BreakEndpoint makes path answer junk (body) or an HTTP status (code);
 // "" and 0 restore it.
 func (s *Server) BreakEndpoint(path, body string, code int) {
@@ -113,15 +111,21 @@ func (s *Server) RequestsTo(path string) int {
 	return s.perPath[path]
 }
 
+// LastParams is the params of the last list request on path (nil when
+// none).
+func (s *Server) LastParams(path string) map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lastParams[path]
+}
+
 // serveOperations answers an operations list request (after the signature
 // was checked); false when path is not one.
 func (s *Server) serveOperations(w http.ResponseWriter, r *http.Request, path string) bool {
 	var req struct {
-		Current int `json:"current"`
-		Size    int `json:"size"`
-		Params  struct {
-			TaskType any `json:"taskType"`
-		} `json:"params"`
+		Current int            `json:"current"`
+		Size    int            `json:"size"`
+		Params  map[string]any `json:"params"`
 	}
 	s.mu.Lock()
 	ops := s.ops
@@ -147,9 +151,15 @@ func (s *Server) serveOperations(w http.ResponseWriter, r *http.Request, path st
 		writeEnvelope(w, codeEnvelope, "-22", nil)
 		return true
 	}
+	s.mu.Lock()
+	if s.lastParams == nil {
+		s.lastParams = map[string]map[string]any{}
+	}
+	s.lastParams[path] = req.Params
+	s.mu.Unlock()
 	switch path {
 	case GroupCallPath:
-		records = groupCallRecords(ops.Tasks, fmt.Sprint(req.Params.TaskType) == "3")
+		records = groupCallRecords(ops.Tasks, fmt.Sprint(req.Params["taskType"]) == "3")
 	case PreviewPath:
 		records = previewRecords(ops.Tasks)
 	}
@@ -205,7 +215,7 @@ func agentRecords(as []Agent) []map[string]any {
 		}
 		out = append(out, map[string]any{
 			"keyId": i + 1, "groupName": a.Group, "status": a.Status, "deleteFlag": strconv.Itoa(del), "enable": 0,
-			"num": 3, "connectNum": 2, "displayNum": SecretPhone + fmt.Sprintf("%04d", i),
+			"num": a.Calls, "connectNum": strconv.Itoa(a.Connected), "displayNum": SecretPhone + fmt.Sprintf("%04d", i),
 			"account": "agent-login-" + strconv.Itoa(i), "password": SecretPassword + "agent-" + strconv.Itoa(i),
 		})
 	}

@@ -40,6 +40,7 @@ type Server struct {
 	ops                    Operations
 	broken                 map[string]brokenAnswer
 	perPath                map[string]int
+	lastParams             map[string]map[string]any // path → params of its last list request
 }
 
 // New returns a fake account with key and secret, 100 balance, 50 gift.
