@@ -283,14 +283,22 @@ func TestRedisRestartMidLoad(t *testing.T) {
 
 // waitReadyCode polls /-/ready until it answers code.
 func waitReadyCode(p *proc, code int, limit time.Duration) bool {
+	return waitFor(limit, func() bool {
+		c, _, err := p.get("/-/ready")
+		return err == nil && c == code
+	})
+}
+
+// waitFor polls cond every 50 ms until it holds or limit passes.
+func waitFor(limit time.Duration, cond func() bool) bool {
 	deadline := time.Now().Add(limit)
-	for time.Now().Before(deadline) {
-		if c, _, err := p.get("/-/ready"); err == nil && c == code {
-			return true
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
 		}
-		time.Sleep(25 * time.Millisecond)
+		time.Sleep(50 * time.Millisecond)
 	}
-	return false
+	return true
 }
 
 // TestRedisUnreachableAtStart: the exporter starts while nothing listens

@@ -74,18 +74,6 @@ sentinel parallel-syncs %s 1
 	}
 }
 
-// waitFor polls cond every 50 ms until it holds or limit passes.
-func waitFor(limit time.Duration, cond func() bool) bool {
-	deadline := time.Now().Add(limit)
-	for !cond() {
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return true
-}
-
 // TestSentinelFailover: a master, one replica and three sentinels (quorum
 // 2), all real redis-server processes; the exporter finds the master
 // through webhooks.redis.sentinel. Bodies are counted; once their dedup
