@@ -269,6 +269,10 @@ func TestChartDefaultObjects(t *testing.T) {
 	if get(t, port, "name") != "http" || get(t, port, "port") != 10133 || get(t, port, "targetPort") != "http" {
 		t.Errorf("service port = %v, want http 10133 -> http", port)
 	}
+	port = get(t, svc, "spec", "ports", 1)
+	if get(t, port, "name") != "webhook" || get(t, port, "port") != 10134 || get(t, port, "targetPort") != "webhook" {
+		t.Errorf("second service port = %v, want webhook 10134 -> webhook (webhooks on their own listener)", port)
+	}
 	if got := get(t, one(t, objs, "PodDisruptionBudget"), "spec", "maxUnavailable"); got != 1 {
 		t.Errorf("PDB maxUnavailable = %v, want 1 (a single replica must stay drainable)", got)
 	}
@@ -350,8 +354,11 @@ func checkHardenedPod(t *testing.T, d object) {
 	if got := get(t, c, "ports", 0); get(t, got, "name") != "http" || get(t, got, "containerPort") != 10133 {
 		t.Errorf("container port = %v, want http 10133", got)
 	}
+	if got := get(t, c, "ports", 1); get(t, got, "name") != "webhook" || get(t, got, "containerPort") != 10134 {
+		t.Errorf("second container port = %v, want webhook 10134", got)
+	}
 	args := fmt.Sprint(get(t, c, "args"))
-	for _, want := range []string{"--config.file=/etc/airudder_exporter/config/config.yml", "--storage.path=/var/lib/airudder_exporter"} {
+	for _, want := range []string{"--config.file=/etc/airudder_exporter/config/config.yml", "--storage.path=/var/lib/airudder_exporter", "--webhook.listen-address=:10134"} {
 		if !strings.Contains(args, want) {
 			t.Errorf("args %s lack %s", args, want)
 		}
@@ -406,8 +413,8 @@ func TestChartAllFeatures(t *testing.T) {
 	if len(paths) != 1 || get(t, paths[0], "path") != "/webhooks" || get(t, paths[0], "pathType") != "Prefix" {
 		t.Errorf("ingress paths = %v, want only Prefix /webhooks", paths)
 	}
-	if got := get(t, paths[0], "backend", "service", "port", "number"); got != 10133 {
-		t.Errorf("ingress backend port = %v", got)
+	if got := get(t, paths[0], "backend", "service", "port", "number"); got != 10134 {
+		t.Errorf("ingress backend port = %v, want the webhook listener's 10134", got)
 	}
 
 	sm := one(t, objs, "ServiceMonitor")
@@ -524,7 +531,7 @@ func TestChartPrometheusRuleCarriesEveryAlert(t *testing.T) {
 
 func TestChartRefusesDoubleCounting(t *testing.T) {
 	for name, c := range map[string]struct{ values, want string }{
-		"replicas without redis":      {"replicaCount: 2\n", "config.webhooks.redis.address"},
+		"replicas without redis":      {"replicaCount: 2\n", "config.webhooks.redis (address, sentinel or cluster_addresses)"},
 		"replicas with empty redis":   {"replicaCount: 3\nconfig: {webhooks: {redis: {address: ''}}}\n", "counted twice"},
 		"replicas with one RWO claim": {"replicaCount: 2\npersistence: {enabled: true}\nconfig: {webhooks: {redis: {address: 'r:6379'}}}\n", "ReadWriteOnce"},
 	} {
@@ -537,6 +544,44 @@ func TestChartRefusesDoubleCounting(t *testing.T) {
 		if !strings.Contains(stderr, c.want) {
 			t.Errorf("%s: error %q does not mention %q", name, stderr, c.want)
 		}
+	}
+}
+
+// Sentinel and Cluster are shared dedup state too: replicas are allowed,
+// with the rolling update.
+func TestChartReplicasWithSentinelOrCluster(t *testing.T) {
+	for name, redis := range map[string]string{
+		"sentinel": "{sentinel: {master_name: m, addresses: ['s0:26379']}}",
+		"cluster":  "{cluster_addresses: ['r0:6379', 'r1:6379']}",
+	} {
+		objs := render(t, chartDir(t), "replicaCount: 2\nconfig: {webhooks: {redis: "+redis+"}}\n")
+		d := one(t, objs, "Deployment")
+		if got := get(t, d, "spec", "replicas"); got != 2 {
+			t.Errorf("%s: replicas = %v, want 2", name, got)
+		}
+		if got := get(t, d, "spec", "strategy", "type"); got != "RollingUpdate" {
+			t.Errorf("%s: strategy = %v, want RollingUpdate", name, got)
+		}
+	}
+}
+
+// webhookPort 0 serves webhooks on the main listener: one port, and the
+// Ingress routes /webhooks to it.
+func TestChartWebhooksOnMainPort(t *testing.T) {
+	objs := render(t, chartDir(t), "webhookPort: 0\ningress: {enabled: true, hosts: [hooks.example.com]}\n")
+	c := get(t, one(t, objs, "Deployment"), "spec", "template", "spec", "containers", 0)
+	if ports := get(t, c, "ports").([]any); len(ports) != 1 {
+		t.Errorf("container ports = %v, want only http", ports)
+	}
+	if args := fmt.Sprint(get(t, c, "args")); strings.Contains(args, "--webhook.listen-address") {
+		t.Errorf("args %s set --webhook.listen-address with webhookPort 0", args)
+	}
+	if ports := get(t, one(t, objs, "Service"), "spec", "ports").([]any); len(ports) != 1 {
+		t.Errorf("service ports = %v, want only http", ports)
+	}
+	path := get(t, one(t, objs, "Ingress"), "spec", "rules", 0, "http", "paths", 0)
+	if got := get(t, path, "backend", "service", "port", "number"); got != 10133 {
+		t.Errorf("ingress backend port = %v, want the main listener's 10133", got)
 	}
 }
 
@@ -669,7 +714,7 @@ func TestChartConfigAsString(t *testing.T) {
 		if c.ok && err != nil {
 			t.Errorf("2 replicas with redis in a string config refused: %v\n%s", err, stderr)
 		}
-		if !c.ok && (err == nil || !strings.Contains(stderr, "config.webhooks.redis.address")) {
+		if !c.ok && (err == nil || !strings.Contains(stderr, "config.webhooks.redis (address")) {
 			t.Errorf("2 replicas without redis in a string config: err=%v, stderr=%q; want the refusal", err, stderr)
 		}
 	}

@@ -12,7 +12,7 @@ import (
 	"unicode"
 )
 
-// Defaults of webhooks.redis, applied only when address is set.
+// Defaults of webhooks.redis, applied only when a Redis is configured.
 const (
 	// DefaultRedisTimeout bounds one dedup round trip to Redis (dial,
 	// write, read). A healthy Redis answers a 100-key pipeline in well under
@@ -27,15 +27,23 @@ const (
 	DefaultRedisKeyPrefix = "airudder_exporter:"
 )
 
-// Redis is webhooks.redis: when Address is set, the dedup memory of both
-// vendors lives in this Redis (shared by every replica) instead of the
-// process's own set and state file.
+// Redis is webhooks.redis: when Address, Sentinel or ClusterAddresses is
+// set (exactly one of them), the dedup memory of both vendors lives in this
+// Redis (shared by every replica) instead of the process's own set and
+// state file.
 type Redis struct {
 	// Address is host:port of a Redis (or Valkey, or managed Redis)
-	// server. Empty: no Redis, dedup memory is per process.
-	Address  string `yaml:"address"`
-	Username string `yaml:"username"` // ACL user; empty = the default user
-	Password Secret `yaml:"password"`
+	// server. Empty (and no Sentinel nor ClusterAddresses): no Redis, dedup
+	// memory is per process.
+	Address string `yaml:"address"`
+	// Sentinel finds the master of a Redis Sentinel deployment and follows
+	// its failovers.
+	Sentinel *RedisSentinel `yaml:"sentinel"`
+	// ClusterAddresses are host:port seeds of a Redis Cluster (any nodes;
+	// the rest are discovered).
+	ClusterAddresses []string `yaml:"cluster_addresses"`
+	Username         string   `yaml:"username"` // ACL user; empty = the default user
+	Password         Secret   `yaml:"password"`
 	// PasswordFile, when set, is read and its trimmed content used as Password.
 	PasswordFile string `yaml:"password_file"`
 	DB           int    `yaml:"db"`
@@ -47,6 +55,14 @@ type Redis struct {
 	Timeout Duration `yaml:"timeout"`
 }
 
+// RedisSentinel is webhooks.redis.sentinel. Username, password, db and tls
+// of webhooks.redis apply to the master and replicas; the sentinels
+// themselves are asked without a password (over TLS when tls is set).
+type RedisSentinel struct {
+	MasterName string   `yaml:"master_name"` // as in the sentinels' "sentinel monitor <name>"
+	Addresses  []string `yaml:"addresses"`   // host:port of the sentinels
+}
+
 // RedisTLS is webhooks.redis.tls.
 type RedisTLS struct {
 	CAFile             string `yaml:"ca_file"`   // PEM; empty = system roots
@@ -56,7 +72,9 @@ type RedisTLS struct {
 }
 
 // Enabled reports whether a Redis is configured.
-func (r *Redis) Enabled() bool { return r.Address != "" }
+func (r *Redis) Enabled() bool {
+	return r.Address != "" || r.Sentinel != nil || r.ClusterAddresses != nil
+}
 
 // maxKeyPrefix bounds the prefix: it is repeated in every key.
 const maxKeyPrefix = 64
@@ -64,15 +82,46 @@ const maxKeyPrefix = 64
 // finish applies defaults, reads the password file and validates. Called
 // by (*Config).finish; every rule has its own invalid file under testdata/.
 func (r *Redis) finish() error {
-	if r.Address == "" {
+	if !r.Enabled() {
 		if !r.isZero() {
-			return errors.New("webhooks.redis: address is required when other redis keys are set")
+			return errors.New("webhooks.redis: address, sentinel or cluster_addresses is required when other redis keys are set")
 		}
 		return nil
 	}
-	host, port, err := net.SplitHostPort(r.Address)
-	if p, perr := strconv.Atoi(port); err != nil || host == "" || perr != nil || p < 1 || p > 65535 {
+	switch {
+	case r.Address != "" && r.Sentinel != nil:
+		return errors.New("webhooks.redis: address and sentinel are mutually exclusive")
+	case r.ClusterAddresses != nil && (r.Address != "" || r.Sentinel != nil):
+		return errors.New("webhooks.redis: cluster_addresses excludes address and sentinel")
+	}
+	if r.Address != "" && !validHostPort(r.Address) {
 		return errors.New("webhooks.redis.address: must be host:port")
+	}
+	if s := r.Sentinel; s != nil {
+		if s.MasterName == "" {
+			return errors.New("webhooks.redis.sentinel.master_name is required")
+		}
+		if len(s.Addresses) == 0 {
+			return errors.New("webhooks.redis.sentinel.addresses: list at least one sentinel")
+		}
+		for i, a := range s.Addresses {
+			if !validHostPort(a) {
+				return fmt.Errorf("webhooks.redis.sentinel.addresses[%d]: not a host:port", i)
+			}
+		}
+	}
+	if r.ClusterAddresses != nil {
+		if len(r.ClusterAddresses) == 0 {
+			return errors.New("webhooks.redis.cluster_addresses: list at least one node")
+		}
+		for i, a := range r.ClusterAddresses {
+			if !validHostPort(a) {
+				return fmt.Errorf("webhooks.redis.cluster_addresses[%d]: not a host:port", i)
+			}
+		}
+		if r.DB != 0 {
+			return errors.New("webhooks.redis.db: a Redis Cluster has only db 0")
+		}
 	}
 	if err := resolveSecret("webhooks.redis", "password", &r.Password, r.PasswordFile); err != nil {
 		return err
@@ -96,6 +145,12 @@ func (r *Redis) finish() error {
 		return fmt.Errorf("webhooks.redis.tls: %w", err)
 	}
 	return nil
+}
+
+func validHostPort(a string) bool {
+	host, port, err := net.SplitHostPort(a)
+	p, perr := strconv.Atoi(port)
+	return err == nil && host != "" && perr == nil && p >= 1 && p <= 65535
 }
 
 func (r *Redis) isZero() bool {
@@ -123,6 +178,8 @@ func (r *Redis) TLSConfig() (*tls.Config, error) {
 	if t == nil {
 		return nil, nil
 	}
+	// Empty for sentinel and cluster: each connection then verifies the
+	// host it dials (crypto/tls takes it from the address).
 	host, _, _ := net.SplitHostPort(r.Address)
 	c := &tls.Config{
 		MinVersion:         tls.VersionTLS12,

@@ -3,6 +3,7 @@ package config
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +15,7 @@ import (
 // existing config means exactly what it did before.
 func TestRedisAbsentMeansLocalDedup(t *testing.T) {
 	c := mustParse(t, "webhooks: {token: t}\n")
-	if c.Webhooks.Redis.Enabled() || c.Webhooks.Redis != (Redis{}) {
+	if c.Webhooks.Redis.Enabled() || !reflect.DeepEqual(c.Webhooks.Redis, Redis{}) {
 		t.Errorf("redis = %#v, want the zero value", c.Webhooks.Redis)
 	}
 }
@@ -28,6 +29,33 @@ func TestRedisDefaults(t *testing.T) {
 	tc, err := r.TLSConfig()
 	if err != nil || tc != nil {
 		t.Errorf("TLSConfig() = %v, %v; want nil, nil without a tls block", tc, err)
+	}
+}
+
+// Sentinel and Cluster are each a whole way to reach Redis: defaults apply
+// as with address, and TLS verifies each dialed host rather than one name.
+func TestRedisSentinelAndCluster(t *testing.T) {
+	for _, name := range []string{"valid-redis-sentinel.yml", "valid-redis-cluster.yml"} {
+		c, err := Load("testdata/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := c.Webhooks.Redis
+		if !r.Enabled() || r.Address != "" || r.Timeout.D() != DefaultRedisTimeout || r.KeyPrefix != DefaultRedisKeyPrefix {
+			t.Errorf("%s: %#v, want enabled with defaults", name, r)
+		}
+		tlsCfg, err := r.TLSConfig()
+		if err != nil || tlsCfg == nil || tlsCfg.ServerName != "" {
+			t.Errorf("%s: TLSConfig() = %#v, %v; want a config without a fixed ServerName", name, tlsCfg, err)
+		}
+	}
+	c, _ := Load("testdata/valid-redis-sentinel.yml")
+	if s := c.Webhooks.Redis.Sentinel; s == nil || s.MasterName != "exporter-dedup" || len(s.Addresses) != 3 || c.Webhooks.Redis.Password != "pass" {
+		t.Errorf("sentinel = %#v", s)
+	}
+	c, _ = Load("testdata/valid-redis-cluster.yml")
+	if a := c.Webhooks.Redis.ClusterAddresses; len(a) != 2 || a[1] != "redis-1.redis:6379" {
+		t.Errorf("cluster_addresses = %q", a)
 	}
 }
 

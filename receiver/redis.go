@@ -14,9 +14,12 @@ import (
 	"airudder_exporter/receiver/dedup"
 )
 
-// startRedis connects the shared dedup store of webhooks.redis. The
-// connection is lazy: an unreachable Redis at start is not fatal, the
-// receiver answers 503 and Ready reports false until Redis answers.
+// startRedis connects the shared dedup store of webhooks.redis. An
+// unreachable Redis at start is not fatal: the receiver answers 503 and
+// Ready reports false until Redis answers, as in any later outage, so the
+// pollers and /metrics run meanwhile. Refused credentials are: they never
+// fix themselves, and a process that starts anyway would only ever
+// answer 503.
 func (r *Receiver) startRedis(cfg config.Webhooks) error {
 	rc := cfg.Redis
 	tlsCfg, err := rc.TLSConfig()
@@ -27,13 +30,21 @@ func (r *Receiver) startRedis(cfg config.Webhooks) error {
 		redis.SetLogger(redisLogger{level.Debug(log.With(r.logger, "component", "redis"))})
 	})
 	logger := r.logger
+	var sentinels []string
+	masterName := ""
+	if rc.Sentinel != nil {
+		masterName, sentinels = rc.Sentinel.MasterName, rc.Sentinel.Addresses
+	}
 	r.redis = dedup.NewRedis(dedup.RedisOptions{
-		Address:  rc.Address,
-		Username: rc.Username,
-		Password: string(rc.Password),
-		DB:       rc.DB,
-		TLS:      tlsCfg,
-		Timeout:  rc.Timeout.D(),
+		Address:    rc.Address,
+		MasterName: masterName,
+		Sentinels:  sentinels,
+		Cluster:    rc.ClusterAddresses,
+		Username:   rc.Username,
+		Password:   string(rc.Password),
+		DB:         rc.DB,
+		TLS:        tlsCfg,
+		Timeout:    rc.Timeout.D(),
 		OnReleaseError: func(keys int, err error) {
 			level.Error(logger).Log("msg", "could not release the dedup claims of a failed webhook body; retrying when Redis answers (until then, or until they expire, their records' retries are answered 503)", "ids", keys, "err", err)
 		},
@@ -41,12 +52,19 @@ func (r *Receiver) startRedis(cfg config.Webhooks) error {
 			level.Warn(logger).Log("msg", "could not confirm the dedup claims of a counted webhook body (answered 200); retrying when Redis answers (if that takes longer than the pending TTL, a retry of these records could count again)", "ids", keys, "err", err)
 		},
 	})
+	if err := r.redis.Ping(context.Background()); dedup.IsAuthError(err) {
+		_ = r.redis.Close()
+		r.redis = nil
+		return fmt.Errorf("webhooks.redis: Redis refused the credentials (check username and password): %w", err)
+	} else if err != nil {
+		level.Warn(r.logger).Log("msg", "Redis not reachable yet; webhooks are answered 503 and /-/ready reports not ready until it answers", "err", err)
+	}
 	r.redisCfg = rc
 	for _, s := range r.order {
 		s.redis = r.redis.Store(rc.KeyPrefix, s.name, cfg.DedupWindow.D())
 		s.store = s.redis
 	}
-	level.Info(r.logger).Log("msg", "webhook dedup memory shared in Redis; --storage.path state files are not used", "address", rc.Address, "db", rc.DB, "key_prefix", rc.KeyPrefix, "tls", rc.TLS != nil, "timeout", rc.Timeout)
+	level.Info(r.logger).Log("msg", "webhook dedup memory shared in Redis; --storage.path state files are not used", "address", rc.Address, "sentinel", sentinels, "master_name", masterName, "cluster", rc.ClusterAddresses, "db", rc.DB, "key_prefix", rc.KeyPrefix, "tls", rc.TLS != nil, "timeout", rc.Timeout)
 	return nil
 }
 

@@ -52,6 +52,9 @@ type opts struct {
 	user, pass string
 	// webhookTLS: the webhook listener speaks HTTPS (same trust as tlsClient).
 	webhookTLS bool
+	// notReady: start returns once /-/healthy answers, for a start that is
+	// meant to be not ready (e.g. its Redis not reachable yet).
+	notReady bool
 	// wrapper runs the binary through a command that execs it in place
 	// (e.g. prlimit --nofile=256:256), so the pid stays the exporter's.
 	wrapper []string
@@ -75,7 +78,8 @@ type proc struct {
 	waitErr    error
 }
 
-// start runs the binary and waits until /-/ready answers 200.
+// start runs the binary and waits until /-/ready answers 200 (with
+// o.notReady: until /-/healthy does).
 func start(t *testing.T, o opts) *proc {
 	t.Helper()
 	p := &proc{
@@ -138,9 +142,13 @@ func start(t *testing.T, o opts) *proc {
 			t.Logf("exporter logs (%s):\n%s", p.addr, tail(p.logs.String(), 8000))
 		}
 	})
+	probe := "/-/ready"
+	if o.notReady {
+		probe = "/-/healthy"
+	}
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
-		if code, _, err := p.get("/-/ready"); err == nil && code == 200 {
+		if code, _, err := p.get(probe); err == nil && code == 200 {
 			return p
 		}
 		select {

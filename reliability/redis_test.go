@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -282,12 +283,62 @@ func TestRedisRestartMidLoad(t *testing.T) {
 
 // waitReadyCode polls /-/ready until it answers code.
 func waitReadyCode(p *proc, code int, limit time.Duration) bool {
+	return waitFor(limit, func() bool {
+		c, _, err := p.get("/-/ready")
+		return err == nil && c == code
+	})
+}
+
+// waitFor polls cond every 50 ms until it holds or limit passes.
+func waitFor(limit time.Duration, cond func() bool) bool {
 	deadline := time.Now().Add(limit)
-	for time.Now().Before(deadline) {
-		if c, _, err := p.get("/-/ready"); err == nil && c == code {
-			return true
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
 		}
-		time.Sleep(25 * time.Millisecond)
+		time.Sleep(50 * time.Millisecond)
 	}
-	return false
+	return true
+}
+
+// TestRedisUnreachableAtStart: the exporter starts while nothing listens
+// at webhooks.redis.address. It serves /metrics, reports not ready with
+// the reason, answers webhooks 503; once redis-server listens there it is
+// ready and counts, without a restart.
+func TestRedisUnreachableAtStart(t *testing.T) {
+	skipShort(t)
+	srv := testkit.StartRedis(t)
+	srv.Kill() // keep its address: nothing listens there until Start
+	cfg := fmt.Sprintf("webhooks:\n  token: %s\n  redis:\n    address: %s\n    timeout: 500ms\n", replicaToken, srv.Addr)
+	p := start(t, opts{config: cfg, notReady: true})
+	code, reason, err := p.get("/-/ready")
+	if err != nil || code != 503 || !strings.Contains(reason, "Redis") {
+		t.Fatalf("/-/ready before Redis listens: %d %q %v; want 503 naming Redis", code, reason, err)
+	}
+	if s := p.metrics(); s.sum("airudder_exporter_dedup_errors_total", nil) != 0 {
+		t.Errorf("dedup errors before any webhook: %v", s.sum("airudder_exporter_dedup_errors_total", nil))
+	}
+	g := newGen(t, "redisstart")
+	b := g.mixedBody(0, 3)
+	client := &http.Client{Timeout: 10 * time.Second}
+	if code, err := post(client, p.hookURL(b.path, replicaToken), b.data); err != nil || code != 503 {
+		t.Fatalf("webhook before Redis listens: %d %v, want 503", code, err)
+	}
+	srv.Start()
+	if !waitReadyCode(p, 200, 10*time.Second) {
+		t.Fatal("not ready within 10s of Redis listening")
+	}
+	for range 2 {
+		if code, err := post(client, p.hookURL(b.path, replicaToken), b.data); err != nil || code != 200 {
+			t.Fatalf("webhook once Redis listens: %d %v", code, err)
+		}
+	}
+	s := p.settledMetrics()
+	source := vendors()[0].source
+	if b.path == pathLA {
+		source = vendors()[1].source
+	}
+	if c, d := s.records(source, "counted"), s.records(source, "duplicate"); c != 3 || d != 3 {
+		t.Errorf("%s: counted %v, duplicate %v; want 3 and 3", source, c, d)
+	}
 }

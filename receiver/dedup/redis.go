@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,10 +18,20 @@ import (
 )
 
 // RedisOptions configure the connection shared by both vendors' stores.
+// Exactly one of Address, MasterName (with Sentinels) and Cluster says
+// where Redis is.
 type RedisOptions struct {
-	Address, Username, Password string
-	DB                          int
-	TLS                         *tls.Config // nil: plain TCP
+	Address string // one server, host:port
+	// MasterName and Sentinels (host:port each): the master that these
+	// sentinels monitor under MasterName, followed across failovers.
+	MasterName string
+	Sentinels  []string
+	// Cluster: host:port seeds of a Redis Cluster. Keys of one vendor
+	// then carry a hash tag (see Store).
+	Cluster            []string
+	Username, Password string
+	DB                 int
+	TLS                *tls.Config // nil: plain TCP
 	// Timeout bounds one round trip (dial, write, read) and one whole Claim.
 	Timeout time.Duration
 	// OnReleaseError is told about claims that could not be released (they
@@ -101,7 +112,8 @@ const maxPendingKeys = 100_000
 // before this process claims anything again and by the health loop as soon
 // as Redis answers (see README, "Scaling and high availability").
 type Redis struct {
-	client     *redis.Client
+	client     redis.UniversalClient
+	cluster    bool
 	timeout    time.Duration
 	pendingTTL int64 // milliseconds
 	onRel      func(int, error)
@@ -134,13 +146,23 @@ func NewRedis(o RedisOptions) *Redis {
 	}
 	var rnd [6]byte
 	_, _ = rand.Read(rnd[:])
+	addrs := []string{o.Address}
+	switch {
+	case o.MasterName != "":
+		addrs = o.Sentinels
+	case len(o.Cluster) > 0:
+		addrs = o.Cluster
+	}
 	r := &Redis{
-		client: redis.NewClient(&redis.Options{
-			Addr:      o.Address,
-			Username:  o.Username,
-			Password:  o.Password,
-			DB:        o.DB,
-			TLSConfig: o.TLS,
+		cluster: o.MasterName == "" && len(o.Cluster) > 0,
+		client: redis.NewUniversalClient(&redis.UniversalOptions{
+			Addrs:         addrs,
+			MasterName:    o.MasterName,
+			IsClusterMode: o.MasterName == "" && len(o.Cluster) > 0,
+			Username:      o.Username,
+			Password:      o.Password,
+			DB:            o.DB,
+			TLSConfig:     o.TLS,
 			// RESP2: every Redis, Valkey and managed offering speaks it.
 			Protocol:     2,
 			DialTimeout:  o.Timeout,
@@ -151,9 +173,10 @@ func NewRedis(o RedisOptions) *Redis {
 			// report now (503), not to sit out in dial retries.
 			DialerRetries:   1,
 			DisableIdentity: true,
-			// No automatic retries: a claim whose first attempt was
-			// applied but whose reply was lost would, retried, find our
-			// own pending claim and answer 503 until it expires.
+			// No automatic retries: an outage is answered 503 at once
+			// and the vendor retries. (A Cluster client still follows
+			// MOVED/ASK and retries another node within its redirect
+			// budget: every script is safe to run twice, see claimScript.)
 			MaxRetries:            -1,
 			ContextTimeoutEnabled: true,
 			MaintNotificationsConfig: &maintnotifications.Config{
@@ -234,9 +257,17 @@ func (r *Redis) check() {
 	r.healthy.Store(err == nil)
 }
 
-// Store returns the Store of one vendor: keys <prefix><vendor>:<hash>.
+// Store returns the Store of one vendor: keys <prefix><vendor>:<hash>, or
+// <prefix>{<vendor>}:<hash> on a Cluster. The hash tag puts every key of
+// a vendor in one slot, as a claim's script needs all its keys on one
+// node; the cost is that one vendor's dedup memory and load sit on one
+// shard (a Cluster spreads the vendors, not one vendor's records).
 func (r *Redis) Store(prefix, vendor string, window time.Duration) *RedisStore {
-	s := &RedisStore{r: r, prefix: prefix + vendor + ":"}
+	tag := vendor
+	if r.cluster {
+		tag = "{" + vendor + "}"
+	}
+	s := &RedisStore{r: r, prefix: prefix + tag + ":"}
 	s.SetWindow(window)
 	return s
 }
@@ -271,23 +302,28 @@ func (s *RedisStore) key(id string) string {
 
 // claimScript claims every key of a body in one atomic step. ARGV[1] is
 // the pending value "p:<token>", ARGV[2] PendingTTL in ms. Per key: 1 =
-// fresh (was absent, now pending for this claim), 0 = duplicate (done, or
-// repeated within this body), 2 = in flight (pending for another claim).
-// GET then SET rather than SET NX GET: works on every Redis >= 2.6.
+// fresh (was absent, or already pending for this very claim), 0 =
+// duplicate (done, or repeated within this body), 2 = in flight (pending
+// for another claim). Running it twice with one token (a client retry
+// after a lost reply) answers the same: a key pending for this token is
+// fresh unless it repeats within this run. GET then SET rather than SET NX
+// GET: works on every Redis >= 2.6.
 var claimScript = redis.NewScript(`
 local r = {}
+local seen = {}
 for i, k in ipairs(KEYS) do
   local v = redis.call('GET', k)
   if not v then
     redis.call('SET', k, ARGV[1], 'PX', ARGV[2])
     r[i] = 1
   elseif v == ARGV[1] then
-    r[i] = 0
+    if seen[k] then r[i] = 0 else r[i] = 1 end
   elseif string.sub(v, 1, 2) == 'p:' then
     r[i] = 2
   else
     r[i] = 0
   end
+  seen[k] = true
 end
 return r`)
 
@@ -500,6 +536,30 @@ func (r *Redis) Pending() int {
 	r.pendingMu.Lock()
 	defer r.pendingMu.Unlock()
 	return r.pendingKeys
+}
+
+// Ping asks Redis once (for a Sentinel: finds the master first), so a
+// start can tell refused credentials (IsAuthError) from an outage.
+func (r *Redis) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	return r.client.Ping(ctx).Err()
+}
+
+// IsAuthError reports whether Redis refused the credentials: a password
+// required and not sent (NOAUTH), a wrong user or password (WRONGPASS;
+// "ERR invalid password" before Redis 6). Waiting does not fix these,
+// unlike an outage.
+func IsAuthError(err error) bool {
+	if redis.IsAuthError(err) {
+		return true
+	}
+	var re redis.Error
+	if !errors.As(err, &re) {
+		return false
+	}
+	msg := re.Error()
+	return strings.HasPrefix(msg, "ERR invalid password")
 }
 
 // ErrorReason maps a Claim or Confirm error to a bounded label value:

@@ -15,7 +15,7 @@ import (
 )
 
 // keyState reads a key's value and remaining life directly.
-func keyState(t *testing.T, c *redis.Client, key string) (string, time.Duration) {
+func keyState(t *testing.T, c redis.UniversalClient, key string) (string, time.Duration) {
 	t.Helper()
 	ctx := context.Background()
 	v, err := c.Get(ctx, key).Result()

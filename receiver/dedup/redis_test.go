@@ -50,7 +50,7 @@ func claimPending(t *testing.T, s Store, keys ...string) ([]bool, Ticket) {
 }
 
 // commandCalls reads INFO commandstats: calls of one command so far.
-func commandCalls(t *testing.T, c *redis.Client, cmd string) int {
+func commandCalls(t *testing.T, c redis.UniversalClient, cmd string) int {
 	t.Helper()
 	info, err := c.Info(context.Background(), "commandstats").Result()
 	if err != nil {

@@ -41,14 +41,18 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- end }}
 
-{{/* The Redis address of the shared dedup state ("" when unset), from a
-config map or a config string. */}}
+{{/* Where the shared dedup state is (address, "sentinel" or "cluster"; ""
+when no Redis is set), from a config map or a config string. */}}
 {{- define "airudder-exporter.redisAddress" -}}
 {{- $cfg := .Values.config | default dict }}
 {{- if kindIs "string" $cfg }}
 {{- $cfg = fromYaml $cfg }}
 {{- end }}
-{{- dig "webhooks" "redis" "address" "" $cfg }}
+{{- $redis := dig "webhooks" "redis" dict $cfg | default dict }}
+{{- if $redis.address }}{{ $redis.address }}
+{{- else if $redis.sentinel }}sentinel
+{{- else if $redis.cluster_addresses }}cluster
+{{- end }}
 {{- end }}
 
 {{/*
@@ -59,7 +63,7 @@ Included by the Deployment, so `helm template` / `helm install` fail early.
 {{- $replicas := int .Values.replicaCount }}
 {{- $redis := include "airudder-exporter.redisAddress" . }}
 {{- if and (gt $replicas 1) (not $redis) }}
-{{- fail (printf "replicaCount=%d needs shared dedup state: set config.webhooks.redis.address. Without it every pod keeps its own dedup memory and a vendor retry that lands on another pod is counted twice (README \"Scaling and high availability\")." $replicas) }}
+{{- fail (printf "replicaCount=%d needs shared dedup state: set config.webhooks.redis (address, sentinel or cluster_addresses). Without it every pod keeps its own dedup memory and a vendor retry that lands on another pod is counted twice (README \"Scaling and high availability\")." $replicas) }}
 {{- end }}
 {{- if and (gt $replicas 1) .Values.persistence.enabled }}
 {{- fail (printf "replicaCount=%d with persistence.enabled: the pods would share one ReadWriteOnce claim. With Redis the dedup state lives there; set persistence.enabled=false." $replicas) }}

@@ -1,0 +1,62 @@
+package receiver
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"airudder_exporter/config"
+	"airudder_exporter/internal/testkit"
+)
+
+// Redis not listening yet when the receiver starts: it starts anyway, not
+// ready, answering 503; once a redis-server listens on that address it
+// becomes ready and counts, with no restart.
+func TestRedisUnreachableAtStart(t *testing.T) {
+	srv := testkit.StartRedis(t)
+	srv.Kill() // the address is known and nothing listens on it
+	tr := newTestReceiver(t, redisWebhooks(srv.Addr), "")
+	if tr.Ready() {
+		t.Fatal("ready with nothing listening at the Redis address")
+	}
+	body := batch("s1", "s2")
+	if rec := tr.post(pathGlobex, body); rec.Code != http.StatusServiceUnavailable {
+		t.Fatalf("before Redis listens: %d %s, want 503", rec.Code, rec.Body)
+	}
+	srv.Start()
+	waitReady(t, tr, true)
+	if rec := tr.post(pathGlobex, body); rec.Code != http.StatusOK {
+		t.Fatalf("once Redis listens: %d %s", rec.Code, rec.Body)
+	}
+	if rec := tr.post(pathGlobex, body); rec.Code != http.StatusOK {
+		t.Fatalf("re-delivery: %d %s", rec.Code, rec.Body)
+	}
+	if v := testkit.Value(t, tr.reg, "airudder_exporter_webhook_records_total", "source", srcGlobex, "outcome", recordCounted); v != 2 {
+		t.Errorf("counted = %v, want 2 (the re-delivery a duplicate)", v)
+	}
+}
+
+// Refused credentials at start are a startup error that says so (and not
+// the password); waiting would not fix them.
+func TestRedisRefusedCredentialsAtStart(t *testing.T) {
+	const pass = "right-redis-pass"
+	srv := testkit.StartRedis(t, "--requirepass", pass)
+	for _, given := range []string{"", "wrong-redis-pass"} {
+		cfg := redisWebhooks(srv.Addr)
+		cfg.Redis.Password = config.Secret(given)
+		r, err := New(cfg, Options{Registerer: prometheus.NewPedanticRegistry()}, testVendors()...)
+		if err == nil {
+			_ = r.Close()
+			t.Fatalf("password %q: started", given)
+		}
+		if !strings.Contains(err.Error(), "refused the credentials") || (given != "" && strings.Contains(err.Error(), given)) {
+			t.Errorf("password %q: error %q, want a clear credentials error without the password", given, err)
+		}
+	}
+	cfg := redisWebhooks(srv.Addr)
+	cfg.Redis.Password = pass
+	tr := newTestReceiver(t, cfg, "")
+	waitReady(t, tr, true)
+}

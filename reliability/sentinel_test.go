@@ -1,0 +1,185 @@
+package reliability
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"airudder_exporter/internal/testkit"
+)
+
+// sentinelMaster is the name the test's sentinels monitor.
+const sentinelMaster = "dedup"
+
+// startSentinel runs `redis-server <conf> --sentinel` on a free loopback
+// port, monitoring masterAddr with the given quorum; killed at the end.
+func startSentinel(t *testing.T, masterAddr string, quorum int) string {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Skip("redis-server not installed")
+	}
+	addr := testkit.FreeAddr(t)
+	host, port, _ := net.SplitHostPort(addr)
+	mHost, mPort, _ := net.SplitHostPort(masterAddr)
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "sentinel.conf")
+	// Short down-after and failover timeouts keep the test's failover
+	// within seconds; the sentinel rewrites this file, so it is its own.
+	writeFile(t, conf, fmt.Sprintf(`port %s
+bind %s
+daemonize no
+protected-mode no
+dir %s
+sentinel monitor %s %s %s %d
+sentinel down-after-milliseconds %s 1000
+sentinel failover-timeout %s 5000
+sentinel parallel-syncs %s 1
+`, port, host, dir, sentinelMaster, mHost, mPort, quorum, sentinelMaster, sentinelMaster, sentinelMaster))
+	logs := &testkit.LogBuffer{}
+	cmd := exec.Command(bin, conf, "--sentinel")
+	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, logs, logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill() // only this child, by its own pid
+		<-exited
+		if t.Failed() {
+			t.Logf("sentinel %s logs:\n%s", addr, tail(logs.String(), 4000))
+		}
+	})
+	c := redis.NewSentinelClient(&redis.Options{Addr: addr, Protocol: 2})
+	defer c.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		a, err := c.GetMasterAddrByName(context.Background(), sentinelMaster).Result()
+		if err == nil && len(a) == 2 && net.JoinHostPort(a[0], a[1]) == masterAddr {
+			return addr
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("sentinel %s not monitoring %s within 10s: %v %v\n%s", addr, masterAddr, a, err, logs.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestSentinelFailover: a master, one replica and three sentinels (quorum
+// 2), all real redis-server processes; the exporter finds the master
+// through webhooks.redis.sentinel. Bodies are counted; once their dedup
+// entries are on the replica the master is SIGKILLed. The sentinels
+// promote the replica, the exporter follows it on its own within a bound
+// (ready again, claims go through), and every body delivered before the
+// failover is a duplicate when re-delivered after it: counted exactly once.
+func TestSentinelFailover(t *testing.T) {
+	skipShort(t)
+	master := testkit.StartRedis(t)
+	_, mPort, _ := net.SplitHostPort(master.Addr)
+	replica := testkit.StartRedis(t, "--replicaof", "127.0.0.1", mPort)
+	ctx := context.Background()
+	mc := redis.NewClient(&redis.Options{Addr: master.Addr, Protocol: 2})
+	rc := redis.NewClient(&redis.Options{Addr: replica.Addr, Protocol: 2})
+	defer mc.Close()
+	defer rc.Close()
+	if !waitFor(10*time.Second, func() bool {
+		info, _ := rc.Info(ctx, "replication").Result()
+		return strings.Contains(info, "master_link_status:up")
+	}) {
+		t.Fatal("replica not linked to the master within 10s")
+	}
+	var sentinels []string
+	for range 3 {
+		sentinels = append(sentinels, startSentinel(t, master.Addr, 2))
+	}
+	// The sentinels must know the replica (from the master's INFO) and
+	// each other before a failover can elect one.
+	sc := redis.NewSentinelClient(&redis.Options{Addr: sentinels[0], Protocol: 2})
+	defer sc.Close()
+	if !waitFor(20*time.Second, func() bool {
+		reps, err1 := sc.Replicas(ctx, sentinelMaster).Result()
+		sens, err2 := sc.Sentinels(ctx, sentinelMaster).Result()
+		return err1 == nil && err2 == nil && len(reps) == 1 && len(sens) == 2
+	}) {
+		t.Fatal("sentinels did not discover the replica and each other within 20s")
+	}
+
+	cfg := fmt.Sprintf("webhooks:\n  token: %s\n  redis:\n    sentinel:\n      master_name: %s\n      addresses: [%s]\n    timeout: 500ms\n",
+		replicaToken, sentinelMaster, strings.Join(sentinels, ", "))
+	p := start(t, opts{config: cfg})
+	g := newGen(t, "sentinel")
+	client := &http.Client{Timeout: 10 * time.Second}
+	unique := map[string]int{}
+	var before, after []body
+	for i := range 60 {
+		b := g.mixedBody(i, 1+i%5)
+		unique[b.path] += b.records
+		if err := postUntilOK(client, p.hookURL(b.path, replicaToken), b.data); err != nil {
+			t.Fatalf("body %d before the failover: %v", i, err)
+		}
+		before = append(before, b)
+	}
+	// Every claim acknowledged so far reaches the replica (asynchronous
+	// replication, so wait for it): the failover below loses none of them.
+	if !waitFor(5*time.Second, func() bool {
+		m, r := mc.DBSize(ctx).Val(), rc.DBSize(ctx).Val()
+		return m > 0 && m == r
+	}) {
+		t.Fatalf("dedup keys: master %d, replica %d; want equal and > 0", mc.DBSize(ctx).Val(), rc.DBSize(ctx).Val())
+	}
+
+	t0 := time.Now()
+	master.Kill()
+	// Deliveries go on through the failover as a vendor's would: a 503 is
+	// retried until a 200, within the bound.
+	const bound = 30 * time.Second
+	for i := 60; i < 90; i++ {
+		b := g.mixedBody(i, 1+i%5)
+		unique[b.path] += b.records
+		deadline := time.Now().Add(bound)
+		for {
+			code, err := post(client, p.hookURL(b.path, replicaToken), b.data)
+			if err == nil && code == 200 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("body %d: no 200 within %v of the master's death: %d %v", i, bound, code, err)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		after = append(after, b)
+	}
+	if !waitReadyCode(p, 200, bound) {
+		t.Fatalf("not ready within %v after the failover", bound)
+	}
+	took := time.Since(t0)
+	a, err := sc.GetMasterAddrByName(ctx, sentinelMaster).Result()
+	if err != nil || net.JoinHostPort(a[0], a[1]) != replica.Addr {
+		t.Fatalf("master after the failover: %v %v, want the replica %s", a, err, replica.Addr)
+	}
+	t.Logf("failover: writes counted again and ready %v after the master was killed", took.Round(time.Millisecond))
+
+	// Re-deliver everything: the bodies of before the failover are known to
+	// the promoted replica (replicated), those of after it were claimed on it.
+	for _, b := range append(before, after...) {
+		if err := postUntilOK(client, p.hookURL(b.path, replicaToken), b.data); err != nil {
+			t.Fatalf("re-delivery: %v", err)
+		}
+	}
+	s := p.settledMetrics()
+	for _, v := range vendors() {
+		want := float64(unique[v.path])
+		if c, d := s.records(v.source, "counted"), s.records(v.source, "duplicate"); c != want || d != want {
+			t.Errorf("%s: counted %v, duplicate %v; want exactly %v each (once, and every re-delivery a duplicate)", v.source, c, d, want)
+		}
+	}
+}
