@@ -12,6 +12,7 @@ import (
 
 	"airudder_exporter/collector"
 	"airudder_exporter/config"
+	"airudder_exporter/internal/jsonscan"
 )
 
 // The signed LAAFFIC REST API client shared by every endpoint (vendor README
@@ -219,8 +220,8 @@ func (n *apiInt) UnmarshalJSON(b []byte) error {
 		}
 		b = []byte(s)
 	}
-	f, err := strconv.ParseFloat(string(b), 64)
-	if err != nil || f != float64(int64(f)) {
+	f, ok := jsonscan.ParseNumber(b)
+	if !ok || f != float64(int64(f)) {
 		return errAPINumber
 	}
 	n.V, n.Set = int64(f), true
