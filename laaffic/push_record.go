@@ -270,7 +270,13 @@ func (l *pushRecorder) call(c *pushCall, account string) {
 	if c.BillPeriod != "" {
 		k.billPeriods.Get([2]string{account, l.billPeriod.Value(c.BillPeriod)}).Inc()
 	}
-	k.intents.Get([2]string{account, receiver.Capped(c.Intent, l.intent, nil, nil)}).Inc()
+	// An AI-agent record may name its intent only by code: the code is
+	// then the intent, so the call is not counted as having none.
+	intent := c.Intent
+	if intent == "" {
+		intent = c.IntentCode
+	}
+	k.intents.Get([2]string{account, receiver.Capped(intent, l.intent, nil, nil)}).Inc()
 	if c.Country != "" {
 		k.destination.Get([2]string{account, l.country.Value(c.Country)}).Inc()
 	}
