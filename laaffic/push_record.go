@@ -112,6 +112,11 @@ func (l *pushRecorder) ApplyConfig(cfg config.Webhooks) {
 	}
 }
 
+// MaxBodyBytes is the LAAFFIC route's body limit
+// (webhooks.laaffic_max_body_bytes): its batches are larger than
+// AiRudder's bodies.
+func (l *pushRecorder) MaxBodyBytes(cfg config.Webhooks) int64 { return cfg.LaafficMaxBodyBytes }
+
 func (l *pushRecorder) NewBody() receiver.Body {
 	return l.newBody(&pushBatch{strs: l.strs})
 }
