@@ -3,10 +3,10 @@ package server
 import (
 	"context"
 	"errors"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
 	"os"
 	"strings"
 	"sync"
@@ -116,7 +116,7 @@ func TestMetricsIgnoresAbsurdScrapeTimeoutHeader(t *testing.T) {
 				t.Fatalf("no answer: %v", err)
 			}
 			defer resp.Body.Close()
-			body, err := io.ReadAll(resp.Body)
+			body, err := httputil.DumpResponse(resp, true)
 			if err != nil || resp.StatusCode != 200 || !strings.Contains(string(body), `airudder_up{account="slow"} 0`) {
 				t.Fatalf("code %d (%v), want 200 with airudder_up 0; body:\n%.2000s", resp.StatusCode, err, body)
 			}
