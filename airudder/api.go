@@ -35,10 +35,11 @@ type apiError struct {
 func (e *apiError) Error() string { return e.msg }
 
 // apiDo sends req with the documented User-Agent and returns the body of a
-// 2xx answer (collector.Do); its outcomes are this client's.
-func apiDo(hc *http.Client, req *http.Request, what string) ([]byte, *apiError) {
+// 2xx answer (collector.Account.Do: no redirect to another host, the
+// answer capped); its outcomes are this client's.
+func apiDo(acc *collector.Account, req *http.Request, what string) ([]byte, *apiError) {
 	req.Header.Set("User-Agent", apiUserAgent)
-	b, rerr := collector.Do(hc, req, what)
+	b, rerr := acc.Do(req, what)
 	if rerr != nil {
 		return nil, &apiError{outcome: rerr.Outcome, msg: rerr.Msg}
 	}
@@ -61,7 +62,7 @@ func apiBodyError(what string, err error) *apiError {
 }
 
 // apiLogin asks for a new token.
-func apiLogin(ctx context.Context, hc *http.Client, a *config.Account) (string, *apiError) {
+func apiLogin(ctx context.Context, acc *collector.Account, a *config.Account) (string, *apiError) {
 	body, _ := json.Marshal(struct {
 		APPKey    string `json:"APPKey"`
 		APPSecret string `json:"APPSecret"`
@@ -71,7 +72,7 @@ func apiLogin(ctx context.Context, hc *http.Client, a *config.Account) (string, 
 		return "", &apiError{outcome: apiOutcomeNetworkError, msg: "login: cannot build request"}
 	}
 	req.Header.Set("Content-Type", "application/json")
-	b, rerr := apiDo(hc, req, "login")
+	b, rerr := apiDo(acc, req, "login")
 	if rerr != nil {
 		return "", rerr
 	}
@@ -104,7 +105,7 @@ func apiQueryEscape(s string) string {
 }
 
 // apiStatistics fetches and decodes the inbound statistics with token.
-func apiStatistics(ctx context.Context, hc *http.Client, a *config.Account, token string, now time.Time) (*inboundStatistics, *apiError) {
+func apiStatistics(ctx context.Context, acc *collector.Account, a *config.Account, token string, now time.Time) (*inboundStatistics, *apiError) {
 	start, end := statWindow(now, a.Location, a.WindowDays)
 	u := a.BaseURL + apiStatisticsPath + "?start_time=" + apiQueryEscape(start) + "&end_time=" + apiQueryEscape(end)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
@@ -114,7 +115,7 @@ func apiStatistics(ctx context.Context, hc *http.Client, a *config.Account, toke
 	// The token may contain '+' and '/': a header value carries them as is.
 	req.Header.Set("Authorization", "Token "+token)
 	req.Header.Set("Content-Type", "application/json")
-	b, rerr := apiDo(hc, req, "statistics")
+	b, rerr := apiDo(acc, req, "statistics")
 	if rerr != nil {
 		return nil, rerr
 	}

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"airudder_exporter/internal/jsonscan"
 )
 
 // Decoding is tolerant on purpose: the vendor documents its payloads by
@@ -193,8 +195,9 @@ func (w *statWalker) list(m map[string]any, key, path string) []map[string]any {
 	return out
 }
 
-// number reads an int, float or numeric string. present is false for
-// null and ""; ok is false for anything unusable, including NaN and ±Inf.
+// statNumber reads an int, float or numeric string. present is false for
+// null and ""; ok is false for anything unusable, including NaN, ±Inf and
+// numbers in Go-only syntax ("0x1p4", "1_0").
 func statNumber(v any) (f float64, ok, present bool) {
 	var s string
 	switch t := v.(type) {
@@ -212,11 +215,10 @@ func statNumber(v any) (f float64, ok, present bool) {
 	default:
 		return 0, false, true
 	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-		return 0, false, true
-	}
-	return f, true, true
+	// A decimal in JSON number syntax only: Go's hex, underscores, NaN
+	// and infinities are not statistics.
+	f, ok = jsonscan.ParseNumber([]byte(s))
+	return f, ok, true
 }
 
 // num reads m[key] as a Value; a wrong type is counted and skipped.

@@ -1,6 +1,7 @@
 package airudder
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"testing"
@@ -134,6 +135,21 @@ func TestDecodeToken(t *testing.T) {
 	} {
 		if tok, err := decodeAPIToken([]byte(body)); err == nil {
 			t.Errorf("%s: accepted token %q", body, tok)
+		}
+	}
+}
+
+// Statistics are decimals in JSON number syntax (as numbers or strings):
+// Go-only syntax is a bad value, never a count.
+func TestStatNumber(t *testing.T) {
+	for in, want := range map[any]float64{json.Number("12"): 12, "3.5": 3.5, " 7 ": 7, "1e3": 1000, json.Number("2.5E-1"): 0.25} {
+		if f, ok, present := statNumber(in); !ok || !present || f != want {
+			t.Errorf("statNumber(%q) = %v, %v, %v; want %v", in, f, ok, present, want)
+		}
+	}
+	for _, in := range []string{"0x1p4", "1_0", "Inf", "-Inf", "NaN", "+5", "0b11", "1e999"} {
+		if f, ok, present := statNumber(in); ok || !present {
+			t.Errorf("statNumber(%q) = %v, %v, %v; want a bad value", in, f, ok, present)
 		}
 	}
 }

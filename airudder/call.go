@@ -60,9 +60,17 @@ type arCallRaw struct {
 	CallEndTime    jsonscan.Text // local time of the account, YYYY-MM-DD HH:MM:SS
 	QuestionAnswer []arAnswerRaw
 	RedailCall     []arRedialRaw
-	EventLabel     [][]byte // keys only: the values repeat them
-	nestedBad      bool     // question_answer / redail_call / EventLabel of the wrong shape
+	EventLabel     [][]byte // keys only: the values repeat them; at most callMaxEventLabels
+	// eventLabelsDropped counts the EventLabel keys past callMaxEventLabels.
+	eventLabelsDropped int
+	nestedBad          bool // question_answer / redail_call / EventLabel of the wrong shape
 }
+
+// callMaxEventLabels bounds what one call adds to
+// airudder_call_event_labels_total: a real call sets a handful of
+// EventLabel keys, and one hostile body must not add thousands. The keys
+// past it are counted as folded, not per label.
+const callMaxEventLabels = 32
 
 // reset zeroes c but keeps the capacity of its slices, so the next record
 // decodes without allocating them again.
@@ -252,12 +260,16 @@ func (d *arDecoder) callField(k []byte, c *arCallRaw) bool {
 			return true
 		}, func() { c.RedailCall = append(c.RedailCall, arRedialRaw{}) })
 	case "EventLabel":
-		c.EventLabel = c.EventLabel[:0]
+		c.EventLabel, c.eventLabelsDropped = c.EventLabel[:0], 0
 		switch r.Peek() {
 		case '{':
 			r.Open()
 			for first := true; r.More('}', &first); {
-				c.EventLabel = append(c.EventLabel, r.Key())
+				if k := r.Key(); len(c.EventLabel) < callMaxEventLabels {
+					c.EventLabel = append(c.EventLabel, k)
+				} else {
+					c.eventLabelsDropped++
+				}
 				r.Skip()
 			}
 		case 'n':
@@ -392,6 +404,7 @@ func emitAiRudderCall(c *arCallRaw, workflow bool, out *webhookBatch) {
 		}
 		ev.EventLabels = out.labels[start:len(out.labels):len(out.labels)]
 	}
+	ev.EventLabelsDropped = c.eventLabelsDropped
 	out.Calls = append(out.Calls, ev)
 }
 

@@ -29,7 +29,9 @@ type webhookCall struct {
 
 	Redials     []callRedial
 	Answers     []callAnswer
-	EventLabels []string // raw EventLabel keys (allow-listed/capped by the recorder)
+	EventLabels []string // raw EventLabel keys (allow-listed/capped by the recorder), at most callMaxEventLabels
+	// EventLabelsDropped counts the keys past callMaxEventLabels.
+	EventLabelsDropped int
 
 	Workflow bool // came as a workflow call-completion notification
 }

@@ -220,6 +220,9 @@ func (r *webhookRecorder) call(c *webhookCall, account, robot, line, campaign st
 			k.arRobotTransfer.Get([2]string{account, robot}).Inc()
 		}
 	}
+	if c.EventLabelsDropped > 0 {
+		r.eventLabelFolds.Add(float64(c.EventLabelsDropped))
+	}
 	if c.Workflow {
 		k.arWorkflow.Get(account).Inc()
 	}

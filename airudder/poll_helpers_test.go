@@ -56,6 +56,9 @@ type statEnvConfig struct {
 	transport http.RoundTripper
 	secret    string
 	timeout   string
+	// wrap, when set, stands in front of the fake API.
+	wrap             func(http.Handler) http.Handler
+	maxResponseBytes int64
 }
 
 func withStatYAML(s string) statEnvOption { return func(c *statEnvConfig) { c.yaml += s } }
@@ -67,6 +70,14 @@ func withStatTransport(rt http.RoundTripper) statEnvOption {
 func withStatSecret(s string) statEnvOption { return func(c *statEnvConfig) { c.secret = s } }
 
 func withStatTimeout(d string) statEnvOption { return func(c *statEnvConfig) { c.timeout = d } }
+
+func withStatHandler(wrap func(http.Handler) http.Handler) statEnvOption {
+	return func(c *statEnvConfig) { c.wrap = wrap }
+}
+
+func withStatMaxResponseBytes(n int64) statEnvOption {
+	return func(c *statEnvConfig) { c.maxResponseBytes = n }
+}
 
 // statAccountConfig builds an account through the real config loader so the
 // defaults are the production ones.
@@ -102,7 +113,11 @@ func newStatEnv(t *testing.T, opts ...statEnvOption) *statEnv {
 		o(ec)
 	}
 	fake := airuddertest.New(statAppKey, statAppSecret)
-	srv := httptest.NewServer(fake)
+	var h http.Handler = fake
+	if ec.wrap != nil {
+		h = ec.wrap(fake)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	e := &statEnv{
 		t:     t,
@@ -117,10 +132,11 @@ func newStatEnv(t *testing.T, opts ...statEnvOption) *statEnv {
 		hc.Transport = ec.transport
 	}
 	e.in = NewStatisticsPoller(collector.Options{
-		Logger:     log.NewLogfmtLogger(e.logs),
-		Registerer: e.reg,
-		HTTPClient: hc,
-		Now:        e.clock.Now,
+		Logger:           log.NewLogfmtLogger(e.logs),
+		Registerer:       e.reg,
+		HTTPClient:       hc,
+		MaxResponseBytes: ec.maxResponseBytes,
+		Now:              e.clock.Now,
 	})
 	e.acct = statAccountConfig(t, srv.URL, ec.secret, ec.timeout, ec.yaml)
 	e.apply(e.acct)

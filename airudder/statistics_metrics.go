@@ -97,6 +97,8 @@ const (
 	apiOutcomeTimeout      = collector.OutcomeTimeout
 	apiOutcomeNetworkError = collector.OutcomeNetworkError
 	apiOutcomeBadResponse  = collector.OutcomeBadResponse
+	apiOutcomeRedirect     = collector.OutcomeRedirectRefused
+	apiOutcomeTooLarge     = collector.OutcomeTooLarge
 
 	statReasonLogin        = "login"
 	statReasonUnauthorized = "unauthorized"
@@ -107,11 +109,13 @@ const (
 	statReasonDecode       = collector.ReasonDecode
 	statReasonMissingData  = "missing_data"
 	statReasonOutOfRange   = "out_of_range"
+	statReasonRedirect     = "redirect"
+	statReasonTooLarge     = "too_large"
 )
 
 var (
-	apiOutcomes     = []string{apiOutcomeSuccess, apiOutcomeUnauthorized, apiOutcomeHTTPError, apiOutcomeAPIError, apiOutcomeTimeout, apiOutcomeNetworkError, apiOutcomeBadResponse}
-	statReasons     = []string{statReasonLogin, statReasonUnauthorized, statReasonTimeout, statReasonNetwork, statReasonHTTPStatus, statReasonAPICode, statReasonDecode, statReasonMissingData, statReasonOutOfRange}
+	apiOutcomes     = []string{apiOutcomeSuccess, apiOutcomeUnauthorized, apiOutcomeHTTPError, apiOutcomeAPIError, apiOutcomeTimeout, apiOutcomeNetworkError, apiOutcomeBadResponse, apiOutcomeRedirect, apiOutcomeTooLarge}
+	statReasons     = []string{statReasonLogin, statReasonUnauthorized, statReasonTimeout, statReasonNetwork, statReasonHTTPStatus, statReasonAPICode, statReasonDecode, statReasonMissingData, statReasonOutOfRange, statReasonRedirect, statReasonTooLarge}
 	statFoldMetrics = []string{statStoryMetric, statIntentionMetric, statReasonMetric, statTicketMetric}
 )
 

@@ -198,6 +198,8 @@ func (f *statFetcher) fetchStatistics(cfg *config.Account, now time.Time) (*inbo
 		apiOutcomeHTTPError:    statReasonHTTPStatus,
 		apiOutcomeAPIError:     statReasonAPICode,
 		apiOutcomeBadResponse:  statReasonDecode,
+		apiOutcomeRedirect:     statReasonRedirect,
+		apiOutcomeTooLarge:     statReasonTooLarge,
 	}[rerr.outcome]
 	if rerr.noData {
 		reason = statReasonMissingData
@@ -208,7 +210,7 @@ func (f *statFetcher) fetchStatistics(cfg *config.Account, now time.Time) (*inbo
 func (f *statFetcher) requestStatistics(cfg *config.Account, tok string, now time.Time) (*inboundStatistics, *apiError) {
 	ctx, cancel := context.WithTimeout(f.acc.Context(), cfg.Timeout.D())
 	defer cancel()
-	st, rerr := apiStatistics(ctx, f.acc.HTTPClient(), cfg, tok, now)
+	st, rerr := apiStatistics(ctx, f.acc, cfg, tok, now)
 	outcome := apiOutcomeSuccess
 	if rerr != nil {
 		outcome = rerr.outcome
@@ -229,19 +231,23 @@ func (f *statFetcher) getToken(cfg *config.Account, bad string) (string, *collec
 	}
 	ctx, cancel := context.WithTimeout(f.acc.Context(), cfg.Timeout.D())
 	defer cancel()
-	tok, rerr := apiLogin(ctx, f.acc.HTTPClient(), cfg)
+	tok, rerr := apiLogin(ctx, f.acc, cfg)
 	if rerr != nil {
 		f.acc.Inc(f.m.apiRequests, apiEndpointAuth, rerr.outcome)
 		f.acc.Inc(f.m.logins, "failure")
 		f.token = ""
-		// A login that never got an answer is a network problem, not a
-		// credentials problem: say which.
+		// A login that never got a usable answer is not a credentials
+		// problem: say which.
 		reason := statReasonLogin
 		switch rerr.outcome {
 		case apiOutcomeTimeout:
 			reason = statReasonTimeout
 		case apiOutcomeNetworkError:
 			reason = statReasonNetwork
+		case apiOutcomeRedirect:
+			reason = statReasonRedirect
+		case apiOutcomeTooLarge:
+			reason = statReasonTooLarge
 		}
 		return "", &collector.FetchError{Reason: reason, Msg: rerr.msg}
 	}

@@ -276,3 +276,27 @@ func thousands(n int) string {
 	}
 	return s
 }
+
+// One call adds at most callMaxEventLabels to
+// airudder_call_event_labels_total, however many EventLabel keys it
+// carries; the keys past it are counted as folded.
+func TestCallEventLabelsPerCallCap(t *testing.T) {
+	tr, _ := newWebhookReceiver(t, config.Webhooks{EventLabels: []string{"VerifyPass"}})
+	const keys = 10000
+	var sb strings.Builder
+	sb.WriteString(`{"details":[{"call_id":"a","EventLabel":{"VerifyPass":""`)
+	for i := range keys - 1 {
+		fmt.Fprintf(&sb, `,"E%d":""`, i)
+	}
+	sb.WriteString(`}}]}`)
+	tr.Post(webhookPath, []byte(sb.String()))
+	pass := testkit.Value(t, tr.Reg, "airudder_call_event_labels_total", "account", "default", "label", "VerifyPass")
+	other := testkit.Value(t, tr.Reg, "airudder_call_event_labels_total", "account", "default", "label", "other")
+	if pass != 1 || pass+other != callMaxEventLabels {
+		t.Errorf("event labels: VerifyPass %v, other %v; want 1 and %d in all", pass, other, callMaxEventLabels)
+	}
+	folded := testkit.Value(t, tr.Reg, "airudder_exporter_label_values_folded_total", "metric", "airudder_call_event_labels_total")
+	if want := float64(keys - 1); folded != want { // every key but VerifyPass: refused by the allow-list or past the cap
+		t.Errorf("folded = %v, want %v", folded, want)
+	}
+}

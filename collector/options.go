@@ -12,18 +12,25 @@ import (
 type Options struct {
 	Logger     log.Logger            // nil → no logging
 	Registerer prometheus.Registerer // persistent self-metrics are registered here once
-	HTTPClient *http.Client          // nil → a client whose requests carry their own deadline
-	Now        func() time.Time      // nil → time.Now (tests inject a clock)
+	HTTPClient *http.Client          // nil → a client whose requests carry their own deadline; redirects to another host are refused either way
+	// MaxResponseBytes caps one upstream answer; 0 → 16 MiB.
+	MaxResponseBytes int64
+	Now              func() time.Time // nil → time.Now (tests inject a clock)
 }
 
 // withDefaults fills the unset options: a nop logger, the shared HTTP
-// client settings, the wall clock.
+// client settings, the wall clock, the answer cap. Every client refuses
+// redirects to another host: credentials go only to the configured host.
 func (o Options) withDefaults() Options {
 	if o.Logger == nil {
 		o.Logger = log.NewNopLogger()
 	}
 	if o.HTTPClient == nil {
 		o.HTTPClient = newHTTPClient()
+	}
+	o.HTTPClient = refuseCrossHostRedirects(o.HTTPClient)
+	if o.MaxResponseBytes <= 0 {
+		o.MaxResponseBytes = defaultMaxResponseBytes
 	}
 	if o.Now == nil {
 		o.Now = time.Now

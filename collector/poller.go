@@ -202,7 +202,7 @@ func (p *Poller[C, K]) newAccount(name string, id K, cfg *C) *account[C, K] {
 		Account: Account{
 			name: name, ctx: ctx, cancel: cancel,
 			logger: log.With(p.opts.Logger, "account", name),
-			hc:     p.opts.HTTPClient, now: p.opts.Now,
+			hc:     p.opts.HTTPClient, maxBody: p.opts.MaxResponseBytes, now: p.opts.Now,
 		},
 		id: id,
 		p:  p,
@@ -228,7 +228,9 @@ type Account struct {
 	name   string
 	logger log.Logger
 	hc     *http.Client
-	now    func() time.Time
+	// maxBody caps one upstream answer (Options.MaxResponseBytes).
+	maxBody int64
+	now     func() time.Time
 	// ctx is cancelled when a reload drops the account, ending its
 	// in-flight requests.
 	ctx    context.Context
@@ -245,9 +247,6 @@ func (a *Account) Name() string { return a.name }
 
 // Context ends when the account is dropped; upstream requests run on it.
 func (a *Account) Context() context.Context { return a.ctx }
-
-// HTTPClient is the client for upstream requests.
-func (a *Account) HTTPClient() *http.Client { return a.hc }
 
 // Now is the Poller's clock.
 func (a *Account) Now() time.Time { return a.now() }

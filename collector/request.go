@@ -18,39 +18,50 @@ const (
 	OutcomeTimeout      = "timeout"
 	OutcomeNetworkError = "network_error"
 	OutcomeBadResponse  = "bad_response"
-	// OutcomeRedirectRefused: a redirect to another host, refused by a
-	// client from RefuseCrossHostRedirects.
+	// OutcomeRedirectRefused: a redirect to another host, refused by
+	// every Account's client.
 	OutcomeRedirectRefused = "redirect_refused"
+	// OutcomeTooLarge: a 2xx answer longer than the Poller's
+	// MaxResponseBytes, refused unread beyond the cap.
+	OutcomeTooLarge = "too_large"
 )
 
-// errCrossHostRedirect ends a redirect to another host.
-var errCrossHostRedirect = errors.New("redirect to another host refused")
+// crossHostRedirect ends a redirect to another host. It names the host
+// only: a redirect's path or query may carry anything.
+type crossHostRedirect struct{ host string }
+
+func (e *crossHostRedirect) Error() string {
+	return "redirect to another host (" + e.host + ") refused"
+}
 
 // maxRedirects is how many same-host redirects a request follows, as
 // net/http does by default.
 const maxRedirects = 10
 
-// RefuseCrossHostRedirects returns a copy of hc (same transport) that
+// refuseCrossHostRedirects returns a copy of hc (same transport) that
 // follows redirects only to the request's own host. net/http drops only
 // Authorization and cookies on a redirect to another host: a vendor's own
-// credential headers (a key, a signature) would be sent along.
-func RefuseCrossHostRedirects(hc *http.Client) *http.Client {
+// credential headers (a key, a signature) and a 307's body (a login's
+// secret) would be sent along.
+func refuseCrossHostRedirects(hc *http.Client) *http.Client {
 	c := *hc
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if len(via) >= maxRedirects {
 			return errors.New("stopped after " + strconv.Itoa(maxRedirects) + " redirects")
 		}
 		if req.URL.Host != via[0].URL.Host {
-			return errCrossHostRedirect
+			return &crossHostRedirect{host: req.URL.Host}
 		}
 		return nil
 	}
 	return &c
 }
 
-// maxBodyBytes bounds what is read from one response: the largest answer
-// expected from a vendor API (a month of statistics) is a few hundred KiB.
-const maxBodyBytes = 16 << 20
+// defaultMaxResponseBytes bounds what is read from one response unless
+// Options.MaxResponseBytes says otherwise: the largest answer expected
+// from a vendor API (a month of statistics, a page of a list) is a few
+// hundred KiB.
+const defaultMaxResponseBytes = 16 << 20
 
 // RequestError is one failed request, classified by Outcome.
 type RequestError struct {
@@ -63,13 +74,18 @@ type RequestError struct {
 
 func (e *RequestError) Error() string { return e.Msg }
 
-// Do sends req and returns the body of a 2xx answer. Any other status is
-// an error; 401 is OutcomeUnauthorized so the caller can log in again.
-// what names the request in the error text.
-func Do(hc *http.Client, req *http.Request, what string) ([]byte, *RequestError) {
+// Do sends req with the account's client and returns the body of a 2xx
+// answer of at most the Poller's MaxResponseBytes. Any other status is an
+// error; 401 is OutcomeUnauthorized so the caller can log in again. what
+// names the request in the error text.
+func (a *Account) Do(req *http.Request, what string) ([]byte, *RequestError) {
+	return do(a.hc, req, what, a.maxBody)
+}
+
+func do(hc *http.Client, req *http.Request, what string, maxBody int64) ([]byte, *RequestError) {
 	resp, err := hc.Do(req)
-	if errors.Is(err, errCrossHostRedirect) {
-		return nil, &RequestError{Outcome: OutcomeRedirectRefused, Msg: what + ": " + errCrossHostRedirect.Error()}
+	if chr := (*crossHostRedirect)(nil); errors.As(err, &chr) {
+		return nil, &RequestError{Outcome: OutcomeRedirectRefused, Msg: what + ": " + chr.Error()}
 	}
 	if err != nil {
 		return nil, transportError(req.Context(), what, err)
@@ -84,12 +100,12 @@ func Do(hc *http.Client, req *http.Request, what string) ([]byte, *RequestError)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, &RequestError{Outcome: OutcomeHTTPError, Msg: what + ": HTTP " + strconv.Itoa(resp.StatusCode), Status: resp.StatusCode}
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
 		return nil, transportError(req.Context(), what+" (reading body)", err)
 	}
-	if len(body) > maxBodyBytes {
-		return nil, &RequestError{Outcome: OutcomeBadResponse, Msg: what + ": body larger than " + strconv.Itoa(maxBodyBytes) + " bytes"}
+	if int64(len(body)) > maxBody {
+		return nil, &RequestError{Outcome: OutcomeTooLarge, Msg: what + ": answer larger than " + strconv.FormatInt(maxBody, 10) + " bytes"}
 	}
 	return body, nil
 }

@@ -97,6 +97,7 @@ func TestValidFull(t *testing.T) {
 		Token:                 "token-from-file",
 		TokenFile:             "testdata/secrets/token.txt",
 		MaxBodyBytes:          2 << 20,
+		LaafficMaxBodyBytes:   4 << 20,
 		DedupWindow:           Duration(6 * time.Hour),
 		DedupMaxEntries:       5000,
 		MaxLabelValues:        80,
@@ -219,6 +220,7 @@ func yamlKeys(t reflect.Type) []string {
 func defaultWebhooks() Webhooks {
 	return Webhooks{
 		MaxBodyBytes:          DefaultMaxBodyBytes,
+		LaafficMaxBodyBytes:   DefaultLaafficMaxBodyBytes,
 		DedupWindow:           Duration(DefaultDedupWindow),
 		DedupMaxEntries:       DefaultDedupMaxEntries,
 		MaxLabelValues:        DefaultMaxLabelValues,
@@ -315,6 +317,10 @@ func TestBounds(t *testing.T) {
 		{hook("max_body_bytes: 67108864"), ""},
 		{hook("max_body_bytes: 67108865"), "max_body_bytes"},
 		{hook("max_body_bytes: -1"), "max_body_bytes"},
+		{hook("laaffic_max_body_bytes: 1024"), ""},
+		{hook("laaffic_max_body_bytes: 67108864"), ""},
+		{hook("laaffic_max_body_bytes: 67108865"), "laaffic_max_body_bytes"},
+		{hook("laaffic_max_body_bytes: 1023"), "laaffic_max_body_bytes"},
 		{hook("dedup_window: 1m"), ""},
 		{hook("dedup_window: -1h"), "dedup_window"},
 		{hook("dedup_max_entries: 1000"), ""},

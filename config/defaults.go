@@ -6,6 +6,11 @@ package config
 // Webhooks value by hand (tests, embedding) calls it to get the same
 // defaults.
 func (c Webhooks) WithDefaults() Webhooks {
+	// A max_body_bytes above the LAAFFIC default raises it too; a smaller
+	// one (the shipped files set 1 MiB) does not lower it.
+	if c.LaafficMaxBodyBytes <= 0 {
+		c.LaafficMaxBodyBytes = max(c.MaxBodyBytes, DefaultLaafficMaxBodyBytes)
+	}
 	if c.MaxBodyBytes <= 0 {
 		c.MaxBodyBytes = DefaultMaxBodyBytes
 	}

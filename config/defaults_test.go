@@ -23,7 +23,7 @@ func TestWebhooksWithDefaults(t *testing.T) {
 		}
 	}
 	set := Webhooks{
-		MaxBodyBytes: 2048, DedupWindow: Duration(time.Minute), DedupMaxEntries: 1000, MaxLabelValues: 3,
+		MaxBodyBytes: 2048, LaafficMaxBodyBytes: 4096, DedupWindow: Duration(time.Minute), DedupMaxEntries: 1000, MaxLabelValues: 3,
 		MaxConcurrentRequests: 2, ReadTimeout: Duration(time.Second), TransferEventLabels: []string{},
 	}
 	if got := set.WithDefaults(); !reflect.DeepEqual(got, set) {
@@ -31,5 +31,32 @@ func TestWebhooksWithDefaults(t *testing.T) {
 	}
 	if got := loaded.WithDefaults(); !reflect.DeepEqual(got, loaded) {
 		t.Errorf("a loaded section is not a fixed point: %+v, want %+v", got, loaded)
+	}
+}
+
+// The LAAFFIC route's body limit: its own key when set, else the larger of
+// max_body_bytes and its own default.
+func TestLaafficMaxBodyBytes(t *testing.T) {
+	for _, c := range []struct {
+		src               string
+		airudder, laaffic int64
+	}{
+		{"webhooks: {}\n", DefaultMaxBodyBytes, DefaultLaafficMaxBodyBytes},
+		{"webhooks: {max_body_bytes: 2048}\n", 2048, DefaultLaafficMaxBodyBytes},
+		{"webhooks: {max_body_bytes: 1048576}\n", 1 << 20, DefaultLaafficMaxBodyBytes},
+		{"webhooks: {max_body_bytes: 16777216}\n", 16 << 20, 16 << 20},
+		{"webhooks: {laaffic_max_body_bytes: 33554432}\n", DefaultMaxBodyBytes, 32 << 20},
+		{"webhooks: {max_body_bytes: 2048, laaffic_max_body_bytes: 4096}\n", 2048, 4096},
+	} {
+		w := mustParse(t, c.src).Webhooks
+		if w.MaxBodyBytes != c.airudder || w.LaafficMaxBodyBytes != c.laaffic {
+			t.Errorf("%s: max_body_bytes %d, LAAFFIC %d; want %d and %d", c.src, w.MaxBodyBytes, w.LaafficMaxBodyBytes, c.airudder, c.laaffic)
+		}
+		if again := w.WithDefaults(); again.LaafficMaxBodyBytes != c.laaffic {
+			t.Errorf("%s: defaults applied twice give %d", c.src, again.LaafficMaxBodyBytes)
+		}
+	}
+	if (Webhooks{}).WithDefaults().LaafficMaxBodyBytes != DefaultLaafficMaxBodyBytes {
+		t.Error("a hand-built section does not get the LAAFFIC default")
 	}
 }

@@ -56,7 +56,8 @@ var invalidCases = []invalidCase{
 	// finish(): webhooks, in source order.
 	{file: "invalid-token-and-token-file.yml", rule: "token and token_file are mutually exclusive"},
 	{file: "invalid-token-file-missing.yml", rule: "webhooks.token_file: ", want: []string{"file not found"}, is: fs.ErrNotExist, secret: "no-such-file.txt"},
-	{file: "invalid-webhook-max-body.yml", rule: "max_body_bytes must be between 1024 and 67108864"},
+	{file: "invalid-webhook-max-body.yml", rule: "webhooks.max_body_bytes must be between 1024 and 67108864"},
+	{file: "invalid-webhook-laaffic-max-body.yml", rule: "laaffic_max_body_bytes must be between 1024 and 67108864"},
 	{file: "invalid-dedup-window.yml", rule: "dedup_window must be at least 1m"},
 	{file: "invalid-dedup-max-entries.yml", rule: "dedup_max_entries must be between 1000 and 50000000"},
 	{file: "invalid-webhook-max-label-values.yml", rule: "webhooks.max_label_values must be between 1 and 1000"},

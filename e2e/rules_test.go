@@ -77,6 +77,7 @@ var requiredAlerts = []string{
 	"AiRudderExporterDedupStateNotSaved", "AiRudderExporterDedupStateNotLoaded",
 	"LaafficSIPTrunkDown", "LaafficAgentGroupUnstaffed", "LaafficNumberExpiringSoon",
 	"LaafficNumberExpiredInUse", "LaafficTaskStalled", "LaafficTaskSubmitFailed",
+	"AiRudderWebhookBodyTooLarge",
 }
 
 // One-word headings are alert sections; prose sections ("Using these rules") have spaces.

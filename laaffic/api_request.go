@@ -12,6 +12,7 @@ import (
 
 	"airudder_exporter/collector"
 	"airudder_exporter/config"
+	"airudder_exporter/internal/jsonscan"
 )
 
 // The signed LAAFFIC REST API client shared by every endpoint (vendor README
@@ -50,6 +51,7 @@ const (
 	apiReasonHTTPStatus  = "http_status"
 	apiReasonNetwork     = "network"
 	apiReasonRedirect    = "redirect"
+	apiReasonTooLarge    = "too_large"
 	// apiReasonTruncated: a list had more pages than apiMaxPages; what
 	// was read is served, the rest is counted as cut.
 	apiReasonTruncated = "truncated"
@@ -57,7 +59,7 @@ const (
 
 // apiErrorReasons are every reason a request can fail with.
 var apiErrorReasons = []string{"auth", "ip_not_allowed", "locked", "timestamp", "system", "parameter", "disabled",
-	apiReasonOtherStatus, apiReasonHTTPStatus, collector.ReasonTimeout, apiReasonNetwork, apiReasonRedirect, collector.ReasonDecode}
+	apiReasonOtherStatus, apiReasonHTTPStatus, collector.ReasonTimeout, apiReasonNetwork, apiReasonRedirect, apiReasonTooLarge, collector.ReasonDecode}
 
 // apiOutcomeReasons maps a failed request's outcome to its reason.
 var apiOutcomeReasons = map[string]string{
@@ -67,6 +69,7 @@ var apiOutcomeReasons = map[string]string{
 	collector.OutcomeHTTPError:       apiReasonHTTPStatus,
 	collector.OutcomeBadResponse:     collector.ReasonDecode,
 	collector.OutcomeRedirectRefused: apiReasonRedirect,
+	collector.OutcomeTooLarge:        apiReasonTooLarge,
 }
 
 // apiPath is one endpoint: its documented path and the other form tried
@@ -80,15 +83,15 @@ type apiPath struct {
 // apiClient sends one account's signed requests and remembers, per path,
 // which form answered.
 type apiClient struct {
-	hc *http.Client
-	id apiIdentity
+	acc *collector.Account
+	id  apiIdentity
 
 	mu       sync.Mutex
 	answered map[*apiPath]string
 }
 
 func newAPIClient(acc *collector.Account, id apiIdentity) *apiClient {
-	return &apiClient{hc: collector.RefuseCrossHostRedirects(acc.HTTPClient()), id: id, answered: map[*apiPath]string{}}
+	return &apiClient{acc: acc, id: id, answered: map[*apiPath]string{}}
 }
 
 // send sends one signed request to path.
@@ -108,7 +111,7 @@ func (c *apiClient) send(ctx context.Context, p *apiPath, path string, body []by
 	req.Header.Set("Sign", apiSign(c.id.key, c.id.secret, ts))
 	// The exporter names itself the same to both vendors' APIs.
 	req.Header.Set("User-Agent", "Airudder")
-	return collector.Do(c.hc, req, p.what)
+	return c.acc.Do(req, p.what)
 }
 
 // request sends body to p (the form that answered last, then once the
@@ -217,8 +220,8 @@ func (n *apiInt) UnmarshalJSON(b []byte) error {
 		}
 		b = []byte(s)
 	}
-	f, err := strconv.ParseFloat(string(b), 64)
-	if err != nil || f != float64(int64(f)) {
+	f, ok := jsonscan.ParseNumber(b)
+	if !ok || f != float64(int64(f)) {
 		return errAPINumber
 	}
 	n.V, n.Set = int64(f), true

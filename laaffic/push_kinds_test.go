@@ -351,3 +351,26 @@ func TestLaafficScriptsReloadAndCap(t *testing.T) {
 		}
 	}
 }
+
+// A record naming its intent only by intentCode counts under that code in
+// laaffic_intents_total; one with both counts its intent.
+func TestPushIntentFromIntentCode(t *testing.T) {
+	tr, _ := newPushReceiver(t, config.Webhooks{})
+	tr.Post(pushPath, []byte(`{"array":[{"voiceId":"a1","type":1,"intentCode":"A"},`+
+		`{"voiceId":"a2","type":1,"aiAgentQuoteFee":"0.1","intent":"YES","intentCode":"B"},{"voiceId":"a3","type":1}]}`))
+	for _, c := range []struct {
+		name, label, value string
+		want               float64
+	}{
+		{"laaffic_intents_total", "intent", "A", 1},
+		{"laaffic_intents_total", "intent", "YES", 1},
+		{"laaffic_intents_total", "intent", "B", 0},
+		{"laaffic_intents_total", "intent", "none", 1},
+		{"laaffic_ai_agent_intent_codes_total", "intent_code", "A", 1},
+		{"laaffic_ai_agent_intent_codes_total", "intent_code", "B", 1},
+	} {
+		if v := testkit.Value(t, tr.Reg, c.name, "account", "default", c.label, c.value); v != c.want {
+			t.Errorf("%s{%s=%q} = %v, want %v", c.name, c.label, c.value, v, c.want)
+		}
+	}
+}

@@ -112,6 +112,11 @@ func (l *pushRecorder) ApplyConfig(cfg config.Webhooks) {
 	}
 }
 
+// MaxBodyBytes is the LAAFFIC route's body limit
+// (webhooks.laaffic_max_body_bytes): its batches are larger than
+// AiRudder's bodies.
+func (l *pushRecorder) MaxBodyBytes(cfg config.Webhooks) int64 { return cfg.LaafficMaxBodyBytes }
+
 func (l *pushRecorder) NewBody() receiver.Body {
 	return l.newBody(&pushBatch{strs: l.strs})
 }
@@ -270,7 +275,13 @@ func (l *pushRecorder) call(c *pushCall, account string) {
 	if c.BillPeriod != "" {
 		k.billPeriods.Get([2]string{account, l.billPeriod.Value(c.BillPeriod)}).Inc()
 	}
-	k.intents.Get([2]string{account, receiver.Capped(c.Intent, l.intent, nil, nil)}).Inc()
+	// An AI-agent record may name its intent only by code: the code is
+	// then the intent, so the call is not counted as having none.
+	intent := c.Intent
+	if intent == "" {
+		intent = c.IntentCode
+	}
+	k.intents.Get([2]string{account, receiver.Capped(intent, l.intent, nil, nil)}).Inc()
 	if c.Country != "" {
 		k.destination.Get([2]string{account, l.country.Value(c.Country)}).Inc()
 	}

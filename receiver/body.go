@@ -59,7 +59,7 @@ var inflateBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // read: gzip is inflated (at most maxBody bytes once inflated: 413 beyond,
 // so a small "zip bomb" cannot exhaust the memory) and a leading UTF-8 BOM
 // is skipped. On failure it has answered the request.
-func (r *Receiver) decodeBody(w http.ResponseWriter, req *http.Request, s *settings, buf *bytes.Buffer) (string, bool) {
+func (r *Receiver) decodeBody(w http.ResponseWriter, req *http.Request, maxBody int64, buf *bytes.Buffer) (string, bool) {
 	if gz, _ := bodyGzipped(req); gz {
 		zr, err := gzip.NewReader(bytes.NewReader(buf.Bytes()))
 		if err != nil {
@@ -73,11 +73,11 @@ func (r *Receiver) decodeBody(w http.ResponseWriter, req *http.Request, s *setti
 			}
 		}()
 		out.Reset()
-		n, err := out.ReadFrom(io.LimitReader(zr, s.maxBody+1))
+		n, err := out.ReadFrom(io.LimitReader(zr, maxBody+1))
 		if err != nil {
 			return r.badBody(w, err)
 		}
-		if n > s.maxBody {
+		if n > maxBody {
 			writeError(w, http.StatusRequestEntityTooLarge, "body too large once decompressed")
 			return outcomeTooLarge, false
 		}

@@ -94,7 +94,8 @@ func (r *Receiver) handle(w http.ResponseWriter, req *http.Request, src *source,
 	if o, ok := checkEncoding(w, req); !ok {
 		return o
 	}
-	if req.ContentLength > s.maxBody {
+	maxBody := s.maxBody[source]
+	if req.ContentLength > maxBody {
 		// Refused unread; the connection is closed rather than drained.
 		w.Header().Set("Connection", "close")
 		writeError(w, http.StatusRequestEntityTooLarge, "body too large")
@@ -109,7 +110,7 @@ func (r *Receiver) handle(w http.ResponseWriter, req *http.Request, src *source,
 
 	work := src.pool.Get().(*work)
 	defer src.pool.Put(work.trim())
-	if o, ok := r.readBody(w, req, s, &work.buf); !ok {
+	if o, ok := r.readBody(w, req, s, maxBody, &work.buf); !ok {
 		return o
 	}
 	data := work.buf.Bytes()
@@ -133,7 +134,7 @@ func (r *Receiver) handle(w http.ResponseWriter, req *http.Request, src *source,
 
 // readBody reads the whole body into buf under the size limit and read
 // deadline. On failure it has answered the request and returns the outcome.
-func (r *Receiver) readBody(w http.ResponseWriter, req *http.Request, s *settings, buf *bytes.Buffer) (string, bool) {
+func (r *Receiver) readBody(w http.ResponseWriter, req *http.Request, s *settings, maxBody int64, buf *bytes.Buffer) (string, bool) {
 	rc := http.NewResponseController(w)
 	// Errors mean the writer cannot set deadlines (a test recorder); the
 	// server's own timeouts then apply.
@@ -142,12 +143,12 @@ func (r *Receiver) readBody(w http.ResponseWriter, req *http.Request, s *setting
 	if req.ContentLength > 0 {
 		buf.Grow(int(req.ContentLength) + bytes.MinRead)
 	}
-	_, err := buf.ReadFrom(http.MaxBytesReader(w, req.Body, s.maxBody))
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, req.Body, maxBody))
 	if err == nil {
 		// Clear the deadline, or the server's background read on this
 		// keep-alive connection would hit it while we are still answering.
 		_ = rc.SetReadDeadline(time.Time{})
-		return r.decodeBody(w, req, s, buf) // body.go: gzip, BOM
+		return r.decodeBody(w, req, maxBody, buf) // body.go: gzip, BOM
 	}
 	// The rest of the body is not wanted: close the connection instead of
 	// letting the server drain it (which, with the deadline cleared, could

@@ -240,6 +240,47 @@ func TestHandlerSizeLimit(t *testing.T) {
 	}
 }
 
+// bodyLimitVendor is a test vendor with its own body limit.
+type bodyLimitVendor struct {
+	*testVendor
+	max int64
+}
+
+func (v *bodyLimitVendor) MaxBodyBytes(config.Webhooks) int64 { return v.max }
+
+// A vendor that implements BodyLimiter reads bodies up to its own limit;
+// the others keep max_body_bytes. Refusals count for their source.
+func TestHandlerVendorBodyLimit(t *testing.T) {
+	const max, globexMax = 2048, 4096
+	vendors := testVendors()
+	vendors[1] = &bodyLimitVendor{testVendor: vendors[1].(*testVendor), max: globexMax}
+	reg := prometheus.NewPedanticRegistry()
+	r, err := New(config.Webhooks{MaxBodyBytes: max}, Options{Registerer: reg}, vendors...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = r.Close() })
+	tr := &testReceiver{Receiver: r, reg: reg, h: r.Handler()}
+	padded := func(prefix string, n int) []byte { return []byte(prefix + strings.Repeat(" ", n-len(prefix))) }
+	for _, c := range []struct {
+		path string
+		body []byte
+		want int
+	}{
+		{pathAcme, padded(`{"items":[]}`, max+1), http.StatusRequestEntityTooLarge},
+		{pathGlobex, padded(`[]`, max+1), http.StatusOK},
+		{pathGlobex, padded(`[]`, globexMax), http.StatusOK},
+		{pathGlobex, padded(`[]`, globexMax+1), http.StatusRequestEntityTooLarge},
+	} {
+		if rec := tr.post(c.path, c.body); rec.Code != c.want {
+			t.Errorf("%s, %d bytes: %d, want %d", c.path, len(c.body), rec.Code, c.want)
+		}
+	}
+	if a, g := requests(t, tr, srcAcme, outcomeTooLarge), requests(t, tr, srcGlobex, outcomeTooLarge); a != 1 || g != 1 {
+		t.Errorf("too_large: acme %v, globex %v; want 1 each", a, g)
+	}
+}
+
 type errReader struct{}
 
 func (errReader) Read([]byte) (int, error) { return 0, errors.New("connection reset") }

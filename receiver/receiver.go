@@ -92,7 +92,7 @@ type work struct {
 type settings struct {
 	tokenSum    [sha256.Size]byte
 	hasToken    bool
-	maxBody     int64
+	maxBody     map[string]int64 // by source name
 	readTimeout time.Duration
 	queueWait   time.Duration // how long a request may wait for a slot
 	allowActive bool          // allowed_cidrs configured (even if none parsed: deny all)
@@ -259,7 +259,7 @@ func (r *Receiver) ApplyConfig(cfg config.Webhooks) { r.apply(cfg, true) }
 func (r *Receiver) apply(cfg config.Webhooks, warnAnonymous bool) {
 	cfg = cfg.WithDefaults()
 	s := &settings{
-		maxBody:     cfg.MaxBodyBytes,
+		maxBody:     make(map[string]int64, len(r.order)),
 		readTimeout: cfg.ReadTimeout.D(),
 		queueWait:   min(cfg.ReadTimeout.D(), maxQueueWait),
 		maxConc:     cfg.MaxConcurrentRequests,
@@ -270,6 +270,10 @@ func (r *Receiver) apply(cfg config.Webhooks, warnAnonymous bool) {
 	}
 	for _, src := range r.order {
 		s.accounts[src.name] = accountsOf(src.vendor.Accounts(cfg))
+		s.maxBody[src.name] = cfg.MaxBodyBytes
+		if bl, ok := src.vendor.(BodyLimiter); ok {
+			s.maxBody[src.name] = bl.MaxBodyBytes(cfg)
+		}
 	}
 	if tok := string(cfg.Token); tok != "" {
 		s.hasToken, s.tokenSum = true, sha256.Sum256([]byte(tok))

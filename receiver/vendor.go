@@ -33,6 +33,14 @@ type Vendor interface {
 	NewBody() Body
 }
 
+// BodyLimiter is implemented by a vendor whose bodies have their own size
+// limit; the others get webhooks.max_body_bytes.
+type BodyLimiter interface {
+	// MaxBodyBytes is the largest body of cfg (defaults filled in) the
+	// vendor's route reads; a larger one is answered 413.
+	MaxBodyBytes(cfg config.Webhooks) int64
+}
+
 // Body is a vendor's reusable per-request state: one body at a time, not
 // safe for concurrent use. The receiver calls Decode, then Keys and Invalid,
 // claims the keys, then Record; Release before pooling it.

@@ -20,6 +20,12 @@ import (
 	"airudder_exporter/internal/slot"
 )
 
+// maxAnnouncedScrapeTimeout is the longest scrape timeout a client may
+// announce; a longer one (or a non-finite one) is not a Prometheus
+// setting but a broken or hostile client, and gets the default. It also
+// keeps the conversion to a Duration from overflowing.
+const maxAnnouncedScrapeTimeout = time.Hour
+
 // scrapeTimeout is how long this /metrics request may wait for upstream
 // data: Prometheus' announced timeout minus an offset, so the answer
 // arrives before Prometheus gives up on the scrape.
@@ -29,7 +35,8 @@ func scrapeTimeout(r *http.Request, offset, def time.Duration) time.Duration {
 		return def
 	}
 	secs, err := strconv.ParseFloat(v, 64)
-	if err != nil || secs <= 0 {
+	// NaN fails every comparison: only a value inside the range passes.
+	if err != nil || !(secs > 0 && secs <= maxAnnouncedScrapeTimeout.Seconds()) {
 		return def
 	}
 	t := time.Duration(secs*float64(time.Second)) - offset

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
 	"os"
 	"strings"
 	"sync"
@@ -30,7 +31,9 @@ func TestScrapeTimeout(t *testing.T) {
 		want time.Duration
 	}{
 		{"", def}, {"garbage", def}, {"-3", def}, {"10", 9500 * time.Millisecond},
-		{"1.5", time.Second}, {"0.2", 100 * time.Millisecond},
+		{"1.5", time.Second}, {"0.2", 100 * time.Millisecond}, {"3600", time.Hour - 500*time.Millisecond},
+		{"NaN", def}, {"nan", def}, {"+Inf", def}, {"-Inf", def}, {"Infinity", def}, {"1e300", def},
+		{"3600.001", def}, {"9223372036.854775807", def}, {"-0", def},
 	} {
 		if got := scrapeTimeout(mk(c.hdr), off, def); got != c.want {
 			t.Errorf("header %q: got %v, want %v", c.hdr, got, c.want)
@@ -92,6 +95,36 @@ func TestMetricsHonoursScrapeTimeoutHeader(t *testing.T) {
 	// still far below the API's delay.
 	if took > 2500*time.Millisecond {
 		t.Errorf("scrape took %v, longer than the announced timeout allows", took)
+	}
+}
+
+// A non-finite or absurd announced timeout is answered within the default
+// timeout, as if none had been announced. A real connection: its read and
+// write deadlines come from the timeout too.
+func TestMetricsIgnoresAbsurdScrapeTimeoutHeader(t *testing.T) {
+	s, _ := newTestServer(t, "webhooks: {}\n", Options{DefaultScrapeTimeout: 300 * time.Millisecond, ScrapeTimeoutOffset: 500 * time.Millisecond,
+		Scrapers: []Scraper{slowScraper{3 * time.Second}}})
+	srv := httptest.NewServer(s.metricsHandler())
+	defer srv.Close()
+	for _, v := range []string{"NaN", "+Inf", "-Inf", "1e300", "-5", "9223372036.9"} {
+		t.Run(v, func(t *testing.T) {
+			req, _ := http.NewRequest("GET", srv.URL+"/metrics", nil)
+			req.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", v)
+			start := time.Now()
+			resp, err := srv.Client().Do(req)
+			if err != nil {
+				t.Fatalf("no answer: %v", err)
+			}
+			defer resp.Body.Close()
+			body, err := httputil.DumpResponse(resp, true)
+			if err != nil || resp.StatusCode != 200 || !strings.Contains(string(body), `airudder_up{account="slow"} 0`) {
+				t.Fatalf("code %d (%v), want 200 with airudder_up 0; body:\n%.2000s", resp.StatusCode, err, body)
+			}
+			// 0.3 s allowed; the API needs 3 s.
+			if took := time.Since(start); took > 2500*time.Millisecond {
+				t.Errorf("scrape took %v, longer than the default timeout allows", took)
+			}
+		})
 	}
 }
 

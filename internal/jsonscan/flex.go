@@ -42,9 +42,14 @@ type Text struct {
 // Set reports whether the field holds a non-empty value.
 func (f *Text) Set() bool { return f.St == OK && len(f.B) > 0 }
 
-// ParseNumber parses a decimal number. Plain integers (the common case:
-// durations, timestamps) take a loop without strconv; NaN and ±Inf, which
-// strconv accepts in strings, are refused.
+// ParseNumber parses a decimal number in JSON number syntax, with or
+// without the quotes: an optional minus, digits, an optional fraction and
+// an optional exponent ("1e5", "7.875E-06": JSON allows them, and some
+// encoders write small amounts so). Leading zeros ("007") are tolerated.
+// What strconv accepts beyond that is Go syntax, never a vendor's number,
+// and is refused: hex ("0x1p4"), underscores ("1_0"), a plus sign, NaN
+// and infinities; so is a value beyond float64's range. Plain integers
+// (the common case: durations, timestamps) take a loop without strconv.
 func ParseNumber(s []byte) (float64, bool) {
 	if len(s) > 0 && len(s) <= 15 {
 		neg, i := false, 0
@@ -68,9 +73,51 @@ func ParseNumber(s []byte) (float64, bool) {
 			}
 		}
 	}
+	if !isDecimal(s) {
+		return 0, false
+	}
 	v, err := strconv.ParseFloat(string(s), 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 		return 0, false
 	}
 	return v, true
+}
+
+// isDecimal reports whether s is -?digits(.digits)?([eE][+-]?digits)?.
+func isDecimal(s []byte) bool {
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	if i = skipDigits(s, i); i < 0 {
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		if i = skipDigits(s, i+1); i < 0 {
+			return false
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if i = skipDigits(s, i); i < 0 {
+			return false
+		}
+	}
+	return i == len(s)
+}
+
+// skipDigits returns the index after the digits starting at i, or -1 when
+// there is none.
+func skipDigits(s []byte, i int) int {
+	j := i
+	for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+		j++
+	}
+	if j == i {
+		return -1
+	}
+	return j
 }

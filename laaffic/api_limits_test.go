@@ -1,0 +1,115 @@
+package laaffic
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"airudder_exporter/collector"
+	"airudder_exporter/config"
+	"airudder_exporter/internal/testkit"
+	"airudder_exporter/laaffic/laaffictest"
+)
+
+// apiLimitsPoller is what every LAAFFIC poller offers.
+type apiLimitsPoller interface {
+	ApplyConfig(*config.Config)
+	ScrapeCollector(context.Context) prometheus.Collector
+}
+
+// apiLimitsPollers builds every LAAFFIC poller, by the name of its error
+// counter's endpoint ("" for the balance).
+var apiLimitsPollers = map[string]func(collector.Options) apiLimitsPoller{
+	"":           func(o collector.Options) apiLimitsPoller { return NewBalancePoller(o) },
+	"sip_trunks": func(o collector.Options) apiLimitsPoller { return NewSIPTrunksPoller(o) },
+	"agents":     func(o collector.Options) apiLimitsPoller { return NewAgentsPoller(o) },
+	"numbers":    func(o collector.Options) apiLimitsPoller { return NewNumbersPoller(o) },
+	"tasks":      func(o collector.Options) apiLimitsPoller { return NewTasksPoller(o) },
+}
+
+// apiLimitsErrors runs one scrape of the poller of endpoint against h with
+// an answer cap of maxBody (0: the default), and returns its error
+// counter by reason.
+func apiLimitsErrors(t *testing.T, endpoint string, h http.Handler, maxBody int64) func(reason string) float64 {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	reg := prometheus.NewPedanticRegistry()
+	p := apiLimitsPollers[endpoint](collector.Options{Registerer: reg, HTTPClient: &http.Client{},
+		MaxResponseBytes: maxBody, Now: testkit.NewClock(balanceStart).Now})
+	p.ApplyConfig(&config.Config{Laaffic: config.Laaffic{Accounts: []config.LaafficAccount{
+		{Name: balanceAccount, BaseURL: srv.URL, APIKey: balanceKey, APISecret: balanceSecret,
+			MinInterval: config.Duration(60e9), Timeout: config.Duration(2e9)},
+	}}})
+	defer p.ApplyConfig(&config.Config{})
+	mfs := testkit.GatherScrape(t, p.ScrapeCollector(t.Context()), reg)
+	return func(reason string) float64 {
+		if endpoint == "" {
+			return testkit.FamilyValue(mfs, "laaffic_scrape_errors_total", "account", balanceAccount, "reason", reason)
+		}
+		return testkit.FamilyValue(mfs, "laaffic_operations_scrape_errors_total", "account", balanceAccount, "endpoint", endpoint, "reason", reason)
+	}
+}
+
+// No LAAFFIC endpoint sends its key and signature to another host: a
+// redirect there is refused and counted as redirect; a redirect to the
+// same host is followed.
+func TestAPIClientRedirects(t *testing.T) {
+	for endpoint := range apiLimitsPollers {
+		t.Run("cross-host "+endpoint, func(t *testing.T) {
+			leaked := make(chan string, 16)
+			other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				leaked <- r.Header.Get("Api-Key")
+			}))
+			defer other.Close()
+			errs := apiLimitsErrors(t, endpoint, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, other.URL+r.URL.Path+"?steal=1", http.StatusFound)
+			}), 0)
+			if got := errs(apiReasonRedirect); got != 1 {
+				t.Errorf("redirect errors = %v, want 1", got)
+			}
+			if n := len(leaked); n != 0 {
+				t.Errorf("the other host received %d requests", n)
+			}
+		})
+		t.Run("same host "+endpoint, func(t *testing.T) {
+			fake := laaffictest.New(balanceKey, balanceSecret)
+			fake.SetClock(testkit.NewClock(balanceStart).Now)
+			fake.SetBalance(1, 0, 0)
+			fake.SetOperations(pollOpsState())
+			errs := apiLimitsErrors(t, endpoint, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Query().Get("moved") == "" {
+					http.Redirect(w, r, r.URL.Path+"?moved=1", http.StatusTemporaryRedirect)
+					return
+				}
+				fake.ServeHTTP(w, r)
+			}), 0)
+			for _, r := range apiErrorReasons {
+				if got := errs(r); got != 0 {
+					t.Errorf("errors{reason=%q} = %v, want 0", r, got)
+				}
+			}
+		})
+	}
+}
+
+// An answer one byte over the cap is refused with its own reason, from
+// every endpoint.
+func TestAPIClientAnswerOverCap(t *testing.T) {
+	const limit = 4 << 10
+	for endpoint := range apiLimitsPollers {
+		t.Run(endpoint, func(t *testing.T) {
+			errs := apiLimitsErrors(t, endpoint, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = w.Write([]byte(`{"status":"0","x":"` + strings.Repeat("x", limit-20) + `"}`))
+			}), limit)
+			if got := errs(apiReasonTooLarge); got != 1 {
+				t.Errorf("too_large errors = %v, want 1", got)
+			}
+		})
+	}
+}
