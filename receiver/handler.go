@@ -117,7 +117,7 @@ func (r *Receiver) handle(w http.ResponseWriter, req *http.Request, src *source,
 	if u, ok := work.body.(Unwrapper); ok {
 		var ref Refusal
 		if data, ref = u.Unwrap(account, req.Header, data); ref != "" {
-			return r.refuse(w, source, ref)
+			return r.refuse(w, src, account, ref)
 		}
 	}
 	if err := work.body.Decode(data); err != nil {

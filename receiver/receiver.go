@@ -78,6 +78,8 @@ type source struct {
 
 	adds  atomic.Uint64 // ids claimed fresh: tells the saver what changed
 	saved uint64        // adds at the last save (saver only)
+
+	noKeyWarned atomic.Bool // an encrypted body without a key was logged at warn
 }
 
 // work is the pooled per-request state of a source: the body buffer and

@@ -57,14 +57,19 @@ var refusals = []struct {
 
 // refuse answers a body its vendor could not unwrap and returns the
 // request's outcome. An unknown value is answered as a bad request.
-func (r *Receiver) refuse(w http.ResponseWriter, source string, ref Refusal) string {
+//
+// A missing key loses calls until the operator acts, so its first refusal
+// per source is a warning; the rest go to debug, as every other refusal:
+// a vendor retrying (or anyone posting) must not flood the log, and the
+// outcome counter and its alert carry the ongoing signal.
+func (r *Receiver) refuse(w http.ResponseWriter, src *source, account string, ref Refusal) string {
 	for _, x := range refusals {
 		if x.r == ref {
 			lg := level.Debug(r.logger)
-			if ref == RefusedNoKey {
-				lg = level.Warn(r.logger) // lost calls until a key is configured
+			if ref == RefusedNoKey && src.noKeyWarned.CompareAndSwap(false, true) {
+				lg = level.Warn(r.logger)
 			}
-			lg.Log("msg", "webhook body refused", "source", source, "reason", ref)
+			lg.Log("msg", "webhook body refused", "source", src.name, "account", account, "reason", ref)
 			writeError(w, x.status, x.msg)
 			return string(ref)
 		}

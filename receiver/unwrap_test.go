@@ -1,14 +1,15 @@
 package receiver
 
 import (
-	"airudder_exporter/internal/testkit"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/go-kit/log"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"airudder_exporter/config"
+	"airudder_exporter/internal/testkit"
 )
 
 // wrapVendor is the acme test vendor whose bodies are wrapped: the header
@@ -72,5 +73,31 @@ func TestReceiverUnwrap(t *testing.T) {
 	}
 	if got := testkit.Value(t, reg, "airudder_exporter_webhook_requests_total", "source", srcAcme, "outcome", outcomeBadRequest); got != 1 {
 		t.Errorf("requests_total{outcome=bad_request} = %v, want 1", got)
+	}
+}
+
+// A vendor retrying encrypted bodies for an account without a key (or
+// anyone posting them) warns once per source; every refusal is counted.
+func TestReceiverUnwrapNoKeyWarnsOnce(t *testing.T) {
+	v := &wrapVendor{testVendor: testVendors()[0].(*testVendor)}
+	reg := prometheus.NewPedanticRegistry()
+	logs := &testkit.LogBuffer{}
+	r, err := New(config.Webhooks{}, Options{Registerer: reg, Logger: log.NewLogfmtLogger(logs)}, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = r.Close() })
+	tr := &testReceiver{Receiver: r, reg: reg, h: r.Handler()}
+	const n = 50
+	for i := 0; i < n; i++ {
+		if rec := tr.post("/webhooks/"+srcAcme, []byte(acmeCall), "X-Wrap", string(RefusedNoKey)); rec.Code != http.StatusUnprocessableEntity {
+			t.Fatalf("post %d: status %d", i, rec.Code)
+		}
+	}
+	if got := strings.Count(logs.String(), "level=warn msg=\"webhook body refused\" source=acme account=default"); got != 1 {
+		t.Errorf("%d warnings for %d keyless bodies, want 1:\n%s", got, n, logs.String())
+	}
+	if got := testkit.Value(t, reg, "airudder_exporter_webhook_requests_total", "source", srcAcme, "outcome", string(RefusedNoKey)); got != n {
+		t.Errorf("requests_total{outcome=encrypted_no_key} = %v, want %d", got, n)
 	}
 }
