@@ -5,6 +5,10 @@
 // vendors' pollers and the webhook receiver, the demo, and the HTTP server.
 package main
 
+// The dashboards and rules are generated (cmd/mixin); CI checks that the
+// committed files are what it writes.
+//go:generate go run ./cmd/mixin
+
 import (
 	_ "time/tzdata" // time zones for accounts even in a scratch image
 

@@ -1,0 +1,11 @@
+// Package airuddermixin is AiRudder's part of the mixin: the inbound and
+// outbound dashboards, the recording rules they and the alerts read, and
+// the AiRudder alerts.
+package airuddermixin
+
+import "airudder_exporter/mixin"
+
+// Part is AiRudder's share of the dashboards and rules.
+func Part() mixin.Part {
+	return mixin.Part{Name: "airudder"}
+}
