@@ -187,10 +187,38 @@ func allQueryExprs(t testing.TB) []exprRef {
 			}
 		}
 	}
-	for _, r := range loadRules(t).alerts() {
+	rules := loadRules(t)
+	for _, r := range rules.records() {
+		out = append(out, exprRef{Where: "recording rule " + r.Record, Expr: r.Expr})
+	}
+	for _, r := range rules.alerts() {
 		out = append(out, exprRef{Where: "rule " + r.Alert, Expr: r.Expr})
 	}
 	return out
+}
+
+// addRecorded adds the series the recording rules write: each keeps the
+// labels its outer aggregation groups by, or, without grouping, the labels
+// of the series it reads. Rules are taken in file order, so a rule may read
+// one recorded before it.
+func (c *catalog) addRecorded(rules []rule) error {
+	for _, r := range rules {
+		info, err := analyzePromQL(r.Expr)
+		if err != nil {
+			return fmt.Errorf("recording rule %s: %v", r.Record, err)
+		}
+		labels := info.Grouping
+		if len(labels) == 0 {
+			for _, s := range info.Selectors {
+				ls, _ := c.labels(s.Metric)
+				for l := range ls {
+					labels = append(labels, l)
+				}
+			}
+		}
+		c.add(r.Record, false, labels...)
+	}
+	return nil
 }
 
 // TestQueriesUseContractMetrics fails when a dashboard or rule names a metric
@@ -203,6 +231,9 @@ func TestQueriesUseContractMetrics(t *testing.T) {
 // dashboard or rule names and c does not hold, in a stable order.
 func checkQueriesAgainst(t *testing.T, c *catalog) {
 	t.Helper()
+	if err := c.addRecorded(loadRules(t).records()); err != nil {
+		t.Fatal(err)
+	}
 	var problems []string
 	for _, ref := range allQueryExprs(t) {
 		problems = append(problems, c.problems(ref, ref.Expr)...)
@@ -250,5 +281,33 @@ func TestCatalogProblems(t *testing.T) {
 	}
 	if p := c.problems(exprRef{Where: "legend", Legend: "{{ reason }}"}, `calls_total`); len(p) != 1 {
 		t.Errorf("legend label not on the metric: problems %q, want one", p)
+	}
+}
+
+// Recorded series carry the labels their rule groups by, and no others.
+func TestCatalogAddRecorded(t *testing.T) {
+	c := newCatalog()
+	c.add("calls_total", false, "account", "result", "robot")
+	err := c.addRecorded([]rule{
+		{Record: "account:calls:rate5m", Expr: `sum by (job, instance, account, result) (rate(calls_total[5m]))`},
+		{Record: "account:calls:connect_ratio", Expr: `account:calls:rate5m{result="ok"} / account:calls:rate5m`},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range []string{
+		`sum by (result) (account:calls:rate5m{account="a"})`,
+		`account:calls:connect_ratio{account="a", result="ok"}`,
+	} {
+		if p := c.problems(exprRef{Where: e}, e); len(p) > 0 {
+			t.Errorf("unexpected problems: %v", p)
+		}
+	}
+	e := `sum by (robot) (account:calls:rate5m)`
+	if p := c.problems(exprRef{Where: e}, e); len(p) != 1 || !strings.Contains(p[0], `grouping label "robot"`) {
+		t.Errorf("a label the rule aggregated away: problems %q, want one about robot", p)
+	}
+	if p := c.problems(exprRef{Where: "x"}, `account:calls:rate1h`); len(p) != 1 {
+		t.Errorf("an unrecorded name: problems %q, want one", p)
 	}
 }
