@@ -719,3 +719,86 @@ func TestChartConfigAsString(t *testing.T) {
 		}
 	}
 }
+
+// dashboardConfigMaps are the rendered ConfigMaps that carry a dashboard (a
+// data key ending in .json), by that key.
+func dashboardConfigMaps(t *testing.T, objs map[string][]object) map[string]object {
+	t.Helper()
+	out := map[string]object{}
+	for _, cm := range objs["ConfigMap"] {
+		data, _ := cm["data"].(map[string]any)
+		for k := range data {
+			if strings.HasSuffix(k, ".json") {
+				if _, dup := out[k]; dup {
+					t.Errorf("dashboard %s rendered twice", k)
+				}
+				out[k] = cm
+			}
+		}
+	}
+	return out
+}
+
+// The dashboards install themselves through the Grafana sidecar: one
+// ConfigMap per generated dashboards/*.json, byte for byte, with the label
+// the sidecar selects (configurable, as are namespace and folder).
+func TestChartGrafanaDashboards(t *testing.T) {
+	if got := dashboardConfigMaps(t, render(t, chartDir(t))); len(got) != 0 {
+		t.Errorf("grafanaDashboards off by default, yet rendered %d dashboard ConfigMaps", len(got))
+	}
+	files, _ := filepath.Glob(filepath.Join(testkit.RepoRoot(t), "dashboards", "*.json"))
+	if len(files) == 0 {
+		t.Fatal("the repository has no dashboards/*.json")
+	}
+	check := func(t *testing.T, chart, values, ns, label, value, folder string) {
+		t.Helper()
+		got := dashboardConfigMaps(t, render(t, chart, values))
+		if len(got) != len(files) {
+			t.Errorf("%d dashboard ConfigMaps, want one per dashboards/*.json (%d)", len(got), len(files))
+		}
+		for _, f := range files {
+			want, _ := os.ReadFile(f)
+			key := filepath.Base(f)
+			cm, ok := got[key]
+			if !ok {
+				t.Errorf("no ConfigMap carries %s", key)
+				continue
+			}
+			// |- drops the file's final newline; nothing else may change.
+			if data := get(t, cm, "data", key).(string); data != strings.TrimSuffix(string(want), "\n") {
+				t.Errorf("%s: ConfigMap data differs from the repository's file", key)
+			}
+			if n := get(t, cm, "metadata", "namespace"); n != ns {
+				t.Errorf("%s: namespace %v, want %s", key, n, ns)
+			}
+			if v := get(t, cm, "metadata", "labels", label); v != value {
+				t.Errorf("%s: label %s = %v, want %q", key, label, v, value)
+			}
+			annotations, _ := get(t, cm, "metadata", "annotations").(map[string]any)
+			if a, _ := annotations["grafana_folder"].(string); a != folder {
+				t.Errorf("%s: folder annotation %q, want %q", key, a, folder)
+			}
+			if name := get(t, cm, "metadata", "name").(string); len(name) > 63 || !strings.HasPrefix(name, "rel-airudder-exporter-") {
+				t.Errorf("%s: ConfigMap name %q", key, name)
+			}
+		}
+	}
+	t.Run("defaults", func(t *testing.T) {
+		check(t, chartDir(t), "grafanaDashboards: {enabled: true}\n", "mon", "grafana_dashboard", "1", "")
+	})
+	t.Run("own label namespace and folder", func(t *testing.T) {
+		check(t, chartDir(t), "grafanaDashboards: {enabled: true, label: dash, labelValue: 'yes', namespace: grafana, folder: Voice robots}\n",
+			"grafana", "dash", "yes", "Voice robots")
+	})
+	t.Run("packaged chart", func(t *testing.T) {
+		dest := t.TempDir()
+		if _, stderr, err := runHelm(t, "package", chartDir(t), "--destination", dest); err != nil {
+			t.Fatalf("helm package: %v\n%s", err, stderr)
+		}
+		pkgs, _ := filepath.Glob(filepath.Join(dest, "airudder-exporter-*.tgz"))
+		if len(pkgs) != 1 {
+			t.Fatalf("helm package wrote %v", pkgs)
+		}
+		check(t, pkgs[0], "grafanaDashboards: {enabled: true}\n", "mon", "grafana_dashboard", "1", "")
+	})
+}
