@@ -20,7 +20,7 @@ IMAGE            ?= airudder_exporter:latest
 CONTAINER_ENGINE ?= $(shell command -v podman 2>/dev/null || command -v docker 2>/dev/null)
 CA_CERTS         ?= /etc/ssl/certs/ca-certificates.crt
 
-.PHONY: build image alerts test ci fuzz bench demo
+.PHONY: build image alerts mixin test ci fuzz bench demo
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o airudder_exporter .
 
@@ -41,19 +41,27 @@ image: build
 	"$(CONTAINER_ENGINE)" build --label org.opencontainers.image.version="$(VERSION)" \
 	  --label org.opencontainers.image.revision="$(REVISION)" -t "$(IMAGE)" .
 
-# Alert rules with clickable runbook links: the rules say runbook_url
-# "RUNBOOK.md#<alert>"; RUNBOOK_BASE_URL (the one place to set it) is put in
-# front, e.g. make alerts RUNBOOK_BASE_URL=https://git.example.com/airudder_exporter/blob/main/
-# Output: .build/alerts/. The Helm chart has the same setting
-# (prometheusRule.runbookBaseURL).
+# Alert rules with clickable runbook links: the generator (cmd/mixin) puts
+# RUNBOOK_BASE_URL in front of every runbook_url "RUNBOOK.md#<alert>", e.g.
+# make alerts RUNBOOK_BASE_URL=https://git.example.com/airudder_exporter/blob/main/
+# Output: .build/alerts/ (and .build/dashboards/). The Helm chart has the same
+# setting (prometheusRule.runbookBaseURL); for every other key of the mixin
+# config (job selector, rate window, thresholds) use `make mixin`.
 RUNBOOK_BASE_URL ?=
 alerts:
 	@test -n "$(RUNBOOK_BASE_URL)" || { echo "make alerts: set RUNBOOK_BASE_URL=https://.../ (where RUNBOOK.md is served)" >&2; exit 1; }
-	mkdir -p .build/alerts
-	for f in alerts/*.rules.yml; do \
-	  sed 's|runbook_url: "RUNBOOK.md#|runbook_url: "$(RUNBOOK_BASE_URL)RUNBOOK.md#|' "$$f" > ".build/alerts/$$(basename "$$f")"; \
-	done
+	mkdir -p .build
+	printf 'runbook_base_url: "%s"\n' "$(RUNBOOK_BASE_URL)" > .build/mixin-runbook.yml
+	go run ./cmd/mixin --config .build/mixin-runbook.yml --dashboards.dir .build/dashboards --rules.dir .build/alerts
 	@echo "rules with runbook links under $(RUNBOOK_BASE_URL): .build/alerts/"
+
+# Dashboards and rules built with your own mixin config (selectors,
+# thresholds): make mixin MIXIN_CONFIG=my-mixin.yml → .build/dashboards/,
+# .build/alerts/. `go run ./cmd/mixin --print-config` shows every key.
+MIXIN_CONFIG ?=
+mixin:
+	@test -n "$(MIXIN_CONFIG)" || { echo "make mixin: set MIXIN_CONFIG=my-mixin.yml (go run ./cmd/mixin --print-config > my-mixin.yml)" >&2; exit 1; }
+	go run ./cmd/mixin --config "$(MIXIN_CONFIG)" --dashboards.dir .build/dashboards --rules.dir .build/alerts
 
 demo:
 	go run . --demo
