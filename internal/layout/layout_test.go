@@ -26,6 +26,7 @@ var neutral = []string{
 	module + "/internal/labelcap",
 	module + "/internal/jsonscan",
 	module + "/internal/slot",
+	module + "/mixin",
 }
 
 type pkg struct {
@@ -108,6 +109,20 @@ func TestVendorPackagesExist(t *testing.T) {
 	for _, v := range vendors {
 		if p := list(t, v); len(p) != 1 || len(p[0].GoFiles) == 0 {
 			t.Errorf("vendor package %s missing", v)
+		}
+	}
+}
+
+// The dashboards and rules are built at development time: the exporter's
+// binary carries neither the mixin nor the Grafana SDK.
+func TestExporterDoesNotLinkTheMixin(t *testing.T) {
+	p := list(t, module)
+	if len(p) != 1 {
+		t.Fatalf("go list %s: %d packages", module, len(p))
+	}
+	for _, d := range p[0].Deps {
+		if isUnder(d, module+"/mixin") || strings.HasSuffix(d, "mixin") || strings.HasPrefix(d, "github.com/grafana/grafana-foundation-sdk") {
+			t.Errorf("the exporter depends on %s", d)
 		}
 	}
 }
