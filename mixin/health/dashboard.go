@@ -20,10 +20,10 @@ var (
 	failedOK = []mixin.ValueText{{Value: "0", Text: "FAILED", Color: "red"}, {Value: "1", Text: "OK", Color: "green"}}
 )
 
-// dashboard is "AiRudder exporter / Health": the exporter itself, from the
+// healthDashboard is "AiRudder exporter / Health": the exporter itself, from the
 // scrape down to the process. The two dedup-state panels keep ids out of
 // layout order so that links with viewPanel=<id> stay valid.
-func dashboard(c *mixin.Config) *mixin.Dashboard {
+func healthDashboard(c *mixin.Config) *mixin.Dashboard {
 	d := c.NewDashboard("exporter-health.json", "airudder-exporter-health", "AiRudder exporter / Health",
 		"Health of airudder_exporter itself: scrape status, AiRudder API calls, webhook intake, de-duplication, configuration and process.",
 		"airudder-exporter", "exporter")

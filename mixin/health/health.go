@@ -10,7 +10,7 @@ func Part() mixin.Part {
 	return mixin.Part{
 		Name: "exporter",
 		Dashboards: func(c *mixin.Config) []*mixin.Dashboard {
-			return []*mixin.Dashboard{dashboard(c)}
+			return []*mixin.Dashboard{healthDashboard(c)}
 		},
 		Rules: func(c *mixin.Config) []mixin.RuleGroup {
 			return []mixin.RuleGroup{recordingRules(c), availabilityAlerts(c), webhookAlerts(c)}
