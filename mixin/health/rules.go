@@ -25,14 +25,9 @@ func recordingRules(c *mixin.Config) mixin.RuleGroup {
 
 func availabilityAlerts(c *mixin.Config) mixin.RuleGroup {
 	return mixin.RuleGroup{Name: "airudder_exporter.availability", Rules: []mixin.Rule{
-		c.Alert(mixin.Alert{
-			Name:        "AiRudderExporterDown",
-			Expr:        c.Sel("up") + " == 0",
-			For:         "5m",
-			Severity:    "critical",
-			Summary:     "airudder_exporter {{ $labels.instance }} is down",
-			Description: "Prometheus has failed to scrape {{ $labels.instance }} (job {{ $labels.job }}) for 5 minutes (up = {{ $value }}). No AiRudder statistics are collected and vendor webhooks sent to this instance are failing.",
-		}),
+		whileZero(c, "AiRudderExporterDown", "up", "5m", "critical",
+			"airudder_exporter {{ $labels.instance }} is down",
+			"Prometheus has failed to scrape {{ $labels.instance }} (job {{ $labels.job }}) for 5 minutes (up = {{ $value }}). No AiRudder statistics are collected and vendor webhooks sent to this instance are failing."),
 		c.Alert(mixin.Alert{
 			Name:        "AiRudderExporterAbsent",
 			Expr:        "absent(" + c.Sel("up") + ")",
@@ -41,15 +36,19 @@ func availabilityAlerts(c *mixin.Config) mixin.RuleGroup {
 			Summary:     "No airudder_exporter target is being scraped",
 			Description: "Prometheus has had no target in job airudder_exporter for 15 minutes (absent = {{ $value }}): service discovery or the scrape configuration lost the exporter.",
 		}),
-		c.Alert(mixin.Alert{
-			Name:        "AiRudderExporterConfigReloadFailed",
-			Expr:        c.Sel("airudder_exporter_config_last_reload_successful") + " == 0",
-			For:         "5m",
-			Severity:    "warning",
-			Summary:     "airudder_exporter {{ $labels.instance }} runs on an old configuration",
-			Description: "The last configuration reload of {{ $labels.instance }} failed (value {{ $value }}); the exporter keeps the previous configuration until the file is fixed.",
-		}),
+		whileZero(c, "AiRudderExporterConfigReloadFailed", "airudder_exporter_config_last_reload_successful", "5m", "warning",
+			"airudder_exporter {{ $labels.instance }} runs on an old configuration",
+			"The last configuration reload of {{ $labels.instance }} failed (value {{ $value }}); the exporter keeps the previous configuration until the file is fixed."),
 	}}
+}
+
+// whileZero is an alert on a health gauge of the exporter (1 healthy, 0 not)
+// that has read 0 for a while.
+func whileZero(c *mixin.Config, name, gauge, forDuration, severity, summary, description string) mixin.Rule {
+	return c.Alert(mixin.Alert{
+		Name: name, For: forDuration, Severity: severity, Summary: summary, Description: description,
+		Expr: c.Sel(gauge) + " == 0",
+	})
 }
 
 // rejectedOutcomes are the webhook request outcomes that refuse a body of
@@ -74,6 +73,15 @@ func webhookAlerts(c *mixin.Config) mixin.RuleGroup {
 	increase := func(counter, window string, extra []string, matchers ...string) string {
 		return mixin.Sum(append([]string{"job", "instance", "source"}, extra...),
 			"increase("+c.Sel(counter, matchers...)+"["+window+"])")
+	}
+	// anyRefused pages on a single request refused as outcome within
+	// window: the vendor's retries of such a body are refused alike, so
+	// its calls are lost.
+	anyRefused := func(name, outcome, window, severity, summary, description string) mixin.Rule {
+		return c.Alert(mixin.Alert{
+			Name: name, Severity: severity, Summary: summary, Description: description,
+			Expr: increase(webhookRequests, window, nil, `outcome="`+outcome+`"`) + " > 0",
+		})
 	}
 	return mixin.RuleGroup{Name: "airudder_exporter.webhooks", Rules: []mixin.Rule{
 		// max_over_time keeps a source known across exporter restarts (the
@@ -116,23 +124,14 @@ func webhookAlerts(c *mixin.Config) mixin.RuleGroup {
 		// all: every call of that account is lost until the operator adds
 		// the key, so a single one pages (AiRudder retries for 5 minutes
 		// only).
-		c.Alert(mixin.Alert{
-			Name:        "AiRudderWebhookEncryptedWithoutKey",
-			Expr:        increase(webhookRequests, "10m", nil, `outcome="encrypted_no_key"`) + " > 0",
-			Severity:    "critical",
-			Summary:     "{{ $labels.source }} sends encrypted webhooks the exporter has no key for",
-			Description: "{{ $labels.instance }} refused {{ $value | humanize }} encrypted {{ $labels.source }} webhook requests in the last 10 minutes because their account has no aes_key; those calls are lost until the key is configured.",
-		}),
+		anyRefused("AiRudderWebhookEncryptedWithoutKey", "encrypted_no_key", "10m", "critical",
+			"{{ $labels.source }} sends encrypted webhooks the exporter has no key for",
+			"{{ $labels.instance }} refused {{ $value | humanize }} encrypted {{ $labels.source }} webhook requests in the last 10 minutes because their account has no aes_key; those calls are lost until the key is configured."),
 		// The gauge is 0 when no webhooks.token (or token_file) is set:
 		// anyone who reaches /webhooks/* can then post calls that get counted.
-		c.Alert(mixin.Alert{
-			Name:        "AiRudderWebhookAuthDisabled",
-			Expr:        c.Sel("airudder_exporter_webhook_auth_enabled") + " == 0",
-			For:         "15m",
-			Severity:    "warning",
-			Summary:     "airudder_exporter {{ $labels.instance }} accepts anonymous webhooks",
-			Description: "{{ $labels.instance }} has no webhook token configured (airudder_exporter_webhook_auth_enabled = {{ $value }}): anyone who can reach /webhooks/* can post calls that are counted.",
-		}),
+		whileZero(c, "AiRudderWebhookAuthDisabled", "airudder_exporter_webhook_auth_enabled", "15m", "warning",
+			"airudder_exporter {{ $labels.instance }} accepts anonymous webhooks",
+			"{{ $labels.instance }} has no webhook token configured (airudder_exporter_webhook_auth_enabled = {{ $value }}): anyone who can reach /webhooks/* can post calls that are counted."),
 		// The dedup state is written every minute while ids are added. Saves
 		// failing while records are counted: a restart would count the
 		// re-deliveries of those records again. for: 5m gives the saver its
@@ -164,13 +163,9 @@ func webhookAlerts(c *mixin.Config) mixin.RuleGroup {
 		// sends the same body again: every retry is refused, so its records
 		// are lost however often it tries. One is enough (only token holders
 		// reach the size check).
-		c.Alert(mixin.Alert{
-			Name:        "AiRudderWebhookBodyTooLarge",
-			Expr:        increase(webhookRequests, "1h", nil, `outcome="too_large"`) + " > 0",
-			Severity:    "warning",
-			Summary:     "{{ $labels.source }} webhooks are too large for the exporter",
-			Description: "{{ $labels.instance }} refused {{ $value | humanize }} {{ $labels.source }} webhook requests as too large (413) in the last hour; the vendor retries the same body, which is refused again, so its records are lost until the limit (webhooks.max_body_bytes, webhooks.laaffic_max_body_bytes) is raised.",
-		}),
+		anyRefused("AiRudderWebhookBodyTooLarge", "too_large", "1h", "warning",
+			"{{ $labels.source }} webhooks are too large for the exporter",
+			"{{ $labels.instance }} refused {{ $value | humanize }} {{ $labels.source }} webhook requests as too large (413) in the last hour; the vendor retries the same body, which is refused again, so its records are lost until the limit (webhooks.max_body_bytes, webhooks.laaffic_max_body_bytes) is raised."),
 	}}
 }
 
