@@ -8,11 +8,12 @@ import (
 	"airudder_exporter/mixin"
 )
 
-// recordingRules are the rates the Health dashboard reads at every refresh:
-// the webhook families by source with their outcome or reason, the handler
-// latency buckets (two quantiles per refresh), and the AiRudder API requests
-// (three sums per refresh for the error ratio). Each keeps the labels of its
-// raw series, so it adds as many series as it reads.
+// recordingRules are the rates the Health dashboard reads at every refresh,
+// so that a long range reads one recorded sample per step rather than every
+// raw sample: the webhook families by source with their outcome or reason,
+// the handler latency buckets (every quantile reads them) and the AiRudder
+// API requests (both terms of the error ratio read them). Each keeps the
+// labels of its raw series: it adds as many series as it reads.
 func recordingRules(c *mixin.Config) mixin.RuleGroup {
 	return mixin.RuleGroup{Name: "airudder_exporter.recording", Rules: []mixin.Rule{
 		c.RecordRate("source", webhookRequests, "source", "outcome"),
