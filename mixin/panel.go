@@ -269,6 +269,7 @@ func (p *Panel) builder(id uint32) cog.Builder[dashboard.Panel] {
 			DrawStyle(common.GraphDrawStyleLine).LineInterpolation(common.LineInterpolationLinear).
 			LineWidth(1).FillOpacity(10).GradientMode(common.GraphGradientModeNone).
 			ShowPoints(common.VisibilityModeNever).AxisPlacement(common.AxisPlacementAuto).
+			AxisLabel("").SpanNulls(common.BoolOrFloat64{Bool: cog.ToPtr(false)}).
 			Stacking(common.NewStackingConfigBuilder().Mode(stacking).Group("A"))
 	}
 }

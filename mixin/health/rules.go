@@ -35,7 +35,7 @@ func availabilityAlerts(c *mixin.Config) mixin.RuleGroup {
 			For:         "15m",
 			Severity:    "warning",
 			Summary:     "No airudder_exporter target is being scraped",
-			Description: "Prometheus has had no target in job airudder_exporter for 15 minutes (absent = {{ $value }}): service discovery or the scrape configuration lost the exporter.",
+			Description: "Prometheus has had no target matching {" + c.JobSelector + "} for 15 minutes (absent = {{ $value }}): service discovery or the scrape configuration lost the exporter.",
 		}),
 		whileZero(c, "AiRudderExporterConfigReloadFailed", "airudder_exporter_config_last_reload_successful", "5m", "warning",
 			"airudder_exporter {{ $labels.instance }} runs on an old configuration",
