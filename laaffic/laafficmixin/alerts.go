@@ -85,15 +85,19 @@ func callAlerts(c *mixin.Config) mixin.RuleGroup {
 // balanceAlerts judge the funds (getBalance, polled) and what eats them.
 func balanceAlerts(c *mixin.Config) mixin.RuleGroup {
 	t := thresholdsOf(c)
-	funds, balance := c.Sel(fundsRecord), c.Sel("laaffic_balance")
+	// The alerts add the funds up themselves rather than read fundsRecord:
+	// a recorded series of another group lags up to an evaluation behind,
+	// and three gauges per account cost nothing to add.
+	balance := c.Sel("laaffic_balance")
+	funds := balance + " + " + c.Sel("laaffic_gift_balance") + " + " + c.Sel("laaffic_credit_limit")
 
 	// Hours left at the current burn: funds / the balance's slope over the
 	// last hour (deriv: the least-squares fit predict_linear uses). A top-up
 	// makes the slope positive, which silences the alert.
 	runsOut := fmt.Sprintf(`
-		%[1]s / on (job, instance, account) (-deriv(%[2]s[1h]) * 3600) < %[3]s
+		(%[1]s) / (-deriv(%[2]s[1h]) * 3600) < %[3]s
 		and on (job, instance, account) deriv(%[2]s[1h]) < 0
-		and on (job, instance, account) %[1]s > 0`,
+		and on (job, instance, account) (%[1]s) > 0`,
 		funds, balance, num(t.balanceHoursLeftMin))
 
 	// Transfer ratio = transfers an agent answered / transfer attempts, where

@@ -41,7 +41,7 @@ var recordedHistograms = []string{
 }
 
 // fundsRecord is balance + gift balance + credit limit of an account: what
-// LAAFFIC lets it spend, read by two panels and both balance alerts.
+// LAAFFIC lets it spend, read by the Funds and Hours left panels.
 const fundsRecord = "account:laaffic_funds:sum"
 
 // accountRate is the recorded per-account rate of a counter of recordedRates.
