@@ -13,7 +13,7 @@ var (
 	currencyKeys = mixin.By("job", "instance", "account", "currency")
 )
 
-// meanRate is a recorded 5m rate averaged over rng ("[30m]", "[1d] offset
+// meanRate is a recorded rate averaged over rng ("[30m]", "[1d] offset
 // 30m") and summed by the labels of by: the counter's rate over that range,
 // read from the recorded rates rather than from every raw sample of it.
 func meanRate(c *mixin.Config, by []string, recorded, rng string, matchers ...string) string {
