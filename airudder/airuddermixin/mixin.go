@@ -7,5 +7,10 @@ import "airudder_exporter/mixin"
 
 // Part is AiRudder's share of the dashboards and rules.
 func Part() mixin.Part {
-	return mixin.Part{Name: "airudder"}
+	return mixin.Part{
+		Name: "airudder",
+		Dashboards: func(c *mixin.Config) []*mixin.Dashboard {
+			return []*mixin.Dashboard{inboundDashboard(c)}
+		},
+	}
 }
