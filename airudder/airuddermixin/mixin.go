@@ -10,7 +10,12 @@ func Part() mixin.Part {
 	return mixin.Part{
 		Name: "airudder",
 		Dashboards: func(c *mixin.Config) []*mixin.Dashboard {
-			return []*mixin.Dashboard{inboundDashboard(c)}
+			return []*mixin.Dashboard{inboundDashboard(c), outboundDashboard(c)}
+		},
+		Rules: func(c *mixin.Config) []mixin.RuleGroup {
+			return []mixin.RuleGroup{
+				recordingGroup(c), apiGroup(c), inboundGroup(c), outboundGroup(c), whereGroup(c),
+			}
 		},
 	}
 }

@@ -1,0 +1,240 @@
+package airuddermixin
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"airudder_exporter/mixin"
+)
+
+// num formats a threshold as the alert's expression and text show it.
+func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// pct formats a ratio threshold as a percentage (0.6 → "60%").
+func pct(v float64) string { return num(math.Round(v*100*1e6)/1e6) + "%" }
+
+// share says "less than <share> the ratio" in words for the usual half.
+func share(v float64) string {
+	if v == 0.5 {
+		return "half"
+	}
+	return pct(v) + " of"
+}
+
+// seconds of a rule window: a recorded rate times it is the increase over
+// the window, which the minimum-volume conditions count in calls.
+func seconds(window string) string {
+	d, err := time.ParseDuration(window)
+	if err != nil {
+		panic("airuddermixin: window " + window + ": " + err.Error())
+	}
+	return num(d.Seconds())
+}
+
+// rateOver is the selector of r recorded over window, of the config's job.
+func rateOver(c *mixin.Config, r recorded, window string, matchers ...string) string {
+	return c.Sel(r.name(over(c, window)), matchers...)
+}
+
+func apiGroup(c *mixin.Config) mixin.RuleGroup {
+	logins := c.Threshold("airudder_login_failures_15m_max", 2)
+	return mixin.RuleGroup{Name: "airudder.api", Rules: []mixin.Rule{
+		c.Alert(mixin.Alert{
+			Name:        "AiRudderAccountDown",
+			Expr:        c.Sel("airudder_up") + " == 0",
+			For:         "10m",
+			Severity:    "warning",
+			Summary:     "AiRudder statistics of account {{ $labels.account }} are failing",
+			Description: "The last AiRudder statistics fetches of account {{ $labels.account }} on {{ $labels.instance }} have failed for 10 minutes (airudder_up = {{ $value }}); inbound figures are stale.",
+		}),
+		c.Alert(mixin.Alert{
+			Name:        "AiRudderAPILoginFailures",
+			Expr:        mixin.Sum(mixin.By("job", "instance", "account"), "increase("+c.Sel("airudder_logins_total", `outcome="failure"`)+"[15m])") + " > " + num(logins),
+			Severity:    "warning",
+			Summary:     "AiRudder logins of account {{ $labels.account }} are failing",
+			Description: "{{ $value | humanize }} AiRudder token logins of account {{ $labels.account }} on {{ $labels.instance }} failed in the last 15 minutes (threshold: more than " + num(logins) + ").",
+		}),
+	}}
+}
+
+// The inbound alerts read the current hour's gauges: they react within the
+// hour, and the minimum volume keeps the first minutes of an hour (a handful
+// of calls) from paging.
+func inboundGroup(c *mixin.Config) mixin.RuleGroup {
+	successMin := c.Threshold("airudder_inbound_transfer_success_ratio_min", 0.6)
+	attemptsMin := c.Threshold("airudder_inbound_transfer_attempts_min", 10)
+	attemptMax := c.Threshold("airudder_inbound_transfer_attempt_ratio_max", 0.8)
+	callsMin := c.Threshold("airudder_inbound_calls_min", 20)
+	hour := func(gauge string) string { return c.Sel("airudder_inbound_current_hour_" + gauge) }
+	return mixin.RuleGroup{Name: "airudder.inbound", Rules: []mixin.Rule{
+		c.Alert(mixin.Alert{
+			Name: "AiRudderInboundTransferSuccessLow",
+			Expr: hour("transfer_success_ratio") + " < " + num(successMin) + `
+and on (job, instance, account)
+` + hour("calls") + " * " + hour("transfer_attempt_ratio") + " >= " + num(attemptsMin),
+			For:         "15m",
+			Severity:    "warning",
+			Summary:     "Few AiRudder robot transfers reach an agent (account {{ $labels.account }})",
+			Description: fmt.Sprintf("Only {{ $value | humanizePercentage }} of this hour's transfer attempts of account {{ $labels.account }} reached a human agent (threshold %s, at least %s attempts).", pct(successMin), num(attemptsMin)),
+		}),
+		c.Alert(mixin.Alert{
+			Name: "AiRudderInboundTransferAttemptRatioHigh",
+			Expr: hour("transfer_attempt_ratio") + " > " + num(attemptMax) + `
+and on (job, instance, account)
+` + hour("calls") + " >= " + num(callsMin),
+			For:         "15m",
+			Severity:    "warning",
+			Summary:     "The AiRudder robot hands most calls to agents (account {{ $labels.account }})",
+			Description: fmt.Sprintf("The robot of account {{ $labels.account }} tried to transfer {{ $value | humanizePercentage }} of this hour's calls to an agent (threshold %s, at least %s calls).", pct(attemptMax), num(callsMin)),
+		}),
+	}}
+}
+
+// unreachableRingTypes mean "this number or line cannot be reached"; busy,
+// hold and normal are ordinary callee behaviour and stay out.
+const unreachableRingTypes = "cantuse|lineswitchoff|outofarea|unregister|wrongnum|notmatch"
+
+// The outbound alerts judge an instance's calls over the last 15 minutes;
+// every call has a result, so the sum over results is every call.
+func outboundGroup(c *mixin.Config) mixin.RuleGroup {
+	failureMax := c.Threshold("airudder_outbound_failure_ratio_max", 0.3)
+	unreachableMax := c.Threshold("airudder_outbound_unreachable_ratio_max", 0.5)
+	callsMin := c.Threshold("airudder_outbound_calls_min", 20)
+	perInstance := func(r recorded, matchers ...string) string {
+		return mixin.Sum(mixin.By("job", "instance"), rateOver(c, r, outboundWindow, matchers...))
+	}
+	all := perInstance(callsByResult)
+	ratioAbove := func(part string, max float64) string {
+		return part + `
+  / ` + all + `
+> ` + num(max) + `
+and on (job, instance)
+` + all + " * " + seconds(outboundWindow) + " >= " + num(callsMin)
+	}
+	return mixin.RuleGroup{Name: "airudder.outbound", Rules: []mixin.Rule{
+		c.Alert(mixin.Alert{
+			Name:        "AiRudderOutboundFailureRatioHigh",
+			Expr:        ratioAbove(perInstance(callsByResult, `result=~"failed|cancelled"`), failureMax),
+			For:         "15m",
+			Severity:    "warning",
+			Summary:     "Many AiRudder outbound calls fail",
+			Description: fmt.Sprintf("{{ $value | humanizePercentage }} of the outbound calls reported to {{ $labels.instance }} in the last 15 minutes ended failed or cancelled (threshold %s, at least %s calls).", pct(failureMax), num(callsMin)),
+		}),
+		c.Alert(mixin.Alert{
+			Name:        "AiRudderOutboundUnreachableRatioHigh",
+			Expr:        ratioAbove(perInstance(callsByRingType, `ring_type=~"`+unreachableRingTypes+`"`), unreachableMax),
+			For:         "15m",
+			Severity:    "warning",
+			Summary:     "Most AiRudder outbound numbers are unreachable",
+			Description: fmt.Sprintf("{{ $value | humanizePercentage }} of the outbound calls reported to {{ $labels.instance }} in the last 15 minutes hit an unreachable ring type (wrong number, out of area, switched off ...; threshold %s, at least %s calls).", pct(unreachableMax), num(callsMin)),
+		}),
+	}}
+}
+
+// whereGroup points at the line, robot or campaign behind a problem.
+func whereGroup(c *mixin.Config) mixin.RuleGroup {
+	return mixin.RuleGroup{Name: "airudder.where", Rules: []mixin.Rule{
+		sipLineAlert(c), robotTransferAlert(c), campaignAlert(c),
+	}}
+}
+
+// sipLineAlert compares one line with the other lines of the same account
+// (itself left out, so two lines suffice); the `or ... * 0` branch keeps a
+// line with no connected call at all. A single line never fires (no others).
+func sipLineAlert(c *mixin.Config) mixin.Rule {
+	factor := c.Threshold("airudder_sip_line_connect_ratio_factor", 0.5)
+	callsMin := c.Threshold("airudder_sip_line_calls_min", 20)
+	line := mixin.By("job", "instance", "account", "sip_line")
+	acct := mixin.By("job", "instance", "account")
+	connected := rateOver(c, lineCalls, outboundWindow, `ring_type="normal"`)
+	dialled := rateOver(c, lineCalls, outboundWindow, `ring_type!="null"`)
+	lineConnected := `(
+  ` + mixin.Sum(line, connected) + `
+  or
+  ` + mixin.Sum(line, dialled) + ` * 0
+)`
+	others := func(acctSum, lineSum string) string {
+		return acctSum + `
+  - on (job, instance, account) group_right ()
+  ` + lineSum
+	}
+	othersDialled := others(mixin.Sum(acct, dialled), mixin.Sum(line, dialled))
+	return c.Alert(mixin.Alert{
+		Name: "AiRudderSIPLineConnectRatioLow",
+		Expr: lineConnected + `
+/ ` + mixin.Sum(line, dialled) + `
+< ` + num(factor) + ` * (
+  (
+  ` + others(mixin.Sum(acct, connected), lineConnected) + `
+  )
+  / (
+  ` + othersDialled + `
+  )
+)
+and on (job, instance, account, sip_line)
+` + mixin.Sum(line, dialled) + " * " + seconds(outboundWindow) + " >= " + num(callsMin) + `
+and on (job, instance, account, sip_line)
+(
+  ` + othersDialled + `
+) * ` + seconds(outboundWindow) + " >= " + num(callsMin),
+		For:         "10m",
+		Severity:    "warning",
+		Summary:     "SIP line {{ $labels.sip_line }} connects far fewer calls than the other lines (account {{ $labels.account }})",
+		Description: fmt.Sprintf("Only {{ $value | humanizePercentage }} of the calls on SIP line {{ $labels.sip_line }} of account {{ $labels.account }} connected in the last 15 minutes, less than %s the connect ratio of the account's other lines (at least %s calls on the line and %s on the others).", share(factor), num(callsMin), num(callsMin)),
+	})
+}
+
+// robotTransferAlert compares a robot with its own last week: robots differ
+// (a reminder robot never transfers), so a fixed threshold would be wrong
+// for most.
+func robotTransferAlert(c *mixin.Config) mixin.Rule {
+	factor := c.Threshold("airudder_robot_transfer_ratio_factor", 0.5)
+	callsMin := c.Threshold("airudder_robot_finished_calls_min", 20)
+	robot := mixin.By("job", "instance", "account", "robot")
+	transfersSel := rateOver(c, robotTransfers, robotWindow)
+	finishedSel := rateOver(c, robotCalls, robotWindow, `result="finished"`)
+	transfers, finished := mixin.Sum(robot, transfersSel), mixin.Sum(robot, finishedSel)
+	transfersWeekAgo := mixin.Sum(robot, transfersSel+" offset 1w")
+	finishedWeekAgo := mixin.Sum(robot, finishedSel+" offset 1w")
+	return c.Alert(mixin.Alert{
+		Name: "AiRudderRobotTransferRatioDropped",
+		Expr: `(
+  ` + transfers + `
+  or
+  ` + finished + ` * 0
+)
+/ ` + finished + `
+< ` + num(factor) + ` * (
+  ` + transfersWeekAgo + `
+  / ` + finishedWeekAgo + `
+)
+and on (job, instance, account, robot)
+` + finished + " * " + seconds(robotWindow) + " >= " + num(callsMin) + `
+and on (job, instance, account, robot)
+` + finishedWeekAgo + " * " + seconds(robotWindow) + " >= " + num(callsMin),
+		For:         "30m",
+		Severity:    "warning",
+		Summary:     "Robot {{ $labels.robot }} transfers far fewer calls than a week ago (account {{ $labels.account }})",
+		Description: fmt.Sprintf("Robot {{ $labels.robot }} of account {{ $labels.account }} transferred {{ $value | humanizePercentage }} of its finished calls to an agent in the last hour, less than %s its ratio at the same time last week (at least %s finished calls in both hours).", share(factor), num(callsMin)),
+	})
+}
+
+// campaignAlert: "calling" = dialled calls with a final result keep
+// arriving; none of them connected. A missing connected series counts as
+// zero.
+func campaignAlert(c *mixin.Config) mixin.Rule {
+	callsMin := c.Threshold("airudder_campaign_calls_min", 20)
+	campaign := mixin.By("job", "instance", "account", "campaign")
+	return c.Alert(mixin.Alert{
+		Name: "AiRudderCampaignNoConnectedCalls",
+		Expr: mixin.Sum(campaign, rateOver(c, campaignCalls, campaignWindow, `result!~"created|pending"`)) + " * " + seconds(campaignWindow) + " >= " + num(callsMin) + `
+unless on (job, instance, account, campaign)
+` + mixin.Sum(campaign, rateOver(c, campaignConnected, campaignWindow)) + " > 0",
+		For:         "15m",
+		Severity:    "warning",
+		Summary:     "Campaign {{ $labels.campaign }} is calling but connects nobody (account {{ $labels.account }})",
+		Description: "{{ $value | humanize }} calls of campaign {{ $labels.campaign }} (account {{ $labels.account }}) ended in the last 30 minutes and none connected (ring_type normal).",
+	})
+}
