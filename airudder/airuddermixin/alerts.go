@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"airudder_exporter/mixin"
@@ -33,11 +34,22 @@ func seconds(window string) string {
 	return num(d.Seconds())
 }
 
+// indent puts prefix before every line of a multi-line expression but the
+// first, to nest it.
+func indent(expr, prefix string) string { return strings.ReplaceAll(expr, "\n", "\n"+prefix) }
+
+// orZero is part, or 0 where whole has a series and part none (no connected
+// call at all is the most important value to see): the numerator of
+// mixin.RatioOr0, written over lines.
+func orZero(part, whole string) string { return "(\n  " + part + "\n  or\n  " + whole + " * 0\n)" }
+
 // rateOver is the selector of r recorded over window, of the config's job.
 func rateOver(c *mixin.Config, r recorded, window string, matchers ...string) string {
 	return c.Sel(r.name(over(c, window)), matchers...)
 }
 
+// apiGroup watches each account's use of the AiRudder API: the statistics
+// fetches and the token logins they need.
 func apiGroup(c *mixin.Config) mixin.RuleGroup {
 	logins := c.Threshold("airudder_login_failures_15m_max", 2)
 	return mixin.RuleGroup{Name: "airudder.api", Rules: []mixin.Rule{
@@ -150,35 +162,20 @@ func sipLineAlert(c *mixin.Config) mixin.Rule {
 	acct := mixin.By("job", "instance", "account")
 	connected := rateOver(c, lineCalls, outboundWindow, `ring_type="normal"`)
 	dialled := rateOver(c, lineCalls, outboundWindow, `ring_type!="null"`)
-	lineConnected := `(
-  ` + mixin.Sum(line, connected) + `
-  or
-  ` + mixin.Sum(line, dialled) + ` * 0
-)`
+	lineDialled := mixin.Sum(line, dialled)
+	lineConnected := orZero(mixin.Sum(line, connected), lineDialled)
 	others := func(acctSum, lineSum string) string {
-		return acctSum + `
-  - on (job, instance, account) group_right ()
-  ` + lineSum
+		return acctSum + "\n- on (job, instance, account) group_right ()\n" + lineSum
 	}
-	othersDialled := others(mixin.Sum(acct, dialled), mixin.Sum(line, dialled))
+	othersDialled := others(mixin.Sum(acct, dialled), lineDialled)
+	enough := " * " + seconds(outboundWindow) + " >= " + num(callsMin)
 	return c.Alert(mixin.Alert{
 		Name: "AiRudderSIPLineConnectRatioLow",
-		Expr: lineConnected + `
-/ ` + mixin.Sum(line, dialled) + `
-< ` + num(factor) + ` * (
-  (
-  ` + others(mixin.Sum(acct, connected), lineConnected) + `
-  )
-  / (
-  ` + othersDialled + `
-  )
-)
-and on (job, instance, account, sip_line)
-` + mixin.Sum(line, dialled) + " * " + seconds(outboundWindow) + " >= " + num(callsMin) + `
-and on (job, instance, account, sip_line)
-(
-  ` + othersDialled + `
-) * ` + seconds(outboundWindow) + " >= " + num(callsMin),
+		Expr: lineConnected + "\n/ " + lineDialled + "\n< " + num(factor) + " * (" +
+			"\n  (\n    " + indent(others(mixin.Sum(acct, connected), lineConnected), "    ") + "\n  )" +
+			"\n  / (\n    " + indent(othersDialled, "    ") + "\n  )\n)" +
+			"\nand on (job, instance, account, sip_line)\n" + lineDialled + enough +
+			"\nand on (job, instance, account, sip_line)\n(\n  " + indent(othersDialled, "  ") + "\n)" + enough,
 		For:         "10m",
 		Severity:    "warning",
 		Summary:     "SIP line {{ $labels.sip_line }} connects far fewer calls than the other lines (account {{ $labels.account }})",
@@ -195,25 +192,17 @@ func robotTransferAlert(c *mixin.Config) mixin.Rule {
 	robot := mixin.By("job", "instance", "account", "robot")
 	transfersSel := rateOver(c, robotTransfers, robotWindow)
 	finishedSel := rateOver(c, robotCalls, robotWindow, `result="finished"`)
-	transfers, finished := mixin.Sum(robot, transfersSel), mixin.Sum(robot, finishedSel)
-	transfersWeekAgo := mixin.Sum(robot, transfersSel+" offset 1w")
+	finished := mixin.Sum(robot, finishedSel)
 	finishedWeekAgo := mixin.Sum(robot, finishedSel+" offset 1w")
+	enough := " * " + seconds(robotWindow) + " >= " + num(callsMin)
 	return c.Alert(mixin.Alert{
 		Name: "AiRudderRobotTransferRatioDropped",
-		Expr: `(
-  ` + transfers + `
-  or
-  ` + finished + ` * 0
-)
-/ ` + finished + `
-< ` + num(factor) + ` * (
-  ` + transfersWeekAgo + `
-  / ` + finishedWeekAgo + `
-)
-and on (job, instance, account, robot)
-` + finished + " * " + seconds(robotWindow) + " >= " + num(callsMin) + `
-and on (job, instance, account, robot)
-` + finishedWeekAgo + " * " + seconds(robotWindow) + " >= " + num(callsMin),
+		Expr: orZero(mixin.Sum(robot, transfersSel), finished) + "\n/ " + finished +
+			"\n< " + num(factor) + " * (" +
+			"\n  " + mixin.Sum(robot, transfersSel+" offset 1w") +
+			"\n  / " + finishedWeekAgo + "\n)" +
+			"\nand on (job, instance, account, robot)\n" + finished + enough +
+			"\nand on (job, instance, account, robot)\n" + finishedWeekAgo + enough,
 		For:         "30m",
 		Severity:    "warning",
 		Summary:     "Robot {{ $labels.robot }} transfers far fewer calls than a week ago (account {{ $labels.account }})",
