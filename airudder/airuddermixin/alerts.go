@@ -108,41 +108,44 @@ and on (job, instance, account)
 // hold and normal are ordinary callee behaviour and stay out.
 const unreachableRingTypes = "cantuse|lineswitchoff|outofarea|unregister|wrongnum|notmatch"
 
-// The outbound alerts judge an instance's calls over the last 15 minutes;
-// every call has a result, so the sum over results is every call.
+// The outbound alerts are one alert each share of an instance's calls in
+// the last 15 minutes: too large a share of a kind of call, on enough calls.
+// Every call has a result, so the sum over results is every call.
 func outboundGroup(c *mixin.Config) mixin.RuleGroup {
-	failureMax := c.Threshold("airudder_outbound_failure_ratio_max", 0.3)
-	unreachableMax := c.Threshold("airudder_outbound_unreachable_ratio_max", 0.5)
 	callsMin := c.Threshold("airudder_outbound_calls_min", 20)
 	perInstance := func(r recorded, matchers ...string) string {
 		return mixin.Sum(mixin.By("job", "instance"), rateOver(c, r, outboundWindow, matchers...))
 	}
 	all := perInstance(callsByResult)
-	ratioAbove := func(part string, max float64) string {
-		return part + `
-  / ` + all + `
-> ` + num(max) + `
-and on (job, instance)
-` + all + " * " + seconds(outboundWindow) + " >= " + num(callsMin)
+	g := mixin.RuleGroup{Name: "airudder.outbound"}
+	for _, a := range []struct {
+		name, summary, calls string
+		part                 string  // the share's calls per second
+		max                  float64 // the share's threshold
+	}{{
+		name:    "AiRudderOutboundFailureRatioHigh",
+		summary: "Many AiRudder outbound calls fail",
+		calls:   "ended failed or cancelled (",
+		part:    perInstance(callsByResult, `result=~"failed|cancelled"`),
+		max:     c.Threshold("airudder_outbound_failure_ratio_max", 0.3),
+	}, {
+		name:    "AiRudderOutboundUnreachableRatioHigh",
+		summary: "Most AiRudder outbound numbers are unreachable",
+		calls:   "hit an unreachable ring type (wrong number, out of area, switched off ...; ",
+		part:    perInstance(callsByRingType, `ring_type=~"`+unreachableRingTypes+`"`),
+		max:     c.Threshold("airudder_outbound_unreachable_ratio_max", 0.5),
+	}} {
+		g.Rules = append(g.Rules, c.Alert(mixin.Alert{
+			Name: a.name,
+			Expr: a.part + "\n  / " + all + "\n> " + num(a.max) +
+				"\nand on (job, instance)\n" + all + " * " + seconds(outboundWindow) + " >= " + num(callsMin),
+			For:         "15m",
+			Severity:    "warning",
+			Summary:     a.summary,
+			Description: fmt.Sprintf("{{ $value | humanizePercentage }} of the outbound calls reported to {{ $labels.instance }} in the last 15 minutes %sthreshold %s, at least %s calls).", a.calls, pct(a.max), num(callsMin)),
+		}))
 	}
-	return mixin.RuleGroup{Name: "airudder.outbound", Rules: []mixin.Rule{
-		c.Alert(mixin.Alert{
-			Name:        "AiRudderOutboundFailureRatioHigh",
-			Expr:        ratioAbove(perInstance(callsByResult, `result=~"failed|cancelled"`), failureMax),
-			For:         "15m",
-			Severity:    "warning",
-			Summary:     "Many AiRudder outbound calls fail",
-			Description: fmt.Sprintf("{{ $value | humanizePercentage }} of the outbound calls reported to {{ $labels.instance }} in the last 15 minutes ended failed or cancelled (threshold %s, at least %s calls).", pct(failureMax), num(callsMin)),
-		}),
-		c.Alert(mixin.Alert{
-			Name:        "AiRudderOutboundUnreachableRatioHigh",
-			Expr:        ratioAbove(perInstance(callsByRingType, `ring_type=~"`+unreachableRingTypes+`"`), unreachableMax),
-			For:         "15m",
-			Severity:    "warning",
-			Summary:     "Most AiRudder outbound numbers are unreachable",
-			Description: fmt.Sprintf("{{ $value | humanizePercentage }} of the outbound calls reported to {{ $labels.instance }} in the last 15 minutes hit an unreachable ring type (wrong number, out of area, switched off ...; threshold %s, at least %s calls).", pct(unreachableMax), num(callsMin)),
-		}),
-	}}
+	return g
 }
 
 // whereGroup points at the line, robot or campaign behind a problem.

@@ -11,12 +11,15 @@ func inboundStat(d *mixin.Dashboard, metric string, by ...string) string {
 	return mixin.Agg("max", append([]string{"account"}, by...), d.S(metric))
 }
 
-// inboundSeries is one query per gauge of the statistics poller; pairs are
-// the gauge and what its legend calls it after the account.
-func inboundSeries(d *mixin.Dashboard, pairs ...string) []mixin.Target {
-	targets := make([]mixin.Target, 0, len(pairs)/2)
-	for i := 0; i+1 < len(pairs); i += 2 {
-		targets = append(targets, mixin.Q(inboundStat(d, pairs[i]), "{{account}} "+pairs[i+1]))
+// gauge is a gauge of the statistics poller and what a legend calls it
+// after the account.
+type gauge struct{ metric, legend string }
+
+// inboundSeries is one query per gauge.
+func inboundSeries(d *mixin.Dashboard, gauges []gauge) []mixin.Target {
+	targets := make([]mixin.Target, 0, len(gauges))
+	for _, g := range gauges {
+		targets = append(targets, mixin.Q(inboundStat(d, g.metric), "{{account}} "+g.legend))
 	}
 	return targets
 }
@@ -79,32 +82,25 @@ func inboundDashboard(c *mixin.Config) *mixin.Dashboard {
 	d.Add(
 		mixin.TimeSeries("Calls and transfers in the window",
 			"Cumulative counts of the statistics window: calls, valid calls, transfer attempts and successful transfers. They restart at local midnight.",
-			"short", inboundSeries(d,
-				"airudder_inbound_calls", "calls",
-				"airudder_inbound_valid_calls", "valid",
-				"airudder_inbound_transfer_attempt_calls", "transfer attempts",
-				"airudder_inbound_transfer_success_calls", "transfers to agent")...),
+			"short", inboundSeries(d, []gauge{
+				{"airudder_inbound_calls", "calls"}, {"airudder_inbound_valid_calls", "valid"},
+				{"airudder_inbound_transfer_attempt_calls", "transfer attempts"}, {"airudder_inbound_transfer_success_calls", "transfers to agent"}})...),
 		ratio(mixin.TimeSeries("Transfer and reception ratios (window)",
 			"Transfer attempt, transfer success and agent reception ratios over the statistics window, as AiRudder computes them.",
-			"percentunit", inboundSeries(d,
-				"airudder_inbound_transfer_attempt_ratio", "attempt",
-				"airudder_inbound_transfer_success_ratio", "success",
-				"airudder_inbound_agent_reception_ratio", "agent reception")...)),
+			"percentunit", inboundSeries(d, []gauge{
+				{"airudder_inbound_transfer_attempt_ratio", "attempt"}, {"airudder_inbound_transfer_success_ratio", "success"},
+				{"airudder_inbound_agent_reception_ratio", "agent reception"}})...)),
 		mixin.TimeSeries("Today and current hour calls",
 			"Calls and valid calls of today (newest daily entry) and of the current hour (newest hourly entry).",
-			"short", inboundSeries(d,
-				"airudder_inbound_today_calls", "today",
-				"airudder_inbound_today_valid_calls", "today valid",
-				"airudder_inbound_current_hour_calls", "this hour",
-				"airudder_inbound_current_hour_valid_calls", "this hour valid")...),
+			"short", inboundSeries(d, []gauge{
+				{"airudder_inbound_today_calls", "today"}, {"airudder_inbound_today_valid_calls", "today valid"},
+				{"airudder_inbound_current_hour_calls", "this hour"}, {"airudder_inbound_current_hour_valid_calls", "this hour valid"}})...),
 		ratio(mixin.TimeSeries("Today and current hour transfer ratios",
 			"Transfer attempt and success ratios of today and of the current hour, and the current hour's agent reception ratio. The current hour reacts fastest; it is also what the transfer alerts use.",
-			"percentunit", inboundSeries(d,
-				"airudder_inbound_today_transfer_attempt_ratio", "today attempt",
-				"airudder_inbound_today_transfer_success_ratio", "today success",
-				"airudder_inbound_current_hour_transfer_attempt_ratio", "hour attempt",
-				"airudder_inbound_current_hour_transfer_success_ratio", "hour success",
-				"airudder_inbound_current_hour_agent_reception_ratio", "hour agent reception")...)),
+			"percentunit", inboundSeries(d, []gauge{
+				{"airudder_inbound_today_transfer_attempt_ratio", "today attempt"}, {"airudder_inbound_today_transfer_success_ratio", "today success"},
+				{"airudder_inbound_current_hour_transfer_attempt_ratio", "hour attempt"}, {"airudder_inbound_current_hour_transfer_success_ratio", "hour success"},
+				{"airudder_inbound_current_hour_agent_reception_ratio", "hour agent reception"}})...)),
 	)
 
 	d.Row("Durations")
@@ -121,16 +117,13 @@ func inboundDashboard(c *mixin.Config) *mixin.Dashboard {
 	d.Add(
 		ratio(mixin.TimeSeries("One-call resolution",
 			"Share of problems solved in a single call: realtime window (one_call_problem_solve_rate) and today's offline figure.",
-			"percentunit", inboundSeries(d,
-				"airudder_inbound_one_call_resolution_ratio", "window",
-				"airudder_inbound_today_offline_one_call_resolution_ratio", "today (offline)")...)).Size(8, 8),
+			"percentunit", inboundSeries(d, []gauge{
+				{"airudder_inbound_one_call_resolution_ratio", "window"}, {"airudder_inbound_today_offline_one_call_resolution_ratio", "today (offline)"}})...)).Size(8, 8),
 		ratio(mixin.TimeSeries("Robot evaluation and satisfaction",
 			"Evaluation ratio = share of calls whose caller voted; satisfied ratio = share of votes that were satisfied. Window and today.",
-			"percentunit", inboundSeries(d,
-				"airudder_inbound_robot_evaluation_ratio", "voted (window)",
-				"airudder_inbound_robot_satisfied_ratio", "satisfied (window)",
-				"airudder_inbound_today_robot_evaluation_ratio", "voted (today)",
-				"airudder_inbound_today_robot_satisfied_ratio", "satisfied (today)")...)).Size(8, 8),
+			"percentunit", inboundSeries(d, []gauge{
+				{"airudder_inbound_robot_evaluation_ratio", "voted (window)"}, {"airudder_inbound_robot_satisfied_ratio", "satisfied (window)"},
+				{"airudder_inbound_today_robot_evaluation_ratio", "voted (today)"}, {"airudder_inbound_today_robot_satisfied_ratio", "satisfied (today)"}})...)).Size(8, 8),
 		mixin.Stat("Average robot score",
 			"Average caller score of the robot, 1 (worst) to 5 (best) (avg_robot_score).",
 			"short", inboundGauge(d, "airudder_inbound_robot_score_average")).
