@@ -5,8 +5,8 @@ import (
 )
 
 // inboundStat is a gauge of the statistics poller as one series per
-// account: the exporter serves each account's figure once, so max only drops
-// the labels nobody groups by.
+// account: exporter instances that poll the same account serve the same
+// figure, and max shows it once where a sum would count it per instance.
 func inboundStat(d *mixin.Dashboard, metric string, by ...string) string {
 	return mixin.Agg("max", append([]string{"account"}, by...), d.S(metric))
 }
