@@ -513,6 +513,9 @@ func TestChartPrometheusRuleCarriesEveryAlert(t *testing.T) {
 	n := 0
 	for gi, g := range got {
 		for ri, r := range get(t, g, "rules").([]any) {
+			if _, alert := r.(map[string]any)["alert"]; !alert {
+				continue // recording rules have no annotations
+			}
 			url, _ := get(t, r, "annotations", "runbook_url").(string)
 			orig, _ := get(t, wantGroups[gi], "rules", ri, "annotations", "runbook_url").(string)
 			if orig == "" {
@@ -631,15 +634,8 @@ func TestChartRulesAreLinkedNotCopied(t *testing.T) {
 		t.Fatalf("%s resolves to %s, want %s", link, target, want)
 	}
 
-	dest := t.TempDir()
-	if _, stderr, err := runHelm(t, "package", chartDir(t), "--destination", dest); err != nil {
-		t.Fatalf("helm package: %v\n%s", err, stderr)
-	}
-	pkgs, _ := filepath.Glob(filepath.Join(dest, "airudder-exporter-*.tgz"))
-	if len(pkgs) != 1 {
-		t.Fatalf("helm package wrote %v", pkgs)
-	}
-	files := tgzFiles(t, pkgs[0])
+	pkg := packageChart(t)
+	files := tgzFiles(t, pkg)
 	repoRules, _ := filepath.Glob(filepath.Join(testkit.RepoRoot(t), "alerts", "*.rules.yml"))
 	for _, f := range repoRules {
 		want, _ := os.ReadFile(f)
@@ -654,11 +650,25 @@ func TestChartRulesAreLinkedNotCopied(t *testing.T) {
 		}
 	}
 	_, wantAlerts := repoRuleGroups(t)
-	objs := render(t, pkgs[0], "prometheusRule: {enabled: true}\n")
+	objs := render(t, pkg, "prometheusRule: {enabled: true}\n")
 	got := get(t, one(t, objs, "PrometheusRule"), "spec", "groups").([]any)
 	if names := renderedAlerts(t, got); !reflect.DeepEqual(names, wantAlerts) {
 		t.Errorf("packaged chart's PrometheusRule alerts = %v, want %v", names, wantAlerts)
 	}
+}
+
+// packageChart runs `helm package` and returns the .tgz it wrote.
+func packageChart(t *testing.T) string {
+	t.Helper()
+	dest := t.TempDir()
+	if _, stderr, err := runHelm(t, "package", chartDir(t), "--destination", dest); err != nil {
+		t.Fatalf("helm package: %v\n%s", err, stderr)
+	}
+	pkgs, _ := filepath.Glob(filepath.Join(dest, "airudder-exporter-*.tgz"))
+	if len(pkgs) != 1 {
+		t.Fatalf("helm package wrote %v", pkgs)
+	}
+	return pkgs[0]
 }
 
 func tgzFiles(t *testing.T, path string) map[string][]byte {
@@ -791,14 +801,6 @@ func TestChartGrafanaDashboards(t *testing.T) {
 			"grafana", "dash", "yes", "Voice robots")
 	})
 	t.Run("packaged chart", func(t *testing.T) {
-		dest := t.TempDir()
-		if _, stderr, err := runHelm(t, "package", chartDir(t), "--destination", dest); err != nil {
-			t.Fatalf("helm package: %v\n%s", err, stderr)
-		}
-		pkgs, _ := filepath.Glob(filepath.Join(dest, "airudder-exporter-*.tgz"))
-		if len(pkgs) != 1 {
-			t.Fatalf("helm package wrote %v", pkgs)
-		}
-		check(t, pkgs[0], "grafanaDashboards: {enabled: true}\n", "mon", "grafana_dashboard", "1", "")
+		check(t, packageChart(t), "grafanaDashboards: {enabled: true}\n", "mon", "grafana_dashboard", "1", "")
 	})
 }

@@ -32,23 +32,15 @@ type rule struct {
 	Annotations map[string]string `yaml:"annotations"`
 }
 
-func (f ruleFile) alerts() []rule {
-	var out []rule
-	for _, g := range f.Groups {
-		for _, r := range g.Rules {
-			if r.Alert != "" {
-				out = append(out, r)
-			}
-		}
-	}
-	return out
-}
+func (f ruleFile) alerts() []rule { return f.filter(func(r rule) bool { return r.Alert != "" }) }
 
-func (f ruleFile) records() []rule {
+func (f ruleFile) records() []rule { return f.filter(func(r rule) bool { return r.Record != "" }) }
+
+func (f ruleFile) filter(keep func(rule) bool) []rule {
 	var out []rule
 	for _, g := range f.Groups {
 		for _, r := range g.Rules {
-			if r.Record != "" {
+			if keep(r) {
 				out = append(out, r)
 			}
 		}

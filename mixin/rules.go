@@ -57,6 +57,13 @@ func (c *Config) Alert(a Alert) Rule {
 	}
 }
 
+// WhileZero is the alert on a 0/1 health gauge at 0 (a target or an
+// account down, a reload failed): a.Expr is set from the gauge.
+func (c *Config) WhileZero(gauge string, a Alert) Rule {
+	a.Expr = c.Sel(gauge) + " == 0"
+	return c.Alert(a)
+}
+
 // Record is a recording rule.
 func Record(name, expr string) Rule { return Rule{Record: name, Expr: tidyExpr(expr)} }
 

@@ -53,9 +53,8 @@ func rateOver(c *mixin.Config, r recorded, window string, matchers ...string) st
 func apiGroup(c *mixin.Config) mixin.RuleGroup {
 	logins := c.Threshold("airudder_login_failures_15m_max", 2)
 	return mixin.RuleGroup{Name: "airudder.api", Rules: []mixin.Rule{
-		c.Alert(mixin.Alert{
+		c.WhileZero("airudder_up", mixin.Alert{
 			Name:        "AiRudderAccountDown",
-			Expr:        c.Sel("airudder_up") + " == 0",
 			For:         "10m",
 			Severity:    "warning",
 			Summary:     "AiRudder statistics of account {{ $labels.account }} are failing",

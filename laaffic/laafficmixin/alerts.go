@@ -156,9 +156,8 @@ func balanceAlerts(c *mixin.Config) mixin.RuleGroup {
 			Description: fmt.Sprintf("At the spend of the last hour, LAAFFIC account {{ $labels.account }} runs out of funds in {{ $value | humanize }} hours (threshold %s); then LAAFFIC stops the calls. Top it up.",
 				num(t.balanceHoursLeftMin)),
 		}),
-		c.Alert(mixin.Alert{
+		c.WhileZero("laaffic_up", mixin.Alert{
 			Name:        "LaafficAccountDown",
-			Expr:        c.Sel("laaffic_up") + " == 0",
 			For:         "10m",
 			Severity:    "warning",
 			Summary:     "LAAFFIC balance of account {{ $labels.account }} cannot be read",

@@ -26,9 +26,13 @@ func recordingRules(c *mixin.Config) mixin.RuleGroup {
 
 func availabilityAlerts(c *mixin.Config) mixin.RuleGroup {
 	return mixin.RuleGroup{Name: "airudder_exporter.availability", Rules: []mixin.Rule{
-		whileZero(c, "AiRudderExporterDown", "up", "5m", "critical",
-			"airudder_exporter {{ $labels.instance }} is down",
-			"Prometheus has failed to scrape {{ $labels.instance }} (job {{ $labels.job }}) for 5 minutes (up = {{ $value }}). No AiRudder statistics are collected and vendor webhooks sent to this instance are failing."),
+		c.WhileZero("up", mixin.Alert{
+			Name:        "AiRudderExporterDown",
+			For:         "5m",
+			Severity:    "critical",
+			Summary:     "airudder_exporter {{ $labels.instance }} is down",
+			Description: "Prometheus has failed to scrape {{ $labels.instance }} (job {{ $labels.job }}) for 5 minutes (up = {{ $value }}). No AiRudder statistics are collected and vendor webhooks sent to this instance are failing.",
+		}),
 		c.Alert(mixin.Alert{
 			Name:        "AiRudderExporterAbsent",
 			Expr:        "absent(" + c.Sel("up") + ")",
@@ -37,19 +41,14 @@ func availabilityAlerts(c *mixin.Config) mixin.RuleGroup {
 			Summary:     "No airudder_exporter target is being scraped",
 			Description: "Prometheus has had no target matching {" + c.JobSelector + "} for 15 minutes (absent = {{ $value }}): service discovery or the scrape configuration lost the exporter.",
 		}),
-		whileZero(c, "AiRudderExporterConfigReloadFailed", "airudder_exporter_config_last_reload_successful", "5m", "warning",
-			"airudder_exporter {{ $labels.instance }} runs on an old configuration",
-			"The last configuration reload of {{ $labels.instance }} failed (value {{ $value }}); the exporter keeps the previous configuration until the file is fixed."),
+		c.WhileZero("airudder_exporter_config_last_reload_successful", mixin.Alert{
+			Name:        "AiRudderExporterConfigReloadFailed",
+			For:         "5m",
+			Severity:    "warning",
+			Summary:     "airudder_exporter {{ $labels.instance }} runs on an old configuration",
+			Description: "The last configuration reload of {{ $labels.instance }} failed (value {{ $value }}); the exporter keeps the previous configuration until the file is fixed.",
+		}),
 	}}
-}
-
-// whileZero is an alert on a health gauge of the exporter (1 healthy, 0 not)
-// that has read 0 for a while.
-func whileZero(c *mixin.Config, name, gauge, forDuration, severity, summary, description string) mixin.Rule {
-	return c.Alert(mixin.Alert{
-		Name: name, For: forDuration, Severity: severity, Summary: summary, Description: description,
-		Expr: c.Sel(gauge) + " == 0",
-	})
 }
 
 // rejectedOutcomes are the webhook request outcomes that refuse a body of
@@ -130,9 +129,13 @@ func webhookAlerts(c *mixin.Config) mixin.RuleGroup {
 			"{{ $labels.instance }} refused {{ $value | humanize }} encrypted {{ $labels.source }} webhook requests in the last 10 minutes because their account has no aes_key; those calls are lost until the key is configured."),
 		// The gauge is 0 when no webhooks.token (or token_file) is set:
 		// anyone who reaches /webhooks/* can then post calls that get counted.
-		whileZero(c, "AiRudderWebhookAuthDisabled", "airudder_exporter_webhook_auth_enabled", "15m", "warning",
-			"airudder_exporter {{ $labels.instance }} accepts anonymous webhooks",
-			"{{ $labels.instance }} has no webhook token configured (airudder_exporter_webhook_auth_enabled = {{ $value }}): anyone who can reach /webhooks/* can post calls that are counted."),
+		c.WhileZero("airudder_exporter_webhook_auth_enabled", mixin.Alert{
+			Name:        "AiRudderWebhookAuthDisabled",
+			For:         "15m",
+			Severity:    "warning",
+			Summary:     "airudder_exporter {{ $labels.instance }} accepts anonymous webhooks",
+			Description: "{{ $labels.instance }} has no webhook token configured (airudder_exporter_webhook_auth_enabled = {{ $value }}): anyone who can reach /webhooks/* can post calls that are counted.",
+		}),
 		// The dedup state is written every minute while ids are added. Saves
 		// failing while records are counted: a restart would count the
 		// re-deliveries of those records again. for: 5m gives the saver its
