@@ -40,8 +40,8 @@ func emitLaafficCenter(r *laRaw, out *pushBatch) {
 			receiver.CheckNum(c.CallType, 1e9), receiver.CheckNum(c.HangupReason, 1e9),
 			receiver.CheckNum(c.HangingDirection, 1e9),
 			receiver.CheckNum(r.CallDuration, receiver.MaxCallSeconds),
-			receiver.CheckNum(r.Cost, laafficMaxAmount("USD")),
-			receiver.CheckNum(r.BaseCost, laafficMaxAmount("USD")),
+			receiver.CheckNum(r.Cost, maxAmountUSD),
+			receiver.CheckNum(r.BaseCost, maxAmountUSD),
 		)
 	}
 	if reason != "" {

@@ -138,6 +138,7 @@ func emitLaafficVoice(r *laRaw, out *pushBatch) {
 	}
 	currency := laafficCurrency(string(v.Currency.B), out.strs)
 	if reason == "" {
+		maxQuoted := laafficMaxAmount(currency)
 		reason = receiver.FirstReason(
 			receiver.CheckNum(r.Type, 1e9), receiver.CheckNum(v.CallStatus, 1e9),
 			receiver.CheckNum(submit, maxEpochMillis), receiver.CheckNum(call, maxEpochMillis),
@@ -147,14 +148,14 @@ func emitLaafficVoice(r *laRaw, out *pushBatch) {
 			receiver.CheckNum(v.ChargedDuration, receiver.MaxCallSeconds),
 			receiver.CheckNum(v.RingDuration, receiver.MaxCallSeconds),
 			receiver.CheckNum(a.ChargedDuration, receiver.MaxCallSeconds),
-			receiver.CheckNum(r.Cost, laafficMaxAmount(currency)),
-			receiver.CheckNum(v.CostEur, laafficMaxAmount("EUR")),
-			receiver.CheckNum(r.BaseCost, laafficMaxAmount("USD")),
-			receiver.CheckNum(v.SettlePay, laafficMaxAmount(laafficSettlementCurrency)),
-			receiver.CheckNum(a.QuoteFee, laafficMaxAmount(currency)),
-			receiver.CheckNum(a.Fee, laafficMaxAmount(laafficSettlementCurrency)),
-			receiver.CheckNum(a.Rate, laafficMaxAmount("USD")),
-			receiver.CheckNum(a.QuoteRate, laafficMaxAmount(currency)),
+			receiver.CheckNum(r.Cost, maxQuoted),
+			receiver.CheckNum(v.CostEur, maxAmountEUR),
+			receiver.CheckNum(r.BaseCost, maxAmountUSD),
+			receiver.CheckNum(v.SettlePay, maxAmountSettlement),
+			receiver.CheckNum(a.QuoteFee, maxQuoted),
+			receiver.CheckNum(a.Fee, maxAmountSettlement),
+			receiver.CheckNum(a.Rate, maxAmountUSD),
+			receiver.CheckNum(a.QuoteRate, maxQuoted),
 		)
 	}
 	if reason != "" {

@@ -104,6 +104,14 @@ var laafficMaxAmounts = map[string]float64{
 
 const laafficMaxAmountUnknown = 1e9
 
+// The limits of the fixed currencies every record is checked in, looked up
+// once rather than per record and field.
+var (
+	maxAmountUSD        = laafficMaxAmount("USD")
+	maxAmountEUR        = laafficMaxAmount("EUR")
+	maxAmountSettlement = laafficMaxAmount(laafficSettlementCurrency)
+)
+
 func laafficMaxAmount(currency string) float64 {
 	if m, ok := laafficMaxAmounts[currency]; ok {
 		return m

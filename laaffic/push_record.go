@@ -58,6 +58,8 @@ type laafficChildren struct {
 	calls, scriptCalls                       *receiver.Children[[4]string, prometheus.Counter]
 	cost, scriptCost                         *receiver.Children[[3]string, prometheus.Counter]
 	charged, baseCost, keypresses, sip       *receiver.Children[[2]string, prometheus.Counter]
+	settlePay                                *receiver.Children[[2]string, prometheus.Counter]
+	recalls, aiCharged                       *receiver.Children[string, prometheus.Counter]
 	terms, billPeriods, intents, destination *receiver.Children[[2]string, prometheus.Counter]
 	scriptTalk                               *receiver.Children[[2]string, prometheus.Counter]
 	duration                                 *receiver.Children[[2]string, prometheus.Observer]
@@ -73,8 +75,12 @@ func newLaafficChildren(m *pushMetrics) laafficChildren {
 		terms: receiver.Counters2(m.terminations), billPeriods: receiver.Counters2(m.billPeriods),
 		intents: receiver.Counters2(m.intents), destination: receiver.Counters2(m.destinations),
 		scriptTalk: receiver.Counters2(m.scriptTalk),
-		duration:   receiver.Observers2(m.duration),
-		ring:       receiver.Observers1(m.ring), timeToAnswer: receiver.Observers1(m.timeToAnswer),
+		settlePay: receiver.NewChildren(func(k [2]string) prometheus.Counter {
+			return m.settlePay.WithLabelValues(k[0], k[1], laafficSettlementCurrency)
+		}),
+		recalls: receiver.Counters1(m.recalls), aiCharged: receiver.Counters1(m.aiCharged),
+		duration: receiver.Observers2(m.duration),
+		ring:     receiver.Observers1(m.ring), timeToAnswer: receiver.Observers1(m.timeToAnswer),
 		queueDelay: receiver.Observers1(m.queueDelay), postDial: receiver.Observers1(m.postDialDelay),
 	}
 }
@@ -221,9 +227,10 @@ func (l *pushRecorder) record(b *pushBatch, account string, _ time.Time, fresh [
 		}
 		return f
 	}
+	series := bodySeries{k: &l.k, account: account}
 	for j := range b.Calls {
 		if next() {
-			l.call(&b.Calls[j], account)
+			l.call(&b.Calls[j], &series)
 		}
 	}
 	for j := range b.Center {
@@ -240,23 +247,81 @@ func (l *pushRecorder) record(b *pushBatch, account string, _ time.Time, fresh [
 	return counted, duplicates
 }
 
-func (l *pushRecorder) call(c *pushCall, account string) {
-	m, k := l.m, &l.k
+// bodySeries keeps, for the records of one body (one account), the
+// children whose labels are the account alone or the account and the
+// product: resolved once per body, not once per record. A slot is filled
+// on its first use, so a series still appears only once it has a value.
+type bodySeries struct {
+	k       *laafficChildren
+	account string
+
+	ring, timeToAnswer, queueDelay, postDial prometheus.Observer
+	recalls, aiCharged                       prometheus.Counter
+	duration                                 [2]prometheus.Observer // by productSlot
+	charged, baseCost, settlePay             [2]prometheus.Counter  // by productSlot
+}
+
+// productSlot numbers the products of voice records for bodySeries.
+func productSlot(product string) int {
+	if product == productAIAgent {
+		return 1
+	}
+	return 0
+}
+
+// observeSet observes v into the account's child of c when v is set,
+// resolving it on first use.
+func (s *bodySeries) observeSet(slot *prometheus.Observer, c *receiver.Children[string, prometheus.Observer], v receiver.OptFloat) {
+	if !v.OK {
+		return
+	}
+	if *slot == nil {
+		*slot = c.Get(s.account)
+	}
+	(*slot).Observe(v.V)
+}
+
+// counter is the account's child of c, resolved on first use.
+func (s *bodySeries) counter(slot *prometheus.Counter, c *receiver.Children[string, prometheus.Counter]) prometheus.Counter {
+	if *slot == nil {
+		*slot = c.Get(s.account)
+	}
+	return *slot
+}
+
+// productCounter is the child of c for the account and product, resolved
+// on first use.
+func (s *bodySeries) productCounter(slots *[2]prometheus.Counter, c *receiver.Children[[2]string, prometheus.Counter], product string) prometheus.Counter {
+	slot := &slots[productSlot(product)]
+	if *slot == nil {
+		*slot = c.Get([2]string{s.account, product})
+	}
+	return *slot
+}
+
+func (l *pushRecorder) call(c *pushCall, s *bodySeries) {
+	m, k, account := l.m, &l.k, s.account
 	k.calls.Get([4]string{account, c.Product, c.Type, c.CallStatus}).Inc()
 	if c.Duration.OK {
-		l.exemplars.Observe(k.duration.Get([2]string{account, c.Product}), c.Duration.V, laafficIDLabel, c.Exemplar)
+		slot := &s.duration[productSlot(c.Product)]
+		if *slot == nil {
+			*slot = k.duration.Get([2]string{account, c.Product})
+		}
+		l.exemplars.Observe(*slot, c.Duration.V, laafficIDLabel, c.Exemplar)
 	}
-	receiver.ObserveSet(k.ring, account, c.RingDuration)
-	receiver.ObserveSet(k.timeToAnswer, account, c.TimeToAnswer)
-	receiver.ObserveSet(k.queueDelay, account, c.QueueDelay)
-	receiver.ObserveSet(k.postDial, account, c.PostDialDelay)
-	for i, f := range laafficBadFields {
-		if c.BadFields&(1<<i) != 0 {
-			m.invalidFields.WithLabelValues(account, f).Inc()
+	s.observeSet(&s.ring, k.ring, c.RingDuration)
+	s.observeSet(&s.timeToAnswer, k.timeToAnswer, c.TimeToAnswer)
+	s.observeSet(&s.queueDelay, k.queueDelay, c.QueueDelay)
+	s.observeSet(&s.postDial, k.postDial, c.PostDialDelay)
+	if c.BadFields != 0 {
+		for i, f := range laafficBadFields {
+			if c.BadFields&(1<<i) != 0 {
+				m.invalidFields.WithLabelValues(account, f).Inc()
+			}
 		}
 	}
 	if c.Charged.OK {
-		k.charged.Get([2]string{account, c.Product}).Add(c.Charged.V)
+		s.productCounter(&s.charged, k.charged, c.Product).Add(c.Charged.V)
 	}
 	costCurrency := ""
 	if c.Cost.OK {
@@ -264,10 +329,10 @@ func (l *pushRecorder) call(c *pushCall, account string) {
 		k.cost.Get([3]string{account, c.Product, costCurrency}).Add(c.Cost.V)
 	}
 	if c.BaseCostUSD.OK {
-		k.baseCost.Get([2]string{account, c.Product}).Add(c.BaseCostUSD.V)
+		s.productCounter(&s.baseCost, k.baseCost, c.Product).Add(c.BaseCostUSD.V)
 	}
 	if c.SettlePay.OK {
-		m.settlePay.WithLabelValues(account, c.Product, laafficSettlementCurrency).Add(c.SettlePay.V)
+		s.productCounter(&s.settlePay, k.settlePay, c.Product).Add(c.SettlePay.V)
 	}
 	k.keypresses.Get([2]string{account, c.Keypress}).Inc()
 	k.sip.Get([2]string{account, c.SIPClass}).Inc()
@@ -286,7 +351,7 @@ func (l *pushRecorder) call(c *pushCall, account string) {
 		k.destination.Get([2]string{account, l.country.Value(c.Country)}).Inc()
 	}
 	if c.Recall {
-		m.recalls.WithLabelValues(account).Inc()
+		s.counter(&s.recalls, k.recalls).Inc()
 	}
 
 	quoteCurrency := ""
@@ -296,7 +361,7 @@ func (l *pushRecorder) call(c *pushCall, account string) {
 			m.aiCost.WithLabelValues(account, quoteCurrency).Add(c.AIQuoteFee.V)
 		}
 		if c.AICharged.OK {
-			m.aiCharged.WithLabelValues(account).Add(c.AICharged.V)
+			s.counter(&s.aiCharged, k.aiCharged).Add(c.AICharged.V)
 		}
 		m.aiIntentCodes.WithLabelValues(account, receiver.Capped(c.IntentCode, l.intentCode, nil, nil)).Inc()
 	}

@@ -23,7 +23,7 @@ import (
 
 // newTestServer builds a Server from a config file, without listening:
 // handlers are driven through httptest. Its log (debug level) is returned.
-func newTestServer(t *testing.T, cfgYAML string, o Options) (*Server, *testkit.LogBuffer) {
+func newTestServer(t testing.TB, cfgYAML string, o Options) (*Server, *testkit.LogBuffer) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "config.yml")
 	if err := os.WriteFile(path, []byte(cfgYAML), 0o600); err != nil {

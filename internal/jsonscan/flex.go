@@ -49,29 +49,11 @@ func (f *Text) Set() bool { return f.St == OK && len(f.B) > 0 }
 // What strconv accepts beyond that is Go syntax, never a vendor's number,
 // and is refused: hex ("0x1p4"), underscores ("1_0"), a plus sign, NaN
 // and infinities; so is a value beyond float64's range. Plain integers
-// (the common case: durations, timestamps) take a loop without strconv.
+// (durations, timestamps) and short plain decimals (money: "0.007875")
+// take a loop without strconv.
 func ParseNumber(s []byte) (float64, bool) {
-	if len(s) > 0 && len(s) <= 15 {
-		neg, i := false, 0
-		if s[0] == '-' {
-			neg, i = true, 1
-		}
-		if i < len(s) {
-			var v int64
-			for ; i < len(s); i++ {
-				c := s[i]
-				if c < '0' || c > '9' {
-					break
-				}
-				v = v*10 + int64(c-'0')
-			}
-			if i == len(s) {
-				if neg {
-					v = -v
-				}
-				return float64(v), true
-			}
-		}
+	if v, ok := parseShortDecimal(s); ok {
+		return v, true
 	}
 	if !isDecimal(s) {
 		return 0, false
@@ -81,6 +63,55 @@ func ParseNumber(s []byte) (float64, bool) {
 		return 0, false
 	}
 	return v, true
+}
+
+// exactPowersOfTen are the powers of ten parseShortDecimal divides by.
+var exactPowersOfTen = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
+
+// parseShortDecimal reads -?digits(.digits)? with at most 15 digits; ok is
+// false for anything else (ParseNumber's general path takes it). The
+// digits as an integer and the power of ten are both exact in a float64
+// (below 2^53), so the one IEEE division is correctly rounded: the same
+// value strconv returns.
+func parseShortDecimal(s []byte) (float64, bool) {
+	if len(s) == 0 || len(s) > 17 {
+		return 0, false
+	}
+	neg, i := false, 0
+	if s[0] == '-' {
+		neg, i = true, 1
+	}
+	var v int64
+	digits, frac := 0, -1 // frac: digits after the point, -1 before it
+	for ; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			v = v*10 + int64(c-'0')
+			digits++
+			if frac >= 0 {
+				frac++
+			}
+		case c == '.' && frac < 0 && digits > 0:
+			frac = 0
+		default:
+			return 0, false
+		}
+	}
+	if digits == 0 || digits > 15 || frac == 0 {
+		return 0, false
+	}
+	if frac < 0 {
+		// An integer: "-0" is 0, as its integer value.
+		if neg {
+			v = -v
+		}
+		return float64(v), true
+	}
+	f := float64(v) / exactPowersOfTen[frac]
+	if neg {
+		f = -f // "-0.0" is -0, as strconv reads it
+	}
+	return f, true
 }
 
 // isDecimal reports whether s is -?digits(.digits)?([eE][+-]?digits)?.

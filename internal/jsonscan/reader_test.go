@@ -1,6 +1,7 @@
 package jsonscan
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -107,7 +108,9 @@ func TestParseNumber(t *testing.T) {
 		ok   bool
 	}{
 		{"0", 0, true}, {"12", 12, true}, {"-3", -3, true}, {"007", 7, true},
-		{"0.007875", 0.007875, true}, {"-1.5", -1.5, true}, {"123456789012345678", 123456789012345678, true},
+		{"0.007875", 0.007875, true}, {"-1.5", -1.5, true}, {"1.2793", 1.2793, true}, {"0.1", 0.1, true},
+		{"123456789012.345", 123456789012.345, true}, {"1234567890123.4567", 1234567890123.4567, true},
+		{"-0.0", 0, true}, {"00.50", 0.5, true}, {"1.2.3", 0, false}, {"-.5", 0, false}, {"1-2", 0, false}, {"123456789012345678", 123456789012345678, true},
 		{"1e5", 1e5, true}, {"7.875E-06", 7.875e-06, true}, {"2e+3", 2000, true},
 		{"0x1p4", 0, false}, {"0x10", 0, false}, {"1_0", 0, false}, {"1_000.5", 0, false},
 		{"Inf", 0, false}, {"+Inf", 0, false}, {"-Inf", 0, false}, {"infinity", 0, false}, {"NaN", 0, false}, {"nan", 0, false},
@@ -117,6 +120,26 @@ func TestParseNumber(t *testing.T) {
 		got, ok := ParseNumber([]byte(c.in))
 		if ok != c.ok || (ok && got != c.want) {
 			t.Errorf("ParseNumber(%q) = %v, %v; want %v, %v", c.in, got, ok, c.want, c.ok)
+		}
+	}
+}
+
+// The word-at-a-time test finds a special byte at every position of the
+// word, whatever the other bytes are, and nothing else.
+func TestHasStringSpecial(t *testing.T) {
+	for _, fill := range []byte{'a', 0x7f, 0x80, 0xff, ' ', '!', '#', '[', ']'} {
+		for pos := 0; pos < 8; pos++ {
+			for c := 0; c < 256; c++ {
+				var w [8]byte
+				for i := range w {
+					w[i] = fill
+				}
+				w[pos] = byte(c)
+				want := strSpecial[c] || strSpecial[fill]
+				if got := hasStringSpecial(binary.LittleEndian.Uint64(w[:])); got != want {
+					t.Fatalf("hasStringSpecial(%q) = %v, want %v", w, got, want)
+				}
+			}
 		}
 	}
 }

@@ -9,6 +9,7 @@ package labelcap
 
 import (
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 )
@@ -20,7 +21,10 @@ const Other = "other"
 const MaxValueLen = 64
 
 // Cap admits at most Max distinct values. Safe for concurrent use; the
-// common case (a value already admitted) takes only a read lock.
+// common case (a value already admitted in the current round) takes no
+// lock: the webhook path offers the same few values on every record from
+// every connection, and even a read lock's reader count is one cache line
+// all of them write.
 //
 // Two ways of use:
 //   - cumulative (webhook counters): values stay admitted for the process's
@@ -38,6 +42,11 @@ type Cap struct {
 	round  uint64            // 0 until BeginRound is first called
 	stale  []string          // candidates for replacement in this round
 	folded func()            // called once per folded value occurrence; may be nil
+
+	// current holds the values offered in the current round, for the
+	// lock-free hit path; replaced whole (copy on write) when a value
+	// joins it, emptied by BeginRound. Never written once published.
+	current atomic.Pointer[map[string]struct{}]
 }
 
 // New returns a Cap admitting up to max distinct values. onFold, if not nil,
@@ -52,32 +61,47 @@ func (c *Cap) Value(v string) string {
 	if v == Other {
 		return Other
 	}
-	c.mu.RLock()
-	g, ok := c.seen[v]
-	round := c.round
-	c.mu.RUnlock()
-	if ok && g == round {
-		return v
-	}
-	if !ok && !Printable(v) {
-		c.fold()
-		return Other
+	if m := c.current.Load(); m != nil {
+		if _, ok := (*m)[v]; ok {
+			return v
+		}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, ok := c.seen[v]; ok {
 		c.seen[v] = c.round
+		c.publishLocked(v)
 		return v
+	}
+	if !Printable(v) {
+		c.fold()
+		return Other
 	}
 	if len(c.seen) >= c.max && !c.replaceStaleLocked() {
 		c.fold()
 		return Other
 	}
-	c.seen[string([]byte(v))] = c.round // copy: v may alias a request buffer
+	kept := string([]byte(v)) // copy: v may alias a request buffer
+	c.seen[kept] = c.round
+	c.publishLocked(kept)
 	return v
 }
 
-// replaceStaleLocked frees the slot of a value not offered in this round.
+// publishLocked adds v to the lock-free set of the current round.
+func (c *Cap) publishLocked(v string) {
+	var m map[string]struct{}
+	if old := c.current.Load(); old != nil {
+		m = make(map[string]struct{}, len(*old)+1)
+		for k := range *old {
+			m[k] = struct{}{}
+		}
+	} else {
+		m = make(map[string]struct{}, 1)
+	}
+	m[v] = struct{}{}
+	c.current.Store(&m)
+}
+
 func (c *Cap) replaceStaleLocked() bool {
 	for len(c.stale) > 0 {
 		k := c.stale[len(c.stale)-1]
@@ -97,6 +121,7 @@ func (c *Cap) BeginRound() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.round++
+	c.current.Store(nil)
 	c.stale = c.stale[:0]
 	for k := range c.seen {
 		c.stale = append(c.stale, k)
