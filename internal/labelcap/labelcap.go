@@ -47,6 +47,7 @@ type Cap struct {
 	// lock-free hit path; replaced whole (copy on write) when a value
 	// joins it, emptied by BeginRound. Never written once published.
 	current atomic.Pointer[map[string]struct{}]
+	misses  int // locked lookups since current was last published
 }
 
 // New returns a Cap admitting up to max distinct values. onFold, if not nil,
@@ -70,7 +71,7 @@ func (c *Cap) Value(v string) string {
 	defer c.mu.Unlock()
 	if _, ok := c.seen[v]; ok {
 		c.seen[v] = c.round
-		c.publishLocked(v)
+		c.publishLocked()
 		return v
 	}
 	if !Printable(v) {
@@ -83,25 +84,34 @@ func (c *Cap) Value(v string) string {
 	}
 	kept := string([]byte(v)) // copy: v may alias a request buffer
 	c.seen[kept] = c.round
-	c.publishLocked(kept)
+	c.publishLocked()
 	return v
 }
 
-// publishLocked adds v to the lock-free set of the current round.
-func (c *Cap) publishLocked(v string) {
-	var m map[string]struct{}
-	if old := c.current.Load(); old != nil {
-		m = make(map[string]struct{}, len(*old)+1)
-		for k := range *old {
+// publishLocked makes the values admitted in this round visible to the
+// lock-free path. The set is copied whole, so it is republished only once
+// the locked lookups since the last copy are a share of its size: each value
+// joins it soon, and a round of n new values costs O(n log n), not O(n²).
+func (c *Cap) publishLocked() {
+	c.misses++
+	n := 0
+	if cur := c.current.Load(); cur != nil {
+		n = len(*cur)
+	}
+	if c.misses < n/8+1 {
+		return
+	}
+	m := make(map[string]struct{}, n+c.misses)
+	for k, g := range c.seen {
+		if g == c.round {
 			m[k] = struct{}{}
 		}
-	} else {
-		m = make(map[string]struct{}, 1)
 	}
-	m[v] = struct{}{}
 	c.current.Store(&m)
+	c.misses = 0
 }
 
+// replaceStaleLocked frees the slot of a value not offered in this round.
 func (c *Cap) replaceStaleLocked() bool {
 	for len(c.stale) > 0 {
 		k := c.stale[len(c.stale)-1]
@@ -122,6 +132,7 @@ func (c *Cap) BeginRound() {
 	defer c.mu.Unlock()
 	c.round++
 	c.current.Store(nil)
+	c.misses = 0
 	c.stale = c.stale[:0]
 	for k := range c.seen {
 		c.stale = append(c.stale, k)
