@@ -56,11 +56,16 @@ type Redis struct {
 }
 
 // RedisSentinel is webhooks.redis.sentinel. Username, password, db and tls
-// of webhooks.redis apply to the master and replicas; the sentinels
-// themselves are asked without a password (over TLS when tls is set).
+// of webhooks.redis apply to the master and replicas; the sentinels are
+// asked with their own username and password (a sentinel's requirepass or
+// ACL user is separate from the data nodes'), over TLS when tls is set.
 type RedisSentinel struct {
 	MasterName string   `yaml:"master_name"` // as in the sentinels' "sentinel monitor <name>"
 	Addresses  []string `yaml:"addresses"`   // host:port of the sentinels
+	Username   string   `yaml:"username"`    // ACL user on the sentinels; empty = the default user
+	Password   Secret   `yaml:"password"`    // empty: the sentinels need no password
+	// PasswordFile, when set, is read and its trimmed content used as Password.
+	PasswordFile string `yaml:"password_file"`
 }
 
 // RedisTLS is webhooks.redis.tls.
@@ -108,6 +113,9 @@ func (r *Redis) finish() error {
 			if !validHostPort(a) {
 				return fmt.Errorf("webhooks.redis.sentinel.addresses[%d]: not a host:port", i)
 			}
+		}
+		if err := resolveSecret("webhooks.redis.sentinel", "password", &s.Password, s.PasswordFile); err != nil {
+			return err
 		}
 	}
 	if r.ClusterAddresses != nil {

@@ -50,7 +50,8 @@ func TestRedisSentinelAndCluster(t *testing.T) {
 		}
 	}
 	c, _ := Load("testdata/valid-redis-sentinel.yml")
-	if s := c.Webhooks.Redis.Sentinel; s == nil || s.MasterName != "exporter-dedup" || len(s.Addresses) != 3 || c.Webhooks.Redis.Password != "pass" {
+	if s := c.Webhooks.Redis.Sentinel; s == nil || s.MasterName != "exporter-dedup" || len(s.Addresses) != 3 || c.Webhooks.Redis.Password != "pass" ||
+		s.Username != "sentinel-user" || s.Password != "sentinel-pass" {
 		t.Errorf("sentinel = %#v", s)
 	}
 	c, _ = Load("testdata/valid-redis-cluster.yml")

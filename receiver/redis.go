@@ -31,20 +31,23 @@ func (r *Receiver) startRedis(cfg config.Webhooks) error {
 	})
 	logger := r.logger
 	var sentinels []string
-	masterName := ""
-	if rc.Sentinel != nil {
-		masterName, sentinels = rc.Sentinel.MasterName, rc.Sentinel.Addresses
+	masterName, sentinelUser, sentinelPassword := "", "", ""
+	if s := rc.Sentinel; s != nil {
+		masterName, sentinels = s.MasterName, s.Addresses
+		sentinelUser, sentinelPassword = s.Username, string(s.Password)
 	}
 	r.redis = dedup.NewRedis(dedup.RedisOptions{
-		Address:    rc.Address,
-		MasterName: masterName,
-		Sentinels:  sentinels,
-		Cluster:    rc.ClusterAddresses,
-		Username:   rc.Username,
-		Password:   string(rc.Password),
-		DB:         rc.DB,
-		TLS:        tlsCfg,
-		Timeout:    rc.Timeout.D(),
+		Address:          rc.Address,
+		MasterName:       masterName,
+		Sentinels:        sentinels,
+		SentinelUsername: sentinelUser,
+		SentinelPassword: sentinelPassword,
+		Cluster:          rc.ClusterAddresses,
+		Username:         rc.Username,
+		Password:         string(rc.Password),
+		DB:               rc.DB,
+		TLS:              tlsCfg,
+		Timeout:          rc.Timeout.D(),
 		OnReleaseError: func(keys int, err error) {
 			level.Error(logger).Log("msg", "could not release the dedup claims of a failed webhook body; retrying when Redis answers (until then, or until they expire, their records' retries are answered 503)", "ids", keys, "err", err)
 		},
@@ -55,7 +58,7 @@ func (r *Receiver) startRedis(cfg config.Webhooks) error {
 	if err := r.redis.Ping(context.Background()); dedup.IsAuthError(err) {
 		_ = r.redis.Close()
 		r.redis = nil
-		return fmt.Errorf("webhooks.redis: Redis refused the credentials (check username and password): %w", err)
+		return fmt.Errorf("webhooks.redis: Redis refused the credentials (check username and password, and sentinel.username and sentinel.password with a sentinel): %w", err)
 	} else if err != nil {
 		level.Warn(r.logger).Log("msg", "Redis not reachable yet; webhooks are answered 503 and /-/ready reports not ready until it answers", "err", err)
 	}

@@ -60,3 +60,35 @@ func TestRedisRefusedCredentialsAtStart(t *testing.T) {
 	tr := newTestReceiver(t, cfg, "")
 	waitReady(t, tr, true)
 }
+
+// Sentinels with a password of their own: the receiver finds the master
+// with sentinel.password; without it, or with a wrong one, the start fails
+// with the credentials error (which never holds the password).
+func TestRedisSentinelCredentials(t *testing.T) {
+	const pass = "right-sentinel-pass"
+	master := testkit.StartRedis(t)
+	sentinel := testkit.StartSentinel(t, master.Addr, "dedup", 1, pass)
+	cfgWith := func(password string) config.Webhooks {
+		cfg := redisWebhooks("")
+		cfg.Redis.Sentinel = &config.RedisSentinel{MasterName: "dedup", Addresses: []string{sentinel}, Password: config.Secret(password)}
+		return cfg
+	}
+	for _, given := range []string{"", "wrong-sentinel-pass"} {
+		r, err := New(cfgWith(given), Options{Registerer: prometheus.NewPedanticRegistry()}, testVendors()...)
+		if err == nil {
+			_ = r.Close()
+			t.Fatalf("sentinel password %q: started", given)
+		}
+		if !strings.Contains(err.Error(), "refused the credentials") || (given != "" && strings.Contains(err.Error(), given)) {
+			t.Errorf("sentinel password %q: error %q, want a clear credentials error without the password", given, err)
+		}
+	}
+	tr := newTestReceiver(t, cfgWith(pass), "")
+	waitReady(t, tr, true)
+	if rec := tr.post(pathGlobex, batch("s1")); rec.Code != http.StatusOK {
+		t.Fatalf("through the sentinel: %d %s", rec.Code, rec.Body)
+	}
+	if keys, err := master.Do("DBSIZE"); err != nil || keys == "0" {
+		t.Errorf("the master holds %q keys (%v): the claim did not reach it", keys, err)
+	}
+}

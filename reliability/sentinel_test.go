@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,61 +16,6 @@ import (
 
 // sentinelMaster is the name the test's sentinels monitor.
 const sentinelMaster = "dedup"
-
-// startSentinel runs `redis-server <conf> --sentinel` on a free loopback
-// port, monitoring masterAddr with the given quorum; killed at the end.
-func startSentinel(t *testing.T, masterAddr string, quorum int) string {
-	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Skip("redis-server not installed")
-	}
-	addr := testkit.FreeAddr(t)
-	host, port, _ := net.SplitHostPort(addr)
-	mHost, mPort, _ := net.SplitHostPort(masterAddr)
-	dir := t.TempDir()
-	conf := filepath.Join(dir, "sentinel.conf")
-	// Short down-after and failover timeouts keep the test's failover
-	// within seconds; the sentinel rewrites this file, so it is its own.
-	writeFile(t, conf, fmt.Sprintf(`port %s
-bind %s
-daemonize no
-protected-mode no
-dir %s
-sentinel monitor %s %s %s %d
-sentinel down-after-milliseconds %s 1000
-sentinel failover-timeout %s 5000
-sentinel parallel-syncs %s 1
-`, port, host, dir, sentinelMaster, mHost, mPort, quorum, sentinelMaster, sentinelMaster, sentinelMaster))
-	logs := &testkit.LogBuffer{}
-	cmd := exec.Command(bin, conf, "--sentinel")
-	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, logs, logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill() // only this child, by its own pid
-		<-exited
-		if t.Failed() {
-			t.Logf("sentinel %s logs:\n%s", addr, tail(logs.String(), 4000))
-		}
-	})
-	c := redis.NewSentinelClient(&redis.Options{Addr: addr, Protocol: 2})
-	defer c.Close()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		a, err := c.GetMasterAddrByName(context.Background(), sentinelMaster).Result()
-		if err == nil && len(a) == 2 && net.JoinHostPort(a[0], a[1]) == masterAddr {
-			return addr
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("sentinel %s not monitoring %s within 10s: %v %v\n%s", addr, masterAddr, a, err, logs.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
 
 // TestSentinelFailover: a master, one replica and three sentinels (quorum
 // 2), all real redis-server processes; the exporter finds the master
@@ -99,7 +42,7 @@ func TestSentinelFailover(t *testing.T) {
 	}
 	var sentinels []string
 	for range 3 {
-		sentinels = append(sentinels, startSentinel(t, master.Addr, 2))
+		sentinels = append(sentinels, testkit.StartSentinel(t, master.Addr, sentinelMaster, 2, ""))
 	}
 	// The sentinels must know the replica (from the master's INFO) and
 	// each other before a failover can elect one.

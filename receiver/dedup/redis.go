@@ -26,6 +26,9 @@ type RedisOptions struct {
 	// sentinels monitor under MasterName, followed across failovers.
 	MasterName string
 	Sentinels  []string
+	// SentinelUsername and SentinelPassword authenticate to the sentinels
+	// (their own requirepass or ACL user); empty: none.
+	SentinelUsername, SentinelPassword string
 	// Cluster: host:port seeds of a Redis Cluster. Keys of one vendor
 	// then carry a hash tag (see Store).
 	Cluster            []string
@@ -156,13 +159,15 @@ func NewRedis(o RedisOptions) *Redis {
 	r := &Redis{
 		cluster: o.MasterName == "" && len(o.Cluster) > 0,
 		client: redis.NewUniversalClient(&redis.UniversalOptions{
-			Addrs:         addrs,
-			MasterName:    o.MasterName,
-			IsClusterMode: o.MasterName == "" && len(o.Cluster) > 0,
-			Username:      o.Username,
-			Password:      o.Password,
-			DB:            o.DB,
-			TLSConfig:     o.TLS,
+			Addrs:            addrs,
+			MasterName:       o.MasterName,
+			SentinelUsername: o.SentinelUsername,
+			SentinelPassword: o.SentinelPassword,
+			IsClusterMode:    o.MasterName == "" && len(o.Cluster) > 0,
+			Username:         o.Username,
+			Password:         o.Password,
+			DB:               o.DB,
+			TLSConfig:        o.TLS,
 			// RESP2: every Redis, Valkey and managed offering speaks it.
 			Protocol:     2,
 			DialTimeout:  o.Timeout,
