@@ -23,10 +23,9 @@ type Redis struct {
 	exited chan struct{}
 }
 
-// StartRedis starts redis-server with an empty --save (no RDB snapshots) plus
-// extra (e.g. "--appendonly", "yes"). Without the binary the test is
-// skipped, except under CI=true where its absence is a failure.
-func StartRedis(t testing.TB, extra ...string) *Redis {
+// redisServer is the redis-server binary; without it the test is skipped,
+// except under CI=true where its absence is a failure.
+func redisServer(t testing.TB) string {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
@@ -35,6 +34,15 @@ func StartRedis(t testing.TB, extra ...string) *Redis {
 		}
 		t.Skip("redis-server not installed; apt-get install redis-server to run this test")
 	}
+	return bin
+}
+
+// StartRedis starts redis-server with an empty --save (no RDB snapshots) plus
+// extra (e.g. "--appendonly", "yes"). Without the binary the test is
+// skipped, except under CI=true where its absence is a failure.
+func StartRedis(t testing.TB, extra ...string) *Redis {
+	t.Helper()
+	bin := redisServer(t)
 	addr := FreeAddr(t)
 	_, port, _ := net.SplitHostPort(addr)
 	r := &Redis{Addr: addr, Dir: t.TempDir(), Logs: &LogBuffer{}, t: t}

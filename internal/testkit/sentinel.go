@@ -20,13 +20,7 @@ import (
 // test's failover within seconds.
 func StartSentinel(t testing.TB, masterAddr, master string, quorum int, password string) string {
 	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("redis-server not installed (CI=true requires it: apt-get install redis-server)")
-		}
-		t.Skip("redis-server not installed")
-	}
+	bin := redisServer(t)
 	addr := FreeAddr(t)
 	host, port, _ := net.SplitHostPort(addr)
 	mHost, mPort, _ := net.SplitHostPort(masterAddr)
