@@ -257,7 +257,7 @@ func (r *Redis) check() {
 	defer cancel()
 	err := r.client.Ping(ctx).Err()
 	if err == nil {
-		err = r.flushPending(ctx)
+		err = r.flushPending(ctx, nil)
 	}
 	r.healthy.Store(err == nil)
 }
@@ -344,7 +344,7 @@ func (s *RedisStore) Claim(ctx context.Context, keys []string, _ time.Time, fres
 	// Orphans of an earlier failed claim and unconfirmed counted claims go
 	// first: until then a retry of their records is held up as in flight.
 	if r.hasPending.Load() {
-		if err := r.flushPending(ctx); err != nil {
+		if err := r.flushPending(ctx, s); err != nil {
 			r.unhealthy()
 			return Ticket{}, err
 		}
@@ -365,7 +365,7 @@ func (s *RedisStore) Claim(ctx context.Context, keys []string, _ time.Time, fres
 			t.fresh[i] = true
 		}
 		r.unhealthy()
-		r.releaseOrQueue(t)
+		r.releaseOrQueue(s, t)
 		return Ticket{}, err
 	}
 	r.healthy.Store(true)
@@ -377,7 +377,7 @@ func (s *RedisStore) Claim(ctx context.Context, keys []string, _ time.Time, fres
 	if inFlight {
 		// Another request is counting some of these records: count none
 		// of the body now (the vendor retries), and free what we took.
-		r.releaseOrQueue(t)
+		r.releaseOrQueue(s, t)
 		return Ticket{}, ErrInFlight
 	}
 	return t, nil
@@ -393,7 +393,7 @@ func (s *RedisStore) Confirm(ctx context.Context, t Ticket) error {
 	if len(t.keys) == 0 {
 		return nil
 	}
-	op := pendingOp{t: t, confirm: true, window: s.window.Load()}
+	op := pendingOp{store: s, t: t, confirm: true, window: s.window.Load()}
 	ctx, cancel := context.WithTimeout(ctx, s.r.timeout)
 	err := s.r.apply(ctx, op)
 	cancel()
@@ -411,7 +411,7 @@ func (s *RedisStore) Release(ctx context.Context, t Ticket) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.r.timeout)
 	defer cancel()
-	return s.r.apply(ctx, pendingOp{t: t})
+	return s.r.apply(ctx, pendingOp{store: s, t: t})
 }
 
 // releaseScript deletes each key only while it still holds this claim's
@@ -446,6 +446,7 @@ return n`)
 // pendingOp is a release (of a failed claim) or a confirm (of a counted
 // one) to apply, now or once Redis answers again.
 type pendingOp struct {
+	store   *RedisStore // whose keys: a Claim waits only for its own store's
 	t       Ticket
 	confirm bool
 	window  int64 // confirm: dedup window in ms
@@ -470,8 +471,8 @@ func (r *Redis) apply(ctx context.Context, op pendingOp) error {
 
 // releaseOrQueue releases a failed claim's keys now (fresh context: the
 // claim's own may be spent) or queues them for the next flush.
-func (r *Redis) releaseOrQueue(t Ticket) {
-	op := pendingOp{t: t}
+func (r *Redis) releaseOrQueue(s *RedisStore, t Ticket) {
+	op := pendingOp{store: s, t: t}
 	ctx, cancel := context.WithTimeout(context.Background(), r.timeout)
 	err := r.apply(ctx, op)
 	cancel()
@@ -518,22 +519,42 @@ func (r *Redis) queue(op pendingOp, err error) {
 	}
 }
 
-// flushPending applies queued releases and confirms, oldest first; it
-// stops at the first error and keeps the rest.
-func (r *Redis) flushPending(ctx context.Context) error {
+// flushPending applies the queued releases and confirms of one store (all
+// stores: nil), each store's oldest first. A store whose op fails keeps it
+// and its later ones queued, and the others go on: on a Cluster the stores'
+// keys live on different nodes (one hash tag each), so one node's outage
+// holds up only the vendor whose slot it owns. It returns the first error.
+func (r *Redis) flushPending(ctx context.Context, only *RedisStore) error {
 	r.pendingMu.Lock()
 	defer r.pendingMu.Unlock()
-	for len(r.pending) > 0 {
-		if err := r.apply(ctx, r.pending[0]); err != nil {
-			return err
+	var first error
+	var failed map[*RedisStore]bool
+	kept := r.pending[:0]
+	for _, op := range r.pending {
+		if (only != nil && op.store != only) || failed[op.store] {
+			kept = append(kept, op)
+			continue
 		}
-		r.pendingKeys -= len(r.pending[0].t.keys)
-		r.pending[0] = pendingOp{}
-		r.pending = r.pending[1:]
+		if err := r.apply(ctx, op); err != nil {
+			if failed == nil {
+				failed = map[*RedisStore]bool{}
+			}
+			failed[op.store] = true
+			if first == nil {
+				first = err
+			}
+			kept = append(kept, op)
+			continue
+		}
+		r.pendingKeys -= len(op.t.keys)
 	}
-	r.pending = nil
-	r.hasPending.Store(false)
-	return nil
+	clear(r.pending[len(kept):])
+	r.pending = kept
+	if len(kept) == 0 {
+		r.pending = nil
+	}
+	r.hasPending.Store(len(kept) > 0)
+	return first
 }
 
 // Pending returns the number of keys waiting for a release or a confirm.

@@ -2,7 +2,9 @@ package dedup
 
 import (
 	"context"
+	"net"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -118,5 +120,126 @@ func TestRedisIsAuthError(t *testing.T) {
 		if tc.name == "right password" && err != nil {
 			t.Errorf("right password: %v", err)
 		}
+	}
+}
+
+// startCluster runs a Redis Cluster of n masters as real redis-server
+// processes, each persisting every write (a killed node comes back with its
+// keys): the slots split evenly, the nodes introduced to each other, and
+// every node seeing cluster_state:ok.
+func startCluster(t *testing.T, n int) []*testkit.Redis {
+	t.Helper()
+	nodes := make([]*testkit.Redis, n)
+	for i := range nodes {
+		nodes[i] = testkit.StartRedis(t, "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+			"--appendonly", "yes", "--appendfsync", "always")
+		from, to := i*16384/n, (i+1)*16384/n-1
+		if reply, err := nodes[i].Do("CLUSTER", "ADDSLOTSRANGE", strconv.Itoa(from), strconv.Itoa(to)); err != nil || reply != "+OK" {
+			t.Fatalf("node %d: CLUSTER ADDSLOTSRANGE %d %d: %q %v", i, from, to, reply, err)
+		}
+	}
+	for _, other := range nodes[1:] {
+		host, port, _ := net.SplitHostPort(other.Addr)
+		if reply, err := nodes[0].Do("CLUSTER", "MEET", host, port); err != nil || reply != "+OK" {
+			t.Fatalf("CLUSTER MEET %s: %q %v", other.Addr, reply, err)
+		}
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for _, node := range nodes {
+		c := redis.NewClient(&redis.Options{Addr: node.Addr, Protocol: 2})
+		for {
+			info, err := c.ClusterInfo(context.Background()).Result()
+			if err == nil && strings.Contains(info, "cluster_state:ok") && strings.Contains(info, "cluster_known_nodes:"+strconv.Itoa(n)) {
+				break
+			}
+			if time.Now().After(deadline) {
+				c.Close()
+				t.Fatalf("node %s: cluster not ok with %d nodes within 20s: %q %v", node.Addr, n, info, err)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		c.Close()
+	}
+	return nodes
+}
+
+// Three masters, the client seeded with the one that owns neither vendor's
+// slot: each vendor's keys (one hash tag) live on the node owning its slot,
+// reached through MOVED; dedup holds across the nodes; and the death of one
+// node stops only the vendor whose slot it owns.
+func TestRedisClusterOfThreeMasters(t *testing.T) {
+	nodes := startCluster(t, 3)
+	ctx := context.Background()
+	// CRC16 of the hash tags: airudder → slot 7218 (second node), laaffic →
+	// 12979 (third node).
+	owner := map[string]*testkit.Redis{"airudder": nodes[1], "laaffic": nodes[2]}
+	for vendor, slot := range map[string]string{"airudder": ":7218", "laaffic": ":12979"} {
+		if reply, _ := nodes[0].Do("CLUSTER", "KEYSLOT", "{"+vendor+"}"); reply != slot {
+			t.Fatalf("CLUSTER KEYSLOT {%s} = %q, want %s", vendor, reply, slot)
+		}
+	}
+	r := NewRedis(RedisOptions{Cluster: []string{nodes[0].Addr}, Timeout: 500 * time.Millisecond})
+	t.Cleanup(func() { _ = r.Close() })
+	stores := map[string]Store{}
+	for vendor := range owner {
+		stores[vendor] = r.Store("cl:", vendor, time.Hour)
+	}
+	ids := []string{"call-1", "call-2", "call-3"}
+	for vendor, s := range stores {
+		for round, want := range []bool{true, false} {
+			fresh, _ := claim(t, s, ids...)
+			for i, f := range fresh {
+				if f != want {
+					t.Fatalf("%s round %d: record %d fresh = %v, want %v", vendor, round, i, f, want)
+				}
+			}
+		}
+	}
+	for vendor, node := range owner {
+		for _, n := range nodes {
+			c := redis.NewClient(&redis.Options{Addr: n.Addr, Protocol: 2})
+			keys, err := c.Keys(ctx, "cl:{"+vendor+"}:*").Result()
+			c.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := n == node; (len(keys) == len(ids)) != want || (!want && len(keys) != 0) {
+				t.Errorf("%s: node %s holds %d of its keys; want all %d on its slot's owner %s only", vendor, n.Addr, len(keys), len(ids), node.Addr)
+			}
+		}
+	}
+
+	owner["laaffic"].Kill()
+	fresh := make([]bool, 1)
+	if _, err := stores["laaffic"].Claim(ctx, []string{"call-4"}, time.Now(), fresh); err == nil {
+		t.Error("laaffic claimed with its slot's owner dead")
+	}
+	if f, _ := claim(t, stores["airudder"], "call-4"); !f[0] {
+		t.Error("airudder: a new call is not fresh while another vendor's node is down")
+	}
+
+	// The node comes back with its slots (nodes.conf in its dir): the
+	// queued release of the failed claim is applied, and the call that
+	// claim held is fresh for laaffic, counted once.
+	owner["laaffic"].Start()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		_, err := stores["laaffic"].Claim(ctx, []string{"call-5"}, time.Now(), fresh)
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("laaffic: no claim within 15s of its node's return: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if n := r.Pending(); n != 0 {
+		t.Errorf("%d keys still pending after the node's return", n)
+	}
+	if f, _ := claim(t, stores["laaffic"], "call-4"); !f[0] {
+		t.Error("laaffic: the call of the failed claim is not fresh after the node's return")
+	}
+	if f, _ := claim(t, stores["laaffic"], "call-1"); f[0] {
+		t.Error("laaffic: a call counted before the outage is fresh again")
 	}
 }
