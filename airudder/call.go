@@ -61,9 +61,10 @@ type arCallRaw struct {
 	QuestionAnswer []arAnswerRaw
 	RedailCall     []arRedialRaw
 	EventLabel     [][]byte // keys only: the values repeat them; at most callMaxEventLabels
-	// eventLabelsDropped counts the EventLabel keys past callMaxEventLabels.
-	eventLabelsDropped int
-	nestedBad          bool // question_answer / redail_call / EventLabel of the wrong shape
+	// eventLabelsDropped counts the EventLabel keys past callMaxEventLabels;
+	// answersDropped and redialsDropped the entries past callMaxNested.
+	eventLabelsDropped, answersDropped, redialsDropped int
+	nestedBad                                          bool // question_answer / redail_call / EventLabel of the wrong shape
 }
 
 // callMaxEventLabels bounds what one call adds to
@@ -71,6 +72,13 @@ type arCallRaw struct {
 // EventLabel keys, and one hostile body must not add thousands. The keys
 // past it are counted as folded, not per label.
 const callMaxEventLabels = 32
+
+// callMaxNested bounds the question_answer and redail_call entries of one
+// call: a real info-check call asks a handful of questions and a call is
+// redialled a few times, while a hostile body of empty objects would
+// otherwise grow the decoder's pooled slices (and the counting) with every
+// one of its bytes. The entries past it are skipped and counted as folded.
+const callMaxNested = 64
 
 // reset zeroes c but keeps the capacity of its slices, so the next record
 // decodes without allocating them again.
@@ -230,8 +238,8 @@ func (d *arDecoder) callField(k []byte, c *arCallRaw) bool {
 	case "call_end_time":
 		r.ReadString(&c.CallEndTime)
 	case "question_answer":
-		c.QuestionAnswer = c.QuestionAnswer[:0]
-		d.objects(c, func(k []byte) bool {
+		c.QuestionAnswer, c.answersDropped = c.QuestionAnswer[:0], 0
+		d.objects(c, &c.answersDropped, func() int { return len(c.QuestionAnswer) }, func(k []byte) bool {
 			a := &c.QuestionAnswer[len(c.QuestionAnswer)-1]
 			switch string(k) {
 			case "question_name":
@@ -246,8 +254,8 @@ func (d *arDecoder) callField(k []byte, c *arCallRaw) bool {
 			return true
 		}, func() { c.QuestionAnswer = append(c.QuestionAnswer, arAnswerRaw{}) })
 	case "redail_call":
-		c.RedailCall = c.RedailCall[:0]
-		d.objects(c, func(k []byte) bool {
+		c.RedailCall, c.redialsDropped = c.RedailCall[:0], 0
+		d.objects(c, &c.redialsDropped, func() int { return len(c.RedailCall) }, func(k []byte) bool {
 			rd := &c.RedailCall[len(c.RedailCall)-1]
 			switch string(k) {
 			case "RingType":
@@ -287,7 +295,7 @@ func (d *arDecoder) callField(k []byte, c *arCallRaw) bool {
 // objects reads an array of objects: add appends an element, field reads
 // one of its keys (false: not wanted, skip it). null is an empty list;
 // anything else of the wrong shape marks the call.
-func (d *arDecoder) objects(c *arCallRaw, field func(k []byte) bool, add func()) {
+func (d *arDecoder) objects(c *arCallRaw, dropped *int, n func() int, field func(k []byte) bool, add func()) {
 	r := &d.r
 	switch r.Peek() {
 	case '[':
@@ -304,6 +312,11 @@ func (d *arDecoder) objects(c *arCallRaw, field func(k []byte) bool, add func())
 		if r.Peek() != '{' {
 			r.Skip()
 			c.nestedBad = true
+			continue
+		}
+		if n() >= callMaxNested {
+			r.Skip()
+			*dropped++
 			continue
 		}
 		add()
@@ -405,6 +418,7 @@ func emitAiRudderCall(c *arCallRaw, workflow bool, out *webhookBatch) {
 		ev.EventLabels = out.labels[start:len(out.labels):len(out.labels)]
 	}
 	ev.EventLabelsDropped = c.eventLabelsDropped
+	ev.AnswersDropped, ev.RedialsDropped = c.answersDropped, c.redialsDropped
 	out.Calls = append(out.Calls, ev)
 }
 

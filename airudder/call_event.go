@@ -32,6 +32,8 @@ type webhookCall struct {
 	EventLabels []string // raw EventLabel keys (allow-listed/capped by the recorder), at most callMaxEventLabels
 	// EventLabelsDropped counts the keys past callMaxEventLabels.
 	EventLabelsDropped int
+	// AnswersDropped and RedialsDropped count the entries past callMaxNested.
+	AnswersDropped, RedialsDropped int
 
 	Workflow bool // came as a workflow call-completion notification
 }

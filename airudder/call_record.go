@@ -223,6 +223,12 @@ func (r *webhookRecorder) call(c *webhookCall, account, robot, line, campaign st
 	if c.EventLabelsDropped > 0 {
 		r.eventLabelFolds.Add(float64(c.EventLabelsDropped))
 	}
+	if c.AnswersDropped > 0 {
+		r.questionFolds.Add(float64(c.AnswersDropped))
+	}
+	if c.RedialsDropped > 0 {
+		r.redialFolds.Add(float64(c.RedialsDropped))
+	}
 	if c.Workflow {
 		k.arWorkflow.Get(account).Inc()
 	}

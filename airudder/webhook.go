@@ -38,8 +38,8 @@ type webhookRecorder struct {
 
 	// Allow-lists (webhooks.infocheck_questions / event_labels); nil or
 	// empty means "any value, under the cap". Swapped whole on reload.
-	questionAllow, eventLabelAllow atomic.Pointer[map[string]string]
-	questionFolds, eventLabelFolds prometheus.Counter
+	questionAllow, eventLabelAllow              atomic.Pointer[map[string]string]
+	questionFolds, eventLabelFolds, redialFolds prometheus.Counter
 
 	// dims maps raw values onto the robot and campaign labels (swapped
 	// whole on reload); tasks is the task status memory.
@@ -68,6 +68,7 @@ func (r *webhookRecorder) Init(env *receiver.Env) []prometheus.Collector {
 	r.lineCap = env.LabelCap("airudder_sip_line_calls_total")
 	r.campaignCap = env.LabelCap("airudder_campaign_calls_total")
 	r.questionFolds = env.Folds("airudder_infocheck_answers_total")
+	r.redialFolds = env.Folds("airudder_call_redials_total")
 	r.eventLabelFolds = env.Folds("airudder_call_event_labels_total")
 	r.tasks = newTaskStatuses(maxTaskStatuses)
 	r.dims.Store(&arDimConfig{campaignOf: map[string]string{}})

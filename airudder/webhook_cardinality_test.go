@@ -300,3 +300,54 @@ func TestCallEventLabelsPerCallCap(t *testing.T) {
 		t.Errorf("folded = %v, want %v", folded, want)
 	}
 }
+
+// One call counts at most callMaxNested question_answer and redail_call
+// entries, however many it carries (a body of empty objects must not grow
+// the decoder with every byte); the entries past it are counted as folded.
+func TestCallNestedEntriesPerCallCap(t *testing.T) {
+	tr, _ := newWebhookReceiver(t, config.Webhooks{})
+	const answers, redials = 5000, 3000
+	var sb strings.Builder
+	sb.WriteString(`{"details":[{"call_id":"nested","question_answer":[`)
+	for i := range answers {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteString(`{"question_name":"Q","verification_results":"Match","whether_answer":"Answered"}`)
+	}
+	sb.WriteString(`],"redail_call":[`)
+	for i := range redials {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteString(`{"RingType":"normal","HangupType":"robot"}`)
+	}
+	sb.WriteString(`]}]}`)
+	tr.Post(webhookPath, []byte(sb.String()))
+	sum := func(name string) float64 {
+		mfs, err := tr.Reg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n float64
+		for _, mf := range mfs {
+			if mf.GetName() == name {
+				for _, m := range mf.GetMetric() {
+					n += m.GetCounter().GetValue()
+				}
+			}
+		}
+		return n
+	}
+	if got := sum("airudder_infocheck_answers_total"); got != callMaxNested {
+		t.Errorf("answers counted %v, want %d", got, callMaxNested)
+	}
+	if got := sum("airudder_call_redials_total"); got != callMaxNested {
+		t.Errorf("redials counted %v, want %d", got, callMaxNested)
+	}
+	for metric, want := range map[string]float64{"airudder_infocheck_answers_total": answers - callMaxNested, "airudder_call_redials_total": redials - callMaxNested} {
+		if got := testkit.Value(t, tr.Reg, "airudder_exporter_label_values_folded_total", "metric", metric); got != want {
+			t.Errorf("folded for %s = %v, want %v", metric, got, want)
+		}
+	}
+}
