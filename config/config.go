@@ -35,10 +35,14 @@ const (
 	// not document; 1 MiB holds only about 1 100 IVR records, and a batch
 	// refused with 413 is retried whole, forever.
 	DefaultLaafficMaxBodyBytes = 8 << 20
-	DefaultDedupWindow         = 3 * time.Hour
-	DefaultDedupMaxEntries     = 2_000_000
-	DefaultMaxConcurrent       = 256
-	DefaultReadTimeout         = 10 * time.Second
+	// DefaultMaxBodyBytesInFlight bounds the webhook bodies held in memory
+	// at once: eight LAAFFIC batches of the largest default size, or tens
+	// of thousands of single calls (max_concurrent_requests binds first).
+	DefaultMaxBodyBytesInFlight = 64 << 20
+	DefaultDedupWindow          = 3 * time.Hour
+	DefaultDedupMaxEntries      = 2_000_000
+	DefaultMaxConcurrent        = 256
+	DefaultReadTimeout          = 10 * time.Second
 )
 
 // Config is the whole file.
@@ -110,6 +114,12 @@ type Webhooks struct {
 	// MaxLabelValues caps every open-ended webhook label (result_label,
 	// question, event label, intent, country, bill period ...).
 	MaxLabelValues int `yaml:"max_label_values"`
+	// MaxBodyBytesInFlight bounds the bytes of the webhook bodies held in
+	// memory at once (the length a request announces, else its route's
+	// body limit): one that does not fit waits like a request without a
+	// slot, then gets 503. Unset, the larger of DefaultMaxBodyBytesInFlight
+	// and the largest body limit; never below that limit.
+	MaxBodyBytesInFlight int64 `yaml:"max_body_bytes_in_flight"`
 	// MaxConcurrentRequests: webhook requests beyond it wait for a slot
 	// (up to the shorter of ReadTimeout and 2 s), then get 503 so the vendor
 	// retries.
@@ -366,6 +376,12 @@ func (c *Config) finish() error {
 	}
 	if w.MaxConcurrentRequests < 0 {
 		return errors.New("webhooks.max_concurrent_requests must be positive")
+	}
+	if w.MaxBodyBytesInFlight != 0 {
+		largest := max(w.WithDefaults().MaxBodyBytes, w.WithDefaults().LaafficMaxBodyBytes)
+		if w.MaxBodyBytesInFlight < largest || w.MaxBodyBytesInFlight > 16<<30 {
+			return fmt.Errorf("webhooks.max_body_bytes_in_flight must be between the largest body limit (%d) and 17179869184", largest)
+		}
 	}
 	if w.ReadTimeout < 0 {
 		return errors.New("webhooks.read_timeout must be positive")

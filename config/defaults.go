@@ -14,6 +14,9 @@ func (c Webhooks) WithDefaults() Webhooks {
 	if c.MaxBodyBytes <= 0 {
 		c.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	if c.MaxBodyBytesInFlight <= 0 {
+		c.MaxBodyBytesInFlight = max(DefaultMaxBodyBytesInFlight, c.MaxBodyBytes, c.LaafficMaxBodyBytes)
+	}
 	if c.DedupWindow <= 0 {
 		c.DedupWindow = Duration(DefaultDedupWindow)
 	}

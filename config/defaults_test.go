@@ -18,12 +18,13 @@ func TestWebhooksWithDefaults(t *testing.T) {
 		if got.MaxBodyBytes != loaded.MaxBodyBytes || got.DedupWindow != loaded.DedupWindow ||
 			got.DedupMaxEntries != loaded.DedupMaxEntries || got.MaxLabelValues != loaded.MaxLabelValues ||
 			got.MaxConcurrentRequests != loaded.MaxConcurrentRequests || got.ReadTimeout != loaded.ReadTimeout ||
+			got.MaxBodyBytesInFlight != loaded.MaxBodyBytesInFlight ||
 			!reflect.DeepEqual(got.TransferEventLabels, loaded.TransferEventLabels) {
 			t.Errorf("%+v.WithDefaults() = %+v, want the defaults of a loaded file %+v", in, got, loaded)
 		}
 	}
 	set := Webhooks{
-		MaxBodyBytes: 2048, LaafficMaxBodyBytes: 4096, DedupWindow: Duration(time.Minute), DedupMaxEntries: 1000, MaxLabelValues: 3,
+		MaxBodyBytes: 2048, LaafficMaxBodyBytes: 4096, MaxBodyBytesInFlight: 8192, DedupWindow: Duration(time.Minute), DedupMaxEntries: 1000, MaxLabelValues: 3,
 		MaxConcurrentRequests: 2, ReadTimeout: Duration(time.Second), TransferEventLabels: []string{},
 	}
 	if got := set.WithDefaults(); !reflect.DeepEqual(got, set) {

@@ -85,6 +85,7 @@ var invalidCases = []invalidCase{
 	{file: "invalid-redis-cluster-empty.yml", rule: "cluster_addresses: list at least one node"},
 	{file: "invalid-redis-cluster-address.yml", rule: "webhooks.redis.cluster_addresses[", want: []string{"cluster_addresses[1]: not a host:port"}, secret: "redis-1.internal"},
 	{file: "invalid-redis-cluster-db.yml", rule: "a Redis Cluster has only db 0"},
+	{file: "invalid-max-body-bytes-in-flight-below-body-limit.yml", rule: "max_body_bytes_in_flight must be between the largest body limit", want: []string{"(8388608)"}},
 	{file: "invalid-redis-password-and-file.yml", rule: "webhooks.redis: password and password_file are mutually exclusive"},
 	{file: "invalid-redis-sentinel-password-and-file.yml", rule: "webhooks.redis.sentinel: password and password_file are mutually exclusive", secret: "sentinel-pass"},
 	{file: "invalid-redis-sentinel-password-file-missing.yml", rule: "webhooks.redis.sentinel.password_file: ", want: []string{"file not found"}, secret: "no-such-sentinel-file.txt", is: fs.ErrNotExist},

@@ -3,6 +3,7 @@ package receiver
 import (
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -59,7 +60,7 @@ var inflateBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // read: gzip is inflated (at most maxBody bytes once inflated: 413 beyond,
 // so a small "zip bomb" cannot exhaust the memory) and a leading UTF-8 BOM
 // is skipped. On failure it has answered the request.
-func (r *Receiver) decodeBody(w http.ResponseWriter, req *http.Request, maxBody int64, buf *bytes.Buffer) (string, bool) {
+func (r *Receiver) decodeBody(w http.ResponseWriter, req *http.Request, maxBody int64, buf *bytes.Buffer, budget *bodyBudget) (string, bool) {
 	if gz, _ := bodyGzipped(req); gz {
 		zr, err := gzip.NewReader(bytes.NewReader(buf.Bytes()))
 		if err != nil {
@@ -73,7 +74,10 @@ func (r *Receiver) decodeBody(w http.ResponseWriter, req *http.Request, maxBody 
 			}
 		}()
 		out.Reset()
-		n, err := out.ReadFrom(io.LimitReader(zr, maxBody+1))
+		n, err := out.ReadFrom(budget.reader(io.LimitReader(zr, maxBody+1)))
+		if errors.Is(err, errNoRoom) {
+			return overloaded(w), false
+		}
 		if err != nil {
 			return r.badBody(w, err)
 		}

@@ -102,15 +102,15 @@ func (r *Receiver) handle(w http.ResponseWriter, req *http.Request, src *source,
 		return outcomeTooLarge
 	}
 	if !s.sem.Acquire(req.Context(), s.queueWait) {
-		w.Header().Set("Retry-After", "60")
-		writeError(w, http.StatusServiceUnavailable, "overloaded, retry later")
-		return outcomeOverloaded
+		return overloaded(w)
 	}
 	defer s.sem.Release()
+	budget := &bodyBudget{s: s, ctx: req.Context()}
+	defer budget.release()
 
 	work := src.pool.Get().(*work)
 	defer src.pool.Put(work.trim())
-	if o, ok := r.readBody(w, req, s, maxBody, &work.buf); !ok {
+	if o, ok := r.readBody(w, req, s, maxBody, &work.buf, budget); !ok {
 		return o
 	}
 	data := work.buf.Bytes()
@@ -132,28 +132,46 @@ func (r *Receiver) handle(w http.ResponseWriter, req *http.Request, src *source,
 	return outcomeAccepted
 }
 
+// overloaded answers a request that found no slot or no room for its body
+// in time: the vendor retries.
+func overloaded(w http.ResponseWriter) string {
+	w.Header().Set("Retry-After", "60")
+	writeError(w, http.StatusServiceUnavailable, "overloaded, retry later")
+	return outcomeOverloaded
+}
+
 // readBody reads the whole body into buf under the size limit and read
 // deadline. On failure it has answered the request and returns the outcome.
-func (r *Receiver) readBody(w http.ResponseWriter, req *http.Request, s *settings, maxBody int64, buf *bytes.Buffer) (string, bool) {
+func (r *Receiver) readBody(w http.ResponseWriter, req *http.Request, s *settings, maxBody int64, buf *bytes.Buffer, budget *bodyBudget) (string, bool) {
 	rc := http.NewResponseController(w)
 	// Errors mean the writer cannot set deadlines (a test recorder); the
 	// server's own timeouts then apply.
 	_ = rc.SetReadDeadline(time.Now().Add(s.readTimeout))
 	buf.Reset()
 	if req.ContentLength > 0 {
-		buf.Grow(int(req.ContentLength) + bytes.MinRead)
+		// Room for what is allocated before any byte arrives.
+		pre := min(req.ContentLength+bytes.MinRead, maxPrealloc)
+		if !budget.take(pre) {
+			w.Header().Set("Connection", "close")
+			return overloaded(w), false
+		}
+		budget.used -= pre // held, not yet used: the bytes read fill it
+		buf.Grow(int(pre))
 	}
-	_, err := buf.ReadFrom(http.MaxBytesReader(w, req.Body, maxBody))
+	_, err := buf.ReadFrom(budget.reader(http.MaxBytesReader(w, req.Body, maxBody)))
 	if err == nil {
 		// Clear the deadline, or the server's background read on this
 		// keep-alive connection would hit it while we are still answering.
 		_ = rc.SetReadDeadline(time.Time{})
-		return r.decodeBody(w, req, maxBody, buf) // body.go: gzip, BOM
+		return r.decodeBody(w, req, maxBody, buf, budget) // body.go: gzip, BOM
 	}
 	// The rest of the body is not wanted: close the connection instead of
 	// letting the server drain it (which, with the deadline cleared, could
 	// wait forever on a stalled client).
 	w.Header().Set("Connection", "close")
+	if errors.Is(err, errNoRoom) {
+		return overloaded(w), false
+	}
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
 		writeError(w, http.StatusRequestEntityTooLarge, "body too large")

@@ -341,6 +341,79 @@ func TestHandlerOverloaded(t *testing.T) {
 	}
 }
 
+// stallingReader sends a prefix, then blocks until released.
+type stallingReader struct {
+	prefix  []byte
+	started chan struct{}
+	release chan struct{}
+}
+
+func (s *stallingReader) Read(p []byte) (int, error) {
+	if len(s.prefix) > 0 {
+		n := copy(p, s.prefix)
+		s.prefix = s.prefix[n:]
+		return n, nil
+	}
+	close(s.started)
+	<-s.release
+	return 0, io.EOF
+}
+
+// The bodies held in memory at once are bounded by max_body_bytes_in_flight,
+// counted as their bytes arrive: a stalled body holds what it sent; a body
+// that announces more than the room left waits, then gets 503; a small one
+// fits beside; the room comes back when the body in flight is done. A client
+// that only announces a large body and stalls holds (almost) nothing.
+func TestHandlerBodyBudget(t *testing.T) {
+	tr := newTestReceiver(t, config.Webhooks{
+		MaxBodyBytes:         1 << 20,
+		MaxBodyBytesInFlight: 1<<20 + 100<<10,
+		ReadTimeout:          config.Duration(50 * time.Millisecond),
+	}, "")
+	serve := func(body io.Reader, length int64) chan int {
+		done := make(chan int, 1)
+		go func() {
+			req := httptest.NewRequest(http.MethodPost, pathAcme, body)
+			req.ContentLength = length
+			rec := httptest.NewRecorder()
+			tr.h.ServeHTTP(rec, req)
+			done <- rec.Code
+		}()
+		return done
+	}
+	big := []byte(`{"items":[]` + strings.Repeat(" ", 200<<10) + `}`)
+	// Announces the limit and stalls at once: holds only its first buffer.
+	quiet := &stallingReader{started: make(chan struct{}), release: make(chan struct{})}
+	quietDone := serve(quiet, 1<<20)
+	<-quiet.started
+	if rec := tr.post(pathAcme, big); rec.Code != http.StatusOK {
+		t.Errorf("beside a client that only announced its body: %d, want 200", rec.Code)
+	}
+	close(quiet.release)
+	<-quietDone
+
+	// Sends nearly the limit and stalls: what it sent is held.
+	busy := &stallingReader{prefix: []byte(strings.Repeat(" ", 1<<20-1000)), started: make(chan struct{}), release: make(chan struct{})}
+	busyDone := serve(busy, -1)
+	<-busy.started
+	if rec := tr.post(pathAcme, big); rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
+		t.Errorf("a body past the room left: %d, want 503 with Retry-After", rec.Code)
+	}
+	if rec := tr.post(pathAcme, []byte(`{"items":[]}`)); rec.Code != http.StatusOK {
+		t.Errorf("a small body beside it: %d, want 200", rec.Code)
+	}
+	close(busy.release)
+	if code := <-busyDone; code != http.StatusBadRequest { // blanks only: not JSON
+		t.Errorf("the body in flight: %d", code)
+	}
+	if rec := tr.post(pathAcme, big); rec.Code != http.StatusOK {
+		t.Errorf("the large body once the room is back: %d, want 200", rec.Code)
+	}
+	if v := requests(t, tr, srcAcme, outcomeOverloaded); v != 1 {
+		t.Errorf("overloaded = %v, want 1", v)
+	}
+}
+
 func TestHandlerDuplicates(t *testing.T) {
 	tr := newTestReceiver(t, config.Webhooks{}, "")
 	fixture := []byte(acmeCall)

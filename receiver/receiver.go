@@ -25,6 +25,7 @@ import (
 	"github.com/go-kit/log"
 	"github.com/go-kit/log/level"
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/semaphore"
 
 	"airudder_exporter/config"
 	"airudder_exporter/internal/slot"
@@ -102,6 +103,9 @@ type settings struct {
 	trusted     []netip.Prefix
 	maxConc     int
 	sem         *slot.Slots
+	// budget holds the bytes of the bodies in memory (max_body_bytes_in_flight).
+	budget     *semaphore.Weighted
+	budgetSize int64
 
 	// Webhook accounts per vendor (the <account> of
 	// /webhooks/<vendor>/<account>); "default" is always there.
@@ -265,6 +269,7 @@ func (r *Receiver) apply(cfg config.Webhooks, warnAnonymous bool) {
 		readTimeout: cfg.ReadTimeout.D(),
 		queueWait:   min(cfg.ReadTimeout.D(), maxQueueWait),
 		maxConc:     cfg.MaxConcurrentRequests,
+		budgetSize:  cfg.MaxBodyBytesInFlight,
 		allowActive: len(cfg.AllowedCIDRs) > 0 || len(cfg.AllowedPrefixes) > 0,
 		allowed:     prefixes(cfg.AllowedPrefixes, cfg.AllowedCIDRs),
 		trusted:     prefixes(cfg.TrustedPrefixes, cfg.TrustedProxies),
@@ -289,10 +294,16 @@ func (r *Receiver) apply(cfg config.Webhooks, warnAnonymous bool) {
 	}
 	// Keep the semaphore when its size is unchanged, so a reload under
 	// load does not briefly double the concurrency.
-	if old := r.settings.Load(); old != nil && old.sem.Size() == s.maxConc {
+	old := r.settings.Load()
+	if old != nil && old.sem.Size() == s.maxConc {
 		s.sem = old.sem
 	} else {
 		s.sem = slot.New(s.maxConc)
+	}
+	if old != nil && old.budgetSize == s.budgetSize {
+		s.budget = old.budget
+	} else {
+		s.budget = semaphore.NewWeighted(s.budgetSize)
 	}
 	for _, src := range r.order {
 		src.vendor.ApplyConfig(cfg)
