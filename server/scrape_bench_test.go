@@ -84,7 +84,8 @@ func (w *discardWriter) Write(p []byte) (int, error) { return io.Discard.Write(p
 // BenchmarkScrape: a /metrics scrape through the server's handler with the
 // default collectors alone (Go runtime, process, build info, the server's
 // own), and with a vendor-like family of 4 000 and of 80 000 series; then
-// the process and the Go runtime collectors each alone behind promhttp.
+// the server's process collector, client_golang's and the Go runtime
+// collector each alone behind promhttp.
 func BenchmarkScrape(b *testing.B) {
 	for _, series := range []int{0, 4000, 80000} {
 		b.Run("server/vendor-series="+strconv.Itoa(series), func(b *testing.B) {
@@ -102,8 +103,9 @@ func BenchmarkScrape(b *testing.B) {
 		})
 	}
 	for name, c := range map[string]prometheus.Collector{
-		"process-collector": collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		"go-collector":      collectors.NewGoCollector(),
+		"process-collector":               newProcessCollector(),
+		"client_golang-process-collector": collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		"go-collector":                    collectors.NewGoCollector(),
 	} {
 		b.Run(name, func(b *testing.B) {
 			reg := prometheus.NewRegistry()

@@ -126,7 +126,7 @@ func New(o Options, cfg *config.Config) *Server {
 	}
 	s.reg.MustRegister(
 		collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		newProcessCollector(),
 		versioncollector.NewCollector(exporterName),
 	)
 	s.reloadOK = prometheus.NewGauge(prometheus.GaugeOpts{
