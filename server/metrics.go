@@ -16,6 +16,7 @@ import (
 	"github.com/go-kit/log/level"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	dto "github.com/prometheus/client_model/go"
 
 	"airudder_exporter/internal/slot"
 )
@@ -115,7 +116,8 @@ func (s *Server) metricsHandler() http.Handler {
 		// connections are capped (--web.max-connections).
 		bw := getScrapeBuffer()
 		defer putScrapeBuffer(bw)
-		promhttp.HandlerFor(prometheus.Gatherers{scrape, s.reg}, reqOpts).ServeHTTP(bw, r)
+		gather := prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) { return gatherBoth(scrape, s.reg) })
+		promhttp.HandlerFor(gather, reqOpts).ServeHTTP(bw, r)
 		slots.Release()
 		released = true
 		bw.sendTo(w, pl)
