@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -88,4 +89,18 @@ func TestDisjointFamilies(t *testing.T) {
 			t.Errorf("disjointFamilies(%v, %v) = %v, want %v", tc.a, tc.b, got, tc.want)
 		}
 	}
+}
+
+// withoutValues keeps the HELP, TYPE and the series names with their labels
+// of an exposition.
+func withoutValues(text string) string {
+	var out []string
+	for _, line := range strings.Split(text, "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			out = append(out, line)
+			continue
+		}
+		out = append(out, line[:strings.LastIndexByte(line, ' ')])
+	}
+	return strings.Join(out, "\n")
 }

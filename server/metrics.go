@@ -67,6 +67,8 @@ func (s *Server) metricsHandler() http.Handler {
 	opts := promhttp.HandlerOpts{
 		ErrorHandling:     promhttp.ContinueOnError,
 		EnableOpenMetrics: true, // exemplars on the duration histograms
+		// The buffered answer is compressed by metricsHandler (gzip.go).
+		DisableCompression: true,
 	}
 	slots := slot.New(maxScrapesInFlight)
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -118,6 +120,9 @@ func (s *Server) metricsHandler() http.Handler {
 		defer putScrapeBuffer(bw)
 		gather := prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) { return gatherBoth(scrape, s.reg) })
 		promhttp.HandlerFor(gather, reqOpts).ServeHTTP(bw, r)
+		if (bw.status == 0 || bw.status == http.StatusOK) && wantsGzip(r) {
+			bw.gzipBody()
+		}
 		slots.Release()
 		released = true
 		bw.sendTo(w, pl)

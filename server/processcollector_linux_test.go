@@ -3,7 +3,6 @@ package server
 import (
 	"bytes"
 	"os"
-	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -31,20 +30,6 @@ func gatherText(t *testing.T, c prometheus.Collector) (string, map[string]*dto.M
 		byName[mf.GetName()] = mf
 	}
 	return b.String(), byName
-}
-
-// withoutValues keeps the HELP, TYPE and the series names with their labels
-// of an exposition.
-func withoutValues(text string) string {
-	var out []string
-	for _, line := range strings.Split(text, "\n") {
-		if line == "" || strings.HasPrefix(line, "#") {
-			out = append(out, line)
-			continue
-		}
-		out = append(out, line[:strings.LastIndexByte(line, ' ')])
-	}
-	return strings.Join(out, "\n")
 }
 
 func TestProcessCollectorExposesClientGolangsSeries(t *testing.T) {
