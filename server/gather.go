@@ -10,12 +10,11 @@ import (
 // gatherBoth gathers the scrape's own registry and the long-lived one into
 // what prometheus.Gatherers{scrape, long} answers. Gatherers checks every
 // metric of both again (a label hash per series) and sorts the whole answer
-// again, though each registry has already checked and sorted its own: a
-// quarter of a large scrape's CPU. When the two answers share no family
-// name and no name one of them would flatten into (a histogram's _bucket,
-// _count, _sum), no series can clash across them and the sorted answers
-// merge as they are; otherwise (and on any error, so the messages stay
-// Gatherers') they go through Gatherers.
+// again, though each registry has already checked and sorted its own. When
+// the two answers share no family name and no name one of them would
+// flatten into (a histogram's _bucket, _count, _sum), no series can clash
+// across them and the sorted answers merge as they are; otherwise (and on
+// any error, so the messages stay Gatherers') they go through Gatherers.
 func gatherBoth(scrape, long prometheus.Gatherer) ([]*dto.MetricFamily, error) {
 	a, errA := scrape.Gather()
 	b, errB := long.Gather()

@@ -8,9 +8,9 @@ import (
 )
 
 // A scrape's answer is compressed here, not by promhttp: promhttp's gzip
-// writer has the default level, which costs about three times the CPU of
-// the fastest level for an answer a few percent smaller, and a scrape is
-// the one request that must not queue. The encoding negotiated is the one
+// writer has the default level, which costs several times the CPU of the
+// fastest level for an answer only slightly smaller, and a scrape is the
+// one request that must not queue. The encoding negotiated is the one
 // promhttp negotiates (it offers identity, then gzip).
 
 var scrapeGzipWriters = sync.Pool{New: func() any {

@@ -20,8 +20,8 @@ const userHZ = 100
 // processCollector exposes the series of client_golang's process collector
 // (same names, help, types) from files it opens once. client_golang's opens
 // and parses /proc/<pid>/stat, /proc/<pid>/limits, /proc/<pid>/net/netstat,
-// the fd directory and the whole of /proc/stat on every scrape: about half
-// of an idle scrape's CPU. Here the start time is computed once (neither
+// the fd directory and the whole of /proc/stat on every scrape, the largest
+// part of an idle scrape's CPU. Here the start time is computed once (neither
 // the boot time nor the process's start move), the limits come from
 // getrlimit, the fd count from fstat of the kept-open fd directory, and
 // stat and netstat are re-read from offset 0 of their kept-open files (a

@@ -14,9 +14,8 @@ import (
 // all its collectors one after the other on one goroutine. A
 // prometheus.Registry collects each collector on a goroutine of its own and
 // yields the gathering goroutine once per collector started (a Gosched, to
-// the back of the global run queue): with some fifty collectors, a scrape
-// under webhook load waits about fifty times for every runnable handler
-// goroutine ahead of it.
+// the back of the global run queue): under webhook load, a scrape waits
+// once per collector behind every runnable handler goroutine.
 type Registry struct {
 	checks *prometheus.Registry // Register and Unregister's checks
 	gather *prometheus.Registry // holds the one collector of them all
