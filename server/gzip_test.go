@@ -11,28 +11,46 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// promhttp's own negotiation is the reference: a handler that compresses
-// itself answers gzip exactly when wantsGzip says so.
-func TestWantsGzipNegotiatesAsPromhttp(t *testing.T) {
+// promhttpCompresses reports whether promhttp, offering identity and
+// gzip, compresses its answer to a request with this Accept-Encoding.
+func promhttpCompresses(acceptEncoding string) bool {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(prometheus.NewCounter(prometheus.CounterOpts{Name: "c_total", Help: "c"}))
 	ref := promhttp.HandlerFor(reg, promhttp.HandlerOpts{OfferedCompressions: []promhttp.Compression{promhttp.Identity, promhttp.Gzip}})
+	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	req.Header["Accept-Encoding"] = []string{acceptEncoding}
+	rec := httptest.NewRecorder()
+	ref.ServeHTTP(rec, req)
+	return rec.Header().Get("Content-Encoding") == "gzip"
+}
+
+// promhttp's own negotiation is the reference: a handler that compresses
+// itself answers gzip exactly when wantsGzip says so.
+func TestWantsGzipNegotiatesAsPromhttp(t *testing.T) {
 	for _, ae := range []string{
 		"", "gzip", "GZIP", "identity", "*", "gzip, identity", "identity, gzip", "gzip;q=1.0, identity;q=0.5",
 		"identity;q=0.5, gzip", "gzip;q=0", "gzip;q=0, *;q=0.1", "*;q=0", "identity;q=0", "deflate, gzip, br, zstd",
 		"gzip ; q=0.8, identity;q=0.9", "gzip;q=0.85, *;q=0.8", "br;q=1, gzip;q=0.5", "gzip;level=1", ",gzip",
 		"gzip;q=2", "gzip;q=.5", "x-gzip, gzip;q=0.001", "gzip;q=0.1234, identity;q=0.123",
 	} {
-		req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
-		if ae != "" {
-			req.Header.Set("Accept-Encoding", ae)
-		}
-		rec := httptest.NewRecorder()
-		ref.ServeHTTP(rec, req)
-		if want, got := rec.Header().Get("Content-Encoding") == "gzip", wantsGzip(req); got != want {
-			t.Errorf("Accept-Encoding %q: wantsGzip %v, promhttp compresses: %v", ae, got, want)
-		}
+		checkWantsGzip(t, ae)
 	}
+}
+
+func checkWantsGzip(t *testing.T, acceptEncoding string) {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	req.Header["Accept-Encoding"] = []string{acceptEncoding}
+	if want, got := promhttpCompresses(acceptEncoding), wantsGzip(req); got != want {
+		t.Errorf("Accept-Encoding %q: wantsGzip %v, promhttp compresses: %v", acceptEncoding, got, want)
+	}
+}
+
+func FuzzWantsGzip(f *testing.F) {
+	for _, ae := range []string{"gzip", "identity;q=0.5, gzip", "gzip;q=0, *;q=0.1", "gzip;q=1.0001, identity;q=1"} {
+		f.Add(ae)
+	}
+	f.Fuzz(checkWantsGzip)
 }
 
 func TestMetricsAnswerIsGzipCompressedWhenAccepted(t *testing.T) {
