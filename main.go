@@ -25,7 +25,6 @@ import (
 	"github.com/alecthomas/kingpin/v2"
 	"github.com/go-kit/log"
 	"github.com/go-kit/log/level"
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/version"
 	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
 	sloggokit "github.com/tjhop/slog-gokit"
@@ -118,7 +117,7 @@ func run(args []string) int {
 		defer cleanup()
 	}
 	so := server.Options{
-		Logger: logger, Slog: slogger, Registry: prometheus.NewRegistry(), Web: webFlags,
+		Logger: logger, Slog: slogger, Registry: server.NewRegistry(), Web: webFlags,
 		TelemetryPath: o.telemetryPath, WebhookListenAddress: o.webhookListen, WebhookWebConfigFile: o.webhookWebConfig,
 		ScrapeTimeoutOffset: o.timeoutOffset, DefaultScrapeTimeout: o.defaultScrapeTO, ShutdownTimeout: o.shutdownTO,
 		EnableLifecycle: o.enableLifecycle, MaxConnections: o.maxConnections, ConfigFile: o.configFile,

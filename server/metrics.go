@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/go-kit/log/level"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	dto "github.com/prometheus/client_model/go"
 
 	"airudder_exporter/internal/slot"
 )
@@ -66,8 +68,11 @@ func (s *Server) metricsHandler() http.Handler {
 	opts := promhttp.HandlerOpts{
 		ErrorHandling:     promhttp.ContinueOnError,
 		EnableOpenMetrics: true, // exemplars on the duration histograms
+		// The buffered answer is compressed by metricsHandler (gzip.go).
+		DisableCompression: true,
 	}
 	slots := slot.New(maxScrapesInFlight)
+	scrapers := s.registrableScrapers()
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// A scrape has no body. A GET announcing one is a client holding the
 		// connection (or probing): answered at once and closed, without
@@ -96,12 +101,12 @@ func (s *Server) metricsHandler() http.Handler {
 		_ = rc.SetWriteDeadline(time.Now().Add(timeout + writeGrace))
 		ctx, cancel := context.WithTimeout(r.Context(), timeout)
 		defer cancel()
-		scrape := prometheus.NewRegistry()
-		for _, sc := range s.o.Scrapers {
-			if err := scrape.Register(sc.ScrapeCollector(ctx)); err != nil {
-				level.Error(s.logger).Log("msg", "Cannot register scrape collector", "err", err)
-			}
+		bound := make(scrapeCollectors, len(scrapers))
+		for i, sc := range scrapers {
+			bound[i] = sc.ScrapeCollector(ctx)
 		}
+		scrape := prometheus.NewRegistry()
+		scrape.MustRegister(bound) // unchecked: registrableScrapers checked them
 		// The scrape registry goes first: gathering it runs the fetch, so the
 		// request counters gathered after it already include this scrape.
 		reqOpts := opts
@@ -115,12 +120,56 @@ func (s *Server) metricsHandler() http.Handler {
 		// connections are capped (--web.max-connections).
 		bw := getScrapeBuffer()
 		defer putScrapeBuffer(bw)
-		promhttp.HandlerFor(prometheus.Gatherers{scrape, s.reg}, reqOpts).ServeHTTP(bw, r)
+		gather := prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) { return gatherBoth(scrape, s.reg) })
+		promhttp.HandlerFor(gather, reqOpts).ServeHTTP(bw, r)
+		if (bw.status == 0 || bw.status == http.StatusOK) && wantsGzip(r) {
+			bw.gzipBody()
+		}
 		slots.Release()
 		released = true
 		bw.sendTo(w, pl)
 	})
 	return promhttp.InstrumentMetricHandler(s.reg, h)
+}
+
+// registrableScrapers are the scrapers whose scrape collectors register
+// together; each other one is logged and left out. A scrape collector's
+// descriptions do not depend on the scrape, so checking them once stands
+// for every scrape, which then spends no registration (a goroutine and the
+// checks of every description, per scraper) on them.
+func (s *Server) registrableScrapers() []Scraper {
+	check := prometheus.NewRegistry()
+	var ok []Scraper
+	for _, sc := range s.o.Scrapers {
+		if err := check.Register(sc.ScrapeCollector(context.Background())); err != nil {
+			level.Error(s.logger).Log("msg", "Cannot register scrape collector", "err", err)
+			continue
+		}
+		ok = append(ok, sc)
+	}
+	return ok
+}
+
+// scrapeCollectors are one scrape's collectors, registered as one unchecked
+// collector: a prometheus.Registry starts a goroutine per collector and
+// yields the gathering goroutine after each (to the back of the run queue,
+// behind every busy webhook handler). They are collected concurrently all
+// the same: each may wait for its upstream API until the scrape's deadline,
+// and a scrape waits for the slowest, not for the sum.
+type scrapeCollectors []prometheus.Collector
+
+func (scrapeCollectors) Describe(chan<- *prometheus.Desc) {}
+
+func (cs scrapeCollectors) Collect(ch chan<- prometheus.Metric) {
+	if len(cs) == 0 {
+		return
+	}
+	var wg sync.WaitGroup
+	for _, c := range cs[1:] {
+		wg.Go(func() { c.Collect(ch) })
+	}
+	cs[0].Collect(ch)
+	wg.Wait()
 }
 
 // promLogger receives promhttp's errors for one scrape. A client that hangs

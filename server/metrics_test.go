@@ -211,3 +211,75 @@ func grepLines(s, sub string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// meetingScraper's collector reports whether the collector of its peer
+// was running at the same time (met 1) or the scrape's deadline came first
+// (met 0).
+type meetingScraper struct {
+	name       string
+	self, peer chan struct{} // closed when the collector starts
+}
+
+func (m meetingScraper) ScrapeCollector(ctx context.Context) prometheus.Collector {
+	return meetingCollector{m, ctx}
+}
+
+type meetingCollector struct {
+	meetingScraper
+	ctx context.Context
+}
+
+func (c meetingCollector) desc() *prometheus.Desc {
+	return prometheus.NewDesc("t_met_"+c.name, "Whether the peer's collector ran alongside.", nil, nil)
+}
+
+func (c meetingCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc() }
+func (c meetingCollector) Collect(ch chan<- prometheus.Metric) {
+	close(c.self)
+	met := 1.0
+	select {
+	case <-c.peer:
+	case <-c.ctx.Done():
+		met = 0
+	}
+	ch <- prometheus.MustNewConstMetric(c.desc(), prometheus.GaugeValue, met)
+}
+
+func TestMetricsCollectsScrapersConcurrently(t *testing.T) {
+	a, b := make(chan struct{}), make(chan struct{})
+	s, _ := newTestServer(t, "webhooks: {}\n", Options{DefaultScrapeTimeout: 5 * time.Second, Scrapers: []Scraper{
+		meetingScraper{"a", a, b}, meetingScraper{"b", b, a},
+	}})
+	rec := httptest.NewRecorder()
+	s.metricsHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	for _, want := range []string{"t_met_a 1", "t_met_b 1"} {
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("no %s in:\n%.3000s", want, rec.Body.String())
+		}
+	}
+}
+
+func TestMetricsLeavesOutAScraperThatCannotRegister(t *testing.T) {
+	conflicting := prometheus.NewDesc("airudder_up", "Another help.", []string{"account"}, nil)
+	s, logs := newTestServer(t, "webhooks: {}\n", Options{DefaultScrapeTimeout: 5 * time.Second, Scrapers: []Scraper{
+		slowScraper{0}, constScraper{prometheus.MustNewConstMetric(conflicting, prometheus.GaugeValue, 7, "x")},
+	}})
+	h := s.metricsHandler()
+	for range 2 {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+		if body := rec.Body.String(); rec.Code != 200 || !strings.Contains(body, `airudder_up{account="slow"} 1`) || strings.Contains(body, "Another help") {
+			t.Fatalf("code %d; want the first scraper's series and not the conflicting one's:\n%.3000s", rec.Code, body)
+		}
+	}
+	if n := strings.Count(logs.String(), "Cannot register scrape collector"); n != 1 {
+		t.Errorf("logged %d times, want once:\n%s", n, logs.String())
+	}
+}
+
+// constScraper's collector sends one metric.
+type constScraper struct{ m prometheus.Metric }
+
+func (c constScraper) ScrapeCollector(context.Context) prometheus.Collector { return c }
+func (c constScraper) Describe(ch chan<- *prometheus.Desc)                  { ch <- c.m.Desc() }
+func (c constScraper) Collect(ch chan<- prometheus.Metric)                  { ch <- c.m }

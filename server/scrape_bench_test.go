@@ -1,6 +1,7 @@
 package server
 
 import (
+	"compress/gzip"
 	"fmt"
 	"io"
 	"net/http"
@@ -30,16 +31,29 @@ func processCPU(tb testing.TB) time.Duration {
 // benchScrape serves b.N scrapes of h and reports the process CPU per
 // scrape and per sample line of the answer (gathering runs on goroutines
 // of its own, so wall time alone would miss part of it).
-func benchScrape(b *testing.B, h http.Handler) {
+func benchScrape(b *testing.B, h http.Handler, acceptEncoding string) {
 	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
 	req.Header.Set("Accept", openMetricsAccept)
+	if acceptEncoding != "" {
+		req.Header.Set("Accept-Encoding", acceptEncoding)
+	}
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	if rec.Code != http.StatusOK {
 		b.Fatalf("scrape answered %d: %s", rec.Code, rec.Body)
 	}
+	answer := rec.Body.Bytes()
+	if rec.Header().Get("Content-Encoding") == "gzip" {
+		zr, err := gzip.NewReader(rec.Body)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if answer, err = io.ReadAll(zr); err != nil {
+			b.Fatal(err)
+		}
+	}
 	samples := 0
-	for _, line := range bytesLines(rec.Body.Bytes()) {
+	for _, line := range bytesLines(answer) {
 		if len(line) > 0 && line[0] != '#' {
 			samples++
 		}
@@ -81,34 +95,42 @@ func (w *discardWriter) Header() http.Header         { return w.header }
 func (w *discardWriter) WriteHeader(int)             {}
 func (w *discardWriter) Write(p []byte) (int, error) { return io.Discard.Write(p) }
 
-// BenchmarkScrape: a /metrics scrape through the server's handler with the
-// default collectors alone (Go runtime, process, build info, the server's
+// BenchmarkScrape: a /metrics scrape through the server's handler, its
+// answer plain and gzip-compressed, with the default collectors alone (Go runtime, process, build info, the server's
 // own), and with a vendor-like family of 4 000 and of 80 000 series; then
-// the process and the Go runtime collectors each alone behind promhttp.
+// the server's process collector, client_golang's and the Go runtime
+// collector each alone behind promhttp.
 func BenchmarkScrape(b *testing.B) {
-	for _, series := range []int{0, 4000, 80000} {
-		b.Run("server/vendor-series="+strconv.Itoa(series), func(b *testing.B) {
-			s, _ := newTestServer(b, "airudder:\n  accounts: []\n", Options{})
-			if series > 0 {
-				v := prometheus.NewCounterVec(prometheus.CounterOpts{
-					Name: "airudder_webhook_calls_total", Help: "Calls by account and result.",
-				}, []string{"account", "result"})
-				for i := 0; i < series; i++ {
-					v.WithLabelValues(fmt.Sprintf("acct%d", i%20), fmt.Sprintf("result-%d", i)).Add(float64(i))
+	for _, enc := range []string{"", "gzip"} {
+		prefix := "server"
+		if enc != "" {
+			prefix += "-" + enc
+		}
+		for _, series := range []int{0, 4000, 80000} {
+			b.Run(prefix+"/vendor-series="+strconv.Itoa(series), func(b *testing.B) {
+				s, _ := newTestServer(b, "airudder:\n  accounts: []\n", Options{})
+				if series > 0 {
+					v := prometheus.NewCounterVec(prometheus.CounterOpts{
+						Name: "airudder_webhook_calls_total", Help: "Calls by account and result.",
+					}, []string{"account", "result"})
+					for i := 0; i < series; i++ {
+						v.WithLabelValues(fmt.Sprintf("acct%d", i%20), fmt.Sprintf("result-%d", i)).Add(float64(i))
+					}
+					s.reg.MustRegister(v)
 				}
-				s.reg.MustRegister(v)
-			}
-			benchScrape(b, s.metricsHandler())
-		})
+				benchScrape(b, s.metricsHandler(), enc)
+			})
+		}
 	}
 	for name, c := range map[string]prometheus.Collector{
-		"process-collector": collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		"go-collector":      collectors.NewGoCollector(),
+		"process-collector":               newProcessCollector(),
+		"client_golang-process-collector": collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		"go-collector":                    collectors.NewGoCollector(),
 	} {
 		b.Run(name, func(b *testing.B) {
 			reg := prometheus.NewRegistry()
 			reg.MustRegister(c)
-			benchScrape(b, promhttp.HandlerFor(reg, promhttp.HandlerOpts{EnableOpenMetrics: true}))
+			benchScrape(b, promhttp.HandlerFor(reg, promhttp.HandlerOpts{EnableOpenMetrics: true}), "")
 		})
 	}
 }

@@ -11,9 +11,11 @@ import (
 // answer in memory, so the scrape slot can be released before the answer
 // travels to a client that may read it slowly (metricsHandler).
 type scrapeBuffer struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
+	header     http.Header
+	status     int
+	body       bytes.Buffer
+	gzipped    bytes.Buffer // body compressed, when compressed is set
+	compressed bool
 }
 
 var scrapeBuffers = sync.Pool{New: func() any { return &scrapeBuffer{header: http.Header{}} }}
@@ -24,12 +26,14 @@ const maxPooledScrapeBuffer = 8 << 20
 func getScrapeBuffer() *scrapeBuffer { return scrapeBuffers.Get().(*scrapeBuffer) }
 
 func putScrapeBuffer(b *scrapeBuffer) {
-	if b.body.Cap() > maxPooledScrapeBuffer {
+	if b.body.Cap()+b.gzipped.Cap() > maxPooledScrapeBuffer {
 		return
 	}
 	clear(b.header)
 	b.status = 0
 	b.body.Reset()
+	b.gzipped.Reset()
+	b.compressed = false
 	scrapeBuffers.Put(b)
 }
 
@@ -55,7 +59,11 @@ func (b *scrapeBuffer) sendTo(w http.ResponseWriter, pl *promLogger) {
 	for k, v := range b.header {
 		h[k] = v
 	}
-	h.Set("Content-Length", strconv.Itoa(b.body.Len()))
+	body := b.body.Bytes()
+	if b.compressed {
+		body = b.gzipped.Bytes()
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	status := b.status
 	if status == 0 {
 		status = http.StatusOK
@@ -63,7 +71,7 @@ func (b *scrapeBuffer) sendTo(w http.ResponseWriter, pl *promLogger) {
 	w.WriteHeader(status)
 	// In pieces, so a client that hangs up is noticed at the next piece
 	// rather than after the whole answer was handed to the kernel.
-	for body := b.body.Bytes(); len(body) > 0; {
+	for len(body) > 0 {
 		n := min(len(body), sendChunk)
 		if _, err := w.Write(body[:n]); err != nil {
 			pl.Println("error writing the answer:", err)

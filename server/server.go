@@ -68,13 +68,21 @@ type Landing struct {
 	ExtraHTML string
 }
 
+// metricsRegistry is what the server needs of the long-lived registry.
+type metricsRegistry interface {
+	prometheus.Registerer
+	prometheus.Gatherer
+}
+
 // Options configure a Server.
 type Options struct {
 	Logger log.Logger
 	// Slog receives exporter-toolkit's and net/http's lines, in the same
 	// format as Logger's.
-	Slog     *slog.Logger
-	Registry *prometheus.Registry
+	Slog *slog.Logger
+	// Registry holds the long-lived metrics: a *Registry (NewRegistry) in
+	// the exporter, any registry in tests.
+	Registry metricsRegistry
 
 	Web                  *toolkitweb.FlagConfig
 	TelemetryPath        string
@@ -105,7 +113,7 @@ type Options struct {
 type Server struct {
 	o      Options
 	logger log.Logger
-	reg    *prometheus.Registry
+	reg    metricsRegistry
 	demo   Demo
 
 	holder        *config.Holder
@@ -126,7 +134,7 @@ func New(o Options, cfg *config.Config) *Server {
 	}
 	s.reg.MustRegister(
 		collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		newProcessCollector(),
 		versioncollector.NewCollector(exporterName),
 	)
 	s.reloadOK = prometheus.NewGauge(prometheus.GaugeOpts{

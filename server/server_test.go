@@ -14,7 +14,6 @@ import (
 
 	"github.com/go-kit/log"
 	"github.com/go-kit/log/level"
-	"github.com/prometheus/client_golang/prometheus"
 	toolkitweb "github.com/prometheus/exporter-toolkit/web"
 
 	"airudder_exporter/config"
@@ -36,7 +35,7 @@ func newTestServer(t testing.TB, cfgYAML string, o Options) (*Server, *testkit.L
 	logs := &testkit.LogBuffer{}
 	o.Logger = level.NewFilter(log.NewLogfmtLogger(logs), level.AllowDebug())
 	o.Slog = slog.New(slog.NewTextHandler(logs, nil))
-	o.Registry = prometheus.NewRegistry()
+	o.Registry = NewRegistry()
 	o.ConfigFile = path
 	if o.DefaultScrapeTimeout == 0 {
 		o.DefaultScrapeTimeout = 10 * time.Second

@@ -1,0 +1,106 @@
+package server
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+)
+
+func exposition(t *testing.T, mfs []*dto.MetricFamily) string {
+	t.Helper()
+	var b bytes.Buffer
+	for _, mf := range mfs {
+		if _, err := expfmt.MetricFamilyToText(&b, mf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b.String()
+}
+
+// registryOf registers, in order, a counter vector per name (a histogram
+// for names starting with "h_"), each with two series.
+func registryOf(names ...string) *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	for _, n := range names {
+		if n[:2] == "h_" {
+			h := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: n, Help: "h"}, []string{"l"})
+			h.WithLabelValues("x").Observe(1)
+			h.WithLabelValues("y").Observe(2)
+			reg.MustRegister(h)
+			continue
+		}
+		c := prometheus.NewCounterVec(prometheus.CounterOpts{Name: n, Help: "c"}, []string{"l"})
+		c.WithLabelValues("y").Add(2)
+		c.WithLabelValues("x").Add(1)
+		reg.MustRegister(c)
+	}
+	return reg
+}
+
+func TestGatherBothAnswersAsGatherers(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		scrape, long []string
+	}{
+		{"nothing scraped", nil, []string{"b_total", "a_total"}},
+		{"disjoint, interleaved", []string{"m_total", "c_total"}, []string{"z_total", "b_total", "h_lat"}},
+		{"one family in both", []string{"a_total", "same_total"}, []string{"same_total", "b_total"}},
+		{"a counter named as a histogram's count", []string{"h_lat_count"}, []string{"h_lat"}},
+		{"a histogram whose bucket is a counter", []string{"h_x"}, []string{"h_x_bucket"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			scrape, long := registryOf(tc.scrape...), registryOf(tc.long...)
+			want, wantErr := prometheus.Gatherers{scrape, long}.Gather()
+			got, err := gatherBoth(scrape, long)
+			if fmt.Sprint(err) != fmt.Sprint(wantErr) {
+				t.Errorf("error %v, Gatherers' %v", err, wantErr)
+			}
+			if g, w := exposition(t, got), exposition(t, want); g != w {
+				t.Errorf("answer\n%s\nGatherers'\n%s", g, w)
+			}
+		})
+	}
+}
+
+func TestDisjointFamilies(t *testing.T) {
+	gather := func(names ...string) []*dto.MetricFamily {
+		mfs, err := registryOf(names...).Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return mfs
+	}
+	for _, tc := range []struct {
+		a, b []string
+		want bool
+	}{
+		{[]string{"a_total"}, []string{"b_total"}, true},
+		{[]string{"a_total"}, []string{"a_total"}, false},
+		{[]string{"h_lat_sum"}, []string{"h_lat"}, false},
+		{[]string{"h_lat"}, []string{"h_lat_bucket"}, false},
+		{[]string{"h_lat"}, []string{"h_lat_total"}, true},
+	} {
+		if got := disjointFamilies(gather(tc.a...), gather(tc.b...)); got != tc.want {
+			t.Errorf("disjointFamilies(%v, %v) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
+
+// withoutValues keeps the HELP, TYPE and the series names with their labels
+// of an exposition.
+func withoutValues(text string) string {
+	var out []string
+	for _, line := range strings.Split(text, "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			out = append(out, line)
+			continue
+		}
+		out = append(out, line[:strings.LastIndexByte(line, ' ')])
+	}
+	return strings.Join(out, "\n")
+}

@@ -1,0 +1,101 @@
+package server
+
+import (
+	"bytes"
+	"os"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+)
+
+// gatherText renders c's families as the text exposition, and returns the
+// families by name.
+func gatherText(t *testing.T, c prometheus.Collector) (string, map[string]*dto.MetricFamily) {
+	t.Helper()
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(c)
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	byName := map[string]*dto.MetricFamily{}
+	for _, mf := range mfs {
+		if _, err := expfmt.MetricFamilyToText(&b, mf); err != nil {
+			t.Fatal(err)
+		}
+		byName[mf.GetName()] = mf
+	}
+	return b.String(), byName
+}
+
+func TestProcessCollectorExposesClientGolangsSeries(t *testing.T) {
+	ours, err := openProcessCollector(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs := collectors.NewProcessCollector(collectors.ProcessCollectorOpts{ReportErrors: true})
+	ourText, ourMF := gatherText(t, ours)
+	theirText, theirMF := gatherText(t, theirs)
+	if got, want := withoutValues(ourText), withoutValues(theirText); got != want {
+		t.Fatalf("exposition without values differs:\n--- ours\n%s\n--- client_golang\n%s", got, want)
+	}
+	value := func(mfs map[string]*dto.MetricFamily, name string) float64 {
+		m := mfs[name].GetMetric()[0]
+		if m.GetCounter() != nil {
+			return m.GetCounter().GetValue()
+		}
+		return m.GetGauge().GetValue()
+	}
+	// Fixed while the test runs.
+	for _, name := range []string{"process_start_time_seconds", "process_max_fds", "process_virtual_memory_max_bytes"} {
+		if o, c := value(ourMF, name), value(theirMF, name); o != c {
+			t.Errorf("%s = %v, client_golang's %v", name, o, c)
+		}
+	}
+	// Moving, but not far between two reads.
+	for _, name := range []string{"process_cpu_seconds_total", "process_virtual_memory_bytes", "process_resident_memory_bytes", "process_open_fds", "process_network_receive_bytes_total", "process_network_transmit_bytes_total"} {
+		o, c := value(ourMF, name), value(theirMF, name)
+		if o <= 0 && c > 0 || o > 2*c+64 || c > 2*o+64 {
+			t.Errorf("%s = %v, client_golang's %v", name, o, c)
+		}
+	}
+}
+
+func TestProcessCollectorRereadsItsFiles(t *testing.T) {
+	c, err := openProcessCollector(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, before := gatherText(t, c)
+	f, err := os.Open(os.DevNull) // one more open fd
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	_, after := gatherText(t, c)
+	fds := func(m map[string]*dto.MetricFamily) float64 {
+		return m["process_open_fds"].GetMetric()[0].GetGauge().GetValue()
+	}
+	if fds(after) != fds(before)+1 {
+		t.Errorf("open fds %v after opening one, %v before", fds(after), fds(before))
+	}
+}
+
+func TestParseStatCountsFieldsFromTheLastParenthesis(t *testing.T) {
+	// A command name with blanks and a ')' must not shift the fields.
+	line := "42 (a) b) c) S 1 42 42 0 -1 4194560 100 0 0 0 250 150 0 0 20 0 8 0 1234 5000000 300 18446744073709551615\n"
+	st, err := parseStat([]byte(line))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (procStat{cpuTicks: 400, startTicks: 1234, vsize: 5000000, rssPages: 300}); st != want {
+		t.Errorf("parseStat = %+v, want %+v", st, want)
+	}
+	if _, err := parseStat([]byte("42 (a) S 1 2 3\n")); err == nil {
+		t.Error("parseStat of a short line: no error")
+	}
+}
