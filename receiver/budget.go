@@ -22,12 +22,18 @@ const maxPrealloc = 64 << 10
 var errNoRoom = errors.New("no room for the body within max_body_bytes_in_flight")
 
 // bodyBudget is one request's share of the budget: what it took, released
-// once when the request is done.
+// once when the request is done. It lives in the request's pooled work, and
+// reads for it itself, so counting a body allocates nothing.
 type bodyBudget struct {
 	s    *settings
 	ctx  context.Context
-	used int64 // bytes read or inflated so far
-	held int64 // bytes taken from the budget (>= used)
+	used int64     // bytes read or inflated so far
+	held int64     // bytes taken from the budget (>= used)
+	r    io.Reader // what reader counts
+}
+
+func (b *bodyBudget) start(s *settings, ctx context.Context) {
+	*b = bodyBudget{s: s, ctx: ctx}
 }
 
 // take makes held cover n more bytes, waiting for room like a request
@@ -45,25 +51,24 @@ func (b *bodyBudget) take(n int64) bool {
 	return true
 }
 
-// release gives back everything taken.
+// release gives back everything taken, and forgets the request.
 func (b *bodyBudget) release() {
 	if b.held > 0 {
 		b.s.budget.Release(b.held)
-		b.held, b.used = 0, 0
 	}
+	*b = bodyBudget{}
 }
 
-// reader counts what r reads against the budget.
-func (b *bodyBudget) reader(r io.Reader) io.Reader { return budgetReader{r: r, b: b} }
-
-type budgetReader struct {
-	r io.Reader
-	b *bodyBudget
+// reader counts what r reads against the budget (one reader at a time: the
+// body, then the inflated body).
+func (b *bodyBudget) reader(r io.Reader) io.Reader {
+	b.r = r
+	return b
 }
 
-func (br budgetReader) Read(p []byte) (int, error) {
-	n, err := br.r.Read(p)
-	if n > 0 && !br.b.take(int64(n)) {
+func (b *bodyBudget) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if n > 0 && !b.take(int64(n)) {
 		return 0, errNoRoom
 	}
 	return n, err

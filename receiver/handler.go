@@ -105,11 +105,11 @@ func (r *Receiver) handle(w http.ResponseWriter, req *http.Request, src *source,
 		return overloaded(w)
 	}
 	defer s.sem.Release()
-	budget := &bodyBudget{s: s, ctx: req.Context()}
-	defer budget.release()
-
 	work := src.pool.Get().(*work)
 	defer src.pool.Put(work.trim())
+	budget := &work.budget
+	budget.start(s, req.Context())
+	defer budget.release()
 	if o, ok := r.readBody(w, req, s, maxBody, &work.buf, budget); !ok {
 		return o
 	}

@@ -86,8 +86,9 @@ type source struct {
 // work is the pooled per-request state of a source: the body buffer and
 // the vendor's decode and record state.
 type work struct {
-	buf  bytes.Buffer
-	body Body
+	buf    bytes.Buffer
+	body   Body
+	budget bodyBudget // this request's share of max_body_bytes_in_flight
 }
 
 // settings is the part of the config the handler reads per request; a
