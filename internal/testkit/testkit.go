@@ -6,6 +6,7 @@ package testkit
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -35,15 +36,43 @@ func (l *LogBuffer) String() string {
 	return l.b.String()
 }
 
-// FreeAddr returns a loopback address that was free a moment ago.
+// FreeAddr returns a loopback address that was free a moment ago, on a
+// port below the kernel's ephemeral range when there is room for one: a
+// port the kernel hands out for a bind to port 0 (the demo's fake APIs, a
+// client's outgoing connection) can then never be one a test has picked for
+// a server that has not started listening yet.
 func FreeAddr(t testing.TB) string {
 	t.Helper()
+	if lo := ephemeralLow(); lo > 11000 {
+		for range 200 {
+			port := 10000 + rand.IntN(lo-10000)
+			if l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
+				addr := l.Addr().String()
+				l.Close()
+				return addr
+			}
+		}
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer l.Close()
 	return l.Addr().String()
+}
+
+// ephemeralLow is the first port of the kernel's ephemeral range (Linux), or
+// 0 when it cannot be read.
+func ephemeralLow() int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return 0
+	}
+	var lo, hi int
+	if _, err := fmt.Sscan(string(b), &lo, &hi); err != nil {
+		return 0
+	}
+	return lo
 }
 
 // RepoRoot is the directory holding go.mod, found upwards from the test's
