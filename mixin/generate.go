@@ -2,9 +2,11 @@ package mixin
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"gopkg.in/yaml.v3"
 )
@@ -113,7 +115,7 @@ func (o *Output) Write(dashDir, rulesDir string) error {
 		return err
 	}
 	for _, f := range old {
-		if _, keep := o.Dashboards[filepath.Base(f)]; !keep {
+		if _, keep := o.Dashboards[filepath.Base(f)]; !keep && generatedDashboard(f) {
 			if err := os.Remove(f); err != nil {
 				return err
 			}
@@ -125,4 +127,18 @@ func (o *Output) Write(dashDir, rulesDir string) error {
 		}
 	}
 	return os.WriteFile(filepath.Join(rulesDir, RulesFile), o.Rules, 0o644)
+}
+
+// generatedDashboard reports whether the file is a dashboard this generator
+// wrote (every one is tagged "airudder-exporter"): the directory may be a
+// Grafana provisioning directory holding other dashboards, which stay.
+func generatedDashboard(path string) bool {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	var d struct {
+		Tags []string `json:"tags"`
+	}
+	return json.Unmarshal(raw, &d) == nil && slices.Contains(d.Tags, "airudder-exporter")
 }

@@ -79,6 +79,25 @@ func TestRunWritesWithOwnConfig(t *testing.T) {
 			t.Errorf("%s reads a rate5m series the 2m config does not record", f)
 		}
 	}
+	// Into a directory that also holds other dashboards: a stale generated
+	// one goes, someone else's stays.
+	stale := filepath.Join(dir, "d", "renamed.json")
+	foreign := filepath.Join(dir, "d", "team-dashboard.json")
+	if err := os.WriteFile(stale, []byte(`{"uid":"old","tags":["airudder-exporter"]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(foreign, []byte(`{"uid":"team","tags":["team"]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(cfg, filepath.Join(dir, "d"), filepath.Join(dir, "a"), false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("a generated dashboard no part builds was kept (%v)", err)
+	}
+	if _, err := os.Stat(foreign); err != nil {
+		t.Errorf("another dashboard in the directory was removed: %v", err)
+	}
 	if err := run(filepath.Join(dir, "missing.yml"), dir, dir, false); err == nil {
 		t.Error("a missing config file was accepted")
 	}
