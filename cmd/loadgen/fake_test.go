@@ -15,6 +15,9 @@ import (
 // TestMain lets the test binary stand in for the loadgen binary when it
 // re-executes itself as a helper (--serve-baseline, --scrape-child).
 func TestMain(m *testing.M) {
+	if os.Getenv(niceChildEnv) != "" {
+		os.Exit(niceChild())
+	}
 	if len(os.Args) > 1 && (os.Args[1] == "--serve-baseline" || os.Args[1] == "--scrape-child") {
 		os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 	}
@@ -54,6 +57,9 @@ func (f *fakeExporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(w, "airudder_exporter_webhook_records_total{outcome=\"counted\",source=%q} %d\n", src, f.counted[src]+f.pendingBefore)
 			fmt.Fprintf(w, "airudder_exporter_webhook_records_total{outcome=\"duplicate\",source=%q} %d\n", src, f.dup[src])
 		}
+		return
+	case "/-/healthy":
+		fmt.Fprint(w, "ok\n")
 		return
 	case "/webhooks/airudder", "/webhooks/laaffic":
 	default:

@@ -244,3 +244,30 @@ func TestScrapeLoadInProcess(t *testing.T) {
 		t.Errorf("scrape-load %+v, want scrapes without errors", s)
 	}
 }
+
+func TestScrapePathIsWhatTheScraperReads(t *testing.T) {
+	rep := runAgainstFake(t, "--payload", KindAiRudderSingle, "--duration", "350ms", "--concurrency", "2",
+		"--scrape-load", "--scrape-inprocess", "--scrape-path", "/-/healthy")
+	if s := rep.Exporter.Scrape; s == nil || s.Scrapes < 1 || s.Errors != 0 || s.Bytes != int64(len("ok\n")) {
+		t.Errorf("scrape-load %+v, want scrapes of /-/healthy (3 bytes) without errors", s)
+	}
+	if !rep.Exporter.Integrity.OK {
+		t.Errorf("integrity %+v: the counters must still be read from /metrics", rep.Exporter.Integrity)
+	}
+}
+
+func TestLoadNiceIsRefusedWhereItWouldLeak(t *testing.T) {
+	for _, args := range [][]string{
+		{"--load-nice", "20"},
+		{"--load-nice", "-1"},
+		{"--load-nice", "5", "--baseline"},
+		{"--load-nice", "5", "--repeat", "2"},
+	} {
+		if _, err := parseFlags(args, &bytes.Buffer{}); err == nil {
+			t.Errorf("%v: accepted", args)
+		}
+	}
+	if _, err := parseFlags([]string{"--load-nice", "10", "--scrape-load"}, &bytes.Buffer{}); err != nil {
+		t.Errorf("--load-nice 10 --scrape-load: %v", err)
+	}
+}

@@ -56,6 +56,8 @@ type config struct {
 	watchInterval                              time.Duration
 	serveBaseline, scrapeChildURL              string
 	scrapeInProcess                            bool
+	scrapePath                                 string
+	loadNice                                   int
 }
 
 // maxDuration caps a phase when only --requests was given, so no run is
@@ -89,6 +91,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.BoolVar(&c.allowRemote, "allow-remote", false, "allow a non-loopback --target")
 	fs.StringVar(&c.scrapeChildURL, "scrape-child", "", "internal: scrape this /metrics URL every 100ms until stdin closes, then print the latencies as JSON")
 	fs.BoolVar(&c.scrapeInProcess, "scrape-inprocess", false, "run --scrape-load inside the generator process instead of a child process")
+	fs.StringVar(&c.scrapePath, "scrape-path", "", "path --scrape-load reads (default: --metrics-path); /-/healthy gives the machine's floor: the latency of an answer that renders nothing")
+	fs.IntVar(&c.loadNice, "load-nice", 0, "run the load generator at this nice value (0..19; Linux), once the scraper child has started at the caller's: the kernel then runs the exporter and the scraper before the load it generates")
 	fs.StringVar(&c.serveBaseline, "serve-baseline", "", "internal: serve the baseline receiver on this loopback address and exit when stdin closes")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -116,6 +120,12 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return nil, fmt.Errorf("--dup-ratio must be in [0,1)")
 	case c.duration <= 0 || c.duration > 24*time.Hour:
 		return nil, fmt.Errorf("--duration must be in (0, 24h]")
+	case c.loadNice < 0 || c.loadNice > 19:
+		return nil, fmt.Errorf("--load-nice must be 0..19")
+	case c.loadNice > 0 && (c.baseline || c.repeat > 1):
+		// A nice value is never lowered again: a later phase's children
+		// (the bare server, the next scraper) would inherit it.
+		return nil, fmt.Errorf("--load-nice runs one exporter phase: not with --baseline or --repeat")
 	case c.repeat < 1 || c.repeat > 100:
 		return nil, fmt.Errorf("--repeat must be 1..100")
 	case c.watchPID < 0 || c.watchInterval < 100*time.Millisecond:
@@ -301,6 +311,10 @@ func runOnce(ctx context.Context, c *config, runID string) (*Report, error) {
 // runExporterPhase loads the exporter between two reads of its counters.
 func runExporterPhase(ctx context.Context, c *config, lo LoadOptions, gen *Generator) (*PhaseReport, error) {
 	metricsURL := c.target + c.metricsPath
+	scrapeURL := metricsURL
+	if c.scrapePath != "" {
+		scrapeURL = c.target + c.scrapePath
+	}
 	mc := &http.Client{Transport: newTransport(1), Timeout: 30 * time.Second}
 	defer mc.CloseIdleConnections()
 	lo.URL = c.target + gen.Path
@@ -327,9 +341,14 @@ func runExporterPhase(ctx context.Context, c *config, lo LoadOptions, gen *Gener
 	switch {
 	case c.scrapeLoad && c.scrapeInProcess:
 		bg.Add(1)
-		go func() { defer bg.Done(); scrape = scrapeReport(ScrapeLoop(loadCtx, metricsURL)) }()
+		go func() { defer bg.Done(); scrape = scrapeReport(ScrapeLoop(loadCtx, scrapeURL)) }()
 	case c.scrapeLoad:
-		if stopScraper, err = startScrapeChild(ctx, metricsURL, c.allowRemote); err != nil {
+		if stopScraper, err = startScrapeChild(ctx, scrapeURL, c.allowRemote); err != nil {
+			return nil, err
+		}
+	}
+	if c.loadNice > 0 {
+		if err := niceSelf(c.loadNice); err != nil {
 			return nil, err
 		}
 	}

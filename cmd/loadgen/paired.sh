@@ -13,6 +13,9 @@
 #   single  loadgen --payload airudder-single --concurrency 16 --duration 10s --baseline
 #   batch   loadgen --payload laaffic-array --batch 100 --concurrency 8 --duration 10s --baseline
 #   scrape  loadgen --payload airudder-single --concurrency 32 --duration 10s --scrape-load
+#   scrape-nice  the same with --load-nice 10: the kernel runs the exporter and the scraper first,
+#           so what is left is the exporter's own queueing (loadgen shares the 2 cores)
+#   floor, floor-nice  the same two with --scrape-path /-/healthy: an answer that renders nothing
 # --baseline also loads a bare net/http server that only reads the body, so
 # each ratio is to the bare server of the same run.
 set -euo pipefail
@@ -64,13 +67,24 @@ for r in $(seq "$ROUNDS"); do
         single) args=(--payload airudder-single --concurrency 16 --duration 10s --baseline) ;;
         batch) args=(--payload laaffic-array --batch 100 --concurrency 8 --duration 10s --baseline) ;;
         scrape) args=(--payload airudder-single --concurrency 32 --duration 10s --scrape-load) ;;
+        scrape-nice) args=(--payload airudder-single --concurrency 32 --duration 10s --scrape-load --load-nice 10) ;;
+        floor) args=(--payload airudder-single --concurrency 32 --duration 10s --scrape-load --scrape-path /-/healthy) ;;
+        floor-nice) args=(--payload airudder-single --concurrency 32 --duration 10s --scrape-load --scrape-path /-/healthy --load-nice 10) ;;
         *) echo "unknown scenario $sc" >&2; exit 2 ;;
       esac
       c0=$(cpu "$(pid $who)")
       "$W/loadgen" --target "http://127.0.0.1:$(port $who)" "${args[@]}" >"$W/lg.txt" 2>&1 || true
       c1=$(cpu "$(pid $who)")
       say "### round $r $who $sc (loadavg $(cut -d' ' -f1 /proc/loadavg), exporter CPU $(( (c1-c0)*10 )) ms)"
-      grep -E '^(== |sent |throughput|ratio|latency|records|baseline|cpu|scrape|/metrics)' "$W/lg.txt" | tee -a "$OUT" || true
+      grep -E '^(== |sent |throughput|ratio|latency|records|baseline|cpu|server CPU|scrape|/metrics)' "$W/lg.txt" | tee -a "$OUT" || true
+      # The exporter's CPU per request it answered 200 (the last "sent" line
+      # is the exporter's; the bare server's own is loadgen's "server CPU").
+      ok=$(grep '^sent ' "$W/lg.txt" | tail -1 | sed -E 's/.*\(([0-9]+) answered 200.*/\1/')
+      bare=$(sed -nE 's/^server CPU +([0-9.]+) µs.*/\1/p' "$W/lg.txt" | head -1)
+      if [[ $ok =~ ^[0-9]+$ && $ok -gt 0 ]]; then
+        per=$(awk -v c=$(( (c1-c0)*10000 )) -v n="$ok" 'BEGIN{printf "%.1f", c/n}')
+        say "exporter CPU    $per µs per request answered 200${bare:+ (bare $bare µs: $(awk -v a="$per" -v b="$bare" 'BEGIN{printf "%.2f", a/b}')×)}"
+      fi
     done
   done
 done
