@@ -1,0 +1,94 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+)
+
+// splitGatherer is a registry whose text families a text scrape writes
+// directly (*Registry).
+type splitGatherer interface {
+	gatherOthers() ([]*dto.MetricFamily, error)
+	textFamilies() []textFamily
+}
+
+// renderText writes a scrape's answer in a text format (the text format or
+// OpenMetrics, negotiated as promhttp negotiates them) into bw, as
+// promhttp.HandlerFor over gatherBoth(scraped, long) would write it: the
+// families of scraped and of long's collectors other than text families
+// gathered and encoded by client_golang, the text families appended by
+// themselves, merged in name order. client_golang's Gather spends most of a
+// scrape on large families (a dto.Metric per series, a label hash per
+// series, a sort of every family); the text families skip all three.
+//
+// It writes nothing and reports false when promhttp has to answer instead:
+// another format (protobuf), a gathering error (promhttp's error handling
+// and messages), or a family name the text families share with the
+// gathered ones (Gatherers' consistency checks).
+func renderText(bw *scrapeBuffer, format expfmt.Format, scraped gathered, long prometheus.Gatherer, pl *promLogger) bool {
+	ft := format.FormatType()
+	if ft != expfmt.TypeTextPlain && ft != expfmt.TypeOpenMetrics {
+		return false
+	}
+	split, ok := long.(splitGatherer)
+	if !ok || scraped.err != nil {
+		return false
+	}
+	others, err := split.gatherOthers()
+	if err != nil || !disjointFamilies(scraped.mfs, others) {
+		return false
+	}
+	mfs := mergeByName(scraped.mfs, others)
+	texts := split.textFamilies()
+	if textsClash(texts, mfs) {
+		return false
+	}
+
+	bw.Header().Set("Content-Type", string(format))
+	openMetrics := ft == expfmt.TypeOpenMetrics
+	enc := expfmt.NewEncoder(&bw.body, format)
+	appendTexts := func(below string, all bool) {
+		for len(texts) > 0 && (all || texts[0].FamilyName() < below) {
+			b := texts[0].AppendText(bw.body.AvailableBuffer(), openMetrics)
+			bw.body.Write(b)
+			texts = texts[1:]
+		}
+	}
+	for _, mf := range mfs {
+		appendTexts(mf.GetName(), false)
+		if err := enc.Encode(mf); err != nil {
+			// promhttp's ContinueOnError: logged, the next family follows.
+			pl.Println("error encoding and sending metric family:", err)
+		}
+	}
+	appendTexts("", true)
+	if closer, ok := enc.(expfmt.Closer); ok {
+		if err := closer.Close(); err != nil {
+			pl.Println("error encoding and sending metric family:", err)
+		}
+	}
+	if bw.body.Len() > 0 && bw.status == 0 {
+		bw.status = http.StatusOK
+	}
+	return true
+}
+
+// textsClash reports whether two text families share a name, or one shares
+// a name with a gathered family (or with a name a gathered histogram or
+// summary is flattened into).
+func textsClash(texts []textFamily, mfs []*dto.MetricFamily) bool {
+	if len(texts) == 0 {
+		return false
+	}
+	names := make(map[string]dto.MetricType, len(texts))
+	for _, t := range texts {
+		if _, dup := names[t.FamilyName()]; dup {
+			return true
+		}
+		names[t.FamilyName()] = dto.MetricType_COUNTER
+	}
+	return collidesWith(mfs, names)
+}
