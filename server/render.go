@@ -52,8 +52,8 @@ func renderText(bw *scrapeBuffer, format expfmt.Format, scraped gathered, long p
 	enc := expfmt.NewEncoder(&bw.body, format)
 	appendTexts := func(below string, all bool) {
 		for len(texts) > 0 && (all || texts[0].FamilyName() < below) {
-			b := texts[0].AppendText(bw.body.AvailableBuffer(), openMetrics)
-			bw.body.Write(b)
+			t := texts[0]
+			bw.body.appendWith(func(b []byte) []byte { return t.AppendText(b, openMetrics) })
 			texts = texts[1:]
 		}
 	}
