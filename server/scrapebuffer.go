@@ -82,8 +82,10 @@ func (b *scrapeBuffer) sendTo(w http.ResponseWriter, pl *promLogger) {
 	}
 }
 
-// sendChunk is the piece size of sendTo's writes.
-const sendChunk = 4 << 10
+// sendChunk is the piece size of sendTo's writes: each piece is a write
+// to the socket, so an idle exporter's answer (tens of KiB) goes in one or
+// two, while a large answer still notices a hang-up a piece at a time.
+const sendChunk = 64 << 10
 
 // answerBody is the answer as it is rendered: expfmt's encoders write into
 // it (it has the writer methods they look for, so they need no bufio
