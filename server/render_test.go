@@ -9,9 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/go-kit/log"
 	"github.com/prometheus/client_golang/prometheus"
@@ -73,7 +71,7 @@ func renderTestServer(t testing.TB, scrapers ...Scraper) *Server {
 	sm.Observe(1)
 	reg.MustRegister(cv, g, h, sm)
 	return &Server{
-		o:            Options{Scrapers: scrapers, DefaultScrapeTimeout: 10 * time.Second},
+		o:            Options{Scrapers: scrapers, DefaultScrapeTimeout: maxAnnouncedScrapeTimeout}, // no test waits that long
 		logger:       log.NewNopLogger(),
 		reg:          reg,
 		scrapeAborts: prometheus.NewCounter(prometheus.CounterOpts{Name: "aborts_total", Help: "h"}),
@@ -229,13 +227,14 @@ func TestScrapeWhileAddingChildren(t *testing.T) {
 	v := metricvec.NewCounterVec(prometheus.CounterOpts{Name: "growing_total", Help: "h"}, []string{"k"})
 	s.reg.MustRegister(v)
 	h := s.metricsHandler()
-	var wg sync.WaitGroup
-	for w := range 2 {
-		wg.Go(func() {
+	adders := make(chan struct{}, 2)
+	for w := range cap(adders) {
+		go func() {
+			defer func() { adders <- struct{}{} }()
 			for i := range 3000 {
 				v.WithLabelValues(fmt.Sprint(w, "-", i%1000)).Inc()
 			}
-		})
+		}()
 	}
 	for range 20 {
 		req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
@@ -247,7 +246,9 @@ func TestScrapeWhileAddingChildren(t *testing.T) {
 			t.Fatalf("answer does not parse: %v", err)
 		}
 	}
-	wg.Wait()
+	for range cap(adders) {
+		<-adders
+	}
 	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
 	req.Header.Set("Accept", "text/plain;version=0.0.4")
 	got := httptest.NewRecorder()

@@ -31,18 +31,18 @@ var textFormats = []struct {
 // gathered it.
 func expfmtText(t testing.TB, v prometheus.Collector, format expfmt.Format) []byte {
 	t.Helper()
-	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(v)
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var buf bytes.Buffer
 	enc := expfmt.NewEncoder(&buf, format)
+	reg := prometheus.NewPedanticRegistry()
+	if err := reg.Register(v); err != nil {
+		t.Fatal(err)
+	}
+	mfs, err := reg.Gather()
 	for _, mf := range mfs {
-		if err := enc.Encode(mf); err != nil {
-			t.Fatal(err)
-		}
+		err = errors.Join(err, enc.Encode(mf))
+	}
+	if err != nil {
+		t.Fatal(err)
 	}
 	return buf.Bytes()
 }
@@ -339,5 +339,29 @@ func FuzzAppendText(f *testing.F) {
 			}
 		}
 		checkSameText(t, v)
+	})
+}
+
+// BenchmarkWithLabelValues: resolving an existing child and counting into
+// it, against client_golang's CounterVec.
+func BenchmarkWithLabelValues(b *testing.B) {
+	opts := prometheus.CounterOpts{Name: "calls_total", Help: "h"}
+	labels := []string{"account", "product", "status"}
+	ours, theirs := NewCounterVec(opts, labels), prometheus.NewCounterVec(opts, labels)
+	for i := range 100 {
+		ours.WithLabelValues("acct", fmt.Sprint("p", i%10), fmt.Sprint("s", i/10))
+		theirs.WithLabelValues("acct", fmt.Sprint("p", i%10), fmt.Sprint("s", i/10))
+	}
+	b.Run("metricvec", func(b *testing.B) {
+		b.ReportAllocs()
+		for range b.N {
+			ours.WithLabelValues("acct", "p3", "s7").Inc()
+		}
+	})
+	b.Run("client_golang", func(b *testing.B) {
+		b.ReportAllocs()
+		for range b.N {
+			theirs.WithLabelValues("acct", "p3", "s7").Inc()
+		}
 	})
 }
