@@ -6,6 +6,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 )
 
 // splitGatherer is a registry whose text families a text scrape writes
@@ -49,7 +50,7 @@ func renderText(bw *scrapeBuffer, format expfmt.Format, scraped gathered, long p
 
 	bw.Header().Set("Content-Type", string(format))
 	openMetrics := ft == expfmt.TypeOpenMetrics
-	enc := expfmt.NewEncoder(&bw.body, format)
+	enc := newTextEncoder(&bw.body, format)
 	appendTexts := func(below string, all bool) {
 		for len(texts) > 0 && (all || texts[0].FamilyName() < below) {
 			t := texts[0]
@@ -65,10 +66,8 @@ func renderText(bw *scrapeBuffer, format expfmt.Format, scraped gathered, long p
 		}
 	}
 	appendTexts("", true)
-	if closer, ok := enc.(expfmt.Closer); ok {
-		if err := closer.Close(); err != nil {
-			pl.Println("error encoding and sending metric family:", err)
-		}
+	if openMetrics {
+		_, _ = expfmt.FinalizeOpenMetrics(&bw.body) // the body does not fail
 	}
 	if bw.body.Len() > 0 && bw.status == 0 {
 		bw.status = http.StatusOK
@@ -91,4 +90,49 @@ func textsClash(texts []textFamily, mfs []*dto.MetricFamily) bool {
 		names[t.FamilyName()] = dto.MetricType_COUNTER
 	}
 	return collidesWith(mfs, names)
+}
+
+// textEncoder encodes a family as expfmt.NewEncoder(w, format) does for a
+// text format. expfmt's encoder copies every family to escape its names
+// (model.EscapeMetricFamily), though a family whose names are all valid in
+// the legacy scheme comes out of the copy unchanged; this one copies only a
+// family that needs it.
+type textEncoder struct {
+	w           *answerBody
+	scheme      model.EscapingScheme
+	openMetrics bool
+}
+
+func newTextEncoder(w *answerBody, format expfmt.Format) *textEncoder {
+	return &textEncoder{w: w, scheme: format.ToEscapingScheme(), openMetrics: format.FormatType() == expfmt.TypeOpenMetrics}
+}
+
+func (e *textEncoder) Encode(mf *dto.MetricFamily) error {
+	if e.scheme != model.NoEscaping && needsEscaping(mf) {
+		mf = model.EscapeMetricFamily(mf, e.scheme)
+	}
+	var err error
+	if e.openMetrics {
+		_, err = expfmt.MetricFamilyToOpenMetrics(e.w, mf)
+	} else {
+		_, err = expfmt.MetricFamilyToText(e.w, mf)
+	}
+	return err
+}
+
+// needsEscaping reports whether model.EscapeMetricFamily would change a
+// name of mf (its own conditions).
+func needsEscaping(mf *dto.MetricFamily) bool {
+	legacy := model.LegacyValidation.IsValidMetricName
+	if mf.Name != nil && !legacy(mf.GetName()) {
+		return true
+	}
+	for _, m := range mf.Metric {
+		for _, l := range m.Label {
+			if l.GetName() == model.MetricNameLabel && !legacy(l.GetValue()) || !legacy(l.GetName()) {
+				return true
+			}
+		}
+	}
+	return false
 }

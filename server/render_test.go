@@ -69,7 +69,14 @@ func renderTestServer(t testing.TB, scrapers ...Scraper) *Server {
 	h.Observe(7)
 	sm := prometheus.NewSummary(prometheus.SummaryOpts{Name: "sss_summary", Help: "A summary.", Objectives: map[float64]float64{0.5: 0.05}})
 	sm.Observe(1)
-	reg.MustRegister(cv, g, h, sm)
+	// Names only the UTF-8 scheme allows: escaped or quoted as the Accept
+	// header asks, by client_golang's encoder (a metricvec family with such
+	// names is gathered, not written directly).
+	utf8Gauge := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "ppp.dotted_gauge", Help: "A UTF-8 name."}, []string{"dotted.label"})
+	utf8Gauge.WithLabelValues("v").Set(1)
+	utf8Vec := metricvec.NewCounterVec(prometheus.CounterOpts{Name: "qqq.dotted_total", Help: "A UTF-8 name."}, []string{"l"})
+	utf8Vec.WithLabelValues("v").Inc()
+	reg.MustRegister(cv, g, h, sm, utf8Gauge, utf8Vec)
 	return &Server{
 		o:            Options{Scrapers: scrapers, DefaultScrapeTimeout: maxAnnouncedScrapeTimeout}, // no test waits that long
 		logger:       log.NewNopLogger(),
