@@ -28,7 +28,7 @@ type Registry struct {
 
 	mu         sync.RWMutex
 	collectors []registered // copied on write: Collect reads it unlocked
-	texts      []textFamily // the text families by name; copied on write
+	texts      *textSet     // replaced on write
 }
 
 type registered struct {
@@ -50,10 +50,30 @@ type textFamily interface {
 
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry {
-	r := &Registry{checks: prometheus.NewRegistry(), gather: prometheus.NewRegistry(), others: prometheus.NewRegistry()}
+	r := &Registry{checks: prometheus.NewRegistry(), gather: prometheus.NewRegistry(), others: prometheus.NewRegistry(), texts: newTextSet(nil)}
 	r.gather.MustRegister(allCollectors{r: r, all: true})
 	r.others.MustRegister(allCollectors{r: r})
 	return r
+}
+
+// textSet is a registry's text families, sorted by name, with their names
+// for the clash check of every scrape (textsClash).
+type textSet struct {
+	families []textFamily
+	names    map[string]dto.MetricType
+	dup      bool // two families share a name
+}
+
+func newTextSet(families []textFamily) *textSet {
+	slices.SortStableFunc(families, func(a, b textFamily) int { return strings.Compare(a.FamilyName(), b.FamilyName()) })
+	t := &textSet{families: families, names: make(map[string]dto.MetricType, len(families))}
+	for _, f := range families {
+		if _, dup := t.names[f.FamilyName()]; dup {
+			t.dup = true
+		}
+		t.names[f.FamilyName()] = dto.MetricType_COUNTER
+	}
+	return t
 }
 
 func asTextFamily(c prometheus.Collector) (textFamily, bool) {
@@ -74,9 +94,7 @@ func (r *Registry) Register(c prometheus.Collector) error {
 	r.mu.Lock()
 	r.collectors = append(slices.Clip(r.collectors), e)
 	if isText {
-		texts := append(slices.Clip(r.texts), t)
-		slices.SortStableFunc(texts, func(a, b textFamily) int { return strings.Compare(a.FamilyName(), b.FamilyName()) })
-		r.texts = texts
+		r.texts = newTextSet(append(slices.Clone(r.texts.families), t))
 	}
 	r.mu.Unlock()
 	return nil
@@ -107,8 +125,8 @@ func (r *Registry) Unregister(c prometheus.Collector) bool {
 	if i >= 0 {
 		removed := r.collectors[i].c
 		r.collectors = slices.Delete(slices.Clone(r.collectors), i, i+1)
-		if j := slices.IndexFunc(r.texts, func(t textFamily) bool { return sameCollector(t, removed) }); j >= 0 {
-			r.texts = slices.Delete(slices.Clone(r.texts), j, j+1)
+		if j := slices.IndexFunc(r.texts.families, func(t textFamily) bool { return sameCollector(t, removed) }); j >= 0 {
+			r.texts = newTextSet(slices.Delete(slices.Clone(r.texts.families), j, j+1))
 		}
 	}
 	return true
@@ -121,8 +139,8 @@ func (r *Registry) Gather() ([]*dto.MetricFamily, error) { return r.gather.Gathe
 // gatherOthers is Gather without the text families.
 func (r *Registry) gatherOthers() ([]*dto.MetricFamily, error) { return r.others.Gather() }
 
-// textFamilies are the registered text families, sorted by name.
-func (r *Registry) textFamilies() []textFamily {
+// textFamilies are the registered text families.
+func (r *Registry) textFamilies() *textSet {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	return r.texts

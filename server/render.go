@@ -13,7 +13,7 @@ import (
 // directly (*Registry).
 type splitGatherer interface {
 	gatherOthers() ([]*dto.MetricFamily, error)
-	textFamilies() []textFamily
+	textFamilies() *textSet
 }
 
 // renderText writes a scrape's answer in a text format (the text format or
@@ -43,10 +43,11 @@ func renderText(bw *scrapeBuffer, format expfmt.Format, scraped gathered, long p
 		return false
 	}
 	mfs := mergeByName(scraped.mfs, others)
-	texts := split.textFamilies()
-	if textsClash(texts, mfs) {
+	set := split.textFamilies()
+	if textsClash(set, mfs) {
 		return false
 	}
+	texts := set.families
 
 	bw.Header().Set("Content-Type", string(format))
 	openMetrics := ft == expfmt.TypeOpenMetrics
@@ -78,18 +79,8 @@ func renderText(bw *scrapeBuffer, format expfmt.Format, scraped gathered, long p
 // textsClash reports whether two text families share a name, or one shares
 // a name with a gathered family (or with a name a gathered histogram or
 // summary is flattened into).
-func textsClash(texts []textFamily, mfs []*dto.MetricFamily) bool {
-	if len(texts) == 0 {
-		return false
-	}
-	names := make(map[string]dto.MetricType, len(texts))
-	for _, t := range texts {
-		if _, dup := names[t.FamilyName()]; dup {
-			return true
-		}
-		names[t.FamilyName()] = dto.MetricType_COUNTER
-	}
-	return collidesWith(mfs, names)
+func textsClash(set *textSet, mfs []*dto.MetricFamily) bool {
+	return set.dup || len(set.families) > 0 && collidesWith(mfs, set.names)
 }
 
 // textEncoder encodes a family as expfmt.NewEncoder(w, format) does for a

@@ -221,7 +221,7 @@ func TestTextsClash(t *testing.T) {
 		{[]textFamily{v("h_bucket")}, true},
 		{[]textFamily{v("b_total"), v("b_total")}, true},
 	} {
-		if got := textsClash(c.texts, gathered); got != c.want {
+		if got := textsClash(newTextSet(c.texts), gathered); got != c.want {
 			t.Errorf("textsClash(%d texts) = %v, want %v", len(c.texts), got, c.want)
 		}
 	}
@@ -266,5 +266,33 @@ func TestScrapeWhileAddingChildren(t *testing.T) {
 	}
 	if n := strings.Count(got.Body.String(), "\ngrowing_total{"); n != 2000 {
 		t.Errorf("%d growing_total series, want 2000", n)
+	}
+}
+
+// A text family unregistered is no longer written; registered again, it is.
+func TestUnregisteredTextFamilyIsNotWritten(t *testing.T) {
+	s := renderTestServer(t)
+	v := metricvec.NewCounterVec(prometheus.CounterOpts{Name: "gone_total", Help: "h"}, []string{"k"})
+	v.WithLabelValues("x").Inc()
+	scrape := func() string {
+		req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+		req.Header.Set("Accept", openMetricsAccept)
+		rec := httptest.NewRecorder()
+		s.metricsHandler().ServeHTTP(rec, req)
+		return rec.Body.String()
+	}
+	s.reg.MustRegister(v)
+	if !strings.Contains(scrape(), "\ngone_total{k=\"x\"} 1.0\n") {
+		t.Fatal("registered family not written")
+	}
+	if !s.reg.Unregister(metricvec.NewCounterVec(prometheus.CounterOpts{Name: "gone_total", Help: "h"}, []string{"k"})) {
+		t.Fatal("Unregister by an equal collector failed")
+	}
+	if strings.Contains(scrape(), "gone_total") {
+		t.Error("unregistered family still written")
+	}
+	s.reg.MustRegister(v)
+	if !strings.Contains(scrape(), "\ngone_total{k=\"x\"} 1.0\n") {
+		t.Error("family registered again not written")
 	}
 }
