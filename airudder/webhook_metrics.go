@@ -14,29 +14,29 @@ import (
 // just the outcome labels that matter for each, so their product stays
 // small (README "Cardinality").
 type webhookMetrics struct {
-	arCalls        *prometheus.CounterVec
+	arCalls        *receiver.CounterVec
 	arDuration     *prometheus.HistogramVec
 	arRing         *prometheus.HistogramVec
 	arTalkRounds   *prometheus.HistogramVec
 	arDialAttempts *prometheus.HistogramVec
-	arRedials      *prometheus.CounterVec
-	arAnswers      *prometheus.CounterVec
-	arEventLabels  *prometheus.CounterVec
-	arTaskStatus   *prometheus.CounterVec
-	arWorkflow     *prometheus.CounterVec
+	arRedials      *receiver.CounterVec
+	arAnswers      *receiver.CounterVec
+	arEventLabels  *receiver.CounterVec
+	arTaskStatus   *receiver.CounterVec
+	arWorkflow     *receiver.CounterVec
 
 	// Where: line health, robot quality, campaign results.
-	arLineCalls     *prometheus.CounterVec
-	arRobotCalls    *prometheus.CounterVec
-	arRobotTransfer *prometheus.CounterVec
+	arLineCalls     *receiver.CounterVec
+	arRobotCalls    *receiver.CounterVec
+	arRobotTransfer *receiver.CounterVec
 	arRobotTalk     *prometheus.HistogramVec
-	arCampaignCalls *prometheus.CounterVec
-	arCampaignConn  *prometheus.CounterVec
-	arCampaignTalk  *prometheus.CounterVec
+	arCampaignCalls *receiver.CounterVec
+	arCampaignConn  *receiver.CounterVec
+	arCampaignTalk  *receiver.CounterVec
 
 	// Delivery lag: call_end_time to receipt.
 	arLag         *prometheus.HistogramVec
-	arLagRejected *prometheus.CounterVec
+	arLagRejected *receiver.CounterVec
 }
 
 // Bucket layouts of the AiRudder-only histograms.

@@ -22,43 +22,43 @@ var centerTalkBuckets = []float64{5, 10, 20, 30, 60, 90, 120, 180, 300, 600, 900
 
 type pushMetrics struct {
 	// Voice records (IVR and AI agent).
-	calls         *prometheus.CounterVec
+	calls         *receiver.CounterVec
 	duration      *prometheus.HistogramVec
 	ring          *prometheus.HistogramVec
 	timeToAnswer  *prometheus.HistogramVec
 	queueDelay    *prometheus.HistogramVec
 	postDialDelay *prometheus.HistogramVec
-	charged       *prometheus.CounterVec
-	cost          *prometheus.CounterVec
-	baseCost      *prometheus.CounterVec
-	settlePay     *prometheus.CounterVec
-	keypresses    *prometheus.CounterVec
-	sip           *prometheus.CounterVec
-	terminations  *prometheus.CounterVec
-	billPeriods   *prometheus.CounterVec
-	intents       *prometheus.CounterVec
-	destinations  *prometheus.CounterVec
-	recalls       *prometheus.CounterVec
-	invalidFields *prometheus.CounterVec
+	charged       *receiver.CounterVec
+	cost          *receiver.CounterVec
+	baseCost      *receiver.CounterVec
+	settlePay     *receiver.CounterVec
+	keypresses    *receiver.CounterVec
+	sip           *receiver.CounterVec
+	terminations  *receiver.CounterVec
+	billPeriods   *receiver.CounterVec
+	intents       *receiver.CounterVec
+	destinations  *receiver.CounterVec
+	recalls       *receiver.CounterVec
+	invalidFields *receiver.CounterVec
 
 	// AI agent.
-	aiCost        *prometheus.CounterVec
-	aiCharged     *prometheus.CounterVec
-	aiIntentCodes *prometheus.CounterVec
+	aiCost        *receiver.CounterVec
+	aiCharged     *receiver.CounterVec
+	aiIntentCodes *receiver.CounterVec
 
 	// Per AI script.
-	scriptCalls *prometheus.CounterVec
-	scriptCost  *prometheus.CounterVec
-	scriptTalk  *prometheus.CounterVec
+	scriptCalls *receiver.CounterVec
+	scriptCost  *receiver.CounterVec
+	scriptTalk  *receiver.CounterVec
 
 	// Call centre.
-	centerCalls  *prometheus.CounterVec
-	centerGroups *prometheus.CounterVec
+	centerCalls  *receiver.CounterVec
+	centerGroups *receiver.CounterVec
 	centerTalk   *prometheus.HistogramVec
 
 	// Ringing notifications.
-	ringing         *prometheus.CounterVec
-	ringingUnanswer *prometheus.CounterVec
+	ringing         *receiver.CounterVec
+	ringingUnanswer *receiver.CounterVec
 }
 
 func newPushMetrics() *pushMetrics {

@@ -70,23 +70,23 @@ func (c *Children[K, M]) miss(k K) M {
 // Observers<n> cache the children of a vector with n labels. The label
 // values are an array key, so nothing is allocated on a hit.
 
-func Counters1(v *prometheus.CounterVec) *Children[string, prometheus.Counter] {
+func Counters1(v *CounterVec) *Children[string, prometheus.Counter] {
 	return NewChildren(func(k string) prometheus.Counter { return v.WithLabelValues(k) })
 }
 
-func Counters2(v *prometheus.CounterVec) *Children[[2]string, prometheus.Counter] {
+func Counters2(v *CounterVec) *Children[[2]string, prometheus.Counter] {
 	return NewChildren(func(k [2]string) prometheus.Counter { return v.WithLabelValues(k[0], k[1]) })
 }
 
-func Counters3(v *prometheus.CounterVec) *Children[[3]string, prometheus.Counter] {
+func Counters3(v *CounterVec) *Children[[3]string, prometheus.Counter] {
 	return NewChildren(func(k [3]string) prometheus.Counter { return v.WithLabelValues(k[0], k[1], k[2]) })
 }
 
-func Counters4(v *prometheus.CounterVec) *Children[[4]string, prometheus.Counter] {
+func Counters4(v *CounterVec) *Children[[4]string, prometheus.Counter] {
 	return NewChildren(func(k [4]string) prometheus.Counter { return v.WithLabelValues(k[0], k[1], k[2], k[3]) })
 }
 
-func Counters5(v *prometheus.CounterVec) *Children[[5]string, prometheus.Counter] {
+func Counters5(v *CounterVec) *Children[[5]string, prometheus.Counter] {
 	return NewChildren(func(k [5]string) prometheus.Counter {
 		return v.WithLabelValues(k[0], k[1], k[2], k[3], k[4])
 	})

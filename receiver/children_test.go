@@ -16,7 +16,7 @@ import (
 // series as WithLabelValues; past maxCachedChildren the cache stops
 // growing and lookups still resolve the right child.
 func TestChildrenCacheResolvesTheVectorsChildren(t *testing.T) {
-	v := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "c_total", Help: "h"}, []string{"a", "b"})
+	v := webhookCounter("c_total", "h", "a", "b")
 	c := Counters2(v)
 	for i := range maxCachedChildren + 10 {
 		k := [2]string{fmt.Sprint("x", i), "y"}

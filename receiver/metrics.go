@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"airudder_exporter/internal/metricvec"
 )
 
 // Self-metrics of the receiver (docs/METRICS.md, section "Receiver
@@ -66,13 +68,25 @@ func HistogramOpts(name, help string, buckets []float64) prometheus.HistogramOpt
 	}
 }
 
+// CounterVec is a webhook counter family. Webhook families are the
+// exporter's largest (a series per account and label value), so they render
+// their own exposition text (package metricvec) rather than going through
+// client_golang's Gather on every scrape.
+type CounterVec = metricvec.CounterVec
+
 // AccountCounter is a vendor's webhook counter family: every one carries
 // `account` (the webhook path's account, a configured and so bounded set)
 // before labels.
-func AccountCounter(name, help string, labels ...string) *prometheus.CounterVec {
-	return counterVec(name, help, append([]string{"account"}, labels...)...)
+func AccountCounter(name, help string, labels ...string) *CounterVec {
+	return webhookCounter(name, help, append([]string{"account"}, labels...)...)
 }
 
+func webhookCounter(name, help string, labels ...string) *CounterVec {
+	return metricvec.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
+}
+
+// counterVec is a client_golang counter family, for the receiver's
+// families of a handful of series.
 func counterVec(name, help string, labels ...string) *prometheus.CounterVec {
 	return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
 }
@@ -89,30 +103,30 @@ func AccountHistogram(name, help string, buckets []float64, labels ...string) *p
 
 // metrics holds the receiver's self-metrics.
 type metrics struct {
-	requests        *prometheus.CounterVec
-	records         *prometheus.CounterVec
-	invalid         *prometheus.CounterVec
+	requests        *CounterVec
+	records         *CounterVec
+	invalid         *CounterVec
 	lastReceived    *prometheus.GaugeVec
 	requestDuration *prometheus.HistogramVec
-	folded          *prometheus.CounterVec
+	folded          *CounterVec
 	dedupErrors     *prometheus.CounterVec
 	authEnabled     prometheus.Gauge
 }
 
 func newMetrics(sources []string) *metrics {
 	return &metrics{
-		requests: counterVec("airudder_exporter_webhook_requests_total",
+		requests: webhookCounter("airudder_exporter_webhook_requests_total",
 			"Webhook HTTP requests by source and outcome.", "source", "outcome"),
-		records: counterVec("airudder_exporter_webhook_records_total",
+		records: webhookCounter("airudder_exporter_webhook_records_total",
 			"Records in accepted webhook bodies by outcome.", "source", "outcome"),
-		invalid: counterVec("airudder_exporter_webhook_invalid_records_total",
+		invalid: webhookCounter("airudder_exporter_webhook_invalid_records_total",
 			"Webhook records rejected, by reason.", "source", "reason"),
 		lastReceived: gaugeVec("airudder_exporter_webhook_last_received_timestamp_seconds",
 			"Unix time of the last accepted webhook request.", "source"),
 		requestDuration: prometheus.NewHistogramVec(HistogramOpts(
 			"airudder_exporter_webhook_request_duration_seconds",
 			"Time spent handling a webhook request.", requestBuckets), []string{"source"}),
-		folded: counterVec("airudder_exporter_label_values_folded_total",
+		folded: webhookCounter("airudder_exporter_label_values_folded_total",
 			"Webhook label values folded into \"other\" (over the cap or not allow-listed).", "metric"),
 		dedupErrors: newDedupErrors(sources),
 		authEnabled: prometheus.NewGauge(prometheus.GaugeOpts{

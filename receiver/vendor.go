@@ -70,7 +70,7 @@ type Env struct {
 	Now       func() time.Time
 	Strings   *Interner  // shared label strings of this receiver's decoders
 	Exemplars *Exemplars // exemplar gate of this receiver's histograms
-	folded    *prometheus.CounterVec
+	folded    *CounterVec
 }
 
 // NewCap returns a cap of max values for a label of metric; values past it

@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
 
 	"airudder_exporter/internal/slot"
 )
@@ -61,9 +62,9 @@ const (
 
 // metricsHandler gathers the long-lived registry plus the scrapers'
 // collectors bound to this scrape's deadline, so a slow upstream API costs
-// its up metric 0, never a failed scrape. The promhttp handler is built per
-// request (its gatherer holds the request's deadline), so the in-flight
-// limit is kept here, shared.
+// its up metric 0, never a failed scrape. The promhttp handler, when one
+// answers, is built per request (its gatherer holds the request's
+// deadline), so the in-flight limit is kept here, shared.
 func (s *Server) metricsHandler() http.Handler {
 	opts := promhttp.HandlerOpts{
 		ErrorHandling:     promhttp.ContinueOnError,
@@ -107,8 +108,6 @@ func (s *Server) metricsHandler() http.Handler {
 		}
 		scrape := prometheus.NewRegistry()
 		scrape.MustRegister(bound) // unchecked: registrableScrapers checked them
-		// The scrape registry goes first: gathering it runs the fetch, so the
-		// request counters gathered after it already include this scrape.
 		reqOpts := opts
 		pl := &promLogger{l: s.logger, aborts: s.scrapeAborts} // per scrape: logs a hang-up once
 		reqOpts.ErrorLog = pl
@@ -120,8 +119,16 @@ func (s *Server) metricsHandler() http.Handler {
 		// connections are capped (--web.max-connections).
 		bw := getScrapeBuffer()
 		defer putScrapeBuffer(bw)
-		gather := prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) { return gatherBoth(scrape, s.reg) })
-		promhttp.HandlerFor(gather, reqOpts).ServeHTTP(bw, r)
+		// The scrape registry is gathered first, once: gathering it runs the
+		// fetch, so the request counters gathered after it already include
+		// this scrape. A text answer is written directly (render.go);
+		// promhttp writes any other.
+		a, err := scrape.Gather()
+		scraped := gathered{a, err}
+		if !renderText(bw, expfmt.NegotiateIncludingOpenMetrics(r.Header), scraped, s.reg, pl) {
+			gather := prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) { return gatherBoth(scraped, s.reg) })
+			promhttp.HandlerFor(gather, reqOpts).ServeHTTP(bw, r)
+		}
 		if (bw.status == 0 || bw.status == http.StatusOK) && wantsGzip(r) {
 			bw.gzipBody()
 		}

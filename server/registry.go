@@ -3,6 +3,7 @@ package server
 import (
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -16,24 +17,68 @@ import (
 // yields the gathering goroutine once per collector started (a Gosched, to
 // the back of the global run queue): under webhook load, a scrape waits
 // once per collector behind every runnable handler goroutine.
+//
+// A collector that appends its family's exposition text itself (a
+// textFamily) is gathered by Gather like any other, and left out by
+// gatherOthers: a text scrape writes it directly (render.go).
 type Registry struct {
 	checks *prometheus.Registry // Register and Unregister's checks
 	gather *prometheus.Registry // holds the one collector of them all
+	others *prometheus.Registry // holds the one collector of all but the text families
 
 	mu         sync.RWMutex
 	collectors []registered // copied on write: Collect reads it unlocked
+	texts      *textSet     // replaced on write
 }
 
 type registered struct {
 	c     prometheus.Collector
 	descs []string // the collector's descriptions, sorted (Unregister)
+	text  bool     // c is a textFamily
+}
+
+// textFamily is a collector of one family that appends the family's text
+// exposition exactly as expfmt encodes what Gather answers for it
+// (metricvec.CounterVec). Only a family whose names need no quoting or
+// escaping (LegacyNames) is written directly.
+type textFamily interface {
+	prometheus.Collector
+	FamilyName() string
+	LegacyNames() bool
+	AppendText(b []byte, openMetrics bool) []byte
 }
 
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry {
-	r := &Registry{checks: prometheus.NewRegistry(), gather: prometheus.NewRegistry()}
-	r.gather.MustRegister(allCollectors{r})
+	r := &Registry{checks: prometheus.NewRegistry(), gather: prometheus.NewRegistry(), others: prometheus.NewRegistry(), texts: newTextSet(nil)}
+	r.gather.MustRegister(allCollectors{r: r, all: true})
+	r.others.MustRegister(allCollectors{r: r})
 	return r
+}
+
+// textSet is a registry's text families, sorted by name, with their names
+// for the clash check of every scrape (textsClash).
+type textSet struct {
+	families []textFamily
+	names    map[string]dto.MetricType
+	dup      bool // two families share a name
+}
+
+func newTextSet(families []textFamily) *textSet {
+	slices.SortStableFunc(families, func(a, b textFamily) int { return strings.Compare(a.FamilyName(), b.FamilyName()) })
+	t := &textSet{families: families, names: make(map[string]dto.MetricType, len(families))}
+	for _, f := range families {
+		if _, dup := t.names[f.FamilyName()]; dup {
+			t.dup = true
+		}
+		t.names[f.FamilyName()] = dto.MetricType_COUNTER
+	}
+	return t
+}
+
+func asTextFamily(c prometheus.Collector) (textFamily, bool) {
+	t, ok := c.(textFamily)
+	return t, ok && t.LegacyNames()
 }
 
 // Register registers c if client_golang's registry accepts it (its error,
@@ -44,8 +89,13 @@ func (r *Registry) Register(c prometheus.Collector) error {
 		return err
 	}
 	e := registered{c: c, descs: descriptions(c)}
+	t, isText := asTextFamily(c)
+	e.text = isText
 	r.mu.Lock()
 	r.collectors = append(slices.Clip(r.collectors), e)
+	if isText {
+		r.texts = newTextSet(append(slices.Clone(r.texts.families), t))
+	}
 	r.mu.Unlock()
 	return nil
 }
@@ -73,7 +123,11 @@ func (r *Registry) Unregister(c prometheus.Collector) bool {
 		i = slices.IndexFunc(r.collectors, func(e registered) bool { return slices.Equal(e.descs, descs) })
 	}
 	if i >= 0 {
+		removed := r.collectors[i].c
 		r.collectors = slices.Delete(slices.Clone(r.collectors), i, i+1)
+		if j := slices.IndexFunc(r.texts.families, func(t textFamily) bool { return sameCollector(t, removed) }); j >= 0 {
+			r.texts = newTextSet(slices.Delete(slices.Clone(r.texts.families), j, j+1))
+		}
 	}
 	return true
 }
@@ -81,6 +135,16 @@ func (r *Registry) Unregister(c prometheus.Collector) bool {
 // Gather collects every registered collector, checked and sorted as by
 // prometheus.Registry.
 func (r *Registry) Gather() ([]*dto.MetricFamily, error) { return r.gather.Gather() }
+
+// gatherOthers is Gather without the text families.
+func (r *Registry) gatherOthers() ([]*dto.MetricFamily, error) { return r.others.Gather() }
+
+// textFamilies are the registered text families.
+func (r *Registry) textFamilies() *textSet {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.texts
+}
 
 // sameCollector compares two collectors without panicking on a dynamic
 // type that == cannot compare.
@@ -103,10 +167,14 @@ func descriptions(c prometheus.Collector) []string {
 	return out
 }
 
-// allCollectors is the one collector of Registry.gather. It describes
-// nothing (an unchecked collector): its collectors' descriptions were
-// checked when they were registered on Registry.checks.
-type allCollectors struct{ r *Registry }
+// allCollectors is the one collector of Registry.gather (all) and of
+// Registry.others (all but the text families). It describes nothing (an
+// unchecked collector): its collectors' descriptions were checked when they
+// were registered on Registry.checks.
+type allCollectors struct {
+	r   *Registry
+	all bool
+}
 
 func (allCollectors) Describe(chan<- *prometheus.Desc) {}
 
@@ -115,6 +183,8 @@ func (a allCollectors) Collect(ch chan<- prometheus.Metric) {
 	cs := a.r.collectors
 	a.r.mu.RUnlock()
 	for _, e := range cs {
-		e.c.Collect(ch)
+		if a.all || !e.text {
+			e.c.Collect(ch)
+		}
 	}
 }

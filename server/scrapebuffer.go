@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"unicode/utf8"
 )
 
 // scrapeBuffer is an http.ResponseWriter that keeps a rendered /metrics
@@ -13,7 +14,7 @@ import (
 type scrapeBuffer struct {
 	header     http.Header
 	status     int
-	body       bytes.Buffer
+	body       answerBody
 	gzipped    bytes.Buffer // body compressed, when compressed is set
 	compressed bool
 }
@@ -81,5 +82,42 @@ func (b *scrapeBuffer) sendTo(w http.ResponseWriter, pl *promLogger) {
 	}
 }
 
-// sendChunk is the piece size of sendTo's writes.
-const sendChunk = 4 << 10
+// sendChunk is the piece size of sendTo's writes: each piece is a write
+// to the socket, so an idle exporter's answer (tens of KiB) goes in one or
+// two, while a large answer still notices a hang-up a piece at a time.
+const sendChunk = 64 << 10
+
+// answerBody is the answer as it is rendered: expfmt's encoders write into
+// it (it has the writer methods they look for, so they need no bufio
+// writer of their own), and text families append to it in place, with no
+// copy of theirs in between (appendWith).
+type answerBody struct{ b []byte }
+
+func (a *answerBody) Write(p []byte) (int, error) {
+	a.b = append(a.b, p...)
+	return len(p), nil
+}
+
+func (a *answerBody) WriteString(s string) (int, error) {
+	a.b = append(a.b, s...)
+	return len(s), nil
+}
+
+func (a *answerBody) WriteByte(c byte) error {
+	a.b = append(a.b, c)
+	return nil
+}
+
+func (a *answerBody) WriteRune(r rune) (int, error) {
+	n := len(a.b)
+	a.b = utf8.AppendRune(a.b, r)
+	return len(a.b) - n, nil
+}
+
+// appendWith appends what f appends to the body.
+func (a *answerBody) appendWith(f func([]byte) []byte) { a.b = f(a.b) }
+
+func (a *answerBody) Bytes() []byte { return a.b }
+func (a *answerBody) Len() int      { return len(a.b) }
+func (a *answerBody) Cap() int      { return cap(a.b) }
+func (a *answerBody) Reset()        { a.b = a.b[:0] }

@@ -24,6 +24,7 @@ var neutral = []string{
 	module + "/demo",
 	module + "/internal/demogen",
 	module + "/internal/labelcap",
+	module + "/internal/metricvec",
 	module + "/internal/jsonscan",
 	module + "/internal/slot",
 	module + "/mixin",

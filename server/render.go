@@ -1,0 +1,129 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+)
+
+// splitGatherer is a registry whose text families a text scrape writes
+// directly (*Registry).
+type splitGatherer interface {
+	gatherOthers() ([]*dto.MetricFamily, error)
+	textFamilies() *textSet
+}
+
+// renderText writes a scrape's answer in a text format (the text format or
+// OpenMetrics, negotiated as promhttp negotiates them) into bw, as
+// promhttp.HandlerFor over gatherBoth(scraped, long) would write it: the
+// families of scraped and of long's collectors other than text families
+// gathered and encoded by client_golang, the text families appended by
+// themselves, merged in name order. client_golang's Gather spends most of a
+// scrape on large families (a dto.Metric per series, a label hash per
+// series, a sort of every family); the text families skip all three.
+//
+// It writes nothing and reports false when promhttp has to answer instead:
+// another format (protobuf), a gathering error (promhttp's error handling
+// and messages), or a family name the text families share with the
+// gathered ones (Gatherers' consistency checks).
+func renderText(bw *scrapeBuffer, format expfmt.Format, scraped gathered, long prometheus.Gatherer, pl *promLogger) bool {
+	ft := format.FormatType()
+	if ft != expfmt.TypeTextPlain && ft != expfmt.TypeOpenMetrics {
+		return false
+	}
+	split, ok := long.(splitGatherer)
+	if !ok || scraped.err != nil {
+		return false
+	}
+	others, err := split.gatherOthers()
+	if err != nil || !disjointFamilies(scraped.mfs, others) {
+		return false
+	}
+	mfs := mergeByName(scraped.mfs, others)
+	set := split.textFamilies()
+	if textsClash(set, mfs) {
+		return false
+	}
+	texts := set.families
+
+	bw.Header().Set("Content-Type", string(format))
+	openMetrics := ft == expfmt.TypeOpenMetrics
+	enc := newTextEncoder(&bw.body, format)
+	appendTexts := func(below string, all bool) {
+		for len(texts) > 0 && (all || texts[0].FamilyName() < below) {
+			t := texts[0]
+			bw.body.appendWith(func(b []byte) []byte { return t.AppendText(b, openMetrics) })
+			texts = texts[1:]
+		}
+	}
+	for _, mf := range mfs {
+		appendTexts(mf.GetName(), false)
+		if err := enc.Encode(mf); err != nil {
+			// promhttp's ContinueOnError: logged, the next family follows.
+			pl.Println("error encoding and sending metric family:", err)
+		}
+	}
+	appendTexts("", true)
+	if openMetrics {
+		_, _ = expfmt.FinalizeOpenMetrics(&bw.body) // the body does not fail
+	}
+	if bw.body.Len() > 0 && bw.status == 0 {
+		bw.status = http.StatusOK
+	}
+	return true
+}
+
+// textsClash reports whether two text families share a name, or one shares
+// a name with a gathered family (or with a name a gathered histogram or
+// summary is flattened into).
+func textsClash(set *textSet, mfs []*dto.MetricFamily) bool {
+	return set.dup || len(set.families) > 0 && collidesWith(mfs, set.names)
+}
+
+// textEncoder encodes a family as expfmt.NewEncoder(w, format) does for a
+// text format. expfmt's encoder copies every family to escape its names
+// (model.EscapeMetricFamily), though a family whose names are all valid in
+// the legacy scheme comes out of the copy unchanged; this one copies only a
+// family that needs it.
+type textEncoder struct {
+	w           *answerBody
+	scheme      model.EscapingScheme
+	openMetrics bool
+}
+
+func newTextEncoder(w *answerBody, format expfmt.Format) *textEncoder {
+	return &textEncoder{w: w, scheme: format.ToEscapingScheme(), openMetrics: format.FormatType() == expfmt.TypeOpenMetrics}
+}
+
+func (e *textEncoder) Encode(mf *dto.MetricFamily) error {
+	if e.scheme != model.NoEscaping && needsEscaping(mf) {
+		mf = model.EscapeMetricFamily(mf, e.scheme)
+	}
+	var err error
+	if e.openMetrics {
+		_, err = expfmt.MetricFamilyToOpenMetrics(e.w, mf)
+	} else {
+		_, err = expfmt.MetricFamilyToText(e.w, mf)
+	}
+	return err
+}
+
+// needsEscaping reports whether model.EscapeMetricFamily would change a
+// name of mf (its own conditions).
+func needsEscaping(mf *dto.MetricFamily) bool {
+	legacy := model.LegacyValidation.IsValidMetricName
+	if mf.Name != nil && !legacy(mf.GetName()) {
+		return true
+	}
+	for _, m := range mf.Metric {
+		for _, l := range m.Label {
+			if l.GetName() == model.MetricNameLabel && !legacy(l.GetValue()) || !legacy(l.GetName()) {
+				return true
+			}
+		}
+	}
+	return false
+}
