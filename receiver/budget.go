@@ -30,6 +30,7 @@ type bodyBudget struct {
 	used int64     // bytes read or inflated so far
 	held int64     // bytes taken from the budget (>= used)
 	r    io.Reader // what reader counts
+	lim  io.LimitedReader
 }
 
 func (b *bodyBudget) start(s *settings, ctx context.Context) {
@@ -64,6 +65,14 @@ func (b *bodyBudget) release() {
 func (b *bodyBudget) reader(r io.Reader) io.Reader {
 	b.r = r
 	return b
+}
+
+// limited is reader over at most max+1 bytes of r: reading more than max
+// bytes tells a body over its limit (the pooled reader saves the
+// allocation of an io.LimitReader or http.MaxBytesReader per request).
+func (b *bodyBudget) limited(r io.Reader, max int64) io.Reader {
+	b.lim = io.LimitedReader{R: r, N: max + 1}
+	return b.reader(&b.lim)
 }
 
 func (b *bodyBudget) Read(p []byte) (int, error) {

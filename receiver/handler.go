@@ -24,6 +24,9 @@ var (
 	okBody          = []byte("{}")
 )
 
+// errTooLarge: the body has more bytes than its limit.
+var errTooLarge = errors.New("body too large")
+
 // maxPooledBuffer: bigger body buffers are not kept for reuse.
 const maxPooledBuffer = 4 << 20
 
@@ -158,7 +161,10 @@ func (r *Receiver) readBody(w http.ResponseWriter, req *http.Request, s *setting
 		budget.used -= pre // held, not yet used: the bytes read fill it
 		buf.Grow(int(pre))
 	}
-	_, err := buf.ReadFrom(budget.reader(http.MaxBytesReader(w, req.Body, maxBody)))
+	_, err := buf.ReadFrom(budget.limited(req.Body, maxBody))
+	if err == nil && int64(buf.Len()) > maxBody {
+		err = errTooLarge
+	}
 	if err == nil {
 		// Clear the deadline, or the server's background read on this
 		// keep-alive connection would hit it while we are still answering.
@@ -172,8 +178,7 @@ func (r *Receiver) readBody(w http.ResponseWriter, req *http.Request, s *setting
 	if errors.Is(err, errNoRoom) {
 		return overloaded(w), false
 	}
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
+	if err == errTooLarge {
 		writeError(w, http.StatusRequestEntityTooLarge, "body too large")
 		return outcomeTooLarge, false
 	}
