@@ -3,6 +3,7 @@ package jsonscan
 import (
 	"encoding/binary"
 	"encoding/json"
+	"math/bits"
 	"strconv"
 	"strings"
 	"testing"
@@ -111,6 +112,8 @@ func TestParseNumber(t *testing.T) {
 		{"0.007875", 0.007875, true}, {"-1.5", -1.5, true}, {"1.2793", 1.2793, true}, {"0.1", 0.1, true},
 		{"123456789012.345", 123456789012.345, true}, {"1234567890123.4567", 1234567890123.4567, true},
 		{"-0.0", 0, true}, {"00.50", 0.5, true}, {"1.2.3", 0, false}, {"-.5", 0, false}, {"1-2", 0, false}, {"123456789012345678", 123456789012345678, true},
+		{"1670939112097", 1670939112097, true}, {"12345678", 12345678, true}, {"-87654321.1234567", -87654321.1234567, true},
+		{"123456789012345", 123456789012345, true}, {"1234567890123456", 1234567890123456, true}, {"1234567a", 0, false}, {"12345678:", 0, false},
 		{"1e5", 1e5, true}, {"7.875E-06", 7.875e-06, true}, {"2e+3", 2000, true},
 		{"0x1p4", 0, false}, {"0x10", 0, false}, {"1_0", 0, false}, {"1_000.5", 0, false},
 		{"Inf", 0, false}, {"+Inf", 0, false}, {"-Inf", 0, false}, {"infinity", 0, false}, {"NaN", 0, false}, {"nan", 0, false},
@@ -124,10 +127,11 @@ func TestParseNumber(t *testing.T) {
 	}
 }
 
-// The word-at-a-time test finds a special byte at every position of the
-// word, whatever the other bytes are, and nothing else.
-func TestHasStringSpecial(t *testing.T) {
-	for _, fill := range []byte{'a', 0x7f, 0x80, 0xff, ' ', '!', '#', '[', ']'} {
+// The word-at-a-time test flags the first special byte of the word
+// exactly, whatever the other bytes are, and flags nothing in a word
+// without one.
+func TestStringSpecial(t *testing.T) {
+	for _, fill := range []byte{'a', 0x7f, 0x80, 0xff, ' ', '!', '#', '[', ']', '"', 0} {
 		for pos := 0; pos < 8; pos++ {
 			for c := 0; c < 256; c++ {
 				var w [8]byte
@@ -135,9 +139,20 @@ func TestHasStringSpecial(t *testing.T) {
 					w[i] = fill
 				}
 				w[pos] = byte(c)
-				want := strSpecial[c] || strSpecial[fill]
-				if got := hasStringSpecial(binary.LittleEndian.Uint64(w[:])); got != want {
-					t.Fatalf("hasStringSpecial(%q) = %v, want %v", w, got, want)
+				first := -1
+				for i, b := range w {
+					if strSpecial[b] {
+						first = i
+						break
+					}
+				}
+				m := stringSpecial(binary.LittleEndian.Uint64(w[:]))
+				got := -1
+				if m != 0 {
+					got = bits.TrailingZeros64(m) >> 3
+				}
+				if got != first {
+					t.Fatalf("stringSpecial(%q) flags byte %d first, want %d", w, got, first)
 				}
 			}
 		}
