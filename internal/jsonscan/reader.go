@@ -129,6 +129,29 @@ func (r *Reader) Key() []byte {
 	return k
 }
 
+// KeyIs reads the next object key and the colon after it when the key is
+// name written as is (no escapes), and reports whether it did; otherwise it
+// reads nothing, and Key reads whatever key comes. Use it where Key would
+// be called. A decoder expecting the keys of its previous record, in the
+// same order, checks each with one comparison instead of scanning the key
+// and looking it up. name must hold no byte a JSON string escapes ('"',
+// '\\', control characters): it is compared with the raw body.
+func (r *Reader) KeyIs(name string) bool {
+	r.ws()
+	i := r.i
+	end := i + 1 + len(name)
+	if end >= len(r.b) || r.b[i] != '"' || r.b[end] != '"' || string(r.b[i+1:end]) != name {
+		return false
+	}
+	r.i = end + 1
+	if r.Peek() != ':' {
+		r.fail("expected ':'")
+		return true
+	}
+	r.i++
+	return true
+}
+
 // strSpecial marks the bytes str must look at: the closing quote, a
 // backslash, and control characters (invalid inside a JSON string).
 var strSpecial = func() (t [256]bool) {
