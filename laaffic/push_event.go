@@ -45,8 +45,8 @@ type pushCall struct {
 	Exemplar string // voiceId, for the duration exemplar
 
 	Product    string // ivr, ai_agent
-	Type       string // group_call, verification_code, handset_call, handset_direct_dial, other
-	CallStatus string // busy, no_answer, not_connected, voicemail, connected, other, unknown
+	Type       voiceType
+	CallStatus callStatus
 
 	Duration      receiver.OptFloat // talk seconds: callDuration, else hangupTime - answerTime
 	RingDuration  receiver.OptFloat
@@ -67,9 +67,9 @@ type pushCall struct {
 	AICharged  receiver.OptFloat // aiAgentChargedDuration
 	IntentCode string            // raw (capped by the recorder); "" → none
 
-	Keypress    string // feedbackValue: 0-9, *, #, none, other
-	SIPClass    string // 1xx..6xx, none, other
-	Termination string // success, failure, unknown
+	Keypress    keypress
+	SIPClass    sipClass
+	Termination termination
 	BillPeriod  string // raw (capped by the recorder); "" → not counted
 	Intent      string // raw (capped by the recorder); "" → none
 	Country     string // raw country part of `code` (capped); "" → not counted

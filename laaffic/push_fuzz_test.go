@@ -54,13 +54,11 @@ func FuzzDecodeLaaffic(f *testing.F) {
 		}
 		for _, c := range b.Calls {
 			ok := c.Key != "" &&
-				pushIn(c.Type, []string{"group_call", "verification_code", "handset_call", "handset_direct_dial", "other"}) &&
-				pushIn(c.CallStatus, []string{"busy", "no_answer", "not_connected", "voicemail", "connected", "other", "unknown"}) &&
+				int(c.Type) < len(voiceTypeNames) && int(c.CallStatus) < len(callStatusNames) &&
 				pushIn(c.Product, []string{productIVR, productAIAgent}) &&
 				(!c.Cost.OK || laafficCurrencyCode(c.CostCurrency)) && laafficCurrencyCode(c.Currency) &&
-				pushIn(c.Keypress, dtmfKeys[:], "none", "other") &&
-				pushIn(c.SIPClass, sipClasses[1:], "none", "other") &&
-				pushIn(c.Termination, []string{"success", "failure", "unknown"})
+				int(c.Keypress) < len(keypressNames) && int(c.SIPClass) < len(sipClassNames) &&
+				int(c.Termination) < len(terminationNames)
 			for _, v := range []receiver.OptFloat{c.Duration, c.RingDuration, c.Charged, c.TimeToAnswer, c.QueueDelay,
 				c.PostDialDelay, c.AICharged} {
 				if v.OK && (v.V < 0 || v.V > 7*24*3600) {
