@@ -1,6 +1,8 @@
 package laaffic
 
 import (
+	"slices"
+
 	"airudder_exporter/internal/jsonscan"
 	"airudder_exporter/receiver"
 )
@@ -48,18 +50,19 @@ type laDecoder struct {
 	top laRaw // a single-record body, or the fields next to "array"
 	rec laRaw // one array element at a time
 
-	// shape is the keys of the previous record, in order: a vendor's
-	// records share one layout, so each key is first checked against the
-	// one at its position (KeyIs: one comparison) and only scanned and
-	// looked up when it differs.
+	// shape is the keys of the records read so far, in their order: a
+	// vendor's records share one layout, so each key is first checked
+	// against the one expected next (KeyIs: one comparison), or the one
+	// after it (an optional key this record lacks), and only scanned and
+	// looked up when it is neither.
 	shape []laKey
 	// others holds the names of keys that are no field, for shape
 	// (bounded: each is kept once).
 	others map[string]string
 }
 
-// maxShapeKeys and maxOtherKeys bound shape and others: a record with more
-// keys, or bodies with ever new unknown keys, are just read the slow way.
+// maxShapeKeys and maxOtherKeys bound shape and others: keys beyond them
+// are just read the slow way.
 const (
 	maxShapeKeys = 128
 	maxOtherKeys = 64
@@ -119,9 +122,9 @@ func (d *laDecoder) list(out *pushBatch) {
 	for first := true; receiver.NextRecord(r, &first, &out.Invalid); {
 		d.rec = laRaw{}
 		r.Open()
-		pos := 0
-		for first := true; r.More('}', &first); pos++ {
-			d.field(d.key(pos), &d.rec)
+		next := 0 // index in shape of the key expected next
+		for first := true; r.More('}', &first); {
+			d.field(d.key(&next), &d.rec)
 		}
 		if r.Err() != nil {
 			return
@@ -130,22 +133,35 @@ func (d *laDecoder) list(out *pushBatch) {
 	}
 }
 
-// key reads the pos-th key of a record and returns its field.
-func (d *laDecoder) key(pos int) laField {
+// key reads a record's next key and returns its field; *next is the index
+// in shape of the key expected, moved past the key read.
+func (d *laDecoder) key(next *int) laField {
 	r := &d.r
-	if pos < len(d.shape) && r.KeyIs(d.shape[pos].name) {
-		return d.shape[pos].f
+	i := *next
+	if i < len(d.shape) && r.KeyIs(d.shape[i].name) {
+		*next = i + 1
+		return d.shape[i].f
+	}
+	if i+1 < len(d.shape) && r.KeyIs(d.shape[i+1].name) {
+		*next = i + 2
+		return d.shape[i+1].f
 	}
 	k := r.Key()
 	key, ok := laKeys[string(k)]
 	if !ok {
 		key = laKey{name: d.otherKey(k), f: fieldNone}
 	}
-	switch {
-	case pos < len(d.shape):
-		d.shape[pos] = key
-	case pos == len(d.shape) && pos < maxShapeKeys:
-		d.shape = append(d.shape, key)
+	// Further on in shape (this record lacks the keys before it), else
+	// new: it is expected here from now on.
+	for j := i; j < len(d.shape) && key.name != ""; j++ {
+		if d.shape[j].name == key.name {
+			*next = j + 1
+			return key.f
+		}
+	}
+	if len(d.shape) < maxShapeKeys {
+		d.shape = slices.Insert(d.shape, i, key)
+		*next = i + 1
 	}
 	return key.f
 }

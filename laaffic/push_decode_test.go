@@ -292,3 +292,38 @@ func TestDecodeLaafficBodyErrors(t *testing.T) {
 		}
 	}
 }
+
+// A decoder expects the keys of the records it read before (laDecoder.shape);
+// whatever the order, optional, unknown, escaped or repeated keys, every
+// record reads as a fresh decoder reads it alone.
+func TestDecodeLaafficKeysInAnyOrder(t *testing.T) {
+	records := []string{
+		`{"voiceId":"a","type":1,"callStatus":50,"cost":"0.1","currency":"EUR","intent":"YES"}`,
+		`{"voiceId":"b","type":2,"callStatus":50,"costEur":"0.2","currency":"EUR","intent":"NO"}`,
+		`{"voiceId":"c","type":3,"recallByVoiceId":"a","callStatus":40,"cost":"0.3","intent":"YES"}`,
+		`{"callStatus":20,"type":4,"voiceId":"d","intent":"MAYBE"}`,
+		`{"voiceId":"e","x-extra":1,"type":1,"callStatus":50,"other\"key":2,"intent":"YES"}`,
+		`{"voice\u0049d":"f","type":1,"callStatus":50,"intent":"YES","type":2}`,
+		`{"voiceId":"g","":0,"type":1}`,
+		`{"callSessionId":"s","callType":2,"hangupReason":1,"cost":"0.5"}`,
+		`{"voiceId":"h","type":1,"callStatus":50,"cost":"0.1","currency":"EUR","intent":"YES"}`,
+	}
+	var warm laDecoder
+	strs := receiver.NewInterner(64)
+	for round := range 2 {
+		for _, rec := range records {
+			var fresh laDecoder
+			want, got := pushBatch{strs: strs}, pushBatch{strs: strs}
+			if err := fresh.decode([]byte(`[`+rec+`]`), &want); err != nil {
+				t.Fatal(rec, err)
+			}
+			if err := warm.decode([]byte(`[`+rec+`]`), &got); err != nil {
+				t.Fatal(rec, err)
+			}
+			if !reflect.DeepEqual(got.Calls, want.Calls) || !reflect.DeepEqual(got.Center, want.Center) ||
+				!slices.Equal(got.Invalid, want.Invalid) {
+				t.Errorf("round %d, %s:\n got %+v\nwant %+v", round, rec, got, want)
+			}
+		}
+	}
+}

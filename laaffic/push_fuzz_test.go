@@ -1,6 +1,8 @@
 package laaffic
 
 import (
+	"errors"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -45,6 +47,13 @@ func FuzzDecodeLaaffic(f *testing.F) {
 		pb := v.newBody(b)
 		defer pb.Release()
 		err := pb.Decode(body)
+		// Read again by the same decoder, which now expects this body's
+		// keys (laDecoder.shape): the same answer.
+		calls, center, ringing, invalid := slices.Clone(b.Calls), slices.Clone(b.Center), slices.Clone(b.Ringing), slices.Clone(b.Invalid)
+		if err2 := pb.Decode(body); !errors.Is(err2, err) || !reflect.DeepEqual(calls, b.Calls) ||
+			!reflect.DeepEqual(center, b.Center) || !reflect.DeepEqual(ringing, b.Ringing) || !slices.Equal(invalid, b.Invalid) {
+			t.Fatalf("%q: read again: %v %+v, first %v %+v", body, err2, b, err, calls)
+		}
 		if webhookgolden.Refused(t, body, err, pushRecords(b)) {
 			return
 		}

@@ -180,3 +180,44 @@ func FuzzParseNumber(f *testing.F) {
 		}
 	})
 }
+
+// KeyIs takes exactly the key Key would read, when it is the name written
+// without escapes, and leaves the reader where Key does; otherwise it reads
+// nothing.
+func TestKeyIs(t *testing.T) {
+	for _, c := range []struct {
+		obj, name string
+		want      bool
+	}{
+		{`{"type":1}`, "type", true},
+		{`{ "type" : 1}`, "type", true},
+		{`{"typeX":1}`, "type", false},
+		{`{"typ":1}`, "type", false},
+		{`{"ty\u0070e":1}`, "type", false}, // escaped: Key reads it
+		{`{"type"`, "type", true},          // then the missing ':' is an error
+		{`{"":1}`, "", true},
+		{`{"a":1}`, "", false},
+	} {
+		var r, k Reader
+		r.Reset([]byte(c.obj))
+		k.Reset([]byte(c.obj))
+		r.Open()
+		k.Open()
+		at := r.i
+		got := r.KeyIs(c.name)
+		if got != c.want {
+			t.Errorf("%s: KeyIs(%q) = %v, want %v", c.obj, c.name, got, c.want)
+			continue
+		}
+		if !got {
+			if r.i != at || r.err != nil {
+				t.Errorf("%s: KeyIs(%q) moved the reader or failed: %d %v", c.obj, c.name, r.i, r.err)
+			}
+			continue
+		}
+		name := k.Key()
+		if (k.err == nil && string(name) != c.name) || r.i != k.i || (r.err == nil) != (k.err == nil) {
+			t.Errorf("%s: KeyIs at %d (%v), Key %q at %d (%v)", c.obj, r.i, r.err, name, k.i, k.err)
+		}
+	}
+}
