@@ -90,6 +90,23 @@ func BenchmarkFill1M(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(keys)), "ns/id")
 }
 
+// BenchmarkFill1MClaim: as BenchmarkFill1M, the ids claimed 100 at a time
+// (a LAAFFIC body).
+func BenchmarkFill1MClaim(b *testing.B) {
+	keys := keys1M()
+	fresh := make([]bool, 100)
+	b.ResetTimer()
+	for b.Loop() {
+		s := New(3*time.Hour, 2_000_000)
+		for j := 0; j+100 <= len(keys); j += 100 {
+			if _, err := s.Claim(context.Background(), keys[j:j+100], t0, fresh); err != nil || !fresh[0] {
+				b.Fatal("a new id reported as a duplicate", err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(keys)), "ns/id")
+}
+
 // BenchmarkAddDuplicate: a re-delivery of one of 1M remembered ids.
 func BenchmarkAddDuplicate(b *testing.B) {
 	keys, s := benchSet(b, 2_000_000, true)
