@@ -124,10 +124,9 @@ const addChunk = 128
 
 // addAll sets fresh[i] to Add(keys[i], now) for every key. The keys are
 // hashed first and taken shard by shard, each shard locked once per chunk
-// of keys instead of once per key: between a lock and its unlock (atomic
-// operations, which order memory) the adds of a shard's keys run back to
-// back, so the cache misses of their probes into a large table overlap
-// instead of adding up (BenchmarkFill1M). Keys of one shard keep their
+// of keys instead of once per key (a lock, an unlock and the publishing of
+// the counts are atomic operations, each a barrier the adds' memory
+// accesses cannot be overlapped across). Keys of one shard keep their
 // order, so a key repeated in keys is fresh once.
 func (s *Set) addAll(keys []string, now time.Time, fresh []bool) {
 	sec := toSec(now)
