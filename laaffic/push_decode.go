@@ -56,9 +56,9 @@ type laDecoder struct {
 	// after it (an optional key this record lacks), and only scanned and
 	// looked up when it is neither.
 	shape []laKey
-	// others holds the names of keys that are no field, for shape
-	// (bounded: each is kept once).
-	others map[string]string
+	// others holds the keys that are no field, for shape (bounded: each
+	// is kept once).
+	others map[string]jsonscan.Key
 }
 
 // maxShapeKeys and maxOtherKeys bound shape and others: keys beyond them
@@ -138,23 +138,23 @@ func (d *laDecoder) list(out *pushBatch) {
 func (d *laDecoder) key(next *int) laField {
 	r := &d.r
 	i := *next
-	if i < len(d.shape) && r.KeyIs(d.shape[i].name) {
+	if i < len(d.shape) && r.KeyIs(&d.shape[i].k) {
 		*next = i + 1
 		return d.shape[i].f
 	}
-	if i+1 < len(d.shape) && r.KeyIs(d.shape[i+1].name) {
+	if i+1 < len(d.shape) && r.KeyIs(&d.shape[i+1].k) {
 		*next = i + 2
 		return d.shape[i+1].f
 	}
 	k := r.Key()
 	key, ok := laKeys[string(k)]
 	if !ok {
-		key = laKey{name: d.otherKey(k), f: fieldNone}
+		key = laKey{k: d.otherKey(k), f: fieldNone}
 	}
 	// Further on in shape (this record lacks the keys before it), else
 	// new: it is expected here from now on.
-	for j := i; j < len(d.shape) && key.name != ""; j++ {
-		if d.shape[j].name == key.name {
+	for j := i; j < len(d.shape) && key.k.Name() != ""; j++ {
+		if d.shape[j].k.Name() == key.k.Name() {
 			*next = j + 1
 			return key.f
 		}
@@ -166,27 +166,30 @@ func (d *laDecoder) key(next *int) laField {
 	return key.f
 }
 
-// otherKey is the name of a key that is no field, as shape keeps it: ""
-// (never expected again) when it holds a byte KeyIs cannot compare or
-// others is full.
-func (d *laDecoder) otherKey(k []byte) string {
-	if name, ok := d.others[string(k)]; ok {
-		return name
+// noKey stands in shape for a key that is no field and is not kept: it
+// matches only the empty key, itself no field.
+var noKey = jsonscan.NewKey("")
+
+// otherKey is a key that is no field, as shape keeps it: noKey when it
+// holds a byte KeyIs cannot compare or others is full.
+func (d *laDecoder) otherKey(k []byte) jsonscan.Key {
+	if key, ok := d.others[string(k)]; ok {
+		return key
 	}
 	for _, c := range k {
 		if c == '"' || c == '\\' || c < 0x20 {
-			return ""
+			return noKey
 		}
 	}
 	if d.others == nil {
-		d.others = make(map[string]string)
+		d.others = make(map[string]jsonscan.Key)
 	}
 	if len(d.others) >= maxOtherKeys {
-		return ""
+		return noKey
 	}
-	name := string(k)
-	d.others[name] = name
-	return name
+	key := jsonscan.NewKey(string(k))
+	d.others[key.Name()] = key
+	return key
 }
 
 // field reads the value of field f into rec (fieldNone: skips it).
@@ -266,10 +269,10 @@ const (
 	fieldRingUnused      // known, unused: only tells the kind
 )
 
-// laKey is a key's name and its field.
+// laKey is a key and its field.
 type laKey struct {
-	name string
-	f    laField
+	k jsonscan.Key
+	f laField
 }
 
 // laKeys maps every LAAFFIC key to its field.
@@ -277,7 +280,7 @@ var laKeys = func() map[string]laKey {
 	m := map[string]laKey{}
 	add := func(f laField, names ...string) {
 		for _, n := range names {
-			m[n] = laKey{name: n, f: f}
+			m[n] = laKey{k: jsonscan.NewKey(n), f: f}
 		}
 	}
 	add(fieldType, "type")

@@ -129,21 +129,51 @@ func (r *Reader) Key() []byte {
 	return k
 }
 
+// Key is an object key a decoder expects (KeyIs), kept in the form it is
+// compared in: the quoted name, and its first eight bytes as one word, so
+// a key that differs is told apart with one load and one comparison.
+type Key struct {
+	name    string
+	quoted  string // "name", quotes included
+	w, mask uint64 // the first min(8, len(quoted)) bytes of quoted, and which bytes of a word they are
+}
+
+// NewKey returns name as a Key. name must hold no byte a JSON string
+// escapes ('"', '\\', control characters): it is compared with the raw
+// body.
+func NewKey(name string) Key {
+	k := Key{name: name, quoted: `"` + name + `"`}
+	var word [8]byte
+	n := copy(word[:], k.quoted)
+	k.w = binary.LittleEndian.Uint64(word[:])
+	k.mask = ^uint64(0) >> (64 - 8*n)
+	return k
+}
+
+// Name is the key's name.
+func (k *Key) Name() string { return k.name }
+
 // KeyIs reads the next object key and the colon after it when the key is
-// name written as is (no escapes), and reports whether it did; otherwise it
+// k written as is (no escapes), and reports whether it did; otherwise it
 // reads nothing, and Key reads whatever key comes. Use it where Key would
 // be called. A decoder expecting the keys of its previous record, in the
-// same order, checks each with one comparison instead of scanning the key
-// and looking it up. name must hold no byte a JSON string escapes ('"',
-// '\\', control characters): it is compared with the raw body.
-func (r *Reader) KeyIs(name string) bool {
+// same order, checks each with a comparison instead of scanning the key
+// and looking it up.
+func (r *Reader) KeyIs(k *Key) bool {
 	r.ws()
-	i := r.i
-	end := i + 1 + len(name)
-	if end >= len(r.b) || r.b[i] != '"' || r.b[end] != '"' || string(r.b[i+1:end]) != name {
+	i, q := r.i, k.quoted
+	end := i + len(q)
+	if end > len(r.b) {
 		return false
 	}
-	r.i = end + 1
+	if i+8 <= len(r.b) {
+		if binary.LittleEndian.Uint64(r.b[i:])&k.mask != k.w || (len(q) > 8 && string(r.b[i+8:end]) != q[8:]) {
+			return false
+		}
+	} else if string(r.b[i:end]) != q {
+		return false
+	}
+	r.i = end
 	if r.Peek() != ':' {
 		r.fail("expected ':'")
 		return true

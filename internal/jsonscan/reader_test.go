@@ -197,6 +197,15 @@ func TestKeyIs(t *testing.T) {
 		{`{"type"`, "type", true},          // then the missing ':' is an error
 		{`{"":1}`, "", true},
 		{`{"a":1}`, "", false},
+		{`{"aiAgentChargedDuration":1}`, "aiAgentChargedDuration", true},
+		{`{"aiAgentChargedDurationX":1}`, "aiAgentChargedDuration", false},
+		{`{"aiAgentChargedDuratio":1}`, "aiAgentChargedDuration", false},
+		{`{"aiAgentChargedDuration"`, "aiAgentChargedDuration", true},
+		{`{"aiAgentChargedDurat`, "aiAgentChargedDuration", false},
+		{`{"ab"`, "ab", true},
+		{`{"ab`, "ab", false},
+		{`{"abcdef":1}`, "abcdef", true},
+		{`{"abcdefg":1}`, "abcdef", false},
 	} {
 		var r, k Reader
 		r.Reset([]byte(c.obj))
@@ -204,7 +213,8 @@ func TestKeyIs(t *testing.T) {
 		r.Open()
 		k.Open()
 		at := r.i
-		got := r.KeyIs(c.name)
+		key := NewKey(c.name)
+		got := r.KeyIs(&key)
 		if got != c.want {
 			t.Errorf("%s: KeyIs(%q) = %v, want %v", c.obj, c.name, got, c.want)
 			continue
