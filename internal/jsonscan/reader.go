@@ -130,12 +130,14 @@ func (r *Reader) Key() []byte {
 }
 
 // Key is an object key a decoder expects (KeyIs), kept in the form it is
-// compared in: the quoted name, and its first eight bytes as one word, so
-// a key that differs is told apart with one load and one comparison.
+// compared in: the quoted name, and its first sixteen bytes as two words,
+// so a key that differs is told apart with one load and one comparison and
+// most keys match without a call to compare memory.
 type Key struct {
-	name    string
-	quoted  string // "name", quotes included
-	w, mask uint64 // the first min(8, len(quoted)) bytes of quoted, and which bytes of a word they are
+	name   string
+	quoted string    // "name", quotes included
+	w      [2]uint64 // the first 16 bytes of quoted (zero past its end)
+	mask   [2]uint64 // which bytes of the words w holds
 }
 
 // NewKey returns name as a Key. name must hold no byte a JSON string
@@ -143,10 +145,14 @@ type Key struct {
 // body.
 func NewKey(name string) Key {
 	k := Key{name: name, quoted: `"` + name + `"`}
-	var word [8]byte
+	var word [16]byte
 	n := copy(word[:], k.quoted)
-	k.w = binary.LittleEndian.Uint64(word[:])
-	k.mask = ^uint64(0) >> (64 - 8*n)
+	for j := range k.w {
+		k.w[j] = binary.LittleEndian.Uint64(word[8*j:])
+		if used := min(max(n-8*j, 0), 8); used > 0 {
+			k.mask[j] = ^uint64(0) >> (64 - 8*used)
+		}
+	}
 	return k
 }
 
@@ -166,8 +172,11 @@ func (r *Reader) KeyIs(k *Key) bool {
 	if end > len(r.b) {
 		return false
 	}
-	if i+8 <= len(r.b) {
-		if binary.LittleEndian.Uint64(r.b[i:])&k.mask != k.w || (len(q) > 8 && string(r.b[i+8:end]) != q[8:]) {
+	if i+16 <= len(r.b) {
+		b := r.b[i : i+16]
+		if binary.LittleEndian.Uint64(b)&k.mask[0] != k.w[0] ||
+			binary.LittleEndian.Uint64(b[8:])&k.mask[1] != k.w[1] ||
+			(len(q) > 16 && string(r.b[i+16:end]) != q[16:]) {
 			return false
 		}
 	} else if string(r.b[i:end]) != q {

@@ -205,6 +205,11 @@ func TestKeyIs(t *testing.T) {
 		{`{"ab"`, "ab", true},
 		{`{"ab`, "ab", false},
 		{`{"abcdef":1}`, "abcdef", true},
+		{`{"abcdefghijklmn":1}`, "abcdefghijklmn", true},
+		{`{"abcdefghijklmo":1}`, "abcdefghijklmn", false},
+		{`{"abcdefghijklmn":1}`, "abcdefghijklm", false},
+		{`{"abcdefghijklmnopqrstuvwxyz":1}`, "abcdefghijklmnopqrstuvwxyz", true},
+		{`{"abcdefghijklmnopqrstuvwxyZ":1}`, "abcdefghijklmnopqrstuvwxyz", false},
 		{`{"abcdefg":1}`, "abcdef", false},
 	} {
 		var r, k Reader
