@@ -183,15 +183,8 @@ func emitLaafficVoice(r *laRaw, out *pushBatch) {
 		talk, b4 = pushDelay(answer, hangup, maxDelayMillis)
 		mark(b4, badTalkTime)
 	}
-	id := string(v.VoiceID.B)
-	key := id
-	if key[0] == laafficKeySpace {
-		// Keep the other kinds' key spaces for them (laafficKeySpace).
-		key = "\x01v:" + id
-	}
+	out.addID(v.VoiceID.B)
 	ev := pushCall{
-		Key:           key,
-		Exemplar:      receiver.ExemplarValue(id, len(laafficIDLabel)),
 		Product:       productIVR,
 		Currency:      currency,
 		Type:          laafficVoiceType(r.Type),

@@ -112,6 +112,7 @@ func (d *laDecoder) decode(data []byte, out *pushBatch) error {
 	if array != jsonscan.List {
 		emitLaaffic(&d.top, out)
 	}
+	out.nameCalls()
 	return nil
 }
 
