@@ -183,19 +183,12 @@ func emitLaafficVoice(r *laRaw, out *pushBatch) {
 		talk, b4 = pushDelay(answer, hangup, maxDelayMillis)
 		mark(b4, badTalkTime)
 	}
-	id := string(v.VoiceID.B)
-	key := id
-	if key[0] == laafficKeySpace {
-		// Keep the other kinds' key spaces for them (laafficKeySpace).
-		key = "\x01v:" + id
-	}
+	out.addID(v.VoiceID.B)
 	ev := pushCall{
-		Key:           key,
-		Exemplar:      receiver.ExemplarValue(id, len(laafficIDLabel)),
 		Product:       productIVR,
 		Currency:      currency,
-		Type:          laafficTypes.name(r.Type),
-		CallStatus:    laafficCallStatuses.name(v.CallStatus),
+		Type:          laafficVoiceType(r.Type),
+		CallStatus:    laafficCallStatus(v.CallStatus),
 		Duration:      talk,
 		RingDuration:  receiver.Opt(v.RingDuration),
 		Charged:       receiver.Opt(v.ChargedDuration),
@@ -204,9 +197,9 @@ func emitLaafficVoice(r *laRaw, out *pushBatch) {
 		TimeToAnswer:  toAnswer,
 		BaseCostUSD:   receiver.Opt(r.BaseCost),
 		SettlePay:     receiver.Opt(v.SettlePay),
-		Keypress:      laafficKey(string(v.FeedbackValue.B)),
-		SIPClass:      laafficSIPClass(string(v.SipCode.B)),
-		Termination:   laafficTermination(string(v.TerminationCode.B)),
+		Keypress:      laafficKey(v.FeedbackValue.B),
+		SIPClass:      laafficSIPClass(v.SipCode.B),
+		Termination:   laafficTermination(v.TerminationCode.B),
 		BillPeriod:    out.strs.Get(receiver.Trimmed(v.BillPeriod)),
 		Intent:        out.strs.Get(receiver.Trimmed(v.Intent)),
 		Country:       out.strs.Get(laafficCountry(v.Code.B)),

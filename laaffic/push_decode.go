@@ -1,6 +1,8 @@
 package laaffic
 
 import (
+	"slices"
+
 	"airudder_exporter/internal/jsonscan"
 	"airudder_exporter/receiver"
 )
@@ -47,7 +49,24 @@ type laDecoder struct {
 	r   jsonscan.Reader
 	top laRaw // a single-record body, or the fields next to "array"
 	rec laRaw // one array element at a time
+
+	// shape is the keys of the records read so far, in their order: a
+	// vendor's records share one layout, so each key is first checked
+	// against the one expected next (KeyIs: one comparison), or the one
+	// after it (an optional key this record lacks), and only scanned and
+	// looked up when it is neither.
+	shape []laKey
+	// others holds the keys that are no field, for shape (bounded: each
+	// is kept once).
+	others map[string]jsonscan.Key
 }
+
+// maxShapeKeys and maxOtherKeys bound shape and others: keys beyond them
+// are just read the slow way.
+const (
+	maxShapeKeys = 128
+	maxOtherKeys = 64
+)
 
 // decode parses one LAAFFIC body into out (which it resets first). A
 // returned error means the body as a whole is unusable (400) and out must
@@ -67,9 +86,7 @@ func (d *laDecoder) decode(data []byte, out *pushBatch) error {
 		for first := true; r.More('}', &first); {
 			k := r.Key()
 			if string(k) != "array" {
-				if !d.field(k, &d.top) {
-					r.Skip()
-				}
+				d.field(laKeys[string(k)].f, &d.top)
 				continue
 			}
 			// A repeated key replaces the earlier value, as in encoding/json.
@@ -95,6 +112,7 @@ func (d *laDecoder) decode(data []byte, out *pushBatch) error {
 	if array != jsonscan.List {
 		emitLaaffic(&d.top, out)
 	}
+	out.nameCalls()
 	return nil
 }
 
@@ -105,10 +123,9 @@ func (d *laDecoder) list(out *pushBatch) {
 	for first := true; receiver.NextRecord(r, &first, &out.Invalid); {
 		d.rec = laRaw{}
 		r.Open()
+		next := 0 // index in shape of the key expected next
 		for first := true; r.More('}', &first); {
-			if k := r.Key(); !d.field(k, &d.rec) {
-				r.Skip()
-			}
+			d.field(d.key(&next), &d.rec)
 		}
 		if r.Err() != nil {
 			return
@@ -117,127 +134,294 @@ func (d *laDecoder) list(out *pushBatch) {
 	}
 }
 
-// field reads the value of key k into rec if it is a field of some kind.
-func (d *laDecoder) field(k []byte, rec *laRaw) bool {
+// key reads a record's next key and returns its field; *next is the index
+// in shape of the key expected, moved past the key read.
+func (d *laDecoder) key(next *int) laField {
 	r := &d.r
-	text, num, kind := rec.slot(k)
+	i := *next
+	if i < len(d.shape) && r.KeyIs(&d.shape[i].k) {
+		*next = i + 1
+		return d.shape[i].f
+	}
+	if i+1 < len(d.shape) && r.KeyIs(&d.shape[i+1].k) {
+		*next = i + 2
+		return d.shape[i+1].f
+	}
+	k := r.Key()
+	key, ok := laKeys[string(k)]
+	if !ok {
+		key = laKey{k: d.otherKey(k), f: fieldNone}
+	}
+	// Further on in shape (this record lacks the keys before it), else
+	// new: it is expected here from now on.
+	for j := i; j < len(d.shape) && key.k.Name() != ""; j++ {
+		if d.shape[j].k.Name() == key.k.Name() {
+			*next = j + 1
+			return key.f
+		}
+	}
+	if len(d.shape) < maxShapeKeys {
+		d.shape = slices.Insert(d.shape, i, key)
+		*next = i + 1
+	}
+	return key.f
+}
+
+// noKey stands in shape for a key that is no field and is not kept: it
+// matches only the empty key, itself no field.
+var noKey = jsonscan.NewKey("")
+
+// otherKey is a key that is no field, as shape keeps it: noKey when it
+// holds a byte KeyIs cannot compare or others is full.
+func (d *laDecoder) otherKey(k []byte) jsonscan.Key {
+	if key, ok := d.others[string(k)]; ok {
+		return key
+	}
+	for _, c := range k {
+		if c == '"' || c == '\\' || c < 0x20 {
+			return noKey
+		}
+	}
+	if d.others == nil {
+		d.others = make(map[string]jsonscan.Key)
+	}
+	if len(d.others) >= maxOtherKeys {
+		return noKey
+	}
+	key := jsonscan.NewKey(string(k))
+	d.others[key.Name()] = key
+	return key
+}
+
+// field reads the value of field f into rec (fieldNone: skips it).
+func (d *laDecoder) field(f laField, rec *laRaw) {
+	r := &d.r
+	if f == fieldNone {
+		r.Skip()
+		return
+	}
+	text, num, kind := rec.slot(f)
 	switch {
-	case kind == nil:
-		return false
 	case text != nil:
 		r.ReadString(text)
 	case num != nil:
 		r.ReadNum(num)
-	case string(k) == "noAnswerSipList":
+	case f == fieldNoAnswerSipList:
 		d.noAnswerList(&rec.ring)
 	default:
 		r.Skip()
 	}
 	*kind = true
 	rec.known = true
-	return true
 }
 
-// slot is where the value of key k goes in rec: a string or a number field
-// (neither: a key that is skipped or read on its own), and the flag of the
-// kind whose records alone carry k (rec.known for keys several kinds
-// share). A nil flag: k is no LAAFFIC field.
-func (rec *laRaw) slot(k []byte) (text *jsonscan.Text, num *jsonscan.Num, kind *bool) {
-	v, a, c, g := &rec.laVoiceRaw, &rec.agent, &rec.center, &rec.ring
-	switch string(k) {
+// laField names a LAAFFIC key: where its value goes in laRaw.
+type laField uint8
+
+const (
+	fieldNone laField = iota // no LAAFFIC field: skipped
+
 	// Shared by several kinds.
-	case "type":
-		return nil, &rec.Type, &rec.known
-	case "callDuration":
-		return nil, &rec.CallDuration, &rec.known
-	case "answerTime":
-		return &rec.AnswerTime, nil, &rec.known
-	case "cost":
-		return nil, &rec.Cost, &rec.known
-	case "baseCost":
-		return nil, &rec.BaseCost, &rec.known
-	case "callId":
-		return &rec.CallID, nil, &rec.known
+	fieldType
+	fieldCallDuration
+	fieldAnswerTime
+	fieldCost
+	fieldBaseCost
+	fieldCallID
 	// Voice records (IVR and AI agent).
-	case "voiceId":
-		return &v.VoiceID, nil, &v.voiceSeen
-	case "submitTime":
-		return &v.SubmitTime, nil, &v.voiceSeen
-	case "callTime":
-		return &v.CallTime, nil, &v.voiceSeen
-	case "ringingTime":
-		return &v.RingingTime, nil, &v.voiceSeen
-	case "hangupTime":
-		return &v.HangupTime, nil, &v.voiceSeen
-	case "chargedDuration":
-		return nil, &v.ChargedDuration, &v.voiceSeen
-	case "ringDuration":
-		return nil, &v.RingDuration, &v.voiceSeen
-	case "billPeriod":
-		return &v.BillPeriod, nil, &v.voiceSeen
-	case "code":
-		return &v.Code, nil, &v.voiceSeen
-	case "costEur":
-		return nil, &v.CostEur, &v.voiceSeen
-	case "currency":
-		return &v.Currency, nil, &v.voiceSeen
-	case "settlePay":
-		return nil, &v.SettlePay, &v.voiceSeen
-	case "terminationCode":
-		return &v.TerminationCode, nil, &v.voiceSeen
-	case "sipCode":
-		return &v.SipCode, nil, &v.voiceSeen
-	case "feedbackValue":
-		return &v.FeedbackValue, nil, &v.voiceSeen
-	case "intent":
-		return &v.Intent, nil, &v.voiceSeen
-	case "callStatus":
-		return nil, &v.CallStatus, &v.voiceSeen
-	case "recallByVoiceId":
-		return &v.RecallByVoiceID, nil, &v.voiceSeen
-	case "scriptId":
-		return &v.ScriptID, nil, &v.voiceSeen
-	case "callee", "displayNum", "voiceFileId", "recordingFileId", "rate", "settleRate",
-		"quoteExchange", "outRecallCount", "taskId", "sourceTaskId", "dimensionId":
-		return nil, nil, &v.voiceSeen // known, unused: they only tell the kind
+	fieldVoiceID
+	fieldSubmitTime
+	fieldCallTime
+	fieldRingingTime
+	fieldHangupTime
+	fieldChargedDuration
+	fieldRingDuration
+	fieldBillPeriod
+	fieldCode
+	fieldCostEur
+	fieldCurrency
+	fieldSettlePay
+	fieldTerminationCode
+	fieldSipCode
+	fieldFeedbackValue
+	fieldIntent
+	fieldCallStatus
+	fieldRecallByVoiceID
+	fieldScriptID
+	fieldVoiceUnused // known, unused: only tells the kind
 	// AI-agent voice records.
-	case "aiAgentChargedDuration":
-		return nil, &a.ChargedDuration, &a.seen
-	case "aiAgentBillPeriod":
-		return &a.BillPeriod, nil, &a.seen
-	case "aiAgentRate":
-		return nil, &a.Rate, &a.seen
-	case "aiAgentFee":
-		return nil, &a.Fee, &a.seen
-	case "aiAgentQuoteRate":
-		return nil, &a.QuoteRate, &a.seen
-	case "aiAgentQuoteFee":
-		return nil, &a.QuoteFee, &a.seen
-	case "intentCode":
-		return &a.IntentCode, nil, &a.seen
+	fieldAIChargedDuration
+	fieldAIBillPeriod
+	fieldAIRate
+	fieldAIFee
+	fieldAIQuoteRate
+	fieldAIQuoteFee
+	fieldIntentCode
 	// Call-centre records.
-	case "callSessionId":
-		return &c.CallSessionID, nil, &c.seen
-	case "callType":
-		return nil, &c.CallType, &c.seen
-	case "hangupReason":
-		return nil, &c.HangupReason, &c.seen
-	case "hangingDirection":
-		return nil, &c.HangingDirection, &c.seen
-	case "agentGroupName":
-		return &c.AgentGroupName, nil, &c.seen
-	case "caller", "ccode", "ccodeName", "agentName", "agentAccount", "hangupCode",
-		"labels", "remark", "callStartTime", "callEndTime", "voiceUrl":
-		return nil, nil, &c.seen // known, unused: they only tell the kind
+	fieldCallSessionID
+	fieldCallType
+	fieldHangupReason
+	fieldHangingDirection
+	fieldAgentGroupName
+	fieldCenterUnused // known, unused: only tells the kind
 	// Ringing notifications.
-	case "callinEventTime":
-		return &g.CallinEventTime, nil, &g.seen
-	case "noAnswerSipList":
-		return nil, nil, &g.seen // read by noAnswerList
-	case "seatGroupName", "sipAccount", "called", "calledInfo":
-		return nil, nil, &g.seen // known, unused: they only tell the kind
+	fieldCallinEventTime
+	fieldNoAnswerSipList // read by noAnswerList
+	fieldRingUnused      // known, unused: only tells the kind
+)
+
+// laKey is a key and its field.
+type laKey struct {
+	k jsonscan.Key
+	f laField
+}
+
+// laKeys maps every LAAFFIC key to its field.
+var laKeys = func() map[string]laKey {
+	m := map[string]laKey{}
+	add := func(f laField, names ...string) {
+		for _, n := range names {
+			m[n] = laKey{k: jsonscan.NewKey(n), f: f}
+		}
 	}
-	return nil, nil, nil
+	add(fieldType, "type")
+	add(fieldCallDuration, "callDuration")
+	add(fieldAnswerTime, "answerTime")
+	add(fieldCost, "cost")
+	add(fieldBaseCost, "baseCost")
+	add(fieldCallID, "callId")
+	add(fieldVoiceID, "voiceId")
+	add(fieldSubmitTime, "submitTime")
+	add(fieldCallTime, "callTime")
+	add(fieldRingingTime, "ringingTime")
+	add(fieldHangupTime, "hangupTime")
+	add(fieldChargedDuration, "chargedDuration")
+	add(fieldRingDuration, "ringDuration")
+	add(fieldBillPeriod, "billPeriod")
+	add(fieldCode, "code")
+	add(fieldCostEur, "costEur")
+	add(fieldCurrency, "currency")
+	add(fieldSettlePay, "settlePay")
+	add(fieldTerminationCode, "terminationCode")
+	add(fieldSipCode, "sipCode")
+	add(fieldFeedbackValue, "feedbackValue")
+	add(fieldIntent, "intent")
+	add(fieldCallStatus, "callStatus")
+	add(fieldRecallByVoiceID, "recallByVoiceId")
+	add(fieldScriptID, "scriptId")
+	add(fieldVoiceUnused, "callee", "displayNum", "voiceFileId", "recordingFileId", "rate", "settleRate",
+		"quoteExchange", "outRecallCount", "taskId", "sourceTaskId", "dimensionId")
+	add(fieldAIChargedDuration, "aiAgentChargedDuration")
+	add(fieldAIBillPeriod, "aiAgentBillPeriod")
+	add(fieldAIRate, "aiAgentRate")
+	add(fieldAIFee, "aiAgentFee")
+	add(fieldAIQuoteRate, "aiAgentQuoteRate")
+	add(fieldAIQuoteFee, "aiAgentQuoteFee")
+	add(fieldIntentCode, "intentCode")
+	add(fieldCallSessionID, "callSessionId")
+	add(fieldCallType, "callType")
+	add(fieldHangupReason, "hangupReason")
+	add(fieldHangingDirection, "hangingDirection")
+	add(fieldAgentGroupName, "agentGroupName")
+	add(fieldCenterUnused, "caller", "ccode", "ccodeName", "agentName", "agentAccount", "hangupCode",
+		"labels", "remark", "callStartTime", "callEndTime", "voiceUrl")
+	add(fieldCallinEventTime, "callinEventTime")
+	add(fieldNoAnswerSipList, "noAnswerSipList")
+	add(fieldRingUnused, "seatGroupName", "sipAccount", "called", "calledInfo")
+	return m
+}()
+
+// slot is where the value of field f goes in rec: a string or a number
+// field (neither: a key that is skipped or read on its own), and the flag
+// of the kind whose records alone carry f (rec.known for keys several
+// kinds share).
+func (rec *laRaw) slot(f laField) (text *jsonscan.Text, num *jsonscan.Num, kind *bool) {
+	v, a, c, g := &rec.laVoiceRaw, &rec.agent, &rec.center, &rec.ring
+	switch f {
+	case fieldType:
+		return nil, &rec.Type, &rec.known
+	case fieldCallDuration:
+		return nil, &rec.CallDuration, &rec.known
+	case fieldAnswerTime:
+		return &rec.AnswerTime, nil, &rec.known
+	case fieldCost:
+		return nil, &rec.Cost, &rec.known
+	case fieldBaseCost:
+		return nil, &rec.BaseCost, &rec.known
+	case fieldCallID:
+		return &rec.CallID, nil, &rec.known
+	case fieldVoiceID:
+		return &v.VoiceID, nil, &v.voiceSeen
+	case fieldSubmitTime:
+		return &v.SubmitTime, nil, &v.voiceSeen
+	case fieldCallTime:
+		return &v.CallTime, nil, &v.voiceSeen
+	case fieldRingingTime:
+		return &v.RingingTime, nil, &v.voiceSeen
+	case fieldHangupTime:
+		return &v.HangupTime, nil, &v.voiceSeen
+	case fieldChargedDuration:
+		return nil, &v.ChargedDuration, &v.voiceSeen
+	case fieldRingDuration:
+		return nil, &v.RingDuration, &v.voiceSeen
+	case fieldBillPeriod:
+		return &v.BillPeriod, nil, &v.voiceSeen
+	case fieldCode:
+		return &v.Code, nil, &v.voiceSeen
+	case fieldCostEur:
+		return nil, &v.CostEur, &v.voiceSeen
+	case fieldCurrency:
+		return &v.Currency, nil, &v.voiceSeen
+	case fieldSettlePay:
+		return nil, &v.SettlePay, &v.voiceSeen
+	case fieldTerminationCode:
+		return &v.TerminationCode, nil, &v.voiceSeen
+	case fieldSipCode:
+		return &v.SipCode, nil, &v.voiceSeen
+	case fieldFeedbackValue:
+		return &v.FeedbackValue, nil, &v.voiceSeen
+	case fieldIntent:
+		return &v.Intent, nil, &v.voiceSeen
+	case fieldCallStatus:
+		return nil, &v.CallStatus, &v.voiceSeen
+	case fieldRecallByVoiceID:
+		return &v.RecallByVoiceID, nil, &v.voiceSeen
+	case fieldScriptID:
+		return &v.ScriptID, nil, &v.voiceSeen
+	case fieldVoiceUnused:
+		return nil, nil, &v.voiceSeen
+	case fieldAIChargedDuration:
+		return nil, &a.ChargedDuration, &a.seen
+	case fieldAIBillPeriod:
+		return &a.BillPeriod, nil, &a.seen
+	case fieldAIRate:
+		return nil, &a.Rate, &a.seen
+	case fieldAIFee:
+		return nil, &a.Fee, &a.seen
+	case fieldAIQuoteRate:
+		return nil, &a.QuoteRate, &a.seen
+	case fieldAIQuoteFee:
+		return nil, &a.QuoteFee, &a.seen
+	case fieldIntentCode:
+		return &a.IntentCode, nil, &a.seen
+	case fieldCallSessionID:
+		return &c.CallSessionID, nil, &c.seen
+	case fieldCallType:
+		return nil, &c.CallType, &c.seen
+	case fieldHangupReason:
+		return nil, &c.HangupReason, &c.seen
+	case fieldHangingDirection:
+		return nil, &c.HangingDirection, &c.seen
+	case fieldAgentGroupName:
+		return &c.AgentGroupName, nil, &c.seen
+	case fieldCenterUnused:
+		return nil, nil, &c.seen
+	case fieldCallinEventTime:
+		return &g.CallinEventTime, nil, &g.seen
+	case fieldNoAnswerSipList, fieldRingUnused:
+		return nil, nil, &g.seen
+	}
+	panic("laaffic: slot of an unknown field")
 }
 
 // emitLaaffic classifies one record by the fields it carried and emits it

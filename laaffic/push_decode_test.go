@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"reflect"
+	"slices"
 	"testing"
 
 	"airudder_exporter/internal/testkit"
@@ -36,13 +37,23 @@ func oneLA(t *testing.T, rec string) pushCall {
 	return b.Calls[0]
 }
 
+// label is the index of name in names, for an expected event's closed
+// label.
+func label[T ~uint8](names []string, name string) T {
+	i := slices.Index(names, name)
+	if i < 0 {
+		panic("no label " + name)
+	}
+	return T(i)
+}
+
 func approx(a receiver.OptFloat, v float64) bool { return a.OK && math.Abs(a.V-v) < 1e-9 }
 
 func TestDecodeLaafficFixture(t *testing.T) {
 	c := oneLA(t, string(testkit.ReadFile(t, "testdata", "laaffic-ivr-push.json")))
 	want := pushCall{
 		Key: "22121121451211349002", Exemplar: "22121121451211349002",
-		Product: "ivr", Type: "group_call", CallStatus: "busy", Currency: "EUR",
+		Product: "ivr", Type: label[voiceType](voiceTypeNames[:], "group_call"), CallStatus: label[callStatus](callStatusNames[:], "busy"), Currency: "EUR",
 		Duration: receiver.OptFloat{V: 13, OK: true}, RingDuration: receiver.OptFloat{V: 1, OK: true}, Charged: receiver.OptFloat{V: 20, OK: true},
 		TimeToAnswer:  receiver.OptFloat{V: 12, OK: true},
 		QueueDelay:    receiver.OptFloat{V: (1670939568000 - 1670939112097) / 1000.0, OK: true},
@@ -50,7 +61,7 @@ func TestDecodeLaafficFixture(t *testing.T) {
 		Cost:          receiver.OptFloat{V: 0.007875, OK: true}, CostCurrency: "EUR",
 		BaseCostUSD: receiver.OptFloat{V: 0, OK: true},
 		SettlePay:   receiver.OptFloat{V: 1.2793, OK: true},
-		Keypress:    "0", SIPClass: "2xx", Termination: "success",
+		Keypress:    label[keypress](keypressNames[:], "0"), SIPClass: label[sipClass](sipClassNames[:], "2xx"), Termination: label[termination](terminationNames[:], "success"),
 		BillPeriod: "20+20", Intent: "YES", Country: "India", Script: "123",
 	}
 	if !reflect.DeepEqual(c, want) {
@@ -70,7 +81,7 @@ func TestDecodeLaafficShapes(t *testing.T) {
 			if len(b.Calls) != 2 || b.Calls[0].Key != "a" || b.Calls[1].Key != "b" || len(b.Invalid) != 0 {
 				t.Fatalf("%+v", b)
 			}
-			if b.Calls[0].Type != "verification_code" || b.Calls[0].CallStatus != "connected" {
+			if b.Calls[0].Type.String() != "verification_code" || b.Calls[0].CallStatus.String() != "connected" {
 				t.Errorf("%+v", b.Calls[0])
 			}
 		})
@@ -88,8 +99,8 @@ func TestDecodeLaafficShapes(t *testing.T) {
 func TestDecodeLaafficFields(t *testing.T) {
 	t.Run("missing optional fields", func(t *testing.T) {
 		c := oneLA(t, `{"voiceId":"v"}`)
-		want := pushCall{Key: "v", Exemplar: "v", Product: "ivr", Type: "other", CallStatus: "unknown",
-			Keypress: "none", SIPClass: "none", Termination: "unknown", Currency: "USD"}
+		want := pushCall{Key: "v", Exemplar: "v", Product: "ivr", Type: label[voiceType](voiceTypeNames[:], "other"), CallStatus: label[callStatus](callStatusNames[:], "unknown"),
+			Keypress: label[keypress](keypressNames[:], "none"), SIPClass: label[sipClass](sipClassNames[:], "none"), Termination: label[termination](terminationNames[:], "unknown"), Currency: "USD"}
 		if !reflect.DeepEqual(c, want) {
 			t.Errorf("\n got %+v\nwant %+v", c, want)
 		}
@@ -102,7 +113,7 @@ func TestDecodeLaafficFields(t *testing.T) {
 	t.Run("string numbers", func(t *testing.T) {
 		c := oneLA(t, `{"voiceId":"v","type":"3","callStatus":"40","callDuration":"61","ringDuration":"4",
 			"chargedDuration":"120","cost":"0.5","baseCost":"0.25","settlePay":"2"}`)
-		if c.Type != "handset_call" || c.CallStatus != "voicemail" || !approx(c.Duration, 61) ||
+		if c.Type.String() != "handset_call" || c.CallStatus.String() != "voicemail" || !approx(c.Duration, 61) ||
 			!approx(c.RingDuration, 4) || !approx(c.Charged, 120) || !approx(c.Cost, 0.5) ||
 			!approx(c.BaseCostUSD, 0.25) || !approx(c.SettlePay, 2) {
 			t.Errorf("%+v", c)
@@ -142,19 +153,19 @@ func TestDecodeLaafficFields(t *testing.T) {
 			get  func(pushCall) string // the label it sets
 			want map[string]string     // JSON value → label value
 		}{
-			{"callStatus", func(c pushCall) string { return c.CallStatus }, map[string]string{
+			{"callStatus", func(c pushCall) string { return c.CallStatus.String() }, map[string]string{
 				`null`: "unknown", `10`: "busy", `20`: "no_answer", `30`: "not_connected", `60`: "other", `99`: "other",
 			}},
-			{"type", func(c pushCall) string { return c.Type }, map[string]string{
+			{"type", func(c pushCall) string { return c.Type.String() }, map[string]string{
 				`1`: "group_call", `4`: "handset_direct_dial", `7`: "other", `1.5`: "other",
 			}},
-			{"sipCode", func(c pushCall) string { return c.SIPClass }, map[string]string{
+			{"sipCode", func(c pushCall) string { return c.SIPClass.String() }, map[string]string{
 				`"486"`: "4xx", `603`: "6xx", `"99"`: "other", `"700"`: "other", `""`: "none",
 			}},
-			{"terminationCode", func(c pushCall) string { return c.Termination }, map[string]string{
+			{"terminationCode", func(c pushCall) string { return c.Termination.String() }, map[string]string{
 				`"200"`: "success", `0`: "success", `"486"`: "failure", `""`: "unknown",
 			}},
-			{"feedbackValue", func(c pushCall) string { return c.Keypress }, map[string]string{
+			{"feedbackValue", func(c pushCall) string { return c.Keypress.String() }, map[string]string{
 				`"-1"`: "none", `""`: "none", `"#"`: "#", `"*"`: "*", `7`: "7", `"12"`: "other",
 			}},
 			{"code", func(c pushCall) string { return c.Country }, map[string]string{
@@ -278,6 +289,41 @@ func TestDecodeLaafficBodyErrors(t *testing.T) {
 		}
 		if pushRecords(b) != 0 {
 			t.Errorf("%q: a rejected body must yield no records", tc.body)
+		}
+	}
+}
+
+// A decoder expects the keys of the records it read before (laDecoder.shape);
+// whatever the order, optional, unknown, escaped or repeated keys, every
+// record reads as a fresh decoder reads it alone.
+func TestDecodeLaafficKeysInAnyOrder(t *testing.T) {
+	records := []string{
+		`{"voiceId":"a","type":1,"callStatus":50,"cost":"0.1","currency":"EUR","intent":"YES"}`,
+		`{"voiceId":"b","type":2,"callStatus":50,"costEur":"0.2","currency":"EUR","intent":"NO"}`,
+		`{"voiceId":"c","type":3,"recallByVoiceId":"a","callStatus":40,"cost":"0.3","intent":"YES"}`,
+		`{"callStatus":20,"type":4,"voiceId":"d","intent":"MAYBE"}`,
+		`{"voiceId":"e","x-extra":1,"type":1,"callStatus":50,"other\"key":2,"intent":"YES"}`,
+		`{"voice\u0049d":"f","type":1,"callStatus":50,"intent":"YES","type":2}`,
+		`{"voiceId":"g","":0,"type":1}`,
+		`{"callSessionId":"s","callType":2,"hangupReason":1,"cost":"0.5"}`,
+		`{"voiceId":"h","type":1,"callStatus":50,"cost":"0.1","currency":"EUR","intent":"YES"}`,
+	}
+	var warm laDecoder
+	strs := receiver.NewInterner(64)
+	for round := range 2 {
+		for _, rec := range records {
+			var fresh laDecoder
+			want, got := pushBatch{strs: strs}, pushBatch{strs: strs}
+			if err := fresh.decode([]byte(`[`+rec+`]`), &want); err != nil {
+				t.Fatal(rec, err)
+			}
+			if err := warm.decode([]byte(`[`+rec+`]`), &got); err != nil {
+				t.Fatal(rec, err)
+			}
+			if !reflect.DeepEqual(got.Calls, want.Calls) || !reflect.DeepEqual(got.Center, want.Center) ||
+				!slices.Equal(got.Invalid, want.Invalid) {
+				t.Errorf("round %d, %s:\n got %+v\nwant %+v", round, rec, got, want)
+			}
 		}
 	}
 }

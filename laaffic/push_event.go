@@ -44,9 +44,11 @@ type pushCall struct {
 	Key      string // dedup key (voiceId)
 	Exemplar string // voiceId, for the duration exemplar
 
+	// Key and Exemplar are set once the body is read (pushBatch.nameCalls).
+
 	Product    string // ivr, ai_agent
-	Type       string // group_call, verification_code, handset_call, handset_direct_dial, other
-	CallStatus string // busy, no_answer, not_connected, voicemail, connected, other, unknown
+	Type       voiceType
+	CallStatus callStatus
 
 	Duration      receiver.OptFloat // talk seconds: callDuration, else hangupTime - answerTime
 	RingDuration  receiver.OptFloat
@@ -67,9 +69,9 @@ type pushCall struct {
 	AICharged  receiver.OptFloat // aiAgentChargedDuration
 	IntentCode string            // raw (capped by the recorder); "" → none
 
-	Keypress    string // feedbackValue: 0-9, *, #, none, other
-	SIPClass    string // 1xx..6xx, none, other
-	Termination string // success, failure, unknown
+	Keypress    keypress
+	SIPClass    sipClass
+	Termination termination
 	BillPeriod  string // raw (capped by the recorder); "" → not counted
 	Intent      string // raw (capped by the recorder); "" → none
 	Country     string // raw country part of `code` (capped); "" → not counted
@@ -108,11 +110,51 @@ type pushBatch struct {
 	Invalid []receiver.InvalidReason
 
 	strs *receiver.Interner // the receiver's label strings
+
+	// The voice records' keys and ids, written one after the other while
+	// the body is read and made one string at its end (nameCalls): one
+	// allocation per body instead of one per record.
+	ids     []byte
+	idSpans []idSpan // by index in Calls
 }
+
+// idSpan is where a voice record's key, and its voiceId at the key's end,
+// are in pushBatch.ids.
+type idSpan struct{ key, id, end int }
 
 func (b *pushBatch) reset() {
 	clear(b.Calls)
 	clear(b.Center)
 	clear(b.Ringing)
 	b.Calls, b.Center, b.Ringing, b.Invalid = b.Calls[:0], b.Center[:0], b.Ringing[:0], b.Invalid[:0]
+	b.ids, b.idSpans = b.ids[:0], b.idSpans[:0]
+}
+
+// addID adds the key of the voice record about to be appended to Calls,
+// from its voiceId.
+func (b *pushBatch) addID(id []byte) {
+	sp := idSpan{key: len(b.ids)}
+	if id[0] == laafficKeySpace {
+		// Keep the other kinds' key spaces for them (laafficKeySpace).
+		b.ids = append(b.ids, "\x01v:"...)
+	}
+	sp.id = len(b.ids)
+	b.ids = append(b.ids, id...)
+	sp.end = len(b.ids)
+	b.idSpans = append(b.idSpans, sp)
+}
+
+// nameCalls sets the voice records' keys and exemplars, substrings of one
+// copy of ids (which they keep alive together: an exemplar a histogram
+// keeps holds the body's ids, a few kilobytes).
+func (b *pushBatch) nameCalls() {
+	if len(b.Calls) == 0 {
+		return
+	}
+	all := string(b.ids)
+	for i := range b.Calls {
+		sp := b.idSpans[i]
+		b.Calls[i].Key = all[sp.key:sp.end]
+		b.Calls[i].Exemplar = receiver.ExemplarValue(all[sp.id:sp.end], len(laafficIDLabel))
+	}
 }

@@ -26,12 +26,12 @@ func TestDecodeLaafficAIAgentFixture(t *testing.T) {
 	c := b.Calls[0]
 	want := pushCall{
 		Key: "26010112000000010001", Exemplar: "26010112000000010001",
-		Product: "ai_agent", Type: "group_call", CallStatus: "unknown", Currency: "EUR",
+		Product: "ai_agent", Type: label[voiceType](voiceTypeNames[:], "group_call"), CallStatus: label[callStatus](callStatusNames[:], "unknown"), Currency: "EUR",
 		Duration: receiver.OptFloat{V: 105, OK: true}, RingDuration: receiver.OptFloat{V: 7, OK: true}, Charged: receiver.OptFloat{V: 120, OK: true},
 		TimeToAnswer: receiver.OptFloat{V: 7, OK: true}, QueueDelay: receiver.OptFloat{V: 10, OK: true}, PostDialDelay: receiver.OptFloat{V: 3, OK: true},
 		Cost: receiver.OptFloat{V: 0.1104, OK: true}, CostCurrency: "EUR", SettlePay: receiver.OptFloat{V: 0.12, OK: true},
 		AIQuoteFee: receiver.OptFloat{V: 0.092, OK: true}, AICharged: receiver.OptFloat{V: 120, OK: true}, IntentCode: "A",
-		Keypress: "none", SIPClass: "2xx", Termination: "success", BillPeriod: "60+60",
+		Keypress: label[keypress](keypressNames[:], "none"), SIPClass: label[sipClass](sipClassNames[:], "2xx"), Termination: label[termination](terminationNames[:], "success"), BillPeriod: "60+60",
 		Intent: "PROMISE_TO_PAY", Country: "Indonesia", Script: "123",
 	}
 	if !reflect.DeepEqual(c, want) {
@@ -112,7 +112,7 @@ func TestLaafficImpossibleDelaysKeepTheCall(t *testing.T) {
 			func(c pushCall) bool { return !c.Duration.OK }},
 	} {
 		c := oneLA(t, `{"voiceId":"v","callStatus":50,`+tc.rec+`}`)
-		if c.BadFields != tc.bad || !tc.keep(c) || c.CallStatus != "connected" {
+		if c.BadFields != tc.bad || !tc.keep(c) || c.CallStatus.String() != "connected" {
 			t.Errorf("%s: %+v (bad fields %b, want %b)", tc.rec, c, c.BadFields, tc.bad)
 		}
 	}

@@ -36,14 +36,6 @@ func (c laafficCodes) name(n jsonscan.Num) string {
 }
 
 var (
-	// LAAFFIC `type`.
-	laafficTypes = laafficCodes{receiver.ValueOther, map[float64]string{
-		1: "group_call", 2: "verification_code", 3: "handset_call", 4: "handset_direct_dial",
-	}}
-	// LAAFFIC `callStatus`: null or absent for records before 2025-12-10.
-	laafficCallStatuses = laafficCodes{receiver.ValueUnknown, map[float64]string{
-		10: "busy", 20: "no_answer", 30: "not_connected", 40: "voicemail", 50: "connected", 60: "other",
-	}}
 	// LAAFFIC call-centre `callType`.
 	laafficCallTypes = laafficCodes{receiver.ValueOther, map[float64]string{
 		1: "group_transfer", // group call transferred to an agent
@@ -107,59 +99,130 @@ const laafficMaxAmountUnknown = 1e9
 // The limits of the fixed currencies every record is checked in, looked up
 // once rather than per record and field.
 var (
-	maxAmountUSD        = laafficMaxAmount("USD")
-	maxAmountEUR        = laafficMaxAmount("EUR")
+	maxAmountUSD        = laafficMaxAmounts["USD"]
+	maxAmountEUR        = laafficMaxAmounts["EUR"]
 	maxAmountSettlement = laafficMaxAmount(laafficSettlementCurrency)
 )
 
 func laafficMaxAmount(currency string) float64 {
+	switch currency {
+	case "USD":
+		return maxAmountUSD
+	case "EUR":
+		return maxAmountEUR
+	}
 	if m, ok := laafficMaxAmounts[currency]; ok {
 		return m
 	}
 	return laafficMaxAmountUnknown
 }
 
-// laafficKey maps feedbackValue: "-1" or empty → none, one DTMF key → itself.
-var dtmfKeys = [...]string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "#"}
+// The closed label sets of a voice record, carried as indexes into their
+// names: the recorder adds a body's records to the children of a label
+// combination found by array index, without hashing label strings.
+type (
+	voiceType   uint8 // index into voiceTypeNames
+	callStatus  uint8 // index into callStatusNames
+	keypress    uint8 // index into keypressNames
+	sipClass    uint8 // index into sipClassNames
+	termination uint8 // index into terminationNames
+)
 
-func laafficKey(v string) string {
-	v = strings.TrimSpace(v)
-	if v == "" || v == "-1" {
-		return receiver.ValueNone
+var (
+	// LAAFFIC `type`: 1..4 are their own index; any other value (or none) is other.
+	voiceTypeNames = [...]string{receiver.ValueOther, "group_call", "verification_code", "handset_call", "handset_direct_dial"}
+	// LAAFFIC `callStatus`: 10, 20 .. 50 are index 1..5, 60 and unlisted
+	// codes are other; null or absent (records before 2025-12-10) is unknown.
+	callStatusNames = [...]string{receiver.ValueUnknown, "busy", "no_answer", "not_connected", "voicemail", "connected", receiver.ValueOther}
+	// feedbackValue: none, other, then the DTMF keys.
+	keypressNames = [...]string{receiver.ValueNone, receiver.ValueOther, "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "#"}
+	// sipCode: none, other, then the classes 1xx..6xx.
+	sipClassNames    = [...]string{receiver.ValueNone, receiver.ValueOther, "1xx", "2xx", "3xx", "4xx", "5xx", "6xx"}
+	terminationNames = [...]string{receiver.ValueUnknown, "success", "failure"}
+)
+
+const (
+	callStatusOther = callStatus(len(callStatusNames) - 1)
+	keypressOther   = keypress(1)
+	sipClassOther   = sipClass(1)
+	terminationOK   = termination(1)
+	terminationFail = termination(2)
+)
+
+func (v voiceType) String() string   { return voiceTypeNames[v] }
+func (v callStatus) String() string  { return callStatusNames[v] }
+func (v keypress) String() string    { return keypressNames[v] }
+func (v sipClass) String() string    { return sipClassNames[v] }
+func (v termination) String() string { return terminationNames[v] }
+
+// smallInt is n as an integer in [lo, hi], if it is one.
+func smallInt(n jsonscan.Num, lo, hi int) (int, bool) {
+	if n.St != jsonscan.OK || n.V < float64(lo) || n.V > float64(hi) || n.V != float64(int(n.V)) {
+		return 0, false
 	}
-	for _, k := range dtmfKeys {
-		if v == k {
-			return k
-		}
-	}
-	return receiver.ValueOther
+	return int(n.V), true
 }
 
-var sipClasses = [...]string{"", "1xx", "2xx", "3xx", "4xx", "5xx", "6xx"}
+// laafficVoiceType maps `type`.
+func laafficVoiceType(n jsonscan.Num) voiceType {
+	if i, ok := smallInt(n, 1, len(voiceTypeNames)-1); ok {
+		return voiceType(i)
+	}
+	return 0
+}
 
-// laafficSIPClass maps a SIP status code to its class ("486" → "4xx").
-func laafficSIPClass(v string) string {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return receiver.ValueNone
+// laafficCallStatus maps `callStatus`.
+func laafficCallStatus(n jsonscan.Num) callStatus {
+	if n.St != jsonscan.OK {
+		return 0
 	}
-	if len(v) == 3 && v[0] >= '1' && v[0] <= '6' &&
-		v[1] >= '0' && v[1] <= '9' && v[2] >= '0' && v[2] <= '9' {
-		return sipClasses[v[0]-'0']
+	if i, ok := smallInt(n, 10, 50); ok && i%10 == 0 {
+		return callStatus(i / 10)
 	}
-	return receiver.ValueOther
+	return callStatusOther
+}
+
+// laafficKey maps feedbackValue: "-1" or empty → none, one DTMF key → itself.
+func laafficKey(b []byte) keypress {
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) == 0 || string(b) == "-1":
+		return 0
+	case len(b) != 1:
+		return keypressOther
+	case b[0] >= '0' && b[0] <= '9':
+		return keypress(2 + b[0] - '0')
+	case b[0] == '*':
+		return 12
+	case b[0] == '#':
+		return 13
+	}
+	return keypressOther
+}
+
+// laafficSIPClass maps a SIP status code to its class ("486" → 4xx).
+func laafficSIPClass(b []byte) sipClass {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 {
+		return 0
+	}
+	if len(b) == 3 && b[0] >= '1' && b[0] <= '6' &&
+		b[1] >= '0' && b[1] <= '9' && b[2] >= '0' && b[2] <= '9' {
+		return sipClass(1 + b[0] - '0')
+	}
+	return sipClassOther
 }
 
 // laafficTermination: the docs disagree whether success is "0" or SIP "200";
 // both count as success.
-func laafficTermination(v string) string {
-	switch strings.TrimSpace(v) {
+func laafficTermination(b []byte) termination {
+	switch string(bytes.TrimSpace(b)) {
 	case "":
-		return receiver.ValueUnknown
+		return 0
 	case "0", "200":
-		return "success"
+		return terminationOK
 	}
-	return "failure"
+	return terminationFail
 }
 
 // laafficCountry is the part of `code` before "(": "India(Karnataka)" → "India".

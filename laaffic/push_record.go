@@ -44,23 +44,24 @@ type pushRecorder struct {
 	// whole on reload. Mapped names use no cap slot: the config bounds them.
 	scripts atomic.Pointer[map[string]string]
 
-	// accounts whose zero series exist (initAccount).
+	// accounts maps each account whose zero series exist to its
+	// accountSeries (account).
 	accounts sync.Map
 
-	// k caches the vector children call() resolves per record
-	// (children.go: a lock-free lookup instead of WithLabelValues' hash
-	// and shared RWMutex).
+	// k caches the vector children of open-ended label values (children.go:
+	// a lock-free lookup instead of WithLabelValues' hash and shared
+	// RWMutex); the closed combinations are in accountSeries.
 	k laafficChildren
 }
 
-// laafficChildren are call()'s per-record children, keyed by label values.
+// laafficChildren are the children call() resolves by label values.
 type laafficChildren struct {
-	calls, scriptCalls                       *receiver.Children[[4]string, prometheus.Counter]
+	scriptCalls                              *receiver.Children[[4]string, prometheus.Counter]
 	cost, scriptCost                         *receiver.Children[[3]string, prometheus.Counter]
-	charged, baseCost, keypresses, sip       *receiver.Children[[2]string, prometheus.Counter]
+	charged, baseCost                        *receiver.Children[[2]string, prometheus.Counter]
 	settlePay                                *receiver.Children[[2]string, prometheus.Counter]
 	recalls, aiCharged                       *receiver.Children[string, prometheus.Counter]
-	terms, billPeriods, intents, destination *receiver.Children[[2]string, prometheus.Counter]
+	billPeriods, intents, destination        *receiver.Children[[2]string, prometheus.Counter]
 	scriptTalk                               *receiver.Children[[2]string, prometheus.Counter]
 	duration                                 *receiver.Children[[2]string, prometheus.Observer]
 	ring, timeToAnswer, queueDelay, postDial *receiver.Children[string, prometheus.Observer]
@@ -68,12 +69,11 @@ type laafficChildren struct {
 
 func newLaafficChildren(m *pushMetrics) laafficChildren {
 	return laafficChildren{
-		calls: receiver.Counters4(m.calls), scriptCalls: receiver.Counters4(m.scriptCalls),
-		cost: receiver.Counters3(m.cost), scriptCost: receiver.Counters3(m.scriptCost),
+		scriptCalls: receiver.Counters4(m.scriptCalls),
+		cost:        receiver.Counters3(m.cost), scriptCost: receiver.Counters3(m.scriptCost),
 		charged: receiver.Counters2(m.charged), baseCost: receiver.Counters2(m.baseCost),
-		keypresses: receiver.Counters2(m.keypresses), sip: receiver.Counters2(m.sip),
-		terms: receiver.Counters2(m.terminations), billPeriods: receiver.Counters2(m.billPeriods),
-		intents: receiver.Counters2(m.intents), destination: receiver.Counters2(m.destinations),
+		billPeriods: receiver.Counters2(m.billPeriods),
+		intents:     receiver.Counters2(m.intents), destination: receiver.Counters2(m.destinations),
 		scriptTalk: receiver.Counters2(m.scriptTalk),
 		settlePay: receiver.NewChildren(func(k [2]string) prometheus.Counter {
 			return m.settlePay.WithLabelValues(k[0], k[1], laafficSettlementCurrency)
@@ -112,9 +112,9 @@ func (l *pushRecorder) ApplyConfig(cfg config.Webhooks) {
 		c.SetMax(cfg.MaxLabelValues)
 	}
 	l.setScripts(cfg.LaafficScripts)
-	l.initAccount(config.DefaultWebhookAccount)
+	l.account(config.DefaultWebhookAccount)
 	for name := range cfg.LaafficAccounts {
-		l.initAccount(name)
+		l.account(name)
 	}
 }
 
@@ -162,12 +162,65 @@ func (l *pushRecorder) setScripts(scripts map[string]string) {
 	l.scripts.Store(&m)
 }
 
-// initAccount creates an account's small closed series at zero, so rate()
-// and the alerts work before its first push.
-func (l *pushRecorder) initAccount(account string) {
-	if _, done := l.accounts.LoadOrStore(account, true); done {
-		return
+// accountSeries are the children of one account's closed label
+// combinations of voice records, by index (push_labels.go): a body adds
+// its records to them without hashing a label value.
+type accountSeries struct {
+	calls      *receiver.ChildIndex[prometheus.Counter] // callIndex
+	keypresses *receiver.ChildIndex[prometheus.Counter] // keypress
+	sip        *receiver.ChildIndex[prometheus.Counter] // sipClass
+	terms      *receiver.ChildIndex[prometheus.Counter] // termination
+}
+
+// productNames are the products of voice records, by productSlot.
+var productNames = [...]string{productIVR, productAIAgent}
+
+// The combinations of laaffic_calls_total's closed labels.
+const (
+	voiceTypes   = len(voiceTypeNames)
+	callStatuses = len(callStatusNames)
+	callCombos   = len(productNames) * voiceTypes * callStatuses
+)
+
+// callIndex numbers a product slot, type and call status.
+func callIndex(product int, t voiceType, s callStatus) int {
+	return (product*voiceTypes+int(t))*callStatuses + int(s)
+}
+
+func newAccountSeries(m *pushMetrics, account string) *accountSeries {
+	return &accountSeries{
+		calls: receiver.NewChildIndex(callCombos, func(i int) prometheus.Counter {
+			p, t, s := i/(voiceTypes*callStatuses), i/callStatuses%voiceTypes, i%callStatuses
+			return m.calls.WithLabelValues(account, productNames[p], voiceTypeNames[t], callStatusNames[s])
+		}),
+		keypresses: receiver.NewChildIndex(len(keypressNames), func(i int) prometheus.Counter {
+			return m.keypresses.WithLabelValues(account, keypressNames[i])
+		}),
+		sip: receiver.NewChildIndex(len(sipClassNames), func(i int) prometheus.Counter {
+			return m.sip.WithLabelValues(account, sipClassNames[i])
+		}),
+		terms: receiver.NewChildIndex(len(terminationNames), func(i int) prometheus.Counter {
+			return m.terminations.WithLabelValues(account, terminationNames[i])
+		}),
 	}
+}
+
+// account returns the series of account; the first time, it creates the
+// account's small closed series at zero, so rate() and the alerts work
+// before its first push.
+func (l *pushRecorder) account(account string) *accountSeries {
+	if a, ok := l.accounts.Load(account); ok {
+		return a.(*accountSeries)
+	}
+	a, loaded := l.accounts.LoadOrStore(account, newAccountSeries(l.m, account))
+	if !loaded {
+		l.initAccount(account)
+	}
+	return a.(*accountSeries)
+}
+
+// initAccount creates an account's small closed series at zero.
+func (l *pushRecorder) initAccount(account string) {
 	m := l.m
 	for _, p := range []string{productIVR, productAIAgent} {
 		for _, c := range laafficCurrencies {
@@ -198,23 +251,32 @@ func (l *pushRecorder) currencyLabel(c string) string {
 }
 
 // scriptLabel maps a scriptId to its configured name, else keeps the id
-// under the cap; no scriptId is "none".
-func (l *pushRecorder) scriptLabel(id string) string {
-	if id == "" {
-		return receiver.ValueNone
-	}
-	if m := l.scripts.Load(); m != nil {
+// under the cap (folded: the cap folded it into "other"); no scriptId is
+// "none".
+func (l *pushRecorder) scriptLabel(id string) (label string, folded bool) {
+	if m := l.scripts.Load(); m != nil && id != "" {
 		if name, ok := (*m)[id]; ok {
-			return name
+			return name, false
 		}
 	}
-	return l.script.Value(id)
+	return cappedLabel(id, l.script)
+}
+
+// cappedLabel is receiver.Capped without an allow-list ("none" for no
+// value, else the value if the cap admits it), and whether the cap folded
+// the value into "other".
+func cappedLabel(v string, c *labelcap.Cap) (label string, folded bool) {
+	if v == "" {
+		return receiver.ValueNone, false
+	}
+	label = c.Value(v)
+	return label, label == labelcap.Other && v != labelcap.Other
 }
 
 // record counts the decoded body b posted for account, each kind on its
 // own; fresh[i] tells whether the i-th key (pushBody.Keys) was claimed fresh.
 func (l *pushRecorder) record(b *pushBatch, account string, _ time.Time, fresh []bool) (counted, duplicates int) {
-	l.initAccount(account)
+	acc := l.account(account)
 	i := 0
 	// next takes the next claim result and counts it.
 	next := func() bool {
@@ -227,11 +289,14 @@ func (l *pushRecorder) record(b *pushBatch, account string, _ time.Time, fresh [
 		}
 		return f
 	}
-	series := bodySeries{k: &l.k, account: account}
-	for j := range b.Calls {
-		if next() {
-			l.call(&b.Calls[j], &series)
+	if len(b.Calls) > 0 {
+		series := bodySeries{k: &l.k, acc: acc, account: account}
+		for j := range b.Calls {
+			if next() {
+				l.call(&b.Calls[j], &series)
+			}
 		}
+		l.flush(&series)
 	}
 	for j := range b.Center {
 		if next() {
@@ -247,21 +312,40 @@ func (l *pushRecorder) record(b *pushBatch, account string, _ time.Time, fresh [
 	return counted, duplicates
 }
 
-// bodySeries keeps, for the records of one body (one account), the
-// children whose labels are the account alone or the account and the
-// product: resolved once per body, not once per record. A slot is filled
-// on its first use, so a series still appears only once it has a value.
+// bodySeries is what the voice records of one body (one account) add to:
+// the children whose labels are the account alone or the account and the
+// product, resolved once per body, and the records per label combination
+// of the families that count records, added to each child once per body
+// (flush) instead of once per record. A child is resolved on its first
+// use, so a series still appears only once it has a value. Amounts are
+// added per record, in order, so a sum comes out as record by record.
 type bodySeries struct {
 	k       *laafficChildren
+	acc     *accountSeries
 	account string
 
 	ring, timeToAnswer, queueDelay, postDial prometheus.Observer
-	recalls, aiCharged                       prometheus.Counter
+	aiCharged                                prometheus.Counter
 	duration                                 [2]prometheus.Observer // by productSlot
+	exemplarOffered                          [2]bool                // by productSlot
 	charged, baseCost, settlePay             [2]prometheus.Counter  // by productSlot
+	cost, scriptCost                         memo[[3]string, prometheus.Counter]
+	scriptTalk                               memo[[2]string, prometheus.Counter]
+
+	calls      [callCombos]uint32
+	keypresses [len(keypressNames)]uint32
+	sip        [len(sipClassNames)]uint32
+	terms      [len(terminationNames)]uint32
+	recalls    uint32
+
+	billPeriods, intents, countries tally[uint32]
+	scripts                         tally[scriptCounts]
 }
 
-// productSlot numbers the products of voice records for bodySeries.
+// scriptCounts are a script's records by product slot and termination.
+type scriptCounts [len(productNames)][len(terminationNames)]uint32
+
+// productSlot numbers the products of voice records (productNames).
 func productSlot(product string) int {
 	if product == productAIAgent {
 		return 1
@@ -299,15 +383,48 @@ func (s *bodySeries) productCounter(slots *[2]prometheus.Counter, c *receiver.Ch
 	return *slot
 }
 
+// countLabel counts one record whose open-ended label (capped by cp) has
+// the raw value v: in t, or in its child of c at once when t is full.
+func (s *bodySeries) countLabel(t *tally[uint32], v string, cp *labelcap.Cap, c *receiver.Children[[2]string, prometheus.Counter]) {
+	e, found := t.entry(v)
+	switch {
+	case e == nil:
+		label, _ := cappedLabel(v, cp)
+		c.Get([2]string{s.account, label}).Inc()
+		return
+	case !found:
+		e.label, e.folded = cappedLabel(v, cp)
+	case e.folded:
+		cp.Value(v) // the cap counts every folded occurrence
+	}
+	e.n++
+}
+
+// addLabels adds the records counted in t to their children of c.
+func (s *bodySeries) addLabels(t *tally[uint32], c *receiver.Children[[2]string, prometheus.Counter]) {
+	for i := range t.n {
+		e := &t.e[i]
+		c.Get([2]string{s.account, e.label}).Add(float64(e.n))
+	}
+}
+
 func (l *pushRecorder) call(c *pushCall, s *bodySeries) {
 	m, k, account := l.m, &l.k, s.account
-	k.calls.Get([4]string{account, c.Product, c.Type, c.CallStatus}).Inc()
+	product := productSlot(c.Product)
+	s.calls[callIndex(product, c.Type, c.CallStatus)]++
 	if c.Duration.OK {
-		slot := &s.duration[productSlot(c.Product)]
+		slot := &s.duration[product]
 		if *slot == nil {
 			*slot = k.duration.Get([2]string{account, c.Product})
 		}
-		l.exemplars.Observe(*slot, c.Duration.V, laafficIDLabel, c.Exemplar)
+		// One exemplar offer per series and body: the records of a body
+		// share a second, and a series takes at most one a second.
+		if c.Exemplar != "" && !s.exemplarOffered[product] {
+			s.exemplarOffered[product] = true
+			l.exemplars.Observe(*slot, c.Duration.V, laafficIDLabel, c.Exemplar)
+		} else {
+			(*slot).Observe(c.Duration.V)
+		}
 	}
 	s.observeSet(&s.ring, k.ring, c.RingDuration)
 	s.observeSet(&s.timeToAnswer, k.timeToAnswer, c.TimeToAnswer)
@@ -326,7 +443,7 @@ func (l *pushRecorder) call(c *pushCall, s *bodySeries) {
 	costCurrency := ""
 	if c.Cost.OK {
 		costCurrency = l.currencyLabel(c.CostCurrency)
-		k.cost.Get([3]string{account, c.Product, costCurrency}).Add(c.Cost.V)
+		s.cost.get(k.cost, [3]string{account, c.Product, costCurrency}).Add(c.Cost.V)
 	}
 	if c.BaseCostUSD.OK {
 		s.productCounter(&s.baseCost, k.baseCost, c.Product).Add(c.BaseCostUSD.V)
@@ -334,11 +451,11 @@ func (l *pushRecorder) call(c *pushCall, s *bodySeries) {
 	if c.SettlePay.OK {
 		s.productCounter(&s.settlePay, k.settlePay, c.Product).Add(c.SettlePay.V)
 	}
-	k.keypresses.Get([2]string{account, c.Keypress}).Inc()
-	k.sip.Get([2]string{account, c.SIPClass}).Inc()
-	k.terms.Get([2]string{account, c.Termination}).Inc()
+	s.keypresses[c.Keypress]++
+	s.sip[c.SIPClass]++
+	s.terms[c.Termination]++
 	if c.BillPeriod != "" {
-		k.billPeriods.Get([2]string{account, l.billPeriod.Value(c.BillPeriod)}).Inc()
+		s.countLabel(&s.billPeriods, c.BillPeriod, l.billPeriod, k.billPeriods)
 	}
 	// An AI-agent record may name its intent only by code: the code is
 	// then the intent, so the call is not counted as having none.
@@ -346,12 +463,12 @@ func (l *pushRecorder) call(c *pushCall, s *bodySeries) {
 	if intent == "" {
 		intent = c.IntentCode
 	}
-	k.intents.Get([2]string{account, receiver.Capped(intent, l.intent, nil, nil)}).Inc()
+	s.countLabel(&s.intents, intent, l.intent, k.intents)
 	if c.Country != "" {
-		k.destination.Get([2]string{account, l.country.Value(c.Country)}).Inc()
+		s.countLabel(&s.countries, c.Country, l.country, k.destination)
 	}
 	if c.Recall {
-		s.counter(&s.recalls, k.recalls).Inc()
+		s.recalls++
 	}
 
 	quoteCurrency := ""
@@ -366,17 +483,135 @@ func (l *pushRecorder) call(c *pushCall, s *bodySeries) {
 		m.aiIntentCodes.WithLabelValues(account, receiver.Capped(c.IntentCode, l.intentCode, nil, nil)).Inc()
 	}
 
-	script := l.scriptLabel(c.Script)
-	k.scriptCalls.Get([4]string{account, script, c.Product, c.Termination}).Inc()
+	script := l.scriptCall(c, s, product)
 	if c.Cost.OK {
-		k.scriptCost.Get([3]string{account, script, costCurrency}).Add(c.Cost.V)
+		s.scriptCost.get(k.scriptCost, [3]string{account, script, costCurrency}).Add(c.Cost.V)
 	}
 	if quoteCurrency != "" {
-		k.scriptCost.Get([3]string{account, script, quoteCurrency}).Add(c.AIQuoteFee.V)
+		s.scriptCost.get(k.scriptCost, [3]string{account, script, quoteCurrency}).Add(c.AIQuoteFee.V)
 	}
 	if c.Duration.OK {
-		k.scriptTalk.Get([2]string{account, script}).Add(c.Duration.V)
+		s.scriptTalk.get(k.scriptTalk, [2]string{account, script}).Add(c.Duration.V)
 	}
+}
+
+// scriptCall counts the record in its script's laaffic_script_calls_total
+// and returns the script's label.
+func (l *pushRecorder) scriptCall(c *pushCall, s *bodySeries, product int) string {
+	e, found := s.scripts.entry(c.Script)
+	switch {
+	case e == nil:
+		script, _ := l.scriptLabel(c.Script)
+		l.k.scriptCalls.Get([4]string{s.account, script, c.Product, c.Termination.String()}).Inc()
+		return script
+	case !found:
+		e.label, e.folded = l.scriptLabel(c.Script)
+	case e.folded:
+		l.script.Value(c.Script) // the cap counts every folded occurrence
+	}
+	e.n[product][c.Termination]++
+	return e.label
+}
+
+// flush adds the records s counted to their children.
+func (l *pushRecorder) flush(s *bodySeries) {
+	a := s.acc
+	for i, n := range s.calls {
+		if n > 0 {
+			a.calls.Get(i).Add(float64(n))
+		}
+	}
+	for i, n := range s.keypresses {
+		if n > 0 {
+			a.keypresses.Get(i).Add(float64(n))
+		}
+	}
+	for i, n := range s.sip {
+		if n > 0 {
+			a.sip.Get(i).Add(float64(n))
+		}
+	}
+	for i, n := range s.terms {
+		if n > 0 {
+			a.terms.Get(i).Add(float64(n))
+		}
+	}
+	if s.recalls > 0 {
+		l.k.recalls.Get(s.account).Add(float64(s.recalls))
+	}
+	s.addLabels(&s.billPeriods, l.k.billPeriods)
+	s.addLabels(&s.intents, l.k.intents)
+	s.addLabels(&s.countries, l.k.destination)
+	for i := range s.scripts.n {
+		e := &s.scripts.e[i]
+		for p := range e.n {
+			for t, n := range e.n[p] {
+				if n > 0 {
+					l.k.scriptCalls.Get([4]string{s.account, e.label, productNames[p], terminationNames[t]}).Add(float64(n))
+				}
+			}
+		}
+	}
+}
+
+// tallySize bounds the distinct values of an open-ended label a body
+// counts together; a body with more counts the rest record by record.
+const tallySize = 8
+
+// tally counts the records of one body per raw value of an open-ended
+// label, with the label the value got (cappedLabel) on its first record.
+type tally[N any] struct {
+	e [tallySize]tallyEntry[N]
+	n int
+}
+
+type tallyEntry[N any] struct {
+	raw, label string
+	folded     bool // the cap folded raw into "other"
+	n          N
+}
+
+// entry returns the entry of raw value v: found, or new (its label still
+// to set); nil when the tally is full. The values are the interner's
+// shared strings, so a comparison mostly finds the same pointer.
+func (t *tally[N]) entry(v string) (e *tallyEntry[N], found bool) {
+	for i := range t.n {
+		if t.e[i].raw == v {
+			return &t.e[i], true
+		}
+	}
+	if t.n == len(t.e) {
+		return nil, false
+	}
+	e = &t.e[t.n]
+	e.raw = v
+	t.n++
+	return e, false
+}
+
+// memoSize bounds the children a memo keeps.
+const memoSize = 8
+
+// memo keeps the children one body resolved by label values: a few string
+// comparisons instead of hashing the values for a Children lookup.
+type memo[K comparable, M any] struct {
+	keys [memoSize]K
+	vals [memoSize]M
+	n    int
+}
+
+func (m *memo[K, M]) get(c *receiver.Children[K, M], k K) M {
+	for i := range m.n {
+		if m.keys[i] == k {
+			return m.vals[i]
+		}
+	}
+	v := c.Get(k)
+	if m.n < memoSize {
+		m.keys[m.n], m.vals[m.n] = k, v
+		m.n++
+	}
+	return v
 }
 
 func (l *pushRecorder) center(c *callCenterRecord, account string) {

@@ -4,6 +4,7 @@
 package jsonscan
 
 import (
+	"encoding/binary"
 	"math"
 	"strconv"
 )
@@ -77,41 +78,80 @@ func parseShortDecimal(s []byte) (float64, bool) {
 	if len(s) == 0 || len(s) > 17 {
 		return 0, false
 	}
-	neg, i := false, 0
-	if s[0] == '-' {
-		neg, i = true, 1
+	i := 0
+	neg := s[0] == '-'
+	if neg {
+		i = 1
 	}
-	var v int64
-	digits, frac := 0, -1 // frac: digits after the point, -1 before it
-	for ; i < len(s); i++ {
-		switch c := s[i]; {
-		case c >= '0' && c <= '9':
-			v = v*10 + int64(c-'0')
-			digits++
-			if frac >= 0 {
-				frac++
-			}
-		case c == '.' && frac < 0 && digits > 0:
-			frac = 0
-		default:
-			return 0, false
-		}
-	}
-	if digits == 0 || digits > 15 || frac == 0 {
+	v, j := digitRun(0, s, i)
+	if j == i {
 		return 0, false
 	}
-	if frac < 0 {
-		// An integer: "-0" is 0, as its integer value.
-		if neg {
-			v = -v
+	digits, frac := j-i, 0
+	if j < len(s) {
+		if s[j] != '.' {
+			return 0, false
 		}
-		return float64(v), true
+		var k int
+		v, k = digitRun(v, s, j+1)
+		if frac = k - (j + 1); frac == 0 || k != len(s) {
+			return 0, false
+		}
+		digits += frac
 	}
-	f := float64(v) / exactPowersOfTen[frac]
+	if digits > 15 {
+		return 0, false
+	}
+	f := float64(v)
+	if frac > 0 {
+		f /= exactPowersOfTen[frac]
+	}
 	if neg {
-		f = -f // "-0.0" is -0, as strconv reads it
+		// "-0" is 0, as its integer value; "-0.0" is -0, as strconv reads it.
+		if frac == 0 {
+			return float64(-int64(v)), true
+		}
+		f = -f
 	}
 	return f, true
+}
+
+// digitRun reads the decimal digits of s from i on into v (v*10 + digit
+// each; it wraps past 19 digits, which callers refuse by count) and returns
+// v and the index after the last digit. Runs of eight are read as one word.
+func digitRun(v uint64, s []byte, i int) (uint64, int) {
+	for i+8 <= len(s) {
+		w := binary.LittleEndian.Uint64(s[i:])
+		if !eightDigits(w) {
+			break
+		}
+		v = v*1e8 + eightDigitsValue(w)
+		i += 8
+	}
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		v = v*10 + uint64(s[i]-'0')
+	}
+	return v, i
+}
+
+// eightDigits reports whether all eight bytes of w are '0'..'9': each
+// byte's high nibble is 3, and stays 3 once 6 is added (0x3a..0x3f carry
+// into 4). A byte that carries out fails the first test already.
+func eightDigits(w uint64) bool {
+	const hi = 0xf0f0f0f0f0f0f0f0
+	return w&hi == 0x3030303030303030 && (w+0x0606060606060606)&hi == 0x3030303030303030
+}
+
+// eightDigitsValue is the value of eight ASCII digits, the first in the
+// low byte of w: pairs, then quads, then the whole, by multiply-and-shift
+// (the SWAR method of simdjson and fast_float).
+func eightDigitsValue(w uint64) uint64 {
+	const mask = 0x000000ff000000ff
+	const mul1 = 100 + 1000000<<32
+	const mul2 = 1 + 10000<<32
+	w -= 0x3030303030303030
+	w = w*10 + w>>8
+	return ((w&mask)*mul1 + (w>>16&mask)*mul2) >> 32
 }
 
 // isDecimal reports whether s is -?digits(.digits)?([eE][+-]?digits)?.

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/bits"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -128,6 +129,68 @@ func (r *Reader) Key() []byte {
 	return k
 }
 
+// Key is an object key a decoder expects (KeyIs), kept in the form it is
+// compared in: the quoted name, and its first sixteen bytes as two words,
+// so a key that differs is told apart with one load and one comparison and
+// most keys match without a call to compare memory.
+type Key struct {
+	name   string
+	quoted string    // "name", quotes included
+	w      [2]uint64 // the first 16 bytes of quoted (zero past its end)
+	mask   [2]uint64 // which bytes of the words w holds
+}
+
+// NewKey returns name as a Key. name must hold no byte a JSON string
+// escapes ('"', '\\', control characters): it is compared with the raw
+// body.
+func NewKey(name string) Key {
+	k := Key{name: name, quoted: `"` + name + `"`}
+	var word [16]byte
+	n := copy(word[:], k.quoted)
+	for j := range k.w {
+		k.w[j] = binary.LittleEndian.Uint64(word[8*j:])
+		if used := min(max(n-8*j, 0), 8); used > 0 {
+			k.mask[j] = ^uint64(0) >> (64 - 8*used)
+		}
+	}
+	return k
+}
+
+// Name is the key's name.
+func (k *Key) Name() string { return k.name }
+
+// KeyIs reads the next object key and the colon after it when the key is
+// k written as is (no escapes), and reports whether it did; otherwise it
+// reads nothing, and Key reads whatever key comes. Use it where Key would
+// be called. A decoder expecting the keys of its previous record, in the
+// same order, checks each with a comparison instead of scanning the key
+// and looking it up.
+func (r *Reader) KeyIs(k *Key) bool {
+	r.ws()
+	i, q := r.i, k.quoted
+	end := i + len(q)
+	if end > len(r.b) {
+		return false
+	}
+	if i+16 <= len(r.b) {
+		b := r.b[i : i+16]
+		if binary.LittleEndian.Uint64(b)&k.mask[0] != k.w[0] ||
+			binary.LittleEndian.Uint64(b[8:])&k.mask[1] != k.w[1] ||
+			(len(q) > 16 && string(r.b[i+16:end]) != q[16:]) {
+			return false
+		}
+	} else if string(r.b[i:end]) != q {
+		return false
+	}
+	r.i = end
+	if r.Peek() != ':' {
+		r.fail("expected ':'")
+		return true
+	}
+	r.i++
+	return true
+}
+
 // strSpecial marks the bytes str must look at: the closing quote, a
 // backslash, and control characters (invalid inside a JSON string).
 var strSpecial = func() (t [256]bool) {
@@ -138,21 +201,22 @@ var strSpecial = func() (t [256]bool) {
 	return t
 }()
 
-// Byte-wise masks for hasStringSpecial.
+// Byte-wise masks for stringSpecial.
 const (
 	ones  = 0x0101010101010101
 	highs = 0x8080808080808080
 )
 
-// hasStringSpecial reports whether any of the eight bytes of w is a
-// special byte of strSpecial ('"', '\\' or below 0x20). (x-ones)&^x&highs
-// is non-zero exactly when some byte of x is zero, and (x-ones*n)&^x&highs
-// when some byte is below n (n <= 0x80): exact as a yes/no answer, which
-// is all str asks.
-func hasStringSpecial(w uint64) bool {
+// stringSpecial marks, with the high bit of its byte, every special byte of
+// strSpecial ('"', '\\' or below 0x20) among the eight bytes of w (low byte
+// first). (x-ones)&^x&highs flags the bytes of x that are zero, and
+// (x-ones*n)&^x&highs those below n (n <= 0x80); a borrow can only flag a
+// byte above a flagged one, so the lowest flag is always exact: it is the
+// first special byte, which is all str asks.
+func stringSpecial(w uint64) uint64 {
 	q := w ^ (ones * '"')
 	bs := w ^ (ones * '\\')
-	return ((q-ones)&^q|(bs-ones)&^bs|(w-ones*0x20)&^w)&highs != 0
+	return ((q-ones)&^q | (bs-ones)&^bs | (w-ones*0x20)&^w) & highs
 }
 
 // str reads a string literal (at '"') and returns its content: a sub-slice
@@ -161,30 +225,33 @@ func (r *Reader) str() []byte {
 	start := r.i + 1
 	j := start
 	// Plain bytes (the bulk of every id, name and time) are skipped eight
-	// at a time; the word holding a special byte, and the tail, are
-	// stepped through one byte at a time to find it.
+	// at a time; the first special byte of a word is located from its
+	// flag, without stepping through the word.
 	for ; j+8 <= len(r.b); j += 8 {
-		if hasStringSpecial(binary.LittleEndian.Uint64(r.b[j:])) {
-			break
+		if m := stringSpecial(binary.LittleEndian.Uint64(r.b[j:])); m != 0 {
+			return r.strEnd(start, j+bits.TrailingZeros64(m)>>3)
 		}
 	}
-	for ; j < len(r.b); j++ {
-		if !strSpecial[r.b[j]] {
-			continue
-		}
-		switch c := r.b[j]; {
-		case c == '"':
-			r.i = j + 1
-			return r.b[start:j]
-		case c == '\\':
-			return r.strEscaped(start, j)
-		case c < 0x20:
-			r.i = j
-			r.fail("control character in string")
-			return nil
-		}
+	for j < len(r.b) && !strSpecial[r.b[j]] {
+		j++
 	}
-	r.fail("unterminated string")
+	return r.strEnd(start, j)
+}
+
+// strEnd finishes a string at its first special byte j (len(r.b): none).
+func (r *Reader) strEnd(start, j int) []byte {
+	switch {
+	case j >= len(r.b):
+		r.fail("unterminated string")
+		return nil
+	case r.b[j] == '"':
+		r.i = j + 1
+		return r.b[start:j]
+	case r.b[j] == '\\':
+		return r.strEscaped(start, j)
+	}
+	r.i = j
+	r.fail("control character in string")
 	return nil
 }
 

@@ -3,6 +3,7 @@ package jsonscan
 import (
 	"encoding/binary"
 	"encoding/json"
+	"math/bits"
 	"strconv"
 	"strings"
 	"testing"
@@ -111,6 +112,10 @@ func TestParseNumber(t *testing.T) {
 		{"0.007875", 0.007875, true}, {"-1.5", -1.5, true}, {"1.2793", 1.2793, true}, {"0.1", 0.1, true},
 		{"123456789012.345", 123456789012.345, true}, {"1234567890123.4567", 1234567890123.4567, true},
 		{"-0.0", 0, true}, {"00.50", 0.5, true}, {"1.2.3", 0, false}, {"-.5", 0, false}, {"1-2", 0, false}, {"123456789012345678", 123456789012345678, true},
+		{"1670939112097", 1670939112097, true}, {"12345678", 12345678, true}, {"-87654321.1234567", -87654321.1234567, true},
+		{"123456789012345", 123456789012345, true}, {"1234567890123456", 1234567890123456, true}, {"1234567a", 0, false}, {"12345678:", 0, false},
+		{"1234", 1234, true}, {"123456789012", 123456789012, true}, {"0.1234", 0.1234, true}, {"1234.5678", 1234.5678, true},
+		{"123a", 0, false}, {"12:4", 0, false}, {"9999.0099", 9999.0099, true},
 		{"1e5", 1e5, true}, {"7.875E-06", 7.875e-06, true}, {"2e+3", 2000, true},
 		{"0x1p4", 0, false}, {"0x10", 0, false}, {"1_0", 0, false}, {"1_000.5", 0, false},
 		{"Inf", 0, false}, {"+Inf", 0, false}, {"-Inf", 0, false}, {"infinity", 0, false}, {"NaN", 0, false}, {"nan", 0, false},
@@ -124,10 +129,11 @@ func TestParseNumber(t *testing.T) {
 	}
 }
 
-// The word-at-a-time test finds a special byte at every position of the
-// word, whatever the other bytes are, and nothing else.
-func TestHasStringSpecial(t *testing.T) {
-	for _, fill := range []byte{'a', 0x7f, 0x80, 0xff, ' ', '!', '#', '[', ']'} {
+// The word-at-a-time test flags the first special byte of the word
+// exactly, whatever the other bytes are, and flags nothing in a word
+// without one.
+func TestStringSpecial(t *testing.T) {
+	for _, fill := range []byte{'a', 0x7f, 0x80, 0xff, ' ', '!', '#', '[', ']', '"', 0} {
 		for pos := 0; pos < 8; pos++ {
 			for c := 0; c < 256; c++ {
 				var w [8]byte
@@ -135,9 +141,20 @@ func TestHasStringSpecial(t *testing.T) {
 					w[i] = fill
 				}
 				w[pos] = byte(c)
-				want := strSpecial[c] || strSpecial[fill]
-				if got := hasStringSpecial(binary.LittleEndian.Uint64(w[:])); got != want {
-					t.Fatalf("hasStringSpecial(%q) = %v, want %v", w, got, want)
+				first := -1
+				for i, b := range w {
+					if strSpecial[b] {
+						first = i
+						break
+					}
+				}
+				m := stringSpecial(binary.LittleEndian.Uint64(w[:]))
+				got := -1
+				if m != 0 {
+					got = bits.TrailingZeros64(m) >> 3
+				}
+				if got != first {
+					t.Fatalf("stringSpecial(%q) flags byte %d first, want %d", w, got, first)
 				}
 			}
 		}
@@ -164,4 +181,60 @@ func FuzzParseNumber(f *testing.F) {
 			t.Fatalf("ParseNumber(%q) = %v, strconv says %v, %v", s, v, w, err)
 		}
 	})
+}
+
+// KeyIs takes exactly the key Key would read, when it is the name written
+// without escapes, and leaves the reader where Key does; otherwise it reads
+// nothing.
+func TestKeyIs(t *testing.T) {
+	for _, c := range []struct {
+		obj, name string
+		want      bool
+	}{
+		{`{"type":1}`, "type", true},
+		{`{ "type" : 1}`, "type", true},
+		{`{"typeX":1}`, "type", false},
+		{`{"typ":1}`, "type", false},
+		{`{"ty\u0070e":1}`, "type", false}, // escaped: Key reads it
+		{`{"type"`, "type", true},          // then the missing ':' is an error
+		{`{"":1}`, "", true},
+		{`{"a":1}`, "", false},
+		{`{"aiAgentChargedDuration":1}`, "aiAgentChargedDuration", true},
+		{`{"aiAgentChargedDurationX":1}`, "aiAgentChargedDuration", false},
+		{`{"aiAgentChargedDuratio":1}`, "aiAgentChargedDuration", false},
+		{`{"aiAgentChargedDuration"`, "aiAgentChargedDuration", true},
+		{`{"aiAgentChargedDurat`, "aiAgentChargedDuration", false},
+		{`{"ab"`, "ab", true},
+		{`{"ab`, "ab", false},
+		{`{"abcdef":1}`, "abcdef", true},
+		{`{"abcdefghijklmn":1}`, "abcdefghijklmn", true},
+		{`{"abcdefghijklmo":1}`, "abcdefghijklmn", false},
+		{`{"abcdefghijklmn":1}`, "abcdefghijklm", false},
+		{`{"abcdefghijklmnopqrstuvwxyz":1}`, "abcdefghijklmnopqrstuvwxyz", true},
+		{`{"abcdefghijklmnopqrstuvwxyZ":1}`, "abcdefghijklmnopqrstuvwxyz", false},
+		{`{"abcdefg":1}`, "abcdef", false},
+	} {
+		var r, k Reader
+		r.Reset([]byte(c.obj))
+		k.Reset([]byte(c.obj))
+		r.Open()
+		k.Open()
+		at := r.i
+		key := NewKey(c.name)
+		got := r.KeyIs(&key)
+		if got != c.want {
+			t.Errorf("%s: KeyIs(%q) = %v, want %v", c.obj, c.name, got, c.want)
+			continue
+		}
+		if !got {
+			if r.i != at || r.err != nil {
+				t.Errorf("%s: KeyIs(%q) moved the reader or failed: %d %v", c.obj, c.name, r.i, r.err)
+			}
+			continue
+		}
+		name := k.Key()
+		if (k.err == nil && string(name) != c.name) || r.i != k.i || (r.err == nil) != (k.err == nil) {
+			t.Errorf("%s: KeyIs at %d (%v), Key %q at %d (%v)", c.obj, r.i, r.err, name, k.i, k.err)
+		}
+	}
 }

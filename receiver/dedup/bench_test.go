@@ -1,6 +1,7 @@
 package dedup
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -55,6 +56,55 @@ func BenchmarkAddUnique(b *testing.B) {
 			b.Fatal("unique key reported duplicate")
 		}
 	}
+}
+
+// BenchmarkClaimBody100: bodies of 100 new ids claimed into a set that
+// remembers 1M ids (a table far larger than the CPU caches); ns per id.
+func BenchmarkClaimBody100(b *testing.B) {
+	keys, s := benchSet(b, 2_000_000, true)
+	bodies := len(keys) / 100
+	fresh := make([]bool, 100)
+	for i := 0; b.Loop(); i++ {
+		// After each pass over the keys the clock moves one window: they
+		// are new again.
+		body := keys[i%bodies*100:][:100]
+		now := t0.Add(time.Duration(1+i/bodies) * 3 * time.Hour)
+		if _, err := s.Claim(context.Background(), body, now, fresh); err != nil || !fresh[0] || !fresh[99] {
+			b.Fatal("a new id reported as a duplicate", err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*100), "ns/id")
+}
+
+// BenchmarkFill1M: a fresh set (default limits) taking 1M new ids, every
+// growth step included; ns per id.
+func BenchmarkFill1M(b *testing.B) {
+	keys := keys1M()
+	b.ResetTimer()
+	for b.Loop() {
+		s := New(3*time.Hour, 2_000_000)
+		for _, k := range keys {
+			s.Add(k, t0)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(keys)), "ns/id")
+}
+
+// BenchmarkFill1MClaim: as BenchmarkFill1M, the ids claimed 100 at a time
+// (a LAAFFIC body).
+func BenchmarkFill1MClaim(b *testing.B) {
+	keys := keys1M()
+	fresh := make([]bool, 100)
+	b.ResetTimer()
+	for b.Loop() {
+		s := New(3*time.Hour, 2_000_000)
+		for j := 0; j+100 <= len(keys); j += 100 {
+			if _, err := s.Claim(context.Background(), keys[j:j+100], t0, fresh); err != nil || !fresh[0] {
+				b.Fatal("a new id reported as a duplicate", err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(keys)), "ns/id")
 }
 
 // BenchmarkAddDuplicate: a re-delivery of one of 1M remembered ids.

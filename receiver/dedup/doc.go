@@ -26,13 +26,16 @@
 //
 // # Memory per id
 //
-// With the ring full: 12 + 8*10/7 = 23.4 bytes per id. The ring (and the
-// table with it) grows by 1.25x rather than 2x, so right after a growth step
-// the ring is 80 % full: 23.4 / 0.8 = 29.3 bytes per id, the worst case.
-// Growth stops at the shard's share of maxEntries, so a full set costs
-// exactly 23.4 bytes per id. Measured with runtime.MemStats (HeapAlloc after
-// GC, TestMemoryPerID / BenchmarkMemory2M): 30.0 B/id at 250k ids, 27.8 B/id
-// at 1M ids (26.5 MiB), 23.7 B/id at 2M ids (45 MiB) — against a budget of
+// With the ring full: 12 + 8*10/7 = 23.4 bytes per id. The ring grows by
+// 1.25x rather than 2x, so right after a growth step it is 80 % full (15
+// bytes per id). The table grows by 2x, ahead of the ring, because its
+// rebuild re-probes every entry at a random place: right after its step it
+// is sized for twice the entries, 22.9 bytes per id, so the worst case is
+// 15 + 22.9 = 37.9 bytes per id. Growth stops at the shard's share of
+// maxEntries, so a full set costs exactly 23.4 bytes per id. Measured with
+// runtime.MemStats (HeapAlloc after GC, TestMemoryPerID /
+// BenchmarkMemory2M): 34.4 B/id at 250k ids, 31.5 B/id at 1M ids (30.0
+// MiB), 23.7 B/id at 2M ids (45 MiB) — against a budget of
 // 48 B/id. Transient extra memory: one shard's old arrays during a growth
 // step (1/32 of the set), one shard's encoded records while saving (about
 // 0.75 MB at 2M ids), and the live records while loading.

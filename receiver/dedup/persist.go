@@ -336,7 +336,7 @@ func (sh *shard) finishLoad(limit int, window uint32) error {
 	sh.hashes, sh.times, sh.head = make([]uint64, c), make([]uint32, c), 0
 	copy(sh.hashes, hs)
 	copy(sh.times, ts)
-	if !sh.rebuildTable() {
+	if !sh.rebuildTable(c) {
 		return corrupt("duplicate entry")
 	}
 	return nil

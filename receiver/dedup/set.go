@@ -118,6 +118,54 @@ func (s *Set) Add(key string, now time.Time) (added bool) {
 	return added
 }
 
+// addChunk is how many keys addAll orders by shard at a time (its
+// bookkeeping lives on the stack).
+const addChunk = 128
+
+// addAll sets fresh[i] to Add(keys[i], now) for every key. The keys are
+// hashed first and taken shard by shard, each shard locked once per chunk
+// of keys instead of once per key (a lock, an unlock and the publishing of
+// the counts are atomic operations, each a barrier the adds' memory
+// accesses cannot be overlapped across). Keys of one shard keep their
+// order, so a key repeated in keys is fresh once.
+func (s *Set) addAll(keys []string, now time.Time, fresh []bool) {
+	sec := toSec(now)
+	var (
+		hs    [addChunk]uint64
+		order [addChunk]uint8 // chunk indexes, grouped by shard
+		start [maxShards + 1]uint8
+	)
+	for base := 0; base < len(keys); base += addChunk {
+		chunk := keys[base:min(base+addChunk, len(keys))]
+		start = [maxShards + 1]uint8{}
+		for i, k := range chunk {
+			hs[i] = hashKey(k)
+			start[hs[i]&s.mask+1]++
+		}
+		for g := 1; g <= len(s.shards); g++ {
+			start[g] += start[g-1]
+		}
+		next := start
+		for i := range chunk {
+			g := hs[i] & s.mask
+			order[next[g]] = uint8(i)
+			next[g]++
+		}
+		for g := range s.shards {
+			idx := order[start[g]:start[g+1]]
+			if len(idx) == 0 {
+				continue
+			}
+			sh := &s.shards[g]
+			sh.mu.Lock()
+			for _, i := range idx {
+				fresh[base+int(i)] = sh.add(hs[i], sec)
+			}
+			sh.unlock()
+		}
+	}
+}
+
 // Len returns the number of remembered keys. Expiry is lazy (performed by
 // Add on the shard it touches, and by Sweep), so the count may include keys
 // whose window has passed but that were not swept yet; call Sweep first for

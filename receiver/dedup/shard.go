@@ -144,35 +144,48 @@ func (sh *shard) pop() {
 
 // grow enlarges the ring by 1.25x (not 2x: memory per entry right after a
 // growth step is what the <= 48 B/id target is about), capped at the limit.
+// The table grows by 2x (capped at the limit's size), ahead of the ring: a
+// ring step only copies the ring, while a table rebuild re-probes every
+// entry at a random place, so the table is rebuilt once per three ring
+// steps instead of at each.
 func (sh *shard) grow() {
 	c := len(sh.hashes)
 	nc := max(c+c/4, minRingCap)
 	nc = min(nc, sh.limit)
 	nc = max(nc, sh.n+1)
-	sh.resize(nc)
+	sh.relay(nc)
+	if tableSize(nc) > len(sh.slots) {
+		sh.rebuildTable(max(nc, min(2*c, sh.limit)))
+	}
 }
 
 // resize re-lays the ring into capacity c (>= n) with the head at 0 and
-// rebuilds the table from the ring.
+// rebuilds the table from the ring, sized for c.
 func (sh *shard) resize(c int) {
-	hs := make([]uint64, c)
-	ts := make([]uint32, c)
-	for k := 0; k < sh.n; k++ {
-		j := sh.head + k
-		if j >= len(sh.hashes) {
-			j -= len(sh.hashes)
-		}
-		hs[k], ts[k] = sh.hashes[j], sh.times[j]
-	}
-	sh.hashes, sh.times, sh.head = hs, ts, 0
-	sh.rebuildTable()
+	sh.relay(c)
+	sh.rebuildTable(c)
 }
 
-// rebuildTable sizes the table for the ring capacity and fills it from the
-// ring. It reports false if the ring holds a hash twice (only possible for
-// entries read from a file).
-func (sh *shard) rebuildTable() bool {
-	sh.slots = make([]uint64, tableSize(len(sh.hashes)))
+// relay re-lays the ring into capacity c (>= n) with the head at 0; the
+// table is unchanged.
+func (sh *shard) relay(c int) {
+	hs := make([]uint64, c)
+	ts := make([]uint32, c)
+	// The entries are at most two runs of the old ring: head to its end,
+	// then its start.
+	first := min(sh.n, len(sh.hashes)-sh.head)
+	copy(hs, sh.hashes[sh.head:sh.head+first])
+	copy(ts, sh.times[sh.head:sh.head+first])
+	copy(hs[first:], sh.hashes[:sh.n-first])
+	copy(ts[first:], sh.times[:sh.n-first])
+	sh.hashes, sh.times, sh.head = hs, ts, 0
+}
+
+// rebuildTable sizes the table for c entries (at least the ring capacity)
+// and fills it from the ring. It reports false if the ring holds a hash
+// twice (only possible for entries read from a file).
+func (sh *shard) rebuildTable(c int) bool {
+	sh.slots = make([]uint64, tableSize(c))
 	for k := 0; k < sh.n; k++ {
 		j := sh.head + k
 		if j >= len(sh.hashes) {

@@ -47,11 +47,9 @@ type Ticket struct {
 
 var _ Store = (*Set)(nil)
 
-// Claim implements Store with Add; it never fails.
+// Claim implements Store with Add for every key (addAll); it never fails.
 func (s *Set) Claim(_ context.Context, keys []string, now time.Time, fresh []bool) (Ticket, error) {
-	for i, k := range keys {
-		fresh[i] = s.Add(k, now)
-	}
+	s.addAll(keys, now, fresh)
 	return Ticket{keys: keys, fresh: fresh[:len(keys)]}, nil
 }
 

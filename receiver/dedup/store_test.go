@@ -69,3 +69,33 @@ func TestSetReleaseKeepsOthers(t *testing.T) {
 	}
 	mustInvariants(t, s)
 }
+
+// A claim of many keys (several chunks, every shard, repeats within and
+// across chunks, a set small enough to evict) answers exactly as Add key by
+// key, and leaves the same set.
+func TestSetClaimMatchesAdd(t *testing.T) {
+	for _, max := range []int{1000, 100_000} {
+		byClaim, byAdd := New(time.Hour, max), New(time.Hour, max)
+		for round := range 20 {
+			keys := make([]string, 300+round)
+			for i := range keys {
+				keys[i] = fmt.Sprintf("id-%d", (round*250+i%100*7)%2000) // keys 100.. repeat 0..
+			}
+			now := t0.Add(time.Duration(round) * time.Minute)
+			fresh := make([]bool, len(keys))
+			if _, err := byClaim.Claim(context.Background(), keys, now, fresh); err != nil {
+				t.Fatal(err)
+			}
+			for i, k := range keys {
+				if want := byAdd.Add(k, now); fresh[i] != want {
+					t.Fatalf("max %d round %d: %s fresh=%v, Add says %v", max, round, k, fresh[i], want)
+				}
+			}
+			mustInvariants(t, byClaim)
+			if byClaim.Len() != byAdd.Len() || byClaim.Evictions() != byAdd.Evictions() {
+				t.Fatalf("max %d round %d: len %d/%d evictions %d/%d", max, round,
+					byClaim.Len(), byAdd.Len(), byClaim.Evictions(), byAdd.Evictions())
+			}
+		}
+	}
+}
