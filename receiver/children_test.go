@@ -2,8 +2,10 @@ package receiver
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
@@ -105,5 +107,31 @@ func TestExemplarAtMostOncePerSecondPerSeries(t *testing.T) {
 			t.Fatalf("%s: count %v, want every record observed (4)", tc.family, c)
 		}
 		tr.clock.Advance(500 * time.Millisecond) // the next case starts on a whole second
+	}
+}
+
+// An exemplar keeps a copy of its id, not the string the id was sliced
+// from (a body's ids may share one string): the histogram holds the
+// exemplar long after the request.
+func TestExemplarKeepsACopyOfTheID(t *testing.T) {
+	var e Exemplars
+	e.init()
+	e.tick(time.Unix(1000, 0))
+	h := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "h", Help: "h", Buckets: []float64{1}})
+	shared := strings.Repeat("x", 4096) + "call-7"
+	id := shared[4096:]
+	e.Observe(h, 0.5, "call_id", id)
+	var m dto.Metric
+	if err := h.Write(&m); err != nil {
+		t.Fatal(err)
+	}
+	ex := m.GetHistogram().GetBucket()[0].GetExemplar()
+	if ex == nil || len(ex.GetLabel()) != 1 || ex.GetLabel()[0].GetValue() != id {
+		t.Fatalf("exemplar %v, want call_id=%q", ex, id)
+	}
+	kept := unsafe.StringData(ex.GetLabel()[0].GetValue())
+	start := uintptr(unsafe.Pointer(unsafe.StringData(shared)))
+	if p := uintptr(unsafe.Pointer(kept)); p >= start && p < start+uintptr(len(shared)) {
+		t.Errorf("the exemplar's id points into the shared string: it keeps all %d bytes alive", len(shared))
 	}
 }

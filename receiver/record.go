@@ -1,6 +1,7 @@
 package receiver
 
 import (
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -142,7 +143,10 @@ func (e *Exemplars) tick(now time.Time) {
 func (e *Exemplars) Observe(o prometheus.Observer, v float64, idLabel, id string) {
 	if id != "" {
 		if eo, ok := o.(prometheus.ExemplarObserver); ok && e.due(o) {
-			eo.ObserveWithExemplar(v, prometheus.Labels{idLabel: id})
+			// The histogram keeps its exemplar after the request; id may
+			// be a slice of a string shared by a body's records, which a
+			// copy does not keep alive. At most one per series a second.
+			eo.ObserveWithExemplar(v, prometheus.Labels{idLabel: strings.Clone(id)})
 			return
 		}
 	}
