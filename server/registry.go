@@ -20,11 +20,10 @@ import (
 //
 // A collector that appends its family's exposition text itself (a
 // textFamily) is gathered by Gather like any other, and left out by
-// gatherOthers: a text scrape writes it directly (render.go).
+// othersCollector: a text scrape writes it directly (render.go).
 type Registry struct {
 	checks *prometheus.Registry // Register and Unregister's checks
 	gather *prometheus.Registry // holds the one collector of them all
-	others *prometheus.Registry // holds the one collector of all but the text families
 
 	mu         sync.RWMutex
 	collectors []registered // copied on write: Collect reads it unlocked
@@ -50,9 +49,8 @@ type textFamily interface {
 
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry {
-	r := &Registry{checks: prometheus.NewRegistry(), gather: prometheus.NewRegistry(), others: prometheus.NewRegistry(), texts: newTextSet(nil)}
+	r := &Registry{checks: prometheus.NewRegistry(), gather: prometheus.NewRegistry(), texts: newTextSet(nil)}
 	r.gather.MustRegister(allCollectors{r: r, all: true})
-	r.others.MustRegister(allCollectors{r: r})
 	return r
 }
 
@@ -136,8 +134,10 @@ func (r *Registry) Unregister(c prometheus.Collector) bool {
 // prometheus.Registry.
 func (r *Registry) Gather() ([]*dto.MetricFamily, error) { return r.gather.Gather() }
 
-// gatherOthers is Gather without the text families.
-func (r *Registry) gatherOthers() ([]*dto.MetricFamily, error) { return r.others.Gather() }
+// othersCollector collects every registered collector but the text
+// families, one after the other. It describes nothing: register it
+// unchecked.
+func (r *Registry) othersCollector() prometheus.Collector { return allCollectors{r: r} }
 
 // textFamilies are the registered text families.
 func (r *Registry) textFamilies() *textSet {
@@ -167,8 +167,8 @@ func descriptions(c prometheus.Collector) []string {
 	return out
 }
 
-// allCollectors is the one collector of Registry.gather (all) and of
-// Registry.others (all but the text families). It describes nothing (an
+// allCollectors is the one collector of Registry.gather (all) and the
+// othersCollector (all but the text families). It describes nothing (an
 // unchecked collector): its collectors' descriptions were checked when they
 // were registered on Registry.checks.
 type allCollectors struct {

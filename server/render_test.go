@@ -177,7 +177,7 @@ func TestScrapeAnswersAsPromhttp(t *testing.T) {
 			// The text formats were written directly, not by promhttp.
 			bw := getScrapeBuffer()
 			defer putScrapeBuffer(bw)
-			direct := renderText(bw, expfmt.NegotiateIncludingOpenMetrics(req.Header), gathered{}, s.reg, &promLogger{l: s.logger, aborts: s.scrapeAborts})
+			direct, _ := newDirectRender(s.reg.(*Registry)).render(bw, expfmt.NegotiateIncludingOpenMetrics(req.Header), nil, &promLogger{l: s.logger, aborts: s.scrapeAborts})
 			if wantDirect := !strings.Contains(ct, "protobuf"); direct != wantDirect {
 				t.Errorf("written directly: %v, want %v", direct, wantDirect)
 			}

@@ -1,0 +1,108 @@
+package server
+
+import (
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/expfmt"
+)
+
+// directRender renders the text scrapes over a *Registry. A scrape is
+// gathered in one prometheus.Registry Gather: the scrape's collectors, then
+// long's collectors other than its text families. Each Gather of a
+// prometheus.Registry allocates two metric channels of a thousand entries,
+// and a registry made per scrape its maps and a registration goroutine
+// besides; the registries are kept in a pool, and concurrent scrapes each
+// take their own.
+type directRender struct {
+	long *Registry
+	pool sync.Pool // of *scrapeGatherer
+}
+
+func newDirectRender(long *Registry) *directRender {
+	d := &directRender{long: long}
+	d.pool.New = func() any {
+		c := &scrapeThenLong{long: long.othersCollector()}
+		reg := prometheus.NewRegistry()
+		reg.MustRegister(c) // unchecked: its collectors were checked when registered
+		return &scrapeGatherer{reg: reg, c: c}
+	}
+	return d
+}
+
+// render gathers the scrape's collectors and long's, and writes the answer
+// in format, a text format (renderText). When it cannot (a gathering error,
+// a name clash: promhttp answers, with client_golang's messages), it writes
+// nothing, reports false, and returns the scrape's collectors' metrics
+// gathered alone, without collecting them again: collecting them is the
+// upstream fetch.
+func (d *directRender) render(bw *scrapeBuffer, format expfmt.Format, scrapers scrapeCollectors, pl *promLogger) (bool, gathered) {
+	g := d.pool.Get().(*scrapeGatherer)
+	defer d.put(g)
+	g.c.scrapers = scrapers
+	mfs, err := g.reg.Gather()
+	if err == nil && renderText(bw, format, mfs, d.long.textFamilies(), pl) {
+		return true, gathered{}
+	}
+	return false, gatherOnce(replayCollector(g.c.recorded))
+}
+
+func (d *directRender) put(g *scrapeGatherer) {
+	g.c.scrapers = nil
+	clear(g.c.recorded) // the pool does not keep a scrape's metrics alive
+	g.c.recorded = g.c.recorded[:0]
+	d.pool.Put(g)
+}
+
+// scrapeGatherer is a registry holding one scrapeThenLong.
+type scrapeGatherer struct {
+	reg *prometheus.Registry
+	c   *scrapeThenLong
+}
+
+// scrapeThenLong collects the scrape's collectors first and the long-lived
+// ones after them, on the gathering goroutine: the long-lived request
+// counters the fetch increments are collected once the fetch is done, so
+// they include this scrape's requests. The scrape's metrics are recorded for
+// scraped.
+type scrapeThenLong struct {
+	scrapers scrapeCollectors
+	long     prometheus.Collector
+	recorded []prometheus.Metric
+}
+
+func (*scrapeThenLong) Describe(chan<- *prometheus.Desc) {}
+
+func (c *scrapeThenLong) Collect(ch chan<- prometheus.Metric) {
+	if len(c.scrapers) > 0 {
+		fetched := make(chan prometheus.Metric, 64)
+		go func() {
+			c.scrapers.Collect(fetched)
+			close(fetched)
+		}()
+		for m := range fetched {
+			c.recorded = append(c.recorded, m)
+			ch <- m
+		}
+	}
+	c.long.Collect(ch)
+}
+
+// replayCollector sends metrics already collected.
+type replayCollector []prometheus.Metric
+
+func (replayCollector) Describe(chan<- *prometheus.Desc) {}
+
+func (r replayCollector) Collect(ch chan<- prometheus.Metric) {
+	for _, m := range r {
+		ch <- m
+	}
+}
+
+// gatherOnce gathers c (unchecked) in a registry of its own.
+func gatherOnce(c prometheus.Collector) gathered {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(c)
+	mfs, err := reg.Gather()
+	return gathered{mfs, err}
+}
