@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"slices"
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
@@ -62,9 +63,18 @@ func renderText(bw *scrapeBuffer, format expfmt.Format, mfs []*dto.MetricFamily,
 
 // textsClash reports whether two text families share a name, or one shares
 // a name with a gathered family (or with a name a gathered histogram or
-// summary is flattened into).
+// summary is flattened into), or a gathered family's name falls inside the
+// names of a collector of several text families.
 func textsClash(set *textSet, mfs []*dto.MetricFamily) bool {
-	return set.dup || len(set.families) > 0 && collidesWith(mfs, set.names)
+	if set.dup || len(set.families) > 0 && collidesWith(mfs, set.names) {
+		return true
+	}
+	for _, span := range set.spans {
+		if slices.ContainsFunc(mfs, func(mf *dto.MetricFamily) bool { return inside(span, mf.GetName()) }) {
+			return true
+		}
+	}
+	return false
 }
 
 // textEncoder encodes a family as expfmt.NewEncoder(w, format) does for a

@@ -227,6 +227,41 @@ func TestTextsClash(t *testing.T) {
 	}
 }
 
+// spanFamilies is a collector of several text families, named names.
+type spanFamilies struct {
+	*metricvec.CounterVec
+	names []string
+}
+
+func (s spanFamilies) FamilyNames() []string { return s.names }
+
+// A gathered family, or another text family, named between the first and
+// the last name of a collector of several text families clashes: the
+// collector's text would break the order of the answer.
+func TestTextsClashInsideASpan(t *testing.T) {
+	span := spanFamilies{metricvec.NewCounterVec(prometheus.CounterOpts{Name: "p_a_total", Help: "h"}, nil), []string{"p_a_total", "p_c", "p_e"}}
+	mf := func(name string) *dto.MetricFamily {
+		return &dto.MetricFamily{Name: proto.String(name), Type: dto.MetricType_GAUGE.Enum()}
+	}
+	for _, c := range []struct {
+		texts    []textFamily
+		gathered string
+		want     bool
+	}{
+		{[]textFamily{span}, "p_b", true},
+		{[]textFamily{span}, "p_d", true},
+		{[]textFamily{span}, "p_c", true},
+		{[]textFamily{span}, "p_f", false},
+		{[]textFamily{span}, "p_", false},
+		{[]textFamily{span, metricvec.NewCounterVec(prometheus.CounterOpts{Name: "p_d_total", Help: "h"}, nil)}, "z", true},
+		{[]textFamily{span, metricvec.NewCounterVec(prometheus.CounterOpts{Name: "p_f_total", Help: "h"}, nil)}, "z", false},
+	} {
+		if got := textsClash(newTextSet(c.texts), []*dto.MetricFamily{mf(c.gathered)}); got != c.want {
+			t.Errorf("textsClash(%d texts, %s) = %v, want %v", len(c.texts), c.gathered, got, c.want)
+		}
+	}
+}
+
 // Children added while scraping: every answer is a valid, sorted
 // exposition (run with -race).
 func TestScrapeWhileAddingChildren(t *testing.T) {
