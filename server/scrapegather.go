@@ -8,12 +8,12 @@ import (
 )
 
 // directRender renders the text scrapes over a *Registry. A scrape is
-// gathered in one prometheus.Registry Gather: the scrape's collectors, then
-// long's collectors other than its text families. Each Gather of a
-// prometheus.Registry allocates two metric channels of a thousand entries,
-// and a registry made per scrape its maps and a registration goroutine
-// besides; the registries are kept in a pool, and concurrent scrapes each
-// take their own.
+// gathered in one go: the scrape's collectors, then long's collectors other
+// than its text families, by a familyGatherer, or by a prometheus.Registry
+// when that one cannot. Each Gather of a prometheus.Registry allocates two
+// metric channels of a thousand entries, and a registry made per scrape its
+// maps and a registration goroutine besides; the gatherers are kept in a
+// pool, and concurrent scrapes each take their own.
 type directRender struct {
 	long *Registry
 	pool sync.Pool // of *scrapeGatherer
@@ -25,7 +25,7 @@ func newDirectRender(long *Registry) *directRender {
 		c := &scrapeThenLong{long: long.othersCollector()}
 		reg := prometheus.NewRegistry()
 		reg.MustRegister(c) // unchecked: its collectors were checked when registered
-		return &scrapeGatherer{reg: reg, c: c}
+		return &scrapeGatherer{fam: newFamilyGatherer(), reg: reg, c: c}
 	}
 	return d
 }
@@ -40,8 +40,15 @@ func (d *directRender) render(bw *scrapeBuffer, format expfmt.Format, scrapers s
 	g := d.pool.Get().(*scrapeGatherer)
 	defer d.put(g)
 	g.c.scrapers = scrapers
-	mfs, err := g.reg.Gather()
-	if err == nil && renderText(bw, format, mfs, d.long.textFamilies(), pl) {
+	mfs, ok := g.fam.gather(g.c)
+	if !ok {
+		g.c.replay = true
+		var err error
+		if mfs, err = g.reg.Gather(); err != nil {
+			return false, gatherOnce(replayCollector(g.c.recorded))
+		}
+	}
+	if renderText(bw, format, mfs, d.long.textFamilies(), pl) {
 		return true, gathered{}
 	}
 	return false, gatherOnce(replayCollector(g.c.recorded))
@@ -49,13 +56,15 @@ func (d *directRender) render(bw *scrapeBuffer, format expfmt.Format, scrapers s
 
 func (d *directRender) put(g *scrapeGatherer) {
 	g.c.scrapers = nil
+	g.c.replay = false
 	clear(g.c.recorded) // the pool does not keep a scrape's metrics alive
 	g.c.recorded = g.c.recorded[:0]
 	d.pool.Put(g)
 }
 
-// scrapeGatherer is a registry holding one scrapeThenLong.
+// scrapeGatherer gathers one scrapeThenLong: fam, or reg (which holds c).
 type scrapeGatherer struct {
+	fam *familyGatherer
 	reg *prometheus.Registry
 	c   *scrapeThenLong
 }
@@ -63,18 +72,22 @@ type scrapeGatherer struct {
 // scrapeThenLong collects the scrape's collectors first and the long-lived
 // ones after them, on the gathering goroutine: the long-lived request
 // counters the fetch increments are collected once the fetch is done, so
-// they include this scrape's requests. The scrape's metrics are recorded for
-// scraped.
+// they include this scrape's requests. The scrape's metrics are recorded,
+// and sent again instead of collected again once replay is set: collecting
+// them is the upstream fetch.
 type scrapeThenLong struct {
 	scrapers scrapeCollectors
 	long     prometheus.Collector
 	recorded []prometheus.Metric
+	replay   bool
 }
 
 func (*scrapeThenLong) Describe(chan<- *prometheus.Desc) {}
 
 func (c *scrapeThenLong) Collect(ch chan<- prometheus.Metric) {
-	if len(c.scrapers) > 0 {
+	if c.replay {
+		replayCollector(c.recorded).Collect(ch)
+	} else if len(c.scrapers) > 0 {
 		fetched := make(chan prometheus.Metric, 64)
 		go func() {
 			c.scrapers.Collect(fetched)
