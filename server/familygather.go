@@ -1,6 +1,7 @@
 package server
 
 import (
+	"hash/maphash"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,7 +28,8 @@ type familyGatherer struct {
 	ch     chan prometheus.Metric
 	descs  map[*prometheus.Desc]descInfo
 	byName map[string]*dto.MetricFamily
-	series map[string]struct{}
+	series map[uint64]struct{} // the series' hashes, as the registry keeps them
+	seed   maphash.Seed
 	key    []byte
 }
 
@@ -47,7 +49,8 @@ func newFamilyGatherer() *familyGatherer {
 		ch:     make(chan prometheus.Metric, 256),
 		descs:  map[*prometheus.Desc]descInfo{},
 		byName: map[string]*dto.MetricFamily{},
-		series: map[string]struct{}{},
+		series: map[uint64]struct{}{},
+		seed:   maphash.MakeSeed(),
 	}
 }
 
@@ -162,8 +165,11 @@ func flattenClash(name string, typ dto.MetricType, byName map[string]*dto.Metric
 			break
 		}
 	}
+	if typ != dto.MetricType_HISTOGRAM && typ != dto.MetricType_SUMMARY {
+		return false
+	}
 	for _, suffix := range []string{"_count", "_sum", "_bucket"} {
-		if _, ok := byName[name+suffix]; ok && (typ == dto.MetricType_HISTOGRAM || typ == dto.MetricType_SUMMARY && suffix != "_bucket") {
+		if _, ok := byName[name+suffix]; ok && (typ == dto.MetricType_HISTOGRAM || suffix != "_bucket") {
 			return true
 		}
 	}
@@ -200,10 +206,11 @@ func (g *familyGatherer) consistent(mf *dto.MetricFamily, m *dto.Metric) bool {
 		key = strconv.AppendInt(key, m.GetTimestampMs(), 10)
 	}
 	g.key = key
-	if _, dup := g.series[string(key)]; dup {
+	h := maphash.Bytes(g.seed, key)
+	if _, dup := g.series[h]; dup {
 		return false
 	}
-	g.series[string(key)] = struct{}{}
+	g.series[h] = struct{}{}
 	return true
 }
 
