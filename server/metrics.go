@@ -18,7 +18,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
 
 	"airudder_exporter/internal/slot"
 )
@@ -74,6 +73,7 @@ func (s *Server) metricsHandler() http.Handler {
 	}
 	slots := slot.New(maxScrapesInFlight)
 	scrapers := s.registrableScrapers()
+	formats := newFormatCache()
 	var direct *directRender
 	if long, ok := s.reg.(*Registry); ok {
 		direct = newDirectRender(long)
@@ -119,7 +119,7 @@ func (s *Server) metricsHandler() http.Handler {
 		// connections are capped (--web.max-connections).
 		bw := getScrapeBuffer()
 		defer putScrapeBuffer(bw)
-		format := expfmt.NegotiateIncludingOpenMetrics(r.Header)
+		format := formats.negotiate(r.Header)
 		// The scrape's collectors are collected first, once: collecting them
 		// runs the fetch, so the request counters collected after them
 		// already include this scrape. A text answer is written directly
