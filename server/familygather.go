@@ -10,7 +10,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/model"
-	"google.golang.org/protobuf/proto"
 )
 
 // familyGatherer gathers one unchecked collector into what a
@@ -31,14 +30,28 @@ type familyGatherer struct {
 	series map[uint64]struct{} // the series' hashes, as the registry keeps them
 	seed   maphash.Seed
 	key    []byte
+	names  []string
+	out    []*dto.MetricFamily // valid until the next gather
 }
 
-// descInfo is what a description gives its family: the name and help, or
-// ok false for a description the registry would refuse.
+// descInfo is what a description gives its family: the name and help (and
+// the pointers to them the families share: nothing writes a gathered
+// family's name or help), or ok false for a description the registry would
+// refuse.
 type descInfo struct {
-	name, help string
-	ok         bool
+	name, help       string
+	namePtr, helpPtr *string
+	ok               bool
 }
+
+// metricTypes are the families' type pointers, shared as the names are.
+var metricTypes = func() map[dto.MetricType]*dto.MetricType {
+	m := map[dto.MetricType]*dto.MetricType{}
+	for t := range dto.MetricType_name {
+		m[dto.MetricType(t)] = dto.MetricType(t).Enum()
+	}
+	return m
+}()
 
 // maxCachedDescs bounds the descriptions remembered: a collector that
 // makes new descriptions on every Collect is gathered by the registry.
@@ -58,8 +71,9 @@ func newFamilyGatherer() *familyGatherer {
 type endOfCollect struct{ prometheus.Metric }
 
 // gather collects c and answers its families sorted by name, each one's
-// metrics sorted as the registry sorts them; false (with c collected to
-// the end all the same) when the registry has to gather.
+// metrics sorted as the registry sorts them, in a slice valid until the
+// next gather; false (with c collected to the end all the same) when the
+// registry has to gather.
 func (g *familyGatherer) gather(c prometheus.Collector) ([]*dto.MetricFamily, bool) {
 	go func() {
 		c.Collect(g.ch)
@@ -79,18 +93,19 @@ func (g *familyGatherer) gather(c prometheus.Collector) ([]*dto.MetricFamily, bo
 	if !ok {
 		return nil, false
 	}
-	names := make([]string, 0, len(g.byName))
+	g.names = g.names[:0]
 	for name := range g.byName {
-		names = append(names, name)
+		g.names = append(g.names, name)
 	}
-	sort.Strings(names)
-	out := make([]*dto.MetricFamily, len(names))
-	for i, name := range names {
+	sort.Strings(g.names)
+	clear(g.out)
+	g.out = g.out[:0]
+	for _, name := range g.names {
 		mf := g.byName[name]
 		sort.Sort(metricSorter(mf.Metric))
-		out[i] = mf
+		g.out = append(g.out, mf)
 	}
-	return out, true
+	return g.out, true
 }
 
 // add adds m to its family as processMetric does, reporting false where
@@ -129,7 +144,7 @@ func (g *familyGatherer) add(m prometheus.Metric) bool {
 		if setTypes(dm) != 1 || flattenClash(d.name, typ, g.byName) {
 			return false
 		}
-		mf = &dto.MetricFamily{Name: proto.String(d.name), Help: proto.String(d.help), Type: typ.Enum()}
+		mf = &dto.MetricFamily{Name: d.namePtr, Help: d.helpPtr, Type: metricTypes[typ]}
 		g.byName[d.name] = mf
 	}
 	if !g.consistent(mf, dm) {
@@ -256,7 +271,7 @@ func readDesc(d *prometheus.Desc) descInfo {
 	vars := strings.Count(s[len(quotedHelp):], ",") // an upper bound of the variable labels
 	for n := 0; n <= vars+1; n++ {
 		if _, err := prometheus.NewConstMetric(d, prometheus.UntypedValue, 0, make([]string, n)...); err == nil {
-			return descInfo{name: name, help: help, ok: true}
+			return descInfo{name: name, help: help, namePtr: &name, helpPtr: &help, ok: true}
 		}
 	}
 	return descInfo{}
