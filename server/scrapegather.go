@@ -80,6 +80,7 @@ type scrapeThenLong struct {
 	long     prometheus.Collector
 	recorded []prometheus.Metric
 	replay   bool
+	fetched  chan prometheus.Metric // kept from one scrape to the next
 }
 
 func (*scrapeThenLong) Describe(chan<- *prometheus.Desc) {}
@@ -88,12 +89,17 @@ func (c *scrapeThenLong) Collect(ch chan<- prometheus.Metric) {
 	if c.replay {
 		replayCollector(c.recorded).Collect(ch)
 	} else if len(c.scrapers) > 0 {
-		fetched := make(chan prometheus.Metric, 64)
+		if c.fetched == nil {
+			c.fetched = make(chan prometheus.Metric, 64)
+		}
 		go func() {
-			c.scrapers.Collect(fetched)
-			close(fetched)
+			c.scrapers.Collect(c.fetched)
+			c.fetched <- endOfCollect{}
 		}()
-		for m := range fetched {
+		for m := range c.fetched {
+			if _, end := m.(endOfCollect); end {
+				break
+			}
 			c.recorded = append(c.recorded, m)
 			ch <- m
 		}
