@@ -164,14 +164,19 @@ func TestProcessCollectorAppendsExpfmtsText(t *testing.T) {
 }
 
 // The server writes the process collector's families directly, in their
-// place among the gathered ones: its answer is promhttp's, values apart.
+// place among the gathered ones (which the family gatherer gathers, all
+// names legacy ones): its answer is promhttp's, values apart, for every
+// text format and escaping scheme asked for.
 func TestScrapeWritesTheProcessFamiliesAsPromhttp(t *testing.T) {
 	s, _ := newTestServer(t, "airudder:\n  accounts: []\n", Options{})
 	set := s.reg.(*Registry).textFamilies()
 	if !slices.ContainsFunc(set.families, func(f textFamily) bool { _, ok := f.(*processCollector); return ok }) {
 		t.Fatal("the process collector is not a text family of the registry")
 	}
-	for _, accept := range []string{openMetricsAccept, "text/plain;version=0.0.4"} {
+	for _, accept := range renderAccepts {
+		if strings.Contains(accept, "protobuf") {
+			continue
+		}
 		req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
 		req.Header.Set("Accept", accept)
 		got := httptest.NewRecorder()

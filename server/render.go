@@ -21,14 +21,16 @@ func isTextFormat(format expfmt.Format) bool {
 // the families of the scrape and of long's collectors other than text
 // families (gathered without error by scrapeGatherers), encoded by
 // client_golang, and set, long's text families, appended by themselves,
-// merged in name order. client_golang's Gather spends most of a scrape on
+// merged in name order. legacyNames tells that every name in mfs is valid
+// in the legacy scheme (as familyGatherer checks), so that no family needs
+// escaping. client_golang's Gather spends most of a scrape on
 // large families (a dto.Metric per series, a label hash per series, a sort
 // of every family); the text families skip all three.
 //
 // It writes nothing and reports false when promhttp has to answer instead:
 // another format (protobuf), or a family name the text families share
 // with the gathered ones (Gatherers' consistency checks).
-func renderText(bw *scrapeBuffer, format expfmt.Format, mfs []*dto.MetricFamily, set *textSet, pl *promLogger) bool {
+func renderText(bw *scrapeBuffer, format expfmt.Format, mfs []*dto.MetricFamily, legacyNames bool, set *textSet, pl *promLogger) bool {
 	if !isTextFormat(format) || textsClash(set, mfs) {
 		return false
 	}
@@ -37,6 +39,9 @@ func renderText(bw *scrapeBuffer, format expfmt.Format, mfs []*dto.MetricFamily,
 	bw.Header().Set("Content-Type", string(format))
 	openMetrics := format.FormatType() == expfmt.TypeOpenMetrics
 	enc := newTextEncoder(&bw.body, format)
+	if legacyNames {
+		enc.scheme = model.NoEscaping
+	}
 	appendTexts := func(below string, all bool) {
 		for len(texts) > 0 && (all || texts[0].FamilyName() < below) {
 			t := texts[0]

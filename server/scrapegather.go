@@ -40,15 +40,15 @@ func (d *directRender) render(bw *scrapeBuffer, format expfmt.Format, scrapers s
 	g := d.pool.Get().(*scrapeGatherer)
 	defer d.put(g)
 	g.c.scrapers = scrapers
-	mfs, ok := g.fam.gather(g.c)
-	if !ok {
+	mfs, legacyNames := g.fam.gather(g.c) // it gathers legacy names only
+	if !legacyNames {
 		g.c.replay = true
 		var err error
 		if mfs, err = g.reg.Gather(); err != nil {
 			return false, gatherOnce(replayCollector(g.c.recorded))
 		}
 	}
-	if renderText(bw, format, mfs, d.long.textFamilies(), pl) {
+	if renderText(bw, format, mfs, legacyNames, d.long.textFamilies(), pl) {
 		return true, gathered{}
 	}
 	return false, gatherOnce(replayCollector(g.c.recorded))
