@@ -3,8 +3,6 @@ package server
 import (
 	"bytes"
 	"math"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"slices"
 	"strings"
@@ -144,20 +142,16 @@ func TestProcessCollectorAppendsExpfmtsText(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, openMetrics := range []bool{false, true} {
+		for _, ft := range []expfmt.FormatType{expfmt.TypeTextPlain, expfmt.TypeOpenMetrics} {
 			var want bytes.Buffer
+			enc := expfmt.NewEncoder(&want, expfmt.NewFormat(ft))
 			for _, mf := range mfs {
-				if openMetrics {
-					_, err = expfmt.MetricFamilyToOpenMetrics(&want, mf)
-				} else {
-					_, err = expfmt.MetricFamilyToText(&want, mf)
-				}
-				if err != nil {
+				if err := enc.Encode(mf); err != nil {
 					t.Fatal(err)
 				}
 			}
-			if got := c.appendValues(nil, v, openMetrics); !bytes.Equal(got, want.Bytes()) {
-				t.Errorf("case %d, OpenMetrics %v:\n got: %s\nwant: %s", n, openMetrics, got, want.Bytes())
+			if got := c.appendValues(nil, v, ft == expfmt.TypeOpenMetrics); !bytes.Equal(got, want.Bytes()) {
+				t.Errorf("case %d, format %v:\n got: %s\nwant: %s", n, ft, got, want.Bytes())
 			}
 		}
 	}
@@ -177,14 +171,8 @@ func TestScrapeWritesTheProcessFamiliesAsPromhttp(t *testing.T) {
 		if strings.Contains(accept, "protobuf") {
 			continue
 		}
-		req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
-		req.Header.Set("Accept", accept)
-		got := httptest.NewRecorder()
-		s.metricsHandler().ServeHTTP(got, req)
-		want := promhttpAnswer(t, s, req)
-		ct := want.Header().Get("Content-Type")
-		g := withoutValues(string(withoutHandlerFamilies(t, got.Body.Bytes(), ct)))
-		w := withoutValues(string(withoutHandlerFamilies(t, want.Body.Bytes(), ct)))
+		got, want := scrapeAndPromhttp(t, s, accept)
+		g, w := withoutValues(string(got)), withoutValues(string(want))
 		if g != w || !strings.Contains(g, "process_open_fds") {
 			t.Errorf("%s: answer differs from promhttp's, values apart\n got: %s\nwant: %s", accept, g, w)
 		}
