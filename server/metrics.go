@@ -167,10 +167,10 @@ func (s *Server) registrableScrapers() []Scraper {
 	return ok
 }
 
-// scrapeCollectors are one scrape's collectors, registered as one unchecked
-// collector: a prometheus.Registry starts a goroutine per collector and
-// yields the gathering goroutine after each (to the back of the run queue,
-// behind every busy webhook handler). They are collected concurrently all
+// scrapeCollectors are one scrape's collectors, collected as one collector
+// (registered unchecked): a prometheus.Registry starts a goroutine per
+// collector and yields the gathering goroutine after each (to the back of
+// the run queue, behind every busy webhook handler). They are collected concurrently all
 // the same: each may wait for its upstream API until the scrape's deadline,
 // and a scrape waits for the slowest, not for the sum.
 type scrapeCollectors []prometheus.Collector
