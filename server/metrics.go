@@ -18,7 +18,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
 
 	"airudder_exporter/internal/slot"
 )
@@ -74,6 +73,11 @@ func (s *Server) metricsHandler() http.Handler {
 	}
 	slots := slot.New(maxScrapesInFlight)
 	scrapers := s.registrableScrapers()
+	formats := newFormatCache()
+	var direct *directRender
+	if long, ok := s.reg.(*Registry); ok {
+		direct = newDirectRender(long)
+	}
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// A scrape has no body. A GET announcing one is a client holding the
 		// connection (or probing): answered at once and closed, without
@@ -106,11 +110,7 @@ func (s *Server) metricsHandler() http.Handler {
 		for i, sc := range scrapers {
 			bound[i] = sc.ScrapeCollector(ctx)
 		}
-		scrape := prometheus.NewRegistry()
-		scrape.MustRegister(bound) // unchecked: registrableScrapers checked them
-		reqOpts := opts
 		pl := &promLogger{l: s.logger, aborts: s.scrapeAborts} // per scrape: logs a hang-up once
-		reqOpts.ErrorLog = pl
 		// The answer is rendered into a buffer and the slot given back
 		// before it is sent: a client that requests /metrics and then does
 		// not read (a stalled attacker, a stuck proxy) must hold its own
@@ -119,13 +119,23 @@ func (s *Server) metricsHandler() http.Handler {
 		// connections are capped (--web.max-connections).
 		bw := getScrapeBuffer()
 		defer putScrapeBuffer(bw)
-		// The scrape registry is gathered first, once: gathering it runs the
-		// fetch, so the request counters gathered after it already include
-		// this scrape. A text answer is written directly (render.go);
-		// promhttp writes any other.
-		a, err := scrape.Gather()
-		scraped := gathered{a, err}
-		if !renderText(bw, expfmt.NegotiateIncludingOpenMetrics(r.Header), scraped, s.reg, pl) {
+		format := formats.negotiate(r.Header)
+		// The scrape's collectors are collected first, once: collecting them
+		// runs the fetch, so the request counters collected after them
+		// already include this scrape. A text answer is written directly
+		// (render.go); promhttp writes any other.
+		var (
+			rendered bool
+			scraped  gathered
+		)
+		if direct != nil && isTextFormat(format) {
+			rendered, scraped = direct.render(bw, format, bound, pl)
+		} else {
+			scraped = gatherOnce(bound)
+		}
+		if !rendered {
+			reqOpts := opts
+			reqOpts.ErrorLog = pl
 			gather := prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) { return gatherBoth(scraped, s.reg) })
 			promhttp.HandlerFor(gather, reqOpts).ServeHTTP(bw, r)
 		}
@@ -157,10 +167,10 @@ func (s *Server) registrableScrapers() []Scraper {
 	return ok
 }
 
-// scrapeCollectors are one scrape's collectors, registered as one unchecked
-// collector: a prometheus.Registry starts a goroutine per collector and
-// yields the gathering goroutine after each (to the back of the run queue,
-// behind every busy webhook handler). They are collected concurrently all
+// scrapeCollectors are one scrape's collectors, collected as one collector
+// (registered unchecked): a prometheus.Registry starts a goroutine per
+// collector and yields the gathering goroutine after each (to the back of
+// the run queue, behind every busy webhook handler). They are collected concurrently all
 // the same: each may wait for its upstream API until the scrape's deadline,
 // and a scrape waits for the slowest, not for the sum.
 type scrapeCollectors []prometheus.Collector

@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"airudder_exporter/internal/metricvec"
 )
 
 // userHZ is the unit of the CPU times in /proc/<pid>/stat; the kernel
@@ -27,13 +30,18 @@ const userHZ = 100
 // stat and netstat are re-read from offset 0 of their kept-open files (a
 // /proc seq file regenerates its text when read from offset 0).
 type processCollector struct {
-	cpuTotal, openFDs, maxFDs, vsize, maxVsize, rss, startTime, inBytes, outBytes *prometheus.Desc
+	descs [len(processFamilies)]*prometheus.Desc // in processFamilies' order
 
 	startTimeSeconds float64
 	pageSize         float64
 
 	stat, netstat, fdDir *os.File
 	statConn, netConn    syscall.RawConn
+
+	// names are processFamilies' names; headers their header lines in the
+	// text format and in OpenMetrics.
+	names   []string
+	headers [][2]string
 
 	mu  sync.Mutex // guards buf: concurrent scrapes share it
 	buf []byte
@@ -53,17 +61,13 @@ func newProcessCollector() prometheus.Collector {
 func openProcessCollector(pid int) (*processCollector, error) {
 	dir := "/proc/" + strconv.Itoa(pid)
 	c := &processCollector{
-		cpuTotal:  prometheus.NewDesc("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", nil, nil),
-		openFDs:   prometheus.NewDesc("process_open_fds", "Number of open file descriptors.", nil, nil),
-		maxFDs:    prometheus.NewDesc("process_max_fds", "Maximum number of open file descriptors.", nil, nil),
-		vsize:     prometheus.NewDesc("process_virtual_memory_bytes", "Virtual memory size in bytes.", nil, nil),
-		maxVsize:  prometheus.NewDesc("process_virtual_memory_max_bytes", "Maximum amount of virtual memory available in bytes.", nil, nil),
-		rss:       prometheus.NewDesc("process_resident_memory_bytes", "Resident memory size in bytes.", nil, nil),
-		startTime: prometheus.NewDesc("process_start_time_seconds", "Start time of the process since unix epoch in seconds.", nil, nil),
-		inBytes:   prometheus.NewDesc("process_network_receive_bytes_total", "Number of bytes received by the process over the network.", nil, nil),
-		outBytes:  prometheus.NewDesc("process_network_transmit_bytes_total", "Number of bytes sent by the process over the network.", nil, nil),
-		pageSize:  float64(os.Getpagesize()),
-		buf:       make([]byte, 8<<10),
+		pageSize: float64(os.Getpagesize()),
+		buf:      make([]byte, 8<<10),
+	}
+	for i, f := range processFamilies {
+		c.descs[i] = prometheus.NewDesc(f.name, f.help, nil, nil)
+		c.names = append(c.names, f.name)
+		c.headers = append(c.headers, [2]string{processHeader(f.name, f.help, f.counter, false), processHeader(f.name, f.help, f.counter, true)})
 	}
 	bootTime, err := readBootTime()
 	if err != nil {
@@ -302,36 +306,144 @@ func (c *processCollector) openFDCount() (int, error) {
 
 // Describe sends the nine descriptions.
 func (c *processCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.cpuTotal, c.openFDs, c.maxFDs, c.vsize, c.maxVsize, c.rss, c.startTime, c.inBytes, c.outBytes} {
+	for _, d := range c.descs {
 		ch <- d
 	}
 }
 
-// Collect sends the series in the order client_golang's collector does. A
-// part that cannot be read is left out, as client_golang's collector does
+// processSample is one reading of the series; a part that cannot be read
+// is left out (its ok false), as client_golang's collector leaves it out
 // without ReportErrors.
-func (c *processCollector) Collect(ch chan<- prometheus.Metric) {
+type processSample struct {
+	st                  procStat
+	in, out             float64
+	fds                 int
+	nofile, as          syscall.Rlimit
+	statOK, netOK, fdOK bool
+	limitsOK            bool
+}
+
+func (c *processCollector) read() processSample {
+	var p processSample
+	var statErr, netErr, fdErr error
 	c.mu.Lock()
-	st, statErr := c.readStat()
-	in, out, netErr := c.readNetstat()
-	fds, fdErr := c.openFDCount()
+	p.st, statErr = c.readStat()
+	p.in, p.out, netErr = c.readNetstat()
+	p.fds, fdErr = c.openFDCount()
 	c.mu.Unlock()
-	if statErr == nil {
-		ch <- prometheus.MustNewConstMetric(c.cpuTotal, prometheus.CounterValue, float64(st.cpuTicks)/userHZ)
-		ch <- prometheus.MustNewConstMetric(c.vsize, prometheus.GaugeValue, float64(st.vsize))
-		ch <- prometheus.MustNewConstMetric(c.rss, prometheus.GaugeValue, float64(st.rssPages)*c.pageSize)
-		ch <- prometheus.MustNewConstMetric(c.startTime, prometheus.GaugeValue, c.startTimeSeconds)
+	p.statOK, p.netOK, p.fdOK = statErr == nil, netErr == nil, fdErr == nil
+	p.limitsOK = syscall.Getrlimit(syscall.RLIMIT_NOFILE, &p.nofile) == nil && syscall.Getrlimit(syscall.RLIMIT_AS, &p.as) == nil
+	return p
+}
+
+// Collect sends the series in the order client_golang's collector does.
+func (c *processCollector) Collect(ch chan<- prometheus.Metric) { c.send(ch, c.values(c.read())) }
+
+func (c *processCollector) send(ch chan<- prometheus.Metric, v [len(processFamilies)]processValue) {
+	for _, i := range [...]int{procCPUSeconds, procVirtual, procResident, procStartTime, procOpenFDs, procMaxFDs, procVirtualMax, procNetReceive, procNetTransmit} {
+		if v[i].ok {
+			typ := prometheus.GaugeValue
+			if processFamilies[i].counter {
+				typ = prometheus.CounterValue
+			}
+			ch <- prometheus.MustNewConstMetric(c.descs[i], typ, v[i].v)
+		}
 	}
-	if fdErr == nil {
-		ch <- prometheus.MustNewConstMetric(c.openFDs, prometheus.GaugeValue, float64(fds))
+}
+
+// processValue is a family's value, if its part could be read.
+type processValue struct {
+	v  float64
+	ok bool
+}
+
+// values are p's values in processFamilies' order.
+func (c *processCollector) values(p processSample) [len(processFamilies)]processValue {
+	var v [len(processFamilies)]processValue
+	v[procCPUSeconds] = processValue{float64(p.st.cpuTicks) / userHZ, p.statOK}
+	v[procMaxFDs] = processValue{float64(p.nofile.Cur), p.limitsOK}
+	v[procNetReceive] = processValue{p.in, p.netOK}
+	v[procNetTransmit] = processValue{p.out, p.netOK}
+	v[procOpenFDs] = processValue{float64(p.fds), p.fdOK}
+	v[procResident] = processValue{float64(p.st.rssPages) * c.pageSize, p.statOK}
+	v[procStartTime] = processValue{c.startTimeSeconds, p.statOK}
+	v[procVirtual] = processValue{float64(p.st.vsize), p.statOK}
+	v[procVirtualMax] = processValue{float64(p.as.Cur), p.limitsOK}
+	return v
+}
+
+// The indices of processFamilies.
+const (
+	procCPUSeconds = iota
+	procMaxFDs
+	procNetReceive
+	procNetTransmit
+	procOpenFDs
+	procResident
+	procStartTime
+	procVirtual
+	procVirtualMax
+)
+
+// processFamilies are the collector's families in name order, as a text
+// scrape writes them.
+var processFamilies = [...]struct {
+	name, help string
+	counter    bool
+}{
+	{"process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", true},
+	{"process_max_fds", "Maximum number of open file descriptors.", false},
+	{"process_network_receive_bytes_total", "Number of bytes received by the process over the network.", true},
+	{"process_network_transmit_bytes_total", "Number of bytes sent by the process over the network.", true},
+	{"process_open_fds", "Number of open file descriptors.", false},
+	{"process_resident_memory_bytes", "Resident memory size in bytes.", false},
+	{"process_start_time_seconds", "Start time of the process since unix epoch in seconds.", false},
+	{"process_virtual_memory_bytes", "Virtual memory size in bytes.", false},
+	{"process_virtual_memory_max_bytes", "Maximum amount of virtual memory available in bytes.", false},
+}
+
+// FamilyName is the first of FamilyNames.
+func (c *processCollector) FamilyName() string { return processFamilies[0].name }
+
+// FamilyNames are the names of the nine families, sorted.
+func (c *processCollector) FamilyNames() []string { return c.names }
+
+// LegacyNames: the names need no quoting.
+func (*processCollector) LegacyNames() bool { return true }
+
+// AppendText appends the families Collect sends, in name order, as expfmt
+// encodes them: the text format, or OpenMetrics (a counter's family named
+// without its _total suffix).
+func (c *processCollector) AppendText(b []byte, openMetrics bool) []byte {
+	return c.appendValues(b, c.values(c.read()), openMetrics)
+}
+
+func (c *processCollector) appendValues(b []byte, values [len(processFamilies)]processValue, openMetrics bool) []byte {
+	om := 0
+	if openMetrics {
+		om = 1
 	}
-	var nofile, as syscall.Rlimit
-	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &nofile) == nil && syscall.Getrlimit(syscall.RLIMIT_AS, &as) == nil {
-		ch <- prometheus.MustNewConstMetric(c.maxFDs, prometheus.GaugeValue, float64(nofile.Cur))
-		ch <- prometheus.MustNewConstMetric(c.maxVsize, prometheus.GaugeValue, float64(as.Cur))
+	for i, v := range values {
+		if v.ok {
+			b = append(b, c.headers[i][om]...)
+			b = append(b, processFamilies[i].name...)
+			b = append(b, ' ')
+			b = metricvec.AppendFloat(b, v.v, openMetrics)
+			b = append(b, '\n')
+		}
 	}
-	if netErr == nil {
-		ch <- prometheus.MustNewConstMetric(c.inBytes, prometheus.CounterValue, in)
-		ch <- prometheus.MustNewConstMetric(c.outBytes, prometheus.CounterValue, out)
+	return b
+}
+
+// processHeader is a family's # HELP and # TYPE lines as expfmt writes them
+// (the helps need no escaping).
+func processHeader(name, help string, counter, openMetrics bool) string {
+	typ := "gauge"
+	if counter {
+		typ = "counter"
+		if openMetrics {
+			name = strings.TrimSuffix(name, "_total")
+		}
 	}
+	return "# HELP " + name + " " + help + "\n# TYPE " + name + " " + typ + "\n"
 }

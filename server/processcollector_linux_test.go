@@ -2,7 +2,10 @@ package server
 
 import (
 	"bytes"
+	"math"
 	"os"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -97,5 +100,81 @@ func TestParseStatCountsFieldsFromTheLastParenthesis(t *testing.T) {
 	}
 	if _, err := parseStat([]byte("42 (a) S 1 2 3\n")); err == nil {
 		t.Error("parseStat of a short line: no error")
+	}
+}
+
+// processValues is a collector of fixed values through the process
+// collector's own send.
+type processValues struct {
+	c *processCollector
+	v [len(processFamilies)]processValue
+}
+
+func (p processValues) Describe(ch chan<- *prometheus.Desc) { p.c.Describe(ch) }
+func (p processValues) Collect(ch chan<- prometheus.Metric) { p.c.send(ch, p.v) }
+
+// The process collector's text is expfmt's encoding of what it collects,
+// byte for byte, in both text formats, for values of every shape and with
+// parts left out.
+func TestProcessCollectorAppendsExpfmtsText(t *testing.T) {
+	c, err := openProcessCollector(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := func(f func(i int) processValue) (v [len(processFamilies)]processValue) {
+		for i := range v {
+			v[i] = f(i)
+		}
+		return v
+	}
+	cases := [][len(processFamilies)]processValue{
+		c.values(c.read()),
+		all(func(i int) processValue { return processValue{0, true} }),
+		all(func(i int) processValue { return processValue{float64(i) * 123456789.25, true} }),
+		all(func(i int) processValue { return processValue{1e21 + float64(i), true} }),
+		all(func(i int) processValue { return processValue{0.01 * float64(i), i%3 != 0} }),
+		all(func(i int) processValue { return processValue{math.MaxUint64, i%2 == 0} }),
+	}
+	for n, v := range cases {
+		reg := prometheus.NewRegistry()
+		reg.MustRegister(processValues{c, v})
+		mfs, err := reg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ft := range []expfmt.FormatType{expfmt.TypeTextPlain, expfmt.TypeOpenMetrics} {
+			var want bytes.Buffer
+			enc := expfmt.NewEncoder(&want, expfmt.NewFormat(ft))
+			for _, mf := range mfs {
+				if err := enc.Encode(mf); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := c.appendValues(nil, v, ft == expfmt.TypeOpenMetrics); !bytes.Equal(got, want.Bytes()) {
+				t.Errorf("case %d, format %v:\n got: %s\nwant: %s", n, ft, got, want.Bytes())
+			}
+		}
+	}
+}
+
+// The server writes the process collector's families directly, in their
+// place among the gathered ones (which the family gatherer gathers, all
+// names legacy ones): its answer is promhttp's, values apart, for every
+// text format and escaping scheme asked for.
+func TestScrapeWritesTheProcessFamiliesAsPromhttp(t *testing.T) {
+	s, _ := newTestServer(t, "airudder:\n  accounts: []\n", Options{})
+	set := s.reg.(*Registry).textFamilies()
+	if !slices.ContainsFunc(set.families, func(f textFamily) bool { _, ok := f.(*processCollector); return ok }) {
+		t.Fatal("the process collector is not a text family of the registry")
+	}
+	for _, accept := range renderAccepts {
+		if strings.Contains(accept, "protobuf") {
+			continue
+		}
+		got, want := scrapeAndPromhttp(t, s, accept)
+		g, w := withoutValues(string(got)), withoutValues(string(want))
+		if g != w || !strings.Contains(g, "process_open_fds") {
+			t.Errorf("%s: answer differs from promhttp's, values apart\n got: %s\nwant: %s", accept, g, w)
+		}
 	}
 }

@@ -20,11 +20,10 @@ import (
 //
 // A collector that appends its family's exposition text itself (a
 // textFamily) is gathered by Gather like any other, and left out by
-// gatherOthers: a text scrape writes it directly (render.go).
+// othersCollector: a text scrape writes it directly (render.go).
 type Registry struct {
 	checks *prometheus.Registry // Register and Unregister's checks
 	gather *prometheus.Registry // holds the one collector of them all
-	others *prometheus.Registry // holds the one collector of all but the text families
 
 	mu         sync.RWMutex
 	collectors []registered // copied on write: Collect reads it unlocked
@@ -48,11 +47,27 @@ type textFamily interface {
 	AppendText(b []byte, openMetrics bool) []byte
 }
 
+// textFamilies is a textFamily that writes several families, the ones one
+// collector reads together (processCollector): FamilyNames, sorted, the
+// first of them its FamilyName. No other family's name may fall between
+// its first and its last, or its text would break the order of the answer.
+type textFamilies interface {
+	textFamily
+	FamilyNames() []string
+}
+
+// familyNames are t's family names, sorted.
+func familyNames(t textFamily) []string {
+	if m, ok := t.(textFamilies); ok {
+		return m.FamilyNames()
+	}
+	return []string{t.FamilyName()}
+}
+
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry {
-	r := &Registry{checks: prometheus.NewRegistry(), gather: prometheus.NewRegistry(), others: prometheus.NewRegistry(), texts: newTextSet(nil)}
+	r := &Registry{checks: prometheus.NewRegistry(), gather: prometheus.NewRegistry(), texts: newTextSet(nil)}
 	r.gather.MustRegister(allCollectors{r: r, all: true})
-	r.others.MustRegister(allCollectors{r: r})
 	return r
 }
 
@@ -60,21 +75,41 @@ func NewRegistry() *Registry {
 // for the clash check of every scrape (textsClash).
 type textSet struct {
 	families []textFamily
-	names    map[string]dto.MetricType
-	dup      bool // two families share a name
+	// names are the families' names. The text families are counters and
+	// gauges: none flattens into other names as a histogram does.
+	names map[string]dto.MetricType
+	spans [][2]string // the first and last names of each textFamilies
+	dup   bool        // two families share a name, or one's name is inside another's span
 }
 
 func newTextSet(families []textFamily) *textSet {
 	slices.SortStableFunc(families, func(a, b textFamily) int { return strings.Compare(a.FamilyName(), b.FamilyName()) })
 	t := &textSet{families: families, names: make(map[string]dto.MetricType, len(families))}
-	for _, f := range families {
-		if _, dup := t.names[f.FamilyName()]; dup {
-			t.dup = true
+	for i, f := range families {
+		names := familyNames(f)
+		for _, name := range names {
+			if _, dup := t.names[name]; dup {
+				t.dup = true
+			}
+			t.names[name] = dto.MetricType_COUNTER
 		}
-		t.names[f.FamilyName()] = dto.MetricType_COUNTER
+		if len(names) < 2 {
+			continue
+		}
+		span := [2]string{names[0], names[len(names)-1]}
+		t.spans = append(t.spans, span)
+		for j, g := range families {
+			if j != i && slices.ContainsFunc(familyNames(g), func(n string) bool { return inside(span, n) }) {
+				t.dup = true
+			}
+		}
 	}
 	return t
 }
+
+// inside reports whether name sorts strictly between span's first and last
+// names.
+func inside(span [2]string, name string) bool { return span[0] < name && name < span[1] }
 
 func asTextFamily(c prometheus.Collector) (textFamily, bool) {
 	t, ok := c.(textFamily)
@@ -136,8 +171,10 @@ func (r *Registry) Unregister(c prometheus.Collector) bool {
 // prometheus.Registry.
 func (r *Registry) Gather() ([]*dto.MetricFamily, error) { return r.gather.Gather() }
 
-// gatherOthers is Gather without the text families.
-func (r *Registry) gatherOthers() ([]*dto.MetricFamily, error) { return r.others.Gather() }
+// othersCollector collects every registered collector but the text
+// families, one after the other. It describes nothing: register it
+// unchecked.
+func (r *Registry) othersCollector() prometheus.Collector { return allCollectors{r: r} }
 
 // textFamilies are the registered text families.
 func (r *Registry) textFamilies() *textSet {
@@ -167,8 +204,8 @@ func descriptions(c prometheus.Collector) []string {
 	return out
 }
 
-// allCollectors is the one collector of Registry.gather (all) and of
-// Registry.others (all but the text families). It describes nothing (an
+// allCollectors is the one collector of Registry.gather (all) and the
+// othersCollector (all but the text families). It describes nothing (an
 // unchecked collector): its collectors' descriptions were checked when they
 // were registered on Registry.checks.
 type allCollectors struct {

@@ -2,56 +2,46 @@ package server
 
 import (
 	"net/http"
+	"slices"
 
-	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 )
 
-// splitGatherer is a registry whose text families a text scrape writes
-// directly (*Registry).
-type splitGatherer interface {
-	gatherOthers() ([]*dto.MetricFamily, error)
-	textFamilies() *textSet
+// isTextFormat reports whether format is one renderText writes.
+func isTextFormat(format expfmt.Format) bool {
+	ft := format.FormatType()
+	return ft == expfmt.TypeTextPlain || ft == expfmt.TypeOpenMetrics
 }
 
 // renderText writes a scrape's answer in a text format (the text format or
 // OpenMetrics, negotiated as promhttp negotiates them) into bw, as
-// promhttp.HandlerFor over gatherBoth(scraped, long) would write it: the
-// families of scraped and of long's collectors other than text families
-// gathered and encoded by client_golang, the text families appended by
-// themselves, merged in name order. client_golang's Gather spends most of a
-// scrape on large families (a dto.Metric per series, a label hash per
-// series, a sort of every family); the text families skip all three.
+// promhttp.HandlerFor over gatherBoth(scrape, long) would write it: mfs,
+// the families of the scrape and of long's collectors other than text
+// families (gathered without error by scrapeGatherers), encoded by
+// client_golang, and set, long's text families, appended by themselves,
+// merged in name order. legacyNames tells that every name in mfs is valid
+// in the legacy scheme (as familyGatherer checks), so that no family needs
+// escaping. client_golang's Gather spends most of a scrape on
+// large families (a dto.Metric per series, a label hash per series, a sort
+// of every family); the text families skip all three.
 //
 // It writes nothing and reports false when promhttp has to answer instead:
-// another format (protobuf), a gathering error (promhttp's error handling
-// and messages), or a family name the text families share with the
-// gathered ones (Gatherers' consistency checks).
-func renderText(bw *scrapeBuffer, format expfmt.Format, scraped gathered, long prometheus.Gatherer, pl *promLogger) bool {
-	ft := format.FormatType()
-	if ft != expfmt.TypeTextPlain && ft != expfmt.TypeOpenMetrics {
-		return false
-	}
-	split, ok := long.(splitGatherer)
-	if !ok || scraped.err != nil {
-		return false
-	}
-	others, err := split.gatherOthers()
-	if err != nil || !disjointFamilies(scraped.mfs, others) {
-		return false
-	}
-	mfs := mergeByName(scraped.mfs, others)
-	set := split.textFamilies()
-	if textsClash(set, mfs) {
+// another format (protobuf), or a family name the text families share
+// with the gathered ones (Gatherers' consistency checks).
+func renderText(bw *scrapeBuffer, format expfmt.Format, mfs []*dto.MetricFamily, legacyNames bool, set *textSet, pl *promLogger) bool {
+	if !isTextFormat(format) || textsClash(set, mfs) {
 		return false
 	}
 	texts := set.families
 
 	bw.Header().Set("Content-Type", string(format))
-	openMetrics := ft == expfmt.TypeOpenMetrics
+	openMetrics := format.FormatType() == expfmt.TypeOpenMetrics
 	enc := newTextEncoder(&bw.body, format)
+	if legacyNames {
+		enc.scheme = model.NoEscaping
+	}
 	appendTexts := func(below string, all bool) {
 		for len(texts) > 0 && (all || texts[0].FamilyName() < below) {
 			t := texts[0]
@@ -78,9 +68,18 @@ func renderText(bw *scrapeBuffer, format expfmt.Format, scraped gathered, long p
 
 // textsClash reports whether two text families share a name, or one shares
 // a name with a gathered family (or with a name a gathered histogram or
-// summary is flattened into).
+// summary is flattened into), or a gathered family's name falls inside the
+// names of a collector of several text families.
 func textsClash(set *textSet, mfs []*dto.MetricFamily) bool {
-	return set.dup || len(set.families) > 0 && collidesWith(mfs, set.names)
+	if set.dup || len(set.families) > 0 && collidesWith(mfs, set.names) {
+		return true
+	}
+	for _, span := range set.spans {
+		if slices.ContainsFunc(mfs, func(mf *dto.MetricFamily) bool { return inside(span, mf.GetName()) }) {
+			return true
+		}
+	}
+	return false
 }
 
 // textEncoder encodes a family as expfmt.NewEncoder(w, format) does for a

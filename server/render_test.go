@@ -115,6 +115,23 @@ func promhttpAnswer(t testing.TB, s *Server, req *http.Request) *httptest.Respon
 	return rec
 }
 
+// scrapeAndPromhttp scrapes s with accept, then answers the same request
+// with promhttp (promhttpAnswer): both bodies without promhttp's scrape
+// counters; an answer that differs in status or content type fails t.
+func scrapeAndPromhttp(t testing.TB, s *Server, accept string) (got, want []byte) {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	req.Header.Set("Accept", accept)
+	g := httptest.NewRecorder()
+	s.metricsHandler().ServeHTTP(g, req)
+	w := promhttpAnswer(t, s, req)
+	ct := w.Header().Get("Content-Type")
+	if g.Code != w.Code || g.Header().Get("Content-Type") != ct {
+		t.Errorf("answer %d %q, promhttp's %d %q", g.Code, g.Header().Get("Content-Type"), w.Code, ct)
+	}
+	return withoutHandlerFamilies(t, g.Body.Bytes(), ct), withoutHandlerFamilies(t, w.Body.Bytes(), ct)
+}
+
 // withoutHandlerFamilies drops promhttp's own scrape counters, which count
 // the scrapes of the comparison itself.
 func withoutHandlerFamilies(t testing.TB, body []byte, contentType string) []byte {
@@ -177,7 +194,7 @@ func TestScrapeAnswersAsPromhttp(t *testing.T) {
 			// The text formats were written directly, not by promhttp.
 			bw := getScrapeBuffer()
 			defer putScrapeBuffer(bw)
-			direct := renderText(bw, expfmt.NegotiateIncludingOpenMetrics(req.Header), gathered{}, s.reg, &promLogger{l: s.logger, aborts: s.scrapeAborts})
+			direct, _ := newDirectRender(s.reg.(*Registry)).render(bw, expfmt.NegotiateIncludingOpenMetrics(req.Header), nil, &promLogger{l: s.logger, aborts: s.scrapeAborts})
 			if wantDirect := !strings.Contains(ct, "protobuf"); direct != wantDirect {
 				t.Errorf("written directly: %v, want %v", direct, wantDirect)
 			}
@@ -190,14 +207,8 @@ func TestScrapeAnswersAsPromhttp(t *testing.T) {
 func TestScrapeNameClashAnswersAsPromhttp(t *testing.T) {
 	for _, name := range []string{"airudder_calls_total", "mmm_middle", "ddd_duration_seconds_count"} {
 		s := renderTestServer(t, fixedScraper{name})
-		req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
-		req.Header.Set("Accept", openMetricsAccept)
-		got := httptest.NewRecorder()
-		s.metricsHandler().ServeHTTP(got, req)
-		want := promhttpAnswer(t, s, req)
-		ct := want.Header().Get("Content-Type")
-		if g, w := withoutHandlerFamilies(t, got.Body.Bytes(), ct), withoutHandlerFamilies(t, want.Body.Bytes(), ct); got.Code != want.Code || !bytes.Equal(g, w) {
-			t.Errorf("%s: answer %d differs from promhttp's %d\n got: %.2000s\nwant: %.2000s", name, got.Code, want.Code, g, w)
+		if g, w := scrapeAndPromhttp(t, s, openMetricsAccept); !bytes.Equal(g, w) {
+			t.Errorf("%s: answer differs from promhttp's\n got: %.2000s\nwant: %.2000s", name, g, w)
 		}
 	}
 }
@@ -223,6 +234,41 @@ func TestTextsClash(t *testing.T) {
 	} {
 		if got := textsClash(newTextSet(c.texts), gathered); got != c.want {
 			t.Errorf("textsClash(%d texts) = %v, want %v", len(c.texts), got, c.want)
+		}
+	}
+}
+
+// spanFamilies is a collector of several text families, named names.
+type spanFamilies struct {
+	*metricvec.CounterVec
+	names []string
+}
+
+func (s spanFamilies) FamilyNames() []string { return s.names }
+
+// A gathered family, or another text family, named between the first and
+// the last name of a collector of several text families clashes: the
+// collector's text would break the order of the answer.
+func TestTextsClashInsideASpan(t *testing.T) {
+	span := spanFamilies{metricvec.NewCounterVec(prometheus.CounterOpts{Name: "p_a_total", Help: "h"}, nil), []string{"p_a_total", "p_c", "p_e"}}
+	mf := func(name string) *dto.MetricFamily {
+		return &dto.MetricFamily{Name: proto.String(name), Type: dto.MetricType_GAUGE.Enum()}
+	}
+	for _, c := range []struct {
+		texts    []textFamily
+		gathered string
+		want     bool
+	}{
+		{[]textFamily{span}, "p_b", true},
+		{[]textFamily{span}, "p_d", true},
+		{[]textFamily{span}, "p_c", true},
+		{[]textFamily{span}, "p_f", false},
+		{[]textFamily{span}, "p_", false},
+		{[]textFamily{span, metricvec.NewCounterVec(prometheus.CounterOpts{Name: "p_d_total", Help: "h"}, nil)}, "z", true},
+		{[]textFamily{span, metricvec.NewCounterVec(prometheus.CounterOpts{Name: "p_f_total", Help: "h"}, nil)}, "z", false},
+	} {
+		if got := textsClash(newTextSet(c.texts), []*dto.MetricFamily{mf(c.gathered)}); got != c.want {
+			t.Errorf("textsClash(%d texts, %s) = %v, want %v", len(c.texts), c.gathered, got, c.want)
 		}
 	}
 }
