@@ -104,6 +104,95 @@ type arDecoder struct {
 	r    jsonscan.Reader
 	top  arBodyRaw
 	call arCallRaw // one details[] element at a time
+
+	// The keys of each kind of object read so far, in their order
+	// (jsonscan.Shape): a body, a details[] call, a question_answer and a
+	// redail_call entry.
+	topShape, callShape, answerShape, redialShape jsonscan.Shape[arField]
+}
+
+// arField names an AiRudder key: where its value goes.
+type arField uint8
+
+const (
+	arNone arField = iota // no field the exporter uses: skipped
+	// The body (task or workflow notification).
+	arDetails
+	arTaskID
+	arTaskName
+	arSIPLine
+	arStatus
+	arWorkflowID
+	arWorkflowName
+	arNodetaskID
+	arCaseID
+	// A call (details[] element, or the body of a workflow notification).
+	arID
+	arCallID
+	arResult
+	arResultLabel
+	arHangupType
+	arRingType
+	arDuration
+	arRingTime
+	arTalkRound
+	arCallTimes
+	arRobotHash
+	arCallEndTime
+	arQuestionAnswer
+	arRedailCall
+	arEventLabel
+	// A question_answer entry.
+	arQuestionName
+	arVerification
+	arWhetherAnswer
+	// A redail_call entry.
+	arRedialRingType
+	arRedialHangupType
+)
+
+// The keys of each kind of object and their fields.
+var (
+	arCallFields = jsonscan.NewFields(defineCallFields)
+	arTopFields  = jsonscan.NewFields(func(add func(f arField, names ...string)) {
+		defineCallFields(add) // a workflow notification carries its call at the top level
+		add(arDetails, "details")
+		add(arTaskID, "task_id")
+		add(arTaskName, "task_name")
+		add(arSIPLine, "sip_line")
+		add(arStatus, "status")
+		add(arWorkflowID, "workflow_id")
+		add(arWorkflowName, "workflow_name")
+		add(arNodetaskID, "nodetask_id")
+		add(arCaseID, "case_id")
+	})
+	arAnswerFields = jsonscan.NewFields(func(add func(f arField, names ...string)) {
+		add(arQuestionName, "question_name")
+		add(arVerification, "verification_results")
+		add(arWhetherAnswer, "whether_answer")
+	})
+	arRedialFields = jsonscan.NewFields(func(add func(f arField, names ...string)) {
+		add(arRedialRingType, "RingType")
+		add(arRedialHangupType, "HangupType")
+	})
+)
+
+func defineCallFields(add func(f arField, names ...string)) {
+	add(arID, "id")
+	add(arCallID, "call_id")
+	add(arResult, "result")
+	add(arResultLabel, "result_label")
+	add(arHangupType, "hangup_type")
+	add(arRingType, "ring_type")
+	add(arDuration, "duration")
+	add(arRingTime, "ring_time")
+	add(arTalkRound, "talk_round")
+	add(arCallTimes, "call_times")
+	add(arRobotHash, "robot_hash")
+	add(arCallEndTime, "call_end_time")
+	add(arQuestionAnswer, "question_answer")
+	add(arRedailCall, "redail_call")
+	add(arEventLabel, "EventLabel")
 }
 
 // decode parses one AiRudder body into out (which it resets first). A
@@ -119,33 +208,33 @@ func (d *arDecoder) decode(data []byte, out *webhookBatch) error {
 	d.top = arBodyRaw{arCallRaw: d.top.arCallRaw}
 	details := jsonscan.NoList
 	r.Open()
+	next := 0
 	for first := true; r.More('}', &first); {
-		k := r.Key()
-		switch string(k) {
-		case "details":
+		switch f := d.topShape.Next(r, arTopFields, &next); f {
+		case arDetails:
 			// A repeated key replaces the earlier value, as in encoding/json.
 			out.reset()
 			if details = r.ListStart(); details == jsonscan.List {
 				d.details(out)
 			}
-		case "task_id":
+		case arTaskID:
 			r.ReadString(&d.top.TaskID)
-		case "task_name":
+		case arTaskName:
 			r.ReadString(&d.top.TaskName)
-		case "sip_line":
+		case arSIPLine:
 			r.ReadString(&d.top.SIPLine)
-		case "status":
+		case arStatus:
 			r.ReadString(&d.top.Status)
-		case "workflow_id":
+		case arWorkflowID:
 			r.ReadString(&d.top.WorkflowID)
-		case "workflow_name":
+		case arWorkflowName:
 			r.ReadString(&d.top.WorkflowName)
-		case "nodetask_id":
+		case arNodetaskID:
 			r.ReadString(&d.top.NodetaskID)
-		case "case_id":
+		case arCaseID:
 			r.ReadString(&d.top.CaseID)
 		default:
-			if !d.callField(k, &d.top.arCallRaw) {
+			if !d.callField(f, &d.top.arCallRaw) {
 				r.Skip()
 			}
 		}
@@ -197,8 +286,9 @@ func (d *arDecoder) details(out *webhookBatch) {
 	for first := true; receiver.NextRecord(r, &first, &out.Invalid); {
 		d.call.reset()
 		r.Open()
+		next := 0
 		for first := true; r.More('}', &first); {
-			if k := r.Key(); !d.callField(k, &d.call) {
+			if !d.callField(d.callShape.Next(r, arCallFields, &next), &d.call) {
 				r.Skip()
 			}
 		}
@@ -209,65 +299,66 @@ func (d *arDecoder) details(out *webhookBatch) {
 	}
 }
 
-// callField reads the value of key k into c if it is a call field.
-func (d *arDecoder) callField(k []byte, c *arCallRaw) bool {
+// callField reads the value of a call field f into c; false when f is no
+// call field.
+func (d *arDecoder) callField(f arField, c *arCallRaw) bool {
 	r := &d.r
-	switch string(k) {
-	case "id":
+	switch f {
+	case arID:
 		r.ReadString(&c.ID)
-	case "call_id":
+	case arCallID:
 		r.ReadString(&c.CallID)
-	case "result":
+	case arResult:
 		r.ReadString(&c.Result)
-	case "result_label":
+	case arResultLabel:
 		r.ReadString(&c.ResultLabel)
-	case "hangup_type":
+	case arHangupType:
 		r.ReadString(&c.HangupType)
-	case "ring_type":
+	case arRingType:
 		r.ReadString(&c.RingType)
-	case "duration":
+	case arDuration:
 		r.ReadNum(&c.Duration)
-	case "ring_time":
+	case arRingTime:
 		r.ReadNum(&c.RingTime)
-	case "talk_round":
+	case arTalkRound:
 		r.ReadNum(&c.TalkRound)
-	case "call_times":
+	case arCallTimes:
 		r.ReadNum(&c.CallTimes)
-	case "robot_hash":
+	case arRobotHash:
 		r.ReadString(&c.RobotHash)
-	case "call_end_time":
+	case arCallEndTime:
 		r.ReadString(&c.CallEndTime)
-	case "question_answer":
+	case arQuestionAnswer:
 		c.QuestionAnswer, c.answersDropped = c.QuestionAnswer[:0], 0
-		d.objects(c, &c.answersDropped, func() int { return len(c.QuestionAnswer) }, func(k []byte) bool {
+		d.objects(c, &c.answersDropped, func() int { return len(c.QuestionAnswer) }, &d.answerShape, arAnswerFields, func(f arField) bool {
 			a := &c.QuestionAnswer[len(c.QuestionAnswer)-1]
-			switch string(k) {
-			case "question_name":
+			switch f {
+			case arQuestionName:
 				r.ReadString(&a.QuestionName)
-			case "verification_results":
+			case arVerification:
 				r.ReadString(&a.Verification)
-			case "whether_answer":
+			case arWhetherAnswer:
 				r.ReadString(&a.WhetherAnswer)
 			default:
 				return false
 			}
 			return true
 		}, func() { c.QuestionAnswer = append(c.QuestionAnswer, arAnswerRaw{}) })
-	case "redail_call":
+	case arRedailCall:
 		c.RedailCall, c.redialsDropped = c.RedailCall[:0], 0
-		d.objects(c, &c.redialsDropped, func() int { return len(c.RedailCall) }, func(k []byte) bool {
+		d.objects(c, &c.redialsDropped, func() int { return len(c.RedailCall) }, &d.redialShape, arRedialFields, func(f arField) bool {
 			rd := &c.RedailCall[len(c.RedailCall)-1]
-			switch string(k) {
-			case "RingType":
+			switch f {
+			case arRedialRingType:
 				r.ReadString(&rd.RingType)
-			case "HangupType":
+			case arRedialHangupType:
 				r.ReadString(&rd.HangupType)
 			default:
 				return false
 			}
 			return true
 		}, func() { c.RedailCall = append(c.RedailCall, arRedialRaw{}) })
-	case "EventLabel":
+	case arEventLabel:
 		c.EventLabel, c.eventLabelsDropped = c.EventLabel[:0], 0
 		switch r.Peek() {
 		case '{':
@@ -292,10 +383,11 @@ func (d *arDecoder) callField(k []byte, c *arCallRaw) bool {
 	return true
 }
 
-// objects reads an array of objects: add appends an element, field reads
-// one of its keys (false: not wanted, skip it). null is an empty list;
-// anything else of the wrong shape marks the call.
-func (d *arDecoder) objects(c *arCallRaw, dropped *int, n func() int, field func(k []byte) bool, add func()) {
+// objects reads an array of objects of one kind (its keys in shape and
+// fields): add appends an element, field reads the value of one of its
+// fields (false: not wanted, skip it). null is an empty list; anything else
+// of the wrong shape marks the call.
+func (d *arDecoder) objects(c *arCallRaw, dropped *int, n func() int, shape *jsonscan.Shape[arField], fields jsonscan.Fields[arField], field func(f arField) bool, add func()) {
 	r := &d.r
 	switch r.Peek() {
 	case '[':
@@ -321,8 +413,9 @@ func (d *arDecoder) objects(c *arCallRaw, dropped *int, n func() int, field func
 		}
 		add()
 		r.Open()
+		next := 0
 		for first := true; r.More('}', &first); {
-			if !field(r.Key()) {
+			if !field(shape.Next(r, fields, &next)) {
 				r.Skip()
 			}
 		}

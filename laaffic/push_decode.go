@@ -1,8 +1,6 @@
 package laaffic
 
 import (
-	"slices"
-
 	"airudder_exporter/internal/jsonscan"
 	"airudder_exporter/receiver"
 )
@@ -50,23 +48,10 @@ type laDecoder struct {
 	top laRaw // a single-record body, or the fields next to "array"
 	rec laRaw // one array element at a time
 
-	// shape is the keys of the records read so far, in their order: a
-	// vendor's records share one layout, so each key is first checked
-	// against the one expected next (KeyIs: one comparison), or the one
-	// after it (an optional key this record lacks), and only scanned and
-	// looked up when it is neither.
-	shape []laKey
-	// others holds the keys that are no field, for shape (bounded: each
-	// is kept once).
-	others map[string]jsonscan.Key
+	// shape is the keys of the records read so far, in their order
+	// (jsonscan.Shape).
+	shape jsonscan.Shape[laField]
 }
-
-// maxShapeKeys and maxOtherKeys bound shape and others: keys beyond them
-// are just read the slow way.
-const (
-	maxShapeKeys = 128
-	maxOtherKeys = 64
-)
 
 // decode parses one LAAFFIC body into out (which it resets first). A
 // returned error means the body as a whole is unusable (400) and out must
@@ -86,7 +71,7 @@ func (d *laDecoder) decode(data []byte, out *pushBatch) error {
 		for first := true; r.More('}', &first); {
 			k := r.Key()
 			if string(k) != "array" {
-				d.field(laKeys[string(k)].f, &d.top)
+				d.field(laKeys[string(k)].Field, &d.top)
 				continue
 			}
 			// A repeated key replaces the earlier value, as in encoding/json.
@@ -125,72 +110,13 @@ func (d *laDecoder) list(out *pushBatch) {
 		r.Open()
 		next := 0 // index in shape of the key expected next
 		for first := true; r.More('}', &first); {
-			d.field(d.key(&next), &d.rec)
+			d.field(d.shape.Next(r, laKeys, &next), &d.rec)
 		}
 		if r.Err() != nil {
 			return
 		}
 		emitLaaffic(&d.rec, out)
 	}
-}
-
-// key reads a record's next key and returns its field; *next is the index
-// in shape of the key expected, moved past the key read.
-func (d *laDecoder) key(next *int) laField {
-	r := &d.r
-	i := *next
-	if i < len(d.shape) && r.KeyIs(&d.shape[i].k) {
-		*next = i + 1
-		return d.shape[i].f
-	}
-	if i+1 < len(d.shape) && r.KeyIs(&d.shape[i+1].k) {
-		*next = i + 2
-		return d.shape[i+1].f
-	}
-	k := r.Key()
-	key, ok := laKeys[string(k)]
-	if !ok {
-		key = laKey{k: d.otherKey(k), f: fieldNone}
-	}
-	// Further on in shape (this record lacks the keys before it), else
-	// new: it is expected here from now on.
-	for j := i; j < len(d.shape) && key.k.Name() != ""; j++ {
-		if d.shape[j].k.Name() == key.k.Name() {
-			*next = j + 1
-			return key.f
-		}
-	}
-	if len(d.shape) < maxShapeKeys {
-		d.shape = slices.Insert(d.shape, i, key)
-		*next = i + 1
-	}
-	return key.f
-}
-
-// noKey stands in shape for a key that is no field and is not kept: it
-// matches only the empty key, itself no field.
-var noKey = jsonscan.NewKey("")
-
-// otherKey is a key that is no field, as shape keeps it: noKey when it
-// holds a byte KeyIs cannot compare or others is full.
-func (d *laDecoder) otherKey(k []byte) jsonscan.Key {
-	if key, ok := d.others[string(k)]; ok {
-		return key
-	}
-	for _, c := range k {
-		if c == '"' || c == '\\' || c < 0x20 {
-			return noKey
-		}
-	}
-	if d.others == nil {
-		d.others = make(map[string]jsonscan.Key)
-	}
-	if len(d.others) >= maxOtherKeys {
-		return noKey
-	}
-	key := jsonscan.NewKey(string(k))
-	d.others[key.Name()] = key
-	return key
 }
 
 // field reads the value of field f into rec (fieldNone: skips it).
@@ -270,20 +196,8 @@ const (
 	fieldRingUnused      // known, unused: only tells the kind
 )
 
-// laKey is a key and its field.
-type laKey struct {
-	k jsonscan.Key
-	f laField
-}
-
 // laKeys maps every LAAFFIC key to its field.
-var laKeys = func() map[string]laKey {
-	m := map[string]laKey{}
-	add := func(f laField, names ...string) {
-		for _, n := range names {
-			m[n] = laKey{k: jsonscan.NewKey(n), f: f}
-		}
-	}
+var laKeys = jsonscan.NewFields(func(add func(f laField, names ...string)) {
 	add(fieldType, "type")
 	add(fieldCallDuration, "callDuration")
 	add(fieldAnswerTime, "answerTime")
@@ -328,8 +242,7 @@ var laKeys = func() map[string]laKey {
 	add(fieldCallinEventTime, "callinEventTime")
 	add(fieldNoAnswerSipList, "noAnswerSipList")
 	add(fieldRingUnused, "seatGroupName", "sipAccount", "called", "calledInfo")
-	return m
-}()
+})
 
 // slot is where the value of field f goes in rec: a string or a number
 // field (neither: a key that is skipped or read on its own), and the flag
