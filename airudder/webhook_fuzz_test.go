@@ -1,6 +1,8 @@
 package airudder
 
 import (
+	"errors"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -43,6 +45,13 @@ func FuzzDecodeAiRudder(f *testing.F) {
 		wb := v.newBody(b)
 		defer wb.Release()
 		err := wb.Decode(body)
+		// Read again by the same decoder, which now expects this body's
+		// keys (arDecoder's shapes): the same answer. Printed first, as
+		// the events share the batch's storage.
+		first := fmt.Sprintf("%+v", *b)
+		if err2 := wb.Decode(body); !errors.Is(err2, err) || fmt.Sprintf("%+v", *b) != first {
+			t.Fatalf("%q: read again: %v %+v, first %v %s", body, err2, *b, err, first)
+		}
 		if webhookgolden.Refused(t, body, err, webhookRecords(b)) {
 			return
 		}

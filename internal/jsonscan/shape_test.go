@@ -1,0 +1,88 @@
+package jsonscan
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+)
+
+type testField uint8
+
+const (
+	tfNone testField = iota
+	tfA
+	tfB
+	tfC
+)
+
+var testFields = NewFields(func(add func(f testField, names ...string)) {
+	add(tfA, "a")
+	add(tfB, "bee", "b2")
+	add(tfC, "a-much-longer-key-than-sixteen")
+})
+
+// shapeFields reads the object in body key by key through s and returns the
+// field of each key.
+func shapeFields(t *testing.T, s *Shape[testField], body string) []testField {
+	t.Helper()
+	var r Reader
+	r.Reset([]byte(body))
+	var out []testField
+	r.Open()
+	next := 0
+	for first := true; r.More('}', &first); {
+		out = append(out, s.Next(&r, testFields, &next))
+		r.Skip()
+	}
+	r.End()
+	if err := r.Err(); err != nil {
+		t.Fatalf("%s: %v", body, err)
+	}
+	return out
+}
+
+// A shape that has learned other objects' keys reads every object as a
+// fresh one does: whatever the order, optional, unknown, escaped, empty or
+// repeated keys.
+func TestShapeReadsKeysInAnyOrder(t *testing.T) {
+	objects := []string{
+		`{"a":1,"bee":2,"a-much-longer-key-than-sixteen":3}`,
+		`{"bee":2,"a":1}`,
+		`{"a":1,"x":0,"bee":2,"a-much-longer-key-than-sixteen":3}`,
+		`{"a-much-longer-key-than-sixteen":3,"a":1}`,
+		`{"\u0061":1,"b\u0065e":2,"b2":2}`,
+		`{"":0,"a":1,"a":1,"quo\"te":0,"bee":2}`,
+		`{}`,
+		`{"a-much-longer-key-than-sixteen-not":0,"a-much-longer-key-than-sixteen":3}`,
+		`{"b":0,"be":0,"beee":0,"bee":2}`,
+		`{"a":1,"bee":2,"a-much-longer-key-than-sixteen":3}`,
+	}
+	var warm Shape[testField]
+	for round := range 3 {
+		for _, o := range objects {
+			var fresh Shape[testField]
+			want := shapeFields(t, &fresh, o)
+			if got := shapeFields(t, &warm, o); !slices.Equal(got, want) {
+				t.Errorf("round %d, %s: fields %v, a fresh shape reads %v", round, o, got, want)
+			}
+		}
+	}
+	if got := shapeFields(t, &warm, `{"a":1,"bee":2}`); !slices.Equal(got, []testField{tfA, tfB}) {
+		t.Errorf("fields %v, want [a bee]", got)
+	}
+}
+
+// A body of ever new keys does not grow a shape without bound: past the
+// bounds its keys are read the slow way, still right.
+func TestShapeIsBounded(t *testing.T) {
+	var s Shape[testField]
+	for i := range 4 * maxShapeKeys {
+		body := fmt.Sprintf(`{"k%d":0,"a":1,"x%d":0,"bee":2}`, i, i)
+		if got := shapeFields(t, &s, body); !slices.Equal(got, []testField{tfNone, tfA, tfNone, tfB}) {
+			t.Fatalf("%s: fields %v", body, got)
+		}
+	}
+	if len(s.keys) > maxShapeKeys || len(s.others) > maxOtherKeys {
+		t.Errorf("shape holds %d keys and %d other names, bounds %d and %d", len(s.keys), len(s.others), maxShapeKeys, maxOtherKeys)
+	}
+}
