@@ -513,29 +513,23 @@ func (l *pushRecorder) scriptCall(c *pushCall, s *bodySeries, product int) strin
 	return e.label
 }
 
+// addTallied adds counts[i] to child i of x, touching only the children
+// that counted something (a series appears once it has a value).
+func addTallied(x *receiver.ChildIndex[prometheus.Counter], counts []uint32) {
+	for i, n := range counts {
+		if n > 0 {
+			x.Get(i).Add(float64(n))
+		}
+	}
+}
+
 // flush adds the records s counted to their children.
 func (l *pushRecorder) flush(s *bodySeries) {
 	a := s.acc
-	for i, n := range s.calls {
-		if n > 0 {
-			a.calls.Get(i).Add(float64(n))
-		}
-	}
-	for i, n := range s.keypresses {
-		if n > 0 {
-			a.keypresses.Get(i).Add(float64(n))
-		}
-	}
-	for i, n := range s.sip {
-		if n > 0 {
-			a.sip.Get(i).Add(float64(n))
-		}
-	}
-	for i, n := range s.terms {
-		if n > 0 {
-			a.terms.Get(i).Add(float64(n))
-		}
-	}
+	addTallied(a.calls, s.calls[:])
+	addTallied(a.keypresses, s.keypresses[:])
+	addTallied(a.sip, s.sip[:])
+	addTallied(a.terms, s.terms[:])
 	if s.recalls > 0 {
 		l.k.recalls.Get(s.account).Add(float64(s.recalls))
 	}
