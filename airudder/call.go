@@ -115,7 +115,7 @@ type arDecoder struct {
 type arField uint8
 
 const (
-	arNone arField = iota // no field the exporter uses: skipped
+	_ arField = iota // 0: a key the exporter does not use (in no fields map): skipped
 	// The body (task or workflow notification).
 	arDetails
 	arTaskID

@@ -19,7 +19,6 @@ type Dashboard struct {
 	filters []string // variables every query's selector filters by, in order
 	nextID  uint32
 	exprs   []string
-	err     error
 }
 
 // NewDashboard starts a dashboard with a datasource variable and job and
