@@ -70,22 +70,29 @@ func newFamilyGatherer() *familyGatherer {
 // endOfCollect follows a collector's last metric on the channel.
 type endOfCollect struct{ prometheus.Metric }
 
+// collectAll collects c on a goroutine of its own into ch (a channel kept
+// from one call to the next) and hands each metric to each, in order, until
+// c is done.
+func collectAll(c prometheus.Collector, ch chan prometheus.Metric, each func(prometheus.Metric)) {
+	go func() {
+		c.Collect(ch)
+		ch <- endOfCollect{}
+	}()
+	for m := range ch {
+		if _, end := m.(endOfCollect); end {
+			return
+		}
+		each(m)
+	}
+}
+
 // gather collects c and answers its families sorted by name, each one's
 // metrics sorted as the registry sorts them, in a slice valid until the
 // next gather; false (with c collected to the end all the same) when the
 // registry has to gather.
 func (g *familyGatherer) gather(c prometheus.Collector) ([]*dto.MetricFamily, bool) {
-	go func() {
-		c.Collect(g.ch)
-		g.ch <- endOfCollect{}
-	}()
 	ok := true
-	for m := range g.ch {
-		if _, end := m.(endOfCollect); end {
-			break
-		}
-		ok = ok && g.add(m)
-	}
+	collectAll(c, g.ch, func(m prometheus.Metric) { ok = ok && g.add(m) })
 	defer func() {
 		clear(g.byName)
 		clear(g.series)

@@ -92,17 +92,10 @@ func (c *scrapeThenLong) Collect(ch chan<- prometheus.Metric) {
 		if c.fetched == nil {
 			c.fetched = make(chan prometheus.Metric, 64)
 		}
-		go func() {
-			c.scrapers.Collect(c.fetched)
-			c.fetched <- endOfCollect{}
-		}()
-		for m := range c.fetched {
-			if _, end := m.(endOfCollect); end {
-				break
-			}
+		collectAll(c.scrapers, c.fetched, func(m prometheus.Metric) {
 			c.recorded = append(c.recorded, m)
 			ch <- m
-		}
+		})
 	}
 	c.long.Collect(ch)
 }
