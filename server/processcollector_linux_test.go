@@ -1,9 +1,12 @@
 package server
 
 import (
+	"bufio"
 	"bytes"
+	"io"
 	"math"
 	"os"
+	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -68,17 +71,38 @@ func TestProcessCollectorExposesClientGolangsSeries(t *testing.T) {
 	}
 }
 
+// The collector rereads its files on every scrape. The subject is a child
+// shell, not this process: the test binary's own fd count moves with every
+// connection other tests are still closing.
 func TestProcessCollectorRereadsItsFiles(t *testing.T) {
-	c, err := openProcessCollector(os.Getpid())
+	child := exec.Command("sh", "-c", "read x; exec 7</dev/null; echo opened; read y")
+	stdin, err := child.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := child.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		stdin.Close()
+		child.Wait()
+	}()
+	c, err := openProcessCollector(child.Process.Pid)
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, before := gatherText(t, c)
-	f, err := os.Open(os.DevNull) // one more open fd
-	if err != nil {
+	if _, err := io.WriteString(stdin, "open\n"); err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil || line != "opened\n" {
+		t.Fatalf("child answered %q, %v", line, err)
+	}
 	_, after := gatherText(t, c)
 	fds := func(m map[string]*dto.MetricFamily) float64 {
 		return m["process_open_fds"].GetMetric()[0].GetGauge().GetValue()

@@ -34,7 +34,7 @@ func bytesPerID(n int) float64 {
 	return float64(after-before) / float64(n)
 }
 
-// The issue-5 budget: <= 48 bytes per remembered id. Measured at several
+// The documented budget: <= 48 bytes per remembered id. Measured at several
 // fill levels because growth steps make the figure saw-tooth.
 func TestMemoryPerID(t *testing.T) {
 	if testing.Short() {
