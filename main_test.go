@@ -20,6 +20,8 @@ import (
 	"airudder_exporter/internal/testkit"
 )
 
+func TestMain(m *testing.M) { os.Exit(testkit.Main(m)) }
+
 // A plain `go build` in a git checkout reports the commit it was built from.
 // -buildvcs=true is explicit because the environment may set GOFLAGS to
 // -buildvcs=false (then the stamp is absent, as for a tarball).

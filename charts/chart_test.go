@@ -29,19 +29,11 @@ const helmModule = "helm.sh/helm/v3/cmd/helm@v3.22.0"
 // no Kubernetes version stamped in and would claim v1.20.
 const kubeVersion = "1.30.0"
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testkit.CleanupBinary()
-	if helmDir != "" {
-		_ = os.RemoveAll(helmDir)
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(testkit.Main(m)) }
 
 var (
 	helmOnce sync.Once
 	helmPath string
-	helmDir  string
 	helmErr  error
 	helmSkip string
 )
@@ -67,7 +59,6 @@ func helm(t *testing.T) string {
 			helmErr = err
 			return
 		}
-		helmDir = dir
 		cmd := exec.Command(testkit.GoTool(), "install", helmModule)
 		cmd.Env = append(os.Environ(), "GOBIN="+dir)
 		if out, err := cmd.CombinedOutput(); err != nil {

@@ -23,11 +23,7 @@ import (
 )
 
 // TestMain removes the built binary after the last test.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testkit.CleanupBinary()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(testkit.Main(m)) }
 
 // skipShort: every test here runs the real binary for seconds.
 func skipShort(t *testing.T) {

@@ -140,3 +140,22 @@ func CleanupBinary() {
 		_ = os.RemoveAll(filepath.Dir(binPath))
 	}
 }
+
+// Main runs a package's tests (call it from TestMain) with TMPDIR set to a
+// directory of their own, removed afterwards with everything in it: the
+// binary ExporterBinary built, and what a child killed mid-run (an exporter
+// in --demo mode, a Prometheus) created in its temporary directory.
+func Main(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "airudder-exporter-test")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "testkit:", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	if err := os.Setenv("TMPDIR", dir); err != nil {
+		fmt.Fprintln(os.Stderr, "testkit:", err)
+		return 1
+	}
+	defer CleanupBinary()
+	return m.Run()
+}
