@@ -104,3 +104,24 @@ func withoutValues(text string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// gatherText renders c's families as the text exposition, and returns the
+// families by name.
+func gatherText(t *testing.T, c prometheus.Collector) (string, map[string]*dto.MetricFamily) {
+	t.Helper()
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(c)
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	byName := map[string]*dto.MetricFamily{}
+	for _, mf := range mfs {
+		if _, err := expfmt.MetricFamilyToText(&b, mf); err != nil {
+			t.Fatal(err)
+		}
+		byName[mf.GetName()] = mf
+	}
+	return b.String(), byName
+}

@@ -17,27 +17,6 @@ import (
 	"github.com/prometheus/common/expfmt"
 )
 
-// gatherText renders c's families as the text exposition, and returns the
-// families by name.
-func gatherText(t *testing.T, c prometheus.Collector) (string, map[string]*dto.MetricFamily) {
-	t.Helper()
-	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(c)
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b bytes.Buffer
-	byName := map[string]*dto.MetricFamily{}
-	for _, mf := range mfs {
-		if _, err := expfmt.MetricFamilyToText(&b, mf); err != nil {
-			t.Fatal(err)
-		}
-		byName[mf.GetName()] = mf
-	}
-	return b.String(), byName
-}
-
 func TestProcessCollectorExposesClientGolangsSeries(t *testing.T) {
 	ours, err := openProcessCollector(os.Getpid())
 	if err != nil {

@@ -24,7 +24,6 @@ import (
 	"github.com/go-kit/log"
 	"github.com/go-kit/log/level"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
 	"github.com/prometheus/common/version"
 	toolkitweb "github.com/prometheus/exporter-toolkit/web"
@@ -133,7 +132,7 @@ func New(o Options, cfg *config.Config) *Server {
 		s.demo = noDemo{}
 	}
 	s.reg.MustRegister(
-		collectors.NewGoCollector(),
+		newGoCollector(),
 		newProcessCollector(),
 		versioncollector.NewCollector(exporterName),
 	)
