@@ -175,7 +175,7 @@ func (s *Server) reload() error {
 	return nil
 }
 
-func (s *Server) routes(withWebhooks bool) (*http.ServeMux, error) {
+func (s *Server) routes(withWebhooks bool) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.Handle(s.o.TelemetryPath, s.metricsHandler())
 	registerPprof(mux) // metrics listener only; see pprof.go
@@ -219,9 +219,6 @@ func (s *Server) routes(withWebhooks bool) (*http.ServeMux, error) {
 		}
 		fmt.Fprintln(w, "config reloaded")
 	})
-	if withWebhooks {
-		mux.Handle("/webhooks/", s.o.Webhooks)
-	}
 	if s.o.TelemetryPath != "/" {
 		landing, err := toolkitweb.NewLandingPage(s.landingConfig(withWebhooks))
 		if err != nil {
@@ -229,7 +226,16 @@ func (s *Server) routes(withWebhooks bool) (*http.ServeMux, error) {
 		}
 		mux.Handle("/", landing)
 	}
+	if withWebhooks {
+		return webhookHandler(mux, s.o.Webhooks), nil
+	}
 	return mux, nil
+}
+
+// webhookHandler is mux serving the webhook handler under /webhooks/.
+func webhookHandler(mux *http.ServeMux, webhooks http.Handler) http.Handler {
+	mux.Handle(webhookPrefix, webhooks)
+	return webhookRoute{mux: mux, webhooks: webhooks}
 }
 
 func methodNotAllowed(w http.ResponseWriter, allow string) {
@@ -295,9 +301,7 @@ func (s *Server) Run(ctx context.Context) error {
 
 	webhookAddr := ls[0].Addr().String()
 	if sep {
-		wmux := http.NewServeMux()
-		wmux.Handle("/webhooks/", s.o.Webhooks)
-		wsrv := s.newHTTPServer(wmux, &inFlight)
+		wsrv := s.newHTTPServer(webhookHandler(http.NewServeMux(), s.o.Webhooks), &inFlight)
 		wsrv.ErrorLog = httpErrLog
 		wl, err := listen([]string{s.o.WebhookListenAddress})
 		if err != nil {
