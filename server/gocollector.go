@@ -39,6 +39,7 @@ type goFamily struct {
 	labels  string    // `{version="go1.x"}` of go_info, else ""
 	headers [2]string // the text format's and OpenMetrics' # HELP and # TYPE lines
 	value   goValue   // how the value is read
+	sum     []int     // goRMSums' entry of a goRM family
 }
 
 // goValue is where a family's value comes from.
@@ -159,8 +160,8 @@ func goCollectorLike(theirs prometheus.Collector) (*goCollector, bool) {
 		pairs := m.GetLabel()
 		if v, ok := goOwnValues[f.name]; ok {
 			f.value = v
-		} else if _, ok := goRMSums[f.name]; ok {
-			f.value = goRM
+		} else if sum, ok := goRMSums[f.name]; ok {
+			f.value, f.sum = goRM, sum
 		} else {
 			return nil, false
 		}
@@ -255,7 +256,7 @@ func (c *goCollector) read(s *goSample) {
 			s.v[i] = float64(c.gc.LastGC.UnixNano()) / 1e9
 		case goRM:
 			var sum uint64
-			for _, j := range goRMSums[f.name] {
+			for _, j := range f.sum {
 				sum += c.rmUint(j)
 			}
 			s.v[i] = float64(sum)
