@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -109,19 +110,84 @@ func withoutValues(text string) string {
 // families by name.
 func gatherText(t *testing.T, c prometheus.Collector) (string, map[string]*dto.MetricFamily) {
 	t.Helper()
-	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(c)
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var b bytes.Buffer
 	byName := map[string]*dto.MetricFamily{}
-	for _, mf := range mfs {
+	for _, mf := range pedanticGather(t, c) {
 		if _, err := expfmt.MetricFamilyToText(&b, mf); err != nil {
 			t.Fatal(err)
 		}
 		byName[mf.GetName()] = mf
 	}
 	return b.String(), byName
+}
+
+// pedanticGather is what a pedantic registry gathers of c.
+func pedanticGather(t *testing.T, c prometheus.Collector) []*dto.MetricFamily {
+	t.Helper()
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(c)
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mfs
+}
+
+// checkSameSeries checks that two expositions differ in values only.
+func checkSameSeries(t *testing.T, ours, clientGolangs string) {
+	t.Helper()
+	if got, want := withoutValues(ours), withoutValues(clientGolangs); got != want {
+		t.Fatalf("exposition without values differs:\n--- ours\n%s\n--- client_golang\n%s", got, want)
+	}
+}
+
+// sampleValue is the value of the first sample of a counter or gauge
+// family.
+func sampleValue(mfs map[string]*dto.MetricFamily, name string) float64 {
+	m := mfs[name].GetMetric()[0]
+	if m.GetCounter() != nil {
+		return m.GetCounter().GetValue()
+	}
+	return m.GetGauge().GetValue()
+}
+
+// checkAppendsExpfmt checks that appendText writes what expfmt encodes of
+// what c collects, byte for byte, in the text format and in OpenMetrics.
+func checkAppendsExpfmt(t *testing.T, name string, c prometheus.Collector, appendText func(b []byte, openMetrics bool) []byte) {
+	t.Helper()
+	mfs := pedanticGather(t, c)
+	for _, ft := range []expfmt.FormatType{expfmt.TypeTextPlain, expfmt.TypeOpenMetrics} {
+		var want bytes.Buffer
+		enc := expfmt.NewEncoder(&want, expfmt.NewFormat(ft))
+		for _, mf := range mfs {
+			if err := enc.Encode(mf); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := appendText(nil, ft == expfmt.TypeOpenMetrics); !bytes.Equal(got, want.Bytes()) {
+			t.Errorf("%s, format %v:\n got: %s\nwant: %s", name, ft, got, want.Bytes())
+		}
+	}
+}
+
+// checkScrapeWritesAsPromhttp checks that the server has a text family
+// ours says is the one under test, and that its answer is promhttp's,
+// values apart, for every text format and escaping scheme asked for, with
+// a sample of family in it.
+func checkScrapeWritesAsPromhttp(t *testing.T, ours func(textFamily) bool, family string) {
+	t.Helper()
+	s, _ := newTestServer(t, "airudder:\n  accounts: []\n", Options{})
+	if !slices.ContainsFunc(s.reg.(*Registry).textFamilies().families, ours) {
+		t.Fatalf("the collector of %s is not a text family of the registry", family)
+	}
+	for _, accept := range renderAccepts {
+		if strings.Contains(accept, "protobuf") {
+			continue
+		}
+		got, want := scrapeAndPromhttp(t, s, accept)
+		g, w := withoutValues(string(got)), withoutValues(string(want))
+		if g != w || !strings.Contains(g, "\n"+family+"\n") {
+			t.Errorf("%s: answer differs from promhttp's, values apart\n got: %s\nwant: %s", accept, g, w)
+		}
+	}
 }

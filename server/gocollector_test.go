@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"runtime"
-	"slices"
 	"strings"
 	"testing"
 
@@ -31,40 +30,31 @@ func TestGoCollectorExposesClientGolangsSeries(t *testing.T) {
 	_, theirsBefore := gatherText(t, collectors.NewGoCollector())
 	ourText, ourMF := gatherText(t, ours)
 	theirText, theirMF := gatherText(t, collectors.NewGoCollector())
-	if got, want := withoutValues(ourText), withoutValues(theirText); got != want {
-		t.Fatalf("exposition without values differs:\n--- ours\n%s\n--- client_golang\n%s", got, want)
-	}
-	value := func(mfs map[string]*dto.MetricFamily, name string) float64 {
-		m := mfs[name].GetMetric()[0]
-		if m.GetCounter() != nil {
-			return m.GetCounter().GetValue()
-		}
-		return m.GetGauge().GetValue()
-	}
+	checkSameSeries(t, ourText, theirText)
 	for _, name := range []string{"go_gc_gogc_percent", "go_gc_gomemlimit_bytes", "go_sched_gomaxprocs_threads", "go_info"} {
-		if o, c := value(ourMF, name), value(theirMF, name); o != c {
+		if o, c := sampleValue(ourMF, name), sampleValue(theirMF, name); o != c {
 			t.Errorf("%s = %v, client_golang's %v", name, o, c)
 		}
 	}
-	if o := value(ourMF, "go_sched_gomaxprocs_threads"); o != float64(runtime.GOMAXPROCS(0)) {
+	if o := sampleValue(ourMF, "go_sched_gomaxprocs_threads"); o != float64(runtime.GOMAXPROCS(0)) {
 		t.Errorf("go_sched_gomaxprocs_threads = %v, GOMAXPROCS %d", o, runtime.GOMAXPROCS(0))
 	}
 	// Moving, but not far between two reads; and never below what was
 	// read before (the counters) or what must be (a goroutine, a thread).
 	for _, name := range []string{"go_goroutines", "go_threads", "go_memstats_sys_bytes", "go_memstats_heap_sys_bytes", "go_memstats_stack_sys_bytes", "go_memstats_next_gc_bytes"} {
-		o, c := value(ourMF, name), value(theirMF, name)
+		o, c := sampleValue(ourMF, name), sampleValue(theirMF, name)
 		if o < 1 || o > 2*c+64 || c > 2*o+64 {
 			t.Errorf("%s = %v, client_golang's %v", name, o, c)
 		}
 	}
 	// Threads are counted as created: never fewer later.
-	if b, o, a := value(theirsBefore, "go_threads"), value(ourMF, "go_threads"), value(theirMF, "go_threads"); o < b || o > a {
+	if b, o, a := sampleValue(theirsBefore, "go_threads"), sampleValue(ourMF, "go_threads"), sampleValue(theirMF, "go_threads"); o < b || o > a {
 		t.Errorf("go_threads = %v, client_golang's %v before and %v after", o, b, a)
 	}
 	_, later := gatherText(t, ours)
 	for _, name := range []string{"go_memstats_alloc_bytes_total", "go_memstats_mallocs_total", "go_memstats_frees_total"} {
-		if a, b := value(ourMF, name), value(later, name); a <= 0 && name != "go_memstats_frees_total" || b < a || value(theirMF, name) < a {
-			t.Errorf("%s: %v, then %v; client_golang's in between %v", name, a, b, value(theirMF, name))
+		if a, b := sampleValue(ourMF, name), sampleValue(later, name); a <= 0 && name != "go_memstats_frees_total" || b < a || sampleValue(theirMF, name) < a {
+			t.Errorf("%s: %v, then %v; client_golang's in between %v", name, a, b, sampleValue(theirMF, name))
 		}
 	}
 	runtime.GC()
@@ -75,7 +65,7 @@ func TestGoCollectorExposesClientGolangsSeries(t *testing.T) {
 	if gc(afterGC) <= gc(ourMF) {
 		t.Errorf("go_gc_duration_seconds_count %d after a GC, %d before", gc(afterGC), gc(ourMF))
 	}
-	if last := value(afterGC, "go_memstats_last_gc_time_seconds"); last < value(ourMF, "go_memstats_last_gc_time_seconds") || last < 1e9 {
+	if last := sampleValue(afterGC, "go_memstats_last_gc_time_seconds"); last < sampleValue(ourMF, "go_memstats_last_gc_time_seconds") || last < 1e9 {
 		t.Errorf("go_memstats_last_gc_time_seconds %v after a GC", last)
 	}
 }
@@ -179,24 +169,9 @@ func TestGoCollectorAppendsExpfmtsText(t *testing.T) {
 		fill(func(i int) float64 { return 1e-9 * float64(i+1) }, 7),
 	}
 	for n, s := range cases {
-		reg := prometheus.NewPedanticRegistry()
-		reg.MustRegister(goValues{c, s})
-		mfs, err := reg.Gather()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, ft := range []expfmt.FormatType{expfmt.TypeTextPlain, expfmt.TypeOpenMetrics} {
-			var want bytes.Buffer
-			enc := expfmt.NewEncoder(&want, expfmt.NewFormat(ft))
-			for _, mf := range mfs {
-				if err := enc.Encode(mf); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if got := c.appendValues(nil, s, ft == expfmt.TypeOpenMetrics); !bytes.Equal(got, want.Bytes()) {
-				t.Errorf("case %d, format %v:\n got: %s\nwant: %s", n, ft, got, want.Bytes())
-			}
-		}
+		checkAppendsExpfmt(t, fmt.Sprintf("case %d", n), goValues{c, s}, func(b []byte, openMetrics bool) []byte {
+			return c.appendValues(b, s, openMetrics)
+		})
 	}
 }
 
@@ -220,21 +195,7 @@ func TestGoCollectorFallsBackOnFamiliesItDoesNotKnow(t *testing.T) {
 // gathered ones: its answer is promhttp's, values apart, for every text
 // format and escaping scheme asked for.
 func TestScrapeWritesTheGoFamiliesAsPromhttp(t *testing.T) {
-	s, _ := newTestServer(t, "airudder:\n  accounts: []\n", Options{})
-	set := s.reg.(*Registry).textFamilies()
-	if !slices.ContainsFunc(set.families, func(f textFamily) bool { _, ok := f.(*goCollector); return ok }) {
-		t.Fatal("the Go collector is not a text family of the registry")
-	}
-	for _, accept := range renderAccepts {
-		if strings.Contains(accept, "protobuf") {
-			continue
-		}
-		got, want := scrapeAndPromhttp(t, s, accept)
-		g, w := withoutValues(string(got)), withoutValues(string(want))
-		if g != w || !strings.Contains(g, "go_memstats_alloc_bytes_total") {
-			t.Errorf("%s: answer differs from promhttp's, values apart\n got: %s\nwant: %s", accept, g, w)
-		}
-	}
+	checkScrapeWritesAsPromhttp(t, func(f textFamily) bool { _, ok := f.(*goCollector); return ok }, "go_memstats_alloc_bytes_total")
 }
 
 func BenchmarkGoCollector(b *testing.B) {

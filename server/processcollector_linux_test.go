@@ -2,19 +2,16 @@ package server
 
 import (
 	"bufio"
-	"bytes"
+	"fmt"
 	"io"
 	"math"
 	"os"
 	"os/exec"
-	"slices"
-	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
 )
 
 func TestProcessCollectorExposesClientGolangsSeries(t *testing.T) {
@@ -25,25 +22,16 @@ func TestProcessCollectorExposesClientGolangsSeries(t *testing.T) {
 	theirs := collectors.NewProcessCollector(collectors.ProcessCollectorOpts{ReportErrors: true})
 	ourText, ourMF := gatherText(t, ours)
 	theirText, theirMF := gatherText(t, theirs)
-	if got, want := withoutValues(ourText), withoutValues(theirText); got != want {
-		t.Fatalf("exposition without values differs:\n--- ours\n%s\n--- client_golang\n%s", got, want)
-	}
-	value := func(mfs map[string]*dto.MetricFamily, name string) float64 {
-		m := mfs[name].GetMetric()[0]
-		if m.GetCounter() != nil {
-			return m.GetCounter().GetValue()
-		}
-		return m.GetGauge().GetValue()
-	}
+	checkSameSeries(t, ourText, theirText)
 	// Fixed while the test runs.
 	for _, name := range []string{"process_start_time_seconds", "process_max_fds", "process_virtual_memory_max_bytes"} {
-		if o, c := value(ourMF, name), value(theirMF, name); o != c {
+		if o, c := sampleValue(ourMF, name), sampleValue(theirMF, name); o != c {
 			t.Errorf("%s = %v, client_golang's %v", name, o, c)
 		}
 	}
 	// Moving, but not far between two reads.
 	for _, name := range []string{"process_cpu_seconds_total", "process_virtual_memory_bytes", "process_resident_memory_bytes", "process_open_fds", "process_network_receive_bytes_total", "process_network_transmit_bytes_total"} {
-		o, c := value(ourMF, name), value(theirMF, name)
+		o, c := sampleValue(ourMF, name), sampleValue(theirMF, name)
 		if o <= 0 && c > 0 || o > 2*c+64 || c > 2*o+64 {
 			t.Errorf("%s = %v, client_golang's %v", name, o, c)
 		}
@@ -139,24 +127,9 @@ func TestProcessCollectorAppendsExpfmtsText(t *testing.T) {
 		all(func(i int) processValue { return processValue{math.MaxUint64, i%2 == 0} }),
 	}
 	for n, v := range cases {
-		reg := prometheus.NewRegistry()
-		reg.MustRegister(processValues{c, v})
-		mfs, err := reg.Gather()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, ft := range []expfmt.FormatType{expfmt.TypeTextPlain, expfmt.TypeOpenMetrics} {
-			var want bytes.Buffer
-			enc := expfmt.NewEncoder(&want, expfmt.NewFormat(ft))
-			for _, mf := range mfs {
-				if err := enc.Encode(mf); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if got := c.appendValues(nil, v, ft == expfmt.TypeOpenMetrics); !bytes.Equal(got, want.Bytes()) {
-				t.Errorf("case %d, format %v:\n got: %s\nwant: %s", n, ft, got, want.Bytes())
-			}
-		}
+		checkAppendsExpfmt(t, fmt.Sprintf("case %d", n), processValues{c, v}, func(b []byte, openMetrics bool) []byte {
+			return c.appendValues(b, v, openMetrics)
+		})
 	}
 }
 
@@ -165,19 +138,5 @@ func TestProcessCollectorAppendsExpfmtsText(t *testing.T) {
 // names legacy ones): its answer is promhttp's, values apart, for every
 // text format and escaping scheme asked for.
 func TestScrapeWritesTheProcessFamiliesAsPromhttp(t *testing.T) {
-	s, _ := newTestServer(t, "airudder:\n  accounts: []\n", Options{})
-	set := s.reg.(*Registry).textFamilies()
-	if !slices.ContainsFunc(set.families, func(f textFamily) bool { _, ok := f.(*processCollector); return ok }) {
-		t.Fatal("the process collector is not a text family of the registry")
-	}
-	for _, accept := range renderAccepts {
-		if strings.Contains(accept, "protobuf") {
-			continue
-		}
-		got, want := scrapeAndPromhttp(t, s, accept)
-		g, w := withoutValues(string(got)), withoutValues(string(want))
-		if g != w || !strings.Contains(g, "process_open_fds") {
-			t.Errorf("%s: answer differs from promhttp's, values apart\n got: %s\nwant: %s", accept, g, w)
-		}
-	}
+	checkScrapeWritesAsPromhttp(t, func(f textFamily) bool { _, ok := f.(*processCollector); return ok }, "process_open_fds")
 }
