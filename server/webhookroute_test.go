@@ -1,9 +1,11 @@
 package server
 
 import (
+	"bufio"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -11,27 +13,7 @@ import (
 // the same handler, status, redirect and body, for clean, unclean, escaped
 // and CONNECT targets.
 func TestWebhookRouteAnswersAsTheMux(t *testing.T) {
-	echo := func(name string) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			fmt.Fprintf(w, "%s %s %s %q", name, r.Method, r.URL.Path, r.URL.RawPath)
-		})
-	}
-	build := func() *http.ServeMux {
-		mux := http.NewServeMux()
-		mux.Handle("/", echo("landing"))
-		mux.Handle("/metrics", echo("metrics"))
-		return mux
-	}
-	plain := build()
-	plain.Handle("/webhooks/", echo("webhooks"))
-	direct := 0 // requests the route gave the handler without the mux (which sets Pattern)
-	webhooks := echo("webhooks")
-	routed := webhookHandler(build(), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Pattern == "" {
-			direct++
-		}
-		webhooks.ServeHTTP(w, r)
-	}))
+	plain, routed, direct := routeAndMux()
 	for _, method := range []string{http.MethodPost, http.MethodGet, http.MethodConnect} {
 		for _, target := range []string{
 			"/webhooks/airudder/acme", "/webhooks/laaffic/acme?x=1", "/webhooks/", "/webhooks",
@@ -47,19 +29,77 @@ func TestWebhookRouteAnswersAsTheMux(t *testing.T) {
 				}
 				return r
 			}
-			want, got := httptest.NewRecorder(), httptest.NewRecorder()
-			plain.ServeHTTP(want, req())
-			routed.ServeHTTP(got, req())
-			if got.Code != want.Code || got.Header().Get("Location") != want.Header().Get("Location") || got.Body.String() != want.Body.String() {
-				t.Errorf("%s %s: routed %d %q %q, the mux %d %q %q", method, target,
-					got.Code, got.Header().Get("Location"), got.Body.String(),
-					want.Code, want.Header().Get("Location"), want.Body.String())
-			}
+			checkRoutedAsMux(t, plain, routed, req)
 		}
 	}
 	// The eight paths under /webhooks/ that are clean as escaped (the mux
 	// matches escaped paths too: %2e%2e is no ".."), in each method.
-	if direct != 24 {
-		t.Errorf("%d requests took the direct route, want 24", direct)
+	if *direct != 24 {
+		t.Errorf("%d requests took the direct route, want 24", *direct)
 	}
+}
+
+// routeAndMux are handlers of the same echoing routes: the mux alone, and
+// the webhook route in front of it, with a count of the requests the
+// route gave the webhook handler without the mux (which sets Pattern).
+func routeAndMux() (plain *http.ServeMux, routed http.Handler, direct *int) {
+	echo := func(name string) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprintf(w, "%s %s %s %q", name, r.Method, r.URL.Path, r.URL.RawPath)
+		})
+	}
+	build := func() *http.ServeMux {
+		mux := http.NewServeMux()
+		mux.Handle("/", echo("landing"))
+		mux.Handle("/metrics", echo("metrics"))
+		return mux
+	}
+	plain = build()
+	plain.Handle("/webhooks/", echo("webhooks"))
+	direct = new(int)
+	webhooks := echo("webhooks")
+	routed = webhookHandler(build(), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Pattern == "" {
+			*direct++
+		}
+		webhooks.ServeHTTP(w, r)
+	}))
+	return plain, routed, direct
+}
+
+func checkRoutedAsMux(t *testing.T, plain, routed http.Handler, req func() *http.Request) {
+	t.Helper()
+	want, got := httptest.NewRecorder(), httptest.NewRecorder()
+	plain.ServeHTTP(want, req())
+	routed.ServeHTTP(got, req())
+	if got.Code != want.Code || got.Header().Get("Location") != want.Header().Get("Location") || got.Body.String() != want.Body.String() {
+		r := req()
+		t.Errorf("%s %q: routed %d %q %q, the mux %d %q %q", r.Method, r.RequestURI,
+			got.Code, got.Header().Get("Location"), got.Body.String(),
+			want.Code, want.Header().Get("Location"), want.Body.String())
+	}
+}
+
+// Any request target a client can send (parsed as the server parses it)
+// is answered by the route as by the mux.
+func FuzzWebhookRoute(f *testing.F) {
+	for _, s := range []string{"/webhooks/airudder/acme", "/webhooks/../metrics", "/webhooks//a", "/webhooks/%2e%2e/x",
+		"/webhooks/a%2Fb", "/webhooks/a/./b/", "/webhooks", "*", "/webhooks/a?b=%zz", "/webhooks/a/.."} {
+		f.Add(s, false)
+	}
+	plain, routed, _ := routeAndMux()
+	f.Fuzz(func(t *testing.T, target string, connect bool) {
+		method := http.MethodPost
+		if connect {
+			method = http.MethodConnect
+		}
+		raw := method + " " + target + " HTTP/1.1\r\nHost: example.com\r\n\r\n"
+		if _, err := http.ReadRequest(bufio.NewReader(strings.NewReader(raw))); err != nil {
+			return // refused by the server before any handler
+		}
+		checkRoutedAsMux(t, plain, routed, func() *http.Request {
+			r, _ := http.ReadRequest(bufio.NewReader(strings.NewReader(raw)))
+			return r
+		})
+	})
 }
