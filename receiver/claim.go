@@ -7,8 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"airudder_exporter/receiver/dedup"
 )
 
@@ -27,8 +25,8 @@ import (
 var errDedupUnavailable = errors.New("dedup store unavailable")
 
 // newDedupErrors is airudder_exporter_dedup_errors_total.
-func newDedupErrors(sources []string) *prometheus.CounterVec {
-	v := counterVec("airudder_exporter_dedup_errors_total",
+func newDedupErrors(sources []string) *CounterVec {
+	v := webhookCounter("airudder_exporter_dedup_errors_total",
 		"Webhook bodies whose record ids could not be claimed in the shared dedup store (Redis), answered 503 so the vendor retries, by reason (timeout, unavailable, redis_error; in_flight: a record still being counted by another request); and counted bodies whose claim could not be confirmed (confirm_failed, answered 200, retried by the store).",
 		"source", "reason")
 	for _, s := range sources {
@@ -45,7 +43,7 @@ type claimed struct {
 	keys  []string
 	fresh []bool
 	// Set by a successful claim, for the confirm in done.
-	errs  *prometheus.CounterVec
+	errs  *CounterVec
 	store dedup.Store
 	name  string
 	tk    dedup.Ticket

@@ -85,12 +85,6 @@ func webhookCounter(name, help string, labels ...string) *CounterVec {
 	return metricvec.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
 }
 
-// counterVec is a client_golang counter family, for the receiver's
-// families of a handful of series.
-func counterVec(name, help string, labels ...string) *prometheus.CounterVec {
-	return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
-}
-
 func gaugeVec(name, help string, labels ...string) *prometheus.GaugeVec {
 	return prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, labels)
 }
@@ -109,7 +103,7 @@ type metrics struct {
 	lastReceived    *prometheus.GaugeVec
 	requestDuration *prometheus.HistogramVec
 	folded          *CounterVec
-	dedupErrors     *prometheus.CounterVec
+	dedupErrors     *CounterVec
 	authEnabled     prometheus.Gauge
 }
 

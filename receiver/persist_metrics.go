@@ -16,18 +16,18 @@ const (
 // persisted (a --storage.path, no webhooks.redis): without persistence
 // there is nothing to save, and Redis keeps the memory itself.
 type stateMetrics struct {
-	saves    *prometheus.CounterVec
+	saves    *CounterVec
 	lastSave *prometheus.GaugeVec
-	loads    *prometheus.CounterVec
+	loads    *CounterVec
 }
 
 func newStateMetrics(sources []string) *stateMetrics {
 	m := &stateMetrics{
-		saves: counterVec("airudder_exporter_dedup_state_saves_total",
+		saves: webhookCounter("airudder_exporter_dedup_state_saves_total",
 			"Writes of the dedup state file under --storage.path, by outcome (ok, error).", "source", "outcome"),
 		lastSave: gaugeVec("airudder_exporter_dedup_state_last_save_timestamp_seconds",
 			"Unix time of the last successful write of the dedup state file (at start: when the state was loaded, memory and file then agreeing).", "source"),
-		loads: counterVec("airudder_exporter_dedup_state_loads_total",
+		loads: webhookCounter("airudder_exporter_dedup_state_loads_total",
 			"Loads of the dedup state file at start, by outcome (ok; missing: no file, a first start; error: corrupt or unreadable, started without the saved ids).", "source", "outcome"),
 	}
 	for _, s := range sources {
