@@ -18,10 +18,10 @@ import (
 
 // goCollector exposes the series of client_golang's default Go collector
 // (same names, help, types and values) and writes their text itself. Through
-// client_golang an idle scrape spent an eighth of its CPU and most of its
-// allocations on these 35 samples: a fresh GCStats pause buffer, a map of
-// quantiles, a const metric and a dto message per sample. Here the buffers
-// are kept from one scrape to the next.
+// client_golang these few samples took a large share of an idle scrape's CPU
+// and most of its allocations (BENCHMARKS.md): a fresh GCStats pause buffer,
+// a map of quantiles, a const metric and a dto message per sample. Here the
+// buffers are kept from one scrape to the next.
 type goCollector struct {
 	fams  []goFamily // in name order
 	names []string
