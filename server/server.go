@@ -232,12 +232,6 @@ func (s *Server) routes(withWebhooks bool) (http.Handler, error) {
 	return mux, nil
 }
 
-// webhookHandler is mux serving the webhook handler under /webhooks/.
-func webhookHandler(mux *http.ServeMux, webhooks http.Handler) http.Handler {
-	mux.Handle(webhookPrefix, webhooks)
-	return webhookRoute{mux: mux, webhooks: webhooks}
-}
-
 func methodNotAllowed(w http.ResponseWriter, allow string) {
 	w.Header().Set("Allow", allow)
 	http.Error(w, "method not allowed; use "+allow, http.StatusMethodNotAllowed)

@@ -9,6 +9,12 @@ import (
 // webhookPrefix is where the webhook handler is served.
 const webhookPrefix = "/webhooks/"
 
+// webhookHandler is mux serving the webhook handler under /webhooks/.
+func webhookHandler(mux *http.ServeMux, webhooks http.Handler) http.Handler {
+	mux.Handle(webhookPrefix, webhooks)
+	return webhookRoute{mux: mux, webhooks: webhooks}
+}
+
 // webhookRoute sends a request for a path under /webhooks/ that is clean as
 // escaped straight to the webhook handler, everything else to mux. It
 // answers as mux alone would (mux gives such a path, CONNECT's too, to the
