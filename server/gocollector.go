@@ -184,7 +184,7 @@ func goCollectorLike(theirs prometheus.Collector) (*goCollector, bool) {
 		}
 		f.desc = prometheus.NewDesc(f.name, mf.GetHelp(), nil, constLabels)
 		for om := range f.headers {
-			f.headers[om] = goHeader(f.name, mf.GetHelp(), f.typ, om == 1)
+			f.headers[om] = metricvec.Header(f.name, mf.GetHelp(), f.typ, om == 1)
 		}
 		c.fams = append(c.fams, f)
 		c.names = append(c.names, f.name)
@@ -205,18 +205,6 @@ func sameQuantiles(qs []*dto.Quantile) bool {
 		}
 	}
 	return true
-}
-
-// goHeader is a family's # HELP and # TYPE lines as expfmt writes them (the
-// helps need no escaping: they are client_golang's, checked by the tests).
-func goHeader(name, help string, typ dto.MetricType, openMetrics bool) string {
-	switch typ {
-	case dto.MetricType_SUMMARY:
-		return "# HELP " + name + " " + help + "\n# TYPE " + name + " summary\n"
-	case dto.MetricType_COUNTER:
-		return processHeader(name, help, true, openMetrics)
-	}
-	return processHeader(name, help, false, openMetrics)
 }
 
 // goSample is one reading of the families' values.

@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	dto "github.com/prometheus/client_model/go"
 
 	"airudder_exporter/internal/metricvec"
 )
@@ -67,7 +67,11 @@ func openProcessCollector(pid int) (*processCollector, error) {
 	for i, f := range processFamilies {
 		c.descs[i] = prometheus.NewDesc(f.name, f.help, nil, nil)
 		c.names = append(c.names, f.name)
-		c.headers = append(c.headers, [2]string{processHeader(f.name, f.help, f.counter, false), processHeader(f.name, f.help, f.counter, true)})
+		typ := dto.MetricType_GAUGE
+		if f.counter {
+			typ = dto.MetricType_COUNTER
+		}
+		c.headers = append(c.headers, [2]string{metricvec.Header(f.name, f.help, typ, false), metricvec.Header(f.name, f.help, typ, true)})
 	}
 	bootTime, err := readBootTime()
 	if err != nil {
@@ -433,17 +437,4 @@ func (c *processCollector) appendValues(b []byte, values [len(processFamilies)]p
 		}
 	}
 	return b
-}
-
-// processHeader is a family's # HELP and # TYPE lines as expfmt writes them
-// (the helps need no escaping).
-func processHeader(name, help string, counter, openMetrics bool) string {
-	typ := "gauge"
-	if counter {
-		typ = "counter"
-		if openMetrics {
-			name = strings.TrimSuffix(name, "_total")
-		}
-	}
-	return "# HELP " + name + " " + help + "\n# TYPE " + name + " " + typ + "\n"
 }

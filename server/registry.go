@@ -75,8 +75,11 @@ func NewRegistry() *Registry {
 // for the clash check of every scrape (textsClash).
 type textSet struct {
 	families []textFamily
-	// names are the families' names. The text families are counters and
-	// gauges: none flattens into other names as a histogram does.
+	// names are the families' names, as counters: none flattens into
+	// other names as a histogram does. The one family that does (the Go
+	// collector's go_gc_duration_seconds summary) is first in its
+	// collector's span, so a gathered name it would flatten into falls
+	// inside the span, which the spans check.
 	names map[string]dto.MetricType
 	spans [][2]string // the first and last names of each textFamilies
 	dup   bool        // two families share a name, or one's name is inside another's span

@@ -81,24 +81,31 @@ func NewCounterVec(opts prometheus.CounterOpts, labelNames []string) *CounterVec
 	for _, l := range labelNames {
 		v.legacy = v.legacy && model.LegacyValidation.IsValidLabelName(l)
 	}
-	v.headers[0] = header(name, opts.Help, false)
-	v.headers[1] = header(name, opts.Help, true)
+	v.headers[0] = Header(name, opts.Help, dto.MetricType_COUNTER, false)
+	v.headers[1] = Header(name, opts.Help, dto.MetricType_COUNTER, true)
 	v.sorted.Store(&[]*Counter{})
 	return v
 }
 
-// header renders a counter family's # HELP and # TYPE lines as expfmt
-// does: OpenMetrics names the family without its _total suffix (or types
-// it unknown without one) and escapes double quotes in the help text.
-func header(name, help string, openMetrics bool) string {
+// Header renders a family's # HELP and # TYPE lines as expfmt does for a
+// counter, gauge or summary: OpenMetrics names a counter family without
+// its _total suffix (or types it unknown without one) and escapes double
+// quotes in the help text.
+func Header(name, help string, typ dto.MetricType, openMetrics bool) string {
 	var b strings.Builder
-	typ := " counter\n"
-	if openMetrics {
-		if base, ok := strings.CutSuffix(name, "_total"); ok {
-			name = base
-		} else {
-			typ = " unknown\n"
+	t := " gauge\n"
+	switch typ {
+	case dto.MetricType_COUNTER:
+		t = " counter\n"
+		if openMetrics {
+			if base, ok := strings.CutSuffix(name, "_total"); ok {
+				name = base
+			} else {
+				t = " unknown\n"
+			}
 		}
+	case dto.MetricType_SUMMARY:
+		t = " summary\n"
 	}
 	b.WriteString("# HELP ")
 	b.WriteString(name)
@@ -106,7 +113,7 @@ func header(name, help string, openMetrics bool) string {
 	b.WriteString(escape(help, openMetrics))
 	b.WriteString("\n# TYPE ")
 	b.WriteString(name)
-	b.WriteString(typ)
+	b.WriteString(t)
 	return b.String()
 }
 
