@@ -76,6 +76,37 @@ func BenchmarkClaimBody100(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*100), "ns/id")
 }
 
+// BenchmarkClaimBody100Full: bodies of 100 new ids claimed into a set held at
+// its limit of 1M ids, so every id also evicts the oldest: the steady state
+// of an exporter whose dedup set has filled. Both the new id's table slot
+// and the evicted id's lie at random places in a table far larger than the
+// CPU caches. The keys cycle through 2M, so an id comes back only after it
+// was evicted; ns per id.
+func BenchmarkClaimBody100Full(b *testing.B) {
+	keys := make([]string, 2_000_000)
+	for i := range keys {
+		keys[i] = "2f1c9e7a-call-" + strconv.Itoa(i)
+	}
+	s := New(3*time.Hour, 1_000_000)
+	for _, k := range keys[:1_000_000] {
+		s.Add(k, t0)
+	}
+	bodies := len(keys) / 100
+	fresh := make([]bool, 100)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		body := keys[(i+10_000)%bodies*100:][:100]
+		if _, err := s.Claim(context.Background(), body, t0, fresh); err != nil || !fresh[0] || !fresh[99] {
+			b.Fatal("a new id reported as a duplicate", err)
+		}
+	}
+	if s.Len() != 1_000_000 {
+		b.Fatalf("the set holds %d ids, want its limit", s.Len())
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*100), "ns/id")
+}
+
 // BenchmarkFill1M: a fresh set (default limits) taking 1M new ids, every
 // growth step included; ns per id.
 func BenchmarkFill1M(b *testing.B) {
