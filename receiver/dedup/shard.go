@@ -34,6 +34,7 @@ type shard struct {
 
 	slots []uint64 // hash table; 0 = empty slot
 
+	warmed    uint64 // the sum of warm's reads, kept so that they happen
 	clock     uint32 // latest time seen; entry times never exceed it
 	window    uint32 // seconds
 	limit     int    // max entries in this shard, >= 1
@@ -91,6 +92,36 @@ func (sh *shard) add(h uint64, now uint32) bool {
 	sh.slots[i] = h
 	sh.push(h, now)
 	return true
+}
+
+// warm reads, before the adds of the chunk keys idx (hashes in hs), the
+// table slots those adds will probe and those of the oldest entries they
+// will evict or expire. In a table larger than the CPU caches each of these
+// reads is a cache miss; one add after another waits for them one at a time,
+// while these reads do not depend on each other, so the CPU has many in
+// flight at once and the adds then find the lines in cache. The sum is kept
+// so the reads are not optimised away.
+func (sh *shard) warm(hs *[addChunk]uint64, idx []uint8, now uint32) {
+	if len(sh.slots) == 0 {
+		return
+	}
+	var sum uint64
+	for _, i := range idx {
+		sum += sh.slots[sh.home(hs[i])]
+	}
+	now = max(now, sh.clock)
+	over := sh.n + len(idx) - sh.limit // entries the adds will evict, at most
+	for j := range min(len(idx), sh.n) {
+		k := sh.head + j
+		if k >= len(sh.hashes) {
+			k -= len(sh.hashes)
+		}
+		if j >= over && now-sh.times[k] < sh.window {
+			break
+		}
+		sum += sh.slots[sh.home(sh.hashes[k])]
+	}
+	sh.warmed = sum
 }
 
 // expire drops entries whose window has passed at now.
