@@ -136,9 +136,9 @@ func emitLaafficVoice(r *laRaw, out *pushBatch) {
 	if reason == "" && !v.VoiceID.Set() {
 		reason = receiver.ReasonMissingID
 	}
-	currency := laafficCurrency(string(v.Currency.B), out.strs)
+	currency, known := laafficCurrency(string(v.Currency.B))
 	if reason == "" {
-		maxQuoted := laafficMaxAmount(currency)
+		maxQuoted := laafficMaxAmount(currency) // unknown: only the number is checked
 		reason = receiver.FirstReason(
 			receiver.CheckNum(r.Type, 1e9), receiver.CheckNum(v.CallStatus, 1e9),
 			receiver.CheckNum(submit, maxEpochMillis), receiver.CheckNum(call, maxEpochMillis),
@@ -208,15 +208,23 @@ func emitLaafficVoice(r *laRaw, out *pushBatch) {
 	}
 	// `cost` is in the quoted currency; the docs' example names it
 	// `costEur` instead, which is EUR whatever `currency` says.
+	// An amount in a currency that is no code is not added to any
+	// currency's: the record counts, its amounts in that currency do not.
 	switch {
 	case r.Cost.St == jsonscan.OK:
-		ev.Cost, ev.CostCurrency = receiver.Opt(r.Cost), currency
+		if known {
+			ev.Cost, ev.CostCurrency = receiver.Opt(r.Cost), currency
+		}
 	case v.CostEur.St == jsonscan.OK:
 		ev.Cost, ev.CostCurrency = receiver.Opt(v.CostEur), "EUR"
 	}
 	if a.seen {
 		agentFields(a, &ev, out)
+		if !known {
+			ev.AIQuoteFee = receiver.OptFloat{}
+		}
 	}
+	mark(!known, badCurrency)
 	ev.BadFields = bad
 	out.Calls = append(out.Calls, ev)
 }

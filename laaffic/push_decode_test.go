@@ -130,9 +130,9 @@ func TestDecodeLaafficFields(t *testing.T) {
 			{`"cost":"1.5","currency":"eur"`, 1.5, "EUR"},
 			{`"cost":"1.5","currency":"GBP"`, 1.5, "GBP"},
 			{`"cost":"1.5","currency":"jpy"`, 1.5, "JPY"},
-			{`"cost":"1.5","currency":"euro"`, 1.5, "other"},
 			{`"cost":"1500","currency":"JPY"`, 1500, "JPY"},
-			{`"cost":"90000","currency":"XYZ"`, 90000, "XYZ"},
+			{`"cost":"1.5","currency":" chf "`, 1.5, "CHF"},
+			{`"cost":"1.5","currency":"XOF"`, 1.5, "XOF"},
 			{`"cost":"1.5","costEur":"9","currency":"USD"`, 1.5, "USD"},
 			{`"costEur":"0.007875","currency":"USD"`, 0.007875, "EUR"},
 			{`"costEur":"0.2"`, 0.2, "EUR"},
@@ -145,6 +145,19 @@ func TestDecodeLaafficFields(t *testing.T) {
 		}
 		if c := oneLA(t, `{"voiceId":"v","currency":"EUR"}`); c.Cost.OK {
 			t.Errorf("no cost field: %+v", c.Cost)
+		}
+		// No currency code: the record counts, its amounts in it do not
+		// (they could only be summed with other currencies').
+		for _, cur := range []string{"euro", "XYZ", "XXX", "XTS", "us$", "€", "RS", "E U"} {
+			rec := `{"voiceId":"v","cost":"1.5","aiAgentQuoteFee":"2","aiAgentChargedDuration":60,"currency":"` + cur + `"}`
+			c := oneLA(t, rec)
+			if c.Cost.OK || c.AIQuoteFee.OK || c.Currency != "" || c.BadFields != badCurrency || !approx(c.AICharged, 60) {
+				t.Errorf("%s: cost %+v fee %+v currency %q bad %b", rec, c.Cost, c.AIQuoteFee, c.Currency, c.BadFields)
+			}
+		}
+		// costEur is EUR whatever currency says.
+		if c := oneLA(t, `{"voiceId":"v","costEur":"0.2","currency":"euro"}`); !approx(c.Cost, 0.2) || c.CostCurrency != "EUR" || c.BadFields != badCurrency {
+			t.Errorf("costEur with a bad currency: %+v %q %b", c.Cost, c.CostCurrency, c.BadFields)
 		}
 	})
 	t.Run("enums", func(t *testing.T) {

@@ -33,10 +33,11 @@ const (
 	badPostDialDelay                   // ringingTime - callTime
 	badTimeToAnswer                    // answerTime - ringingTime
 	badTalkTime                        // hangupTime - answerTime (AI agent, no callDuration)
+	badCurrency                        // currency: no ISO 4217 code, or over the cap; its amounts are not counted
 )
 
 // laafficBadFields names the bits above, in bit order.
-var laafficBadFields = [...]string{"queue_delay", "post_dial_delay", "time_to_answer", "talk_time"}
+var laafficBadFields = [...]string{"queue_delay", "post_dial_delay", "time_to_answer", "talk_time", "currency"}
 
 // pushCall is one LAAFFIC voice record: an IVR push record, or an
 // AI-agent batch record (Product tells which).
@@ -58,7 +59,7 @@ type pushCall struct {
 	PostDialDelay receiver.OptFloat // ringingTime - callTime
 	BadFields     uint8             // derived values skipped as impossible (bad* bits)
 
-	Currency     string            // quote currency: a 3-letter code ("USD" when none), or "other"
+	Currency     string            // quote currency: an ISO 4217 code ("USD" when none), or "" when it is none
 	Cost         receiver.OptFloat // line cost in CostCurrency
 	CostCurrency string            // Currency, or EUR for the docs' `costEur`
 	BaseCostUSD  receiver.OptFloat

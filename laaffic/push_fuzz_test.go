@@ -9,6 +9,8 @@ import (
 	"airudder_exporter/internal/testkit"
 	"airudder_exporter/internal/webhookgolden"
 	"airudder_exporter/receiver"
+
+	"golang.org/x/text/currency"
 )
 
 // FuzzDecodeLaaffic checks, for any body: no panic; a rejected body yields no
@@ -65,7 +67,8 @@ func FuzzDecodeLaaffic(f *testing.F) {
 			ok := c.Key != "" &&
 				int(c.Type) < len(voiceTypeNames) && int(c.CallStatus) < len(callStatusNames) &&
 				pushIn(c.Product, []string{productIVR, productAIAgent}) &&
-				(!c.Cost.OK || laafficCurrencyCode(c.CostCurrency)) && laafficCurrencyCode(c.Currency) &&
+				(!c.Cost.OK || laafficCurrencyCode(c.CostCurrency)) &&
+				(laafficCurrencyCode(c.Currency) || c.Currency == "" && c.BadFields&badCurrency != 0 && !c.AIQuoteFee.OK) &&
 				int(c.Keypress) < len(keypressNames) && int(c.SIPClass) < len(sipClassNames) &&
 				int(c.Termination) < len(terminationNames)
 			for _, v := range []receiver.OptFloat{c.Duration, c.RingDuration, c.Charged, c.TimeToAnswer, c.QueueDelay,
@@ -106,18 +109,9 @@ func FuzzDecodeLaaffic(f *testing.F) {
 	})
 }
 
-// laafficCurrencyCode: a currency label the decoder may hand out.
+// laafficCurrencyCode: a currency the decoder may hand out with an amount:
+// an ISO 4217 code, in capitals, that stands for money.
 func laafficCurrencyCode(c string) bool {
-	if c == "other" {
-		return true
-	}
-	if len(c) != 3 {
-		return false
-	}
-	for i := 0; i < 3; i++ {
-		if c[i] < 'A' || c[i] > 'Z' {
-			return false
-		}
-	}
-	return true
+	u, err := currency.ParseISO(c)
+	return err == nil && u.String() == c && u != currency.XTS && u != (currency.Unit{})
 }

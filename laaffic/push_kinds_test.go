@@ -1,6 +1,7 @@
 package laaffic
 
 import (
+	"fmt"
 	"math"
 	"reflect"
 	"strings"
@@ -226,6 +227,56 @@ func histSum(t *testing.T, g prometheus.Gatherer, name string, labels ...string)
 
 // Recording: every kind counted once across the vendor's retries, in the
 // right currency, labelled with the account of the path and the script.
+// Amounts are counted in their own currency only: a currency that is no
+// ISO 4217 code, or a code over the cap, loses its amounts (counted as a
+// skipped field), never sums them with other currencies', and the calls
+// still count.
+func TestLaafficAmountsStayInTheirCurrency(t *testing.T) {
+	tr, _ := newPushReceiver(t, config.Webhooks{})
+	body := `[`
+	// Nine codes beyond USD and EUR: the cap admits eight.
+	codes := []string{"GBP", "JPY", "INR", "PHP", "IDR", "MXN", "BRL", "THB", "ZAR"}
+	for i, c := range codes {
+		body += fmt.Sprintf(`{"voiceId":"c%d","callStatus":10,"cost":"1.5","currency":%q},`, i, strings.ToLower(c))
+	}
+	for i, c := range []string{"euro", "RS", "XXX", "us$"} {
+		body += fmt.Sprintf(`{"voiceId":"x%d","callStatus":10,"cost":"100","aiAgentQuoteFee":"7","currency":%q},`, i, c)
+	}
+	body += `{"voiceId":"u","callStatus":10,"cost":"2"}]`
+	tr.PostOK(t, pushPath, []byte(body))
+
+	if v := testkit.Value(t, tr.Reg, "laaffic_calls_total", "account", "default", "product", "ivr", "type", "other", "call_status", "busy"); v != 10 {
+		t.Errorf("ivr calls = %v, want 10", v)
+	}
+	if v := testkit.Value(t, tr.Reg, "laaffic_calls_total", "account", "default", "product", "ai_agent", "type", "other", "call_status", "busy"); v != 4 {
+		t.Errorf("ai-agent calls = %v, want 4", v)
+	}
+	for _, c := range codes[:8] {
+		if v := testkit.Value(t, tr.Reg, "laaffic_cost_total", "account", "default", "product", "ivr", "currency", c); v != 1.5 {
+			t.Errorf("cost in %s = %v, want 1.5", c, v)
+		}
+	}
+	if v := testkit.Value(t, tr.Reg, "laaffic_cost_total", "account", "default", "product", "ivr", "currency", "USD"); v != 2 {
+		t.Errorf("cost in USD = %v, want 2", v)
+	}
+	if v := testkit.Value(t, tr.Reg, "laaffic_invalid_fields_total", "account", "default", "field", "currency"); v != 5 {
+		t.Errorf("records with amounts in no currency = %v, want 5 (4 that are no code, 1 over the cap)", v)
+	}
+	admitted := map[string]bool{"USD": true, "EUR": true}
+	for _, c := range codes[:8] {
+		admitted[c] = true
+	}
+	for _, mf := range tr.Gather(t) {
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "currency" && !admitted[l.GetValue()] {
+					t.Errorf("%s has a series in currency %q", mf.GetName(), l.GetValue())
+				}
+			}
+		}
+	}
+}
+
 func TestRecordLaafficKinds(t *testing.T) {
 	tr, _ := newPushReceiver(t, config.Webhooks{
 		LaafficAccounts: map[string]config.Secret{"default": "", "ivr-eu": ""},

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 
+	"golang.org/x/text/currency"
+
 	"airudder_exporter/internal/jsonscan"
 	"airudder_exporter/receiver"
 )
@@ -53,33 +55,29 @@ var (
 	}}
 )
 
-// laafficCurrency: empty means USD (the docs: currency is only set for
-// non-USD quotes); a 3-letter code is kept (upper-cased) so amounts in it
-// stay apart from every other currency; anything else is "other". Codes
-// outside laafficCurrencies are capped by the recorder.
-func laafficCurrency(v string, strs *receiver.Interner) string {
+// laafficCurrency returns the quote currency's ISO 4217 code and true.
+// Empty means USD (the docs: currency is only set for non-USD quotes). A
+// code is matched whatever its case and returned in its canonical form (a
+// constant: no string is kept per record). Anything else, "XXX" (no
+// currency) and "XTS" (testing) included, reports false: an amount in it
+// cannot be told apart from any other currency's, so it is not counted.
+// Codes outside laafficCurrencies are capped by the recorder.
+func laafficCurrency(v string) (string, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
-		return "USD"
+		return "USD", true
 	}
 	if c := receiver.OneOf(v, laafficCurrencies); c != receiver.ValueOther {
-		return c
+		return c, true
 	}
 	if len(v) != 3 {
-		return receiver.ValueOther
+		return "", false
 	}
-	var b [3]byte
-	for i := 0; i < 3; i++ {
-		c := v[i]
-		if c >= 'a' && c <= 'z' {
-			c -= 'a' - 'A'
-		}
-		if c < 'A' || c > 'Z' {
-			return receiver.ValueOther
-		}
-		b[i] = c
+	u, err := currency.ParseISO(v)
+	if err != nil || u == (currency.Unit{}) || u == currency.XTS {
+		return "", false
 	}
-	return strs.Get(b[:])
+	return u.String(), true
 }
 
 // laafficMaxAmounts bound one record's amount per currency: roughly 1000

@@ -98,7 +98,7 @@ func newPushMetrics() *pushMetrics {
 		recalls: receiver.AccountCounter("laaffic_recalls_total",
 			"Records that are recalls of an earlier call (recallByVoiceId set)."),
 		invalidFields: receiver.AccountCounter("laaffic_invalid_fields_total",
-			"Derived values skipped as impossible (negative or absurd) in records that were counted.", "field"),
+			"Values of counted records that were skipped: derived delays that came out impossible (negative or absurd), and amounts in a currency that is no ISO 4217 code or over the cap (field=\"currency\").", "field"),
 
 		aiCost: receiver.AccountCounter("laaffic_ai_agent_cost_total",
 			"AI-agent fee in the quote currency (aiAgentQuoteFee; USD when the record names no currency).", "currency"),

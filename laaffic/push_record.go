@@ -240,14 +240,32 @@ func (l *pushRecorder) initAccount(account string) {
 	}
 }
 
-// currencyLabel: the listed currencies as they are, other codes capped.
-func (l *pushRecorder) currencyLabel(c string) string {
+// currencyLabel: the listed currencies as they are, other codes under the
+// cap; false for a code over the cap, whose amounts have no series of their
+// own and are not counted (never added to "other": that would sum
+// currencies).
+func (l *pushRecorder) currencyLabel(c string) (string, bool) {
 	for _, k := range laafficCurrencies {
 		if c == k {
-			return k
+			return k, true
 		}
 	}
-	return l.currency.Value(c)
+	v := l.currency.Value(c)
+	return v, v != labelcap.Other
+}
+
+// amount is an amount and the currency label it is counted under, ok when
+// the record has it in a currency with a series.
+func (l *pushRecorder) amount(v receiver.OptFloat, currency string, bad *uint8) (receiver.OptFloat, string) {
+	if !v.OK {
+		return v, ""
+	}
+	label, ok := l.currencyLabel(currency)
+	if !ok {
+		*bad |= badCurrency
+		return receiver.OptFloat{}, ""
+	}
+	return v, label
 }
 
 // scriptLabel maps a scriptId to its configured name, else keeps the id
@@ -430,9 +448,16 @@ func (l *pushRecorder) call(c *pushCall, s *bodySeries) {
 	s.observeSet(&s.timeToAnswer, k.timeToAnswer, c.TimeToAnswer)
 	s.observeSet(&s.queueDelay, k.queueDelay, c.QueueDelay)
 	s.observeSet(&s.postDial, k.postDial, c.PostDialDelay)
-	if c.BadFields != 0 {
+	bad := c.BadFields
+	cost, costCurrency := l.amount(c.Cost, c.CostCurrency, &bad)
+	var fee receiver.OptFloat
+	quoteCurrency := ""
+	if c.Product == productAIAgent {
+		fee, quoteCurrency = l.amount(c.AIQuoteFee, c.Currency, &bad)
+	}
+	if bad != 0 {
 		for i, f := range laafficBadFields {
-			if c.BadFields&(1<<i) != 0 {
+			if bad&(1<<i) != 0 {
 				m.invalidFields.WithLabelValues(account, f).Inc()
 			}
 		}
@@ -440,10 +465,8 @@ func (l *pushRecorder) call(c *pushCall, s *bodySeries) {
 	if c.Charged.OK {
 		s.productCounter(&s.charged, k.charged, c.Product).Add(c.Charged.V)
 	}
-	costCurrency := ""
-	if c.Cost.OK {
-		costCurrency = l.currencyLabel(c.CostCurrency)
-		s.cost.get(k.cost, [3]string{account, c.Product, costCurrency}).Add(c.Cost.V)
+	if cost.OK {
+		s.cost.get(k.cost, [3]string{account, c.Product, costCurrency}).Add(cost.V)
 	}
 	if c.BaseCostUSD.OK {
 		s.productCounter(&s.baseCost, k.baseCost, c.Product).Add(c.BaseCostUSD.V)
@@ -471,11 +494,9 @@ func (l *pushRecorder) call(c *pushCall, s *bodySeries) {
 		s.recalls++
 	}
 
-	quoteCurrency := ""
 	if c.Product == productAIAgent {
-		if c.AIQuoteFee.OK {
-			quoteCurrency = l.currencyLabel(c.Currency)
-			m.aiCost.WithLabelValues(account, quoteCurrency).Add(c.AIQuoteFee.V)
+		if fee.OK {
+			m.aiCost.WithLabelValues(account, quoteCurrency).Add(fee.V)
 		}
 		if c.AICharged.OK {
 			s.counter(&s.aiCharged, k.aiCharged).Add(c.AICharged.V)
@@ -484,11 +505,11 @@ func (l *pushRecorder) call(c *pushCall, s *bodySeries) {
 	}
 
 	script := l.scriptCall(c, s, product)
-	if c.Cost.OK {
-		s.scriptCost.get(k.scriptCost, [3]string{account, script, costCurrency}).Add(c.Cost.V)
+	if cost.OK {
+		s.scriptCost.get(k.scriptCost, [3]string{account, script, costCurrency}).Add(cost.V)
 	}
-	if quoteCurrency != "" {
-		s.scriptCost.get(k.scriptCost, [3]string{account, script, quoteCurrency}).Add(c.AIQuoteFee.V)
+	if fee.OK {
+		s.scriptCost.get(k.scriptCost, [3]string{account, script, quoteCurrency}).Add(fee.V)
 	}
 	if c.Duration.OK {
 		s.scriptTalk.get(k.scriptTalk, [2]string{account, script}).Add(c.Duration.V)
