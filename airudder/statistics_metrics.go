@@ -158,7 +158,7 @@ func newStatMetrics(reg prometheus.Registerer) *statMetrics {
 		}, []string{"account", "outcome"})),
 		folded: collector.Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "airudder_inbound_label_values_folded_total",
-			Help: "Distribution keys folded into \"other\" because the metric reached max_label_values or the key was not a printable label value.",
+			Help: "Distribution keys folded into \"other\" because the metric reached max_label_values, the key was not a printable label value, or it looked like a phone number or an IP address.",
 		}, []string{"account", "metric"})),
 	}
 }

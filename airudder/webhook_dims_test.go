@@ -335,3 +335,20 @@ func TestAiRudderCampaignRules(t *testing.T) {
 		t.Errorf("no rules: campaign = %q, want empty", got)
 	}
 }
+
+// Phone numbers and IP addresses sent where a label value is read (a robot,
+// a SIP line, a result label, a question) never become label values: they
+// fold into "other", counted, and the calls still count.
+func TestPersonalValuesFoldOutOfLabels(t *testing.T) {
+	tr, _ := newWebhookReceiver(t, config.Webhooks{})
+	tr.PostOK(t, "/webhooks/airudder", []byte(`{"robot_hash":"+6281234567890","sip_line":"10.1.2.3","details":[
+		{"call_id":"ph1","result_label":"+6281234567890","EventLabel":{"6281234567890":"x"},
+		 "question_answer":[{"question_name":"192.168.1.1","verification_results":"+62 812 3456 7890"}]},
+		{"call_id":"ph2","result_label":"sip:user@10.9.8.7:5060"}]}`))
+	if c := tr.Records(t, "airudder", "counted"); c != 2 {
+		t.Errorf("counted %v calls, want 2", c)
+	}
+	if folded := tr.CheckNoPersonalLabels(t); folded < 5 {
+		t.Errorf("%v label values folded, want at least 5 (robot, sip line, result labels, question)", folded)
+	}
+}

@@ -425,3 +425,20 @@ func TestPushIntentFromIntentCode(t *testing.T) {
 		}
 	}
 }
+
+// Phone numbers and IP addresses in fields that become label values (bill
+// period, intent, destination, script, agent group) never become label
+// values; the records still count.
+func TestLaafficPersonalValuesFoldOutOfLabels(t *testing.T) {
+	tr, _ := newPushReceiver(t, config.Webhooks{})
+	tr.PostOK(t, pushPath, []byte(`[{"voiceId":"ph2","type":1,"billPeriod":"+6281234567890","intent":"+6281234567890",
+		"code":"+62 81234567890","scriptId":"6281234567890"},
+		{"callSessionId":"cc1","callType":1,"agentGroupName":"+628123456789"},
+		{"voiceId":"ph3","intent":"10.1.2.3","code":"192.168.7.7"}]`))
+	if c := tr.Records(t, pushVendor, "counted"); c != 3 {
+		t.Errorf("counted %v records, want 3", c)
+	}
+	if folded := tr.CheckNoPersonalLabels(t); folded < 7 {
+		t.Errorf("%v label values folded, want at least 7", folded)
+	}
+}

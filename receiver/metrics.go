@@ -121,7 +121,7 @@ func newMetrics(sources []string) *metrics {
 			"airudder_exporter_webhook_request_duration_seconds",
 			"Time spent handling a webhook request.", requestBuckets), []string{"source"}),
 		folded: webhookCounter("airudder_exporter_label_values_folded_total",
-			"Webhook label values folded into \"other\" (over the cap or not allow-listed).", "metric"),
+			"Webhook label values folded into \"other\" (over the cap, not allow-listed, not printable, or a phone number or IP address).", "metric"),
 		dedupErrors: newDedupErrors(sources),
 		authEnabled: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "airudder_exporter_webhook_auth_enabled",

@@ -4,7 +4,8 @@
 // LAAFFIC intent, a country) goes through a Cap: the first Max distinct
 // values are admitted as they are, every later one folds into "other". A
 // value that is too long or not printable UTF-8 folds too, so free text that
-// sneaks into such a field cannot become a series.
+// sneaks into such a field cannot become a series, and so does one that
+// looks like a phone number or an IP address (Personal).
 package labelcap
 
 import (
@@ -74,7 +75,7 @@ func (c *Cap) Value(v string) string {
 		c.publishLocked()
 		return v
 	}
-	if !Printable(v) {
+	if !Printable(v) || Personal(v) {
 		c.fold()
 		return Other
 	}

@@ -73,6 +73,29 @@ func (r *Receiver) Gather(tb testing.TB) []*dto.MetricFamily {
 	return mfs
 }
 
+// CheckNoPersonalLabels fails tb if any label value of the registry looks
+// like a phone number or an IP address (labelcap.Personal), and returns
+// how many values of folded labels were counted
+// (airudder_exporter_label_values_folded_total, all metrics).
+func (r *Receiver) CheckNoPersonalLabels(tb testing.TB) (folded float64) {
+	tb.Helper()
+	for _, mf := range r.Gather(tb) {
+		for label, vals := range LabelValues(mf) {
+			for v := range vals {
+				if labelcap.Personal(v) {
+					tb.Errorf("%s{%s=%q}: a phone number or an IP address as a label value", mf.GetName(), label, v)
+				}
+			}
+		}
+		if mf.GetName() == "airudder_exporter_label_values_folded_total" {
+			for _, m := range mf.GetMetric() {
+				folded += m.GetCounter().GetValue()
+			}
+		}
+	}
+	return folded
+}
+
 // Records is airudder_exporter_webhook_records_total{source, outcome}.
 func (r *Receiver) Records(tb testing.TB, source, outcome string) float64 {
 	tb.Helper()
@@ -398,6 +421,9 @@ func (f *FuzzReceiver) CheckLabels(t *testing.T, bounds func() Bounds) {
 				if label != "metric" && label != "source" && label != "reason" && label != "outcome" &&
 					!labelcap.Printable(v) && (label != "campaign" || v != "") { // no campaign rules: empty by design
 					t.Fatalf("%s: unprintable label value %q", mf.GetName(), v)
+				}
+				if labelcap.Personal(v) {
+					t.Fatalf("%s: label %s holds a phone number or an IP address: %q", mf.GetName(), label, v)
 				}
 			}
 		}

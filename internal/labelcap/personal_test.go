@@ -1,0 +1,47 @@
+package labelcap
+
+import "testing"
+
+func TestPersonal(t *testing.T) {
+	for _, v := range []string{
+		// Phone numbers, as vendors and people write them.
+		"6281234567890", "+6281234567890", "+62 812-3456-7890", "(021) 555-1234-56", "0812 3456 7890",
+		"63123456788", "1234567", "+1 (415) 555-0100", "tel:+14155550100", "sip:6281234567890@pbx.example.com",
+		"call +62 81234567890 failed", "sips:+44 20 7946 0958",
+		// IP addresses.
+		"10.1.2.3", "192.168.1.1", "sip:user@10.1.2.3:5060", "gw-10.0.0.254-a", "::1", "2001:db8::1",
+		"sip:[2001:db8::1]:5060", "fe80::1%eth0", "user@2001:db8::7", "line/2001:db8::7",
+	} {
+		if !Personal(v) {
+			t.Errorf("Personal(%q) = false, want true", v)
+		}
+	}
+	for _, v := range []string{
+		// Names, ids and values labels do carry.
+		"collections-v2", "robot 7", "line-1", "India(Karnataka)", "20+20", "60+60", "YES", "123", "123124",
+		"2026-12-02", "20261202", "20261202153000", "12:30:45", "v1.2.3", "a1b2c3d4e5f6", "other", "",
+		"+62", "SIP trunk 2", "USD", "1.5", "3f2a9c1e7b", "12345", "+123456", "2026/12/02", "1999.01.31",
+		"22121121451211349002", // twenty digits: an id, no phone number
+		"256.1.2.3",            // no octet
+	} {
+		if Personal(v) {
+			t.Errorf("Personal(%q) = true, want false", v)
+		}
+	}
+}
+
+func TestCapFoldsPersonalValues(t *testing.T) {
+	folds := 0
+	c := New(10, func() { folds++ })
+	for _, v := range []string{"+6281234567890", "10.1.2.3", "sip:user@192.168.0.1"} {
+		if got := c.Value(v); got != Other {
+			t.Errorf("Value(%q) = %q, want %q", v, got, Other)
+		}
+	}
+	if got := c.Value("robot-a"); got != "robot-a" {
+		t.Errorf("Value(robot-a) = %q", got)
+	}
+	if folds != 3 || c.Len() != 1 {
+		t.Errorf("folds %d, admitted %d; want 3 and 1 (personal values take no slot)", folds, c.Len())
+	}
+}
