@@ -1,11 +1,13 @@
 package receiver
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
 
 	"airudder_exporter/config"
+	"airudder_exporter/internal/testkit"
 )
 
 func TestRoute(t *testing.T) {
@@ -18,8 +20,12 @@ func TestRoute(t *testing.T) {
 		{"/webhooks/globex", srcGlobex, "default", true},
 		{"/webhooks/acme/north", srcAcme, "north", true},
 		{"/webhooks/globex/north-2", srcGlobex, "north-2", true},
-		{"/webhooks/acme/", "", "", false},
+		{"/webhooks/acme/", srcAcme, "default", true},
+		{"/webhooks/acme/north/", srcAcme, "north", true},
+		{"/webhooks/acme//", "", "", false},
+		{"/webhooks/acme/north//", "", "", false},
 		{"/webhooks/acme/a/b", "", "", false},
+		{"/webhooks/acme/a/b/", "", "", false},
 		{"/webhooks/acmex", "", "", false},
 		{"/webhooks/other", "", "", false},
 		{"/webhooks", "", "", false},
@@ -95,5 +101,59 @@ webhooks:
 	}
 	if v := requests(t, tr, srcAcme, outcomeUnauthorized); v != 2 {
 		t.Errorf("acme unauthorized = %v, want 2", v)
+	}
+}
+
+// A trailing slash names the same route as the path without it: the
+// vendor's client retries any non-200 answer (a redirect included) and then
+// drops the calls, so refusing or redirecting a URL pasted with a slash
+// would lose them. The account and its token are the slashless path's.
+func TestHandlerPathShapes(t *testing.T) {
+	tr := newTestReceiver(t, accountsConfig(t, `
+airudder:
+  accounts:
+    - name: sales
+      webhook_token: sales-token
+webhooks:
+  token: global-token
+`), "")
+	call := func(id string) []byte { return []byte(`{"id":"` + id + `"}`) }
+	for _, tc := range []struct {
+		name, path, reason string
+		want               int
+	}{
+		{"vendor with a trailing slash", pathAcme + "/?token=global-token", "", http.StatusOK},
+		{"account with a trailing slash", pathAcme + "/sales/?token=sales-token", "", http.StatusOK},
+		{"trailing slash keeps the account's token", pathAcme + "/sales/?token=global-token", "unauthorized", http.StatusUnauthorized},
+		{"unknown account with a trailing slash", pathAcme + "/nobody/?token=global-token", "unknown account", http.StatusNotFound},
+	} {
+		rec := tr.post(tc.path, call(tc.name))
+		if rec.Code != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, rec.Code, tc.want)
+		}
+		if rec.Header().Get("Content-Type") != "application/json" {
+			t.Errorf("%s: Content-Type %q, want JSON", tc.name, rec.Header().Get("Content-Type"))
+		}
+		var resp struct{ Error string }
+		if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil || resp.Error != tc.reason {
+			t.Errorf("%s: body %q, want error %q", tc.name, rec.Body, tc.reason)
+		}
+	}
+	for _, c := range []struct {
+		source, outcome string
+		want            float64
+	}{
+		{srcAcme, outcomeAccepted, 2},
+		{srcAcme, outcomeUnauthorized, 1},
+		{srcAcme, outcomeUnknownAccount, 1},
+	} {
+		if v := requests(t, tr, c.source, c.outcome); v != c.want {
+			t.Errorf("requests{source=%q,outcome=%q} = %v, want %v", c.source, c.outcome, v, c.want)
+		}
+	}
+	for acct, want := range map[string]float64{"default": 1, "sales": 1} {
+		if v := testkit.Value(t, tr.reg, "acme_records_total", "account", acct, "kind", ValueNone); v != want {
+			t.Errorf("acme_records_total{account=%q} = %v, want %v", acct, v, want)
+		}
 	}
 }

@@ -35,12 +35,16 @@ const maxPooledBuffer = 4 << 20
 func (r *Receiver) Handler() http.Handler { return http.HandlerFunc(r.serveHTTP) }
 
 // route splits a webhook path into its vendor and account: the plain path
-// is account "default", /webhooks/<vendor>/<account> names one.
+// is account "default", /webhooks/<vendor>/<account> names one. One trailing
+// slash names the same route: AiRudder retries any answer but a 200 (its
+// docs say nothing of following redirects) and then drops the calls, so a
+// URL entered with a slash would lose every call sent to it.
 func (r *Receiver) route(path string) (src *source, account string, ok bool) {
 	rest, found := strings.CutPrefix(path, pathPrefix)
 	if !found {
 		return nil, "", false
 	}
+	rest = strings.TrimSuffix(rest, "/")
 	name, account, named := strings.Cut(rest, "/")
 	if src = r.sources[name]; src == nil {
 		return nil, "", false
