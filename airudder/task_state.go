@@ -16,6 +16,8 @@ import (
 // task's last status; a repeat of the current status is a re-delivery. This
 // counts every transition exactly once as long as the vendor retries a
 // delivery before sending the next one (it retries at 1-minute intervals).
+// The status compared is the one sent (taskStatusID), not its label: two
+// undocumented statuses are both "other", yet a change.
 //
 // The memory is per process, bounded (oldest tasks go first) and forgets a
 // task after dedup_window; it is not persisted, so a retry right after a
@@ -29,7 +31,7 @@ type taskStatuses struct {
 }
 
 type taskState struct {
-	status string
+	status uint64 // taskStatusID: fixed size, whatever the vendor sends
 	at     time.Time
 }
 
@@ -48,9 +50,9 @@ func (ts *taskStatuses) setWindow(d time.Duration) {
 	ts.mu.Unlock()
 }
 
-// change reports whether status is a new status of the task (and
-// remembers it), false for a repeat of its current status.
-func (ts *taskStatuses) change(account, taskID, status string, now time.Time) bool {
+// change reports whether status (a taskStatusID) is a new status of the
+// task (and remembers it), false for a repeat of its current status.
+func (ts *taskStatuses) change(account, taskID string, status uint64, now time.Time) bool {
 	key := account + "\x00" + taskID
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
