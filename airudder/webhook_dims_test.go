@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -308,6 +309,40 @@ func TestTaskStatusesBounded(t *testing.T) {
 	}
 	if ts.change("a", "9", taskStatusID("calling", nil), now) {
 		t.Error("newest task forgotten")
+	}
+}
+
+// The task memory keeps a fixed size per task, not the task_id as sent:
+// an id may be as long as the body, and the memory holds up to
+// maxTaskStatuses tasks. Long ids are still told apart and re-deliveries
+// of them still recognised.
+func TestTaskStatusesHoldNoTaskID(t *testing.T) {
+	const tasks, idLen = 200, 1 << 16
+	ts := newTaskStatuses(tasks)
+	now := time.Unix(1e9, 0)
+	calling, paused := taskStatusID("calling", nil), taskStatusID("paused", nil)
+	id := func(i int) string { return fmt.Sprintf("%0*d", idLen, i) }
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := range tasks {
+		if !ts.change("a", id(i), calling, now) {
+			t.Fatalf("task %d: first status not a change", i)
+		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	// The ids are 12.5 MiB; what is kept for 200 tasks is a few KiB.
+	if grown := int64(after.HeapAlloc) - int64(before.HeapAlloc); grown > tasks*idLen/8 {
+		t.Errorf("the task memory grew by %d bytes for %d tasks: it keeps the ids", grown, tasks)
+	}
+	for i := range tasks {
+		if ts.change("a", id(i), calling, now) {
+			t.Fatalf("task %d: re-delivery is a change", i)
+		}
+	}
+	if !ts.change("a", id(7), paused, now) || !ts.change("b", id(7), calling, now) {
+		t.Error("a new status, or the same id of another account, is not a change")
 	}
 }
 
