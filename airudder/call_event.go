@@ -69,8 +69,9 @@ const (
 
 // taskStatusEvent is a task webhook: a body without `details`.
 type taskStatusEvent struct {
-	TaskID string // normalised task_id (numbers have one spelling)
-	Status string // created, pending, finished, calling, canceled, paused, other
+	TaskID   string // normalised task_id (numbers have one spelling)
+	Status   string // created, pending, finished, calling, canceled, paused, other
+	StatusID uint64 // the status as sent (taskStatusID): a change is a change of it
 }
 
 // webhookBatch is everything decoded from one AiRudder body. Records seen =

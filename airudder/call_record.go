@@ -143,7 +143,7 @@ func (d *arDimConfig) campaign(task string, c *labelcap.Cap) string {
 func (r *webhookRecorder) record(b *webhookBatch, account string, now time.Time, fresh []bool) (counted, duplicates int) {
 	for i := range b.Tasks {
 		t := &b.Tasks[i]
-		if !r.tasks.change(account, t.TaskID, t.Status, now) {
+		if !r.tasks.change(account, t.TaskID, t.StatusID, now) {
 			duplicates++
 			continue
 		}

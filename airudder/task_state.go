@@ -3,6 +3,8 @@ package airudder
 import (
 	"sync"
 	"time"
+
+	"github.com/cespare/xxhash/v2"
 )
 
 // taskStatuses remembers the last status of each AiRudder task.
@@ -16,30 +18,45 @@ import (
 // task's last status; a repeat of the current status is a re-delivery. This
 // counts every transition exactly once as long as the vendor retries a
 // delivery before sending the next one (it retries at 1-minute intervals).
+// The status compared is the one sent (taskStatusID), not its label: two
+// undocumented statuses are both "other", yet a change.
 //
 // The memory is per process, bounded (oldest tasks go first) and forgets a
 // task after dedup_window; it is not persisted, so a retry right after a
-// restart can count once more (README "Exactly once").
+// restart can count once more (README "Exactly once"). A task is kept as
+// hashes (taskKey, taskStatusID), never as the text sent: a task_id may be
+// as long as the body, and up to max tasks are remembered.
 type taskStatuses struct {
 	mu     sync.Mutex
 	max    int
 	window time.Duration
-	last   map[string]taskState
-	order  []taskSeen // FIFO of updates, for eviction and expiry
+	last   map[uint64]taskState // by taskKey
+	order  []taskSeen           // FIFO of updates, for eviction and expiry
 }
 
 type taskState struct {
-	status string
+	status uint64 // taskStatusID: fixed size, whatever the vendor sends
 	at     time.Time
 }
 
 type taskSeen struct {
-	key string
+	key uint64
 	at  time.Time
 }
 
 func newTaskStatuses(max int) *taskStatuses {
-	return &taskStatuses{max: max, last: map[string]taskState{}}
+	return &taskStatuses{max: max, last: map[uint64]taskState{}}
+}
+
+// taskKey identifies a task of an account by the 64-bit xxhash of both, as
+// the dedup sets identify calls (package dedup): two of the 100 000 tasks
+// remembered colliding is a chance of about 3 in 10^10.
+func taskKey(account, taskID string) uint64 {
+	d := xxhash.New()
+	_, _ = d.WriteString(account)
+	_, _ = d.WriteString("\x00")
+	_, _ = d.WriteString(taskID)
+	return d.Sum64()
 }
 
 func (ts *taskStatuses) setWindow(d time.Duration) {
@@ -48,10 +65,10 @@ func (ts *taskStatuses) setWindow(d time.Duration) {
 	ts.mu.Unlock()
 }
 
-// change reports whether status is a new status of the task (and
-// remembers it), false for a repeat of its current status.
-func (ts *taskStatuses) change(account, taskID, status string, now time.Time) bool {
-	key := account + "\x00" + taskID
+// change reports whether status (a taskStatusID) is a new status of the
+// task (and remembers it), false for a repeat of its current status.
+func (ts *taskStatuses) change(account, taskID string, status uint64, now time.Time) bool {
+	key := taskKey(account, taskID)
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	ts.expire(now)

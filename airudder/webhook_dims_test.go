@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -249,19 +250,99 @@ func TestAiRudderTaskTransitions(t *testing.T) {
 	}
 }
 
+// A change is a change of the status the vendor sent, while the label is
+// the bounded one: two different statuses outside the documented set are
+// two changes, both counted as "other". Spellings of one status (case,
+// space, cancelled for canceled) are one status, so their re-delivery is
+// still a duplicate.
+func TestAiRudderTaskStatusChangesOfRawStatus(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		statuses   []string // "-" sends no status field
+		changes    map[string]float64
+		duplicates float64
+	}{
+		{"two unknown statuses", []string{"xx1", "xx2"}, map[string]float64{"other": 2}, 0},
+		{"an unknown status back and forth", []string{"xx1", "xx2", "xx1"}, map[string]float64{"other": 3}, 0},
+		{"an unknown status re-delivered", []string{"xx1", "xx1"}, map[string]float64{"other": 1}, 1},
+		{"an unknown status in another case", []string{"xx1", " XX1 "}, map[string]float64{"other": 1}, 1},
+		{"unknown, known, unknown", []string{"xx1", "calling", "xx1"}, map[string]float64{"other": 2, "calling": 1}, 0},
+		{"the word other is an unknown status", []string{"xx1", "other"}, map[string]float64{"other": 2}, 0},
+		{"no status, then an unknown one", []string{"-", "xx1", "-"}, map[string]float64{"other": 3}, 0},
+		{"an empty status is no status", []string{"-", ""}, map[string]float64{"other": 1}, 1},
+		{"a known status in another case", []string{"paused", "Paused", " PAUSED "}, map[string]float64{"paused": 1}, 2},
+		{"cancelled is canceled", []string{"canceled", "cancelled"}, map[string]float64{"canceled": 1}, 1},
+		{"a long unknown status", []string{strings.Repeat("x", 1<<16), strings.Repeat("x", 1<<16-1) + "y"}, map[string]float64{"other": 2}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tr, _ := newWebhookReceiver(t, config.Webhooks{})
+			for _, s := range tc.statuses {
+				status := `,"status":"` + s + `"`
+				if s == "-" {
+					status = ""
+				}
+				tr.PostOK(t, webhookPath, []byte(`{"task_id":"T1"`+status+`}`))
+				tr.Clock.Advance(time.Minute)
+			}
+			for _, status := range append([]string{"other"}, airudderTaskStatus...) {
+				if v := testkit.Value(t, tr.Reg, "airudder_task_status_changes_total", "account", "default", "status", status); v != tc.changes[status] {
+					t.Errorf("changes to %s = %v, want %v", status, v, tc.changes[status])
+				}
+			}
+			if v := tr.Records(t, webhookVendor, "duplicate"); v != tc.duplicates {
+				t.Errorf("duplicates = %v, want %v", v, tc.duplicates)
+			}
+		})
+	}
+}
+
 func TestTaskStatusesBounded(t *testing.T) {
 	ts := newTaskStatuses(3)
 	now := time.Unix(1e9, 0)
 	for i := range 10 {
-		if !ts.change("a", fmt.Sprint(i), "calling", now) {
+		if !ts.change("a", fmt.Sprint(i), taskStatusID("calling", nil), now) {
 			t.Fatal("new task not a change")
 		}
 	}
 	if len(ts.last) != 3 {
 		t.Errorf("remembered %d tasks, max 3", len(ts.last))
 	}
-	if ts.change("a", "9", "calling", now) {
+	if ts.change("a", "9", taskStatusID("calling", nil), now) {
 		t.Error("newest task forgotten")
+	}
+}
+
+// The task memory keeps a fixed size per task, not the task_id as sent:
+// an id may be as long as the body, and the memory holds up to
+// maxTaskStatuses tasks. Long ids are still told apart and re-deliveries
+// of them still recognised.
+func TestTaskStatusesHoldNoTaskID(t *testing.T) {
+	const tasks, idLen = 200, 1 << 16
+	ts := newTaskStatuses(tasks)
+	now := time.Unix(1e9, 0)
+	calling, paused := taskStatusID("calling", nil), taskStatusID("paused", nil)
+	id := func(i int) string { return fmt.Sprintf("%0*d", idLen, i) }
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := range tasks {
+		if !ts.change("a", id(i), calling, now) {
+			t.Fatalf("task %d: first status not a change", i)
+		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	// The ids are 12.5 MiB; what is kept for 200 tasks is a few KiB.
+	if grown := int64(after.HeapAlloc) - int64(before.HeapAlloc); grown > tasks*idLen/8 {
+		t.Errorf("the task memory grew by %d bytes for %d tasks: it keeps the ids", grown, tasks)
+	}
+	for i := range tasks {
+		if ts.change("a", id(i), calling, now) {
+			t.Fatalf("task %d: re-delivery is a change", i)
+		}
+	}
+	if !ts.change("a", id(7), paused, now) || !ts.change("b", id(7), calling, now) {
+		t.Error("a new status, or the same id of another account, is not a change")
 	}
 }
 

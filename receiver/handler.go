@@ -31,16 +31,22 @@ var errTooLarge = errors.New("body too large")
 const maxPooledBuffer = 4 << 20
 
 // Handler serves POST /webhooks/<vendor>[/<account>] for every plugged-in
-// vendor; anything else is 404.
+// vendor; any other path is a JSON 404, counted as unknown_path.
 func (r *Receiver) Handler() http.Handler { return http.HandlerFunc(r.serveHTTP) }
 
 // route splits a webhook path into its vendor and account: the plain path
-// is account "default", /webhooks/<vendor>/<account> names one.
+// is account "default", /webhooks/<vendor>/<account> names one. One trailing
+// slash names the same route: AiRudder retries any answer but a 200 (its
+// docs say nothing of following redirects) and then drops the calls, so a
+// URL entered with a slash would lose every call sent to it.
+// src is nil when the path names no vendor; a path under a vendor that no
+// route matches (an extra segment, an empty account) returns src and !ok.
 func (r *Receiver) route(path string) (src *source, account string, ok bool) {
 	rest, found := strings.CutPrefix(path, pathPrefix)
 	if !found {
 		return nil, "", false
 	}
+	rest = strings.TrimSuffix(rest, "/")
 	name, account, named := strings.Cut(rest, "/")
 	if src = r.sources[name]; src == nil {
 		return nil, "", false
@@ -49,30 +55,46 @@ func (r *Receiver) route(path string) (src *source, account string, ok bool) {
 		return src, config.DefaultWebhookAccount, true
 	}
 	if account == "" || strings.Contains(account, "/") {
-		return nil, "", false
+		return src, "", false
 	}
 	return src, account, true
 }
 
 func (r *Receiver) serveHTTP(w http.ResponseWriter, req *http.Request) {
 	src, account, ok := r.route(req.URL.Path)
-	if !ok {
-		http.NotFound(w, req)
+	if src == nil {
+		// The path is not a label value: it is client input, and
+		// unbounded. Counted under one fixed source instead.
+		level.Debug(r.logger).Log("msg", "webhook for a path naming no vendor", "remote", req.RemoteAddr)
+		unknownPath(w)
+		r.m.unrouted.Inc()
 		return
 	}
 	start := r.now()
-	outcome := r.handle(w, req, src, account)
+	outcome := r.handle(w, req, src, account, ok)
 	src.m.request(outcome, start, r.now())
 }
 
+// unknownPath answers a path under /webhooks/ that names no route.
+func unknownPath(w http.ResponseWriter) string {
+	w.Header().Set("Connection", "close")
+	writeError(w, http.StatusNotFound, "unknown path")
+	return outcomeUnknownPath
+}
+
 // handle runs the checks in order of cost, then reads, decodes and records
-// the body. It returns the request's outcome label.
-func (r *Receiver) handle(w http.ResponseWriter, req *http.Request, src *source, account string) string {
+// the body. It returns the request's outcome label. routed is false for a
+// path under the vendor that names no account route.
+func (r *Receiver) handle(w http.ResponseWriter, req *http.Request, src *source, account string, routed bool) string {
 	source := src.name
 	if req.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		writeError(w, http.StatusMethodNotAllowed, "method not allowed")
 		return outcomeMethodNotAllowed
+	}
+	if !routed {
+		level.Debug(r.logger).Log("msg", "webhook for a path under a vendor naming no account route", "source", source, "remote", req.RemoteAddr)
+		return unknownPath(w)
 	}
 	s := r.settings.Load()
 	auth, known := s.accounts[source][account]

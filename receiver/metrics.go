@@ -23,6 +23,9 @@ const (
 	outcomeOverloaded       = "overloaded"
 	outcomeReadError        = "read_error"
 	outcomeUnknownAccount   = "unknown_account"
+	// A path under /webhooks/ that names no route (handler.go route);
+	// when it names no vendor either, counted under source "other".
+	outcomeUnknownPath = "unknown_path"
 	// The shared dedup store (Redis) failed; answered 503 (claim.go).
 	outcomeDedupUnavailable = "dedup_unavailable"
 )
@@ -30,7 +33,7 @@ const (
 var requestOutcomes = []string{
 	outcomeAccepted, outcomeUnauthorized, outcomeForbidden, outcomeBadRequest,
 	outcomeTooLarge, outcomeMethodNotAllowed, outcomeOverloaded, outcomeReadError,
-	outcomeUnknownAccount,
+	outcomeUnknownAccount, outcomeUnknownPath,
 	outcomeUnsupportedEncoding,
 	outcomeDedupUnavailable,
 	// unwrap.go
@@ -98,6 +101,7 @@ func AccountHistogram(name, help string, buckets []float64, labels ...string) *p
 // metrics holds the receiver's self-metrics.
 type metrics struct {
 	requests        *CounterVec
+	unrouted        *metricvec.Counter // requests{source="other",outcome="unknown_path"}
 	records         *CounterVec
 	invalid         *CounterVec
 	lastReceived    *prometheus.GaugeVec
@@ -108,9 +112,9 @@ type metrics struct {
 }
 
 func newMetrics(sources []string) *metrics {
-	return &metrics{
+	m := &metrics{
 		requests: webhookCounter("airudder_exporter_webhook_requests_total",
-			"Webhook HTTP requests by source and outcome.", "source", "outcome"),
+			"Webhook HTTP requests by source (the vendor; \"other\" for a path naming none) and outcome.", "source", "outcome"),
 		records: webhookCounter("airudder_exporter_webhook_records_total",
 			"Records in accepted webhook bodies by outcome.", "source", "outcome"),
 		invalid: webhookCounter("airudder_exporter_webhook_invalid_records_total",
@@ -128,6 +132,10 @@ func newMetrics(sources []string) *metrics {
 			Help: "1 when a webhook token is configured; 0 when /webhooks/* accept anonymous posts.",
 		}),
 	}
+	// Created now, as every source's outcomes are (record.go), so the
+	// series is there at 0 before the first stray path.
+	m.unrouted = m.requests.WithLabelValues(ValueOther, outcomeUnknownPath)
+	return m
 }
 
 func (m *metrics) collectors() []prometheus.Collector {

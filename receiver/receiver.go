@@ -172,8 +172,9 @@ func New(cfg config.Webhooks, o Options, vendors ...Vendor) (*Receiver, error) {
 	names := make([]string, 0, len(vendors))
 	for _, v := range vendors {
 		name := v.Name()
-		if _, dup := r.sources[name]; dup || name == "" || strings.Contains(name, "/") {
-			return nil, fmt.Errorf("webhook vendor name %q is empty, has a '/' or is given twice", name)
+		// "other" is the source of requests naming no vendor (handler.go).
+		if _, dup := r.sources[name]; dup || name == "" || name == ValueOther || strings.Contains(name, "/") {
+			return nil, fmt.Errorf("webhook vendor name %q is empty, %q, has a '/' or is given twice", name, ValueOther)
 		}
 		s := &source{name: name, vendor: v, set: dedup.New(cfg.DedupWindow.D(), cfg.DedupMaxEntries)}
 		s.store = s.set

@@ -191,6 +191,7 @@ func TestNewRefusesBadVendorNames(t *testing.T) {
 		{named("")},
 		{named("a/b")},
 		{named("acme"), named("acme")},
+		{named(ValueOther)},
 	} {
 		if r, err := New(config.Webhooks{}, Options{}, vs...); err == nil {
 			r.Close()

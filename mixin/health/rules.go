@@ -55,7 +55,7 @@ func availabilityAlerts(c *mixin.Config) mixin.RuleGroup {
 // calls; method_not_allowed (scanners' GETs) is left out, and
 // encrypted_no_key has an alert of its own.
 var rejectedOutcomes = []string{
-	"unauthorized", "forbidden", "unknown_account", "bad_request", "too_large", "unsupported_encoding",
+	"unauthorized", "forbidden", "unknown_account", "unknown_path", "bad_request", "too_large", "unsupported_encoding",
 	"read_error", "overloaded", "dedup_unavailable",
 	"encrypted_bad_base64", "encrypted_bad_length", "encrypted_wrong_key", "encrypted_bad_signature",
 }
