@@ -60,6 +60,34 @@ func TestAPILoginRefusesCrossHostRedirect(t *testing.T) {
 	}
 }
 
+// A login or a statistics request redirected from the https base URL to
+// http on the same host and port sends nothing in clear: not the app key
+// and secret of the login's body (a 307 replays it), not the token.
+func TestAPIRefusesRedirectToPlainHTTP(t *testing.T) {
+	for _, path := range []string{apiAuthPath, apiStatisticsPath} {
+		t.Run(path, func(t *testing.T) {
+			var e *statEnv
+			e = newStatEnv(t, withStatTLS(), withStatHandler(func(next http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if r.URL.Path == path {
+						http.Redirect(w, r, e.tls.PlainURL+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+						return
+					}
+					next.ServeHTTP(w, r)
+				})
+			}))
+			mfs := e.scrape()
+			if got := statErrorsOf(mfs, statReasonRedirect); got != 1 || statTotalErrors(mfs) != 1 {
+				t.Errorf("scrape errors{reason=redirect} = %v (all reasons %v), want 1", got, statTotalErrors(mfs))
+			}
+			if got, conns := e.tls.Plain(); conns != 0 {
+				t.Errorf("%d plain connections received %q", conns, got)
+			}
+			testkit.MustNotContain(t, e.logs.String(), statAppSecret)
+		})
+	}
+}
+
 // A redirect to the same host is followed, for the login and the
 // statistics alike.
 func TestAPIFollowsSameHostRedirects(t *testing.T) {

@@ -18,39 +18,51 @@ const (
 	OutcomeTimeout      = "timeout"
 	OutcomeNetworkError = "network_error"
 	OutcomeBadResponse  = "bad_response"
-	// OutcomeRedirectRefused: a redirect to another host, refused by
-	// every Account's client.
+	// OutcomeRedirectRefused: a redirect off the configured origin (to
+	// another scheme, host or port), refused by every Account's client.
 	OutcomeRedirectRefused = "redirect_refused"
 	// OutcomeTooLarge: a 2xx answer longer than the Poller's
 	// MaxResponseBytes, refused unread beyond the cap.
 	OutcomeTooLarge = "too_large"
 )
 
-// crossHostRedirect ends a redirect to another host. It names the host
-// only: a redirect's path or query may carry anything.
-type crossHostRedirect struct{ host string }
+// refusedRedirect ends a redirect off the configured origin. A
+// cross-host one names the host only: a redirect's path or query may carry
+// anything.
+type refusedRedirect struct{ host string }
 
-func (e *crossHostRedirect) Error() string {
+func (e *refusedRedirect) Error() string {
+	if e.host == "" {
+		return "redirect to another scheme refused"
+	}
 	return "redirect to another host (" + e.host + ") refused"
 }
 
-// maxRedirects is how many same-host redirects a request follows, as
+// maxRedirects is how many same-origin redirects a request follows, as
 // net/http does by default.
 const maxRedirects = 10
 
-// refuseCrossHostRedirects returns a copy of hc (same transport) that
-// follows redirects only to the request's own host. net/http drops only
-// Authorization and cookies on a redirect to another host: a vendor's own
-// credential headers (a key, a signature) and a 307's body (a login's
-// secret) would be sent along.
-func refuseCrossHostRedirects(hc *http.Client) *http.Client {
+// sameOriginRedirects returns a copy of hc (same transport) that
+// follows redirects only to the request's own origin: the scheme, host and
+// port it was sent to, those of the configured base URL. net/http drops
+// only Authorization and cookies on a redirect to another host, and none
+// of them on one from https to http on the same host: a vendor's own
+// credential headers (a key, a signature, a token) and a 307's or 308's
+// body (a login's secret) would be sent along, in clear after a switch to
+// http. A redirect within the origin goes where the credentials already
+// went, over the same protocol, so it is followed.
+func sameOriginRedirects(hc *http.Client) *http.Client {
 	c := *hc
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if len(via) >= maxRedirects {
 			return errors.New("stopped after " + strconv.Itoa(maxRedirects) + " redirects")
 		}
-		if req.URL.Host != via[0].URL.Host {
-			return &crossHostRedirect{host: req.URL.Host}
+		origin := via[0].URL
+		if req.URL.Scheme != origin.Scheme {
+			return &refusedRedirect{}
+		}
+		if req.URL.Host != origin.Host {
+			return &refusedRedirect{host: req.URL.Host}
 		}
 		return nil
 	}
@@ -84,8 +96,8 @@ func (a *Account) Do(req *http.Request, what string) ([]byte, *RequestError) {
 
 func do(hc *http.Client, req *http.Request, what string, maxBody int64) ([]byte, *RequestError) {
 	resp, err := hc.Do(req)
-	if chr := (*crossHostRedirect)(nil); errors.As(err, &chr) {
-		return nil, &RequestError{Outcome: OutcomeRedirectRefused, Msg: what + ": " + chr.Error()}
+	if rr := (*refusedRedirect)(nil); errors.As(err, &rr) {
+		return nil, &RequestError{Outcome: OutcomeRedirectRefused, Msg: what + ": " + rr.Error()}
 	}
 	if err != nil {
 		return nil, transportError(req.Context(), what, err)

@@ -4,7 +4,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
+
+	"airudder_exporter/internal/testkit"
 )
 
 // A redirect to another host is refused before the request (and its
@@ -26,7 +29,7 @@ func TestRefuseCrossHostRedirects(t *testing.T) {
 		}
 	}))
 	defer origin.Close()
-	hc := refuseCrossHostRedirects(origin.Client())
+	hc := sameOriginRedirects(origin.Client())
 	get := func(path string) ([]byte, *RequestError) {
 		req, _ := http.NewRequest(http.MethodGet, origin.URL+path, nil)
 		req.Header.Set("Api-Key", "key-never-elsewhere")
@@ -46,7 +49,61 @@ func TestRefuseCrossHostRedirects(t *testing.T) {
 	// The default client of a Poller follows redirects: the copy must not
 	// change it.
 	if origin.Client().CheckRedirect != nil {
-		t.Error("refuseCrossHostRedirects changed the client it copied")
+		t.Error("sameOriginRedirects changed the client it copied")
+	}
+}
+
+// A redirect from the configured https:// origin to http:// on the same
+// host and port is refused before anything is sent in clear: neither a
+// POST's body (a 307 or 308 replays it) nor the credential headers reach
+// the plain listener, whatever the redirect's status.
+func TestRefuseRedirectsToAnotherScheme(t *testing.T) {
+	const secret = "APPSecret-never-in-clear"
+	var srv *testkit.SplitTLS
+	srv = testkit.NewSplitTLS(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/ok" {
+			_, _ = w.Write([]byte("fine"))
+			return
+		}
+		code := map[string]int{"/301": 301, "/302": 302, "/303": 303, "/307": 307, "/308": 308}[r.URL.Path]
+		w.Header().Set("Location", srv.PlainURL+r.URL.Path)
+		w.WriteHeader(code)
+	}), nil)
+	hc := sameOriginRedirects(srv.Client())
+	for _, path := range []string{"/301", "/302", "/303", "/307", "/308"} {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+path, strings.NewReader(`{"APPSecret":"`+secret+`"}`))
+		req.Header.Set("Api-Key", secret)
+		req.Header.Set("Authorization", "Token "+secret)
+		if _, err := do(hc, req, "test", defaultMaxResponseBytes); err == nil || err.Outcome != OutcomeRedirectRefused {
+			t.Errorf("%s to http: %+v, want %s", path, err, OutcomeRedirectRefused)
+		}
+	}
+	if got, conns := srv.Plain(); conns != 0 || got != "" {
+		t.Errorf("the plain listener received %d connections: %q", conns, got)
+	}
+	// The same origin is still followed.
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/ok", nil)
+	if b, err := do(hc, req, "test", defaultMaxResponseBytes); err != nil || string(b) != "fine" {
+		t.Errorf("https origin: %q %+v", b, err)
+	}
+}
+
+// A plain http:// origin is not switched to https:// by a redirect either:
+// the configured scheme is the only one a request follows.
+func TestRefuseRedirectsFromHTTPToHTTPS(t *testing.T) {
+	var tlsHits atomic.Int64
+	var srv *testkit.SplitTLS
+	srv = testkit.NewSplitTLS(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { tlsHits.Add(1) }),
+		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, srv.URL+"/moved", http.StatusTemporaryRedirect)
+		}))
+	hc := sameOriginRedirects(srv.Client())
+	req, _ := http.NewRequest(http.MethodGet, srv.PlainURL+"/x", nil)
+	if _, err := do(hc, req, "test", defaultMaxResponseBytes); err == nil || err.Outcome != OutcomeRedirectRefused {
+		t.Errorf("http to https: %+v", err)
+	}
+	if n := tlsHits.Load(); n != 0 {
+		t.Errorf("the https server received %d requests", n)
 	}
 }
 

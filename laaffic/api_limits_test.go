@@ -38,11 +38,17 @@ func apiLimitsErrors(t *testing.T, endpoint string, h http.Handler, maxBody int6
 	t.Helper()
 	srv := httptest.NewServer(h)
 	defer srv.Close()
+	return apiLimitsScrape(t, endpoint, srv.URL, &http.Client{}, maxBody)
+}
+
+// apiLimitsScrape is apiLimitsErrors against baseURL, through hc.
+func apiLimitsScrape(t *testing.T, endpoint, baseURL string, hc *http.Client, maxBody int64) func(reason string) float64 {
+	t.Helper()
 	reg := prometheus.NewPedanticRegistry()
-	p := apiLimitsPollers[endpoint](collector.Options{Registerer: reg, HTTPClient: &http.Client{},
+	p := apiLimitsPollers[endpoint](collector.Options{Registerer: reg, HTTPClient: hc,
 		MaxResponseBytes: maxBody, Now: testkit.NewClock(balanceStart).Now})
 	p.ApplyConfig(&config.Config{Laaffic: config.Laaffic{Accounts: []config.LaafficAccount{
-		{Name: balanceAccount, BaseURL: srv.URL, APIKey: balanceKey, APISecret: balanceSecret,
+		{Name: balanceAccount, BaseURL: baseURL, APIKey: balanceKey, APISecret: balanceSecret,
 			MinInterval: config.Duration(60e9), Timeout: config.Duration(2e9)},
 	}}})
 	defer p.ApplyConfig(&config.Config{})
@@ -55,9 +61,9 @@ func apiLimitsErrors(t *testing.T, endpoint string, h http.Handler, maxBody int6
 	}
 }
 
-// No LAAFFIC endpoint sends its key and signature to another host: a
-// redirect there is refused and counted as redirect; a redirect to the
-// same host is followed.
+// No LAAFFIC endpoint sends its key and signature to another host, or in
+// clear to its own: a redirect there, or from https to http, is refused
+// and counted as redirect; a redirect to the same origin is followed.
 func TestAPIClientRedirects(t *testing.T) {
 	for endpoint := range apiLimitsPollers {
 		t.Run("cross-host "+endpoint, func(t *testing.T) {
@@ -74,6 +80,19 @@ func TestAPIClientRedirects(t *testing.T) {
 			}
 			if n := len(leaked); n != 0 {
 				t.Errorf("the other host received %d requests", n)
+			}
+		})
+		t.Run("https to http "+endpoint, func(t *testing.T) {
+			var srv *testkit.SplitTLS
+			srv = testkit.NewSplitTLS(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, srv.PlainURL+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+			}), nil)
+			errs := apiLimitsScrape(t, endpoint, srv.URL, srv.Client(), 0)
+			if got := errs(apiReasonRedirect); got != 1 {
+				t.Errorf("redirect errors = %v, want 1", got)
+			}
+			if got, conns := srv.Plain(); conns != 0 {
+				t.Errorf("%d plain connections received %q", conns, got)
 			}
 		})
 		t.Run("same host "+endpoint, func(t *testing.T) {

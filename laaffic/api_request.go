@@ -21,8 +21,8 @@ import (
 // the status as a string or a number; a path tried as documented and, on
 // 404, once without (or with) its /v3 prefix, the one that answered being
 // remembered; lists walked page by page up to apiMaxPages. Redirects to
-// another host are refused: the key and signature would go along. Error
-// texts never contain a body, the key or the secret.
+// another scheme, host or port are refused: the key and signature would
+// go along. Error texts never contain a body, the key or the secret.
 
 // apiIdentity is what must stay equal across a reload for an account to
 // keep its state (cache, remembered paths, label caps).
