@@ -2,16 +2,21 @@ package collector
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"io"
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
+	"syscall"
 )
 
 // Outcomes of one upstream request: the bounded classes a vendor maps to
-// its own labels. Error texts never contain a body or a credential: only
-// status codes and transport errors.
+// its own labels. Error texts never contain a body, a credential or any
+// other text the upstream chose: only status codes, the bounded classes of
+// transport errors below and the configured host.
 const (
 	OutcomeUnauthorized = "unauthorized"
 	OutcomeHTTPError    = "http_error"
@@ -26,17 +31,16 @@ const (
 	OutcomeTooLarge = "too_large"
 )
 
-// refusedRedirect ends a redirect off the configured origin. A
-// cross-host one names the host only: a redirect's path or query may carry
-// anything.
-type refusedRedirect struct{ host string }
+// refusedRedirect ends a redirect off the configured origin. It names
+// nothing of the target: a Location header is the upstream's text (its
+// host as much as its path or query).
+type refusedRedirect struct{ why string }
 
-func (e *refusedRedirect) Error() string {
-	if e.host == "" {
-		return "redirect to another scheme refused"
-	}
-	return "redirect to another host (" + e.host + ") refused"
-}
+func (e *refusedRedirect) Error() string { return "redirect to another " + e.why + " refused" }
+
+// errTooManyRedirects ends a redirect loop; net/http would wrap its own
+// text with the last Location.
+var errTooManyRedirects = errors.New("too many redirects")
 
 // maxRedirects is how many same-origin redirects a request follows, as
 // net/http does by default.
@@ -55,14 +59,14 @@ func sameOriginRedirects(hc *http.Client) *http.Client {
 	c := *hc
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if len(via) >= maxRedirects {
-			return errors.New("stopped after " + strconv.Itoa(maxRedirects) + " redirects")
+			return errTooManyRedirects
 		}
 		origin := via[0].URL
 		if req.URL.Scheme != origin.Scheme {
-			return &refusedRedirect{}
+			return &refusedRedirect{why: "scheme"}
 		}
 		if req.URL.Host != origin.Host {
-			return &refusedRedirect{host: req.URL.Host}
+			return &refusedRedirect{why: "host"}
 		}
 		return nil
 	}
@@ -97,10 +101,10 @@ func (a *Account) Do(req *http.Request, what string) ([]byte, *RequestError) {
 func do(hc *http.Client, req *http.Request, what string, maxBody int64) ([]byte, *RequestError) {
 	resp, err := hc.Do(req)
 	if rr := (*refusedRedirect)(nil); errors.As(err, &rr) {
-		return nil, &RequestError{Outcome: OutcomeRedirectRefused, Msg: what + ": " + rr.Error()}
+		return nil, &RequestError{Outcome: OutcomeRedirectRefused, Msg: what + ": " + rr.Error() + " (" + req.URL.Host + ")"}
 	}
 	if err != nil {
-		return nil, transportError(req.Context(), what, err)
+		return nil, transportError(req, what, err)
 	}
 	defer func() {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096)) // let the connection be reused
@@ -114,7 +118,7 @@ func do(hc *http.Client, req *http.Request, what string, maxBody int64) ([]byte,
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
-		return nil, transportError(req.Context(), what+" (reading body)", err)
+		return nil, transportError(req, what+" (reading body)", err)
 	}
 	if int64(len(body)) > maxBody {
 		return nil, &RequestError{Outcome: OutcomeTooLarge, Msg: what + ": answer larger than " + strconv.FormatInt(maxBody, 10) + " bytes"}
@@ -123,12 +127,54 @@ func do(hc *http.Client, req *http.Request, what string, maxBody int64) ([]byte,
 }
 
 // transportError classifies a failure below HTTP: a timeout (our deadline
-// or the network's) or anything else (refused, DNS, reset).
-func transportError(ctx context.Context, what string, err error) *RequestError {
-	var ne net.Error
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) ||
-		(errors.As(err, &ne) && ne.Timeout()) {
-		return &RequestError{Outcome: OutcomeTimeout, Msg: what + ": timeout"}
+// or the network's) or anything else (refused, DNS, reset, TLS, a broken
+// answer). Its text is the failure's bounded class and the configured host
+// (req is the request as built from the base URL, not a redirect's): the
+// error's own text quotes what the upstream sent, a Location header, a
+// status or header line, a certificate's names.
+func transportError(req *http.Request, what string, err error) *RequestError {
+	outcome, class := transportClass(req.Context(), err)
+	return &RequestError{Outcome: outcome, Msg: what + ": " + class + " (" + req.URL.Host + ")"}
+}
+
+// transportClass is the outcome and bounded class of a transport error.
+// net/http gives most of them no type of its own; their texts are only
+// matched here, never passed on.
+func transportClass(ctx context.Context, err error) (outcome, class string) {
+	var (
+		ne   net.Error
+		dns  *net.DNSError
+		cert *tls.CertificateVerificationError
+		rec  tls.RecordHeaderError
+		alrt tls.AlertError
+		unk  x509.UnknownAuthorityError
+		host x509.HostnameError
+		inv  x509.CertificateInvalidError
+	)
+	text := err.Error()
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) ||
+		(errors.As(err, &ne) && ne.Timeout()):
+		return OutcomeTimeout, "timeout"
+	case errors.Is(err, context.Canceled):
+		return OutcomeNetworkError, "request cancelled"
+	case errors.Is(err, errTooManyRedirects):
+		return OutcomeNetworkError, "too many redirects (more than " + strconv.Itoa(maxRedirects) + ")"
+	case strings.Contains(text, "Location header"):
+		return OutcomeNetworkError, "bad Location header"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return OutcomeNetworkError, "connection refused"
+	case errors.As(err, &dns):
+		return OutcomeNetworkError, "host not found"
+	case errors.As(err, &cert) || errors.As(err, &rec) || errors.As(err, &alrt) || errors.As(err, &unk) ||
+		errors.As(err, &host) || errors.As(err, &inv) || strings.Contains(text, "tls: "):
+		return OutcomeNetworkError, "TLS error"
+	case strings.Contains(text, "malformed") || strings.Contains(text, "invalid") || strings.Contains(text, "bogus") ||
+		strings.Contains(text, "transfer encoding") || strings.Contains(text, "Content-Length"):
+		return OutcomeNetworkError, "malformed response"
+	case errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return OutcomeNetworkError, "connection closed"
 	}
-	return &RequestError{Outcome: OutcomeNetworkError, Msg: what + ": " + err.Error()}
+	return OutcomeNetworkError, "network error"
 }

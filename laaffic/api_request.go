@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -172,11 +173,28 @@ func apiCheckStatus(b []byte, what string) *collector.FetchError {
 	if !ok {
 		reason = apiReasonOtherStatus
 	}
-	// The status is a short code; quote it capped, never the body.
-	if len(status) > 8 {
-		status = status[:8]
+	// A documented status is a short negative number: only such a code is
+	// quoted. Anything else in its place is the upstream's text (it may be
+	// a phone number or a password), never logged, nor is the body.
+	if !apiShortCode(status) {
+		return &collector.FetchError{Reason: reason, Msg: what + ": LAAFFIC status is not a short number"}
 	}
 	return &collector.FetchError{Reason: reason, Msg: what + ": LAAFFIC status " + strconv.Quote(status)}
+}
+
+// apiShortCode reports whether status is an integer of at most three
+// digits, the form of every documented status.
+func apiShortCode(status string) bool {
+	digits := strings.TrimPrefix(status, "-")
+	if len(digits) == 0 || len(digits) > 3 {
+		return false
+	}
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // apiCode reads a status or code sent as a string or a number.
