@@ -13,7 +13,7 @@ type Options struct {
 	Logger     log.Logger            // nil → no logging
 	Registerer prometheus.Registerer // persistent self-metrics are registered here once
 	HTTPClient *http.Client          // nil → a client whose requests carry their own deadline; redirects off the base URL's scheme, host and port are refused either way
-	// MaxResponseBytes caps one upstream answer; 0 → 16 MiB.
+	// MaxResponseBytes caps one upstream answer; 0 → 4 MiB.
 	MaxResponseBytes int64
 	Now              func() time.Time // nil → time.Now (tests inject a clock)
 }

@@ -75,9 +75,10 @@ func sameOriginRedirects(hc *http.Client) *http.Client {
 
 // defaultMaxResponseBytes bounds what is read from one response unless
 // Options.MaxResponseBytes says otherwise: the largest answer expected
-// from a vendor API (a month of statistics, a page of a list) is a few
-// hundred KiB.
-const defaultMaxResponseBytes = 16 << 20
+// from a vendor API (31 days of statistics with their hourly list, a page
+// of 100 list records) is a few hundred KiB, so 4 MiB leaves ten times
+// that. The cap is also what one answer may cost to decode.
+const defaultMaxResponseBytes = 4 << 20
 
 // RequestError is one failed request, classified by Outcome.
 type RequestError struct {

@@ -275,6 +275,27 @@ const (
 	apiMaxPages = 100
 )
 
+// What one fetch of an operations endpoint may read, over all its lists
+// and pages together. An account's SIP trunks, agents, numbers or tasks
+// number in the thousands at most, and a page of 100 records is tens of
+// KiB; without these bounds a hostile answer could fill each of its 100
+// pages with an answer's worth of empty records, every one decoded and
+// kept (a 1 MiB page of `{}` is 350 000 records). A fetch over either
+// bound fails as too_large.
+const (
+	apiMaxFetchRecords = 20_000
+	apiMaxFetchBytes   = 16 << 20
+)
+
+// apiBudget is what is left of one fetch's bounds.
+type apiBudget struct {
+	records, bytes int64
+}
+
+func newAPIBudget() *apiBudget {
+	return &apiBudget{records: apiMaxFetchRecords, bytes: apiMaxFetchBytes}
+}
+
 // apiListed is what a list walk read: its records and how many it cut.
 type apiListed[T any] struct {
 	records []T
@@ -282,8 +303,9 @@ type apiListed[T any] struct {
 }
 
 // apiList walks every page of a list endpoint with params, decoding each
-// record into T (a type without the fields that must never be kept).
-func apiList[T any](ctx context.Context, c *apiClient, p *apiPath, params map[string]any, now time.Time) (apiListed[T], *collector.FetchError) {
+// record into T (a type without the fields that must never be kept),
+// within what is left of budget.
+func apiList[T any](ctx context.Context, c *apiClient, p *apiPath, params map[string]any, now time.Time, budget *apiBudget) (apiListed[T], *collector.FetchError) {
 	var out apiListed[T]
 	for current := 1; ; current++ {
 		body, err := json.Marshal(map[string]any{"current": current, "size": apiPageSize, "params": params})
@@ -294,22 +316,29 @@ func apiList[T any](ctx context.Context, c *apiClient, p *apiPath, params map[st
 		if ferr != nil {
 			return out, ferr
 		}
+		if budget.bytes -= int64(len(b)); budget.bytes < 0 {
+			return out, &collector.FetchError{Reason: apiReasonTooLarge,
+				Msg: p.what + ": the fetch's pages are larger than " + strconv.Itoa(apiMaxFetchBytes>>20) + " MiB together"}
+		}
 		var page struct {
 			Data *struct {
-				Total   apiInt `json:"total"`
-				Pages   apiInt `json:"pages"`
-				Records []T    `json:"records"`
+				Total   apiInt          `json:"total"`
+				Pages   apiInt          `json:"pages"`
+				Records json.RawMessage `json:"records"`
 			} `json:"data"`
 		}
 		if err := json.Unmarshal(b, &page); err != nil || page.Data == nil {
 			return out, &collector.FetchError{Reason: collector.ReasonDecode, Msg: p.what + ": answer is not a LAAFFIC list page"}
 		}
-		out.records = append(out.records, page.Data.Records...)
+		n := len(out.records)
+		if out.records, ferr = apiRecords(page.Data.Records, out.records, p, budget); ferr != nil {
+			return out, ferr
+		}
 		pages := page.Data.Pages.V
 		if !page.Data.Pages.Set && page.Data.Total.Set {
 			pages = (page.Data.Total.V + apiPageSize - 1) / apiPageSize
 		}
-		if int64(current) >= pages || len(page.Data.Records) == 0 {
+		if int64(current) >= pages || len(out.records) == n {
 			return out, nil
 		}
 		if current == apiMaxPages {
@@ -317,4 +346,30 @@ func apiList[T any](ctx context.Context, c *apiClient, p *apiPath, params map[st
 			return out, nil
 		}
 	}
+}
+
+// apiRecords appends the records of one page (a JSON array, or null) to
+// out one by one, so a page holding more than budget's records fails
+// before they are all decoded.
+func apiRecords[T any](raw json.RawMessage, out []T, p *apiPath, budget *apiBudget) ([]T, *collector.FetchError) {
+	bad := &collector.FetchError{Reason: collector.ReasonDecode, Msg: p.what + ": answer is not a LAAFFIC list page"}
+	if len(raw) == 0 || string(raw) == "null" {
+		return out, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+		return out, bad
+	}
+	for dec.More() {
+		if budget.records--; budget.records < 0 {
+			return out, &collector.FetchError{Reason: apiReasonTooLarge,
+				Msg: p.what + ": more than " + strconv.Itoa(apiMaxFetchRecords) + " records in one fetch"}
+		}
+		var r T
+		if err := dec.Decode(&r); err != nil {
+			return out, bad
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }

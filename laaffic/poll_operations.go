@@ -175,7 +175,7 @@ func (f *pollFetcher) Fetch(cfg *config.LaafficAccount, start time.Time) collect
 	defer cancel()
 	f.names.BeginRound()
 	clear(f.fetchNames)
-	r := &pollRun{ctx: ctx, f: f, a: cfg, start: start}
+	r := &pollRun{ctx: ctx, f: f, a: cfg, start: start, budget: newAPIBudget()}
 	if ferr := f.v.e.fetch(r); ferr != nil {
 		return collector.Fetched{Err: ferr}
 	}
@@ -196,12 +196,14 @@ type pollRun struct {
 	start time.Time
 	ms    []prometheus.Metric
 	cut   int64 // records beyond the page bound
+	// budget bounds what all the fetch's lists read together.
+	budget *apiBudget
 }
 
 // pollList reads every page of a list for r, counting what the page bound
 // cut.
 func pollList[T any](r *pollRun, p *apiPath, params map[string]any) ([]T, *collector.FetchError) {
-	l, ferr := apiList[T](r.ctx, r.f.api, p, params, r.start)
+	l, ferr := apiList[T](r.ctx, r.f.api, p, params, r.start, r.budget)
 	if ferr != nil {
 		return nil, ferr
 	}
