@@ -56,6 +56,10 @@ const (
 	// apiReasonTruncated: a list had more pages than apiMaxPages; what
 	// was read is served, the rest is counted as cut.
 	apiReasonTruncated = "truncated"
+	// apiReasonMissingData: a field a gauge is built from was absent or
+	// null in some record; that gauge's series has no sample, the rest is
+	// served.
+	apiReasonMissingData = "missing_data"
 )
 
 // apiErrorReasons are every reason a request can fail with.
