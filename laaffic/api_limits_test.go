@@ -51,7 +51,8 @@ func apiLimitsScrape(t *testing.T, endpoint, baseURL string, hc *http.Client, ma
 		MaxResponseBytes: maxBody, Now: testkit.NewClock(balanceStart).Now})
 	p.ApplyConfig(&config.Config{Laaffic: config.Laaffic{Accounts: []config.LaafficAccount{
 		{Name: balanceAccount, BaseURL: baseURL, APIKey: balanceKey, APISecret: balanceSecret,
-			MinInterval: config.Duration(60e9), Timeout: config.Duration(2e9)},
+			// Room for a fetch of several MiB under the race detector.
+			MinInterval: config.Duration(60e9), Timeout: config.Duration(10e9)},
 	}}})
 	defer p.ApplyConfig(&config.Config{})
 	mfs := testkit.GatherScrape(t, p.ScrapeCollector(t.Context()), reg)
