@@ -35,8 +35,8 @@ type apiError struct {
 func (e *apiError) Error() string { return e.msg }
 
 // apiDo sends req with the documented User-Agent and returns the body of a
-// 2xx answer (collector.Account.Do: no redirect to another host, the
-// answer capped); its outcomes are this client's.
+// 2xx answer (collector.Account.Do: no redirect off the base URL's origin,
+// the answer capped); its outcomes are this client's.
 func apiDo(acc *collector.Account, req *http.Request, what string) ([]byte, *apiError) {
 	req.Header.Set("User-Agent", apiUserAgent)
 	b, rerr := acc.Do(req, what)

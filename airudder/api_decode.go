@@ -32,7 +32,15 @@ var (
 // apiCodeError is a body "code" other than 200.
 type apiCodeError struct{ code int }
 
-func (e *apiCodeError) Error() string { return "API answered code " + strconv.Itoa(e.code) }
+// Error quotes the code only in the range of the documented ones (HTTP
+// statuses): any other number is the upstream's text (it may be a phone
+// number) and is never logged.
+func (e *apiCodeError) Error() string {
+	if e.code < 0 || e.code > 999 {
+		return "API answered code out of range"
+	}
+	return "API answered code " + strconv.Itoa(e.code)
+}
 
 const (
 	statDateLayout = "2006-01-02"

@@ -18,7 +18,7 @@ func statRequestsOf(e *statEnv, endpoint, outcome string) float64 {
 
 // A login redirected to another host must not carry the app key and
 // secret there: the redirect is an error of its own reason, logged with
-// the target host only.
+// the configured host, never the target's (the upstream's text).
 func TestAPILoginRefusesCrossHostRedirect(t *testing.T) {
 	var mu sync.Mutex
 	var leaked []string
@@ -54,9 +54,37 @@ func TestAPILoginRefusesCrossHostRedirect(t *testing.T) {
 		t.Fatalf("the other host received %q", leaked)
 	}
 	logs := e.logs.String()
-	if !strings.Contains(logs, strings.TrimPrefix(other.URL, "http://")) || strings.Contains(logs, "steal") ||
-		strings.Contains(logs, statAppSecret) {
-		t.Fatalf("log must name the target host only:\n%s", logs)
+	if strings.Contains(logs, strings.TrimPrefix(other.URL, "http://")) || strings.Contains(logs, "steal") ||
+		strings.Contains(logs, statAppSecret) || !strings.Contains(logs, strings.TrimPrefix(e.srv.URL, "http://")) {
+		t.Fatalf("log must name the configured host only:\n%s", logs)
+	}
+}
+
+// A login or a statistics request redirected from the https base URL to
+// http on the same host and port sends nothing in clear: not the app key
+// and secret of the login's body (a 307 replays it), not the token.
+func TestAPIRefusesRedirectToPlainHTTP(t *testing.T) {
+	for _, path := range []string{apiAuthPath, apiStatisticsPath} {
+		t.Run(path, func(t *testing.T) {
+			var e *statEnv
+			e = newStatEnv(t, withStatTLS(), withStatHandler(func(next http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if r.URL.Path == path {
+						http.Redirect(w, r, e.tls.PlainURL+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+						return
+					}
+					next.ServeHTTP(w, r)
+				})
+			}))
+			mfs := e.scrape()
+			if got := statErrorsOf(mfs, statReasonRedirect); got != 1 || statTotalErrors(mfs) != 1 {
+				t.Errorf("scrape errors{reason=redirect} = %v (all reasons %v), want 1", got, statTotalErrors(mfs))
+			}
+			if got, conns := e.tls.Plain(); conns != 0 {
+				t.Errorf("%d plain connections received %q", conns, got)
+			}
+			testkit.MustNotContain(t, e.logs.String(), statAppSecret)
+		})
 	}
 }
 

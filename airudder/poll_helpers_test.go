@@ -47,6 +47,8 @@ type statEnv struct {
 	in    *StatisticsPoller
 	logs  *testkit.LogBuffer
 	acct  config.Account
+	// tls is the fake's server when withStatTLS was given (srv is nil).
+	tls *testkit.SplitTLS
 }
 
 type statEnvOption func(*statEnvConfig)
@@ -59,6 +61,7 @@ type statEnvConfig struct {
 	// wrap, when set, stands in front of the fake API.
 	wrap             func(http.Handler) http.Handler
 	maxResponseBytes int64
+	tls              bool
 }
 
 func withStatYAML(s string) statEnvOption { return func(c *statEnvConfig) { c.yaml += s } }
@@ -74,6 +77,10 @@ func withStatTimeout(d string) statEnvOption { return func(c *statEnvConfig) { c
 func withStatHandler(wrap func(http.Handler) http.Handler) statEnvOption {
 	return func(c *statEnvConfig) { c.wrap = wrap }
 }
+
+// withStatTLS serves the fake over https, on a port that also takes (and
+// keeps) plain connections: see testkit.SplitTLS.
+func withStatTLS() statEnvOption { return func(c *statEnvConfig) { c.tls = true } }
 
 func withStatMaxResponseBytes(n int64) statEnvOption {
 	return func(c *statEnvConfig) { c.maxResponseBytes = n }
@@ -117,17 +124,23 @@ func newStatEnv(t *testing.T, opts ...statEnvOption) *statEnv {
 	if ec.wrap != nil {
 		h = ec.wrap(fake)
 	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
 	e := &statEnv{
 		t:     t,
 		fake:  fake,
-		srv:   srv,
 		clock: testkit.NewClock(pollStart),
 		reg:   prometheus.NewPedanticRegistry(),
 		logs:  &testkit.LogBuffer{},
 	}
 	hc := &http.Client{}
+	baseURL := ""
+	if ec.tls {
+		e.tls = testkit.NewSplitTLS(t, h, nil)
+		hc, baseURL = e.tls.Client(), e.tls.URL
+	} else {
+		e.srv = httptest.NewServer(h)
+		t.Cleanup(e.srv.Close)
+		baseURL = e.srv.URL
+	}
 	if ec.transport != nil {
 		hc.Transport = ec.transport
 	}
@@ -138,7 +151,7 @@ func newStatEnv(t *testing.T, opts ...statEnvOption) *statEnv {
 		MaxResponseBytes: ec.maxResponseBytes,
 		Now:              e.clock.Now,
 	})
-	e.acct = statAccountConfig(t, srv.URL, ec.secret, ec.timeout, ec.yaml)
+	e.acct = statAccountConfig(t, baseURL, ec.secret, ec.timeout, ec.yaml)
 	e.apply(e.acct)
 	t.Cleanup(func() { e.apply() }) // cancels anything in flight
 	return e

@@ -1,6 +1,7 @@
 package airudder
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -76,5 +77,48 @@ func TestWarnOncePerStateChange(t *testing.T) {
 	}
 	if !strings.Contains(logs, "reason=http_status") || !strings.Contains(logs, "msg=\"inbound statistics recovered\"") {
 		t.Fatalf("missing warning reason or recovery line:\n%s", logs)
+	}
+}
+
+// No log line carries text the upstream chose: a phone number or a
+// password in a redirect loop's Location header, in an error page or as
+// the body's code. The line still names the failure's class.
+func TestUpstreamTextNeverLogged(t *testing.T) {
+	const phone, password = "628123456", "hunter2"
+	for _, c := range []struct {
+		name, reason, class string
+		fault               *airuddertest.Fault
+	}{
+		{"redirect loop", statReasonNetwork, "too many redirects", nil},
+		{"error page", statReasonHTTPStatus, "HTTP 502", &airuddertest.Fault{Status: 502, Body: []byte(phone + " " + password)}},
+		{"phone as the code", statReasonAPICode, "API answered code", &airuddertest.Fault{Status: 200, Code: 628123456}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var opts []statEnvOption
+			if c.fault == nil {
+				opts = append(opts, withStatHandler(func(next http.Handler) http.Handler {
+					return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+						if r.URL.Path == apiAuthPath {
+							next.ServeHTTP(w, r)
+							return
+						}
+						http.Redirect(w, r, "/loop?phone="+phone+"&password="+password, http.StatusFound)
+					})
+				}))
+			}
+			e := newStatEnv(t, opts...)
+			if c.fault != nil {
+				e.fake.SetFault(airuddertest.Statistics, c.fault)
+			}
+			mfs := e.scrape()
+			if got := statErrorsOf(mfs, c.reason); got != 1 {
+				t.Errorf("errors{reason=%q} = %v, want 1", c.reason, got)
+			}
+			logs := e.logs.String()
+			if !strings.Contains(logs, c.class) {
+				t.Errorf("the log does not name %q:\n%s", c.class, logs)
+			}
+			testkit.MustNotContain(t, logs, phone, password, "loop")
+		})
 	}
 }

@@ -12,15 +12,16 @@ import (
 type Options struct {
 	Logger     log.Logger            // nil → no logging
 	Registerer prometheus.Registerer // persistent self-metrics are registered here once
-	HTTPClient *http.Client          // nil → a client whose requests carry their own deadline; redirects to another host are refused either way
-	// MaxResponseBytes caps one upstream answer; 0 → 16 MiB.
+	HTTPClient *http.Client          // nil → a client whose requests carry their own deadline; redirects off the base URL's scheme, host and port are refused either way
+	// MaxResponseBytes caps one upstream answer; 0 → 4 MiB.
 	MaxResponseBytes int64
 	Now              func() time.Time // nil → time.Now (tests inject a clock)
 }
 
 // withDefaults fills the unset options: a nop logger, the shared HTTP
 // client settings, the wall clock, the answer cap. Every client refuses
-// redirects to another host: credentials go only to the configured host.
+// redirects off the origin it was sent to: credentials go only to the
+// configured scheme, host and port.
 func (o Options) withDefaults() Options {
 	if o.Logger == nil {
 		o.Logger = log.NewNopLogger()
@@ -28,7 +29,7 @@ func (o Options) withDefaults() Options {
 	if o.HTTPClient == nil {
 		o.HTTPClient = newHTTPClient()
 	}
-	o.HTTPClient = refuseCrossHostRedirects(o.HTTPClient)
+	o.HTTPClient = sameOriginRedirects(o.HTTPClient)
 	if o.MaxResponseBytes <= 0 {
 		o.MaxResponseBytes = defaultMaxResponseBytes
 	}

@@ -18,10 +18,10 @@ var (
 
 var (
 	agentsDesc          = pollDesc("agents", "Agents (not deleted) per group and status; every status of every group is sent, 0 when none.", "group", "status")
-	agentGroupSeatsDesc = pollDesc("agent_group_seats", "Seats of the agent group (countSeat).", "group")
+	agentGroupSeatsDesc = pollDesc("agent_group_seats", "Seats of the agent group (countSeat); no sample when LAAFFIC sends none for a group of the label.", "group")
 	// The seat list's call statistics cover the window asked for: today.
-	agentGroupCallsDesc     = pollDesc("agent_group_calls_today", "Calls of the group's agents (not deleted) today in the account's timezone (sum of num).", "group")
-	agentGroupConnectedDesc = pollDesc("agent_group_connected_calls_today", "Connected calls of the group's agents (not deleted) today in the account's timezone (sum of connectNum).", "group")
+	agentGroupCallsDesc     = pollDesc("agent_group_calls_today", "Calls of the group's agents (not deleted) today in the account's timezone (sum of num); no sample when an agent's num is missing.", "group")
+	agentGroupConnectedDesc = pollDesc("agent_group_connected_calls_today", "Connected calls of the group's agents (not deleted) today in the account's timezone (sum of connectNum); no sample when an agent's connectNum is missing.", "group")
 )
 
 // The `status` values of laaffic_agents, in the API's order (1..5).
@@ -58,7 +58,7 @@ func fetchAgents(run *pollRun) *collector.FetchError {
 	if ferr != nil {
 		return ferr
 	}
-	seats, calls, connected := map[string]float64{}, map[string]float64{}, map[string]float64{}
+	seats, calls, connected := map[string]pollSum{}, map[string]pollSum{}, map[string]pollSum{}
 	counts := map[string]map[string]float64{}
 	var order []string
 	addGroup := func(name string) string {
@@ -70,8 +70,7 @@ func fetchAgents(run *pollRun) *collector.FetchError {
 		return g
 	}
 	for _, r := range groups {
-		g := addGroup(r.Name)
-		seats[g] += float64(r.Seats.V)
+		pollAdd(run, seats, addGroup(r.Name), r.Seats, "countSeat")
 	}
 	for _, r := range agents {
 		if r.Deleted.V == 1 {
@@ -79,18 +78,19 @@ func fetchAgents(run *pollRun) *collector.FetchError {
 		}
 		g := addGroup(r.Group)
 		counts[g][pollLabel(agentStatuses, r.Status)]++
-		calls[g] += float64(r.Calls.V)
-		connected[g] += float64(r.Connected.V)
+		pollAdd(run, calls, g, r.Calls, "num")
+		pollAdd(run, connected, g, r.Connected, "connectNum")
 	}
 	for _, g := range order {
 		for _, s := range agentStatusOrder {
 			run.gauge(agentsDesc, counts[g][s], g, s)
 		}
+		// A group only the seat list names has no seats sample.
 		if v, ok := seats[g]; ok {
-			run.gauge(agentGroupSeatsDesc, v, g)
+			run.gaugeSum(agentGroupSeatsDesc, v, g)
 		}
-		run.gauge(agentGroupCallsDesc, calls[g], g)
-		run.gauge(agentGroupConnectedDesc, connected[g], g)
+		run.gaugeSum(agentGroupCallsDesc, calls[g], g)
+		run.gaugeSum(agentGroupConnectedDesc, connected[g], g)
 	}
 	return nil
 }

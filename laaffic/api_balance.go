@@ -27,9 +27,16 @@ func apiSign(key, secret string, ts int64) string {
 }
 
 // apiBalance is one decoded balance answer, in the account's currency
-// (the API names none).
+// (the API names none). Gift and credit may be absent or null.
 type apiBalance struct {
-	Balance, Gift, Credit float64
+	Balance      float64
+	Gift, Credit apiAmount
+}
+
+// apiAmount is an amount that may be absent.
+type apiAmount struct {
+	V   float64
+	Set bool
 }
 
 // balanceDecimalRE is a plain decimal: no exponent, hex, NaN, Inf, spaces or sign
@@ -55,8 +62,9 @@ func balanceDecimal(raw json.RawMessage) (float64, bool) {
 }
 
 // decodeBalance decodes a getBalance answer. A non-zero status is a
-// *collector.FetchError with its bounded reason; anything unreadable is a
-// decode error.
+// *collector.FetchError with its bounded reason; anything unreadable,
+// and a balance that is absent or null, is a decode error. A gift or
+// credit that is absent or null is left unset: it is not 0.
 func decodeBalance(b []byte) (*apiBalance, *collector.FetchError) {
 	if ferr := apiCheckStatus(b, "balance"); ferr != nil {
 		return nil, ferr
@@ -69,13 +77,14 @@ func decodeBalance(b []byte) (*apiBalance, *collector.FetchError) {
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return nil, &collector.FetchError{Reason: collector.ReasonDecode, Msg: "balance: answer is not a LAAFFIC balance"}
 	}
-	var out apiBalance
+	out := apiBalance{Gift: apiAmount{Set: true}, Credit: apiAmount{Set: true}}
 	for _, f := range []struct {
 		raw json.RawMessage
 		v   *float64
-		opt bool
-	}{{raw.Balance, &out.Balance, false}, {raw.Gift, &out.Gift, true}, {raw.Credit, &out.Credit, true}} {
-		if f.raw == nil && f.opt {
+		set *bool // nil: required
+	}{{raw.Balance, &out.Balance, nil}, {raw.Gift, &out.Gift.V, &out.Gift.Set}, {raw.Credit, &out.Credit.V, &out.Credit.Set}} {
+		if f.set != nil && (f.raw == nil || string(bytes.TrimSpace(f.raw)) == "null") {
+			*f.set = false
 			continue
 		}
 		v, ok := balanceDecimal(f.raw)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-kit/log"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"airudder_exporter/collector"
@@ -38,12 +39,20 @@ func apiLimitsErrors(t *testing.T, endpoint string, h http.Handler, maxBody int6
 	t.Helper()
 	srv := httptest.NewServer(h)
 	defer srv.Close()
+	return apiLimitsScrape(t, endpoint, srv.URL, &http.Client{}, maxBody, nil)
+}
+
+// apiLimitsScrape is apiLimitsErrors against baseURL, through hc, logging
+// to logger (nil: none).
+func apiLimitsScrape(t *testing.T, endpoint, baseURL string, hc *http.Client, maxBody int64, logger log.Logger) func(reason string) float64 {
+	t.Helper()
 	reg := prometheus.NewPedanticRegistry()
-	p := apiLimitsPollers[endpoint](collector.Options{Registerer: reg, HTTPClient: &http.Client{},
+	p := apiLimitsPollers[endpoint](collector.Options{Logger: logger, Registerer: reg, HTTPClient: hc,
 		MaxResponseBytes: maxBody, Now: testkit.NewClock(balanceStart).Now})
 	p.ApplyConfig(&config.Config{Laaffic: config.Laaffic{Accounts: []config.LaafficAccount{
-		{Name: balanceAccount, BaseURL: srv.URL, APIKey: balanceKey, APISecret: balanceSecret,
-			MinInterval: config.Duration(60e9), Timeout: config.Duration(2e9)},
+		{Name: balanceAccount, BaseURL: baseURL, APIKey: balanceKey, APISecret: balanceSecret,
+			// Room for a fetch of several MiB under the race detector.
+			MinInterval: config.Duration(60e9), Timeout: config.Duration(10e9)},
 	}}})
 	defer p.ApplyConfig(&config.Config{})
 	mfs := testkit.GatherScrape(t, p.ScrapeCollector(t.Context()), reg)
@@ -55,9 +64,9 @@ func apiLimitsErrors(t *testing.T, endpoint string, h http.Handler, maxBody int6
 	}
 }
 
-// No LAAFFIC endpoint sends its key and signature to another host: a
-// redirect there is refused and counted as redirect; a redirect to the
-// same host is followed.
+// No LAAFFIC endpoint sends its key and signature to another host, or in
+// clear to its own: a redirect there, or from https to http, is refused
+// and counted as redirect; a redirect to the same origin is followed.
 func TestAPIClientRedirects(t *testing.T) {
 	for endpoint := range apiLimitsPollers {
 		t.Run("cross-host "+endpoint, func(t *testing.T) {
@@ -74,6 +83,19 @@ func TestAPIClientRedirects(t *testing.T) {
 			}
 			if n := len(leaked); n != 0 {
 				t.Errorf("the other host received %d requests", n)
+			}
+		})
+		t.Run("https to http "+endpoint, func(t *testing.T) {
+			var srv *testkit.SplitTLS
+			srv = testkit.NewSplitTLS(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, srv.PlainURL+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+			}), nil)
+			errs := apiLimitsScrape(t, endpoint, srv.URL, srv.Client(), 0, nil)
+			if got := errs(apiReasonRedirect); got != 1 {
+				t.Errorf("redirect errors = %v, want 1", got)
+			}
+			if got, conns := srv.Plain(); conns != 0 {
+				t.Errorf("%d plain connections received %q", conns, got)
 			}
 		})
 		t.Run("same host "+endpoint, func(t *testing.T) {
@@ -111,5 +133,53 @@ func TestAPIClientAnswerOverCap(t *testing.T) {
 				t.Errorf("too_large errors = %v, want 1", got)
 			}
 		})
+	}
+}
+
+// No LAAFFIC endpoint logs text the upstream chose: a phone number or a
+// password put in a Location header, a status line, an error page or the
+// envelope's status stays out of the log line, which still names the
+// failure's class and the configured host.
+func TestAPIErrorsLogNoUpstreamText(t *testing.T) {
+	const phone, password = "628123456789", "hunter2"
+	loop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/loop?phone="+phone+"&sipPassword="+password, http.StatusFound)
+	}))
+	defer loop.Close()
+	page := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadGateway)
+		_, _ = w.Write([]byte("<html>phone=" + phone + " password=" + password + "</html>"))
+	}))
+	defer page.Close()
+	status := func(v string) string {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = w.Write([]byte(`{"status":` + v + `,"code":` + v + `,"reason":"` + phone + `","msg":"` + password + `"}`))
+		}))
+		t.Cleanup(srv.Close)
+		return srv.URL
+	}
+	for _, c := range []struct {
+		name, url, reason, class string
+	}{
+		{"redirect loop", loop.URL, apiReasonNetwork, "too many redirects"},
+		{"status line", testkit.RawHTTPServer(t, "HTTP/1.1 "+password+" "+phone+"\r\n\r\n"), apiReasonNetwork, "malformed response"},
+		{"error page", page.URL, apiReasonHTTPStatus, "HTTP 502"},
+		{"text status", status(`"` + password + `"`), apiReasonOtherStatus, "LAAFFIC status"},
+		{"long status", status(phone), apiReasonOtherStatus, "LAAFFIC status"},
+	} {
+		for endpoint := range apiLimitsPollers {
+			t.Run(c.name+" "+endpoint, func(t *testing.T) {
+				logs := &testkit.LogBuffer{}
+				errs := apiLimitsScrape(t, endpoint, c.url, &http.Client{}, 0, log.NewLogfmtLogger(logs))
+				if got := errs(c.reason); got != 1 {
+					t.Errorf("errors{reason=%q} = %v, want 1", c.reason, got)
+				}
+				host := strings.TrimPrefix(c.url, "http://")
+				if !strings.Contains(logs.String(), c.class) || (c.reason == apiReasonNetwork && !strings.Contains(logs.String(), host)) {
+					t.Errorf("the log does not name %q (and %s):\n%s", c.class, host, logs)
+				}
+				testkit.MustNotContain(t, logs.String(), phone, password, phone[:8], "loop")
+			})
+		}
 	}
 }

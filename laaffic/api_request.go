@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -21,8 +22,8 @@ import (
 // the status as a string or a number; a path tried as documented and, on
 // 404, once without (or with) its /v3 prefix, the one that answered being
 // remembered; lists walked page by page up to apiMaxPages. Redirects to
-// another host are refused: the key and signature would go along. Error
-// texts never contain a body, the key or the secret.
+// another scheme, host or port are refused: the key and signature would
+// go along. Error texts never contain a body, the key or the secret.
 
 // apiIdentity is what must stay equal across a reload for an account to
 // keep its state (cache, remembered paths, label caps).
@@ -55,6 +56,10 @@ const (
 	// apiReasonTruncated: a list had more pages than apiMaxPages; what
 	// was read is served, the rest is counted as cut.
 	apiReasonTruncated = "truncated"
+	// apiReasonMissingData: a field a gauge is built from was absent or
+	// null in some record; that gauge's series has no sample, the rest is
+	// served.
+	apiReasonMissingData = "missing_data"
 )
 
 // apiErrorReasons are every reason a request can fail with.
@@ -172,11 +177,28 @@ func apiCheckStatus(b []byte, what string) *collector.FetchError {
 	if !ok {
 		reason = apiReasonOtherStatus
 	}
-	// The status is a short code; quote it capped, never the body.
-	if len(status) > 8 {
-		status = status[:8]
+	// A documented status is a short negative number: only such a code is
+	// quoted. Anything else in its place is the upstream's text (it may be
+	// a phone number or a password), never logged, nor is the body.
+	if !apiShortCode(status) {
+		return &collector.FetchError{Reason: reason, Msg: what + ": LAAFFIC status is not a short number"}
 	}
 	return &collector.FetchError{Reason: reason, Msg: what + ": LAAFFIC status " + strconv.Quote(status)}
+}
+
+// apiShortCode reports whether status is an integer of at most three
+// digits, the form of every documented status.
+func apiShortCode(status string) bool {
+	digits := strings.TrimPrefix(status, "-")
+	if len(digits) == 0 || len(digits) > 3 {
+		return false
+	}
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // apiCode reads a status or code sent as a string or a number.
@@ -257,6 +279,27 @@ const (
 	apiMaxPages = 100
 )
 
+// What one fetch of an operations endpoint may read, over all its lists
+// and pages together. An account's SIP trunks, agents, numbers or tasks
+// number in the thousands at most, and a page of 100 records is tens of
+// KiB; without these bounds a hostile answer could fill each of its 100
+// pages with an answer's worth of empty records, every one decoded and
+// kept (a 1 MiB page of `{}` is 350 000 records). A fetch over either
+// bound fails as too_large.
+const (
+	apiMaxFetchRecords = 20_000
+	apiMaxFetchBytes   = 16 << 20
+)
+
+// apiBudget is what is left of one fetch's bounds.
+type apiBudget struct {
+	records, bytes int64
+}
+
+func newAPIBudget() *apiBudget {
+	return &apiBudget{records: apiMaxFetchRecords, bytes: apiMaxFetchBytes}
+}
+
 // apiListed is what a list walk read: its records and how many it cut.
 type apiListed[T any] struct {
 	records []T
@@ -264,8 +307,9 @@ type apiListed[T any] struct {
 }
 
 // apiList walks every page of a list endpoint with params, decoding each
-// record into T (a type without the fields that must never be kept).
-func apiList[T any](ctx context.Context, c *apiClient, p *apiPath, params map[string]any, now time.Time) (apiListed[T], *collector.FetchError) {
+// record into T (a type without the fields that must never be kept),
+// within what is left of budget.
+func apiList[T any](ctx context.Context, c *apiClient, p *apiPath, params map[string]any, now time.Time, budget *apiBudget) (apiListed[T], *collector.FetchError) {
 	var out apiListed[T]
 	for current := 1; ; current++ {
 		body, err := json.Marshal(map[string]any{"current": current, "size": apiPageSize, "params": params})
@@ -276,22 +320,29 @@ func apiList[T any](ctx context.Context, c *apiClient, p *apiPath, params map[st
 		if ferr != nil {
 			return out, ferr
 		}
+		if budget.bytes -= int64(len(b)); budget.bytes < 0 {
+			return out, &collector.FetchError{Reason: apiReasonTooLarge,
+				Msg: p.what + ": the fetch's pages are larger than " + strconv.Itoa(apiMaxFetchBytes>>20) + " MiB together"}
+		}
 		var page struct {
 			Data *struct {
-				Total   apiInt `json:"total"`
-				Pages   apiInt `json:"pages"`
-				Records []T    `json:"records"`
+				Total   apiInt          `json:"total"`
+				Pages   apiInt          `json:"pages"`
+				Records json.RawMessage `json:"records"`
 			} `json:"data"`
 		}
 		if err := json.Unmarshal(b, &page); err != nil || page.Data == nil {
 			return out, &collector.FetchError{Reason: collector.ReasonDecode, Msg: p.what + ": answer is not a LAAFFIC list page"}
 		}
-		out.records = append(out.records, page.Data.Records...)
+		n := len(out.records)
+		if out.records, ferr = apiRecords(page.Data.Records, out.records, p, budget); ferr != nil {
+			return out, ferr
+		}
 		pages := page.Data.Pages.V
 		if !page.Data.Pages.Set && page.Data.Total.Set {
 			pages = (page.Data.Total.V + apiPageSize - 1) / apiPageSize
 		}
-		if int64(current) >= pages || len(page.Data.Records) == 0 {
+		if int64(current) >= pages || len(out.records) == n {
 			return out, nil
 		}
 		if current == apiMaxPages {
@@ -299,4 +350,30 @@ func apiList[T any](ctx context.Context, c *apiClient, p *apiPath, params map[st
 			return out, nil
 		}
 	}
+}
+
+// apiRecords appends the records of one page (a JSON array, or null) to
+// out one by one, so a page holding more than budget's records fails
+// before they are all decoded.
+func apiRecords[T any](raw json.RawMessage, out []T, p *apiPath, budget *apiBudget) ([]T, *collector.FetchError) {
+	bad := &collector.FetchError{Reason: collector.ReasonDecode, Msg: p.what + ": answer is not a LAAFFIC list page"}
+	if len(raw) == 0 || string(raw) == "null" {
+		return out, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+		return out, bad
+	}
+	for dec.More() {
+		if budget.records--; budget.records < 0 {
+			return out, &collector.FetchError{Reason: apiReasonTooLarge,
+				Msg: p.what + ": more than " + strconv.Itoa(apiMaxFetchRecords) + " records in one fetch"}
+		}
+		var r T
+		if err := dec.Decode(&r); err != nil {
+			return out, bad
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }

@@ -2,6 +2,7 @@ package laaffic
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/go-kit/log"
@@ -23,8 +24,8 @@ func balanceDesc(name, help string) *prometheus.Desc {
 
 var (
 	balanceAmountDesc = balanceDesc("balance", "Account balance from getBalance (the account's currency; the API names none).")
-	balanceGiftDesc   = balanceDesc("gift_balance", "Gift balance from getBalance (gift).")
-	balanceCreditDesc = balanceDesc("credit_limit", "Credit limit from getBalance (credit).")
+	balanceGiftDesc   = balanceDesc("gift_balance", "Gift balance from getBalance (gift); no sample when LAAFFIC sends none.")
+	balanceCreditDesc = balanceDesc("credit_limit", "Credit limit from getBalance (credit); no sample when LAAFFIC sends none.")
 )
 
 // balanceFamily is what the balance poller exposes and logs besides the
@@ -38,7 +39,7 @@ var balanceFamily = collector.Family{
 	Errors:      collector.Metric{Name: "laaffic_scrape_errors_total", Help: "Failed LAAFFIC balance fetches (and scrapes that gave up waiting) by reason."},
 	Fetches:     collector.Metric{Name: "laaffic_balance_fetches_total", Help: "Scrapes by how their balance was obtained: fetched upstream, or shared from cache or an in-flight fetch."},
 	// The bounded `reason` of laaffic_scrape_errors_total.
-	ErrorReasons: apiErrorReasons,
+	ErrorReasons: append(append([]string(nil), apiErrorReasons...), apiReasonMissingData),
 	Descs:        []*prometheus.Desc{balanceAmountDesc, balanceGiftDesc, balanceCreditDesc},
 	Log: collector.LogMessages{
 		Fetched:   "fetched LAAFFIC balance",
@@ -103,7 +104,9 @@ func (f *balanceFetcher) Update(*config.LaafficAccount) {}
 
 func (f *balanceFetcher) Secrets() []string { return []string{f.id.secret, f.id.key} }
 
-// Fetch sends one signed balance request.
+// Fetch sends one signed balance request. A gift or credit the answer
+// lacks has no sample (0 would be a value LAAFFIC did not send) and makes
+// the fetch partial.
 func (f *balanceFetcher) Fetch(cfg *config.LaafficAccount, start time.Time) collector.Fetched {
 	ctx, cancel := context.WithTimeout(f.acc.Context(), cfg.Timeout.D())
 	defer cancel()
@@ -112,9 +115,24 @@ func (f *balanceFetcher) Fetch(cfg *config.LaafficAccount, start time.Time) coll
 		return collector.Fetched{Err: ferr}
 	}
 	name := f.id.name
-	return collector.Fetched{Metrics: []prometheus.Metric{
+	out := collector.Fetched{Metrics: []prometheus.Metric{
 		prometheus.MustNewConstMetric(balanceAmountDesc, prometheus.GaugeValue, bal.Balance, name),
-		prometheus.MustNewConstMetric(balanceGiftDesc, prometheus.GaugeValue, bal.Gift, name),
-		prometheus.MustNewConstMetric(balanceCreditDesc, prometheus.GaugeValue, bal.Credit, name),
 	}}
+	var missing []string
+	for _, a := range []struct {
+		desc  *prometheus.Desc
+		v     apiAmount
+		field string
+	}{{balanceGiftDesc, bal.Gift, "gift"}, {balanceCreditDesc, bal.Credit, "credit"}} {
+		if !a.v.Set {
+			missing = append(missing, a.field)
+			continue
+		}
+		out.Metrics = append(out.Metrics, prometheus.MustNewConstMetric(a.desc, prometheus.GaugeValue, a.v.V, name))
+	}
+	if len(missing) > 0 {
+		out.Partial = []string{apiReasonMissingData}
+		out.LogKV = []any{"missing_fields", strings.Join(missing, ",")}
+	}
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -131,6 +132,40 @@ func TestBalancePoller(t *testing.T) {
 		t.Errorf("decode errors = %v", got)
 	}
 	testkit.MustNotContain(t, e.logs.String(), balanceKey, balanceSecret)
+}
+
+// An answer without gift or credit (absent or null) publishes no sample
+// of that gauge, not 0, and counts the fetch as missing_data; the balance
+// is still served and the account is up.
+func TestBalancePollerMissingAmounts(t *testing.T) {
+	e := newBalanceEnv(t, balanceSecret, time.Minute)
+	for i, c := range []struct {
+		body         string
+		gift, credit float64
+	}{
+		{`{"code":"0","balance":"5"}`, math.NaN(), math.NaN()},
+		{`{"status":"0","balance":"5","gift":null,"credit":"2"}`, math.NaN(), 2},
+		{`{"status":"0","balance":"5","gift":"1","credit":"2"}`, 1, 2},
+	} {
+		e.fake.SetRawAnswer([]byte(c.body))
+		mfs := e.scrape()
+		value := func(name string) float64 { return testkit.FamilyValue(mfs, name, "account", balanceAccount) }
+		if got := value("laaffic_balance"); got != 5 || value("laaffic_up") != 1 {
+			t.Errorf("%s: balance %v, up %v", c.body, got, value("laaffic_up"))
+		}
+		for name, want := range map[string]float64{"laaffic_gift_balance": c.gift, "laaffic_credit_limit": c.credit} {
+			if got := value(name); got != want && !(math.IsNaN(got) && math.IsNaN(want)) {
+				t.Errorf("%s: %s = %v, want %v (NaN: no sample)", c.body, name, got, want)
+			}
+		}
+		if got, want := testkit.FamilyValue(mfs, "laaffic_scrape_errors_total", "account", balanceAccount, "reason", "missing_data"), float64(min(i+1, 2)); got != want {
+			t.Errorf("%s: missing_data errors = %v, want %v", c.body, got, want)
+		}
+		e.clock.Advance(time.Minute)
+	}
+	if !strings.Contains(e.logs.String(), "missing_fields=gift,credit") {
+		t.Errorf("the log does not name the missing fields:\n%s", e.logs)
+	}
 }
 
 // A wrong secret gives a wrong signature: the API answers -1. Neither the

@@ -16,10 +16,14 @@ var apiNumbersPath = &apiPath{what: "numbers", method: http.MethodPost, document
 
 var (
 	numbersDesc          = pollDesc("numbers", "Numbers (DIDs) of the account by state and type; every combination is sent, 0 when none.", "state", "type")
-	numberNextExpiryDesc = pollDesc("number_next_expiry_timestamp_seconds", "End of the day (in the account's timezone) of the earliest dueDate among numbers in use, by auto-renewal; no sample when none.", "auto_renew")
+	numberNextExpiryDesc = pollDesc("number_next_expiry_timestamp_seconds", "End of the day (in the account's timezone) of the earliest dueDate among numbers in use, by auto-renewal (unknown when LAAFFIC does not say); no sample when none.", "auto_renew")
 )
 
 var numberStates = map[int64]string{3: "in_use", 4: "expired", 5: "disabled"}
+
+// numberAutoRenew is the `auto_renew` label of autoRenew; a number whose
+// autoRenew is absent or another value is "unknown", not "false".
+var numberAutoRenew = map[int64]string{0: "false", 1: "true"}
 
 var (
 	numberStateOrder = []string{"in_use", "expired", "disabled", "unknown"}
@@ -52,14 +56,14 @@ func fetchNumbers(run *pollRun) *collector.FetchError {
 		if state != "in_use" {
 			continue
 		}
+		// A number in use without a usable due date cannot take part in
+		// the earliest one: it is counted as missing data.
 		day, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(r.DueDate), run.a.Location)
 		if err != nil {
+			run.lack("dueDate")
 			continue
 		}
-		renew := "false"
-		if r.AutoRenew.V == 1 {
-			renew = "true"
-		}
+		renew := pollLabel(numberAutoRenew, r.AutoRenew)
 		end := day.AddDate(0, 0, 1)
 		if old, ok := next[renew]; !ok || end.Before(old) {
 			next[renew] = end
@@ -70,7 +74,7 @@ func fetchNumbers(run *pollRun) *collector.FetchError {
 			run.gauge(numbersDesc, counts[[2]string{s, t}], s, t)
 		}
 	}
-	for _, renew := range []string{"false", "true"} {
+	for _, renew := range []string{"false", "true", "unknown"} {
 		if end, ok := next[renew]; ok {
 			run.gauge(numberNextExpiryDesc, float64(end.Unix()), renew)
 		}

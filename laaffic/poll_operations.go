@@ -2,6 +2,8 @@ package laaffic
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/go-kit/log"
@@ -74,10 +76,10 @@ func pollFamily(e *pollEndpoint, cut *prometheus.Desc) collector.Family {
 		Duration:     collector.Metric{Name: "laaffic_operations_scrape_collector_duration_seconds", Help: "Time this scrape spent collecting the account's LAAFFIC operations endpoint (cache, fetch or deadline)."},
 		LastSuccess:  collector.Metric{Name: "laaffic_operations_last_success_timestamp_seconds", Help: "Unix time of the last successful fetch of the account's LAAFFIC operations endpoint."},
 		Age:          collector.Metric{Name: "laaffic_operations_age_seconds", Help: "Age of the LAAFFIC operations data served in this scrape (cached for the endpoint's min_interval)."},
-		Errors:       collector.Metric{Name: "laaffic_operations_scrape_errors_total", Help: "Failed LAAFFIC operations fetches (and scrapes that gave up waiting) by endpoint and reason; truncated counts fetches cut by the page bound."},
+		Errors:       collector.Metric{Name: "laaffic_operations_scrape_errors_total", Help: "Failed LAAFFIC operations fetches (and scrapes that gave up waiting) by endpoint and reason; truncated counts fetches cut by the page bound, missing_data fetches some of whose records lacked a field a gauge is built from."},
 		Fetches:      collector.Metric{Name: "laaffic_operations_fetches_total", Help: "Scrapes of a LAAFFIC operations endpoint by how their data was obtained: fetched upstream, or shared from cache or an in-flight fetch."},
 		ConstLabels:  prometheus.Labels{"endpoint": e.name},
-		ErrorReasons: append(append([]string(nil), apiErrorReasons...), apiReasonTruncated),
+		ErrorReasons: append(append([]string(nil), apiErrorReasons...), apiReasonTruncated, apiReasonMissingData),
 		Descs:        append(append([]*prometheus.Desc(nil), e.descs...), cut),
 		Log: collector.LogMessages{
 			Fetched:   "fetched LAAFFIC " + e.name,
@@ -175,14 +177,18 @@ func (f *pollFetcher) Fetch(cfg *config.LaafficAccount, start time.Time) collect
 	defer cancel()
 	f.names.BeginRound()
 	clear(f.fetchNames)
-	r := &pollRun{ctx: ctx, f: f, a: cfg, start: start}
+	r := &pollRun{ctx: ctx, f: f, a: cfg, start: start, budget: newAPIBudget()}
 	if ferr := f.v.e.fetch(r); ferr != nil {
 		return collector.Fetched{Err: ferr}
 	}
 	out := collector.Fetched{Metrics: append(r.ms, f.gauge(f.v.cut, float64(r.cut)))}
 	if r.cut > 0 {
-		out.Partial = []string{apiReasonTruncated}
-		out.LogKV = []any{"records_cut", r.cut}
+		out.Partial = append(out.Partial, apiReasonTruncated)
+		out.LogKV = append(out.LogKV, "records_cut", r.cut)
+	}
+	if len(r.missing) > 0 {
+		out.Partial = append(out.Partial, apiReasonMissingData)
+		out.LogKV = append(out.LogKV, "missing_fields", strings.Join(r.missing, ","))
 	}
 	return out
 }
@@ -196,12 +202,58 @@ type pollRun struct {
 	start time.Time
 	ms    []prometheus.Metric
 	cut   int64 // records beyond the page bound
+	// budget bounds what all the fetch's lists read together.
+	budget *apiBudget
+	// missing names the fields (ours, not the records' text) some record
+	// lacked that a gauge is built from.
+	missing []string
+}
+
+// lack notes that a record lacked field (absent, null or unusable).
+func (r *pollRun) lack(field string) {
+	if !slices.Contains(r.missing, field) {
+		r.missing = append(r.missing, field)
+	}
+}
+
+// need notes that a record lacked field when n is unset, and reports
+// whether it is set.
+func (r *pollRun) need(n apiInt, field string) bool {
+	if !n.Set {
+		r.lack(field)
+	}
+	return n.Set
+}
+
+// pollSum is a gauge's sum over records. A record that lacks its value
+// makes the sum unknown: no sample rather than one too low.
+type pollSum struct {
+	v       float64
+	unknown bool
+}
+
+// pollAdd adds n, the value of field, to sums[k].
+func pollAdd[K comparable](r *pollRun, sums map[K]pollSum, k K, n apiInt, field string) {
+	s := sums[k]
+	if r.need(n, field) {
+		s.v += float64(n.V)
+	} else {
+		s.unknown = true
+	}
+	sums[k] = s
+}
+
+// gaugeSum emits s unless it is unknown.
+func (r *pollRun) gaugeSum(d *prometheus.Desc, s pollSum, labels ...string) {
+	if !s.unknown {
+		r.gauge(d, s.v, labels...)
+	}
 }
 
 // pollList reads every page of a list for r, counting what the page bound
 // cut.
 func pollList[T any](r *pollRun, p *apiPath, params map[string]any) ([]T, *collector.FetchError) {
-	l, ferr := apiList[T](r.ctx, r.f.api, p, params, r.start)
+	l, ferr := apiList[T](r.ctx, r.f.api, p, params, r.start, r.budget)
 	if ferr != nil {
 		return nil, ferr
 	}

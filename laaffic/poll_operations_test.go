@@ -2,8 +2,10 @@ package laaffic
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -229,5 +231,102 @@ func TestOperationsPollersCountFoldedNames(t *testing.T) {
 	s = e.scrape()
 	if n := s.series("laaffic_operations_label_values_folded_total"); n != 0 {
 		t.Errorf("folded-values counter: %d series left after the account was dropped", n)
+	}
+}
+
+// A field a gauge is built from that a record lacks (absent or null) gives
+// that series no sample, not 0: a trunk's state, a group's seats, an
+// agent's calls, a number's due date, a task's numbers or type. The other
+// fields and records are still served, the endpoint is up, and the fetch
+// counts as missing_data once. A field that picks a label (auto-renewal)
+// falls into "unknown".
+func TestOperationsPollersMissingFields(t *testing.T) {
+	fake := laaffictest.New(balanceKey, balanceSecret)
+	list := func(envelope, records string) string {
+		return `{` + envelope + `,"data":{"total":9,"pages":1,"records":[` + records + `]}}`
+	}
+	fake.BreakEndpoint(laaffictest.SIPTrunksPath, list(`"status":"0"`, `
+		{"sipTrunkName":"full","type":1,"state":1,"sipTrunkState":true},
+		{"sipTrunkName":"no-state","type":1,"sipTrunkState":true},
+		{"sipTrunkName":"null-state","type":1,"state":null,"sipTrunkState":false},
+		{"sipTrunkName":"no-gateway","type":2,"state":0}`), 0)
+	fake.BreakEndpoint(laaffictest.AgentGroupsPath, list(`"status":"0"`, `
+		{"groupName":"sales","countSeat":5},{"groupName":"support","countSeat":null}`), 0)
+	fake.BreakEndpoint(laaffictest.AgentsPath, list(`"status":"0"`, `
+		{"groupName":"sales","status":2,"num":3,"connectNum":2},
+		{"groupName":"sales","status":3,"num":4,"connectNum":null},
+		{"groupName":"support","status":2,"num":1,"connectNum":1}`), 0)
+	fake.BreakEndpoint(laaffictest.NumbersPath, list(`"status":"0"`, `
+		{"type":"MOBILE","state":3,"dueDate":"2025-12-01","autoRenew":1},
+		{"type":"MOBILE","state":3,"dueDate":"2025-11-20"},
+		{"type":"FIXED","state":3,"autoRenew":0},
+		{"type":"FIXED","state":3,"dueDate":"2026-01-01","autoRenew":0}`), 0)
+	// Both group-call lists (IVR/AI and AI-agent) get these records.
+	fake.BreakEndpoint(laaffictest.GroupCallPath, list(`"code":0`, `
+		{"status":1,"taskType":1,"numCnt":100,"callNum":40,"success":30,"fail":10},
+		{"status":1,"taskType":2,"numCnt":50,"success":5,"fail":1},
+		{"status":1,"numCnt":10,"callNum":1,"success":1,"fail":0}`), 0)
+	fake.BreakEndpoint(laaffictest.PreviewPath, list(`"status":"0"`, `
+		{"taskStatus":11,"totalCount":10,"transfersNum":2,"callFailuresNum":1}`), 0)
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	e := newPollOpsEnv(t, &http.Client{}, srv.URL, fake)
+	s := e.scrape()
+	day := func(y int, m time.Month, d int) float64 {
+		return float64(time.Date(y, m, d, 0, 0, 0, 0, config.DefaultLaafficLocation).Unix())
+	}
+	nan := math.NaN()
+	for _, c := range []struct {
+		name   string
+		labels []string
+		want   float64
+	}{
+		{"laaffic_sip_trunk_enabled", []string{"trunk", "full", "direction", "outbound"}, 1},
+		{"laaffic_sip_trunk_enabled", []string{"trunk", "no-state", "direction", "outbound"}, nan},
+		{"laaffic_sip_trunk_enabled", []string{"trunk", "null-state", "direction", "outbound"}, nan},
+		{"laaffic_sip_trunk_enabled", []string{"trunk", "no-gateway", "direction", "inbound"}, 0},
+		{"laaffic_sip_trunk_up", []string{"trunk", "no-state", "direction", "outbound"}, 1},
+		{"laaffic_sip_trunk_up", []string{"trunk", "null-state", "direction", "outbound"}, 0},
+		{"laaffic_sip_trunk_up", []string{"trunk", "no-gateway", "direction", "inbound"}, nan},
+		{"laaffic_agent_group_seats", []string{"group", "sales"}, 5},
+		{"laaffic_agent_group_seats", []string{"group", "support"}, nan},
+		{"laaffic_agent_group_calls_today", []string{"group", "sales"}, 7},
+		{"laaffic_agent_group_connected_calls_today", []string{"group", "sales"}, nan},
+		{"laaffic_agent_group_connected_calls_today", []string{"group", "support"}, 1},
+		{"laaffic_agents", []string{"group", "sales", "status", "busy"}, 1},
+		{"laaffic_numbers", []string{"state", "in_use", "type", "fixed"}, 2},
+		{"laaffic_number_next_expiry_timestamp_seconds", []string{"auto_renew", "true"}, day(2025, 12, 2)},
+		{"laaffic_number_next_expiry_timestamp_seconds", []string{"auto_renew", "false"}, day(2026, 1, 2)},
+		{"laaffic_number_next_expiry_timestamp_seconds", []string{"auto_renew", "unknown"}, day(2025, 11, 21)},
+		{"laaffic_tasks", []string{"kind", "ivr", "status", "calling"}, 1},
+		{"laaffic_tasks", []string{"kind", "ai", "status", "calling"}, 1},
+		{"laaffic_tasks", []string{"kind", "ai_agent", "status", "calling"}, 3},
+		{"laaffic_task_numbers", []string{"kind", "ivr", "stage", "remaining"}, 60},
+		{"laaffic_task_numbers", []string{"kind", "ai", "stage", "total"}, 50},
+		{"laaffic_task_numbers", []string{"kind", "ai", "stage", "dialled"}, nan},
+		{"laaffic_task_numbers", []string{"kind", "ai", "stage", "remaining"}, nan},
+		{"laaffic_task_numbers", []string{"kind", "ai_agent", "stage", "succeeded"}, 36},
+		{"laaffic_task_numbers", []string{"kind", "ai_agent", "stage", "dialled"}, nan},
+		{"laaffic_task_numbers", []string{"kind", "preview", "stage", "total"}, 10},
+		{"laaffic_task_numbers", []string{"kind", "preview", "stage", "failed"}, 1},
+		{"laaffic_task_numbers", []string{"kind", "preview", "stage", "remaining"}, nan},
+		{"laaffic_task_numbers", []string{"kind", "preview", "stage", "dialled"}, nan},
+	} {
+		if got := s.value(c.name, c.labels...); got != c.want && !(math.IsNaN(got) && math.IsNaN(c.want)) {
+			t.Errorf("%s%v = %v, want %v (NaN: no sample)", c.name, c.labels, got, c.want)
+		}
+	}
+	for _, ep := range []string{"sip_trunks", "agents", "numbers", "tasks"} {
+		if got := s.value("laaffic_operations_scrape_collector_success", "endpoint", ep); got != 1 {
+			t.Errorf("success{endpoint=%s} = %v, want 1", ep, got)
+		}
+		if got := s.value("laaffic_operations_scrape_errors_total", "endpoint", ep, "reason", "missing_data"); got != 1 {
+			t.Errorf("missing_data errors{endpoint=%s} = %v, want 1", ep, got)
+		}
+	}
+	for _, field := range []string{"missing_fields=state", "missing_fields=countSeat,connectNum", "missing_fields=dueDate", "missing_fields=callNum,taskType,remainCount"} {
+		if !strings.Contains(e.logs.String(), field) {
+			t.Errorf("the log does not say %s:\n%s", field, e.logs)
+		}
 	}
 }

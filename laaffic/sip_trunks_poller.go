@@ -14,7 +14,7 @@ var apiSIPTrunksPath = &apiPath{what: "sip_trunks", method: http.MethodPost, doc
 
 var (
 	sipTrunkUpDesc      = pollDesc("sip_trunk_up", "1 if the SIP trunk's gateway is up (sipTrunkState true), 0 if down; no sample when LAAFFIC sends no state. Trunks folded into one label take the lowest.", "trunk", "direction")
-	sipTrunkEnabledDesc = pollDesc("sip_trunk_enabled", "1 if the SIP trunk is enabled in its configuration (state), else 0. Trunks folded into one label take the highest.", "trunk", "direction")
+	sipTrunkEnabledDesc = pollDesc("sip_trunk_enabled", "1 if the SIP trunk is enabled in its configuration (state), else 0; no sample when LAAFFIC sends no state. Trunks folded into one label take the highest.", "trunk", "direction")
 )
 
 // sipTrunkRecord is what is kept of a trunk: no account, password, IPs or
@@ -37,14 +37,24 @@ func fetchSIPTrunks(run *pollRun) *collector.FetchError {
 	up := map[key]float64{}
 	enabled := map[key]float64{}
 	var order []key
+	seen := map[key]bool{}
 	for _, r := range trunks {
 		k := key{run.f.nameLabel(r.Name), pollLabel(sipTrunkDirections, r.Type)}
-		if _, seen := enabled[k]; !seen {
+		if !seen[k] {
+			seen[k] = true
 			order = append(order, k)
-			enabled[k] = 0
 		}
-		if r.State.V == 1 {
-			enabled[k] = 1
+		// A trunk without a state is neither enabled nor disabled: it
+		// adds nothing to its label's value, which has no sample when no
+		// trunk of the label has one.
+		if run.need(r.State, "state") {
+			v := 0.0
+			if r.State.V == 1 {
+				v = 1
+			}
+			if old, ok := enabled[k]; !ok || v > old {
+				enabled[k] = v
+			}
 		}
 		if r.Up.Set {
 			v := 0.0
@@ -54,10 +64,14 @@ func fetchSIPTrunks(run *pollRun) *collector.FetchError {
 			if old, ok := up[k]; !ok || v < old {
 				up[k] = v
 			}
+		} else {
+			run.lack("sipTrunkState")
 		}
 	}
 	for _, k := range order {
-		run.gauge(sipTrunkEnabledDesc, enabled[k], k.trunk, k.direction)
+		if v, ok := enabled[k]; ok {
+			run.gauge(sipTrunkEnabledDesc, v, k.trunk, k.direction)
+		}
 		if v, ok := up[k]; ok {
 			run.gauge(sipTrunkUpDesc, v, k.trunk, k.direction)
 		}

@@ -22,7 +22,7 @@ var (
 
 var (
 	tasksDesc       = pollDesc("tasks", "Tasks created within the account's tasks_window by kind and status; every status of every kind is sent, 0 when none.", "kind", "status")
-	taskNumbersDesc = pollDesc("task_numbers", "Numbers of the active tasks (calling, paused, submitting) summed by kind and stage (total, dialled, succeeded, failed, remaining).", "kind", "stage")
+	taskNumbersDesc = pollDesc("task_numbers", "Numbers of the active tasks (calling, paused, submitting) summed by kind and stage (total, dialled, succeeded, failed, remaining); no sample when an active task lacks a field the stage is built from.", "kind", "stage")
 )
 
 var (
@@ -61,35 +61,64 @@ type previewTaskRecord struct {
 // taskTally is the counts of one fetch by kind.
 type taskTally struct {
 	status map[string]map[string]float64 // kind → status → tasks
-	stage  map[string]map[string]float64 // kind → stage → numbers
+	stage  map[string]map[string]pollSum // kind → stage → numbers
 }
 
-func (t *taskTally) add(kind, status string, total, dialled, succeeded, failed, remaining int64) {
+// taskNumbers are one task's numbers by stage, each with the fields it is
+// built from (for the log when one is missing).
+type taskNumbers struct {
+	total, dialled, succeeded, failed, remaining apiInt
+	fields                                       [5]string
+}
+
+// apiSub is a - b, set when both are.
+func apiSub(a, b apiInt) apiInt { return apiInt{V: a.V - b.V, Set: a.Set && b.Set} }
+
+func (t *taskTally) add(run *pollRun, kind, status string, n taskNumbers) {
 	t.status[kind][status]++
 	if !taskActive[status] {
 		return
 	}
+	n.remaining.V = max(n.remaining.V, 0)
 	st := t.stage[kind]
-	st["total"] += float64(total)
-	st["dialled"] += float64(dialled)
-	st["succeeded"] += float64(succeeded)
-	st["failed"] += float64(failed)
-	st["remaining"] += float64(max(remaining, 0))
+	for i, v := range []apiInt{n.total, n.dialled, n.succeeded, n.failed, n.remaining} {
+		pollAdd(run, st, taskStages[i], v, n.fields[i])
+	}
+}
+
+// groupCallNumbers are a group-call task's numbers by stage.
+func groupCallNumbers(r *groupCallTaskRecord) taskNumbers {
+	return taskNumbers{r.Numbers, r.Dialled, r.Success, r.Fail, apiSub(r.Numbers, r.Dialled),
+		[5]string{"numCnt", "callNum", "success", "fail", taskFields(r.Numbers, r.Dialled, "numCnt", "callNum")}}
+}
+
+// taskFields names the field of a derived stage that is missing: the
+// first, else the second.
+func taskFields(a, b apiInt, fa, fb string) string {
+	if !a.Set {
+		return fa
+	}
+	return fb
 }
 
 func fetchTasks(run *pollRun) *collector.FetchError {
 	now := run.start.In(run.a.Location)
 	from := now.Add(-run.a.TasksWindow.D())
 	window := map[string]any{"strTime": from.Format(pollLayout), "endTime": now.Format(pollLayout), "statusList": []int{}}
-	t := taskTally{status: map[string]map[string]float64{}, stage: map[string]map[string]float64{}}
+	t := taskTally{status: map[string]map[string]float64{}, stage: map[string]map[string]pollSum{}}
 	for _, k := range taskKinds {
-		t.status[k], t.stage[k] = map[string]float64{}, map[string]float64{}
+		t.status[k], t.stage[k] = map[string]float64{}, map[string]pollSum{}
 	}
 	groupCall, ferr := pollList[groupCallTaskRecord](run, apiGroupCallTasksPath, window)
 	if ferr != nil {
 		return ferr
 	}
 	for _, r := range groupCall {
+		// A task without a type cannot be told IVR from AI: it is left
+		// out of both and counted as missing data.
+		if !run.need(r.TaskType, "taskType") {
+			continue
+		}
 		kind := "ivr"
 		switch r.TaskType.V {
 		case 2:
@@ -97,7 +126,7 @@ func fetchTasks(run *pollRun) *collector.FetchError {
 		case 3:
 			continue // counted from the AI-agent list
 		}
-		t.add(kind, pollLabel(groupCallTaskStatuses, r.Status), r.Numbers.V, r.Dialled.V, r.Success.V, r.Fail.V, r.Numbers.V-r.Dialled.V)
+		t.add(run, kind, pollLabel(groupCallTaskStatuses, r.Status), groupCallNumbers(&r))
 	}
 	aiWindow := map[string]any{"taskType": 3}
 	for k, v := range window {
@@ -108,7 +137,7 @@ func fetchTasks(run *pollRun) *collector.FetchError {
 		return ferr
 	}
 	for _, r := range aiAgent {
-		t.add("ai_agent", pollLabel(groupCallTaskStatuses, r.Status), r.Numbers.V, r.Dialled.V, r.Success.V, r.Fail.V, r.Numbers.V-r.Dialled.V)
+		t.add(run, "ai_agent", pollLabel(groupCallTaskStatuses, r.Status), groupCallNumbers(&r))
 	}
 	preview, ferr := pollList[previewTaskRecord](run, apiPreviewTasksPath, map[string]any{
 		"startTime": from.Format(time.DateOnly), "endTime": now.Format(time.DateOnly),
@@ -117,7 +146,9 @@ func fetchTasks(run *pollRun) *collector.FetchError {
 		return ferr
 	}
 	for _, r := range preview {
-		t.add("preview", pollLabel(previewTaskStatuses, r.Status), r.Total.V, r.Total.V-r.Remaining.V, r.Transfers.V, r.Failures.V, r.Remaining.V)
+		t.add(run, "preview", pollLabel(previewTaskStatuses, r.Status), taskNumbers{
+			r.Total, apiSub(r.Total, r.Remaining), r.Transfers, r.Failures, r.Remaining,
+			[5]string{"totalCount", taskFields(r.Total, r.Remaining, "totalCount", "remainCount"), "transfersNum", "callFailuresNum", "remainCount"}})
 	}
 	for _, k := range taskKinds {
 		statuses := groupCallTaskStatusSet
@@ -128,7 +159,7 @@ func fetchTasks(run *pollRun) *collector.FetchError {
 			run.gauge(tasksDesc, t.status[k][s], k, s)
 		}
 		for _, s := range taskStages {
-			run.gauge(taskNumbersDesc, t.stage[k][s], k, s)
+			run.gaugeSum(taskNumbersDesc, t.stage[k][s], k, s)
 		}
 	}
 	return nil

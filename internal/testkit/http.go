@@ -1,10 +1,13 @@
 package testkit
 
 import (
+	"bufio"
 	"bytes"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"testing"
 	"time"
 )
 
@@ -33,4 +36,38 @@ func PostJSON(h http.Handler, path string, body []byte, hdr ...string) *httptest
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	return rec
+}
+
+// RawHTTPServer answers every connection with answer, byte for byte, once
+// the request's header is read: what net/http's server would never send (a
+// broken status or header line). It returns the server's http:// URL and
+// is closed with the test.
+func RawHTTPServer(t testing.TB, answer string) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+				r := bufio.NewReader(c)
+				for {
+					line, err := r.ReadString('\n')
+					if err != nil || line == "\r\n" {
+						break
+					}
+				}
+				_, _ = c.Write([]byte(answer))
+			}()
+		}
+	}()
+	return "http://" + l.Addr().String()
 }

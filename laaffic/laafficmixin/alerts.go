@@ -89,7 +89,7 @@ func balanceAlerts(c *mixin.Config) mixin.RuleGroup {
 	// a recorded series of another group lags up to an evaluation behind,
 	// and three gauges per account cost nothing to add.
 	balance := c.Sel("laaffic_balance")
-	funds := balance + " + " + c.Sel("laaffic_gift_balance") + " + " + c.Sel("laaffic_credit_limit")
+	funds := fundsExpr(c)
 
 	// Hours left at the current burn: funds / the balance's slope over the
 	// last hour (deriv: the least-squares fit predict_linear uses). A top-up
@@ -219,8 +219,11 @@ func operationsAlerts(c *mixin.Config) mixin.RuleGroup {
 		c.Sel("laaffic_agents", `status!~"offline|break"`))
 
 	// The gauge is the end of the earliest due date among numbers in use;
-	// a number that renews itself is left to LaafficNumberExpiredInUse.
-	noRenew := c.Sel("laaffic_number_next_expiry_timestamp_seconds", `auto_renew="false"`)
+	// a number that renews itself is left to LaafficNumberExpiredInUse. One
+	// whose renewal LAAFFIC does not state (auto_renew="unknown") is
+	// treated as one that does not renew: a warning too many rather than
+	// an expiry unannounced.
+	noRenew := c.Sel("laaffic_number_next_expiry_timestamp_seconds", `auto_renew!="true"`)
 	expiring := fmt.Sprintf("%[1]s - time() < %[2]s * 86400\nand\n%[1]s - time() > 0", noRenew, num(t.numberExpiryDays))
 
 	// laaffic_task_numbers sums the active tasks of a kind. No change of
@@ -267,7 +270,7 @@ func operationsAlerts(c *mixin.Config) mixin.RuleGroup {
 			For:      "30m",
 			Severity: "warning",
 			Summary:  fmt.Sprintf("A LAAFFIC number of account {{ $labels.account }} expires within %s days without auto-renewal", num(t.numberExpiryDays)),
-			Description: fmt.Sprintf("A number in use by LAAFFIC account {{ $labels.account }} expires in {{ $value | humanizeDuration }} and does not renew itself (threshold %s days); then inbound calls to it fail and outbound calls lose it as caller id.",
+			Description: fmt.Sprintf("A number in use by LAAFFIC account {{ $labels.account }} expires in {{ $value | humanizeDuration }} and does not renew itself (auto_renew {{ $labels.auto_renew }}; threshold %s days); then inbound calls to it fail and outbound calls lose it as caller id.",
 				num(t.numberExpiryDays)),
 		}),
 		// Past its due date and still in use: renewal did not happen (also

@@ -60,7 +60,16 @@ func recordingRules(c *mixin.Config) mixin.RuleGroup {
 	for _, h := range recordedHistograms {
 		g.Rules = append(g.Rules, c.RecordBuckets("account", h, "account"))
 	}
-	g.Rules = append(g.Rules, mixin.Record(fundsRecord, mixin.Sum(mixin.By("job", "instance", "account"),
-		c.Sel("laaffic_balance")+" + "+c.Sel("laaffic_gift_balance")+" + "+c.Sel("laaffic_credit_limit"))))
+	g.Rules = append(g.Rules, mixin.Record(fundsRecord, mixin.Sum(mixin.By("job", "instance", "account"), fundsExpr(c))))
 	return g
+}
+
+// fundsExpr is balance + gift balance + credit limit of each account. The
+// exporter sends no gift or credit sample when getBalance leaves the field
+// out (0 would be a value LAAFFIC did not send); such a term counts as 0
+// here, so the funds and their alerts do not vanish with it.
+func fundsExpr(c *mixin.Config) string {
+	balance := c.Sel("laaffic_balance")
+	orZero := func(name string) string { return "(" + c.Sel(name) + " or " + balance + " * 0)" }
+	return balance + " + " + orZero("laaffic_gift_balance") + " + " + orZero("laaffic_credit_limit")
 }
