@@ -87,8 +87,12 @@ func TestRedisPendingThenDone(t *testing.T) {
 // only until the pending TTL ends, then the retry counts.
 func TestRedisPendingExpires(t *testing.T) {
 	srv := testkit.StartRedis(t)
-	dead := NewRedis(RedisOptions{Address: srv.Addr, Timeout: 50 * time.Millisecond, PendingTTL: 300 * time.Millisecond})
+	// The pending TTL leaves the retry below time to be refused on a
+	// loaded machine; the sleep is measured from the claim.
+	const pendingTTL = 1500 * time.Millisecond
+	dead := NewRedis(RedisOptions{Address: srv.Addr, Timeout: 2 * time.Second, PendingTTL: pendingTTL})
 	ds := dead.Store("exp:", "airudder", time.Hour)
+	claimed := time.Now()
 	claimPending(t, ds, "call")
 	_ = dead.Close() // never confirms
 
@@ -96,7 +100,7 @@ func TestRedisPendingExpires(t *testing.T) {
 	if _, err := s.Claim(context.Background(), []string{"call"}, time.Now(), make([]bool, 1)); !errors.Is(err, ErrInFlight) {
 		t.Fatalf("retry while the claim is pending: %v, want ErrInFlight", err)
 	}
-	time.Sleep(450 * time.Millisecond)
+	time.Sleep(time.Until(claimed.Add(pendingTTL + 200*time.Millisecond)))
 	if fresh, _ := claim(t, s, "call"); !fresh[0] {
 		t.Fatal("retry after the pending TTL: duplicate, want counted")
 	}
@@ -113,7 +117,8 @@ func TestRedisOrphanedPendingKey(t *testing.T) {
 	r := newTestRedis(t, srv.Addr)
 	s := r.Store("orph:", "laaffic", time.Hour)
 	ctx := context.Background()
-	if err := r.client.Set(ctx, s.key("orphan"), "p:x", 400*time.Millisecond).Err(); err != nil {
+	set := time.Now()
+	if err := r.client.Set(ctx, s.key("orphan"), "p:x", 1500*time.Millisecond).Err(); err != nil {
 		t.Fatal(err)
 	}
 	keys := []string{"one", "orphan", "two"}
@@ -129,7 +134,7 @@ func TestRedisOrphanedPendingKey(t *testing.T) {
 	if v, _ := keyState(t, r.client, s.key("orphan")); v != "p:x" {
 		t.Fatalf("the orphan was touched: %q", v)
 	}
-	time.Sleep(550 * time.Millisecond)
+	time.Sleep(time.Until(set.Add(1700 * time.Millisecond)))
 	if fresh, _ := claim(t, s, keys...); fmt.Sprint(fresh) != "[true true true]" {
 		t.Fatalf("after the orphan expired: %v, want all fresh", fresh)
 	}
@@ -156,7 +161,9 @@ func TestRedisOldFormatIsDone(t *testing.T) {
 func TestRedisConfirmQueuedWhenRedisDown(t *testing.T) {
 	srv := testkit.StartRedis(t, "--appendonly", "yes", "--appendfsync", "always")
 	var confErrs atomic.Int32
-	r := NewRedis(RedisOptions{Address: srv.Addr, Timeout: 300 * time.Millisecond, PendingTTL: 2 * time.Second,
+	// The pending TTL outlasts a restart of Redis on a loaded machine: the
+	// queued confirm must find the pending keys.
+	r := NewRedis(RedisOptions{Address: srv.Addr, Timeout: 300 * time.Millisecond, PendingTTL: 30 * time.Second,
 		OnConfirmError: func(int, error) { confErrs.Add(1) }})
 	t.Cleanup(func() { _ = r.Close() })
 	s := r.Store("conf:", "laaffic", time.Hour)
@@ -182,7 +189,7 @@ func TestRedisConfirmQueuedWhenRedisDown(t *testing.T) {
 			t.Fatalf("key %s after the queued confirm: %q, PTTL %v; want done for the window", k, v, ttl)
 		}
 	}
-	time.Sleep(2100 * time.Millisecond) // past the pending TTL
+	// Done for the window (checked above), so past the pending TTL too.
 	if fresh, _ := claim(t, s, "x", "y"); fmt.Sprint(fresh) != "[false false]" {
 		t.Fatalf("after recovery: %v, want duplicates", fresh)
 	}

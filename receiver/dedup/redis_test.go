@@ -19,10 +19,12 @@ import (
 	"airudder_exporter/internal/testkit"
 )
 
-// newTestRedis connects a Redis (a "replica") to srv with a short timeout.
+// newTestRedis connects a Redis (a "replica") to srv. Its timeout is far
+// above what a command takes, even on a loaded machine under -race: tests
+// of the timeout itself set their own.
 func newTestRedis(t *testing.T, addr string) *Redis {
 	t.Helper()
-	r := NewRedis(RedisOptions{Address: addr, Timeout: 300 * time.Millisecond})
+	r := NewRedis(RedisOptions{Address: addr, Timeout: 2 * time.Second})
 	t.Cleanup(func() { _ = r.Close() })
 	return r
 }
@@ -279,8 +281,8 @@ func TestRedisOutageAndRecovery(t *testing.T) {
 	if err == nil {
 		t.Fatal("claim succeeded with Redis down")
 	}
-	if el := time.Since(start); el > time.Second {
-		t.Errorf("claim took %v with Redis down, want <= timeout (300ms) plus slack", el)
+	if el := time.Since(start); el > 5*time.Second {
+		t.Errorf("claim took %v with Redis down, want it to fail within the timeout (2s) plus slack", el)
 	}
 	if got := ErrorReason(err); got != "unavailable" {
 		t.Errorf("ErrorReason(%v) = %q, want unavailable", err, got)
@@ -336,7 +338,8 @@ func TestRedisSlowIsTimeout(t *testing.T) {
 		}
 		mu.Unlock()
 	}()
-	r := newTestRedis(t, l.Addr().String())
+	r := NewRedis(RedisOptions{Address: l.Addr().String(), Timeout: 300 * time.Millisecond})
+	t.Cleanup(func() { _ = r.Close() })
 	s := r.Store("slow:", "laaffic", time.Hour)
 	start := time.Now()
 	_, err = s.Claim(context.Background(), []string{"x", "y"}, time.Now(), make([]bool, 2))
@@ -347,7 +350,7 @@ func TestRedisSlowIsTimeout(t *testing.T) {
 	if got := ErrorReason(err); got != "timeout" {
 		t.Errorf("ErrorReason(%v) = %q, want timeout", err, got)
 	}
-	if el < 250*time.Millisecond || el > 2*time.Second {
+	if el < 250*time.Millisecond || el > 5*time.Second {
 		t.Errorf("claim returned after %v, want about the 300ms timeout", el)
 	}
 	if r.Healthy() {
