@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"airudder_exporter/config"
 	"airudder_exporter/internal/testkit"
 	"airudder_exporter/receiver"
 )
@@ -245,6 +246,54 @@ func TestDecodeAiRudderInvalidRecords(t *testing.T) {
 		if !reflect.DeepEqual(b.Invalid, []receiver.InvalidReason{tc.want}) || len(b.Calls) != 1 || b.Calls[0].Key != "id\x00good" {
 			t.Errorf("%s: invalid %v, calls %v; want [%s] and the good call", tc.call, b.Invalid, keys(b.Calls), tc.want)
 		}
+	}
+}
+
+// A task id is compared as a call id is: trimmed, numbers in one
+// spelling; one of white space alone is no id (missing_id), or every such
+// task would be one task in the status memory.
+func TestDecodeAiRudderTaskIDs(t *testing.T) {
+	for _, tc := range []struct {
+		body string
+		key  string                 // the task's id as remembered
+		want receiver.InvalidReason // or the record is invalid
+	}{
+		{`{"task_id":"t1","status":"paused"}`, "t1", ""},
+		{`{"task_id":" t1\t","status":"paused"}`, "t1", ""},
+		{`{"task_id":5,"status":"paused"}`, "5", ""},
+		{`{"task_id":"5.0","status":"paused"}`, "5", ""},
+		{`{"task_id":" ","status":"paused"}`, "", receiver.ReasonMissingID},
+		{`{"task_id":"\t\r\n","status":"paused"}`, "", receiver.ReasonMissingID},
+		{`{"task_id":"\u00a0","status":"paused"}`, "", receiver.ReasonMissingID},
+		{`{"task_id":"","status":"paused"}`, "", receiver.ReasonMissingID},
+		{`{"task_id":null,"status":"paused"}`, "", receiver.ReasonMissingID},
+		{`{"task_id":[],"status":"paused"}`, "", receiver.ReasonBadType},
+	} {
+		b := mustAR(t, tc.body)
+		if tc.want != "" {
+			if !reflect.DeepEqual(b.Invalid, []receiver.InvalidReason{tc.want}) || len(b.Tasks) != 0 {
+				t.Errorf("%s: invalid %v, tasks %+v; want [%s]", tc.body, b.Invalid, b.Tasks, tc.want)
+			}
+			continue
+		}
+		if len(b.Invalid) != 0 || len(b.Tasks) != 1 || b.Tasks[0].TaskID != tc.key {
+			t.Errorf("%s: invalid %v, tasks %+v; want task %q", tc.body, b.Invalid, b.Tasks, tc.key)
+		}
+	}
+}
+
+// Status changes of tasks whose id is white space are invalid, not the
+// repeats of one another; the calls of the same body are counted.
+func TestAiRudderBlankTaskIDsAreMissing(t *testing.T) {
+	tr, _ := newWebhookReceiver(t, config.Webhooks{})
+	tr.PostOK(t, webhookPath, []byte(`{"task_id":" ","status":"paused"}`))
+	tr.PostOK(t, webhookPath, []byte(`{"task_id":"\t","status":"paused"}`))
+	tr.PostOK(t, webhookPath, []byte(`{"task_id":" ","details":[{"call_id":" ","duration":3},{"call_id":"good","duration":4}]}`))
+	if v := testkit.Value(t, tr.Reg, "airudder_exporter_webhook_invalid_records_total", "source", webhookVendor, "reason", "missing_id"); v != 3 {
+		t.Errorf("missing_id = %v, want 3", v)
+	}
+	if c, d := tr.Records(t, webhookVendor, "counted"), tr.Records(t, webhookVendor, "duplicate"); c != 1 || d != 0 {
+		t.Errorf("counted %v duplicate %v, want 1 (the good call) and 0", c, d)
 	}
 }
 

@@ -129,6 +129,31 @@ func TestParseNumber(t *testing.T) {
 	}
 }
 
+// A text of white space alone is not set: texts are used trimmed, and a
+// blank id would make every record carrying one the same record.
+func TestTextSet(t *testing.T) {
+	for _, c := range []struct {
+		f    Text
+		want bool
+	}{
+		{Text{B: []byte("a"), St: OK}, true},
+		{Text{B: []byte(" a\t"), St: OK}, true},
+		{Text{B: []byte("0"), St: OK}, true},
+		{Text{B: []byte(""), St: OK}, false},
+		{Text{B: []byte(" "), St: OK}, false},
+		{Text{B: []byte("\t\r\n\v\f "), St: OK}, false},
+		{Text{B: []byte("\u00a0\u0085"), St: OK}, false},
+		{Text{B: []byte("\x00"), St: OK}, true},
+		{Text{B: []byte("a"), St: Null}, false},
+		{Text{B: []byte("a"), St: BadType}, false},
+		{Text{St: Absent}, false},
+	} {
+		if got := c.f.Set(); got != c.want {
+			t.Errorf("%q (state %d): Set() = %v, want %v", c.f.B, c.f.St, got, c.want)
+		}
+	}
+}
+
 // The word-at-a-time test flags the first special byte of the word
 // exactly, whatever the other bytes are, and flags nothing in a word
 // without one.
