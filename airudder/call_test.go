@@ -327,6 +327,50 @@ func TestDecodeAiRudderBodyErrors(t *testing.T) {
 	}
 }
 
+// A value the decoder skips may nest to any depth: the body is read and
+// its calls counted; only a broken nest refuses it.
+func TestDecodeAiRudderDeepSkippedValues(t *testing.T) {
+	arrays := func(n int) string { return strings.Repeat("[", n) + strings.Repeat("]", n) }
+	objects := func(n int) string { return strings.Repeat(`{"a":[`, n) + strings.Repeat("]}", n) }
+	for _, tc := range []struct {
+		name, body string
+		calls      []string // keys
+	}{
+		{"call variables", `{"details":[{"call_id":"dv1","duration":3},{"call_id":"dv2","variables":` + arrays(130) + `}]}`,
+			[]string{"dv1", "dv2"}},
+		{"ten thousand levels", `{"details":[{"call_id":"dv1","variables":` + arrays(10000) + `},{"call_id":"dv2"}]}`,
+			[]string{"dv1", "dv2"}},
+		{"objects and arrays", `{"details":[{"call_id":"dv1","NerSlots":` + objects(5000) + `}]}`, []string{"dv1"}},
+		{"next to details", `{"task_id":"t","x":` + arrays(10000) + `,"details":[{"call_id":"a"}],"y":` + objects(200) + `}`,
+			[]string{"a"}},
+		{"in a question_answer entry", `{"details":[{"call_id":"a","question_answer":[{"question_name":"Q","answer":` +
+			objects(200) + `}]}]}`, []string{"a"}},
+		{"an EventLabel value", `{"details":[{"call_id":"a","EventLabel":{"X":` + arrays(200) + `}}]}`, []string{"a"}},
+		{"a workflow call", `{"workflow_id":"w","call_id":"a","variables":` + objects(200) + `}`, []string{"a"}},
+	} {
+		b, err := decodeAR(t, tc.body)
+		if err != nil || !reflect.DeepEqual(keys(b.Calls), tc.calls) || len(b.Invalid) != 0 {
+			t.Errorf("%s: %v, calls %v, invalid %v; want calls %v", tc.name, err, keys(b.Calls), b.Invalid, tc.calls)
+		}
+	}
+	// Broken deep down: the body is not JSON.
+	for _, body := range []string{
+		`{"details":[{"call_id":"dv1"},{"call_id":"dv2","variables":` + strings.Repeat("[", 130) + strings.Repeat("}", 130) + `}]}`,
+		`{"details":[{"call_id":"dv1","variables":` + arrays(10000)[1:] + `}]}`,
+		`{"details":[{"call_id":"dv1","variables":` + strings.Repeat(`{"a"`, 1000) + `1` + strings.Repeat("}", 1000) + `}]}`,
+	} {
+		if b, err := decodeAR(t, body); !errors.Is(err, receiver.ErrNotJSON) || webhookRecords(b) != 0 {
+			t.Errorf("%.80s...: %v, %d records; want %v", body, err, webhookRecords(b), receiver.ErrNotJSON)
+		}
+	}
+	// Through the receiver: answered 200, both calls counted.
+	tr, _ := newWebhookReceiver(t, config.Webhooks{})
+	tr.PostOK(t, webhookPath, []byte(`{"details":[{"call_id":"dv1","duration":3},{"call_id":"dv2","variables":`+arrays(130)+`}]}`))
+	if c := tr.Records(t, webhookVendor, "counted"); c != 2 {
+		t.Errorf("counted %v, want 2", c)
+	}
+}
+
 // A pooled decoder must not leak one body's fields into the next.
 func TestDecodeAiRudderReuse(t *testing.T) {
 	var d arDecoder

@@ -59,7 +59,7 @@ func FuzzDecodeLaaffic(f *testing.F) {
 			!reflect.DeepEqual(center, b.Center) || !reflect.DeepEqual(ringing, b.Ringing) || !slices.Equal(invalid, b.Invalid) {
 			t.Fatalf("%q: read again: %v %+v, first %v %+v", body, err2, b, err, calls)
 		}
-		if webhookgolden.Refused(t, body, err, pushRecords(b)) {
+		if webhookgolden.Refused(t, body, err, pushRecords(b)) || webhookgolden.BeyondEncodingJSON(body) {
 			return
 		}
 		if want, ok := webhookgolden.JSONRecords(body, "array", true); !ok || want != pushRecords(b) {
