@@ -652,6 +652,17 @@ func (r *Reader) ReadNum(n *Num) {
 	}
 }
 
+// Valid reports whether b is one JSON value, as a Reader reads it: what
+// encoding/json's Valid accepts, at any depth (encoding/json refuses
+// values nested deeper than 10 000 levels, which a decoder skips).
+func Valid(b []byte) bool {
+	var r Reader
+	r.Reset(b)
+	r.Skip()
+	r.End()
+	return r.err == nil
+}
+
 // Err is the first syntax error met since Reset, or nil.
 func (r *Reader) Err() error { return r.err }
 

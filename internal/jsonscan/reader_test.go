@@ -14,15 +14,6 @@ import (
 	"airudder_exporter/internal/testkit"
 )
 
-// readerAccepts reports whether Reader takes b as one JSON value.
-func readerAccepts(b []byte) bool {
-	var r Reader
-	r.Reset(b)
-	r.Skip()
-	r.End()
-	return r.err == nil
-}
-
 var jsonCorpus = []string{
 	`{}`, `[]`, `0`, `-0`, `1.5e+10`, `-1E-2`, `"a"`, `true`, `false`, `null`, ` {"a" : [1, 2, {"b": null}] } `,
 	`"\u00e9\n\"\\\/\b\f\r\t"`, `"\ud83d\ude00"`, `"\ud83d"`, `"\ude00x"`, `"\ud83d\u0041"`,
@@ -34,7 +25,7 @@ var jsonCorpus = []string{
 
 func TestReaderMatchesEncodingJSON(t *testing.T) {
 	for _, s := range jsonCorpus {
-		if got, want := readerAccepts([]byte(s)), json.Valid([]byte(s)); got != want {
+		if got, want := Valid([]byte(s)), json.Valid([]byte(s)); got != want {
 			t.Errorf("%q: reader accepts %v, encoding/json %v", s, got, want)
 		}
 	}
@@ -55,7 +46,7 @@ func TestReaderNestingLimit(t *testing.T) {
 	if r.Open(); r.Err() == nil {
 		t.Error("opening more than MaxDepth containers must fail")
 	}
-	if !readerAccepts(deep) {
+	if !Valid(deep) {
 		t.Error("a skipped value nested beyond MaxDepth must be accepted")
 	}
 	// A deep value skipped inside containers a decoder opened leaves
@@ -84,7 +75,7 @@ func TestReaderNestingLimit(t *testing.T) {
 	}
 	// Deep bodies that end early are refused, without recursion.
 	huge := strings.Repeat(`{"a":[`, 100000)
-	if readerAccepts([]byte(`{"x":` + huge)) {
+	if Valid([]byte(`{"x":` + huge)) {
 		t.Error("expected an error")
 	}
 }
@@ -291,7 +282,7 @@ func TestSkipMatchesEncodingJSON(t *testing.T) {
 			body   []byte
 			reader func([]byte) bool
 		}{
-			{"alone", b, readerAccepts},
+			{"alone", b, Valid},
 			{"as a skipped member", skipBody(b), func([]byte) bool { return skipAccepts(b) }},
 		} {
 			if jsonscantest.Depth(c.body) > jsonscantest.EncodingJSONMaxDepth {
@@ -341,7 +332,7 @@ func TestSkipMatchesEncodingJSON(t *testing.T) {
 func TestSkipBeyondEncodingJSONDepth(t *testing.T) {
 	for _, d := range []int{jsonscantest.EncodingJSONMaxDepth, jsonscantest.EncodingJSONMaxDepth + 1, 100000} {
 		for _, c := range nestCases(d) {
-			if got := readerAccepts([]byte(c.s)); got != c.valid {
+			if got := Valid([]byte(c.s)); got != c.valid {
 				t.Errorf("nest of %d %.100q: reader accepts %v, want %v", d, c.s, got, c.valid)
 			}
 			if got := skipAccepts([]byte(c.s)); got != c.valid {
@@ -376,7 +367,7 @@ func FuzzJSONReader(f *testing.F) {
 	f.Add(testkit.ReadFile(f, "testdata", "airudder-call-webhook.json"))
 	f.Add(testkit.ReadFile(f, "testdata", "laaffic-ivr-push.json"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		got, want := readerAccepts(b), json.Valid(b)
+		got, want := Valid(b), json.Valid(b)
 		if got != want {
 			// encoding/json refuses nests past its limit; Skip has none.
 			if !(got && !want && jsonscantest.Depth(b) > jsonscantest.EncodingJSONMaxDepth) {
