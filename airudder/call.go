@@ -244,7 +244,7 @@ func (d *arDecoder) decode(data []byte, out *webhookBatch) error {
 	switch {
 	case r.Err() != nil:
 		out.reset()
-		return receiver.ErrNotJSON
+		return receiver.BodyError(r)
 	case details == jsonscan.NotList:
 		out.reset()
 		return errDetailsNotArray

@@ -47,17 +47,23 @@ const MaxDepth = 128
 // near, while the stack a hostile body grew is dropped.
 const maxKeptStack = 64
 
-// errSyntax is wrapped by every Reader error.
+// errSyntax is wrapped by every Reader error but ErrTooDeep.
 var errSyntax = errors.New("invalid JSON")
+
+// ErrTooDeep is wrapped by the error of an Open past MaxDepth: the body
+// may be valid JSON, so its refusal must say why (receiver.BodyError).
+var ErrTooDeep = errors.New("JSON nested too deeply")
 
 func (r *Reader) Reset(b []byte) {
 	r.b, r.i, r.depth, r.err = b, 0, 0, nil
 	r.scratch = r.scratch[:0]
 }
 
-func (r *Reader) fail(what string) {
+func (r *Reader) fail(what string) { r.failWith(errSyntax, what) }
+
+func (r *Reader) failWith(kind error, what string) {
 	if r.err == nil {
-		r.err = fmt.Errorf("%w: %s at offset %d", errSyntax, what, r.i)
+		r.err = fmt.Errorf("%w: %s at offset %d", kind, what, r.i)
 	}
 	r.i = len(r.b) // stops every loop
 }
@@ -97,7 +103,7 @@ func (r *Reader) End() {
 func (r *Reader) Open() {
 	r.depth++
 	if r.depth > MaxDepth {
-		r.fail("nesting too deep")
+		r.failWith(ErrTooDeep, fmt.Sprintf("more than %d levels", MaxDepth))
 		return
 	}
 	r.i++
@@ -663,7 +669,8 @@ func Valid(b []byte) bool {
 	return r.err == nil
 }
 
-// Err is the first syntax error met since Reset, or nil.
+// Err is the first error met since Reset (a syntax error, or one wrapping
+// ErrTooDeep), or nil.
 func (r *Reader) Err() error { return r.err }
 
 // Release drops the reader's reference to the body, so a pooled reader does

@@ -18,6 +18,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"airudder_exporter/config"
+	"airudder_exporter/internal/jsonscan"
 	"airudder_exporter/internal/jsonscan/jsonscantest"
 	"airudder_exporter/internal/labelcap"
 	"airudder_exporter/internal/testkit"
@@ -422,10 +423,11 @@ func RecordAll(body receiver.Body) {
 }
 
 // Refused checks a vendor's Decode of body that returned err (with records
-// records decoded): a refused body yields no records, and a not-JSON
-// refusal is for a body encoding/json refuses too, whatever its nesting
-// (the values a decoder skips may nest to any depth). It reports whether
-// the body was refused.
+// records decoded): a refused body yields no records, a not-JSON refusal
+// is for a body encoding/json refuses too, whatever its nesting (the
+// values a decoder skips may nest to any depth), and a too-deep one for a
+// body nested deeper than jsonscan.MaxDepth. It reports whether the body
+// was refused.
 func Refused(t *testing.T, body []byte, err error, records int) bool {
 	t.Helper()
 	if err == nil {
@@ -436,6 +438,9 @@ func Refused(t *testing.T, body []byte, err error, records int) bool {
 	}
 	if errors.Is(err, receiver.ErrNotJSON) && json.Valid(body) {
 		t.Fatalf("valid JSON refused: %q", body)
+	}
+	if errors.Is(err, receiver.ErrTooDeep) && jsonscantest.Depth(body) <= jsonscan.MaxDepth {
+		t.Fatalf("refused as too deep: %q", body)
 	}
 	return true
 }
