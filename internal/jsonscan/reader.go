@@ -59,13 +59,21 @@ func (r *Reader) Reset(b []byte) {
 	r.scratch = r.scratch[:0]
 }
 
-func (r *Reader) fail(what string) { r.failWith(errSyntax, what) }
-
-func (r *Reader) failWith(kind error, what string) {
+func (r *Reader) fail(what string) {
 	if r.err == nil {
-		r.err = fmt.Errorf("%w: %s at offset %d", kind, what, r.i)
+		r.err = fmt.Errorf("%w: %s at offset %d", errSyntax, what, r.i)
 	}
 	r.i = len(r.b) // stops every loop
+}
+
+// tooDeep fails as Open past MaxDepth. It is fail for ErrTooDeep, apart
+// so that Open, which every decoder calls per record, stays small enough
+// to be inlined.
+func (r *Reader) tooDeep() {
+	if r.err == nil {
+		r.err = fmt.Errorf("%w: more than %d levels at offset %d", ErrTooDeep, MaxDepth, r.i)
+	}
+	r.i = len(r.b)
 }
 
 func (r *Reader) ws() {
@@ -103,7 +111,7 @@ func (r *Reader) End() {
 func (r *Reader) Open() {
 	r.depth++
 	if r.depth > MaxDepth {
-		r.failWith(ErrTooDeep, fmt.Sprintf("more than %d levels", MaxDepth))
+		r.tooDeep()
 		return
 	}
 	r.i++
