@@ -244,7 +244,7 @@ func (d *arDecoder) decode(data []byte, out *webhookBatch) error {
 	switch {
 	case r.Err() != nil:
 		out.reset()
-		return receiver.ErrNotJSON
+		return receiver.BodyError(r)
 	case details == jsonscan.NotList:
 		out.reset()
 		return errDetailsNotArray
@@ -434,7 +434,7 @@ func validateAiRudderCall(c *arCallRaw) receiver.InvalidReason {
 		c.ResultLabel.St == jsonscan.BadType || c.HangupType.St == jsonscan.BadType || c.RingType.St == jsonscan.BadType {
 		return receiver.ReasonBadType
 	}
-	if !hasCallID(c.CallID) && !hasCallID(c.ID) {
+	if !c.CallID.Set() && !c.ID.Set() {
 		return receiver.ReasonMissingID
 	}
 	return receiver.FirstReason(
@@ -454,7 +454,7 @@ func emitAiRudderCall(c *arCallRaw, workflow bool, out *webhookBatch) {
 	// the same call, so the id key carries a prefix. Numbers are
 	// normalised ("5", 5, 5.0 and "5.0" are one id).
 	var key, exemplar string
-	if hasCallID(c.CallID) {
+	if c.CallID.Set() {
 		key = string(normCallID(c.CallID.B))
 		exemplar = string(c.CallID.B)
 	} else {
@@ -517,11 +517,8 @@ func emitAiRudderCall(c *arCallRaw, workflow bool, out *webhookBatch) {
 
 // normCallID gives an id one spelling when it is a number: JSON 5, 5.0 and
 // 5e0 and the strings "5" and "5.0" all become "5". Other ids (AiRudder's
-// call_id is a hex string) are used as they are, trimmed.
-// hasCallID: an id field that holds something besides white space (normCallID
-// trims it, and an empty key would make every such call one "duplicate").
-func hasCallID(f jsonscan.Text) bool { return f.Set() && len(bytes.TrimSpace(f.B)) > 0 }
-
+// call_id is a hex string) are used as they are, trimmed. Callers check
+// the id is Set first: one of white space alone would trim to "".
 func normCallID(b []byte) []byte {
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 || len(b) > 32 {

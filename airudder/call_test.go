@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"airudder_exporter/config"
 	"airudder_exporter/internal/testkit"
 	"airudder_exporter/receiver"
 )
@@ -248,6 +249,54 @@ func TestDecodeAiRudderInvalidRecords(t *testing.T) {
 	}
 }
 
+// A task id is compared as a call id is: trimmed, numbers in one
+// spelling; one of white space alone is no id (missing_id), or every such
+// task would be one task in the status memory.
+func TestDecodeAiRudderTaskIDs(t *testing.T) {
+	for _, tc := range []struct {
+		body string
+		key  string                 // the task's id as remembered
+		want receiver.InvalidReason // or the record is invalid
+	}{
+		{`{"task_id":"t1","status":"paused"}`, "t1", ""},
+		{`{"task_id":" t1\t","status":"paused"}`, "t1", ""},
+		{`{"task_id":5,"status":"paused"}`, "5", ""},
+		{`{"task_id":"5.0","status":"paused"}`, "5", ""},
+		{`{"task_id":" ","status":"paused"}`, "", receiver.ReasonMissingID},
+		{`{"task_id":"\t\r\n","status":"paused"}`, "", receiver.ReasonMissingID},
+		{`{"task_id":"\u00a0","status":"paused"}`, "", receiver.ReasonMissingID},
+		{`{"task_id":"","status":"paused"}`, "", receiver.ReasonMissingID},
+		{`{"task_id":null,"status":"paused"}`, "", receiver.ReasonMissingID},
+		{`{"task_id":[],"status":"paused"}`, "", receiver.ReasonBadType},
+	} {
+		b := mustAR(t, tc.body)
+		if tc.want != "" {
+			if !reflect.DeepEqual(b.Invalid, []receiver.InvalidReason{tc.want}) || len(b.Tasks) != 0 {
+				t.Errorf("%s: invalid %v, tasks %+v; want [%s]", tc.body, b.Invalid, b.Tasks, tc.want)
+			}
+			continue
+		}
+		if len(b.Invalid) != 0 || len(b.Tasks) != 1 || b.Tasks[0].TaskID != tc.key {
+			t.Errorf("%s: invalid %v, tasks %+v; want task %q", tc.body, b.Invalid, b.Tasks, tc.key)
+		}
+	}
+}
+
+// Status changes of tasks whose id is white space are invalid, not the
+// repeats of one another; the calls of the same body are counted.
+func TestAiRudderBlankTaskIDsAreMissing(t *testing.T) {
+	tr, _ := newWebhookReceiver(t, config.Webhooks{})
+	tr.PostOK(t, webhookPath, []byte(`{"task_id":" ","status":"paused"}`))
+	tr.PostOK(t, webhookPath, []byte(`{"task_id":"\t","status":"paused"}`))
+	tr.PostOK(t, webhookPath, []byte(`{"task_id":" ","details":[{"call_id":" ","duration":3},{"call_id":"good","duration":4}]}`))
+	if v := testkit.Value(t, tr.Reg, "airudder_exporter_webhook_invalid_records_total", "source", webhookVendor, "reason", "missing_id"); v != 3 {
+		t.Errorf("missing_id = %v, want 3", v)
+	}
+	if c, d := tr.Records(t, webhookVendor, "counted"), tr.Records(t, webhookVendor, "duplicate"); c != 1 || d != 0 {
+		t.Errorf("counted %v duplicate %v, want 1 (the good call) and 0", c, d)
+	}
+}
+
 func TestDecodeAiRudderBodyErrors(t *testing.T) {
 	for _, tc := range []struct {
 		body string
@@ -275,6 +324,50 @@ func TestDecodeAiRudderBodyErrors(t *testing.T) {
 		if webhookRecords(b) != 0 {
 			t.Errorf("%q: a rejected body must yield no records, got %d", tc.body, webhookRecords(b))
 		}
+	}
+}
+
+// A value the decoder skips may nest to any depth: the body is read and
+// its calls counted; only a broken nest refuses it.
+func TestDecodeAiRudderDeepSkippedValues(t *testing.T) {
+	arrays := func(n int) string { return strings.Repeat("[", n) + strings.Repeat("]", n) }
+	objects := func(n int) string { return strings.Repeat(`{"a":[`, n) + strings.Repeat("]}", n) }
+	for _, tc := range []struct {
+		name, body string
+		calls      []string // keys
+	}{
+		{"call variables", `{"details":[{"call_id":"dv1","duration":3},{"call_id":"dv2","variables":` + arrays(130) + `}]}`,
+			[]string{"dv1", "dv2"}},
+		{"ten thousand levels", `{"details":[{"call_id":"dv1","variables":` + arrays(10000) + `},{"call_id":"dv2"}]}`,
+			[]string{"dv1", "dv2"}},
+		{"objects and arrays", `{"details":[{"call_id":"dv1","NerSlots":` + objects(5000) + `}]}`, []string{"dv1"}},
+		{"next to details", `{"task_id":"t","x":` + arrays(10000) + `,"details":[{"call_id":"a"}],"y":` + objects(200) + `}`,
+			[]string{"a"}},
+		{"in a question_answer entry", `{"details":[{"call_id":"a","question_answer":[{"question_name":"Q","answer":` +
+			objects(200) + `}]}]}`, []string{"a"}},
+		{"an EventLabel value", `{"details":[{"call_id":"a","EventLabel":{"X":` + arrays(200) + `}}]}`, []string{"a"}},
+		{"a workflow call", `{"workflow_id":"w","call_id":"a","variables":` + objects(200) + `}`, []string{"a"}},
+	} {
+		b, err := decodeAR(t, tc.body)
+		if err != nil || !reflect.DeepEqual(keys(b.Calls), tc.calls) || len(b.Invalid) != 0 {
+			t.Errorf("%s: %v, calls %v, invalid %v; want calls %v", tc.name, err, keys(b.Calls), b.Invalid, tc.calls)
+		}
+	}
+	// Broken deep down: the body is not JSON.
+	for _, body := range []string{
+		`{"details":[{"call_id":"dv1"},{"call_id":"dv2","variables":` + strings.Repeat("[", 130) + strings.Repeat("}", 130) + `}]}`,
+		`{"details":[{"call_id":"dv1","variables":` + arrays(10000)[1:] + `}]}`,
+		`{"details":[{"call_id":"dv1","variables":` + strings.Repeat(`{"a"`, 1000) + `1` + strings.Repeat("}", 1000) + `}]}`,
+	} {
+		if b, err := decodeAR(t, body); !errors.Is(err, receiver.ErrNotJSON) || webhookRecords(b) != 0 {
+			t.Errorf("%.80s...: %v, %d records; want %v", body, err, webhookRecords(b), receiver.ErrNotJSON)
+		}
+	}
+	// Through the receiver: answered 200, both calls counted.
+	tr, _ := newWebhookReceiver(t, config.Webhooks{})
+	tr.PostOK(t, webhookPath, []byte(`{"details":[{"call_id":"dv1","duration":3},{"call_id":"dv2","variables":`+arrays(130)+`}]}`))
+	if c := tr.Records(t, webhookVendor, "counted"); c != 2 {
+		t.Errorf("counted %v, want 2", c)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 
 	"airudder_exporter/config"
+	"airudder_exporter/internal/jsonscan"
 	"airudder_exporter/receiver"
 )
 
@@ -139,12 +140,12 @@ func decryptWebhookBody(dst []byte, block cipher.Block, body []byte, signed stri
 		if webhookSignatureOK(plain, signed) {
 			return dst, ""
 		}
-		if json.Valid(plain) {
+		if jsonscan.Valid(plain) {
 			return dst, receiver.RefusedBadSignature
 		}
 		return dst, receiver.RefusedWrongKey
 	}
-	if !json.Valid(plain) {
+	if !jsonscan.Valid(plain) {
 		return dst, receiver.RefusedWrongKey
 	}
 	return dst, ""

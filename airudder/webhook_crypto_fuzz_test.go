@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"airudder_exporter/internal/webhookgolden"
 	"airudder_exporter/receiver"
 )
 
@@ -31,7 +32,8 @@ func FuzzDecryptWebhookBody(f *testing.F) {
 		got, ref := decryptWebhookBody(nil, block, body, signed)
 		switch ref {
 		case "":
-			if !json.Valid(got) && signed == "" {
+			// encoding/json judges what does not nest past its limit.
+			if !json.Valid(got) && signed == "" && !webhookgolden.BeyondEncodingJSON(got) {
 				t.Errorf("accepted a plaintext that is not JSON, without a signature: %q", got)
 			}
 			if bytes.HasSuffix(got, []byte{0}) {

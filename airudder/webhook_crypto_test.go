@@ -89,6 +89,10 @@ func TestDecryptWebhookBodyRefusals(t *testing.T) {
 	raw[len(raw)-20] ^= 1 // a bit of the second-to-last block
 	tampered := base64.StdEncoding.EncodeToString(raw)
 	_, otherSigned := encryptWebhookBody(t, webhookTestKey, `{"a":2}`)
+	// Valid JSON nested deeper than encoding/json reads (10 000 levels),
+	// which the decoder skips all the same: no sign of a wrong key.
+	deep, _ := encryptWebhookBody(t, webhookTestKey, `{"details":[{"call_id":"c1","variables":`+
+		strings.Repeat("[", 20000)+strings.Repeat("]", 20000)+`}]}`)
 	for _, tc := range []struct {
 		name, body, signed string
 		block              any
@@ -107,6 +111,8 @@ func TestDecryptWebhookBodyRefusals(t *testing.T) {
 		{"signature of another body", body, otherSigned, nil, receiver.RefusedBadSignature},
 		{"signature not hex", body, strings.Repeat("zz", 32), nil, receiver.RefusedBadSignature},
 		{"signature too short", body, signed[:62], nil, receiver.RefusedBadSignature},
+		{"deep, unsigned", deep, "", nil, ""},
+		{"deep, signature of another body", deep, otherSigned, nil, receiver.RefusedBadSignature},
 	} {
 		b := block
 		if tc.block != nil {

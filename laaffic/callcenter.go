@@ -50,7 +50,7 @@ func emitLaafficCenter(r *laRaw, out *pushBatch) {
 	}
 	hr := laafficHangupReason(c.HangupReason)
 	out.Center = append(out.Center, callCenterRecord{
-		Key:              "\x01c:" + string(c.CallSessionID.B),
+		Key:              "\x01c:" + string(receiver.Trimmed(c.CallSessionID)),
 		CallType:         laafficCallTypes.name(c.CallType),
 		HangupReason:     hr,
 		HangingDirection: laafficHangingDirections.name(c.HangingDirection),

@@ -183,7 +183,7 @@ func emitLaafficVoice(r *laRaw, out *pushBatch) {
 		talk, b4 = pushDelay(answer, hangup, maxDelayMillis)
 		mark(b4, badTalkTime)
 	}
-	out.addID(v.VoiceID.B)
+	out.addID(receiver.Trimmed(v.VoiceID))
 	ev := pushCall{
 		Product:       productIVR,
 		Currency:      currency,

@@ -90,9 +90,9 @@ func (d *laDecoder) decode(data []byte, out *pushBatch) error {
 		d.list(out)
 	}
 	r.End()
-	if r.Err() != nil {
+	if err := receiver.BodyError(r); err != nil {
 		out.reset()
-		return receiver.ErrNotJSON
+		return err
 	}
 	if array != jsonscan.List {
 		emitLaaffic(&d.top, out)

@@ -5,6 +5,7 @@ import (
 	"math"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"airudder_exporter/internal/testkit"
@@ -223,6 +224,14 @@ func TestDecodeLaafficInvalidRecords(t *testing.T) {
 		{`{"type":1}`, receiver.ReasonMissingID},
 		{`{"voiceId":""}`, receiver.ReasonMissingID},
 		{`{"voiceId":null}`, receiver.ReasonMissingID},
+		// White space is no id: every such record would share one dedup key.
+		{`{"voiceId":" ","type":1,"callStatus":10,"callDuration":30}`, receiver.ReasonMissingID},
+		{`{"voiceId":"\t\r\n "}`, receiver.ReasonMissingID},
+		{`{"voiceId":"\u00a0"}`, receiver.ReasonMissingID},
+		{`{"callSessionId":"\t","callType":1}`, receiver.ReasonMissingID},
+		{`{"callSessionId":"  ","callDuration":5}`, receiver.ReasonMissingID},
+		{`{"callId":" ","callinEventTime":"2026-01-01 00:00:00","type":1}`, receiver.ReasonMissingID},
+		{`{"callId":"c","callinEventTime":" \t","type":1}`, receiver.ReasonMissingID},
 		{`{"voiceId":{}}`, receiver.ReasonBadType},
 		{`{"voiceId":"v","code":["x"]}`, receiver.ReasonBadType},
 		{`{"voiceId":"v","callDuration":-1}`, receiver.ReasonNegativeValue},
@@ -302,6 +311,42 @@ func TestDecodeLaafficBodyErrors(t *testing.T) {
 		}
 		if pushRecords(b) != 0 {
 			t.Errorf("%q: a rejected body must yield no records", tc.body)
+		}
+	}
+}
+
+// A value the decoder skips may nest to any depth: the body is read and
+// its records counted; only a broken nest refuses it.
+func TestDecodeLaafficDeepSkippedValues(t *testing.T) {
+	arrays := func(n int) string { return strings.Repeat("[", n) + strings.Repeat("]", n) }
+	objects := func(n int) string { return strings.Repeat(`{"a":[`, n) + strings.Repeat("]}", n) }
+	for _, tc := range []struct {
+		name, body string
+		calls      int
+		invalid    []receiver.InvalidReason
+	}{
+		{"unknown key", `[{"voiceId":"v1","x":` + arrays(130) + `},{"voiceId":"v2"}]`, 2, nil},
+		{"ten thousand levels", `[{"voiceId":"v1","x":` + arrays(10000) + `},{"voiceId":"v2"}]`, 2, nil},
+		{"known key the exporter does not use", `{"array":[{"voiceId":"v1","callee":` + objects(5000) + `}]}`, 1, nil},
+		{"next to array", `{"x":` + objects(200) + `,"array":[{"voiceId":"v1"}],"y":` + arrays(10000) + `}`, 1, nil},
+		{"single record", `{"voiceId":"v1","x":` + objects(200) + `}`, 1, nil},
+		{"noAnswerSipList entry", `[{"callId":"c","callinEventTime":"2026-01-01 00:00:00","noAnswerSipList":[` + arrays(200) + `]},{"voiceId":"v1"}]`, 1, nil},
+		{"a field of the wrong type", `[{"voiceId":"v1","code":` + arrays(200) + `},{"voiceId":"v2"}]`, 1,
+			[]receiver.InvalidReason{receiver.ReasonBadType}},
+	} {
+		b, err := decodeLA(t, tc.body)
+		if err != nil || len(b.Calls) != tc.calls || !slices.Equal(b.Invalid, tc.invalid) {
+			t.Errorf("%s: %v, %d calls, invalid %v; want %d and %v", tc.name, err, len(b.Calls), b.Invalid, tc.calls, tc.invalid)
+		}
+	}
+	// Broken deep down: the body is not JSON.
+	for _, body := range []string{
+		`[{"voiceId":"v1","x":` + strings.Repeat("[", 130) + strings.Repeat("}", 130) + `}]`,
+		`[{"voiceId":"v1","x":` + arrays(10000)[1:] + `}]`,
+		`[{"voiceId":"v1","x":` + strings.Repeat("[1,", 1000) + strings.Repeat("]", 1000) + `}]`,
+	} {
+		if b, err := decodeLA(t, body); !errors.Is(err, receiver.ErrNotJSON) || pushRecords(b) != 0 {
+			t.Errorf("%.80s...: %v, %d records; want %v", body, err, pushRecords(b), receiver.ErrNotJSON)
 		}
 	}
 }

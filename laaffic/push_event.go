@@ -42,7 +42,7 @@ var laafficBadFields = [...]string{"queue_delay", "post_dial_delay", "time_to_an
 // pushCall is one LAAFFIC voice record: an IVR push record, or an
 // AI-agent batch record (Product tells which).
 type pushCall struct {
-	Key      string // dedup key (voiceId)
+	Key      string // dedup key (voiceId, trimmed)
 	Exemplar string // voiceId, for the duration exemplar
 
 	// Key and Exemplar are set once the body is read (pushBatch.nameCalls).
@@ -82,7 +82,7 @@ type pushCall struct {
 
 // callCenterRecord is one call-centre record (cc-http push).
 type callCenterRecord struct {
-	Key string // dedup key (callSessionId, in its own key space)
+	Key string // dedup key (callSessionId, trimmed, in its own key space)
 
 	CallType         string // group_transfer, inbound, outbound, other
 	HangupReason     string // named hangupReason (laafficHangupReasons), other
@@ -97,7 +97,7 @@ type callCenterRecord struct {
 
 // ringingEvent is one agent ringing notification.
 type ringingEvent struct {
-	Key            string // dedup key (callId + callinEventTime, in its own key space)
+	Key            string // dedup key (callId + callinEventTime, trimmed, in its own key space)
 	Type           string // group_transfer, call_center_transfer, api_call, other
 	UnansweredLegs int    // entries of noAnswerSipList
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"airudder_exporter/internal/testkit"
@@ -16,7 +17,7 @@ import (
 // FuzzDecodeLaaffic checks, for any body: no panic; a rejected body yields no
 // records; an accepted body yields exactly as many records (counted +
 // invalid) as encoding/json sees in it; every closed label value is in its
-// set; and, through a shared receiver, that no label grows past its bound.
+// set; every id in a dedup key is trimmed and not empty; and, through a shared receiver, that no label grows past its bound.
 
 var laSeeds = []string{
 	`{"array":[{"voiceId":"a"},{"voiceId":"b","cost":"1"},1,null]}`,
@@ -29,6 +30,10 @@ var laSeeds = []string{
 
 // pushFuzz is shared by all iterations of a fuzz worker.
 var pushFuzz webhookgolden.FuzzReceiver
+
+// trimmedID reports whether id is an id as dedup keys hold it: not empty,
+// no white space around it.
+func trimmedID(id string) bool { return id != "" && strings.TrimSpace(id) == id }
 
 // pushIn reports whether v is in set or extra.
 func pushIn(v string, set []string, extra ...string) bool {
@@ -56,7 +61,7 @@ func FuzzDecodeLaaffic(f *testing.F) {
 			!reflect.DeepEqual(center, b.Center) || !reflect.DeepEqual(ringing, b.Ringing) || !slices.Equal(invalid, b.Invalid) {
 			t.Fatalf("%q: read again: %v %+v, first %v %+v", body, err2, b, err, calls)
 		}
-		if webhookgolden.Refused(t, body, err, pushRecords(b)) {
+		if webhookgolden.Refused(t, body, err, pushRecords(b)) || webhookgolden.BeyondEncodingJSON(body) {
 			return
 		}
 		if want, ok := webhookgolden.JSONRecords(body, "array", true); !ok || want != pushRecords(b) {
@@ -64,7 +69,7 @@ func FuzzDecodeLaaffic(f *testing.F) {
 				body, pushRecords(b), len(b.Calls), len(b.Center), len(b.Ringing), len(b.Invalid), want, ok)
 		}
 		for _, c := range b.Calls {
-			ok := c.Key != "" &&
+			ok := trimmedID(strings.TrimPrefix(c.Key, "\x01v:")) &&
 				int(c.Type) < len(voiceTypeNames) && int(c.CallStatus) < len(callStatusNames) &&
 				pushIn(c.Product, []string{productIVR, productAIAgent}) &&
 				(!c.Cost.OK || laafficCurrencyCode(c.CostCurrency)) &&
@@ -87,7 +92,7 @@ func FuzzDecodeLaaffic(f *testing.F) {
 			}
 		}
 		for _, c := range b.Center {
-			if c.Key == "" || c.Key[0] != laafficKeySpace ||
+			if !strings.HasPrefix(c.Key, "\x01c:") || !trimmedID(c.Key[3:]) ||
 				!pushIn(c.CallType, []string{"group_transfer", "inbound", "outbound", "other"}) ||
 				!pushIn(c.HangupReason, laafficHangupReasons[:], "other") ||
 				!pushIn(c.HangingDirection, []string{"customer", "agent", "system", "other", "unknown"}) ||
@@ -97,7 +102,8 @@ func FuzzDecodeLaaffic(f *testing.F) {
 			}
 		}
 		for _, g := range b.Ringing {
-			if g.Key == "" || g.Key[0] != laafficKeySpace || g.UnansweredLegs < 0 ||
+			// callId and callinEventTime, split by a NUL (ids may hold one too).
+			if !strings.HasPrefix(g.Key, "\x01r:") || !trimmedID(g.Key[3:]) || g.UnansweredLegs < 0 ||
 				!pushIn(g.Type, []string{"group_transfer", "call_center_transfer", "api_call", "other"}) {
 				t.Fatalf("ringing %+v", g)
 			}

@@ -216,6 +216,73 @@ func TestLaafficKeySpaces(t *testing.T) {
 	}
 }
 
+// An id of white space alone is no id: such a record is invalid
+// (missing_id), never the duplicate of another, and the good records of
+// the same body still count.
+func TestLaafficBlankIDsAreMissing(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		first, second string // two records with a blank id, posted one after the other
+	}{
+		{"voice", `{"voiceId":" ","type":1,"callStatus":10,"callDuration":30}`,
+			`{"voiceId":" ","type":1,"callStatus":10,"callDuration":45}`},
+		{"call centre", `{"callSessionId":"\t","callType":1,"callDuration":30}`,
+			`{"callSessionId":"\t","callType":1,"callDuration":45}`},
+		{"ringing", `{"callId":" ","type":1,"callinEventTime":"2026-01-01 12:00:00"}`,
+			`{"callId":" ","type":2,"callinEventTime":"2026-01-01 12:00:00"}`},
+		{"ringing time", `{"callId":"r1","type":1,"callinEventTime":" "}`,
+			`{"callId":"r1","type":2,"callinEventTime":" "}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tr, _ := newPushReceiver(t, config.Webhooks{})
+			tr.PostOK(t, pushPath, []byte(tc.first))
+			tr.PostOK(t, pushPath, []byte(`[`+tc.second+`,{"voiceId":"good","callStatus":50}]`))
+			if v := testkit.Value(t, tr.Reg, "airudder_exporter_webhook_invalid_records_total", "source", pushVendor, "reason", "missing_id"); v != 2 {
+				t.Errorf("missing_id = %v, want 2", v)
+			}
+			c, d, i := tr.Records(t, pushVendor, "counted"), tr.Records(t, pushVendor, "duplicate"), tr.Records(t, pushVendor, "invalid")
+			if c != 1 || d != 0 || i != 2 {
+				t.Errorf("counted %v duplicate %v invalid %v, want 1 (the good one), 0 and 2", c, d, i)
+			}
+		})
+	}
+}
+
+// Ids are compared without the white space around them, as AiRudder's
+// are: " v1 " is the call "v1", and its re-delivery a duplicate.
+func TestLaafficIDsTrimmed(t *testing.T) {
+	for _, tc := range []struct {
+		name, padded, plain, key string
+	}{
+		{"voice", `{"voiceId":" v1 ","callStatus":50}`, `{"voiceId":"v1","callStatus":50}`, "v1"},
+		{"call centre", `{"callSessionId":"\ts1\n","callType":1}`, `{"callSessionId":"s1","callType":1}`, "\x01c:s1"},
+		{"ringing", `{"callId":" r1 ","type":1,"callinEventTime":"2026-01-01 12:00:00"}`,
+			`{"callId":"r1","type":1,"callinEventTime":" 2026-01-01 12:00:00 "}`, "\x01r:r1\x002026-01-01 12:00:00"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, rec := range []string{tc.padded, tc.plain} {
+				var got []string
+				b := mustLA(t, rec)
+				got = b.Keys(got)
+				if len(got) != 1 || got[0] != tc.key {
+					t.Errorf("%s: keys %q, want %q", rec, got, tc.key)
+				}
+				for _, c := range b.Calls {
+					if c.Exemplar != "v1" {
+						t.Errorf("%s: exemplar %q", rec, c.Exemplar)
+					}
+				}
+			}
+			tr, _ := newPushReceiver(t, config.Webhooks{})
+			tr.PostOK(t, pushPath, []byte(tc.padded))
+			tr.PostOK(t, pushPath, []byte(tc.plain))
+			if c, d := tr.Records(t, pushVendor, "counted"), tr.Records(t, pushVendor, "duplicate"); c != 1 || d != 1 {
+				t.Errorf("counted %v duplicate %v, want 1 and 1", c, d)
+			}
+		})
+	}
+}
+
 // histSum is the sample sum of a histogram series; NaN if absent.
 func histSum(t *testing.T, g prometheus.Gatherer, name string, labels ...string) float64 {
 	t.Helper()

@@ -3,6 +3,7 @@ package receiver
 import (
 	"bytes"
 	"errors"
+	"fmt"
 
 	"airudder_exporter/internal/jsonscan"
 )
@@ -15,7 +16,25 @@ var (
 	ErrNotJSON         = errors.New("body is not valid JSON")
 	ErrNotObject       = errors.New("body must be a JSON object")
 	ErrNotObjectOrList = errors.New("body must be a JSON object or array")
+	// ErrTooDeep: the body nests the objects and arrays a decoder reads
+	// (not those it skips, which may nest to any depth) past
+	// jsonscan.MaxDepth. The body may be valid JSON, so it is not refused
+	// as ErrNotJSON: the vendor is told what to change.
+	ErrTooDeep = fmt.Errorf("body nests the values read more than %d levels deep", jsonscan.MaxDepth)
 )
+
+// BodyError is the error a body is refused with once r has read it: nil
+// when r met no error, ErrTooDeep when it stopped at its nesting limit,
+// else ErrNotJSON. r's own error, which quotes an offset, is not answered.
+func BodyError(r *jsonscan.Reader) error {
+	switch err := r.Err(); {
+	case err == nil:
+		return nil
+	case errors.Is(err, jsonscan.ErrTooDeep):
+		return ErrTooDeep
+	}
+	return ErrNotJSON
+}
 
 // MaxCallSeconds bounds durations and ring times: a longer call is taken
 // as garbage rather than a call.

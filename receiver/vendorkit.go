@@ -47,7 +47,7 @@ func (b *batchBody[B]) Record(account string, now time.Time, fresh []bool) (coun
 
 // StartBody resets r to data and returns the body's first byte, one of
 // open ('{', '['), or the error the body is refused with: ErrEmptyBody,
-// ErrNotJSON, or notWanted for valid JSON of another type.
+// BodyError's, or notWanted for valid JSON of another type.
 func StartBody(r *jsonscan.Reader, data []byte, open string, notWanted error) (byte, error) {
 	r.Reset(data)
 	c := r.Peek()
@@ -59,8 +59,8 @@ func StartBody(r *jsonscan.Reader, data []byte, open string, notWanted error) (b
 	}
 	r.Skip()
 	r.End()
-	if r.Err() != nil {
-		return 0, ErrNotJSON
+	if err := BodyError(r); err != nil {
+		return 0, err
 	}
 	return 0, notWanted
 }

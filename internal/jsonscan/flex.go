@@ -4,6 +4,7 @@
 package jsonscan
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math"
 	"strconv"
@@ -40,8 +41,11 @@ type Text struct {
 	St State
 }
 
-// Set reports whether the field holds a non-empty value.
-func (f *Text) Set() bool { return f.St == OK && len(f.B) > 0 }
+// Set reports whether the field holds something besides white space
+// (as bytes.TrimSpace sees it). Texts are used trimmed, so a value of
+// blanks alone is no value: taken as an id, every record carrying one
+// would share one dedup key.
+func (f *Text) Set() bool { return f.St == OK && len(bytes.TrimSpace(f.B)) > 0 }
 
 // ParseNumber parses a decimal number in JSON number syntax, with or
 // without the quotes: an optional minus, digits, an optional fraction and

@@ -19,9 +19,10 @@ import (
 // only values that must outlive the request (ids, label values) are copied.
 //
 // It accepts exactly RFC 8259 JSON (checked against encoding/json by a fuzz
-// test), with a nesting limit. Strings are not checked for valid UTF-8 (as
-// encoding/json, which would replace bad bytes; here label values and
-// exemplars are validated where they are used). After the first error every
+// test), with a nesting limit on the containers a decoder opens (Open);
+// the values it skips may nest to any depth. Strings are not checked for
+// valid UTF-8 (as encoding/json, which would replace bad bytes; here label
+// values and exemplars are validated where they are used). After the first error every
 // method returns at once and the caller checks Err.
 type Reader struct {
 	b       []byte
@@ -29,15 +30,29 @@ type Reader struct {
 	depth   int
 	err     error
 	scratch []byte // unescaped strings of the current body
+	// stack holds, while Skip reads a value nested deeper than 64 levels,
+	// the kinds of its outer open containers (skipNested); kept for the
+	// next body.
+	stack []uint64
 }
 
-// MaxDepth is the deepest nesting a Reader accepts, so a body of ten
-// thousand '[' cannot exhaust the stack; real webhooks nest four levels
-// deep.
+// MaxDepth is the deepest nesting of the containers a decoder opens itself
+// (Open), so a decoder that reads nested values by recursion cannot be
+// driven to exhaust the stack; real webhooks nest four levels deep. The
+// values a decoder skips are not limited: Skip keeps no frame per level.
 const MaxDepth = 128
 
-// errSyntax is wrapped by every Reader error.
+// maxKeptStack is the most words of Skip's stack a Reader keeps between
+// bodies (Release): room for some 4000 levels, which no real body comes
+// near, while the stack a hostile body grew is dropped.
+const maxKeptStack = 64
+
+// errSyntax is wrapped by every Reader error but ErrTooDeep.
 var errSyntax = errors.New("invalid JSON")
+
+// ErrTooDeep is wrapped by the error of an Open past MaxDepth: the body
+// may be valid JSON, so its refusal must say why (receiver.BodyError).
+var ErrTooDeep = errors.New("JSON nested too deeply")
 
 func (r *Reader) Reset(b []byte) {
 	r.b, r.i, r.depth, r.err = b, 0, 0, nil
@@ -49,6 +64,16 @@ func (r *Reader) fail(what string) {
 		r.err = fmt.Errorf("%w: %s at offset %d", errSyntax, what, r.i)
 	}
 	r.i = len(r.b) // stops every loop
+}
+
+// tooDeep fails as Open past MaxDepth. It is fail for ErrTooDeep, apart
+// so that Open, which every decoder calls per record, stays small enough
+// to be inlined.
+func (r *Reader) tooDeep() {
+	if r.err == nil {
+		r.err = fmt.Errorf("%w: more than %d levels at offset %d", ErrTooDeep, MaxDepth, r.i)
+	}
+	r.i = len(r.b)
 }
 
 func (r *Reader) ws() {
@@ -86,7 +111,7 @@ func (r *Reader) End() {
 func (r *Reader) Open() {
 	r.depth++
 	if r.depth > MaxDepth {
-		r.fail("nesting too deep")
+		r.tooDeep()
 		return
 	}
 	r.i++
@@ -226,7 +251,9 @@ func (r *Reader) str() []byte {
 	j := start
 	// Plain bytes (the bulk of every id, name and time) are skipped eight
 	// at a time; the first special byte of a word is located from its
-	// flag, without stepping through the word.
+	// flag, without stepping through the word. (special does the same for
+	// skipStr; str, which reads every key, keeps the loop inline rather
+	// than pay a call per string.)
 	for ; j+8 <= len(r.b); j += 8 {
 		if m := stringSpecial(binary.LittleEndian.Uint64(r.b[j:])); m != 0 {
 			return r.strEnd(start, j+bits.TrailingZeros64(m)>>3)
@@ -236,6 +263,60 @@ func (r *Reader) str() []byte {
 		j++
 	}
 	return r.strEnd(start, j)
+}
+
+// special returns the index of the first byte of strSpecial at or after j
+// in the body, len(r.b) when there is none, eight bytes at a time as str.
+func (r *Reader) special(j int) int {
+	for ; j+8 <= len(r.b); j += 8 {
+		if m := stringSpecial(binary.LittleEndian.Uint64(r.b[j:])); m != 0 {
+			return j + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for j < len(r.b) && !strSpecial[r.b[j]] {
+		j++
+	}
+	return j
+}
+
+// skipStr reads and validates a string literal (at '"') as str does,
+// without unescaping it: what is skipped is not copied.
+func (r *Reader) skipStr() {
+	for j := r.i + 1; ; {
+		j = r.special(j)
+		switch {
+		case j >= len(r.b):
+			r.fail("unterminated string")
+			return
+		case r.b[j] == '"':
+			r.i = j + 1
+			return
+		case r.b[j] != '\\':
+			r.i = j
+			r.fail("control character in string")
+			return
+		case j+1 >= len(r.b):
+			r.fail("unterminated string")
+			return
+		}
+		switch r.b[j+1] {
+		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			j += 2
+		case 'u':
+			// Each \u escape is checked on its own: str turns a surrogate
+			// without its pair into U+FFFD, never into an error.
+			if _, ok := hex4(r.b, j+2); !ok {
+				r.i = j
+				r.fail("bad \\u escape")
+				return
+			}
+			j += 6
+		default:
+			r.i = j
+			r.fail("bad escape")
+			return
+		}
+	}
 }
 
 // strEnd finishes a string at its first special byte j (len(r.b): none).
@@ -427,22 +508,104 @@ func (r *Reader) ListStart() ListValue {
 	return NotList
 }
 
-// skip reads and validates one value of any kind, discarding it.
+// Skip reads and validates one value of any kind, discarding it. Its
+// nesting is not limited (skipNested).
 func (r *Reader) Skip() {
 	switch c := r.Peek(); {
 	case c == '"':
-		r.str()
-	case c == '{':
-		r.Open()
-		for first := true; r.More('}', &first); {
-			r.Key()
-			r.Skip()
+		r.skipStr() // the value skipped most (phone numbers, names): one call less
+	case c == '{' || c == '[':
+		r.skipNested()
+	default:
+		r.scalar(c)
+	}
+}
+
+// skipNested skips the object or array at r.i, however deep, without
+// recursion: the kind of each open container is one bit (1: object), the
+// innermost 64 in a word held in a register and the outer ones in r.stack,
+// a word per 64 levels. A body of n bytes nests at most n levels, so the
+// stack is bounded by the body: n/8 bytes at worst, none for a value
+// nested 64 levels or less.
+func (r *Reader) skipNested() {
+	var top uint64 // the innermost levels' kinds, the innermost in bit 0
+	depth := 0
+	outer := r.stack[:0] // kept in r.stack when it returns, for the next value
+	c := r.b[r.i]        // '{' or '['
+	// A state machine, one label for each place the reader can stand in
+	// a container: keys, commas and brackets are read inline, where a loop
+	// that read each member through a helper made skipping a flat record
+	// measurably slower (BenchmarkSkip).
+open:
+	// c, at r.i, opens a container: one level deeper. '[' and '{' (like
+	// ']' and '}') differ in bit 5 alone.
+	if depth&63 == 0 && depth > 0 {
+		outer = append(outer, top)
+		top = 0
+	}
+	top = top<<1 | uint64(c>>5&1)
+	depth++
+	r.i++
+	if c = r.Peek(); c == ']'|byte(top&1)<<5 {
+		goto closing
+	}
+member:
+	// c, at r.i, starts a member: its key and colon in an object, then
+	// its value.
+	if top&1 != 0 {
+		if c != '"' {
+			r.fail("expected object key")
+			goto out
 		}
-	case c == '[':
-		r.Open()
-		for first := true; r.More(']', &first); {
-			r.Skip()
+		r.skipStr()
+		if r.Peek() != ':' {
+			r.fail("expected ':'")
+			goto out
 		}
+		r.i++
+		c = r.Peek()
+	}
+	switch c {
+	case '{', '[':
+		goto open
+	case '"':
+		r.skipStr()
+	default:
+		r.scalar(c)
+	}
+after:
+	// After a value: the next member, or the container's end.
+	if c = r.Peek(); c == ',' {
+		r.i++
+		c = r.Peek()
+		goto member
+	}
+	if c != ']'|byte(top&1)<<5 {
+		r.fail("expected ',' or closing bracket")
+		goto out
+	}
+closing:
+	// c, at r.i, closes the innermost container.
+	r.i++
+	top >>= 1
+	depth--
+	if depth&63 == 0 && depth > 0 {
+		top = outer[len(outer)-1]
+		outer = outer[:len(outer)-1]
+	}
+	if depth > 0 {
+		goto after
+	}
+out:
+	r.stack = outer
+}
+
+// scalar reads and validates a value that is no object or array, at
+// r.i, whose first byte is c.
+func (r *Reader) scalar(c byte) {
+	switch {
+	case c == '"':
+		r.skipStr()
 	case c == 't':
 		r.Literal("true")
 	case c == 'f':
@@ -505,9 +668,26 @@ func (r *Reader) ReadNum(n *Num) {
 	}
 }
 
-// Err is the first syntax error met since Reset, or nil.
+// Valid reports whether b is one JSON value, as a Reader reads it: what
+// encoding/json's Valid accepts, at any depth (encoding/json refuses
+// values nested deeper than 10 000 levels, which a decoder skips).
+func Valid(b []byte) bool {
+	var r Reader
+	r.Reset(b)
+	r.Skip()
+	r.End()
+	return r.err == nil
+}
+
+// Err is the first error met since Reset (a syntax error, or one wrapping
+// ErrTooDeep), or nil.
 func (r *Reader) Err() error { return r.err }
 
 // Release drops the reader's reference to the body, so a pooled reader does
-// not pin it between requests.
-func (r *Reader) Release() { r.b = nil }
+// not pin it between requests, and the stack a deep skipped value grew.
+func (r *Reader) Release() {
+	r.b = nil
+	if cap(r.stack) > maxKeptStack {
+		r.stack = nil
+	}
+}

@@ -3,7 +3,9 @@ package jsonscan
 import (
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"math/bits"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,15 +14,6 @@ import (
 	"airudder_exporter/internal/jsonscan/jsonscantest"
 	"airudder_exporter/internal/testkit"
 )
-
-// readerAccepts reports whether Reader takes b as one JSON value.
-func readerAccepts(b []byte) bool {
-	var r Reader
-	r.Reset(b)
-	r.Skip()
-	r.End()
-	return r.err == nil
-}
 
 var jsonCorpus = []string{
 	`{}`, `[]`, `0`, `-0`, `1.5e+10`, `-1E-2`, `"a"`, `true`, `false`, `null`, ` {"a" : [1, 2, {"b": null}] } `,
@@ -33,25 +26,322 @@ var jsonCorpus = []string{
 
 func TestReaderMatchesEncodingJSON(t *testing.T) {
 	for _, s := range jsonCorpus {
-		if got, want := readerAccepts([]byte(s)), json.Valid([]byte(s)); got != want {
+		if got, want := Valid([]byte(s)), json.Valid([]byte(s)); got != want {
 			t.Errorf("%q: reader accepts %v, encoding/json %v", s, got, want)
 		}
 	}
 }
 
+// The containers a decoder opens itself (Open) are limited to MaxDepth;
+// a value it skips is not, whatever lies around it.
 func TestReaderNestingLimit(t *testing.T) {
-	deep := strings.Repeat("[", MaxDepth+1) + strings.Repeat("]", MaxDepth+1)
-	if readerAccepts([]byte(deep)) {
-		t.Error("nesting beyond MaxDepth must be refused")
+	deep := []byte(strings.Repeat("[", MaxDepth+1) + strings.Repeat("]", MaxDepth+1))
+	var r Reader
+	r.Reset(deep)
+	for range MaxDepth {
+		r.Open()
 	}
-	ok := strings.Repeat("[", MaxDepth) + strings.Repeat("]", MaxDepth)
-	if !readerAccepts([]byte(ok)) {
-		t.Error("nesting up to MaxDepth must be accepted")
+	if r.Err() != nil {
+		t.Fatalf("opening MaxDepth containers: %v", r.Err())
 	}
-	// Deep bodies are refused without recursion trouble.
+	if r.Open(); !errors.Is(r.Err(), ErrTooDeep) || errors.Is(r.Err(), errSyntax) {
+		t.Errorf("opening more than MaxDepth containers: %v, want an error of ErrTooDeep alone", r.Err())
+	}
+	if !Valid(deep) {
+		t.Error("a skipped value nested beyond MaxDepth must be accepted")
+	}
+	// A deep value skipped inside containers a decoder opened leaves
+	// their depth as it was: they close, and MaxDepth more open after.
+	body := `[[[` + strings.Repeat(`{"a":[`, 10000) + `1` + strings.Repeat(`]}`, 10000) + `]]]` +
+		strings.Repeat("[", MaxDepth) + strings.Repeat("]", MaxDepth)
+	r.Reset([]byte(body))
+	for range 3 {
+		r.Open()
+	}
+	r.Skip()
+	for range 3 {
+		if first := false; r.More(']', &first) {
+			t.Fatal("expected the closing bracket")
+		}
+	}
+	for range MaxDepth {
+		r.Open()
+	}
+	for range MaxDepth {
+		first := true
+		r.More(']', &first)
+	}
+	if r.End(); r.Err() != nil {
+		t.Errorf("containers around a deep skipped value: %v", r.Err())
+	}
+	// Deep bodies that end early are refused, without recursion, as
+	// broken, not as too deep.
 	huge := strings.Repeat(`{"a":[`, 100000)
-	if readerAccepts([]byte(`{"x":` + huge)) {
-		t.Error("expected an error")
+	r.Reset([]byte(`{"x":` + huge))
+	if r.Skip(); !errors.Is(r.Err(), errSyntax) || errors.Is(r.Err(), ErrTooDeep) {
+		t.Errorf("unterminated deep body: %v", r.Err())
+	}
+}
+
+// A pooled reader keeps the stack of a value nested like a real body's at
+// most, not the one a hostile body grew.
+func TestReleaseDropsAGrownStack(t *testing.T) {
+	for _, c := range []struct {
+		depth int
+		kept  bool
+	}{{1000, true}, {100000, false}} {
+		var r Reader
+		r.Reset([]byte(strings.Repeat("[", c.depth) + strings.Repeat("]", c.depth)))
+		r.Skip()
+		if r.End(); r.Err() != nil || cap(r.stack) == 0 {
+			t.Fatalf("depth %d: %v, stack of %d words", c.depth, r.Err(), cap(r.stack))
+		}
+		if r.Release(); (r.stack != nil) != c.kept {
+			t.Errorf("depth %d: stack of %d words kept after Release", c.depth, cap(r.stack))
+		}
+	}
+}
+
+// skipBody is b as the value of a key, with a member after it.
+func skipBody(b []byte) []byte {
+	return append(append([]byte(`{"skip":`), b...), `,"n":7}`...)
+}
+
+// skipAccepts reports whether Reader, skipping b as the value of a key the
+// decoder does not use and reading on after it, takes the body built
+// around b: the skip must end exactly where the value does.
+func skipAccepts(b []byte) bool {
+	var r Reader
+	r.Reset(skipBody(b))
+	r.Open()
+	var n Num
+	for first := true; r.More('}', &first); {
+		if string(r.Key()) == "skip" {
+			r.Skip()
+		} else {
+			r.ReadNum(&n)
+		}
+	}
+	r.End()
+	return r.err == nil && n == Num{V: 7, St: OK}
+}
+
+// skipCorpus is hand-written values a skip must judge as encoding/json
+// does: mismatched and missing brackets, trailing and doubled commas,
+// missing colons, keys that are not strings, bad literals, numbers and
+// strings.
+var skipCorpus = []string{
+	`[}`, `{]`, `[1}`, `{"a":1]`, `[{"a":1]`, `[{"a":1}}`, `{"a":[1}}`, `[[]`, `[]]`, `[[]]]`, `{}}`, `{{}}`,
+	`[1,]`, `{"a":1,}`, `[1,,2]`, `[,]`, `{,"a":1}`, `[1 2]`, `{"a":1 "b":2}`, `{"a":1,"b"}`,
+	`{"a" 1}`, `{"a"::1}`, `{:1}`, `{"a":}`, `{1:1}`, `{null:1}`, `{"a":1,2:3}`, `{'a':1}`, `{a:1}`,
+	`[tru]`, `[nul]`, `[falsey]`, `[01]`, `[1.]`, `[-]`, `[.5]`, `[1e]`, `[+1]`, `[NaN]`, `["\x"]`, `["\u12"]`,
+	"[\"a\tb\"]", `["abc]`, `["\"]`, `[""]`, `["\\"]`, `{"\u00e9\"":"\ud83d\ude00"}`, `{"":""}`,
+	` [ 1 , { "a" : [ ] } , "x" ] `, "[\n\t{\r\"a\"\n:\t1}\n]", `[`, `{`, `{"a"`, `{"a":`, `[1,`, ``, ` `,
+	`{"a":1}x`, `[1]]`, `["a\u0000b", {"\\":[{}]}]`, "[\"\x00\"]", "[1\x00]",
+}
+
+// skipCase is a value and whether it is valid JSON.
+type skipCase struct {
+	s     string
+	valid bool
+}
+
+// nestCases are values nested d times, valid and broken in the ways a
+// nest breaks: brackets of the wrong kind or missing, at the bottom or
+// halfway down, trailing commas, missing colons. The depths cross the
+// words of the skip's stack.
+func nestCases(d int) []skipCase {
+	nest := func(open, mid, close string) string {
+		return strings.Repeat(open, d) + mid + strings.Repeat(close, d)
+	}
+	arrays := nest("[", "1", "]")
+	halfway := []byte(arrays)
+	halfway[d+1+d/2] = '}'
+	return []skipCase{
+		{nest("[", "", "]"), true},
+		{arrays, true},
+		{nest(`{"a":`, "1", "}"), true},
+		{nest(`{"k":[`, `"v"`, "]}"), true},
+		{nest(`[{"":`, "{}", "}]"), true},
+		{nest(`[1,`, "2", "]"), true},
+		{nest(`{"a":1,"b":`, "2", "}"), true},
+		{arrays + "]", false},                            // one closer too many
+		{arrays[1:], false},                              // one opener too few
+		{arrays[:len(arrays)-1], false},                  // the outermost closer missing
+		{nest("[", "1,", "]"), false},                    // a trailing comma at the bottom
+		{nest(`{"a":1,"b":`, "2", ",}"), false},          // a trailing comma in every object
+		{nest(`{"a"`, "1", "}"), false},                  // no colons
+		{nest("[", "1", "}"), false},                     // every closer of the wrong kind
+		{nest(`{"a":`, "1", "]"), false},                 //   likewise for objects
+		{nest("[", "[}", "]"), false},                    // a mismatch at the bottom
+		{string(halfway), false},                         // one closer of the wrong kind halfway up
+		{nest("[", "1", "],2"), false},                   // a member after the outermost nest
+		{nest(`{"a":`, `{"b"}`, "}"), false},             // a key without a value at the bottom
+		{nest("[", `"\u12"`, "]"), false},                // a bad escape at the bottom
+		{nest("[", "", "]") + nest("[", "", "]"), false}, // two values
+	}
+}
+
+// randomJSON appends a random JSON value to b: scalars in every form, and
+// arrays and objects, some of them long chains of one-member containers of
+// mixed kinds, so the nests cross the words of the skip's stack.
+func randomJSON(rng *rand.Rand, b []byte, depth int) []byte {
+	blank := func() {
+		if rng.IntN(4) == 0 {
+			b = append(b, " \t\n\r"[rng.IntN(4)])
+		}
+	}
+	blank()
+	switch k := rng.IntN(10); {
+	case depth > 6 || k < 4:
+		scalars := []string{`0`, `-0`, `12`, `-3.5e+7`, `1E-2`, `0.25`, `true`, `false`, `null`, `""`, `"a"`,
+			`"\"\\\/\b\f\n\r\t"`, `"\u00e9"`, `"\ud83d\ude00"`, `"\ud83d"`, `"été"`, `"a,b:[c]{d}"`}
+		b = append(b, scalars[rng.IntN(len(scalars))]...)
+	case k == 4:
+		// A chain of one-member containers.
+		n := rng.IntN(300)
+		kinds := make([]bool, n) // true: object
+		for i := range kinds {
+			kinds[i] = rng.IntN(2) == 0
+			if kinds[i] {
+				b = append(b, `{"k":`...)
+			} else {
+				b = append(b, '[')
+			}
+		}
+		b = randomJSON(rng, b, depth+1)
+		for i := n - 1; i >= 0; i-- {
+			b = append(b, "]}"[btoi(kinds[i])])
+		}
+	case k < 7:
+		b = append(b, '[')
+		for i := range rng.IntN(4) {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = randomJSON(rng, b, depth+1)
+		}
+		blank()
+		b = append(b, ']')
+	default:
+		b = append(b, '{')
+		for i := range rng.IntN(4) {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			blank()
+			b = append(b, `"k`...)
+			b = append(b, byte('0'+i))
+			b = append(b, '"')
+			blank()
+			b = append(b, ':')
+			b = randomJSON(rng, b, depth+1)
+		}
+		blank()
+		b = append(b, '}')
+	}
+	blank()
+	return b
+}
+
+func btoi(v bool) int {
+	if v {
+		return 1
+	}
+	return 0
+}
+
+// mutate breaks b at a random place the way broken bodies are broken: a
+// byte dropped, doubled, replaced or inserted, mostly structural ones.
+func mutate(rng *rand.Rand, b []byte) []byte {
+	if len(b) == 0 {
+		return b
+	}
+	const bytes = `[]{},:" 0-.eEtnfu\x`
+	i := rng.IntN(len(b))
+	c := bytes[rng.IntN(len(bytes))]
+	switch rng.IntN(4) {
+	case 0:
+		return append(b[:i:i], b[i+1:]...)
+	case 1:
+		return append(b[:i+1:i+1], b[i:]...)
+	case 2:
+		b[i] = c
+		return b
+	}
+	return append(append(b[:i:i], c), b[i:]...)
+}
+
+// Skip accepts exactly the values encoding/json's Valid accepts: on
+// hand-written values, nests up to encoding/json's own depth limit, and
+// many random values, whole and broken.
+func TestSkipMatchesEncodingJSON(t *testing.T) {
+	// check compares b alone, and as a value skipped among the members of
+	// an object, where encoding/json can judge them (jsonscantest).
+	check := func(b []byte) {
+		t.Helper()
+		for _, c := range []struct {
+			how    string
+			body   []byte
+			reader func([]byte) bool
+		}{
+			{"alone", b, Valid},
+			{"as a skipped member", skipBody(b), func([]byte) bool { return skipAccepts(b) }},
+		} {
+			if jsonscantest.Depth(c.body) > jsonscantest.EncodingJSONMaxDepth {
+				continue
+			}
+			if got, want := c.reader(c.body), json.Valid(c.body); got != want {
+				t.Fatalf("%.200q (%d bytes) %s: reader accepts %v, encoding/json %v", b, len(b), c.how, got, want)
+			}
+		}
+	}
+	for _, s := range append(jsonCorpus, skipCorpus...) {
+		check([]byte(s))
+	}
+	for _, d := range []int{1, 2, 63, 64, 65, 127, 128, 129, 191, 192, 193, 4095, 4096, 4097, 4999} {
+		for _, c := range nestCases(d) {
+			if got := json.Valid([]byte(c.s)); got != c.valid {
+				t.Fatalf("nest of %d %.100q: encoding/json says %v, the case %v", d, c.s, got, c.valid)
+			}
+			check([]byte(c.s))
+		}
+	}
+	// Ten thousand levels: encoding/json's limit, alone.
+	for _, c := range nestCases(jsonscantest.EncodingJSONMaxDepth) {
+		check([]byte(c.s))
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	n := 20000
+	if testing.Short() {
+		n = 2000
+	}
+	for range n {
+		b := randomJSON(rng, nil, 0)
+		if !json.Valid(b) {
+			t.Fatalf("generated %q is not JSON", b)
+		}
+		check(b)
+		for range 3 {
+			b = mutate(rng, b)
+			check(b)
+		}
+	}
+}
+
+// Past encoding/json's depth limit, which makes its Valid refuse any
+// deeper nest, Skip still accepts exactly the valid nests, as a whole
+// body and as a skipped member.
+func TestSkipBeyondEncodingJSONDepth(t *testing.T) {
+	for _, d := range []int{jsonscantest.EncodingJSONMaxDepth, jsonscantest.EncodingJSONMaxDepth + 1, 100000} {
+		for _, c := range nestCases(d) {
+			if got := Valid([]byte(c.s)); got != c.valid {
+				t.Errorf("nest of %d %.100q: reader accepts %v, want %v", d, c.s, got, c.valid)
+			}
+			if got := skipAccepts([]byte(c.s)); got != c.valid {
+				t.Errorf("nest of %d %.100q as a skipped member: reader accepts %v, want %v", d, c.s, got, c.valid)
+			}
+		}
 	}
 }
 
@@ -80,10 +370,10 @@ func FuzzJSONReader(f *testing.F) {
 	f.Add(testkit.ReadFile(f, "testdata", "airudder-call-webhook.json"))
 	f.Add(testkit.ReadFile(f, "testdata", "laaffic-ivr-push.json"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		got, want := readerAccepts(b), json.Valid(b)
+		got, want := Valid(b), json.Valid(b)
 		if got != want {
-			// encoding/json nests without limit; the reader stops at MaxDepth.
-			if !(want && !got && jsonscantest.Depth(b) > MaxDepth) {
+			// encoding/json refuses nests past its limit; Skip has none.
+			if !(got && !want && jsonscantest.Depth(b) > jsonscantest.EncodingJSONMaxDepth) {
 				t.Fatalf("%q: reader accepts %v, encoding/json %v", b, got, want)
 			}
 		}
@@ -125,6 +415,31 @@ func TestParseNumber(t *testing.T) {
 		got, ok := ParseNumber([]byte(c.in))
 		if ok != c.ok || (ok && got != c.want) {
 			t.Errorf("ParseNumber(%q) = %v, %v; want %v, %v", c.in, got, ok, c.want, c.ok)
+		}
+	}
+}
+
+// A text of white space alone is not set: texts are used trimmed, and a
+// blank id would make every record carrying one the same record.
+func TestTextSet(t *testing.T) {
+	for _, c := range []struct {
+		f    Text
+		want bool
+	}{
+		{Text{B: []byte("a"), St: OK}, true},
+		{Text{B: []byte(" a\t"), St: OK}, true},
+		{Text{B: []byte("0"), St: OK}, true},
+		{Text{B: []byte(""), St: OK}, false},
+		{Text{B: []byte(" "), St: OK}, false},
+		{Text{B: []byte("\t\r\n\v\f "), St: OK}, false},
+		{Text{B: []byte("\u00a0\u0085"), St: OK}, false},
+		{Text{B: []byte("\x00"), St: OK}, true},
+		{Text{B: []byte("a"), St: Null}, false},
+		{Text{B: []byte("a"), St: BadType}, false},
+		{Text{St: Absent}, false},
+	} {
+		if got := c.f.Set(); got != c.want {
+			t.Errorf("%q (state %d): Set() = %v, want %v", c.f.B, c.f.St, got, c.want)
 		}
 	}
 }

@@ -355,6 +355,13 @@ func Folded(mfs []*dto.MetricFamily) float64 {
 	return folded
 }
 
+// BeyondEncodingJSON reports whether body nests deeper than encoding/json
+// reads, which a decoder reads all the same: encoding/json cannot count
+// its records (JSONRecords).
+func BeyondEncodingJSON(body []byte) bool {
+	return jsonscantest.Depth(body) > jsonscantest.EncodingJSONMaxDepth
+}
+
 // JSONRecords counts the records of body the way encoding/json reads it:
 // the elements of the top-level listKey array, of a bare top-level array
 // when bareList, else one for an object; ok is false when encoding/json
@@ -452,9 +459,11 @@ func RecordAll(body receiver.Body) {
 }
 
 // Refused checks a vendor's Decode of body that returned err (with records
-// records decoded): a refused body yields no records, and a not-JSON
-// refusal is for a body encoding/json refuses too, or one nested deeper
-// than a jsonscan.Reader reads. It reports whether the body was refused.
+// records decoded): a refused body yields no records, a not-JSON refusal
+// is for a body encoding/json refuses too, whatever its nesting (the
+// values a decoder skips may nest to any depth), and a too-deep one for a
+// body nested deeper than jsonscan.MaxDepth. It reports whether the body
+// was refused.
 func Refused(t *testing.T, body []byte, err error, records int) bool {
 	t.Helper()
 	if err == nil {
@@ -463,8 +472,11 @@ func Refused(t *testing.T, body []byte, err error, records int) bool {
 	if records != 0 {
 		t.Fatalf("error %v with %d records", err, records)
 	}
-	if errors.Is(err, receiver.ErrNotJSON) && json.Valid(body) && jsonscantest.Depth(body) <= jsonscan.MaxDepth {
+	if errors.Is(err, receiver.ErrNotJSON) && json.Valid(body) {
 		t.Fatalf("valid JSON refused: %q", body)
+	}
+	if errors.Is(err, receiver.ErrTooDeep) && jsonscantest.Depth(body) <= jsonscan.MaxDepth {
+		t.Fatalf("refused as too deep: %q", body)
 	}
 	return true
 }
