@@ -47,6 +47,11 @@ const MaxDepth = 128
 // near, while the stack a hostile body grew is dropped.
 const maxKeptStack = 64
 
+// maxKeptScratch is the most bytes of unescaped strings a Reader keeps
+// between bodies: the ids and names of a real batch, while what a body full
+// of escaped strings grew is dropped.
+const maxKeptScratch = 64 << 10
+
 // errSyntax is wrapped by every Reader error but ErrTooDeep.
 var errSyntax = errors.New("invalid JSON")
 
@@ -684,10 +689,14 @@ func Valid(b []byte) bool {
 func (r *Reader) Err() error { return r.err }
 
 // Release drops the reader's reference to the body, so a pooled reader does
-// not pin it between requests, and the stack a deep skipped value grew.
+// not pin it between requests, and the stack a deep skipped value or the
+// scratch a body of escaped strings grew.
 func (r *Reader) Release() {
 	r.b = nil
 	if cap(r.stack) > maxKeptStack {
 		r.stack = nil
+	}
+	if cap(r.scratch) > maxKeptScratch {
+		r.scratch = nil
 	}
 }

@@ -102,6 +102,30 @@ func TestReleaseDropsAGrownStack(t *testing.T) {
 	}
 }
 
+// A pooled reader keeps the unescaped strings of a real body at most, not
+// what a body of escaped strings grew.
+func TestReleaseDropsAGrownScratch(t *testing.T) {
+	for _, c := range []struct {
+		strings int
+		kept    bool
+	}{{100, true}, {20000, false}} {
+		var r Reader
+		body := "[" + strings.TrimSuffix(strings.Repeat(`"a\u00e9bcdefghij",`, c.strings), ",") + "]"
+		r.Reset([]byte(body))
+		r.Open()
+		for first := true; r.More(']', &first); {
+			var f Text
+			r.ReadString(&f)
+		}
+		if r.End(); r.Err() != nil || cap(r.scratch) == 0 {
+			t.Fatalf("%d strings: %v, scratch of %d bytes", c.strings, r.Err(), cap(r.scratch))
+		}
+		if r.Release(); (r.scratch != nil) != c.kept {
+			t.Errorf("%d strings: scratch of %d bytes kept after Release", c.strings, cap(r.scratch))
+		}
+	}
+}
+
 // skipBody is b as the value of a key, with a member after it.
 func skipBody(b []byte) []byte {
 	return append(append([]byte(`{"skip":`), b...), `,"n":7}`...)
