@@ -177,6 +177,7 @@ func newServer(so server.Options, withDemo, defaultsIfMissing bool, storage stri
 		}
 		rcv.ApplyConfig(cfg.Webhooks)
 	}
+	so.Check = func(cfg *config.Config) error { return rcv.CheckConfig(cfg.Webhooks) }
 	for _, p := range pollers {
 		so.Scrapers = append(so.Scrapers, p)
 	}

@@ -260,6 +260,14 @@ func TestEndpointsAndReload(t *testing.T) {
 		t.Errorf("old token no longer accepted after a failed reload")
 	}
 
+	// A good file whose webhooks.redis takes a restart: refused the same way.
+	if err := os.WriteFile(cfgPath, []byte(good+"  redis:\n    address: 127.0.0.1:1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := httpDo(t, "POST", base+"/-/reload", nil); code != 500 || !strings.Contains(body, "webhooks.redis") {
+		t.Errorf("reload turning on Redis = %d %q, want 500 naming webhooks.redis", code, body)
+	}
+
 	// SIGHUP with a good file: token changes, metric back to 1.
 	if err := os.WriteFile(cfgPath, []byte("webhooks:\n  token: new-token\n"), 0o600); err != nil {
 		t.Fatal(err)

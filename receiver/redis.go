@@ -2,6 +2,7 @@ package receiver
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"sync"
@@ -71,18 +72,34 @@ func (r *Receiver) startRedis(cfg config.Webhooks) error {
 	return nil
 }
 
-// applyRedis applies a reload: the dedup window. Connection settings need a
-// restart (switching the dedup memory of a running process between local
-// and Redis, or between two Redis servers, would forget or split it).
+// applyRedis applies a reload: the dedup window. Connection settings are
+// refused by CheckConfig first.
 func (r *Receiver) applyRedis(cfg config.Webhooks) {
 	if r.redis != nil {
 		for _, s := range r.order {
 			s.redis.SetWindow(cfg.DedupWindow.D())
 		}
 	}
-	if !reflect.DeepEqual(cfg.Redis, r.redisCfg) {
-		level.Warn(r.logger).Log("msg", "webhooks.redis changed; the running dedup store is kept until a restart")
+}
+
+// errRedisNeedsRestart refuses a reload that changes webhooks.redis.
+var errRedisNeedsRestart = errors.New("webhooks.redis changed: the dedup store is connected at start, so a change takes a restart; the running config is kept")
+
+// CheckConfig refuses a reloaded webhooks section the running receiver
+// cannot apply: any change to webhooks.redis. Switching the dedup memory of
+// a running process between local and Redis, or between two Redis servers
+// or key prefixes, would forget or split it; the client's address, TLS,
+// credentials and timeout are fixed when it is made. Refusing keeps a
+// reload from reporting success for settings that are not in force.
+func (r *Receiver) CheckConfig(cfg config.Webhooks) error {
+	cfg = cfg.WithDefaults()
+	if !cfg.Redis.Enabled() && r.redis == nil {
+		return nil
 	}
+	if r.redis == nil || !reflect.DeepEqual(cfg.Redis, r.redisCfg) {
+		return errRedisNeedsRestart
+	}
+	return nil
 }
 
 // Ready reports whether webhooks can be counted now: always without Redis;

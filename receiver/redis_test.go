@@ -144,3 +144,39 @@ func TestNoRedisIsLocal(t *testing.T) {
 		t.Fatal("a Redis store exists without webhooks.redis.address")
 	}
 }
+
+// A reload may change the dedup window, not the dedup store: every change
+// of webhooks.redis (or turning it on or off) is refused, since the running
+// process would keep its connection and keys and a reload would report
+// settings that are not in force.
+func TestCheckConfigRefusesRedisChanges(t *testing.T) {
+	srv := testkit.StartRedis(t)
+	withRedis := newTestReceiver(t, redisWebhooks(srv.Addr), t.TempDir())
+	local := newTestReceiver(t, config.Webhooks{}, t.TempDir())
+
+	same := redisWebhooks(srv.Addr)
+	same.DedupWindow = config.Duration(2 * time.Hour)
+	if err := withRedis.CheckConfig(same); err != nil {
+		t.Errorf("the same Redis with another dedup window: %v", err)
+	}
+	if err := local.CheckConfig(config.Webhooks{DedupWindow: config.Duration(time.Hour)}); err != nil {
+		t.Errorf("no Redis before or after: %v", err)
+	}
+	for name, c := range map[string]func(*config.Webhooks){
+		"address":    func(w *config.Webhooks) { w.Redis.Address = "127.0.0.1:1" },
+		"key prefix": func(w *config.Webhooks) { w.Redis.KeyPrefix = "other:" },
+		"password":   func(w *config.Webhooks) { w.Redis.Password = "rotated" },
+		"timeout":    func(w *config.Webhooks) { w.Redis.Timeout = config.Duration(time.Second) },
+		"db":         func(w *config.Webhooks) { w.Redis.DB = 3 },
+		"off":        func(w *config.Webhooks) { w.Redis = config.Redis{} },
+	} {
+		w := redisWebhooks(srv.Addr)
+		c(&w)
+		if err := withRedis.CheckConfig(w); err == nil || !strings.Contains(err.Error(), "webhooks.redis") {
+			t.Errorf("%s changed: %v, want a refusal naming webhooks.redis", name, err)
+		}
+	}
+	if err := local.CheckConfig(redisWebhooks(srv.Addr)); err == nil {
+		t.Error("Redis turned on by a reload: accepted")
+	}
+}

@@ -98,6 +98,10 @@ type Options struct {
 	// every successfully loaded config to the components.
 	ConfigFile string
 	Apply      func(*config.Config)
+	// Check, when set, vets a reloaded config before Apply: an error (a
+	// setting that takes a restart) refuses the reload, as a config that
+	// does not load is refused.
+	Check func(*config.Config) error
 	Scrapers   []Scraper
 	Webhooks   http.Handler // served under /webhooks/
 	// Ready reports why the components cannot serve yet (nil: ready).
@@ -167,6 +171,13 @@ func (s *Server) reload() error {
 		return err
 	}
 	cfg = s.demo.Augment(cfg)
+	if s.o.Check != nil {
+		if err := s.o.Check(cfg); err != nil {
+			s.reloadOK.Set(0)
+			level.Error(s.logger).Log("msg", "Config reload refused; keeping the previous config", "file", s.o.ConfigFile, "err", err)
+			return err
+		}
+	}
 	s.holder.Set(cfg)
 	s.o.Apply(cfg)
 	s.reloadOK.Set(1)

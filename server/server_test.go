@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -101,6 +102,44 @@ func TestReloadErrorDoesNotEchoValues(t *testing.T) {
 	}
 	if m := scrapeBody(t, s); !strings.Contains(m, "airudder_exporter_config_last_reload_successful 0") {
 		t.Errorf("last_reload_successful not 0 after a failed reload")
+	}
+}
+
+// A config the components cannot apply without a restart (Check) is
+// refused as a config that does not load: 500 with the reason, the gauge
+// at 0, the running config kept.
+func TestReloadRefusedByCheck(t *testing.T) {
+	applied := 0
+	refuse := errors.New("webhooks.redis changed: takes a restart")
+	var check error
+	s, _ := newTestServer(t, "webhooks:\n  token: x\n", Options{EnableLifecycle: true,
+		Apply: func(*config.Config) { applied++ },
+		Check: func(*config.Config) error { return check }})
+	mux, err := s.routes(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reload := func() *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, httptest.NewRequest("POST", "/-/reload", nil))
+		return rec
+	}
+	check = refuse
+	if rec := reload(); rec.Code != 500 || !strings.Contains(rec.Body.String(), "webhooks.redis") {
+		t.Errorf("refused reload = %d %q, want 500 naming webhooks.redis", rec.Code, rec.Body.String())
+	}
+	if applied != 1 {
+		t.Errorf("config applied %d times, want once (at start): the refused one must not be", applied)
+	}
+	if m := scrapeBody(t, s); !strings.Contains(m, "airudder_exporter_config_last_reload_successful 0") {
+		t.Error("last_reload_successful not 0 after a refused reload")
+	}
+	check = nil
+	if rec := reload(); rec.Code != 200 || applied != 2 {
+		t.Errorf("accepted reload = %d, applied %d times; want 200 and 2", rec.Code, applied)
+	}
+	if m := scrapeBody(t, s); !strings.Contains(m, "airudder_exporter_config_last_reload_successful 1") {
+		t.Error("last_reload_successful not back to 1")
 	}
 }
 
