@@ -101,9 +101,9 @@ type Options struct {
 	// Check, when set, vets a reloaded config before Apply: an error (a
 	// setting that takes a restart) refuses the reload, as a config that
 	// does not load is refused.
-	Check func(*config.Config) error
-	Scrapers   []Scraper
-	Webhooks   http.Handler // served under /webhooks/
+	Check    func(*config.Config) error
+	Scrapers []Scraper
+	Webhooks http.Handler // served under /webhooks/
 	// Ready reports why the components cannot serve yet (nil: ready).
 	Ready func() error
 	// Closers are closed after the listeners, once in-flight requests
