@@ -2,11 +2,16 @@
 VERSION  ?= $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 REVISION ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 BRANCH   ?= $(shell git rev-parse --abbrev-ref HEAD 2>/dev/null || echo unknown)
+# The build's time (SOURCE_DATE_EPOCH when set, for reproducible builds) and
+# who built it: USER is unset in many CI and container shells.
+BUILD_DATE ?= $(shell date -u $(if $(SOURCE_DATE_EPOCH),-d @$(SOURCE_DATE_EPOCH)) +%Y%m%d-%H:%M:%S)
+BUILD_USER ?= $(or $(USER),$(shell id -un 2>/dev/null),unknown)@$(or $(shell hostname 2>/dev/null),unknown)
 LDFLAGS  := -s -w \
   -X github.com/prometheus/common/version.Version=$(VERSION) \
   -X github.com/prometheus/common/version.Revision=$(REVISION) \
   -X github.com/prometheus/common/version.Branch=$(BRANCH) \
-  -X github.com/prometheus/common/version.BuildUser=$(USER)
+  -X github.com/prometheus/common/version.BuildUser=$(BUILD_USER) \
+  -X github.com/prometheus/common/version.BuildDate=$(BUILD_DATE)
 
 # Release builds use one pinned toolchain (go.mod's `toolchain` line), fetched
 # from the Go module proxy when the local one differs. Plain `=` on purpose: an

@@ -59,7 +59,7 @@ func init() {
 	if version.Version == "" {
 		version.Version = projectVersion
 	}
-	for _, v := range []*string{&version.Branch, &version.BuildDate} {
+	for _, v := range []*string{&version.Branch, &version.BuildDate, &version.BuildUser} {
 		if *v == "" {
 			*v = "unknown"
 		}

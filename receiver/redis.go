@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 
 	"github.com/go-kit/log"
@@ -68,7 +69,8 @@ func (r *Receiver) startRedis(cfg config.Webhooks) error {
 		s.redis = r.redis.Store(rc.KeyPrefix, s.name, cfg.DedupWindow.D())
 		s.store = s.redis
 	}
-	level.Info(r.logger).Log("msg", "webhook dedup memory shared in Redis; --storage.path state files are not used", "address", rc.Address, "sentinel", sentinels, "master_name", masterName, "cluster", rc.ClusterAddresses, "db", rc.DB, "key_prefix", rc.KeyPrefix, "tls", rc.TLS != nil, "timeout", rc.Timeout)
+	// logfmt has no list values: address lists are joined.
+	level.Info(r.logger).Log("msg", "webhook dedup memory shared in Redis; --storage.path state files are not used", "address", rc.Address, "sentinel", strings.Join(sentinels, ","), "master_name", masterName, "cluster", strings.Join(rc.ClusterAddresses, ","), "db", rc.DB, "key_prefix", rc.KeyPrefix, "tls", rc.TLS != nil, "timeout", rc.Timeout.D().String())
 	return nil
 }
 

@@ -4,7 +4,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/go-kit/log"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"airudder_exporter/config"
@@ -90,5 +92,35 @@ func TestRedisSentinelCredentials(t *testing.T) {
 	}
 	if keys, err := master.Do("DBSIZE"); err != nil || keys == "0" {
 		t.Errorf("the master holds %q keys (%v): the claim did not reach it", keys, err)
+	}
+}
+
+// The start line names the Redis it uses: address lists and the timeout as
+// an operator reads them, not what logfmt makes of a slice or a duration.
+func TestRedisStartLogNamesTheServers(t *testing.T) {
+	for _, tc := range []struct {
+		redis config.Redis
+		want  string
+	}{
+		{config.Redis{ClusterAddresses: []string{"127.0.0.1:1", "127.0.0.1:2"}, KeyPrefix: "t:", Timeout: config.Duration(300 * time.Millisecond)},
+			`cluster=127.0.0.1:1,127.0.0.1:2`},
+		{config.Redis{Sentinel: &config.RedisSentinel{MasterName: "m", Addresses: []string{"127.0.0.1:3", "127.0.0.1:4"}}, KeyPrefix: "t:",
+			Timeout: config.Duration(300 * time.Millisecond)}, `sentinel=127.0.0.1:3,127.0.0.1:4 master_name=m`},
+	} {
+		logs := &testkit.LogBuffer{}
+		r, err := New(config.Webhooks{Redis: tc.redis}, Options{Registerer: prometheus.NewRegistry(), Logger: log.NewLogfmtLogger(logs)}, testVendors()...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = r.Close()
+		line := ""
+		for _, l := range strings.Split(logs.String(), "\n") {
+			if strings.Contains(l, "dedup memory shared in Redis") {
+				line = l
+			}
+		}
+		if !strings.Contains(line, tc.want) || !strings.Contains(line, "timeout=300ms") || strings.Contains(line, "unsupported") {
+			t.Errorf("start line %q, want %s and timeout=300ms", line, tc.want)
+		}
 	}
 }
