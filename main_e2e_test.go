@@ -235,6 +235,9 @@ func TestEndpointsAndReload(t *testing.T) {
 		{"GET", "/-/healthy", 200}, {"GET", "/-/ready", 200}, {"GET", "/", 200},
 		{"GET", "/-/reload", 405}, {"PUT", "/-/reload", 405}, {"POST", "/-/healthy", 405},
 		{"GET", "/webhooks/airudder", 405}, {"POST", "/webhooks/airudder", 401},
+		// Unclean webhook paths are the receiver's counted 404, not the
+		// mux's redirect (a redirected POST would be lost).
+		{"POST", "/webhooks//airudder", 404}, {"POST", "/webhooks/airudder/../laaffic", 404},
 	} {
 		if code, _ := httpDo(t, c.method, base+c.path, nil); code != c.want {
 			t.Errorf("%s %s = %d, want %d", c.method, c.path, code, c.want)
