@@ -795,3 +795,178 @@ func TestChartGrafanaDashboards(t *testing.T) {
 		check(t, packageChart(t), "grafanaDashboards: {enabled: true}\n", "mon", "grafana_dashboard", "1", "")
 	})
 }
+
+// template runs `helm template` with extra arguments (--set, -f, ...).
+func template(t *testing.T, extra ...string) (string, string, error) {
+	t.Helper()
+	args := append([]string{"template", "rel", chartDir(t), "--namespace", "mon", "--kube-version", kubeVersion}, extra...)
+	return runHelm(t, args...)
+}
+
+// values.schema.json refuses values that used to render into broken or
+// silently different objects, and names the offending key.
+func TestChartRefusesBadValues(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		args []string
+		file string // a values file, for what --set cannot express
+		want string // the key, as the schema error names it
+	}{
+		{name: "replicas not a number", args: []string{"--set", "replicaCount=two"}, want: "/replicaCount"},
+		{name: "negative replicas", args: []string{"--set", "replicaCount=-1"}, want: "/replicaCount"},
+		{name: "zero replicas", args: []string{"--set", "replicaCount=0"}, want: "/replicaCount"},
+		{name: "fractional replicas", file: "replicaCount: 1.5\n", want: "/replicaCount"},
+		{name: "port not a number", args: []string{"--set", "port=abc"}, want: "/port"},
+		{name: "port 0", args: []string{"--set", "port=0"}, want: "/port"},
+		{name: "webhook port out of range", args: []string{"--set", "webhookPort=99999"}, want: "/webhookPort"},
+		{name: "negative webhook port", args: []string{"--set", "webhookPort=-1"}, want: "/webhookPort"},
+		{name: "service port out of range", args: []string{"--set", "service.port=65536"}, want: "/service/port"},
+		{name: "pull policy", args: []string{"--set", "image.pullPolicy=Sometimes"}, want: "/image/pullPolicy"},
+		{name: "service type", args: []string{"--set", "service.type=Nodeport"}, want: "/service/type"},
+		{name: "access mode", args: []string{"--set", "persistence.accessModes[0]=ReadWriteSometimes"}, want: "/persistence/accessModes/0"},
+		{name: "resources dropped", args: []string{"--set-json", "resources=null"}, want: "'resources'"},
+		{name: "liveness probe dropped", args: []string{"--set-json", "livenessProbe=null"}, want: "'livenessProbe'"},
+		{name: "security context dropped", args: []string{"--set-json", "securityContext=null"}, want: "'securityContext'"},
+		{name: "resources not a map", args: []string{"--set", "resources=small"}, want: "/resources"},
+		{name: "unknown top-level key", args: []string{"--set", "replicas=3"}, want: "'replicas'"},
+		{name: "unknown key in a chart object", args: []string{"--set", "serviceMonitor.enable=true"}, want: "'enable'"},
+		{name: "toggle as a string", args: []string{"--set-string", "ingress.enabled=true"}, want: "/ingress/enabled"},
+		{name: "toggle as a word", args: []string{"--set", "persistence.enabled=yes"}, want: "/persistence/enabled"},
+		{name: "ingress without hosts", args: []string{"--set", "ingress.enabled=true", "--set-json", "ingress.hosts=[]"}, want: "/ingress/hosts"},
+		{name: "ingress host with a scheme", args: []string{"--set", "ingress.hosts[0]=https://hooks.example.com"}, want: "/ingress/hosts/0"},
+		{name: "tag in the repository", args: []string{"--set", "image.repository=registry.example.com/airudder_exporter:0.1.0"}, want: "/image/repository"},
+		{name: "tag read as a float", file: "image: {tag: 1.10}\n", want: "/image/tag"},
+		{name: "label value not a string", args: []string{"--set", "podLabels.tier=1"}, want: "/podLabels/tier"},
+		{name: "annotation value not a string", args: []string{"--set", "service.annotations.enabled=true"}, want: "/service/annotations/enabled"},
+		{name: "pull secrets as a string", args: []string{"--set", "imagePullSecrets=regcred"}, want: "/imagePullSecrets"},
+		{name: "extra env not a list", args: []string{"--set", "extraEnv=FOO"}, want: "/extraEnv"},
+		{name: "extra arg not a string", file: "extraArgs: [{log.format: json}]\n", want: "/extraArgs/0"},
+		{name: "secret name with capitals", args: []string{"--set", "credentials.webhookToken.existingSecret=Webhook_Token"}, want: "/credentials/webhookToken/existingSecret"},
+		{name: "scrape interval without unit", args: []string{"--set", "serviceMonitor.interval=30"}, want: "/serviceMonitor/interval"},
+		{name: "scrape timeout misspelt", args: []string{"--set", "serviceMonitor.scrapeTimeout=10sec"}, want: "/serviceMonitor/scrapeTimeout"},
+		{name: "state size not a quantity", args: []string{"--set", "stateSizeLimit=lots"}, want: "/stateSizeLimit"},
+		{name: "PDB minAvailable not a number or percentage", args: []string{"--set", "podDisruptionBudget.minAvailable=half"}, want: "/podDisruptionBudget/minAvailable"},
+		{name: "config a list", file: "config: [webhooks]\n", want: "/config"},
+		{name: "runbook base not a URL", args: []string{"--set", "prometheusRule.runbookBaseURL=git example/RUNBOOK"}, want: "/prometheusRule/runbookBaseURL"},
+	} {
+		args := c.args
+		if c.file != "" {
+			args = append(args, "-f", valuesFile(t, c.file))
+		}
+		_, stderr, err := template(t, args...)
+		if err == nil {
+			t.Errorf("%s: helm template %s rendered, want a refusal naming %s", c.name, strings.Join(args, " "), c.want)
+			continue
+		}
+		if !strings.Contains(stderr, "values don't meet the specifications of the schema") || !strings.Contains(stderr, c.want) {
+			t.Errorf("%s: helm template %s: want a schema error naming %s, got:\n%s", c.name, strings.Join(args, " "), c.want, stderr)
+		}
+	}
+}
+
+// Every override values.yaml and README document, and the ones .ci/image
+// uses, passes the schema and renders.
+func TestChartAcceptsDocumentedValues(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		args []string
+		file string
+	}{
+		{name: "README install", args: []string{
+			"--set", "image.repository=registry.example.com/airudder_exporter", "--set", "image.tag=0.1.0",
+			"--set", "credentials.airudder.existingSecret=airudder-credentials",
+			"--set", "credentials.webhookToken.existingSecret=airudder-webhook-token",
+			"--set", "serviceMonitor.enabled=true", "--set", "prometheusRule.enabled=true",
+			"--set", "ingress.enabled=true", "--set", "ingress.hosts[0]=hooks.example.com"}},
+		{name: ".ci/image pod", args: []string{
+			"--set", "image.repository=localhost/airudder_exporter", "--set", "image.tag=ci-123-456",
+			"--set", "port=18080", "--set", "service.port=18080", "--set", "webhookPort=18081", "--set", "service.webhookPort=18081",
+			"--set", "credentials.webhookToken.existingSecret=ci-123-456-token",
+			"--set", "podDisruptionBudget.enabled=false", "--set", "serviceAccount.create=false"}},
+		{name: "all features", file: allFeatures},
+		{name: "registry with a port and a numeric tag", args: []string{"--set", "image.repository=registry.example.com:5000/ops/airudder_exporter", "--set", "image.tag=20240101", "--set", "image.pullPolicy=Always"}},
+		{name: "pull secrets", args: []string{"--set", "imagePullSecrets[0].name=regcred"}},
+		{name: "names", args: []string{"--set", "nameOverride=exporter", "--set", "fullnameOverride=airudder"}},
+		{name: "second account from extraEnv", file: `
+extraEnv:
+  - {name: AIRUDDER_APP_KEY_SALES, valueFrom: {secretKeyRef: {name: airudder-sales, key: app_key}}}
+  - {name: TZ, value: Asia/Jakarta}
+extraArgs: [--log.format=json]
+`},
+		{name: "config with proxies and redis", file: `
+replicaCount: 2
+config:
+  webhooks:
+    trusted_proxies: [10.0.0.0/8]
+    allowed_cidrs: [203.0.113.0/24]
+    redis: {address: 'redis-master.redis.svc:6379', password: '${REDIS_PASSWORD}', key_prefix: airudder_exporter/}
+credentials:
+  redis: {existingSecret: redis-auth, passwordKey: redis-password}
+podDisruptionBudget: {minAvailable: 1}
+topologySpreadConstraints:
+  - {maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: ScheduleAnyway, labelSelector: {matchLabels: {app.kubernetes.io/name: airudder-exporter}}}
+`},
+		{name: "config as a string", file: "config: |\n  webhooks:\n    token: '${WEBHOOK_TOKEN}'\n"},
+		{name: "webhooks on the main port", args: []string{"--set", "webhookPort=0", "--set", "ingress.enabled=true"}},
+		{name: "ingress with TLS and a wildcard host", file: `
+ingress:
+  enabled: true
+  className: nginx
+  annotations: {cert-manager.io/cluster-issuer: letsencrypt, nginx.ingress.kubernetes.io/proxy-body-size: 8m}
+  hosts: [webhooks.example.com, '*.hooks.example.com']
+  tls: [{secretName: webhooks-tls, hosts: [webhooks.example.com]}]
+`},
+		{name: "persistence on a created claim", args: []string{"--set", "persistence.enabled=true", "--set", "persistence.storageClass=fast", "--set", "persistence.size=1Gi", "--set", "persistence.accessModes[0]=ReadWriteOncePod"}},
+		{name: "persistence on an existing claim", args: []string{"--set", "persistence.enabled=true", "--set", "persistence.existingClaim=airudder-state"}},
+		{name: "state size in bytes", args: []string{"--set", "stateSizeLimit=536870912"}},
+		{name: "own strategy", file: "strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 0, maxUnavailable: 1}}\n"},
+		{name: "resources and scheduling", file: `
+resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {cpu: 1, memory: 1Gi}}
+nodeSelector: {kubernetes.io/os: linux}
+tolerations: [{key: dedicated, operator: Equal, value: monitoring, effect: NoSchedule}]
+affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: kubernetes.io/arch, operator: In, values: [amd64]}]}]}}}
+priorityClassName: system-cluster-critical
+podAnnotations: {prometheus.io/scrape: "false"}
+podLabels: {team: ops}
+terminationGracePeriodSeconds: 60
+`},
+		{name: "probes and security contexts replaced", file: `
+livenessProbe: {tcpSocket: {port: http}, periodSeconds: 20}
+readinessProbe: {httpGet: {path: /-/ready, port: http}, initialDelaySeconds: 2}
+podSecurityContext: {runAsNonRoot: true, runAsUser: 10001, fsGroup: 10001, fsGroupChangePolicy: OnRootMismatch}
+securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}
+`},
+		{name: "load balancer service", file: "service: {type: LoadBalancer, annotations: {service.beta.kubernetes.io/aws-load-balancer-internal: \"true\"}}\n"},
+		{name: "own service account", args: []string{"--set", "serviceAccount.create=false", "--set", "serviceAccount.name=monitoring"}},
+		{name: "PDB as a percentage", args: []string{"--set", "podDisruptionBudget.maxUnavailable=50%"}},
+		{name: "ServiceMonitor tuned", file: `
+serviceMonitor:
+  enabled: true
+  additionalLabels: {release: kube-prometheus-stack}
+  interval: 1m
+  scrapeTimeout: 15s
+  relabelings: [{action: replace, targetLabel: cluster, replacement: prod}]
+  metricRelabelings: [{action: drop, sourceLabels: [__name__], regex: go_.*}]
+`},
+		{name: "dashboards with their own label", args: []string{"--set", "grafanaDashboards.enabled=true", "--set", "grafanaDashboards.label=dash", "--set", "grafanaDashboards.labelValue=1",
+			"--set", "grafanaDashboards.namespace=grafana", "--set", "grafanaDashboards.folder=Voice robots",
+			"--set", "grafanaDashboards.annotations.k8s-sidecar-target-directory=/tmp/dashboards/airudder"}},
+		{name: "rules with runbook links", args: []string{"--set", "prometheusRule.enabled=true", "--set", "prometheusRule.runbookBaseURL=https://git.example.com/airudder_exporter/blob/main/",
+			"--set", "prometheusRule.additionalLabels.release=kube-prometheus-stack"}},
+		{name: "optional lists and maps dropped", args: []string{"--set-json", "extraEnv=null", "--set-json", "nodeSelector=null", "--set-json", "strategy=null", "--set-json", "tolerations=null"}},
+		{name: "as a dependency, with globals", args: []string{"--set", "global.imageRegistry=registry.example.com"}},
+	} {
+		args := c.args
+		if c.file != "" {
+			args = append(args, "-f", valuesFile(t, c.file))
+		}
+		out, stderr, err := template(t, args...)
+		if err != nil {
+			t.Errorf("%s: helm template %s: %v\n%s", c.name, strings.Join(args, " "), err, stderr)
+			continue
+		}
+		if !strings.Contains(out, "kind: Deployment") {
+			t.Errorf("%s: helm template %s rendered no Deployment", c.name, strings.Join(args, " "))
+		}
+	}
+}
