@@ -528,6 +528,7 @@ func TestChartRefusesDoubleCounting(t *testing.T) {
 		"replicas without redis":      {"replicaCount: 2\n", "config.webhooks.redis (address, sentinel or cluster_addresses)"},
 		"replicas with empty redis":   {"replicaCount: 3\nconfig: {webhooks: {redis: {address: ''}}}\n", "counted twice"},
 		"replicas with one RWO claim": {"replicaCount: 2\npersistence: {enabled: true}\nconfig: {webhooks: {redis: {address: 'r:6379'}}}\n", "ReadWriteOnce"},
+		"webhook listener on the metrics port": {"port: 10133\nwebhookPort: 10133\n", "two listeners cannot share a port"},
 	} {
 		args := []string{"template", "rel", chartDir(t), "--kube-version", kubeVersion, "-f", valuesFile(t, c.values)}
 		_, stderr, err := runHelm(t, args...)
@@ -814,7 +815,6 @@ func TestChartRefusesBadValues(t *testing.T) {
 	}{
 		{name: "replicas not a number", args: []string{"--set", "replicaCount=two"}, want: "/replicaCount"},
 		{name: "negative replicas", args: []string{"--set", "replicaCount=-1"}, want: "/replicaCount"},
-		{name: "zero replicas", args: []string{"--set", "replicaCount=0"}, want: "/replicaCount"},
 		{name: "fractional replicas", file: "replicaCount: 1.5\n", want: "/replicaCount"},
 		{name: "port not a number", args: []string{"--set", "port=abc"}, want: "/port"},
 		{name: "port 0", args: []string{"--set", "port=0"}, want: "/port"},
@@ -886,6 +886,7 @@ func TestChartAcceptsDocumentedValues(t *testing.T) {
 		{name: "all features", file: allFeatures},
 		{name: "registry with a port and a numeric tag", args: []string{"--set", "image.repository=registry.example.com:5000/ops/airudder_exporter", "--set", "image.tag=20240101", "--set", "image.pullPolicy=Always"}},
 		{name: "pull secrets", args: []string{"--set", "imagePullSecrets[0].name=regcred"}},
+		{name: "scaled to zero", args: []string{"--set", "replicaCount=0"}},
 		{name: "names", args: []string{"--set", "nameOverride=exporter", "--set", "fullnameOverride=airudder"}},
 		{name: "second account from extraEnv", file: `
 extraEnv:

@@ -71,6 +71,9 @@ Included by the Deployment, so `helm template` / `helm install` fail early.
 {{- if lt $replicas 0 }}
 {{- fail "replicaCount must not be negative" }}
 {{- end }}
+{{- if and .Values.webhookPort (eq (int .Values.webhookPort) (int .Values.port)) }}
+{{- fail (printf "webhookPort=%d is port: two listeners cannot share a port; set webhookPort=0 for one listener serving both" (int .Values.webhookPort)) }}
+{{- end }}
 {{- end }}
 
 {{/*
