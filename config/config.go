@@ -393,11 +393,20 @@ func readSecretFile(path string) (string, error) {
 	if len(b) > maxSecretFileBytes {
 		return "", fmt.Errorf("file larger than %d bytes; not a secret", maxSecretFileBytes)
 	}
-	return strings.TrimSpace(string(b)), nil
+	v := strings.TrimSpace(string(b))
+	if v == "" {
+		// Taken as "not set", an empty token_file would turn webhook
+		// authentication off and an empty webhook_token_file fall back to
+		// webhooks.token: a file given is a secret expected. The path is
+		// named (unlike a missing file's, which may be a value pasted in the
+		// wrong key): the file exists, so it is a path.
+		return "", fmt.Errorf("file %q is empty (or only whitespace): put the secret in it or remove the key", path)
+	}
+	return v, nil
 }
 
 // resolveSecret reads the secret of key from file into *val when key_file
-// is set; a file may not be combined with the value itself. where is the
+// is set; a file may not be combined with the value itself, nor be empty. where is the
 // YAML path holding key, for the errors.
 func resolveSecret[S ~string](where, key string, val *S, file string) error {
 	if *val != "" && file != "" {
