@@ -65,19 +65,24 @@ func TestEveryAESKeyRuleHasOneFile(t *testing.T) {
 	}
 	for _, lit := range lits {
 		// The fixed text after the field names the rule; a bare %w wraps a
-		// file error, named by the field.
+		// file error, named by the field, with one file per way a file fails.
 		rule := strings.TrimSpace(strings.SplitN(strings.TrimPrefix(lit, "%s"), "%", 2)[0])
 		rule = strings.Trim(rule, ": ")
-		n := 0
-		for _, tc := range invalidCases {
-			for _, w := range tc.want {
-				if strings.Contains(w, rule) && strings.HasPrefix(tc.file, "invalid-aes-key-") {
+		reasons := []string{""}
+		if strings.HasSuffix(lit, "%w") {
+			reasons = []string{"file not found", "is empty"}
+		}
+		for _, reason := range reasons {
+			n := 0
+			for _, tc := range invalidCases {
+				want := strings.Join(tc.want, "\n")
+				if strings.Contains(want, rule) && strings.Contains(want, reason) && strings.HasPrefix(tc.file, "invalid-aes-key-") {
 					n++
 				}
 			}
-		}
-		if rule == "" || n != 1 {
-			t.Errorf("error %q (rule %q) is expected by %d invalid-aes-key-* files, want 1", lit, rule, n)
+			if rule == "" || n != 1 {
+				t.Errorf("error %q (rule %q, reason %q) is expected by %d invalid-aes-key-* files, want 1", lit, rule, reason, n)
+			}
 		}
 	}
 }

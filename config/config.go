@@ -1,9 +1,10 @@
 // Package config loads, validates and holds the exporter's configuration.
 //
 // The file is YAML, decoded strictly (unknown keys are errors), with ${ENV_VAR}
-// references expanded before decoding and `*_file` variants for secrets. A
-// Config is immutable once loaded: reloads build a new one and swap it in
-// atomically through a Holder, so readers never see a half-applied file.
+// references in values expanded after parsing and `*_file` variants for
+// secrets. A Config is immutable once loaded: reloads build a new one and
+// swap it in atomically through a Holder, so readers never see a
+// half-applied file.
 package config
 
 import (
@@ -16,6 +17,8 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -220,35 +223,157 @@ func Load(path string) (*Config, error) {
 	return Parse(b)
 }
 
+// envRef is a reference to an environment variable. Only the braced form
+// is one, so a literal "$" in a value survives.
 var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 
-// ExpandEnv replaces ${NAME} with the environment variable NAME (empty when
-// unset). Only the braced form is expanded, so a literal "$" in a secret
-// survives.
-func ExpandEnv(b []byte) []byte {
-	return envRef.ReplaceAllFunc(b, func(m []byte) []byte {
-		return []byte(os.Getenv(string(m[2 : len(m)-1])))
-	})
+// envRefs expands the references after the YAML is parsed, into scalar
+// values only: a variable's value then arrives byte for byte whatever it
+// holds (quotes, "#", ": ", line breaks), as it is never read as YAML.
+//
+// Before parsing, each reference is replaced in the text by a placeholder
+// (mark, index, "_"), which YAML reads alike in every context: "{" and "}"
+// are syntax inside [ ] and { }, where a bare ${NAME} would not parse.
+type envRefs struct {
+	mark  string         // absent from the file, so every mark is a placeholder
+	names []string       // the variable of each placeholder
+	ph    *regexp.Regexp // a placeholder
 }
 
-// Parse expands, decodes strictly, applies defaults and validates.
+// hideEnvRefs returns b with its references replaced by placeholders, and
+// what expands them (nil when b has none).
+func hideEnvRefs(b []byte) ([]byte, *envRefs) {
+	if !envRef.Match(b) {
+		return b, nil
+	}
+	// The mark's first letter occurs nowhere else in it, so no mark can
+	// start in the text just before a placeholder and end inside it.
+	r := &envRefs{mark: "EnvRef"}
+	for bytes.Contains(b, []byte(r.mark)) {
+		r.mark += "x"
+	}
+	r.ph = regexp.MustCompile(r.mark + `([0-9]+)_`)
+	out := envRef.ReplaceAllFunc(b, func(m []byte) []byte {
+		r.names = append(r.names, string(m[2:len(m)-1]))
+		return fmt.Appendf(nil, "%s%d_", r.mark, len(r.names)-1)
+	})
+	return out, r
+}
+
+// replace replaces the placeholders in s with the values of their variables
+// (empty when unset; a value is never expanded again) or, when !expand,
+// with the references as written. It reports whether s had a placeholder.
+func (r *envRefs) replace(s string, expand bool) (string, bool) {
+	if r == nil || !strings.Contains(s, r.mark) {
+		return s, false
+	}
+	return r.ph.ReplaceAllStringFunc(s, func(m string) string {
+		i, err := strconv.Atoi(m[len(r.mark) : len(m)-1])
+		if err != nil || i >= len(r.names) {
+			return m
+		}
+		if expand {
+			return os.Getenv(r.names[i])
+		}
+		return "${" + r.names[i] + "}"
+	}), true
+}
+
+// expand expands the placeholders in the scalar values of the tree and puts
+// back the references as written in its mapping keys, which are never
+// expanded. Aliases share the expansion of their anchor.
+func (r *envRefs) expand(n *yaml.Node, key bool) {
+	switch n.Kind {
+	case yaml.DocumentNode, yaml.SequenceNode:
+		for _, c := range n.Content {
+			r.expand(c, key)
+		}
+	case yaml.MappingNode:
+		for i, c := range n.Content {
+			r.expand(c, key || i%2 == 0)
+		}
+	case yaml.ScalarNode:
+		v, ok := r.replace(n.Value, !key)
+		if !ok {
+			return
+		}
+		n.Value = v
+		const written = yaml.TaggedStyle | yaml.SingleQuotedStyle | yaml.DoubleQuotedStyle | yaml.LiteralStyle | yaml.FoldedStyle
+		if key || n.Style&written != 0 {
+			return // a string, or the tag the file gives
+		}
+		// An unquoted value is typed as YAML types one (max_body_bytes:
+		// ${MAX} is a number), except that a non-empty value is never null:
+		// a token "null" or "~" stays that string.
+		n.Tag = ""
+		n.Tag = n.ShortTag()
+		if n.Tag == "!!null" && v != "" {
+			n.Tag = "!!str"
+		}
+	}
+}
+
+// Parse parses, expands the environment references, decodes strictly,
+// applies defaults and validates.
 func Parse(b []byte) (*Config, error) {
-	src := ExpandEnv(b)
+	src, refs := hideEnvRefs(b)
 	// The node tree gives error messages their YAML paths.
 	var root yaml.Node
 	if err := yaml.Unmarshal(src, &root); err != nil {
 		return nil, fmt.Errorf("parsing config: %w", describeSyntaxError(err, src))
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(src))
-	dec.KnownFields(true)
 	c := &Config{}
-	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("parsing config: %w", describeDecodeError(err, &root))
+	if root.Kind != 0 { // 0: an empty file, every default
+		refs.expand(&root, false)
+		if err := decodeStrict(src, &root, c); err != nil {
+			return nil, fmt.Errorf("parsing config: %w", describeDecodeError(err, &root))
+		}
 	}
 	if err := c.finish(); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// decodeStrict decodes root, src parsed and expanded, into c, refusing
+// unknown keys. yaml.v3 refuses them only when decoding text, not a node
+// tree, so they come from a decode of src: keys are never expanded, so it
+// finds the same ones. Its other errors are those of values not yet
+// expanded and are dropped.
+func decodeStrict(b []byte, root *yaml.Node, c *Config) error {
+	var msgs []string
+	var te *yaml.TypeError
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&Config{}); errors.As(err, &te) {
+		for _, m := range te.Errors {
+			if strings.Contains(m, " not found in type ") {
+				msgs = append(msgs, m)
+			}
+		}
+	}
+	if err := root.Decode(c); err != nil {
+		if !errors.As(err, &te) {
+			return err
+		}
+		msgs = append(msgs, te.Errors...)
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	// In file order, as one strict decode would list them.
+	sort.SliceStable(msgs, func(i, j int) bool { return errorLine(msgs[i]) < errorLine(msgs[j]) })
+	return &yaml.TypeError{Errors: msgs}
+}
+
+// errorLine is the line a yaml.v3 error message starts with, 0 if none.
+func errorLine(msg string) int {
+	m := yamlLine.FindStringSubmatch(msg)
+	if m == nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
 }
 
 // maxSecretFileBytes bounds *_file reads: a secret is a few dozen bytes, and
@@ -268,11 +393,20 @@ func readSecretFile(path string) (string, error) {
 	if len(b) > maxSecretFileBytes {
 		return "", fmt.Errorf("file larger than %d bytes; not a secret", maxSecretFileBytes)
 	}
-	return strings.TrimSpace(string(b)), nil
+	v := strings.TrimSpace(string(b))
+	if v == "" {
+		// Taken as "not set", an empty token_file would turn webhook
+		// authentication off and an empty webhook_token_file fall back to
+		// webhooks.token: a file given is a secret expected. The path is
+		// named (unlike a missing file's, which may be a value pasted in the
+		// wrong key): the file exists, so it is a path.
+		return "", fmt.Errorf("file %q is empty (or only whitespace): put the secret in it or remove the key", path)
+	}
+	return v, nil
 }
 
 // resolveSecret reads the secret of key from file into *val when key_file
-// is set; a file may not be combined with the value itself. where is the
+// is set; a file may not be combined with the value itself, nor be empty. where is the
 // YAML path holding key, for the errors.
 func resolveSecret[S ~string](where, key string, val *S, file string) error {
 	if *val != "" && file != "" {

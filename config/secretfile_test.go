@@ -30,23 +30,37 @@ func TestSecretFilesTrimmed(t *testing.T) {
 	}
 }
 
-// A key file holding only whitespace yields no key: the account is skipped
-// (with a reason) rather than logging in with an empty key.
-func TestBlankKeyFileSkipsAccount(t *testing.T) {
-	key := writeSecret(t, "key", " \n")
-	c := mustParse(t, "airudder:\n  accounts:\n    - name: blank\n      app_key_file: "+key+"\n")
-	enabled, skipped := c.EnabledAccounts()
-	if len(enabled) != 0 || !strings.Contains(skipped["blank"], "no app_key") {
-		t.Errorf("enabled=%d skipped=%v, want the account skipped for lack of a key", len(enabled), skipped)
+// An explicitly given *_file that is empty, or only whitespace once
+// trimmed, is refused (each key has its testdata/invalid-*-file-empty.yml):
+// taken as "not set", an empty token_file turned webhook authentication
+// off and an empty webhook_token_file fell back to webhooks.token. A start
+// and a reload load the file alike, so a reload with such a file is refused
+// and the running config kept.
+func TestEmptySecretFileRefused(t *testing.T) {
+	for name, content := range map[string]string{"empty": "", "blank": " \r\n\t\n"} {
+		tok := writeSecret(t, name, content)
+		_, err := Parse([]byte("webhooks:\n  token_file: " + tok + "\n"))
+		if err == nil {
+			t.Fatalf("%s token_file accepted: webhooks would take anonymous posts", name)
+		}
+		if want := "webhooks.token_file: file " + tok + " is empty"; !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %q, want %q", name, err, want)
+		}
 	}
 }
 
-// A blank secret file next to a real key is the same mistake as a missing secret.
-func TestBlankSecretFileRejected(t *testing.T) {
-	sec := writeSecret(t, "secret", "\n\n")
-	_, err := Parse([]byte("airudder:\n  accounts:\n    - app_key: k\n      app_secret_file: " + sec + "\n"))
-	if err == nil || !strings.Contains(err.Error(), "app_key is set but app_secret") {
-		t.Fatalf("err = %v, want the key-without-secret error", err)
+// The Redis TLS files are refused empty too (they are no secrets, but an
+// empty one is as much a mistake).
+func TestEmptyRedisTLSFilesRefused(t *testing.T) {
+	empty := writeSecret(t, "empty.pem", "")
+	for key, tls := range map[string]string{
+		"ca_file":             "{ca_file: " + empty + "}",
+		"cert_file/key_file:": "{cert_file: " + empty + ", key_file: " + empty + "}",
+	} {
+		_, err := Parse([]byte("webhooks:\n  redis:\n    address: 127.0.0.1:6379\n    tls: " + tls + "\n"))
+		if err == nil || !strings.Contains(err.Error(), "webhooks.redis.tls: "+key) {
+			t.Errorf("empty %s: err = %v, want it refused", key, err)
+		}
 	}
 }
 

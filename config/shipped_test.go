@@ -65,6 +65,6 @@ func TestShippedConfigWithCredentials(t *testing.T) {
 		t.Errorf("app_key = %q, want key-from-env", enabled[0].AppKey)
 	}
 	if got := string(enabled[0].AppSecret); got != yamlHostileSecret {
-		t.Errorf("app_secret = %q, want %q: quote the reference with single quotes in config.yml", got, yamlHostileSecret)
+		t.Errorf("app_secret = %q, want %q byte for byte", got, yamlHostileSecret)
 	}
 }

@@ -108,9 +108,10 @@ Secret key (the names the default config uses as ${NAME}), then extraEnv.
 
 {{/*
 config.yml text. A string value is used verbatim. A map is rendered with
-toYaml, which drops quotes; the exporter expands ${NAME} before parsing the
-YAML, so every plain `key: ${NAME}` is single-quoted again to keep a secret
-with YAML characters (": ", " #") one string, as the shipped config.yml does.
+toYaml, which drops quotes; every plain `key: ${NAME}` is single-quoted
+again, as the shipped config.yml writes it, so the reference is a string
+whatever type YAML would give it (the exporter fills ${NAME} in after
+parsing, byte for byte).
 */}}
 {{- define "airudder-exporter.configText" -}}
 {{- if kindIs "string" .Values.config }}
