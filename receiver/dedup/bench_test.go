@@ -88,15 +88,21 @@ func BenchmarkClaimBody100Full(b *testing.B) {
 		keys[i] = "2f1c9e7a-call-" + strconv.Itoa(i)
 	}
 	s := New(3*time.Hour, 1_000_000)
-	for _, k := range keys[:1_000_000] {
-		s.Add(k, t0)
+	// Until every shard is at its limit (they fill unevenly).
+	next := 0
+	for ; s.Len() < 1_000_000 && next < len(keys); next++ {
+		s.Add(keys[next], t0)
+	}
+	if s.Len() != 1_000_000 {
+		b.Fatalf("the set holds %d ids after %d adds, want its limit", s.Len(), next)
 	}
 	bodies := len(keys) / 100
+	first := next/100 + 1 // the first body none of whose ids was added
 	fresh := make([]bool, 100)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
-		body := keys[(i+10_000)%bodies*100:][:100]
+		body := keys[(first+i)%bodies*100:][:100]
 		if _, err := s.Claim(context.Background(), body, t0, fresh); err != nil || !fresh[0] || !fresh[99] {
 			b.Fatal("a new id reported as a duplicate", err)
 		}
