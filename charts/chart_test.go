@@ -525,9 +525,9 @@ func TestChartPrometheusRuleCarriesEveryAlert(t *testing.T) {
 
 func TestChartRefusesDoubleCounting(t *testing.T) {
 	for name, c := range map[string]struct{ values, want string }{
-		"replicas without redis":      {"replicaCount: 2\n", "config.webhooks.redis (address, sentinel or cluster_addresses)"},
-		"replicas with empty redis":   {"replicaCount: 3\nconfig: {webhooks: {redis: {address: ''}}}\n", "counted twice"},
-		"replicas with one RWO claim": {"replicaCount: 2\npersistence: {enabled: true}\nconfig: {webhooks: {redis: {address: 'r:6379'}}}\n", "ReadWriteOnce"},
+		"replicas without redis":               {"replicaCount: 2\n", "config.webhooks.redis (address, sentinel or cluster_addresses)"},
+		"replicas with empty redis":            {"replicaCount: 3\nconfig: {webhooks: {redis: {address: ''}}}\n", "counted twice"},
+		"replicas with one RWO claim":          {"replicaCount: 2\npersistence: {enabled: true}\nconfig: {webhooks: {redis: {address: 'r:6379'}}}\n", "ReadWriteOnce"},
 		"webhook listener on the metrics port": {"port: 10133\nwebhookPort: 10133\n", "two listeners cannot share a port"},
 	} {
 		args := []string{"template", "rel", chartDir(t), "--kube-version", kubeVersion, "-f", valuesFile(t, c.values)}
