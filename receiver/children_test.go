@@ -110,6 +110,27 @@ func TestExemplarAtMostOncePerSecondPerSeries(t *testing.T) {
 	}
 }
 
+// An id that is a phone number as people write it or holds an IP address
+// is observed without an exemplar: the exemplar would carry it into
+// Prometheus. A number alone stays an exemplar: vendors number records.
+func TestExemplarNeverCarriesAPhoneNumberOrIP(t *testing.T) {
+	for _, id := range []string{"+6281234567890", "0812-3456-7890", "10.1.2.3", "call-7", "931888898"} {
+		var e Exemplars
+		e.init()
+		e.tick(time.Unix(1000, 0))
+		h := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "h", Help: "h", Buckets: []float64{1}})
+		e.Observe(h, 0.5, "call_id", id)
+		var m dto.Metric
+		if err := h.Write(&m); err != nil {
+			t.Fatal(err)
+		}
+		ex := m.GetHistogram().GetBucket()[0].GetExemplar()
+		if want := id == "call-7" || id == "931888898"; (ex != nil) != want || m.GetHistogram().GetSampleCount() != 1 {
+			t.Errorf("id %q: exemplar %v, %d observations; want an exemplar: %v, and the observation", id, ex, m.GetHistogram().GetSampleCount(), want)
+		}
+	}
+}
+
 // An exemplar keeps a copy of its id, not the string the id was sliced
 // from (a body's ids may share one string): the histogram holds the
 // exemplar long after the request.

@@ -139,10 +139,13 @@ func (e *Exemplars) tick(now time.Time) {
 }
 
 // Observe records v in o, with the record's id as exemplar when it has one
-// and the series is due for one.
+// and the series is due for one. An id that is a phone number as people
+// write it or holds an IP address (labelcap.PersonalID: a client put one
+// where the id goes) is no exemplar: Prometheus would keep it as it keeps
+// a label. A number alone is an id: vendors number their records.
 func (e *Exemplars) Observe(o prometheus.Observer, v float64, idLabel, id string) {
 	if id != "" {
-		if eo, ok := o.(prometheus.ExemplarObserver); ok && e.due(o) {
+		if eo, ok := o.(prometheus.ExemplarObserver); ok && e.due(o) && !labelcap.PersonalID(id) {
 			// The histogram keeps its exemplar after the request; id may
 			// be a slice of a string shared by a body's records, which a
 			// copy does not keep alive. At most one per series a second.

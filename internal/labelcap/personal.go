@@ -28,6 +28,22 @@ func Personal(v string) bool {
 	return phoneLike(v) || hasIP(v)
 }
 
+// PersonalID is Personal for a value that is a record's id (an exemplar):
+// a number alone is kept, as vendors number their records (AiRudder's id,
+// LAAFFIC's voiceId), while a "+" number, a number written with
+// separators, or an IP address is not an id.
+func PersonalID(v string) bool {
+	if v == "" {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] < '0' || v[i] > '9' {
+			return Personal(v)
+		}
+	}
+	return false
+}
+
 func phoneLike(v string) bool {
 	s := strings.TrimSpace(v)
 	for _, scheme := range []string{"tel:", "sip:", "sips:"} {

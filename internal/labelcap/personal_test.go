@@ -45,3 +45,14 @@ func TestCapFoldsPersonalValues(t *testing.T) {
 		t.Errorf("folds %d, admitted %d; want 3 and 1 (personal values take no slot)", folds, c.Len())
 	}
 }
+
+func TestPersonalID(t *testing.T) {
+	for v, want := range map[string]bool{
+		"931888898": false, "22121121451211349002": false, "6281234567890": false, "ic9adfe00d474b5351bc0": false,
+		"+6281234567890": true, "0812 3456 7890": true, "10.1.2.3": true, "sip:user@10.1.2.3": true, "": false,
+	} {
+		if got := PersonalID(v); got != want {
+			t.Errorf("PersonalID(%q) = %v, want %v", v, got, want)
+		}
+	}
+}
