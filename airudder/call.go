@@ -259,9 +259,16 @@ func (d *arDecoder) decode(data []byte, out *webhookBatch) error {
 }
 
 // task fills the batch's task-level dimensions once the whole body is read
-// (the task's fields may come after details[]): the SIP line, the task name
-// and, for calls without their own robot_hash, the task's robot.
+// (the task's fields may come after details[]): the SIP line, the task name,
+// for calls without their own robot_hash the task's robot, and whether the
+// calls are a workflow's (a workflow notification may carry its calls in
+// details[] too: "the same task and call fields" plus the workflow's).
 func (d *arDecoder) task(out *webhookBatch) {
+	if isWorkflow(&d.top) {
+		for i := range out.Calls {
+			out.Calls[i].Workflow = true
+		}
+	}
 	if d.top.SIPLine.St == jsonscan.OK {
 		out.SIPLine = out.strs.Get(receiver.Trimmed(d.top.SIPLine))
 	}

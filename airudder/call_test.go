@@ -117,6 +117,19 @@ func TestDecodeAiRudderShapes(t *testing.T) {
 		if c.Key != "wc1" || c.Duration != (receiver.OptFloat{V: 65, OK: true}) || c.ResultLabel != "B" || c.HangupType != "ByRobot" {
 			t.Errorf("%+v", c)
 		}
+		// A workflow notification with its calls in details[] (the task's
+		// shape), the workflow fields before or after them.
+		for _, body := range []string{
+			`{"workflow_id":"w2","case_id":"c2","details":[{"call_id":"wd1","result":"finished"},{"call_id":"wd2","result":"failed"}]}`,
+			`{"details":[{"call_id":"wd1","result":"finished"},{"call_id":"wd2","result":"failed"}],"nodetask_id":"n2"}`,
+		} {
+			if b := mustAR(t, body); len(b.Calls) != 2 || !b.Calls[0].Workflow || !b.Calls[1].Workflow {
+				t.Errorf("%s: %+v, want two workflow calls", body, b)
+			}
+		}
+		if b := mustAR(t, `{"task_id":"t","details":[{"call_id":"td1","result":"finished"}]}`); len(b.Calls) != 1 || b.Calls[0].Workflow {
+			t.Errorf("a task's calls: %+v, want no workflow call", b)
+		}
 		// A call at the top level without workflow fields is a call, not a workflow.
 		if b := mustAR(t, `{"call_id":"x","result":"failed"}`); len(b.Calls) != 1 || b.Calls[0].Workflow {
 			t.Errorf("%+v", b)
