@@ -79,6 +79,10 @@ func (s *Server) metricsHandler() http.Handler {
 		direct = newDirectRender(long)
 	}
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			methodNotAllowed(w, "GET, HEAD")
+			return
+		}
 		// A scrape has no body. A GET announcing one is a client holding the
 		// connection (or probing): answered at once and closed, without
 		// spending a render on it.
@@ -144,6 +148,9 @@ func (s *Server) metricsHandler() http.Handler {
 		}
 		slots.Release()
 		released = true
+		// The answer depends on both headers: a cache between scraper and
+		// exporter must not give one client's gzip or protobuf to another.
+		w.Header().Set("Vary", "Accept, Accept-Encoding")
 		bw.sendTo(w, pl)
 	})
 	return promhttp.InstrumentMetricHandler(s.reg, h)

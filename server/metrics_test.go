@@ -78,6 +78,27 @@ func scrapeBody(t *testing.T, s *Server) string {
 	return rec.Body.String()
 }
 
+// /metrics is read with GET or HEAD; another method is a 405 that names
+// them, and costs no render. Every answer says it varies with Accept and
+// Accept-Encoding, so a cache in between keeps formats apart.
+func TestMetricsMethodsAndVary(t *testing.T) {
+	s, _ := newTestServer(t, "webhooks: {}\n", Options{})
+	h := s.metricsHandler()
+	for method, want := range map[string]int{"GET": 200, "HEAD": 200, "POST": 405, "PUT": 405, "DELETE": 405, "OPTIONS": 405} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(method, "/metrics", nil))
+		if rec.Code != want {
+			t.Errorf("%s /metrics = %d, want %d", method, rec.Code, want)
+		}
+		if want == 405 && rec.Header().Get("Allow") != "GET, HEAD" {
+			t.Errorf("%s /metrics: Allow %q, want GET, HEAD", method, rec.Header().Get("Allow"))
+		}
+		if want == 200 && rec.Header().Get("Vary") != "Accept, Accept-Encoding" {
+			t.Errorf("%s /metrics: Vary %q, want Accept, Accept-Encoding", method, rec.Header().Get("Vary"))
+		}
+	}
+}
+
 // A dead-slow API must cost its up metric 0 within the scrape's own
 // deadline, never a hung /metrics.
 func TestMetricsHonoursScrapeTimeoutHeader(t *testing.T) {

@@ -40,3 +40,25 @@ func TestFormatCacheNegotiatesAsExpfmt(t *testing.T) {
 		t.Errorf("%d formats cached, at most %d", n, maxCachedFormats)
 	}
 }
+
+// A media range of weight 0 is refused (RFC 9110 §12.4.2): it is not
+// served, whichever its place in the header.
+func TestNegotiateSkipsRefusedRanges(t *testing.T) {
+	const (
+		proto = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited"
+		om    = "application/openmetrics-text;version=1.0.0"
+	)
+	c := newFormatCache()
+	for accept, want := range map[string]expfmt.FormatType{
+		proto + ";q=0,*/*;q=0.1":                     expfmt.TypeTextPlain,
+		om + ";q=0":                                  expfmt.TypeTextPlain,
+		om + "; Q=0.000 ,text/plain;q=0.5":           expfmt.TypeTextPlain,
+		om + ";q=0.5,text/plain;version=0.0.4;q=0.4": expfmt.TypeOpenMetrics,
+		proto + ";q=0.01":                            expfmt.TypeProtoDelim,
+		proto + ";q=0.0.0":                           expfmt.TypeProtoDelim, // malformed: not a refusal
+	} {
+		if got := c.negotiate(http.Header{"Accept": {accept}}).FormatType(); got != want {
+			t.Errorf("Accept %q: %v, want %v", accept, got, want)
+		}
+	}
+}
