@@ -605,12 +605,10 @@ out:
 	r.stack = outer
 }
 
-// scalar reads and validates a value that is no object or array, at
-// r.i, whose first byte is c.
+// scalar reads and validates a value that is no string, object or array
+// (its callers take those first), at r.i, whose first byte is c.
 func (r *Reader) scalar(c byte) {
 	switch {
-	case c == '"':
-		r.skipStr()
 	case c == 't':
 		r.Literal("true")
 	case c == 'f':
