@@ -168,10 +168,15 @@ func overloaded(w http.ResponseWriter) string {
 // readBody reads the whole body into buf under the size limit and read
 // deadline. On failure it has answered the request and returns the outcome.
 func (r *Receiver) readBody(w http.ResponseWriter, req *http.Request, s *settings, maxBody int64, buf *bytes.Buffer, budget *bodyBudget) (string, bool) {
-	rc := http.NewResponseController(w)
-	// Errors mean the writer cannot set deadlines (a test recorder); the
-	// server's own timeouts then apply.
-	_ = rc.SetReadDeadline(time.Now().Add(s.readTimeout))
+	// The deadline needs no clearing: net/http clears it itself when the
+	// body hits its end (and starts reading the idle connection in the
+	// background, which a deadline left set would fail). An empty body has
+	// hit it before the handler runs, so it gets none.
+	if req.Body != http.NoBody && req.ContentLength != 0 {
+		// Errors mean the writer cannot set deadlines (a test recorder);
+		// the server's own timeouts then apply.
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.readTimeout))
+	}
 	buf.Reset()
 	if req.ContentLength > 0 {
 		// Room for what is allocated before any byte arrives.
@@ -188,14 +193,11 @@ func (r *Receiver) readBody(w http.ResponseWriter, req *http.Request, s *setting
 		err = errTooLarge
 	}
 	if err == nil {
-		// Clear the deadline, or the server's background read on this
-		// keep-alive connection would hit it while we are still answering.
-		_ = rc.SetReadDeadline(time.Time{})
 		return r.decodeBody(w, req, maxBody, buf, budget) // body.go: gzip, BOM
 	}
 	// The rest of the body is not wanted: close the connection instead of
-	// letting the server drain it (which, with the deadline cleared, could
-	// wait forever on a stalled client).
+	// letting the server drain it (which, once the deadline is cleared,
+	// could wait forever on a stalled client).
 	w.Header().Set("Connection", "close")
 	if errors.Is(err, errNoRoom) {
 		return overloaded(w), false

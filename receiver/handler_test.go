@@ -3,6 +3,7 @@ package receiver
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -543,6 +545,55 @@ func TestReadTimeout(t *testing.T) {
 			t.Errorf("request %d: %d", i, resp.StatusCode)
 		}
 		time.Sleep(150 * time.Millisecond) // past the read deadline of the previous request
+	}
+}
+
+// The read deadline of a body is gone once the body is read, and an empty
+// body gets none: net/http reads the idle connection in the background
+// while the handler runs, and a deadline hit there would cancel the
+// request's context and those of the connection's later requests.
+// Handling that takes longer than read_timeout after the body (a slow
+// dedup claim) must not do that, whatever the body's framing.
+func TestReadTimeoutEndsWithTheBody(t *testing.T) {
+	tr := newTestReceiver(t, config.Webhooks{ReadTimeout: config.Duration(50 * time.Millisecond)}, "")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		tr.h.ServeHTTP(w, req)
+		time.Sleep(150 * time.Millisecond) // past read_timeout
+		if err := req.Context().Err(); err != nil {
+			t.Errorf("%s body (length %d): request context ended after the handler read it: %v", req.Method, req.ContentLength, err)
+		}
+	}))
+	defer srv.Close()
+	var dials atomic.Int32
+	tp := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		dials.Add(1)
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}}
+	defer tp.CloseIdleConnections()
+	client := &http.Client{Transport: tp}
+	bodies := []struct {
+		name string
+		body io.Reader
+		code int
+	}{
+		{"sized", strings.NewReader(`{"id":"sized-1"}`), http.StatusOK},
+		{"empty", http.NoBody, http.StatusBadRequest},
+		{"chunked", io.MultiReader(strings.NewReader(`{"id":"chunked-1"}`)), http.StatusOK},
+		{"sized again", strings.NewReader(`{"id":"sized-2"}`), http.StatusOK},
+	}
+	for _, b := range bodies {
+		resp, err := client.Post(srv.URL+pathGlobex, "application/json", b.body)
+		if err != nil {
+			t.Fatalf("%s: %v", b.name, err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != b.code {
+			t.Errorf("%s: status %d, want %d", b.name, resp.StatusCode, b.code)
+		}
+	}
+	if n := dials.Load(); n != 1 {
+		t.Errorf("%d connections for %d requests, want one kept alive", n, len(bodies))
 	}
 }
 
