@@ -206,12 +206,17 @@ func (g guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.next.ServeHTTP(w, r)
 		return
 	}
-	body := &eofBody{ReadCloser: r.Body}
-	r = r.WithContext(r.Context()) // shallow copy: the server keeps its own body
-	r.Body = body
-	gw := &guardWriter{ResponseWriter: w, body: body}
+	gw := &guardWriter{ResponseWriter: w, body: r.Body}
+	if r.ProtoMajor != 1 || r.ContentLength < 0 || r.Header["Expect"] != nil {
+		// Not a body whose end can be asked for (see bodyRead): note
+		// its end as the handler reads it, through a copy of the
+		// request, so the server keeps its own body.
+		gw.wrapped = &eofBody{ReadCloser: r.Body}
+		r = r.WithContext(r.Context())
+		r.Body = gw.wrapped
+	}
 	g.next.ServeHTTP(gw, r)
-	if !body.eof.Load() {
+	if !gw.bodyRead() {
 		if !gw.wroteHeader {
 			w.Header().Set("Connection", "close")
 		}
@@ -239,14 +244,36 @@ func (b *eofBody) Read(p []byte) (int, error) {
 // was read to its end.
 type guardWriter struct {
 	http.ResponseWriter
-	body        *eofBody
+	body        io.Reader // the body net/http gave the handler
+	wrapped     *eofBody  // the handler's body when body cannot be asked
+	eof         bool      // body was seen at its end
 	wroteHeader bool
+}
+
+// bodyRead reports whether the handler read the body to its end. Without
+// a wrapper, body is net/http's own HTTP/1 body of a known length (no
+// 100-continue, whose reader would send its "100 Continue" when read): a
+// zero-length read of it never blocks (it reads through a LimitedReader
+// over the connection's bufio.Reader, which answers an empty read from
+// what it holds), and answers io.EOF once the last byte was read
+// (TestGuardAnswersUnfinishedBodiesAtOnce hangs if either changes). That
+// saves the request copy and the wrapper on every webhook. A handler that
+// closes the body itself (none does) gets its connection closed.
+func (w *guardWriter) bodyRead() bool {
+	if w.wrapped != nil {
+		return w.wrapped.eof.Load()
+	}
+	if !w.eof {
+		_, err := w.body.Read(nil)
+		w.eof = err == io.EOF
+	}
+	return w.eof
 }
 
 func (w *guardWriter) WriteHeader(code int) {
 	if !w.wroteHeader && code >= 200 {
 		w.wroteHeader = true
-		if !w.body.eof.Load() {
+		if !w.bodyRead() {
 			w.Header().Set("Connection", "close")
 		}
 	}

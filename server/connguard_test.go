@@ -1,10 +1,13 @@
 package server
 
 import (
+	"bufio"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -47,4 +50,81 @@ func TestGuardClosesUnreadBodies(t *testing.T) {
 	if !strings.HasPrefix(string(got), "HTTP/1.1 401") || !strings.Contains(string(got), "Connection: close") {
 		t.Errorf("answer %q, want 401 with Connection: close, then EOF", got)
 	}
+}
+
+// However the body comes (with its length, with 100-continue, chunked) and
+// however much of it the handler read before answering, an unfinished body
+// on a connection whose client sends no more is answered at once with
+// "Connection: close", nothing else before it, and the connection is
+// closed; a body read to its end keeps the connection for the next request.
+func TestGuardAnswersUnfinishedBodiesAtOnce(t *testing.T) {
+	s, _ := newTestServer(t, "", Options{})
+	// ?read=n: the handler reads n bytes of the body and refuses it; -1:
+	// reads it all and accepts it.
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(r.URL.Query().Get("read"))
+		if n < 0 {
+			if _, err := io.Copy(io.Discard, r.Body); err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+			_, _ = io.WriteString(w, "{}")
+			return
+		}
+		_, _ = io.ReadFull(r.Body, make([]byte, n))
+		http.Error(w, "refused", http.StatusBadRequest)
+	})
+	srv := httptest.NewUnstartedServer(nil)
+	srv.Config = s.newHTTPServer(h, new(sync.WaitGroup))
+	srv.Start()
+	defer srv.Close()
+	for _, c := range []struct{ name, req string }{
+		{"unread, sized", "POST /?read=0 HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"},
+		{"partly read, sized", "POST /?read=5 HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789"},
+		{"unread, 100-continue", "POST /?read=0 HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 100\r\n\r\n"},
+		{"unread, chunked", "POST /?read=0 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"},
+		{"partly read, chunked", "POST /?read=3 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			_ = conn.SetDeadline(time.Now().Add(3 * time.Second))
+			if _, err := io.WriteString(conn, c.req); err != nil {
+				t.Fatal(err)
+			}
+			got, err := io.ReadAll(conn)
+			if err != nil {
+				t.Fatalf("connection not closed: %v (read %q)", err, got)
+			}
+			if !strings.HasPrefix(string(got), "HTTP/1.1 400") || !strings.Contains(string(got), "Connection: close") {
+				t.Errorf("answer %q, want 400 with Connection: close", got)
+			}
+		})
+	}
+	t.Run("read to its end", func(t *testing.T) {
+		conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		_ = conn.SetDeadline(time.Now().Add(3 * time.Second))
+		br := bufio.NewReader(conn)
+		for i := range 2 {
+			if _, err := io.WriteString(conn, "POST /?read=-1 HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789"); err != nil {
+				t.Fatal(err)
+			}
+			resp, err := http.ReadResponse(br, nil)
+			if err != nil {
+				t.Fatalf("request %d: %v", i, err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK || resp.Close {
+				t.Errorf("request %d: status %d, close %v; want 200 on a kept connection", i, resp.StatusCode, resp.Close)
+			}
+		}
+	})
 }
