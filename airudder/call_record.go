@@ -245,8 +245,9 @@ func (r *webhookRecorder) deliveryLag(end wallTime, account string, loc *time.Lo
 		r.kids.arLagRej.Get([2]string{account, lagUnparsable}).Inc()
 		return
 	}
-	t := end.T
-	lag := now.Sub(time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, loc))
+	year, month, day := end.T.Date()
+	hour, minute, sec := end.T.Clock()
+	lag := now.Sub(time.Date(year, month, day, hour, minute, sec, 0, loc))
 	switch {
 	case lag < 0:
 		r.kids.arLagRej.Get([2]string{account, lagNegative}).Inc()

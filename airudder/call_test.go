@@ -404,3 +404,32 @@ func TestDecodeAiRudderReuse(t *testing.T) {
 		t.Errorf("task after calls: %v %+v", err, b)
 	}
 }
+
+// parseCallTime reads exactly what time.Parse reads with the call time
+// layout, and to the same time: the fast form and every near miss of it.
+func TestParseCallTimeIsTimeParse(t *testing.T) {
+	in := []string{
+		"2022-12-19 15:17:14", "0000-01-01 00:00:00", "9999-12-31 23:59:59",
+		"2024-02-29 12:00:00", "2023-02-29 12:00:00", "1900-02-29 00:00:00", "2000-02-29 00:00:00",
+		"2022-04-31 10:00:00", "2022-13-01 10:00:00", "2022-00-10 10:00:00", "2022-12-00 10:00:00",
+		"2022-12-19 24:00:00", "2022-12-19 23:60:00", "2022-12-19 23:59:60", "2022-12-19 9:05:01",
+		"2022-12-19 15:17:14.250", "2022-12-19T15:17:14", "2022/12/19 15:17:14", "+022-12-19 15:17:14",
+		"2022-1a-19 15:17:14", "2022-12-19 15:17:1 ", " 2022-12-19 15:17:1", "2022-12-19", "",
+	}
+	// Every byte of the fast form replaced by each of a few others.
+	base := "2024-02-29 23:59:59"
+	for i := range base {
+		for _, c := range []byte("0159 -:+.a") {
+			b := []byte(base)
+			b[i] = c
+			in = append(in, string(b))
+		}
+	}
+	for _, s := range in {
+		want, err := time.Parse(callTimeLayout, s)
+		got, ok := parseCallTime([]byte(s))
+		if ok != (err == nil) || got != want {
+			t.Errorf("%q: got %v, %v; time.Parse %v, %v", s, got, ok, want, err)
+		}
+	}
+}
