@@ -25,7 +25,7 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 // bodyGzipped reports whether the request body is gzip-coded; ok is false
 // for a content coding the receiver cannot decode.
 func bodyGzipped(req *http.Request) (gzipped, ok bool) {
-	ce := req.Header.Values("Content-Encoding")
+	ce := req.Header["Content-Encoding"] // the key as net/http stores it
 	switch len(ce) {
 	case 0:
 		return false, true
@@ -42,16 +42,14 @@ func bodyGzipped(req *http.Request) (gzipped, ok bool) {
 	return false, false
 }
 
-// checkEncoding answers 415 for an unsupported Content-Encoding (before the
-// body is read; the server closes the connection instead of draining it).
-func checkEncoding(w http.ResponseWriter, req *http.Request) (string, bool) {
-	if _, ok := bodyGzipped(req); ok {
-		return "", true
-	}
+// unsupportedEncoding answers 415 for an unsupported Content-Encoding
+// (before the body is read; the server closes the connection instead of
+// draining it).
+func unsupportedEncoding(w http.ResponseWriter) string {
 	w.Header().Set("Accept-Encoding", "gzip")
 	w.Header().Set("Connection", "close")
 	writeError(w, http.StatusUnsupportedMediaType, "unsupported Content-Encoding; send identity or gzip")
-	return outcomeUnsupportedEncoding, false
+	return outcomeUnsupportedEncoding
 }
 
 var inflateBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
@@ -60,8 +58,8 @@ var inflateBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // read: gzip is inflated (at most maxBody bytes once inflated: 413 beyond,
 // so a small "zip bomb" cannot exhaust the memory) and a leading UTF-8 BOM
 // is skipped. On failure it has answered the request.
-func (r *Receiver) decodeBody(w http.ResponseWriter, req *http.Request, maxBody int64, buf *bytes.Buffer, budget *bodyBudget) (string, bool) {
-	if gz, _ := bodyGzipped(req); gz {
+func (r *Receiver) decodeBody(w http.ResponseWriter, maxBody int64, gzipped bool, buf *bytes.Buffer, budget *bodyBudget) (string, bool) {
+	if gzipped {
 		zr, err := gzip.NewReader(bytes.NewReader(buf.Bytes()))
 		if err != nil {
 			return r.badBody(w, err)

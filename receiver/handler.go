@@ -97,7 +97,8 @@ func (r *Receiver) handle(w http.ResponseWriter, req *http.Request, src *source,
 		return unknownPath(w)
 	}
 	s := r.settings.Load()
-	auth, known := s.accounts[source][account]
+	ss := &s.sources[src.index]
+	auth, known := ss.accounts[account]
 	if !known {
 		// The name is not echoed: it is client input, and unbounded.
 		level.Debug(r.logger).Log("msg", "webhook for an unknown account", "source", source, "remote", req.RemoteAddr)
@@ -116,10 +117,11 @@ func (r *Receiver) handle(w http.ResponseWriter, req *http.Request, src *source,
 		writeError(w, http.StatusUnauthorized, "unauthorized")
 		return outcomeUnauthorized
 	}
-	if o, ok := checkEncoding(w, req); !ok {
-		return o
+	gzipped, ok := bodyGzipped(req)
+	if !ok {
+		return unsupportedEncoding(w)
 	}
-	maxBody := s.maxBody[source]
+	maxBody := ss.maxBody
 	if req.ContentLength > maxBody {
 		// Refused unread; the connection is closed rather than drained.
 		w.Header().Set("Connection", "close")
@@ -135,7 +137,7 @@ func (r *Receiver) handle(w http.ResponseWriter, req *http.Request, src *source,
 	budget := &work.budget
 	budget.start(s, req.Context())
 	defer budget.release()
-	if o, ok := r.readBody(w, req, s, maxBody, &work.buf, budget); !ok {
+	if o, ok := r.readBody(w, req, s, maxBody, gzipped, &work.buf, budget); !ok {
 		return o
 	}
 	data := work.buf.Bytes()
@@ -167,7 +169,7 @@ func overloaded(w http.ResponseWriter) string {
 
 // readBody reads the whole body into buf under the size limit and read
 // deadline. On failure it has answered the request and returns the outcome.
-func (r *Receiver) readBody(w http.ResponseWriter, req *http.Request, s *settings, maxBody int64, buf *bytes.Buffer, budget *bodyBudget) (string, bool) {
+func (r *Receiver) readBody(w http.ResponseWriter, req *http.Request, s *settings, maxBody int64, gzipped bool, buf *bytes.Buffer, budget *bodyBudget) (string, bool) {
 	// The deadline needs no clearing: net/http clears it itself when the
 	// body hits its end (and starts reading the idle connection in the
 	// background, which a deadline left set would fail). An empty body has
@@ -193,7 +195,7 @@ func (r *Receiver) readBody(w http.ResponseWriter, req *http.Request, s *setting
 		err = errTooLarge
 	}
 	if err == nil {
-		return r.decodeBody(w, req, maxBody, buf, budget) // body.go: gzip, BOM
+		return r.decodeBody(w, maxBody, gzipped, buf, budget) // body.go: gzip, BOM
 	}
 	// The rest of the body is not wanted: close the connection instead of
 	// letting the server drain it (which, once the deadline is cleared,

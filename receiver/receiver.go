@@ -70,6 +70,7 @@ type Receiver struct {
 // source is one plugged-in vendor with the receiver state kept for it.
 type source struct {
 	name   string
+	index  int // in Receiver.order and settings.sources
 	vendor Vendor
 	set    *dedup.Set        // local dedup memory
 	redis  *dedup.RedisStore // with webhooks.redis, else nil
@@ -96,7 +97,7 @@ type work struct {
 type settings struct {
 	tokenSum    [sha256.Size]byte
 	hasToken    bool
-	maxBody     map[string]int64 // by source name
+	sources     []sourceSettings // by source.index
 	readTimeout time.Duration
 	queueWait   time.Duration // how long a request may wait for a slot
 	allowActive bool          // allowed_cidrs configured (even if none parsed: deny all)
@@ -107,10 +108,14 @@ type settings struct {
 	// budget holds the bytes of the bodies in memory (max_body_bytes_in_flight).
 	budget     *semaphore.Weighted
 	budgetSize int64
+}
 
-	// Webhook accounts per vendor (the <account> of
-	// /webhooks/<vendor>/<account>); "default" is always there.
-	accounts map[string]map[string]accountAuth
+// sourceSettings are the settings of one vendor.
+type sourceSettings struct {
+	// The webhook accounts (the <account> of /webhooks/<vendor>/<account>);
+	// "default" is always there.
+	accounts map[string]accountAuth
+	maxBody  int64
 }
 
 // accountAuth is one webhook account's own token, when it has one.
@@ -176,7 +181,7 @@ func New(cfg config.Webhooks, o Options, vendors ...Vendor) (*Receiver, error) {
 		if _, dup := r.sources[name]; dup || name == "" || name == ValueOther || strings.Contains(name, "/") {
 			return nil, fmt.Errorf("webhook vendor name %q is empty, %q, has a '/' or is given twice", name, ValueOther)
 		}
-		s := &source{name: name, vendor: v, set: dedup.New(cfg.DedupWindow.D(), cfg.DedupMaxEntries)}
+		s := &source{name: name, index: len(r.order), vendor: v, set: dedup.New(cfg.DedupWindow.D(), cfg.DedupMaxEntries)}
 		s.store = s.set
 		s.pool.New = func() any { return &work{body: v.NewBody()} }
 		r.sources[name] = s
@@ -267,7 +272,7 @@ func (r *Receiver) ApplyConfig(cfg config.Webhooks) { r.apply(cfg, true) }
 func (r *Receiver) apply(cfg config.Webhooks, warnAnonymous bool) {
 	cfg = cfg.WithDefaults()
 	s := &settings{
-		maxBody:     make(map[string]int64, len(r.order)),
+		sources:     make([]sourceSettings, len(r.order)),
 		readTimeout: cfg.ReadTimeout.D(),
 		queueWait:   min(cfg.ReadTimeout.D(), maxQueueWait),
 		maxConc:     cfg.MaxConcurrentRequests,
@@ -275,13 +280,13 @@ func (r *Receiver) apply(cfg config.Webhooks, warnAnonymous bool) {
 		allowActive: len(cfg.AllowedCIDRs) > 0 || len(cfg.AllowedPrefixes) > 0,
 		allowed:     prefixes(cfg.AllowedPrefixes, cfg.AllowedCIDRs),
 		trusted:     prefixes(cfg.TrustedPrefixes, cfg.TrustedProxies),
-		accounts:    make(map[string]map[string]accountAuth, len(r.order)),
 	}
 	for _, src := range r.order {
-		s.accounts[src.name] = accountsOf(src.vendor.Accounts(cfg))
-		s.maxBody[src.name] = cfg.MaxBodyBytes
+		ss := &s.sources[src.index]
+		ss.accounts = accountsOf(src.vendor.Accounts(cfg))
+		ss.maxBody = cfg.MaxBodyBytes
 		if bl, ok := src.vendor.(BodyLimiter); ok {
-			s.maxBody[src.name] = bl.MaxBodyBytes(cfg)
+			ss.maxBody = bl.MaxBodyBytes(cfg)
 		}
 	}
 	if tok := string(cfg.Token); tok != "" {
