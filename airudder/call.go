@@ -273,8 +273,9 @@ func (d *arDecoder) task(out *webhookBatch) {
 		out.SIPLine = out.strs.Get(receiver.Trimmed(d.top.SIPLine))
 	}
 	if d.top.TaskName.St == jsonscan.OK {
-		// Not interned: task names are unbounded (one per day per campaign).
-		out.TaskName = string(receiver.Trimmed(d.top.TaskName))
+		// Not interned: task names are unbounded (one per day per
+		// campaign), and only read when campaign rules are configured.
+		out.TaskName = receiver.Trimmed(d.top.TaskName)
 	}
 	if d.top.RobotHash.St == jsonscan.OK {
 		robot := out.strs.Get(receiver.Trimmed(d.top.RobotHash))

@@ -83,9 +83,10 @@ type webhookBatch struct {
 
 	// Task-level dimensions, shared by every call of the body: the raw
 	// sip_line (capped by the recorder) and the raw task_name (only ever
-	// mapped to a campaign, never a label itself).
+	// mapped to a campaign, never a label itself; a slice of the body,
+	// which the recorder reads before the body is released).
 	SIPLine  string
-	TaskName string
+	TaskName []byte
 
 	// Backing arrays the calls' Redials/Answers/EventLabels slice into, so
 	// a pooled batch decodes a whole body without per-call allocations.
@@ -103,6 +104,6 @@ func (b *webhookBatch) reset() {
 	clear(b.answers)
 	clear(b.labels)
 	b.Calls, b.Tasks, b.Invalid = b.Calls[:0], b.Tasks[:0], b.Invalid[:0]
-	b.SIPLine, b.TaskName = "", ""
+	b.SIPLine, b.TaskName = "", nil
 	b.redials, b.answers, b.labels = b.redials[:0], b.answers[:0], b.labels[:0]
 }

@@ -106,17 +106,18 @@ func (d *arDimConfig) robot(hash string, c *labelcap.Cap) string {
 // campaign maps a task name through the rules: the first match names the
 // campaign (capped, since a template can copy parts of the task name); no
 // match → "other"; no rules → "" (the label is empty). The raw task name is
-// never returned.
-func (d *arDimConfig) campaign(task string, c *labelcap.Cap) string {
+// never returned. taskName is a slice of the body: copied only when cached.
+func (d *arDimConfig) campaign(taskName []byte, c *labelcap.Cap) string {
 	if len(d.campaigns) == 0 {
 		return ""
 	}
 	d.mu.Lock()
-	v, ok := d.campaignOf[task]
+	v, ok := d.campaignOf[string(taskName)]
 	d.mu.Unlock()
 	if ok {
 		return v
 	}
+	task := string(taskName)
 	v = labelcap.Other
 	for _, rule := range d.campaigns {
 		m := rule.re.FindStringSubmatchIndex(task)

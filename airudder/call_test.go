@@ -65,7 +65,7 @@ func TestDecodeAiRudderFixture(t *testing.T) {
 	if webhookRecords(&b) != 1 {
 		t.Errorf("Records() = %d", webhookRecords(&b))
 	}
-	if b.SIPLine != "TEST_LINE" || b.TaskName != "xxxxxxxxxxc25a9b2_ic_task" {
+	if b.SIPLine != "TEST_LINE" || string(b.TaskName) != "xxxxxxxxxxc25a9b2_ic_task" {
 		t.Errorf("task dimensions: line %q, task name %q", b.SIPLine, b.TaskName)
 	}
 }

@@ -79,10 +79,14 @@ func (r *webhookRecorder) NewBody() receiver.Body {
 	return &webhookCryptBody{Body: r.newBody(&webhookBatch{strs: r.strs}), keys: &r.keys}
 }
 
-// newBody is a Body that decodes into batch.
+// newBody is a Body that decodes into batch. Its release drops what refers
+// to the request's data: the reader's and the batch's.
 func (r *webhookRecorder) newBody(batch *webhookBatch) receiver.Body {
 	d := new(arDecoder)
-	return receiver.NewBody(batch, d.decode, r.record, d.r.Release)
+	return receiver.NewBody(batch, d.decode, r.record, func() {
+		d.r.Release()
+		batch.TaskName = nil
+	})
 }
 
 // webhookAllowList is the allow-list of vals (trimmed, printable); nil when

@@ -407,12 +407,12 @@ func TestAiRudderCampaignRules(t *testing.T) {
 		{"nothing", "other"},
 		{"", "other"},
 	} {
-		if got := d.campaign(tc.task, rec.campaignCap); got != tc.want {
+		if got := d.campaign([]byte(tc.task), rec.campaignCap); got != tc.want {
 			t.Errorf("campaign(%q) = %q, want %q", tc.task, got, tc.want)
 		}
 	}
 	tr.ApplyConfig(config.Webhooks{})
-	if got := rec.dims.Load().campaign("loan_gold_20251211", rec.campaignCap); got != "" {
+	if got := rec.dims.Load().campaign([]byte("loan_gold_20251211"), rec.campaignCap); got != "" {
 		t.Errorf("no rules: campaign = %q, want empty", got)
 	}
 }
