@@ -181,23 +181,23 @@ func (r *webhookRecorder) record(b *webhookBatch, account string, now time.Time,
 func (r *webhookRecorder) call(c *webhookCall, account, robot, line, campaign string, d *arDimConfig) {
 	k := &r.kids
 	rl := receiver.Capped(c.ResultLabel, r.resultLabel, nil, nil)
-	k.arCalls.Get([5]string{account, c.Result, rl, c.HangupType, c.RingType}).Inc()
-	k.arLineCalls.Get([3]string{account, line, c.RingType}).Inc()
-	k.arRobotCalls.Get([3]string{account, robot, c.Result}).Inc()
-	k.arCampaignCalls.Get([3]string{account, campaign, c.Result}).Inc()
+	k.arCalls.Get(account, c.Result, rl, c.HangupType, c.RingType).Inc()
+	k.arLineCalls.Get(account, line, c.RingType).Inc()
+	k.arRobotCalls.Get(account, robot, c.Result).Inc()
+	k.arCampaignCalls.Get(account, campaign, c.Result).Inc()
 	if c.RingType == "normal" {
-		k.arCampaignConn.Get([2]string{account, campaign}).Inc()
+		k.arCampaignConn.Get(account, campaign).Inc()
 	}
 	if c.Duration.OK {
 		r.exemplars.Observe(k.arDuration.Get(account), c.Duration.V, airudderIDLabel, c.Exemplar)
-		k.arRobotTalk.Get([2]string{account, robot}).Observe(c.Duration.V)
-		k.arCampaignTalk.Get([2]string{account, campaign}).Add(c.Duration.V)
+		k.arRobotTalk.Get(account, robot).Observe(c.Duration.V)
+		k.arCampaignTalk.Get(account, campaign).Add(c.Duration.V)
 	}
 	receiver.ObserveSet(k.arRing, account, c.RingTime)
 	receiver.ObserveSet(k.arTalkRounds, account, c.TalkRounds)
 	receiver.ObserveSet(k.arDialAttempts, account, c.DialAttempts)
 	for _, rd := range c.Redials {
-		k.arRedials.Get([3]string{account, rd.RingType, rd.HangupType}).Inc()
+		k.arRedials.Get(account, rd.RingType, rd.HangupType).Inc()
 	}
 	if len(c.Answers) > 0 {
 		allow := r.questionAllow.Load()
@@ -207,18 +207,18 @@ func (r *webhookRecorder) call(c *webhookCall, account, robot, line, campaign st
 			if v == receiver.ValueOther {
 				v = r.verification.Value(a.Verification)
 			}
-			k.arAnswers.Get([4]string{account, q, v, a.Answered}).Inc()
+			k.arAnswers.Get(account, q, v, a.Answered).Inc()
 		}
 	}
 	if len(c.EventLabels) > 0 {
 		allow := r.eventLabelAllow.Load()
 		transferred := false
 		for _, l := range c.EventLabels {
-			k.arEventLabels.Get([2]string{account, receiver.Capped(l, r.eventLabel, allow, r.eventLabelFolds)}).Inc()
+			k.arEventLabels.Get(account, receiver.Capped(l, r.eventLabel, allow, r.eventLabelFolds)).Inc()
 			transferred = transferred || d.transfer[l]
 		}
 		if transferred {
-			k.arRobotTransfer.Get([2]string{account, robot}).Inc()
+			k.arRobotTransfer.Get(account, robot).Inc()
 		}
 	}
 	if c.EventLabelsDropped > 0 {
@@ -243,7 +243,7 @@ func (r *webhookRecorder) deliveryLag(end wallTime, account string, loc *time.Lo
 	case timeAbsent:
 		return
 	case timeBad:
-		r.kids.arLagRej.Get([2]string{account, lagUnparsable}).Inc()
+		r.kids.arLagRej.Get(account, lagUnparsable).Inc()
 		return
 	}
 	year, month, day := end.T.Date()
@@ -251,9 +251,9 @@ func (r *webhookRecorder) deliveryLag(end wallTime, account string, loc *time.Lo
 	lag := now.Sub(time.Date(year, month, day, hour, minute, sec, 0, loc))
 	switch {
 	case lag < 0:
-		r.kids.arLagRej.Get([2]string{account, lagNegative}).Inc()
+		r.kids.arLagRej.Get(account, lagNegative).Inc()
 	case lag > maxDeliveryLag:
-		r.kids.arLagRej.Get([2]string{account, lagAbsurd}).Inc()
+		r.kids.arLagRej.Get(account, lagAbsurd).Inc()
 	default:
 		r.kids.arLag.Get(account).Observe(lag.Seconds())
 	}

@@ -124,13 +124,12 @@ type webhookChildren struct {
 	arDuration, arRing, arTalkRounds, arDialAttempts, arLag *receiver.Children[string, prometheus.Observer]
 	arWorkflow                                              *receiver.Children[string, prometheus.Counter]
 
-	arCalls                                    *receiver.Children[[5]string, prometheus.Counter]
-	arLineCalls, arRobotCalls, arCampaignCalls *receiver.Children[[3]string, prometheus.Counter]
-	arCampaignConn, arCampaignTalk             *receiver.Children[[2]string, prometheus.Counter]
-	arEventLabels, arRobotTransfer, arLagRej   *receiver.Children[[2]string, prometheus.Counter]
-	arRedials                                  *receiver.Children[[3]string, prometheus.Counter]
-	arAnswers                                  *receiver.Children[[4]string, prometheus.Counter]
-	arRobotTalk                                *receiver.Children[[2]string, prometheus.Observer]
+	// Several labels: keyed by the values joined (receiver.JoinedChildren).
+	arCalls, arLineCalls, arRobotCalls, arCampaignCalls *receiver.JoinedChildren[prometheus.Counter]
+	arCampaignConn, arCampaignTalk                      *receiver.JoinedChildren[prometheus.Counter]
+	arEventLabels, arRobotTransfer, arLagRej            *receiver.JoinedChildren[prometheus.Counter]
+	arRedials, arAnswers                                *receiver.JoinedChildren[prometheus.Counter]
+	arRobotTalk                                         *receiver.JoinedChildren[prometheus.Observer]
 }
 
 func newWebhookChildren(m *webhookMetrics) webhookChildren {
@@ -141,17 +140,17 @@ func newWebhookChildren(m *webhookMetrics) webhookChildren {
 		arDialAttempts:  receiver.Observers1(m.arDialAttempts),
 		arLag:           receiver.Observers1(m.arLag),
 		arWorkflow:      receiver.Counters1(m.arWorkflow),
-		arCalls:         receiver.Counters5(m.arCalls),
-		arLineCalls:     receiver.Counters3(m.arLineCalls),
-		arRobotCalls:    receiver.Counters3(m.arRobotCalls),
-		arCampaignCalls: receiver.Counters3(m.arCampaignCalls),
-		arCampaignConn:  receiver.Counters2(m.arCampaignConn),
-		arCampaignTalk:  receiver.Counters2(m.arCampaignTalk),
-		arRobotTalk:     receiver.Observers2(m.arRobotTalk),
-		arEventLabels:   receiver.Counters2(m.arEventLabels),
-		arRobotTransfer: receiver.Counters2(m.arRobotTransfer),
-		arLagRej:        receiver.Counters2(m.arLagRejected),
-		arRedials:       receiver.Counters3(m.arRedials),
-		arAnswers:       receiver.Counters4(m.arAnswers),
+		arCalls:         receiver.JoinedCounters(m.arCalls),
+		arLineCalls:     receiver.JoinedCounters(m.arLineCalls),
+		arRobotCalls:    receiver.JoinedCounters(m.arRobotCalls),
+		arCampaignCalls: receiver.JoinedCounters(m.arCampaignCalls),
+		arCampaignConn:  receiver.JoinedCounters(m.arCampaignConn),
+		arCampaignTalk:  receiver.JoinedCounters(m.arCampaignTalk),
+		arRobotTalk:     receiver.JoinedObservers(m.arRobotTalk),
+		arEventLabels:   receiver.JoinedCounters(m.arEventLabels),
+		arRobotTransfer: receiver.JoinedCounters(m.arRobotTransfer),
+		arLagRej:        receiver.JoinedCounters(m.arLagRejected),
+		arRedials:       receiver.JoinedCounters(m.arRedials),
+		arAnswers:       receiver.JoinedCounters(m.arAnswers),
 	}
 }
