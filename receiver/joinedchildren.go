@@ -10,11 +10,11 @@ import (
 // JoinedChildren is Children for a vector of several labels, keyed by its
 // label values joined into one string on the stack: a lookup hashes and
 // compares one short string, where an array key hashes and compares each
-// value on its own (with five labels a fifth less time a lookup,
-// BenchmarkChildrenLookup).
-// The values are joined with 0xFF, a byte no valid UTF-8 holds: label
-// values must be valid UTF-8 (the vector refuses others, and nothing is
-// cached then), so two combinations of one vector never share a key.
+// value on its own (a fifth less time per lookup with five labels,
+// BenchmarkChildrenLookup). The values are joined with 0xFF, as
+// metricvec joins them: a byte no valid UTF-8 holds, and label values must
+// be valid UTF-8 (the vector refuses others, and nothing is cached then),
+// so two combinations of one vector never share a key.
 type JoinedChildren[M any] struct {
 	m       atomic.Pointer[map[string]M]
 	mu      sync.Mutex       // serialises writers
