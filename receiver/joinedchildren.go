@@ -1,8 +1,7 @@
 package receiver
 
 import (
-	"sync"
-	"sync/atomic"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -16,9 +15,7 @@ import (
 // be valid UTF-8 (the vector refuses others, and nothing is cached then),
 // so two combinations of one vector never share a key.
 type JoinedChildren[M any] struct {
-	m       atomic.Pointer[map[string]M]
-	mu      sync.Mutex       // serialises writers
-	resolve func([]string) M // the vector's WithLabelValues
+	c *Children[string, M]
 }
 
 // joinedKeyRoom is the stack room for a joined key, enough for the usual
@@ -28,9 +25,9 @@ const joinedKeyRoom = 128
 
 // NewJoinedChildren returns a cache resolving a missing child with resolve.
 func NewJoinedChildren[M any](resolve func([]string) M) *JoinedChildren[M] {
-	c := &JoinedChildren[M]{resolve: resolve}
-	c.m.Store(&map[string]M{})
-	return c
+	return &JoinedChildren[M]{c: NewChildren(func(k string) M {
+		return resolve(strings.Split(k, "\xff"))
+	})}
 }
 
 // Get returns the child for the label values vals, resolving and caching
@@ -44,27 +41,10 @@ func (c *JoinedChildren[M]) Get(vals ...string) M {
 		}
 		k = append(k, v...)
 	}
-	if v, ok := (*c.m.Load())[string(k)]; ok { // no allocation: the compiler special-cases this lookup
+	if v, ok := (*c.c.m.Load())[string(k)]; ok { // no allocation: the compiler special-cases this lookup
 		return v
 	}
-	return c.miss(string(k), vals)
-}
-
-func (c *JoinedChildren[M]) miss(k string, vals []string) M {
-	v := c.resolve(append([]string(nil), vals...)) // may panic like WithLabelValues; nothing is cached then
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	old := *c.m.Load()
-	if _, ok := old[k]; ok || len(old) >= maxCachedChildren {
-		return v
-	}
-	m := make(map[string]M, len(old)+1)
-	for kk, vv := range old {
-		m[kk] = vv
-	}
-	m[k] = v
-	c.m.Store(&m)
-	return v
+	return c.c.miss(string(k))
 }
 
 // JoinedCounters caches the children of a counter vector of several

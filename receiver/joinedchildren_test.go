@@ -31,7 +31,7 @@ func TestJoinedChildrenResolvesTheVectorsChildren(t *testing.T) {
 			t.Fatalf("child %q is not the vector's", k)
 		}
 	}
-	if n := len(*c.m.Load()); n != maxCachedChildren {
+	if n := len(*c.c.m.Load()); n != maxCachedChildren {
 		t.Fatalf("cache holds %d children, want the bound %d", n, maxCachedChildren)
 	}
 	for _, k := range [][3]string{{"ab", "c", ""}, {"a", "bc", ""}, {"x0", long, "y"}, {fmt.Sprint("x", maxCachedChildren+5), long, "y"}} {
