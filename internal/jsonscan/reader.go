@@ -160,14 +160,16 @@ func (r *Reader) Key() []byte {
 }
 
 // Key is an object key a decoder expects (KeyIs), kept in the form it is
-// compared in: the quoted name, and its first sixteen bytes as two words,
-// so a key that differs is told apart with one load and one comparison and
-// most keys match without a call to compare memory.
+// compared in: the quoted name, and the first sixteen bytes of the quoted
+// name and its colon as two words, so a key of a compact body (no blank
+// before the colon) is matched, colon included, with two loads and
+// comparisons, and a key that differs is told apart by them as well.
 type Key struct {
 	name   string
 	quoted string    // "name", quotes included
-	w      [2]uint64 // the first 16 bytes of quoted (zero past its end)
+	w      [2]uint64 // the first 16 bytes of "name": (zero past its end)
 	mask   [2]uint64 // which bytes of the words w holds
+	tail   string    // the bytes of "name": past the first 16
 }
 
 // NewKey returns name as a Key. name must hold no byte a JSON string
@@ -175,8 +177,10 @@ type Key struct {
 // body.
 func NewKey(name string) Key {
 	k := Key{name: name, quoted: `"` + name + `"`}
+	withColon := k.quoted + ":"
 	var word [16]byte
-	n := copy(word[:], k.quoted)
+	n := copy(word[:], withColon)
+	k.tail = withColon[n:]
 	for j := range k.w {
 		k.w[j] = binary.LittleEndian.Uint64(word[8*j:])
 		if used := min(max(n-8*j, 0), 8); used > 0 {
@@ -197,19 +201,43 @@ func (k *Key) Name() string { return k.name }
 // and looking it up.
 func (r *Reader) KeyIs(k *Key) bool {
 	r.ws()
-	i, q := r.i, k.quoted
-	end := i + len(q)
-	if end > len(r.b) {
-		return false
-	}
+	i := r.i
 	if i+16 <= len(r.b) {
 		b := r.b[i : i+16]
-		if binary.LittleEndian.Uint64(b)&k.mask[0] != k.w[0] ||
-			binary.LittleEndian.Uint64(b[8:])&k.mask[1] != k.w[1] ||
-			(len(q) > 16 && string(r.b[i+16:end]) != q[16:]) {
-			return false
+		d0 := (binary.LittleEndian.Uint64(b) ^ k.w[0]) & k.mask[0]
+		d1 := (binary.LittleEndian.Uint64(b[8:]) ^ k.w[1]) & k.mask[1]
+		if d0|d1 == 0 {
+			if len(k.tail) == 0 {
+				r.i = i + len(k.quoted) + 1
+				return true
+			}
+			if end := i + 16 + len(k.tail); end <= len(r.b) && string(r.b[i+16:end]) == k.tail {
+				r.i = end
+				return true
+			}
+		} else {
+			// A byte of the quoted name differs: another key. Only a
+			// difference at the colon (a blank before it) is left to
+			// keyIsSpaced.
+			at := bits.TrailingZeros64(d0) >> 3
+			if d0 == 0 {
+				at = 8 + bits.TrailingZeros64(d1)>>3
+			}
+			if at < len(k.quoted) {
+				return false
+			}
 		}
-	} else if string(r.b[i:end]) != q {
+	}
+	return r.keyIsSpaced(k)
+}
+
+// keyIsSpaced is KeyIs for what its word comparison does not settle: a
+// key near the end of the body, a blank between the key and its colon, or
+// a long key whose tail differs.
+func (r *Reader) keyIsSpaced(k *Key) bool {
+	i, q := r.i, k.quoted
+	end := i + len(q)
+	if end > len(r.b) || string(r.b[i:end]) != q {
 		return false
 	}
 	r.i = end

@@ -552,6 +552,17 @@ func TestKeyIs(t *testing.T) {
 		{`{"abcdefghijklmnopqrstuvwxyz":1}`, "abcdefghijklmnopqrstuvwxyz", true},
 		{`{"abcdefghijklmnopqrstuvwxyZ":1}`, "abcdefghijklmnopqrstuvwxyz", false},
 		{`{"abcdefg":1}`, "abcdef", false},
+		// The colon is compared with the key where no blank precedes it,
+		// at every place in the words and past them.
+		{`{"abcdefghijklm":1}`, "abcdefghijklm", true},
+		{`{"abcdefghijklm" :1}`, "abcdefghijklm", true},
+		{`{"abcdefghijklm"x1}`, "abcdefghijklm", true}, // then the missing ':' is an error
+		{`{"abcdefghijklmn" :1}`, "abcdefghijklmn", true},
+		{`{"abcdefghijklmn"`, "abcdefghijklmn", true},
+		{`{"aiAgentChargedDuration" : 1}`, "aiAgentChargedDuration", true},
+		{`{"aiAgentChargedDuration"x1}`, "aiAgentChargedDuration", true},
+		{`{"type"x:1}`, "type", true},
+		{`{"type"` + "\n:1}", "type", true},
 	} {
 		var r, k Reader
 		r.Reset([]byte(c.obj))
