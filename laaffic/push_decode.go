@@ -51,6 +51,30 @@ type laDecoder struct {
 	// shape is the keys of the records read so far, in their order
 	// (jsonscan.Shape).
 	shape jsonscan.Shape[laField]
+
+	// topSlots and recSlots are where each field's value goes in top and
+	// rec (laRaw.slot), taken once per decoder rather than by a switch
+	// per key read.
+	topSlots, recSlots *fieldSlots
+}
+
+// fieldSlots holds, by field, where its value goes in one laRaw.
+type fieldSlots [fieldCount]fieldSlot
+
+type fieldSlot struct {
+	text *jsonscan.Text
+	num  *jsonscan.Num
+	kind *bool
+}
+
+// slotsOf returns the slots of every field in rec.
+func slotsOf(rec *laRaw) *fieldSlots {
+	t := new(fieldSlots)
+	for f := fieldNone + 1; f < fieldCount; f++ {
+		s := &t[f]
+		s.text, s.num, s.kind = rec.slot(f)
+	}
+	return t
 }
 
 // decode parses one LAAFFIC body into out (which it resets first). A
@@ -64,6 +88,9 @@ func (d *laDecoder) decode(data []byte, out *pushBatch) error {
 		return err
 	}
 	array := jsonscan.List // a bare list of records
+	if d.topSlots == nil {
+		d.topSlots, d.recSlots = slotsOf(&d.top), slotsOf(&d.rec)
+	}
 	if c == '{' {
 		d.top = laRaw{}
 		array = jsonscan.NoList
@@ -71,7 +98,7 @@ func (d *laDecoder) decode(data []byte, out *pushBatch) error {
 		for first := true; r.More('}', &first); {
 			k := r.Key()
 			if string(k) != "array" {
-				d.field(laKeys[string(k)].Field, &d.top)
+				d.field(laKeys[string(k)].Field, d.topSlots, &d.top)
 				continue
 			}
 			// A repeated key replaces the earlier value, as in encoding/json.
@@ -110,7 +137,7 @@ func (d *laDecoder) list(out *pushBatch) {
 		r.Open()
 		next := 0 // index in shape of the key expected next
 		for first := true; r.More('}', &first); {
-			d.field(d.shape.Next(r, laKeys, &next), &d.rec)
+			d.field(d.shape.Next(r, laKeys, &next), d.recSlots, &d.rec)
 		}
 		if r.Err() != nil {
 			return
@@ -119,25 +146,26 @@ func (d *laDecoder) list(out *pushBatch) {
 	}
 }
 
-// field reads the value of field f into rec (fieldNone: skips it).
-func (d *laDecoder) field(f laField, rec *laRaw) {
+// field reads the value of field f into rec, whose slots are slots
+// (fieldNone: skips it).
+func (d *laDecoder) field(f laField, slots *fieldSlots, rec *laRaw) {
 	r := &d.r
 	if f == fieldNone {
 		r.Skip()
 		return
 	}
-	text, num, kind := rec.slot(f)
+	s := &slots[f]
 	switch {
-	case text != nil:
-		r.ReadString(text)
-	case num != nil:
-		r.ReadNum(num)
+	case s.text != nil:
+		r.ReadString(s.text)
+	case s.num != nil:
+		r.ReadNum(s.num)
 	case f == fieldNoAnswerSipList:
 		d.noAnswerList(&rec.ring)
 	default:
 		r.Skip()
 	}
-	*kind = true
+	*s.kind = true
 	rec.known = true
 }
 
@@ -194,6 +222,8 @@ const (
 	fieldCallinEventTime
 	fieldNoAnswerSipList // read by noAnswerList
 	fieldRingUnused      // known, unused: only tells the kind
+
+	fieldCount // the number of fields, fieldNone included
 )
 
 // laKeys maps every LAAFFIC key to its field.
