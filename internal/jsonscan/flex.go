@@ -106,6 +106,12 @@ func parseShortDecimal(s []byte) (float64, bool) {
 	if digits > 15 {
 		return 0, false
 	}
+	return shortDecimal(v, frac, neg), true
+}
+
+// shortDecimal is the value of a number of at most 15 digits, v, of which
+// frac are after the decimal point, negative if neg.
+func shortDecimal(v uint64, frac int, neg bool) float64 {
 	f := float64(v)
 	if frac > 0 {
 		f /= exactPowersOfTen[frac]
@@ -113,11 +119,11 @@ func parseShortDecimal(s []byte) (float64, bool) {
 	if neg {
 		// "-0" is 0, as its integer value; "-0.0" is -0, as strconv reads it.
 		if frac == 0 {
-			return float64(-int64(v)), true
+			return float64(-int64(v))
 		}
 		f = -f
 	}
-	return f, true
+	return f
 }
 
 // digitRun reads the decimal digits of s from i on into v (v*10 + digit

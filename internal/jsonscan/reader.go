@@ -684,11 +684,10 @@ func (r *Reader) ReadNum(n *Num) {
 			n.St = BadNumber
 		}
 	case c == '-' || isDigit(c):
-		lit := r.number()
-		if v, ok := ParseNumber(lit); ok {
+		if v, st := r.numberValue(); st == OK {
 			n.V, n.St = v, OK
 		} else {
-			n.St = BadNumber // out of float64 range
+			n.St = st
 		}
 	case c == 'n':
 		r.Literal("null")
@@ -697,6 +696,46 @@ func (r *Reader) ReadNum(n *Num) {
 		r.Skip()
 		n.St = BadType
 	}
+}
+
+// numberValue reads a number literal (at '-' or a digit) and returns its
+// value. The common shapes, an integer or a plain decimal of at most 15
+// digits, are read and valued in one pass (shortDecimal); the others are
+// read by number and valued by ParseNumber, as is any literal the pass
+// finds irregular, so that errors are the same.
+func (r *Reader) numberValue() (float64, State) {
+	b, i := r.b, r.i
+	neg := b[i] == '-'
+	if neg {
+		i++
+	}
+	v, j := digitRun(0, b, i)
+	digits, frac := j-i, 0
+	if digits == 0 || digits > 1 && b[i] == '0' {
+		return r.numberParsed()
+	}
+	if j < len(b) && b[j] == '.' {
+		var k int
+		v, k = digitRun(v, b, j+1)
+		if frac = k - (j + 1); frac == 0 {
+			return r.numberParsed()
+		}
+		digits += frac
+		j = k
+	}
+	if digits > 15 || j < len(b) && b[j]|0x20 == 'e' {
+		return r.numberParsed()
+	}
+	r.i = j
+	return shortDecimal(v, frac, neg), OK
+}
+
+// numberParsed is numberValue's general way: the literal's text, parsed.
+func (r *Reader) numberParsed() (float64, State) {
+	if v, ok := ParseNumber(r.number()); ok {
+		return v, OK
+	}
+	return 0, BadNumber // out of float64 range, or no number (r.err says)
 }
 
 // Valid reports whether b is one JSON value, as a Reader reads it: what

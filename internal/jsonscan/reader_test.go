@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"math"
 	"math/bits"
 	"math/rand/v2"
 	"strconv"
@@ -500,13 +501,50 @@ func TestStringSpecial(t *testing.T) {
 	}
 }
 
+// readNumMatchesParseNumber checks that ReadNum, at a number literal, reads
+// what number reads, to the value ParseNumber gives its text (bit for bit:
+// -0 is not 0), and fails where number fails.
+func readNumMatchesParseNumber(t *testing.T, s string) {
+	var r, ref Reader
+	r.Reset([]byte(s))
+	ref.Reset([]byte(s))
+	if c := r.Peek(); c != '-' && !isDigit(c) {
+		return
+	}
+	var n Num
+	r.ReadNum(&n)
+	ref.Peek()
+	want := Num{St: BadNumber}
+	if v, ok := ParseNumber(ref.number()); ok {
+		want = Num{V: v, St: OK}
+	}
+	if math.Float64bits(n.V) != math.Float64bits(want.V) || n.St != want.St || r.i != ref.i || (r.err == nil) != (ref.err == nil) {
+		t.Fatalf("%q: ReadNum %v at %d (%v), number and ParseNumber %v at %d (%v)", s, n, r.i, r.err, want, ref.i, ref.err)
+	}
+}
+
+func TestReadNumLiterals(t *testing.T) {
+	for _, s := range numberSeeds {
+		readNumMatchesParseNumber(t, s)
+	}
+}
+
+var numberSeeds = []string{
+	"0", "-12.5e3", "0x1p4", "1_0", "NaN", "+Inf", "007", "1e400",
+	"-0", "-0.0", "0.5", "01", "-01", "00.5", "1.", "1.x", "-", "-x", "1e", "1E5", "2.5e-3", "0.5E+1",
+	"123456789012345", "1234567890123456", "12345678.1234567", "12345678.12345678", "-999999999999999",
+	"0.000000000000001", "0.0000000000000001", "1670939112097", "1670939112097,", "20]", "1.2793}", "1 ",
+	"123456789012345678901234567890", "99999999999999999999.5",
+}
+
 // Whatever ParseNumber accepts is a decimal strconv reads to the same
 // value, and has no character outside JSON number syntax.
 func FuzzParseNumber(f *testing.F) {
-	for _, s := range []string{"0", "-12.5e3", "0x1p4", "1_0", "NaN", "+Inf", "007", "1e400"} {
+	for _, s := range numberSeeds {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		readNumMatchesParseNumber(t, s)
 		v, ok := ParseNumber([]byte(s))
 		if !ok {
 			return
