@@ -170,6 +170,7 @@ type Key struct {
 	w      [2]uint64 // the first 16 bytes of "name": (zero past its end)
 	mask   [2]uint64 // which bytes of the words w holds
 	tail   string    // the bytes of "name": past the first 16
+	short  int       // the length of "name": when it fits the words, else 0
 }
 
 // NewKey returns name as a Key. name must hold no byte a JSON string
@@ -181,6 +182,9 @@ func NewKey(name string) Key {
 	var word [16]byte
 	n := copy(word[:], withColon)
 	k.tail = withColon[n:]
+	if k.tail == "" {
+		k.short = n
+	}
 	for j := range k.w {
 		k.w[j] = binary.LittleEndian.Uint64(word[8*j:])
 		if used := min(max(n-8*j, 0), 8); used > 0 {
@@ -229,6 +233,23 @@ func (r *Reader) KeyIs(k *Key) bool {
 		}
 	}
 	return r.keyIsSpaced(k)
+}
+
+// shortKeyIs is KeyIs's commonest case, small enough to be inlined where
+// a decoder expects a key: k and its colon, of 16 bytes at most, right
+// where the reader is (a compact body). False means only that KeyIs must
+// tell.
+func (r *Reader) shortKeyIs(k *Key) bool {
+	i := r.i
+	if k.short == 0 || i+16 > len(r.b) {
+		return false
+	}
+	b := r.b[i : i+16]
+	if (binary.LittleEndian.Uint64(b)^k.w[0])&k.mask[0]|(binary.LittleEndian.Uint64(b[8:])^k.w[1])&k.mask[1] != 0 {
+		return false
+	}
+	r.i = i + k.short
+	return true
 }
 
 // keyIsSpaced is KeyIs for what its word comparison does not settle: a

@@ -601,6 +601,14 @@ func TestKeyIs(t *testing.T) {
 		{`{"aiAgentChargedDuration"x1}`, "aiAgentChargedDuration", true},
 		{`{"type"x:1}`, "type", true},
 		{`{"type"` + "\n:1}", "type", true},
+		{`{"type":1,"a":2}`, "type", true},
+		{`{"type":1,"a":2}`, "typ", false},
+		{`{"type":1,"a":2}`, "type:", false},
+		{`{"typ":1,"a":2}`, "type", false},
+		{`{"abcdefghijklm":1,"a":2}`, "abcdefghijklm", true},
+		{`{"abcdefghijklm" :1,"a":2}`, "abcdefghijklm", true},
+		{`{"abcdefghijklmn":1,"a":2}`, "abcdefghijklmn", true},
+		{`{ "type":1,"a":2}`, "type", true},
 	} {
 		var r, k Reader
 		r.Reset([]byte(c.obj))
@@ -609,7 +617,17 @@ func TestKeyIs(t *testing.T) {
 		k.Open()
 		at := r.i
 		key := NewKey(c.name)
+		var short Reader // shortKeyIs, where it decides, decides as KeyIs
+		short.Reset([]byte(c.obj))
+		short.Open()
+		shortGot := short.shortKeyIs(&key)
 		got := r.KeyIs(&key)
+		if shortGot && (!got || short.i != r.i || short.err != nil) {
+			t.Errorf("%s: shortKeyIs(%q) took the key to %d, KeyIs says %v at %d", c.obj, c.name, short.i, got, r.i)
+		}
+		if !shortGot && short.i != at {
+			t.Errorf("%s: shortKeyIs(%q) moved the reader without taking the key", c.obj, c.name)
+		}
 		if got != c.want {
 			t.Errorf("%s: KeyIs(%q) = %v, want %v", c.obj, c.name, got, c.want)
 			continue

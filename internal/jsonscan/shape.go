@@ -54,9 +54,11 @@ var noKey = NewKey("")
 // 0 at the object's first key; it is moved past the key read.
 func (s *Shape[F]) Next(r *Reader, fields Fields[F], next *int) F {
 	i := *next
-	if i < len(s.keys) && r.KeyIs(&s.keys[i].Key) {
-		*next = i + 1
-		return s.keys[i].Field
+	if i < len(s.keys) {
+		if k := &s.keys[i]; r.shortKeyIs(&k.Key) || r.KeyIs(&k.Key) {
+			*next = i + 1
+			return k.Field
+		}
 	}
 	if i+1 < len(s.keys) && r.KeyIs(&s.keys[i+1].Key) {
 		*next = i + 2
