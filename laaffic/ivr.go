@@ -1,7 +1,6 @@
 package laaffic
 
 import (
-	"bytes"
 	"time"
 
 	"airudder_exporter/internal/jsonscan"
@@ -61,7 +60,7 @@ func laafficTime(f jsonscan.Text) jsonscan.Num {
 	if f.St != jsonscan.OK {
 		return jsonscan.Num{St: f.St}
 	}
-	s := bytes.TrimSpace(f.B)
+	s := jsonscan.TrimSpace(f.B)
 	switch {
 	case len(s) == 0:
 		return jsonscan.Num{St: jsonscan.Null}
@@ -183,7 +182,7 @@ func emitLaafficVoice(r *laRaw, out *pushBatch) {
 		talk, b4 = pushDelay(answer, hangup, maxDelayMillis)
 		mark(b4, badTalkTime)
 	}
-	out.addID(receiver.Trimmed(v.VoiceID))
+	out.addID(jsonscan.TrimSpace(v.VoiceID.B))
 	ev := pushCall{
 		Product:       productIVR,
 		Currency:      currency,
@@ -200,10 +199,10 @@ func emitLaafficVoice(r *laRaw, out *pushBatch) {
 		Keypress:      laafficKey(v.FeedbackValue.B),
 		SIPClass:      laafficSIPClass(v.SipCode.B),
 		Termination:   laafficTermination(v.TerminationCode.B),
-		BillPeriod:    out.strs.Get(receiver.Trimmed(v.BillPeriod)),
-		Intent:        out.strs.Get(receiver.Trimmed(v.Intent)),
+		BillPeriod:    out.strs.Get(jsonscan.TrimSpace(v.BillPeriod.B)),
+		Intent:        out.strs.Get(jsonscan.TrimSpace(v.Intent.B)),
 		Country:       out.strs.Get(laafficCountry(v.Code.B)),
-		Script:        out.strs.Get(receiver.Trimmed(v.ScriptID)),
+		Script:        out.strs.Get(jsonscan.TrimSpace(v.ScriptID.B)),
 		Recall:        v.RecallByVoiceID.Set(),
 	}
 	// `cost` is in the quoted currency; the docs' example names it

@@ -45,7 +45,17 @@ type Text struct {
 // (as bytes.TrimSpace sees it). Texts are used trimmed, so a value of
 // blanks alone is no value: taken as an id, every record carrying one
 // would share one dedup key.
-func (f *Text) Set() bool { return f.St == OK && len(bytes.TrimSpace(f.B)) > 0 }
+func (f *Text) Set() bool { return f.St == OK && len(TrimSpace(f.B)) > 0 }
+
+// TrimSpace is bytes.TrimSpace, without its call for the common value that
+// begins and ends with a printable ASCII byte: nothing to trim (white space
+// is ASCII below '!' or, in UTF-8, starts and ends with bytes above 0x7f).
+func TrimSpace(b []byte) []byte {
+	if len(b) > 0 && max(b[0]-'!', b[len(b)-1]-'!') < 0x7f-'!' {
+		return b
+	}
+	return bytes.TrimSpace(b)
+}
 
 // ParseNumber parses a decimal number in JSON number syntax, with or
 // without the quotes: an optional minus, digits, an optional fraction and

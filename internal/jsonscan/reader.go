@@ -695,7 +695,7 @@ func (r *Reader) ReadString(f *Text) {
 func (r *Reader) ReadNum(n *Num) {
 	switch c := r.Peek(); {
 	case c == '"':
-		s := bytes.TrimSpace(r.str())
+		s := TrimSpace(r.str())
 		switch v, ok := ParseNumber(s); {
 		case len(s) == 0:
 			n.St = Null

@@ -1,6 +1,7 @@
 package jsonscan
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -465,6 +466,22 @@ func TestTextSet(t *testing.T) {
 	} {
 		if got := c.f.Set(); got != c.want {
 			t.Errorf("%q (state %d): Set() = %v, want %v", c.f.B, c.f.St, got, c.want)
+		}
+	}
+}
+
+// TrimSpace trims what bytes.TrimSpace trims, Unicode white space included.
+func TestTrimSpace(t *testing.T) {
+	edges := []string{"", " ", "\t", "\n", "\v", "\f", "\r", "\u0085", "\u00a0", "\u2000", "\u3000", "\x00",
+		"!", "~", "\x7f", "\x80", "\xff", "a", "é", "\ufeff"}
+	for _, head := range edges {
+		for _, tail := range edges {
+			for _, mid := range []string{"", "x", " a b "} {
+				b := []byte(head + mid + tail)
+				if got, want := TrimSpace(b), bytes.TrimSpace(b); string(got) != string(want) || (got == nil) != (want == nil) {
+					t.Errorf("TrimSpace(%q) = %q, bytes.TrimSpace %q", b, got, want)
+				}
+			}
 		}
 	}
 }
