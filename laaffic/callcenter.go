@@ -55,7 +55,7 @@ func emitLaafficCenter(r *laRaw, out *pushBatch) {
 		HangupReason:     hr,
 		HangingDirection: laafficHangingDirections.name(c.HangingDirection),
 		Outcome:          laafficCenterOutcome(hr),
-		AgentGroup:       out.strs.Get(jsonscan.TrimSpace(c.AgentGroupName.B)),
+		AgentGroup:       out.label(slotAgentGroup, jsonscan.TrimSpace(c.AgentGroupName.B)),
 		Duration:         receiver.Opt(r.CallDuration),
 		CostUSD:          receiver.Opt(r.Cost),
 		BaseCostUSD:      receiver.Opt(r.BaseCost),

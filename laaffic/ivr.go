@@ -199,10 +199,10 @@ func emitLaafficVoice(r *laRaw, out *pushBatch) {
 		Keypress:      laafficKey(v.FeedbackValue.B),
 		SIPClass:      laafficSIPClass(v.SipCode.B),
 		Termination:   laafficTermination(v.TerminationCode.B),
-		BillPeriod:    out.strs.Get(jsonscan.TrimSpace(v.BillPeriod.B)),
-		Intent:        out.strs.Get(jsonscan.TrimSpace(v.Intent.B)),
-		Country:       out.strs.Get(laafficCountry(v.Code.B)),
-		Script:        out.strs.Get(jsonscan.TrimSpace(v.ScriptID.B)),
+		BillPeriod:    out.label(slotBillPeriod, jsonscan.TrimSpace(v.BillPeriod.B)),
+		Intent:        out.label(slotIntent, jsonscan.TrimSpace(v.Intent.B)),
+		Country:       out.label(slotCountry, laafficCountry(v.Code.B)),
+		Script:        out.label(slotScript, jsonscan.TrimSpace(v.ScriptID.B)),
 		Recall:        v.RecallByVoiceID.Set(),
 	}
 	// `cost` is in the quoted currency; the docs' example names it

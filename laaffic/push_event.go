@@ -111,6 +111,11 @@ type pushBatch struct {
 	Invalid []receiver.InvalidReason
 
 	strs *receiver.Interner // the receiver's label strings
+	// lastLabels is the string the previous record got for each
+	// open-ended label (labelSlot): the records of a batch mostly repeat
+	// their neighbour's values, found so by a comparison instead of a
+	// lookup in strs.
+	lastLabels [labelSlots]string
 
 	// The voice records' keys and ids, written one after the other while
 	// the body is read and made one string at its end (nameCalls): one
@@ -123,12 +128,39 @@ type pushBatch struct {
 // are in pushBatch.ids.
 type idSpan struct{ key, id, end int }
 
+// labelSlot numbers the open-ended labels a record carries, for
+// pushBatch.label.
+type labelSlot uint8
+
+const (
+	slotBillPeriod labelSlot = iota
+	slotIntent
+	slotCountry
+	slotScript
+	slotIntentCode
+	slotAgentGroup
+	labelSlots
+)
+
+// label returns v as strs.Get does, taking the previous record's string
+// for the slot when v is the same.
+func (b *pushBatch) label(slot labelSlot, v []byte) string {
+	last := &b.lastLabels[slot]
+	if *last != "" && string(v) == *last {
+		return *last
+	}
+	s := b.strs.Get(v)
+	*last = s
+	return s
+}
+
 func (b *pushBatch) reset() {
 	clear(b.Calls)
 	clear(b.Center)
 	clear(b.Ringing)
 	b.Calls, b.Center, b.Ringing, b.Invalid = b.Calls[:0], b.Center[:0], b.Ringing[:0], b.Invalid[:0]
 	b.ids, b.idSpans = b.ids[:0], b.idSpans[:0]
+	b.lastLabels = [labelSlots]string{}
 }
 
 // addID adds the key of the voice record about to be appended to Calls,
