@@ -136,8 +136,12 @@ func (d *laDecoder) list(out *pushBatch) {
 		d.rec = laRaw{}
 		r.Open()
 		next := 0 // index in shape of the key expected next
-		for first := true; r.More('}', &first); {
-			d.field(d.shape.Next(r, laKeys, &next), d.recSlots, &d.rec)
+		for first := true; ; {
+			f, ok := d.shape.Member(r, laKeys, &next, &first)
+			if !ok {
+				break
+			}
+			d.field(f, d.recSlots, &d.rec)
 		}
 		if r.Err() != nil {
 			return

@@ -84,6 +84,30 @@ func (s *Shape[F]) Next(r *Reader, fields Fields[F], next *int) F {
 	return key.Field
 }
 
+// Member is More('}', first) and, when it reports a member, Next: it
+// iterates the members of an object after Open, returning the field of
+// each key, and false at the closing brace. Use as
+//
+//	r.Open(); next := 0; for first := true; ; { f, ok := s.Member(r, fields, &next, &first); if !ok { break }; ... }
+//
+// In a compact body the comma and the key expected next are read in one
+// go.
+func (s *Shape[F]) Member(r *Reader, fields Fields[F], next *int, first *bool) (F, bool) {
+	if i, n := r.i, *next; !*first && n < len(s.keys) && i < len(r.b) && r.b[i] == ',' {
+		r.i = i + 1
+		if k := &s.keys[n]; r.shortKeyIs(&k.Key) {
+			*next = n + 1
+			return k.Field, true
+		}
+		r.i = i
+	}
+	if !r.More('}', first) {
+		var none F
+		return none, false
+	}
+	return s.Next(r, fields, next), true
+}
+
 // otherKey is a key that is no field, as the shape keeps it: noKey when it
 // holds a byte KeyIs cannot compare, or others is full.
 func (s *Shape[F]) otherKey(k []byte) Key {
