@@ -310,7 +310,12 @@ func (r *Reader) str() []byte {
 	// than pay a call per string.)
 	for ; j+8 <= len(r.b); j += 8 {
 		if m := stringSpecial(binary.LittleEndian.Uint64(r.b[j:])); m != 0 {
-			return r.strEnd(start, j+bits.TrailingZeros64(m)>>3)
+			// The closing quote, nearly always: no call.
+			if j += bits.TrailingZeros64(m) >> 3; r.b[j] == '"' {
+				r.i = j + 1
+				return r.b[start:j]
+			}
+			return r.strEnd(start, j)
 		}
 	}
 	for j < len(r.b) && !strSpecial[r.b[j]] {
@@ -695,6 +700,14 @@ func (r *Reader) ReadString(f *Text) {
 func (r *Reader) ReadNum(n *Num) {
 	switch c := r.Peek(); {
 	case c == '"':
+		// A short decimal alone between the quotes (amounts: "0.007875")
+		// is valued where it is read; anything else is read as a string
+		// and parsed.
+		if v, j, _, ok := shortNumber(r.b, r.i+1); ok && j < len(r.b) && r.b[j] == '"' {
+			r.i = j + 1
+			n.V, n.St = v, OK
+			return
+		}
 		s := TrimSpace(r.str())
 		switch v, ok := ParseNumber(s); {
 		case len(s) == 0:
@@ -721,34 +734,46 @@ func (r *Reader) ReadNum(n *Num) {
 
 // numberValue reads a number literal (at '-' or a digit) and returns its
 // value. The common shapes, an integer or a plain decimal of at most 15
-// digits, are read and valued in one pass (shortDecimal); the others are
+// digits, are read and valued in one pass (shortNumber); the others are
 // read by number and valued by ParseNumber, as is any literal the pass
 // finds irregular, so that errors are the same.
 func (r *Reader) numberValue() (float64, State) {
-	b, i := r.b, r.i
-	neg := b[i] == '-'
+	v, j, leadingZero, ok := shortNumber(r.b, r.i)
+	if !ok || leadingZero || j < len(r.b) && r.b[j]|0x20 == 'e' {
+		return r.numberParsed()
+	}
+	r.i = j
+	return v, OK
+}
+
+// shortNumber reads -?digits(.digits)? of at most 15 digits from b[i] on,
+// as parseShortDecimal does, and returns its value and the index after it;
+// leadingZero tells a zero before other digits of the integer part, which
+// a JSON number may not have. ok is false for anything else.
+func shortNumber(b []byte, i int) (v float64, end int, leadingZero, ok bool) {
+	neg := i < len(b) && b[i] == '-'
 	if neg {
 		i++
 	}
-	v, j := digitRun(0, b, i)
+	n, j := digitRun(0, b, i)
 	digits, frac := j-i, 0
-	if digits == 0 || digits > 1 && b[i] == '0' {
-		return r.numberParsed()
+	if digits == 0 {
+		return 0, 0, false, false
 	}
+	leadingZero = digits > 1 && b[i] == '0'
 	if j < len(b) && b[j] == '.' {
 		var k int
-		v, k = digitRun(v, b, j+1)
+		n, k = digitRun(n, b, j+1)
 		if frac = k - (j + 1); frac == 0 {
-			return r.numberParsed()
+			return 0, 0, false, false
 		}
 		digits += frac
 		j = k
 	}
-	if digits > 15 || j < len(b) && b[j]|0x20 == 'e' {
-		return r.numberParsed()
+	if digits > 15 {
+		return 0, 0, false, false
 	}
-	r.i = j
-	return shortDecimal(v, frac, neg), OK
+	return shortDecimal(n, frac, neg), j, leadingZero, true
 }
 
 // numberParsed is numberValue's general way: the literal's text, parsed.

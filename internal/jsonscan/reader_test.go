@@ -518,25 +518,37 @@ func TestStringSpecial(t *testing.T) {
 	}
 }
 
-// readNumMatchesParseNumber checks that ReadNum, at a number literal, reads
-// what number reads, to the value ParseNumber gives its text (bit for bit:
-// -0 is not 0), and fails where number fails.
+// readNumMatchesParseNumber checks that ReadNum reads s as the plain way
+// does: a number literal's text as number reads it, a string's content
+// trimmed, each valued by ParseNumber (bit for bit: -0 is not 0), and that
+// it stops, and fails, where that way does. s is read as is and quoted.
 func readNumMatchesParseNumber(t *testing.T, s string) {
-	var r, ref Reader
-	r.Reset([]byte(s))
-	ref.Reset([]byte(s))
-	if c := r.Peek(); c != '-' && !isDigit(c) {
-		return
-	}
-	var n Num
-	r.ReadNum(&n)
-	ref.Peek()
-	want := Num{St: BadNumber}
-	if v, ok := ParseNumber(ref.number()); ok {
-		want = Num{V: v, St: OK}
-	}
-	if math.Float64bits(n.V) != math.Float64bits(want.V) || n.St != want.St || r.i != ref.i || (r.err == nil) != (ref.err == nil) {
-		t.Fatalf("%q: ReadNum %v at %d (%v), number and ParseNumber %v at %d (%v)", s, n, r.i, r.err, want, ref.i, ref.err)
+	for _, body := range []string{s, `"` + s + `"`} {
+		var r, ref Reader
+		r.Reset([]byte(body))
+		ref.Reset([]byte(body))
+		var n, want Num
+		r.ReadNum(&n)
+		switch c := ref.Peek(); {
+		case c == '"':
+			want.St = Null
+			if b := bytes.TrimSpace(ref.str()); len(b) > 0 {
+				want.St = BadNumber
+				if v, ok := ParseNumber(b); ok {
+					want = Num{V: v, St: OK}
+				}
+			}
+		case c == '-' || isDigit(c):
+			want.St = BadNumber
+			if v, ok := ParseNumber(ref.number()); ok {
+				want = Num{V: v, St: OK}
+			}
+		default:
+			continue
+		}
+		if math.Float64bits(n.V) != math.Float64bits(want.V) || n.St != want.St || r.i != ref.i || (r.err == nil) != (ref.err == nil) {
+			t.Fatalf("%q: ReadNum %v at %d (%v), the plain way %v at %d (%v)", body, n, r.i, r.err, want, ref.i, ref.err)
+		}
 	}
 }
 
@@ -552,6 +564,7 @@ var numberSeeds = []string{
 	"123456789012345", "1234567890123456", "12345678.1234567", "12345678.12345678", "-999999999999999",
 	"0.000000000000001", "0.0000000000000001", "1670939112097", "1670939112097,", "20]", "1.2793}", "1 ",
 	"123456789012345678901234567890", "99999999999999999999.5",
+	" 1.5", "1.5 ", "", " ", "\\u0031", "1\\u0030", "12\"", "1.5\"x", "-.5", "0.007875", "00.50",
 }
 
 // Whatever ParseNumber accepts is a decimal strconv reads to the same
