@@ -341,7 +341,25 @@ func (r *Reader) special(j int) int {
 // skipStr reads and validates a string literal (at '"') as str does,
 // without unescaping it: what is skipped is not copied.
 func (r *Reader) skipStr() {
-	for j := r.i + 1; ; {
+	// Plain bytes eight at a time, inline as in str: most skipped strings
+	// end at their first special byte, the closing quote.
+	j := r.i + 1
+	for ; j+8 <= len(r.b); j += 8 {
+		if m := stringSpecial(binary.LittleEndian.Uint64(r.b[j:])); m != 0 {
+			if j += bits.TrailingZeros64(m) >> 3; r.b[j] == '"' {
+				r.i = j + 1
+				return
+			}
+			break
+		}
+	}
+	r.skipStrFrom(j)
+}
+
+// skipStrFrom finishes skipStr from j, where the string has only plain
+// bytes before j.
+func (r *Reader) skipStrFrom(j int) {
+	for {
 		j = r.special(j)
 		switch {
 		case j >= len(r.b):
