@@ -22,10 +22,10 @@ const (
 // laVoiceRaw holds the voice-record fields only voice records have.
 type laVoiceRaw struct {
 	VoiceID         jsonscan.Text
-	SubmitTime      jsonscan.Text // timestamps: epoch ms or "yyyyMMddHHmmss" (laafficTime)
-	CallTime        jsonscan.Text
-	RingingTime     jsonscan.Text
-	HangupTime      jsonscan.Text
+	SubmitTime      laTime // timestamps: epoch ms or "yyyyMMddHHmmss" (laafficTime)
+	CallTime        laTime
+	RingingTime     laTime
+	HangupTime      laTime
 	ChargedDuration jsonscan.Num
 	RingDuration    jsonscan.Num
 	BillPeriod      jsonscan.Text
@@ -80,6 +80,24 @@ func laafficTime(f jsonscan.Text) jsonscan.Num {
 	return jsonscan.Num{St: jsonscan.BadNumber}
 }
 
+// laTime is a timestamp field as read: its text, and, when it came as a
+// JSON number, the number's value (jsonscan.Reader.ReadStringNum).
+type laTime struct {
+	jsonscan.Text
+	literal jsonscan.Num // OK or BadNumber for a number literal, else Absent
+}
+
+// value is laafficTime(t.Text). A number literal is valued as it was read,
+// but for one of 14 digits, which may be a calendar time: laafficTime
+// gives any other literal ParseNumber's value (a literal has no blank, nor
+// the "yyyy-MM-dd HH:mm:ss" form), as the reader did.
+func (t *laTime) value() jsonscan.Num {
+	if t.literal.St != jsonscan.Absent && len(t.B) != 14 {
+		return t.literal
+	}
+	return laafficTime(t.Text)
+}
+
 func pushAllDigits(b []byte) bool {
 	for _, c := range b {
 		if c < '0' || c > '9' {
@@ -125,9 +143,9 @@ func validateLaafficStrings(fs ...*jsonscan.Text) receiver.InvalidReason {
 // a derived delay that comes out impossible only loses that delay.
 func emitLaafficVoice(r *laRaw, out *pushBatch) {
 	v, a := &r.laVoiceRaw, &r.agent
-	submit, call := laafficTime(v.SubmitTime), laafficTime(v.CallTime)
-	ringing, answer := laafficTime(v.RingingTime), laafficTime(r.AnswerTime)
-	hangup := laafficTime(v.HangupTime)
+	submit, call := v.SubmitTime.value(), v.CallTime.value()
+	ringing, answer := v.RingingTime.value(), r.AnswerTime.value()
+	hangup := v.HangupTime.value()
 
 	reason := validateLaafficStrings(&v.VoiceID, &v.BillPeriod, &v.Code, &v.Currency,
 		&v.TerminationCode, &v.SipCode, &v.FeedbackValue, &v.Intent, &v.RecallByVoiceID,

@@ -34,7 +34,7 @@ type laRaw struct {
 	// Shared by several kinds.
 	Type         jsonscan.Num  // voice: business type; ringing: notification type
 	CallDuration jsonscan.Num  // voice (IVR) and call centre
-	AnswerTime   jsonscan.Text // voice: epoch ms or yyyyMMddHHmmss; call centre: not used
+	AnswerTime   laTime        // voice: epoch ms or yyyyMMddHHmmss; call centre: not used
 	Cost         jsonscan.Num  // voice: quote currency; call centre: USD
 	BaseCost     jsonscan.Num  // USD
 	CallID       jsonscan.Text // call centre and ringing
@@ -65,6 +65,7 @@ type fieldSlot struct {
 	text *jsonscan.Text
 	num  *jsonscan.Num
 	kind *bool
+	time *laTime // a timestamp: text is its Text
 }
 
 // slotsOf returns the slots of every field in rec.
@@ -73,8 +74,26 @@ func slotsOf(rec *laRaw) *fieldSlots {
 	for f := fieldNone + 1; f < fieldCount; f++ {
 		s := &t[f]
 		s.text, s.num, s.kind = rec.slot(f)
+		s.time = rec.timeSlot(f)
 	}
 	return t
+}
+
+// timeSlot is the timestamp field f is in rec, or nil for other fields.
+func (rec *laRaw) timeSlot(f laField) *laTime {
+	switch f {
+	case fieldAnswerTime:
+		return &rec.AnswerTime
+	case fieldSubmitTime:
+		return &rec.SubmitTime
+	case fieldCallTime:
+		return &rec.CallTime
+	case fieldRingingTime:
+		return &rec.RingingTime
+	case fieldHangupTime:
+		return &rec.HangupTime
+	}
+	return nil
 }
 
 // decode parses one LAAFFIC body into out (which it resets first). A
@@ -160,6 +179,8 @@ func (d *laDecoder) field(f laField, slots *fieldSlots, rec *laRaw) {
 	}
 	s := &slots[f]
 	switch {
+	case s.time != nil:
+		r.ReadStringNum(&s.time.Text, &s.time.literal)
 	case s.text != nil:
 		r.ReadString(s.text)
 	case s.num != nil:
@@ -290,7 +311,7 @@ func (rec *laRaw) slot(f laField) (text *jsonscan.Text, num *jsonscan.Num, kind 
 	case fieldCallDuration:
 		return nil, &rec.CallDuration, &rec.known
 	case fieldAnswerTime:
-		return &rec.AnswerTime, nil, &rec.known
+		return &rec.AnswerTime.Text, nil, &rec.known
 	case fieldCost:
 		return nil, &rec.Cost, &rec.known
 	case fieldBaseCost:
@@ -300,13 +321,13 @@ func (rec *laRaw) slot(f laField) (text *jsonscan.Text, num *jsonscan.Num, kind 
 	case fieldVoiceID:
 		return &v.VoiceID, nil, &v.voiceSeen
 	case fieldSubmitTime:
-		return &v.SubmitTime, nil, &v.voiceSeen
+		return &v.SubmitTime.Text, nil, &v.voiceSeen
 	case fieldCallTime:
-		return &v.CallTime, nil, &v.voiceSeen
+		return &v.CallTime.Text, nil, &v.voiceSeen
 	case fieldRingingTime:
-		return &v.RingingTime, nil, &v.voiceSeen
+		return &v.RingingTime.Text, nil, &v.voiceSeen
 	case fieldHangupTime:
-		return &v.HangupTime, nil, &v.voiceSeen
+		return &v.HangupTime.Text, nil, &v.voiceSeen
 	case fieldChargedDuration:
 		return nil, &v.ChargedDuration, &v.voiceSeen
 	case fieldRingDuration:

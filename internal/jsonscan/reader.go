@@ -713,6 +713,25 @@ func (r *Reader) ReadString(f *Text) {
 	}
 }
 
+// ReadStringNum is ReadString, and for a number literal also its value in
+// n (OK, or BadNumber when ParseNumber refuses it: out of range), read in
+// the same pass; for any other value, or a broken literal, n is Absent. A decoder that reads a
+// field as text, and then mostly as a number, values it once.
+func (r *Reader) ReadStringNum(f *Text, n *Num) {
+	if c := r.Peek(); c != '-' && !isDigit(c) {
+		*n = Num{}
+		r.ReadString(f)
+		return
+	}
+	start := r.i
+	v, st := r.numberValue()
+	if r.err != nil {
+		*n, f.B, f.St = Num{}, nil, OK // as ReadString leaves a broken literal
+		return
+	}
+	*n, f.B, f.St = Num{V: v, St: st}, r.b[start:r.i], OK
+}
+
 // readNum reads a value into a Num: a number, or a string holding one
 // ("12", "0.007875"); "" and null are "not given".
 func (r *Reader) ReadNum(n *Num) {

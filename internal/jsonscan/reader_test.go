@@ -552,9 +552,38 @@ func readNumMatchesParseNumber(t *testing.T, s string) {
 	}
 }
 
+// readStringNumMatches checks that ReadStringNum reads s as ReadString
+// does, and values a number literal as ReadNum does.
+func readStringNumMatches(t *testing.T, s string) {
+	var r, text, num Reader
+	r.Reset([]byte(s))
+	text.Reset([]byte(s))
+	num.Reset([]byte(s))
+	var f, wantF Text
+	var n, wantN Num
+	r.ReadStringNum(&f, &n)
+	text.ReadString(&wantF)
+	if c := num.Peek(); c == '-' || isDigit(c) {
+		if num.ReadNum(&wantN); num.err != nil {
+			wantN = Num{}
+		}
+	}
+	if string(f.B) != string(wantF.B) || (f.B == nil) != (wantF.B == nil) || f.St != wantF.St ||
+		math.Float64bits(n.V) != math.Float64bits(wantN.V) || n.St != wantN.St ||
+		r.i != text.i || (r.err == nil) != (text.err == nil) {
+		t.Fatalf("%q: ReadStringNum %q %v %v at %d (%v); ReadString %q %v at %d (%v), ReadNum %v",
+			s, f.B, f.St, n, r.i, r.err, wantF.B, wantF.St, text.i, text.err, wantN)
+	}
+}
+
 func TestReadNumLiterals(t *testing.T) {
 	for _, s := range numberSeeds {
 		readNumMatchesParseNumber(t, s)
+		readStringNumMatches(t, s)
+		readStringNumMatches(t, `"`+s+`"`)
+	}
+	for _, s := range []string{`null`, `true`, `{"a":1}`, `[1]`, ``, `"a\u0030"`} {
+		readStringNumMatches(t, s)
 	}
 }
 
@@ -575,6 +604,7 @@ func FuzzParseNumber(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		readNumMatchesParseNumber(t, s)
+		readStringNumMatches(t, s)
 		v, ok := ParseNumber([]byte(s))
 		if !ok {
 			return
