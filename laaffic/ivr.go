@@ -201,7 +201,8 @@ func emitLaafficVoice(r *laRaw, out *pushBatch) {
 		mark(b4, badTalkTime)
 	}
 	out.addID(jsonscan.TrimSpace(v.VoiceID.B))
-	ev := pushCall{
+	// Built in its place in Calls: a record is some 370 bytes.
+	out.Calls = append(out.Calls, pushCall{
 		Product:       productIVR,
 		Currency:      currency,
 		Type:          laafficVoiceType(r.Type),
@@ -222,7 +223,8 @@ func emitLaafficVoice(r *laRaw, out *pushBatch) {
 		Country:       out.label(slotCountry, laafficCountry(v.Code.B)),
 		Script:        out.label(slotScript, jsonscan.TrimSpace(v.ScriptID.B)),
 		Recall:        v.RecallByVoiceID.Set(),
-	}
+	})
+	ev := &out.Calls[len(out.Calls)-1]
 	// `cost` is in the quoted currency; the docs' example names it
 	// `costEur` instead, which is EUR whatever `currency` says.
 	// An amount in a currency that is no code is not added to any
@@ -236,12 +238,11 @@ func emitLaafficVoice(r *laRaw, out *pushBatch) {
 		ev.Cost, ev.CostCurrency = receiver.Opt(v.CostEur), "EUR"
 	}
 	if a.seen {
-		agentFields(a, &ev, out)
+		agentFields(a, ev, out)
 		if !known {
 			ev.AIQuoteFee = receiver.OptFloat{}
 		}
 	}
 	mark(!known, badCurrency)
 	ev.BadFields = bad
-	out.Calls = append(out.Calls, ev)
 }
