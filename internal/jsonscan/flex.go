@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math"
+	"math/bits"
 	"strconv"
 )
 
@@ -140,9 +141,18 @@ func shortDecimal(v uint64, frac int, neg bool) float64 {
 // each; it wraps past 19 digits, which callers refuse by count) and returns
 // v and the index after the last digit. Runs of eight are read as one word.
 func digitRun(v uint64, s []byte, i int) (uint64, int) {
-	for i+8 <= len(s) {
+	for long := false; i+8 <= len(s); long = true {
 		w := binary.LittleEndian.Uint64(s[i:])
-		if !eightDigits(w) {
+		if nd := nonDigits(w); nd != 0 {
+			if long {
+				// The rest of a long run (an epoch-milliseconds time's
+				// last five digits) is valued in one go too: its n
+				// digits as the last of eight, behind '0's (a shift by
+				// 64 is 0). A short run takes the loop below, cheaper
+				// for a digit or two.
+				n := bits.TrailingZeros64(nd) >> 3
+				return v*smallPowersOfTen[n] + eightDigitsValue(w<<(64-8*n)|allZeros>>(8*n)), i + n
+			}
 			break
 		}
 		v = v*1e8 + eightDigitsValue(w)
@@ -152,6 +162,21 @@ func digitRun(v uint64, s []byte, i int) (uint64, int) {
 		v = v*10 + uint64(s[i]-'0')
 	}
 	return v, i
+}
+
+// allZeros is eight ASCII '0's.
+const allZeros = 0x3030303030303030
+
+// smallPowersOfTen are 10^0 .. 10^7 as integers.
+var smallPowersOfTen = [...]uint64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7}
+
+// nonDigits flags, with bits of its byte, the bytes of w that are no ASCII
+// digit (the tests of eightDigits, byte by byte). A carry of the second
+// test can only flag a byte above a flagged one, so the lowest flagged
+// byte is always the first non-digit.
+func nonDigits(w uint64) uint64 {
+	const hi = 0xf0f0f0f0f0f0f0f0
+	return (w&hi ^ allZeros) | ((w+0x0606060606060606)&hi ^ allZeros)
 }
 
 // eightDigits reports whether all eight bytes of w are '0'..'9': each

@@ -704,3 +704,27 @@ func TestKeyIs(t *testing.T) {
 		}
 	}
 }
+
+// digitRun reads a run of digits as a byte-by-byte loop does, wherever the
+// run ends in a word and whatever byte ends it.
+func TestDigitRun(t *testing.T) {
+	const digits = "9876543210123456789"
+	for _, end := range []string{"", "/", ":", ".", "e", " ", "\x00", "\xff", "\xfa", "\x3a", "a"} {
+		for lead := 0; lead < 3; lead++ {
+			for n := 0; n <= len(digits); n++ {
+				s := []byte(strings.Repeat("x", lead) + digits[:n] + end + "12345678")
+				if end == "" {
+					s = s[:lead+n]
+				}
+				var want uint64
+				j := lead
+				for ; j < len(s) && s[j] >= '0' && s[j] <= '9'; j++ {
+					want = want*10 + uint64(s[j]-'0')
+				}
+				if v, i := digitRun(0, s, lead); v != want || i != j {
+					t.Errorf("digitRun(%q, %d) = %d, %d; want %d, %d", s, lead, v, i, want, j)
+				}
+			}
+		}
+	}
+}
