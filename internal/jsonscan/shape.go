@@ -99,6 +99,14 @@ func (s *Shape[F]) Member(r *Reader, fields Fields[F], next *int, first *bool) (
 			*next = n + 1
 			return k.Field, true
 		}
+		// The key after it, as Next tries it: this object lacks an
+		// optional key (records carry either of two amounts).
+		if n+1 < len(s.keys) {
+			if k := &s.keys[n+1]; r.shortKeyIs(&k.Key) {
+				*next = n + 2
+				return k.Field, true
+			}
+		}
 		r.i = i
 	}
 	if !r.More('}', first) {

@@ -125,6 +125,9 @@ func TestShapeMemberReadsAsMoreAndNext(t *testing.T) {
 		`{"a":1,"bee`,
 		`{}`,
 		`{,"a":1,"bee":2,"b2":3}`,
+		`{"a":1,"b2":3,"bee":2,"a":1}`, // lacks the key expected: the one after it
+		`{"a":1,"b2":3 ,"bee":2,"a":1}`,
+		`{"a":1,"b2":3,"b2":3,"bee":2,"a":1}`,
 	}
 	var warm, trained Shape[testField]
 	memberFields(&trained, `{"a":1,"bee":2,"b2":3}`)
