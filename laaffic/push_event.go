@@ -111,11 +111,11 @@ type pushBatch struct {
 	Invalid []receiver.InvalidReason
 
 	strs *receiver.Interner // the receiver's label strings
-	// lastLabels is the string the previous record got for each
-	// open-ended label (labelSlot): the records of a batch mostly repeat
-	// their neighbour's values, found so by a comparison instead of a
-	// lookup in strs.
-	lastLabels [labelSlots]string
+	// recentLabels are the last strings records of this body got for each
+	// open-ended label (labelSlot): the records of a batch mostly share a
+	// handful of values, found so by a few comparisons instead of a lookup
+	// in strs.
+	recentLabels [labelSlots]recentStrings
 
 	// The voice records' keys and ids, written one after the other while
 	// the body is read and made one string at its end (nameCalls): one
@@ -142,15 +142,27 @@ const (
 	labelSlots
 )
 
-// label returns v as strs.Get does, taking the previous record's string
-// for the slot when v is the same.
+// recentStrings are the last strings a label got, the oldest replaced
+// first.
+type recentStrings struct {
+	s    [4]string
+	next uint8
+}
+
+// label returns v as strs.Get does, taking the string an earlier record of
+// the body got for the slot when v is the same.
 func (b *pushBatch) label(slot labelSlot, v []byte) string {
-	last := &b.lastLabels[slot]
-	if *last != "" && string(v) == *last {
-		return *last
+	recent := &b.recentLabels[slot]
+	for i := range recent.s {
+		if s := recent.s[i]; s != "" && string(v) == s {
+			return s
+		}
 	}
 	s := b.strs.Get(v)
-	*last = s
+	if s != "" {
+		recent.s[recent.next] = s
+		recent.next = (recent.next + 1) % uint8(len(recent.s))
+	}
 	return s
 }
 
@@ -160,7 +172,7 @@ func (b *pushBatch) reset() {
 	clear(b.Ringing)
 	b.Calls, b.Center, b.Ringing, b.Invalid = b.Calls[:0], b.Center[:0], b.Ringing[:0], b.Invalid[:0]
 	b.ids, b.idSpans = b.ids[:0], b.idSpans[:0]
-	b.lastLabels = [labelSlots]string{}
+	b.recentLabels = [labelSlots]recentStrings{}
 }
 
 // addID adds the key of the voice record about to be appended to Calls,
