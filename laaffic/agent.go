@@ -33,5 +33,5 @@ func agentFields(a *laAgentRaw, ev *pushCall, out *pushBatch) {
 	ev.Product = productAIAgent
 	ev.AIQuoteFee = receiver.Opt(a.QuoteFee)
 	ev.AICharged = receiver.Opt(a.ChargedDuration)
-	ev.IntentCode = out.strs.Get(receiver.Trimmed(a.IntentCode))
+	ev.IntentCode = out.label(slotIntentCode, jsonscan.TrimSpace(a.IntentCode.B))
 }

@@ -50,12 +50,12 @@ func emitLaafficCenter(r *laRaw, out *pushBatch) {
 	}
 	hr := laafficHangupReason(c.HangupReason)
 	out.Center = append(out.Center, callCenterRecord{
-		Key:              "\x01c:" + string(receiver.Trimmed(c.CallSessionID)),
+		Key:              "\x01c:" + string(jsonscan.TrimSpace(c.CallSessionID.B)),
 		CallType:         laafficCallTypes.name(c.CallType),
 		HangupReason:     hr,
 		HangingDirection: laafficHangingDirections.name(c.HangingDirection),
 		Outcome:          laafficCenterOutcome(hr),
-		AgentGroup:       out.strs.Get(receiver.Trimmed(c.AgentGroupName)),
+		AgentGroup:       out.label(slotAgentGroup, jsonscan.TrimSpace(c.AgentGroupName.B)),
 		Duration:         receiver.Opt(r.CallDuration),
 		CostUSD:          receiver.Opt(r.Cost),
 		BaseCostUSD:      receiver.Opt(r.BaseCost),

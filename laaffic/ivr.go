@@ -1,7 +1,6 @@
 package laaffic
 
 import (
-	"bytes"
 	"time"
 
 	"airudder_exporter/internal/jsonscan"
@@ -23,10 +22,10 @@ const (
 // laVoiceRaw holds the voice-record fields only voice records have.
 type laVoiceRaw struct {
 	VoiceID         jsonscan.Text
-	SubmitTime      jsonscan.Text // timestamps: epoch ms or "yyyyMMddHHmmss" (laafficTime)
-	CallTime        jsonscan.Text
-	RingingTime     jsonscan.Text
-	HangupTime      jsonscan.Text
+	SubmitTime      laTime // timestamps: epoch ms or "yyyyMMddHHmmss" (laafficTime)
+	CallTime        laTime
+	RingingTime     laTime
+	HangupTime      laTime
 	ChargedDuration jsonscan.Num
 	RingDuration    jsonscan.Num
 	BillPeriod      jsonscan.Text
@@ -61,7 +60,7 @@ func laafficTime(f jsonscan.Text) jsonscan.Num {
 	if f.St != jsonscan.OK {
 		return jsonscan.Num{St: f.St}
 	}
-	s := bytes.TrimSpace(f.B)
+	s := jsonscan.TrimSpace(f.B)
 	switch {
 	case len(s) == 0:
 		return jsonscan.Num{St: jsonscan.Null}
@@ -79,6 +78,24 @@ func laafficTime(f jsonscan.Text) jsonscan.Num {
 		return jsonscan.Num{V: v, St: jsonscan.OK}
 	}
 	return jsonscan.Num{St: jsonscan.BadNumber}
+}
+
+// laTime is a timestamp field as read: its text, and, when it came as a
+// JSON number, the number's value (jsonscan.Reader.ReadStringNum).
+type laTime struct {
+	jsonscan.Text
+	literal jsonscan.Num // OK or BadNumber for a number literal, else Absent
+}
+
+// value is laafficTime(t.Text). A number literal is valued as it was read,
+// but for one of 14 digits, which may be a calendar time: laafficTime
+// gives any other literal ParseNumber's value (a literal has no blank, nor
+// the "yyyy-MM-dd HH:mm:ss" form), as the reader did.
+func (t *laTime) value() jsonscan.Num {
+	if t.literal.St != jsonscan.Absent && len(t.B) != 14 {
+		return t.literal
+	}
+	return laafficTime(t.Text)
 }
 
 func pushAllDigits(b []byte) bool {
@@ -126,9 +143,9 @@ func validateLaafficStrings(fs ...*jsonscan.Text) receiver.InvalidReason {
 // a derived delay that comes out impossible only loses that delay.
 func emitLaafficVoice(r *laRaw, out *pushBatch) {
 	v, a := &r.laVoiceRaw, &r.agent
-	submit, call := laafficTime(v.SubmitTime), laafficTime(v.CallTime)
-	ringing, answer := laafficTime(v.RingingTime), laafficTime(r.AnswerTime)
-	hangup := laafficTime(v.HangupTime)
+	submit, call := v.SubmitTime.value(), v.CallTime.value()
+	ringing, answer := v.RingingTime.value(), r.AnswerTime.value()
+	hangup := v.HangupTime.value()
 
 	reason := validateLaafficStrings(&v.VoiceID, &v.BillPeriod, &v.Code, &v.Currency,
 		&v.TerminationCode, &v.SipCode, &v.FeedbackValue, &v.Intent, &v.RecallByVoiceID,
@@ -183,8 +200,9 @@ func emitLaafficVoice(r *laRaw, out *pushBatch) {
 		talk, b4 = pushDelay(answer, hangup, maxDelayMillis)
 		mark(b4, badTalkTime)
 	}
-	out.addID(receiver.Trimmed(v.VoiceID))
-	ev := pushCall{
+	out.addID(jsonscan.TrimSpace(v.VoiceID.B))
+	// Built in its place in Calls: a record is some 370 bytes.
+	out.Calls = append(out.Calls, pushCall{
 		Product:       productIVR,
 		Currency:      currency,
 		Type:          laafficVoiceType(r.Type),
@@ -200,12 +218,13 @@ func emitLaafficVoice(r *laRaw, out *pushBatch) {
 		Keypress:      laafficKey(v.FeedbackValue.B),
 		SIPClass:      laafficSIPClass(v.SipCode.B),
 		Termination:   laafficTermination(v.TerminationCode.B),
-		BillPeriod:    out.strs.Get(receiver.Trimmed(v.BillPeriod)),
-		Intent:        out.strs.Get(receiver.Trimmed(v.Intent)),
-		Country:       out.strs.Get(laafficCountry(v.Code.B)),
-		Script:        out.strs.Get(receiver.Trimmed(v.ScriptID)),
+		BillPeriod:    out.label(slotBillPeriod, jsonscan.TrimSpace(v.BillPeriod.B)),
+		Intent:        out.label(slotIntent, jsonscan.TrimSpace(v.Intent.B)),
+		Country:       out.label(slotCountry, laafficCountry(v.Code.B)),
+		Script:        out.label(slotScript, jsonscan.TrimSpace(v.ScriptID.B)),
 		Recall:        v.RecallByVoiceID.Set(),
-	}
+	})
+	ev := &out.Calls[len(out.Calls)-1]
 	// `cost` is in the quoted currency; the docs' example names it
 	// `costEur` instead, which is EUR whatever `currency` says.
 	// An amount in a currency that is no code is not added to any
@@ -219,12 +238,11 @@ func emitLaafficVoice(r *laRaw, out *pushBatch) {
 		ev.Cost, ev.CostCurrency = receiver.Opt(v.CostEur), "EUR"
 	}
 	if a.seen {
-		agentFields(a, &ev, out)
+		agentFields(a, ev, out)
 		if !known {
 			ev.AIQuoteFee = receiver.OptFloat{}
 		}
 	}
 	mark(!known, badCurrency)
 	ev.BadFields = bad
-	out.Calls = append(out.Calls, ev)
 }

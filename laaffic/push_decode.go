@@ -34,7 +34,7 @@ type laRaw struct {
 	// Shared by several kinds.
 	Type         jsonscan.Num  // voice: business type; ringing: notification type
 	CallDuration jsonscan.Num  // voice (IVR) and call centre
-	AnswerTime   jsonscan.Text // voice: epoch ms or yyyyMMddHHmmss; call centre: not used
+	AnswerTime   laTime        // voice: epoch ms or yyyyMMddHHmmss; call centre: not used
 	Cost         jsonscan.Num  // voice: quote currency; call centre: USD
 	BaseCost     jsonscan.Num  // USD
 	CallID       jsonscan.Text // call centre and ringing
@@ -51,6 +51,49 @@ type laDecoder struct {
 	// shape is the keys of the records read so far, in their order
 	// (jsonscan.Shape).
 	shape jsonscan.Shape[laField]
+
+	// topSlots and recSlots are where each field's value goes in top and
+	// rec (laRaw.slot), taken once per decoder rather than by a switch
+	// per key read.
+	topSlots, recSlots *fieldSlots
+}
+
+// fieldSlots holds, by field, where its value goes in one laRaw.
+type fieldSlots [fieldCount]fieldSlot
+
+type fieldSlot struct {
+	text *jsonscan.Text
+	num  *jsonscan.Num
+	kind *bool
+	time *laTime // a timestamp: text is its Text
+}
+
+// slotsOf returns the slots of every field in rec.
+func slotsOf(rec *laRaw) *fieldSlots {
+	t := new(fieldSlots)
+	for f := fieldNone + 1; f < fieldCount; f++ {
+		s := &t[f]
+		s.text, s.num, s.kind = rec.slot(f)
+		s.time = rec.timeSlot(f)
+	}
+	return t
+}
+
+// timeSlot is the timestamp field f is in rec, or nil for other fields.
+func (rec *laRaw) timeSlot(f laField) *laTime {
+	switch f {
+	case fieldAnswerTime:
+		return &rec.AnswerTime
+	case fieldSubmitTime:
+		return &rec.SubmitTime
+	case fieldCallTime:
+		return &rec.CallTime
+	case fieldRingingTime:
+		return &rec.RingingTime
+	case fieldHangupTime:
+		return &rec.HangupTime
+	}
+	return nil
 }
 
 // decode parses one LAAFFIC body into out (which it resets first). A
@@ -64,6 +107,9 @@ func (d *laDecoder) decode(data []byte, out *pushBatch) error {
 		return err
 	}
 	array := jsonscan.List // a bare list of records
+	if d.topSlots == nil {
+		d.topSlots, d.recSlots = slotsOf(&d.top), slotsOf(&d.rec)
+	}
 	if c == '{' {
 		d.top = laRaw{}
 		array = jsonscan.NoList
@@ -71,7 +117,7 @@ func (d *laDecoder) decode(data []byte, out *pushBatch) error {
 		for first := true; r.More('}', &first); {
 			k := r.Key()
 			if string(k) != "array" {
-				d.field(laKeys[string(k)].Field, &d.top)
+				d.field(laKeys[string(k)].Field, d.topSlots, &d.top)
 				continue
 			}
 			// A repeated key replaces the earlier value, as in encoding/json.
@@ -109,8 +155,12 @@ func (d *laDecoder) list(out *pushBatch) {
 		d.rec = laRaw{}
 		r.Open()
 		next := 0 // index in shape of the key expected next
-		for first := true; r.More('}', &first); {
-			d.field(d.shape.Next(r, laKeys, &next), &d.rec)
+		for first := true; ; {
+			f, ok := d.shape.Member(r, laKeys, &next, &first)
+			if !ok {
+				break
+			}
+			d.field(f, d.recSlots, &d.rec)
 		}
 		if r.Err() != nil {
 			return
@@ -119,25 +169,28 @@ func (d *laDecoder) list(out *pushBatch) {
 	}
 }
 
-// field reads the value of field f into rec (fieldNone: skips it).
-func (d *laDecoder) field(f laField, rec *laRaw) {
+// field reads the value of field f into rec, whose slots are slots
+// (fieldNone: skips it).
+func (d *laDecoder) field(f laField, slots *fieldSlots, rec *laRaw) {
 	r := &d.r
 	if f == fieldNone {
 		r.Skip()
 		return
 	}
-	text, num, kind := rec.slot(f)
+	s := &slots[f]
 	switch {
-	case text != nil:
-		r.ReadString(text)
-	case num != nil:
-		r.ReadNum(num)
+	case s.time != nil:
+		r.ReadStringNum(&s.time.Text, &s.time.literal)
+	case s.text != nil:
+		r.ReadString(s.text)
+	case s.num != nil:
+		r.ReadNum(s.num)
 	case f == fieldNoAnswerSipList:
 		d.noAnswerList(&rec.ring)
 	default:
 		r.Skip()
 	}
-	*kind = true
+	*s.kind = true
 	rec.known = true
 }
 
@@ -194,6 +247,8 @@ const (
 	fieldCallinEventTime
 	fieldNoAnswerSipList // read by noAnswerList
 	fieldRingUnused      // known, unused: only tells the kind
+
+	fieldCount // the number of fields, fieldNone included
 )
 
 // laKeys maps every LAAFFIC key to its field.
@@ -256,7 +311,7 @@ func (rec *laRaw) slot(f laField) (text *jsonscan.Text, num *jsonscan.Num, kind 
 	case fieldCallDuration:
 		return nil, &rec.CallDuration, &rec.known
 	case fieldAnswerTime:
-		return &rec.AnswerTime, nil, &rec.known
+		return &rec.AnswerTime.Text, nil, &rec.known
 	case fieldCost:
 		return nil, &rec.Cost, &rec.known
 	case fieldBaseCost:
@@ -266,13 +321,13 @@ func (rec *laRaw) slot(f laField) (text *jsonscan.Text, num *jsonscan.Num, kind 
 	case fieldVoiceID:
 		return &v.VoiceID, nil, &v.voiceSeen
 	case fieldSubmitTime:
-		return &v.SubmitTime, nil, &v.voiceSeen
+		return &v.SubmitTime.Text, nil, &v.voiceSeen
 	case fieldCallTime:
-		return &v.CallTime, nil, &v.voiceSeen
+		return &v.CallTime.Text, nil, &v.voiceSeen
 	case fieldRingingTime:
-		return &v.RingingTime, nil, &v.voiceSeen
+		return &v.RingingTime.Text, nil, &v.voiceSeen
 	case fieldHangupTime:
-		return &v.HangupTime, nil, &v.voiceSeen
+		return &v.HangupTime.Text, nil, &v.voiceSeen
 	case fieldChargedDuration:
 		return nil, &v.ChargedDuration, &v.voiceSeen
 	case fieldRingDuration:

@@ -111,6 +111,11 @@ type pushBatch struct {
 	Invalid []receiver.InvalidReason
 
 	strs *receiver.Interner // the receiver's label strings
+	// recentLabels are the last strings records of this body got for each
+	// open-ended label (labelSlot): the records of a batch mostly share a
+	// handful of values, found so by a few comparisons instead of a lookup
+	// in strs.
+	recentLabels [labelSlots]recentStrings
 
 	// The voice records' keys and ids, written one after the other while
 	// the body is read and made one string at its end (nameCalls): one
@@ -123,12 +128,51 @@ type pushBatch struct {
 // are in pushBatch.ids.
 type idSpan struct{ key, id, end int }
 
+// labelSlot numbers the open-ended labels a record carries, for
+// pushBatch.label.
+type labelSlot uint8
+
+const (
+	slotBillPeriod labelSlot = iota
+	slotIntent
+	slotCountry
+	slotScript
+	slotIntentCode
+	slotAgentGroup
+	labelSlots
+)
+
+// recentStrings are the last strings a label got, the oldest replaced
+// first.
+type recentStrings struct {
+	s    [4]string
+	next uint8
+}
+
+// label returns v as strs.Get does, taking the string an earlier record of
+// the body got for the slot when v is the same.
+func (b *pushBatch) label(slot labelSlot, v []byte) string {
+	recent := &b.recentLabels[slot]
+	for i := range recent.s {
+		if s := recent.s[i]; s != "" && string(v) == s {
+			return s
+		}
+	}
+	s := b.strs.Get(v)
+	if s != "" {
+		recent.s[recent.next] = s
+		recent.next = (recent.next + 1) % uint8(len(recent.s))
+	}
+	return s
+}
+
 func (b *pushBatch) reset() {
 	clear(b.Calls)
 	clear(b.Center)
 	clear(b.Ringing)
 	b.Calls, b.Center, b.Ringing, b.Invalid = b.Calls[:0], b.Center[:0], b.Ringing[:0], b.Invalid[:0]
 	b.ids, b.idSpans = b.ids[:0], b.idSpans[:0]
+	b.recentLabels = [labelSlots]recentStrings{}
 }
 
 // addID adds the key of the voice record about to be appended to Calls,

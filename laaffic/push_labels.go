@@ -182,7 +182,7 @@ func laafficCallStatus(n jsonscan.Num) callStatus {
 
 // laafficKey maps feedbackValue: "-1" or empty → none, one DTMF key → itself.
 func laafficKey(b []byte) keypress {
-	b = bytes.TrimSpace(b)
+	b = jsonscan.TrimSpace(b)
 	switch {
 	case len(b) == 0 || string(b) == "-1":
 		return 0
@@ -200,7 +200,7 @@ func laafficKey(b []byte) keypress {
 
 // laafficSIPClass maps a SIP status code to its class ("486" → 4xx).
 func laafficSIPClass(b []byte) sipClass {
-	b = bytes.TrimSpace(b)
+	b = jsonscan.TrimSpace(b)
 	if len(b) == 0 {
 		return 0
 	}
@@ -214,7 +214,7 @@ func laafficSIPClass(b []byte) sipClass {
 // laafficTermination: the docs disagree whether success is "0" or SIP "200";
 // both count as success.
 func laafficTermination(b []byte) termination {
-	switch string(bytes.TrimSpace(b)) {
+	switch string(jsonscan.TrimSpace(b)) {
 	case "":
 		return 0
 	case "0", "200":
@@ -228,7 +228,7 @@ func laafficCountry(code []byte) []byte {
 	if i := bytes.IndexByte(code, '('); i >= 0 {
 		code = code[:i]
 	}
-	return bytes.TrimSpace(code)
+	return jsonscan.TrimSpace(code)
 }
 
 // laafficHangupReasons names call-centre `hangupReason` 0..9.

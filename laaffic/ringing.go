@@ -59,7 +59,7 @@ func emitLaafficRinging(r *laRaw, out *pushBatch) {
 		return
 	}
 	out.Ringing = append(out.Ringing, ringingEvent{
-		Key:            "\x01r:" + string(receiver.Trimmed(r.CallID)) + "\x00" + string(receiver.Trimmed(g.CallinEventTime)),
+		Key:            "\x01r:" + string(jsonscan.TrimSpace(r.CallID.B)) + "\x00" + string(jsonscan.TrimSpace(g.CallinEventTime.B)),
 		Type:           laafficRingingTypes.name(r.Type),
 		UnansweredLegs: g.NoAnswer,
 	})

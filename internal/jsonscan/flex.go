@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math"
+	"math/bits"
 	"strconv"
 )
 
@@ -45,7 +46,17 @@ type Text struct {
 // (as bytes.TrimSpace sees it). Texts are used trimmed, so a value of
 // blanks alone is no value: taken as an id, every record carrying one
 // would share one dedup key.
-func (f *Text) Set() bool { return f.St == OK && len(bytes.TrimSpace(f.B)) > 0 }
+func (f *Text) Set() bool { return f.St == OK && len(TrimSpace(f.B)) > 0 }
+
+// TrimSpace is bytes.TrimSpace, without its call for the common value that
+// begins and ends with a printable ASCII byte: nothing to trim (white space
+// is ASCII below '!' or, in UTF-8, starts and ends with bytes above 0x7f).
+func TrimSpace(b []byte) []byte {
+	if len(b) > 0 && max(b[0]-'!', b[len(b)-1]-'!') < 0x7f-'!' {
+		return b
+	}
+	return bytes.TrimSpace(b)
+}
 
 // ParseNumber parses a decimal number in JSON number syntax, with or
 // without the quotes: an optional minus, digits, an optional fraction and
@@ -106,6 +117,12 @@ func parseShortDecimal(s []byte) (float64, bool) {
 	if digits > 15 {
 		return 0, false
 	}
+	return shortDecimal(v, frac, neg), true
+}
+
+// shortDecimal is the value of a number of at most 15 digits, v, of which
+// frac are after the decimal point, negative if neg.
+func shortDecimal(v uint64, frac int, neg bool) float64 {
 	f := float64(v)
 	if frac > 0 {
 		f /= exactPowersOfTen[frac]
@@ -113,20 +130,29 @@ func parseShortDecimal(s []byte) (float64, bool) {
 	if neg {
 		// "-0" is 0, as its integer value; "-0.0" is -0, as strconv reads it.
 		if frac == 0 {
-			return float64(-int64(v)), true
+			return float64(-int64(v))
 		}
 		f = -f
 	}
-	return f, true
+	return f
 }
 
 // digitRun reads the decimal digits of s from i on into v (v*10 + digit
 // each; it wraps past 19 digits, which callers refuse by count) and returns
 // v and the index after the last digit. Runs of eight are read as one word.
 func digitRun(v uint64, s []byte, i int) (uint64, int) {
-	for i+8 <= len(s) {
+	for long := false; i+8 <= len(s); long = true {
 		w := binary.LittleEndian.Uint64(s[i:])
-		if !eightDigits(w) {
+		if nd := nonDigits(w); nd != 0 {
+			if long {
+				// The rest of a long run (an epoch-milliseconds time's
+				// last five digits) is valued in one go too: its n
+				// digits as the last of eight, behind '0's (a shift by
+				// 64 is 0). A short run takes the loop below, cheaper
+				// for a digit or two.
+				n := bits.TrailingZeros64(nd) >> 3
+				return v*smallPowersOfTen[n] + eightDigitsValue(w<<(64-8*n)|allZeros>>(8*n)), i + n
+			}
 			break
 		}
 		v = v*1e8 + eightDigitsValue(w)
@@ -136,6 +162,21 @@ func digitRun(v uint64, s []byte, i int) (uint64, int) {
 		v = v*10 + uint64(s[i]-'0')
 	}
 	return v, i
+}
+
+// allZeros is eight ASCII '0's.
+const allZeros = 0x3030303030303030
+
+// smallPowersOfTen are 10^0 .. 10^7 as integers.
+var smallPowersOfTen = [...]uint64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7}
+
+// nonDigits flags, with bits of its byte, the bytes of w that are no ASCII
+// digit (the tests of eightDigits, byte by byte). A carry of the second
+// test can only flag a byte above a flagged one, so the lowest flagged
+// byte is always the first non-digit.
+func nonDigits(w uint64) uint64 {
+	const hi = 0xf0f0f0f0f0f0f0f0
+	return (w&hi ^ allZeros) | ((w+0x0606060606060606)&hi ^ allZeros)
 }
 
 // eightDigits reports whether all eight bytes of w are '0'..'9': each

@@ -160,14 +160,17 @@ func (r *Reader) Key() []byte {
 }
 
 // Key is an object key a decoder expects (KeyIs), kept in the form it is
-// compared in: the quoted name, and its first sixteen bytes as two words,
-// so a key that differs is told apart with one load and one comparison and
-// most keys match without a call to compare memory.
+// compared in: the quoted name, and the first sixteen bytes of the quoted
+// name and its colon as two words, so a key of a compact body (no blank
+// before the colon) is matched, colon included, with two loads and
+// comparisons, and a key that differs is told apart by them as well.
 type Key struct {
 	name   string
 	quoted string    // "name", quotes included
-	w      [2]uint64 // the first 16 bytes of quoted (zero past its end)
+	w      [2]uint64 // the first 16 bytes of "name": (zero past its end)
 	mask   [2]uint64 // which bytes of the words w holds
+	tail   string    // the bytes of "name": past the first 16
+	short  int       // the length of "name": when it fits the words, else 0
 }
 
 // NewKey returns name as a Key. name must hold no byte a JSON string
@@ -175,8 +178,13 @@ type Key struct {
 // body.
 func NewKey(name string) Key {
 	k := Key{name: name, quoted: `"` + name + `"`}
+	withColon := k.quoted + ":"
 	var word [16]byte
-	n := copy(word[:], k.quoted)
+	n := copy(word[:], withColon)
+	k.tail = withColon[n:]
+	if k.tail == "" {
+		k.short = n
+	}
 	for j := range k.w {
 		k.w[j] = binary.LittleEndian.Uint64(word[8*j:])
 		if used := min(max(n-8*j, 0), 8); used > 0 {
@@ -197,19 +205,60 @@ func (k *Key) Name() string { return k.name }
 // and looking it up.
 func (r *Reader) KeyIs(k *Key) bool {
 	r.ws()
-	i, q := r.i, k.quoted
-	end := i + len(q)
-	if end > len(r.b) {
-		return false
-	}
+	i := r.i
 	if i+16 <= len(r.b) {
 		b := r.b[i : i+16]
-		if binary.LittleEndian.Uint64(b)&k.mask[0] != k.w[0] ||
-			binary.LittleEndian.Uint64(b[8:])&k.mask[1] != k.w[1] ||
-			(len(q) > 16 && string(r.b[i+16:end]) != q[16:]) {
-			return false
+		d0 := (binary.LittleEndian.Uint64(b) ^ k.w[0]) & k.mask[0]
+		d1 := (binary.LittleEndian.Uint64(b[8:]) ^ k.w[1]) & k.mask[1]
+		if d0|d1 == 0 {
+			if len(k.tail) == 0 {
+				r.i = i + len(k.quoted) + 1
+				return true
+			}
+			if end := i + 16 + len(k.tail); end <= len(r.b) && string(r.b[i+16:end]) == k.tail {
+				r.i = end
+				return true
+			}
+		} else {
+			// A byte of the quoted name differs: another key. Only a
+			// difference at the colon (a blank before it) is left to
+			// keyIsSpaced.
+			at := bits.TrailingZeros64(d0) >> 3
+			if d0 == 0 {
+				at = 8 + bits.TrailingZeros64(d1)>>3
+			}
+			if at < len(k.quoted) {
+				return false
+			}
 		}
-	} else if string(r.b[i:end]) != q {
+	}
+	return r.keyIsSpaced(k)
+}
+
+// shortKeyIs is KeyIs's commonest case, small enough to be inlined where
+// a decoder expects a key: k and its colon, of 16 bytes at most, right
+// where the reader is (a compact body). False means only that KeyIs must
+// tell.
+func (r *Reader) shortKeyIs(k *Key) bool {
+	i := r.i
+	if k.short == 0 || i+16 > len(r.b) {
+		return false
+	}
+	b := r.b[i : i+16]
+	if (binary.LittleEndian.Uint64(b)^k.w[0])&k.mask[0]|(binary.LittleEndian.Uint64(b[8:])^k.w[1])&k.mask[1] != 0 {
+		return false
+	}
+	r.i = i + k.short
+	return true
+}
+
+// keyIsSpaced is KeyIs for what its word comparison does not settle: a
+// key near the end of the body, a blank between the key and its colon, or
+// a long key whose tail differs.
+func (r *Reader) keyIsSpaced(k *Key) bool {
+	i, q := r.i, k.quoted
+	end := i + len(q)
+	if end > len(r.b) || string(r.b[i:end]) != q {
 		return false
 	}
 	r.i = end
@@ -261,7 +310,12 @@ func (r *Reader) str() []byte {
 	// than pay a call per string.)
 	for ; j+8 <= len(r.b); j += 8 {
 		if m := stringSpecial(binary.LittleEndian.Uint64(r.b[j:])); m != 0 {
-			return r.strEnd(start, j+bits.TrailingZeros64(m)>>3)
+			// The closing quote, nearly always: no call.
+			if j += bits.TrailingZeros64(m) >> 3; r.b[j] == '"' {
+				r.i = j + 1
+				return r.b[start:j]
+			}
+			return r.strEnd(start, j)
 		}
 	}
 	for j < len(r.b) && !strSpecial[r.b[j]] {
@@ -287,7 +341,25 @@ func (r *Reader) special(j int) int {
 // skipStr reads and validates a string literal (at '"') as str does,
 // without unescaping it: what is skipped is not copied.
 func (r *Reader) skipStr() {
-	for j := r.i + 1; ; {
+	// Plain bytes eight at a time, inline as in str: most skipped strings
+	// end at their first special byte, the closing quote.
+	j := r.i + 1
+	for ; j+8 <= len(r.b); j += 8 {
+		if m := stringSpecial(binary.LittleEndian.Uint64(r.b[j:])); m != 0 {
+			if j += bits.TrailingZeros64(m) >> 3; r.b[j] == '"' {
+				r.i = j + 1
+				return
+			}
+			break
+		}
+	}
+	r.skipStrFrom(j)
+}
+
+// skipStrFrom finishes skipStr from j, where the string has only plain
+// bytes before j.
+func (r *Reader) skipStrFrom(j int) {
+	for {
 		j = r.special(j)
 		switch {
 		case j >= len(r.b):
@@ -641,12 +713,39 @@ func (r *Reader) ReadString(f *Text) {
 	}
 }
 
+// ReadStringNum is ReadString, and for a number literal also its value in
+// n (OK, or BadNumber when ParseNumber refuses it: out of range), read in
+// the same pass; for any other value, or a broken literal, n is Absent. A decoder that reads a
+// field as text, and then mostly as a number, values it once.
+func (r *Reader) ReadStringNum(f *Text, n *Num) {
+	if c := r.Peek(); c != '-' && !isDigit(c) {
+		*n = Num{}
+		r.ReadString(f)
+		return
+	}
+	start := r.i
+	v, st := r.numberValue()
+	if r.err != nil {
+		*n, f.B, f.St = Num{}, nil, OK // as ReadString leaves a broken literal
+		return
+	}
+	*n, f.B, f.St = Num{V: v, St: st}, r.b[start:r.i], OK
+}
+
 // readNum reads a value into a Num: a number, or a string holding one
 // ("12", "0.007875"); "" and null are "not given".
 func (r *Reader) ReadNum(n *Num) {
 	switch c := r.Peek(); {
 	case c == '"':
-		s := bytes.TrimSpace(r.str())
+		// A short decimal alone between the quotes (amounts: "0.007875")
+		// is valued where it is read; anything else is read as a string
+		// and parsed.
+		if v, j, _, ok := shortNumber(r.b, r.i+1); ok && j < len(r.b) && r.b[j] == '"' {
+			r.i = j + 1
+			n.V, n.St = v, OK
+			return
+		}
+		s := TrimSpace(r.str())
 		switch v, ok := ParseNumber(s); {
 		case len(s) == 0:
 			n.St = Null
@@ -656,11 +755,10 @@ func (r *Reader) ReadNum(n *Num) {
 			n.St = BadNumber
 		}
 	case c == '-' || isDigit(c):
-		lit := r.number()
-		if v, ok := ParseNumber(lit); ok {
+		if v, st := r.numberValue(); st == OK {
 			n.V, n.St = v, OK
 		} else {
-			n.St = BadNumber // out of float64 range
+			n.St = st
 		}
 	case c == 'n':
 		r.Literal("null")
@@ -669,6 +767,58 @@ func (r *Reader) ReadNum(n *Num) {
 		r.Skip()
 		n.St = BadType
 	}
+}
+
+// numberValue reads a number literal (at '-' or a digit) and returns its
+// value. The common shapes, an integer or a plain decimal of at most 15
+// digits, are read and valued in one pass (shortNumber); the others are
+// read by number and valued by ParseNumber, as is any literal the pass
+// finds irregular, so that errors are the same.
+func (r *Reader) numberValue() (float64, State) {
+	v, j, leadingZero, ok := shortNumber(r.b, r.i)
+	if !ok || leadingZero || j < len(r.b) && r.b[j]|0x20 == 'e' {
+		return r.numberParsed()
+	}
+	r.i = j
+	return v, OK
+}
+
+// shortNumber reads -?digits(.digits)? of at most 15 digits from b[i] on,
+// as parseShortDecimal does, and returns its value and the index after it;
+// leadingZero tells a zero before other digits of the integer part, which
+// a JSON number may not have. ok is false for anything else.
+func shortNumber(b []byte, i int) (v float64, end int, leadingZero, ok bool) {
+	neg := i < len(b) && b[i] == '-'
+	if neg {
+		i++
+	}
+	n, j := digitRun(0, b, i)
+	digits, frac := j-i, 0
+	if digits == 0 {
+		return 0, 0, false, false
+	}
+	leadingZero = digits > 1 && b[i] == '0'
+	if j < len(b) && b[j] == '.' {
+		var k int
+		n, k = digitRun(n, b, j+1)
+		if frac = k - (j + 1); frac == 0 {
+			return 0, 0, false, false
+		}
+		digits += frac
+		j = k
+	}
+	if digits > 15 {
+		return 0, 0, false, false
+	}
+	return shortDecimal(n, frac, neg), j, leadingZero, true
+}
+
+// numberParsed is numberValue's general way: the literal's text, parsed.
+func (r *Reader) numberParsed() (float64, State) {
+	if v, ok := ParseNumber(r.number()); ok {
+		return v, OK
+	}
+	return 0, BadNumber // out of float64 range, or no number (r.err says)
 }
 
 // Valid reports whether b is one JSON value, as a Reader reads it: what

@@ -1,9 +1,11 @@
 package jsonscan
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"math"
 	"math/bits"
 	"math/rand/v2"
 	"strconv"
@@ -468,6 +470,22 @@ func TestTextSet(t *testing.T) {
 	}
 }
 
+// TrimSpace trims what bytes.TrimSpace trims, Unicode white space included.
+func TestTrimSpace(t *testing.T) {
+	edges := []string{"", " ", "\t", "\n", "\v", "\f", "\r", "\u0085", "\u00a0", "\u2000", "\u3000", "\x00",
+		"!", "~", "\x7f", "\x80", "\xff", "a", "é", "\ufeff"}
+	for _, head := range edges {
+		for _, tail := range edges {
+			for _, mid := range []string{"", "x", " a b "} {
+				b := []byte(head + mid + tail)
+				if got, want := TrimSpace(b), bytes.TrimSpace(b); string(got) != string(want) || (got == nil) != (want == nil) {
+					t.Errorf("TrimSpace(%q) = %q, bytes.TrimSpace %q", b, got, want)
+				}
+			}
+		}
+	}
+}
+
 // The word-at-a-time test flags the first special byte of the word
 // exactly, whatever the other bytes are, and flags nothing in a word
 // without one.
@@ -500,13 +518,93 @@ func TestStringSpecial(t *testing.T) {
 	}
 }
 
+// readNumMatchesParseNumber checks that ReadNum reads s as the plain way
+// does: a number literal's text as number reads it, a string's content
+// trimmed, each valued by ParseNumber (bit for bit: -0 is not 0), and that
+// it stops, and fails, where that way does. s is read as is and quoted.
+func readNumMatchesParseNumber(t *testing.T, s string) {
+	for _, body := range []string{s, `"` + s + `"`} {
+		var r, ref Reader
+		r.Reset([]byte(body))
+		ref.Reset([]byte(body))
+		var n, want Num
+		r.ReadNum(&n)
+		switch c := ref.Peek(); {
+		case c == '"':
+			want.St = Null
+			if b := bytes.TrimSpace(ref.str()); len(b) > 0 {
+				want.St = BadNumber
+				if v, ok := ParseNumber(b); ok {
+					want = Num{V: v, St: OK}
+				}
+			}
+		case c == '-' || isDigit(c):
+			want.St = BadNumber
+			if v, ok := ParseNumber(ref.number()); ok {
+				want = Num{V: v, St: OK}
+			}
+		default:
+			continue
+		}
+		if math.Float64bits(n.V) != math.Float64bits(want.V) || n.St != want.St || r.i != ref.i || (r.err == nil) != (ref.err == nil) {
+			t.Fatalf("%q: ReadNum %v at %d (%v), the plain way %v at %d (%v)", body, n, r.i, r.err, want, ref.i, ref.err)
+		}
+	}
+}
+
+// readStringNumMatches checks that ReadStringNum reads s as ReadString
+// does, and values a number literal as ReadNum does.
+func readStringNumMatches(t *testing.T, s string) {
+	var r, text, num Reader
+	r.Reset([]byte(s))
+	text.Reset([]byte(s))
+	num.Reset([]byte(s))
+	var f, wantF Text
+	var n, wantN Num
+	r.ReadStringNum(&f, &n)
+	text.ReadString(&wantF)
+	if c := num.Peek(); c == '-' || isDigit(c) {
+		if num.ReadNum(&wantN); num.err != nil {
+			wantN = Num{}
+		}
+	}
+	if string(f.B) != string(wantF.B) || (f.B == nil) != (wantF.B == nil) || f.St != wantF.St ||
+		math.Float64bits(n.V) != math.Float64bits(wantN.V) || n.St != wantN.St ||
+		r.i != text.i || (r.err == nil) != (text.err == nil) {
+		t.Fatalf("%q: ReadStringNum %q %v %v at %d (%v); ReadString %q %v at %d (%v), ReadNum %v",
+			s, f.B, f.St, n, r.i, r.err, wantF.B, wantF.St, text.i, text.err, wantN)
+	}
+}
+
+func TestReadNumLiterals(t *testing.T) {
+	for _, s := range numberSeeds {
+		readNumMatchesParseNumber(t, s)
+		readStringNumMatches(t, s)
+		readStringNumMatches(t, `"`+s+`"`)
+	}
+	for _, s := range []string{`null`, `true`, `{"a":1}`, `[1]`, ``, `"a\u0030"`} {
+		readStringNumMatches(t, s)
+	}
+}
+
+var numberSeeds = []string{
+	"0", "-12.5e3", "0x1p4", "1_0", "NaN", "+Inf", "007", "1e400",
+	"-0", "-0.0", "0.5", "01", "-01", "00.5", "1.", "1.x", "-", "-x", "1e", "1E5", "2.5e-3", "0.5E+1",
+	"123456789012345", "1234567890123456", "12345678.1234567", "12345678.12345678", "-999999999999999",
+	"0.000000000000001", "0.0000000000000001", "1670939112097", "1670939112097,", "20]", "1.2793}", "1 ",
+	"123456789012345678901234567890", "99999999999999999999.5",
+	" 1.5", "1.5 ", "", " ", "\\u0031", "1\\u0030", "12\"", "1.5\"x", "-.5", "0.007875", "00.50",
+}
+
 // Whatever ParseNumber accepts is a decimal strconv reads to the same
 // value, and has no character outside JSON number syntax.
 func FuzzParseNumber(f *testing.F) {
-	for _, s := range []string{"0", "-12.5e3", "0x1p4", "1_0", "NaN", "+Inf", "007", "1e400"} {
+	for _, s := range numberSeeds {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		readNumMatchesParseNumber(t, s)
+		readStringNumMatches(t, s)
 		v, ok := ParseNumber([]byte(s))
 		if !ok {
 			return
@@ -552,6 +650,25 @@ func TestKeyIs(t *testing.T) {
 		{`{"abcdefghijklmnopqrstuvwxyz":1}`, "abcdefghijklmnopqrstuvwxyz", true},
 		{`{"abcdefghijklmnopqrstuvwxyZ":1}`, "abcdefghijklmnopqrstuvwxyz", false},
 		{`{"abcdefg":1}`, "abcdef", false},
+		// The colon is compared with the key where no blank precedes it,
+		// at every place in the words and past them.
+		{`{"abcdefghijklm":1}`, "abcdefghijklm", true},
+		{`{"abcdefghijklm" :1}`, "abcdefghijklm", true},
+		{`{"abcdefghijklm"x1}`, "abcdefghijklm", true}, // then the missing ':' is an error
+		{`{"abcdefghijklmn" :1}`, "abcdefghijklmn", true},
+		{`{"abcdefghijklmn"`, "abcdefghijklmn", true},
+		{`{"aiAgentChargedDuration" : 1}`, "aiAgentChargedDuration", true},
+		{`{"aiAgentChargedDuration"x1}`, "aiAgentChargedDuration", true},
+		{`{"type"x:1}`, "type", true},
+		{`{"type"` + "\n:1}", "type", true},
+		{`{"type":1,"a":2}`, "type", true},
+		{`{"type":1,"a":2}`, "typ", false},
+		{`{"type":1,"a":2}`, "type:", false},
+		{`{"typ":1,"a":2}`, "type", false},
+		{`{"abcdefghijklm":1,"a":2}`, "abcdefghijklm", true},
+		{`{"abcdefghijklm" :1,"a":2}`, "abcdefghijklm", true},
+		{`{"abcdefghijklmn":1,"a":2}`, "abcdefghijklmn", true},
+		{`{ "type":1,"a":2}`, "type", true},
 	} {
 		var r, k Reader
 		r.Reset([]byte(c.obj))
@@ -560,7 +677,17 @@ func TestKeyIs(t *testing.T) {
 		k.Open()
 		at := r.i
 		key := NewKey(c.name)
+		var short Reader // shortKeyIs, where it decides, decides as KeyIs
+		short.Reset([]byte(c.obj))
+		short.Open()
+		shortGot := short.shortKeyIs(&key)
 		got := r.KeyIs(&key)
+		if shortGot && (!got || short.i != r.i || short.err != nil) {
+			t.Errorf("%s: shortKeyIs(%q) took the key to %d, KeyIs says %v at %d", c.obj, c.name, short.i, got, r.i)
+		}
+		if !shortGot && short.i != at {
+			t.Errorf("%s: shortKeyIs(%q) moved the reader without taking the key", c.obj, c.name)
+		}
 		if got != c.want {
 			t.Errorf("%s: KeyIs(%q) = %v, want %v", c.obj, c.name, got, c.want)
 			continue
@@ -574,6 +701,30 @@ func TestKeyIs(t *testing.T) {
 		name := k.Key()
 		if (k.err == nil && string(name) != c.name) || r.i != k.i || (r.err == nil) != (k.err == nil) {
 			t.Errorf("%s: KeyIs at %d (%v), Key %q at %d (%v)", c.obj, r.i, r.err, name, k.i, k.err)
+		}
+	}
+}
+
+// digitRun reads a run of digits as a byte-by-byte loop does, wherever the
+// run ends in a word and whatever byte ends it.
+func TestDigitRun(t *testing.T) {
+	const digits = "9876543210123456789"
+	for _, end := range []string{"", "/", ":", ".", "e", " ", "\x00", "\xff", "\xfa", "\x3a", "a"} {
+		for lead := 0; lead < 3; lead++ {
+			for n := 0; n <= len(digits); n++ {
+				s := []byte(strings.Repeat("x", lead) + digits[:n] + end + "12345678")
+				if end == "" {
+					s = s[:lead+n]
+				}
+				var want uint64
+				j := lead
+				for ; j < len(s) && s[j] >= '0' && s[j] <= '9'; j++ {
+					want = want*10 + uint64(s[j]-'0')
+				}
+				if v, i := digitRun(0, s, lead); v != want || i != j {
+					t.Errorf("digitRun(%q, %d) = %d, %d; want %d, %d", s, lead, v, i, want, j)
+				}
+			}
 		}
 	}
 }

@@ -54,9 +54,11 @@ var noKey = NewKey("")
 // 0 at the object's first key; it is moved past the key read.
 func (s *Shape[F]) Next(r *Reader, fields Fields[F], next *int) F {
 	i := *next
-	if i < len(s.keys) && r.KeyIs(&s.keys[i].Key) {
-		*next = i + 1
-		return s.keys[i].Field
+	if i < len(s.keys) {
+		if k := &s.keys[i]; r.shortKeyIs(&k.Key) || r.KeyIs(&k.Key) {
+			*next = i + 1
+			return k.Field
+		}
 	}
 	if i+1 < len(s.keys) && r.KeyIs(&s.keys[i+1].Key) {
 		*next = i + 2
@@ -80,6 +82,38 @@ func (s *Shape[F]) Next(r *Reader, fields Fields[F], next *int) F {
 		*next = i + 1
 	}
 	return key.Field
+}
+
+// Member is More('}', first) and, when it reports a member, Next: it
+// iterates the members of an object after Open, returning the field of
+// each key, and false at the closing brace. Use as
+//
+//	r.Open(); next := 0; for first := true; ; { f, ok := s.Member(r, fields, &next, &first); if !ok { break }; ... }
+//
+// In a compact body the comma and the key expected next are read in one
+// go.
+func (s *Shape[F]) Member(r *Reader, fields Fields[F], next *int, first *bool) (F, bool) {
+	if i, n := r.i, *next; !*first && n < len(s.keys) && i < len(r.b) && r.b[i] == ',' {
+		r.i = i + 1
+		if k := &s.keys[n]; r.shortKeyIs(&k.Key) {
+			*next = n + 1
+			return k.Field, true
+		}
+		// The key after it, as Next tries it: this object lacks an
+		// optional key (records carry either of two amounts).
+		if n+1 < len(s.keys) {
+			if k := &s.keys[n+1]; r.shortKeyIs(&k.Key) {
+				*next = n + 2
+				return k.Field, true
+			}
+		}
+		r.i = i
+	}
+	if !r.More('}', first) {
+		var none F
+		return none, false
+	}
+	return s.Next(r, fields, next), true
 }
 
 // otherKey is a key that is no field, as the shape keeps it: noKey when it

@@ -86,3 +86,72 @@ func TestShapeIsBounded(t *testing.T) {
 		t.Errorf("shape holds %d keys and %d other names, bounds %d and %d", len(s.keys), len(s.others), maxShapeKeys, maxOtherKeys)
 	}
 }
+
+// memberFields reads the object in body as shapeFields does, through
+// Member, and returns the fields and the reader's error.
+func memberFields(s *Shape[testField], body string) ([]testField, error) {
+	var r Reader
+	r.Reset([]byte(body))
+	var out []testField
+	r.Open()
+	next := 0
+	for first := true; ; {
+		f, ok := s.Member(&r, testFields, &next, &first)
+		if !ok {
+			break
+		}
+		out = append(out, f)
+		r.Skip()
+	}
+	r.End()
+	return out, r.Err()
+}
+
+// Member reads an object as More and Next do, keys, fields and errors,
+// with a shape that expects the object's keys or others.
+func TestShapeMemberReadsAsMoreAndNext(t *testing.T) {
+	objects := []string{
+		`{"a":1,"bee":2,"b2":3}`,
+		`{"a":1,"bee":2,"a-much-longer-key-than-sixteen":3}`,
+		`{"a":1 ,"bee":2, "b2":3}`,
+		`{"bee":2,"a":1}`,
+		`{"a":1,"x":0,"bee":2}`,
+		`{"a":1,"bee" :2}`,
+		`{"a":1,,"bee":2}`,
+		`{"a":1,}`,
+		`{"a":1 "bee":2}`,
+		`{"a":1,"bee"2}`,
+		`{"a":1,"bee":2`,
+		`{"a":1,"bee`,
+		`{}`,
+		`{,"a":1,"bee":2,"b2":3}`,
+		`{"a":1,"b2":3,"bee":2,"a":1}`, // lacks the key expected: the one after it
+		`{"a":1,"b2":3 ,"bee":2,"a":1}`,
+		`{"a":1,"b2":3,"b2":3,"bee":2,"a":1}`,
+	}
+	var warm, trained Shape[testField]
+	memberFields(&trained, `{"a":1,"bee":2,"b2":3}`)
+	for round := range 3 {
+		for _, o := range objects {
+			if round == 2 {
+				// Each object, read by a shape that expects {"a","bee","b2"}.
+				warm = Shape[testField]{keys: slices.Clone(trained.keys)}
+			}
+			ref := Shape[testField]{keys: slices.Clone(warm.keys)}
+			var r Reader
+			r.Reset([]byte(o))
+			var want []testField
+			r.Open()
+			next := 0
+			for first := true; r.More('}', &first); {
+				want = append(want, ref.Next(&r, testFields, &next))
+				r.Skip()
+			}
+			r.End()
+			got, err := memberFields(&warm, o)
+			if !slices.Equal(got, want) || (err == nil) != (r.Err() == nil) {
+				t.Errorf("round %d, %s: Member reads %v (%v), More and Next %v (%v)", round, o, got, err, want, r.Err())
+			}
+		}
+	}
+}
