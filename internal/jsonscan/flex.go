@@ -171,20 +171,13 @@ const allZeros = 0x3030303030303030
 var smallPowersOfTen = [...]uint64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7}
 
 // nonDigits flags, with bits of its byte, the bytes of w that are no ASCII
-// digit (the tests of eightDigits, byte by byte). A carry of the second
-// test can only flag a byte above a flagged one, so the lowest flagged
-// byte is always the first non-digit.
+// digit: a digit's high nibble is 3, and stays 3 once 6 is added (0x3a..0x3f
+// carry into 4). Only a byte the first test flags already (0xfa and up) can
+// carry out of itself, into a byte above it, so the lowest flagged byte is
+// always the first non-digit.
 func nonDigits(w uint64) uint64 {
 	const hi = 0xf0f0f0f0f0f0f0f0
 	return (w&hi ^ allZeros) | ((w+0x0606060606060606)&hi ^ allZeros)
-}
-
-// eightDigits reports whether all eight bytes of w are '0'..'9': each
-// byte's high nibble is 3, and stays 3 once 6 is added (0x3a..0x3f carry
-// into 4). A byte that carries out fails the first test already.
-func eightDigits(w uint64) bool {
-	const hi = 0xf0f0f0f0f0f0f0f0
-	return w&hi == 0x3030303030303030 && (w+0x0606060606060606)&hi == 0x3030303030303030
 }
 
 // eightDigitsValue is the value of eight ASCII digits, the first in the
