@@ -86,12 +86,6 @@ func Counters4(v *CounterVec) *Children[[4]string, prometheus.Counter] {
 	return NewChildren(func(k [4]string) prometheus.Counter { return v.WithLabelValues(k[0], k[1], k[2], k[3]) })
 }
 
-func Counters5(v *CounterVec) *Children[[5]string, prometheus.Counter] {
-	return NewChildren(func(k [5]string) prometheus.Counter {
-		return v.WithLabelValues(k[0], k[1], k[2], k[3], k[4])
-	})
-}
-
 func Observers1(v *prometheus.HistogramVec) *Children[string, prometheus.Observer] {
 	return NewChildren(func(k string) prometheus.Observer { return v.WithLabelValues(k) })
 }
