@@ -68,6 +68,7 @@ func TestLive(t *testing.T) {
 		checkQueriesAgainst(t, cat)
 	})
 
+	t.Run("NativeHistograms", func(t *testing.T) { checkNativeHistograms(t, st) })
 	t.Run("PanelQueriesReturnData", func(t *testing.T) { checkPanelQueries(t, st) })
 	t.Run("VariableQueriesReturnValues", func(t *testing.T) { checkVariableQueries(t, st) })
 	t.Run("RulesHealthy", func(t *testing.T) { checkRulesHealthy(t, st) })

@@ -98,7 +98,6 @@ func waitFor(t *testing.T, what string, timeout time.Duration, cond func() error
 
 func startStack(t *testing.T) *stack {
 	t.Helper()
-	promBin := findBinary(t, "E2E_PROMETHEUS", "prometheus")
 	dir := t.TempDir()
 	root := repoRoot(t)
 	st := &stack{exporterAddr: testkit.FreeAddr(t), client: &http.Client{Timeout: 10 * time.Second}}
@@ -121,9 +120,7 @@ func startStack(t *testing.T) *stack {
 		return err
 	})
 
-	promAddr := testkit.FreeAddr(t)
-	st.promURL = "http://" + promAddr
-	cfg := fmt.Sprintf(`global:
+	st.promURL = startPrometheus(t, dir, fmt.Sprintf(`global:
   scrape_interval: 1s
   scrape_timeout: 1s
   evaluation_interval: 1s
@@ -133,20 +130,7 @@ scrape_configs:
   - job_name: %s
     static_configs:
       - targets: [%q]
-`, filepath.Join(alertsDir(t), rulesFile), jobName, st.exporterAddr)
-	cfgPath := filepath.Join(dir, "prometheus.yml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	startProcess(t, "prometheus", dir, promBin,
-		"--config.file="+cfgPath,
-		"--storage.tsdb.path="+filepath.Join(dir, "tsdb"),
-		"--web.listen-address="+promAddr,
-		"--log.level=warn")
-	waitFor(t, "Prometheus to be ready", 30*time.Second, func() error {
-		_, err := st.get(st.promURL + "/-/ready")
-		return err
-	})
+`, filepath.Join(alertsDir(t), rulesFile), jobName, st.exporterAddr))
 	waitFor(t, "the first scrape of the exporter", 30*time.Second, func() error {
 		res, err := st.query(fmt.Sprintf(`up{job=%q} == 1`, jobName))
 		if err == nil && len(res) == 0 {
@@ -156,6 +140,42 @@ scrape_configs:
 	})
 	t.Logf("exporter and Prometheus up, first scrape stored, %v after start", time.Since(began).Round(time.Millisecond))
 	return st
+}
+
+// startPrometheus runs Prometheus on loopback with the configuration cfg
+// (its files under dir) and flags until the test ends, and returns its URL
+// once it is ready.
+func startPrometheus(t *testing.T, dir, cfg string, flags ...string) string {
+	t.Helper()
+	promBin := findBinary(t, "E2E_PROMETHEUS", "prometheus")
+	dir, err := os.MkdirTemp(dir, "prometheus")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgPath := filepath.Join(dir, "prometheus.yml")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	addr := testkit.FreeAddr(t)
+	startProcess(t, "prometheus", dir, promBin, append([]string{
+		"--config.file=" + cfgPath,
+		"--storage.tsdb.path=" + filepath.Join(dir, "tsdb"),
+		"--web.listen-address=" + addr,
+		"--log.level=warn"}, flags...)...)
+	u := "http://" + addr
+	client := &http.Client{Timeout: 10 * time.Second}
+	waitFor(t, "Prometheus to be ready", 30*time.Second, func() error {
+		resp, err := client.Get(u + "/-/ready")
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("/-/ready: %s", resp.Status)
+		}
+		return nil
+	})
+	return u
 }
 
 func (s *stack) get(u string) ([]byte, error) {
