@@ -164,13 +164,7 @@ func (v *CounterVec) WithLabelValues(lvs ...string) *Counter {
 // error instead of panicking.
 func (v *CounterVec) GetMetricWithLabelValues(lvs ...string) (*Counter, error) {
 	var buf [256]byte
-	key := buf[:0]
-	for i, lv := range lvs {
-		if i > 0 {
-			key = append(key, keySep)
-		}
-		key = append(key, lv...)
-	}
+	key := appendKey(buf[:0], lvs)
 	v.mu.RLock()
 	c := v.children[string(key)]
 	v.mu.RUnlock()
@@ -181,6 +175,17 @@ func (v *CounterVec) GetMetricWithLabelValues(lvs ...string) (*Counter, error) {
 		return nil, v.labelValuesError(lvs)
 	}
 	return v.add(string(key), lvs), nil
+}
+
+// appendKey appends the label values joined with keySep.
+func appendKey(key []byte, lvs []string) []byte {
+	for i, lv := range lvs {
+		if i > 0 {
+			key = append(key, keySep)
+		}
+		key = append(key, lv...)
+	}
+	return key
 }
 
 func allValid(lvs []string) bool {
