@@ -121,7 +121,7 @@ func (b *webhookBatch) InvalidReasons() []receiver.InvalidReason { return b.Inva
 type webhookChildren struct {
 	// Per account only; resolved one by one (not all at a call's first
 	// sight), so a series still appears only once it has a value.
-	arDuration, arRing, arTalkRounds, arDialAttempts, arLag *receiver.Children[string, prometheus.Observer]
+	arDuration, arRing, arTalkRounds, arDialAttempts, arLag *receiver.Children[string, *receiver.Histogram]
 	arWorkflow                                              *receiver.Children[string, prometheus.Counter]
 
 	// Several labels: keyed by the values joined (receiver.JoinedChildren).
@@ -129,7 +129,7 @@ type webhookChildren struct {
 	arCampaignConn, arCampaignTalk                      *receiver.JoinedChildren[prometheus.Counter]
 	arEventLabels, arRobotTransfer, arLagRej            *receiver.JoinedChildren[prometheus.Counter]
 	arRedials, arAnswers                                *receiver.JoinedChildren[prometheus.Counter]
-	arRobotTalk                                         *receiver.JoinedChildren[prometheus.Observer]
+	arRobotTalk                                         *receiver.JoinedChildren[*receiver.Histogram]
 }
 
 func newWebhookChildren(m *webhookMetrics) webhookChildren {

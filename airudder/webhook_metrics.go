@@ -15,10 +15,10 @@ import (
 // small (README "Cardinality").
 type webhookMetrics struct {
 	arCalls        *receiver.CounterVec
-	arDuration     *prometheus.HistogramVec
-	arRing         *prometheus.HistogramVec
-	arTalkRounds   *prometheus.HistogramVec
-	arDialAttempts *prometheus.HistogramVec
+	arDuration     *receiver.HistogramVec
+	arRing         *receiver.HistogramVec
+	arTalkRounds   *receiver.HistogramVec
+	arDialAttempts *receiver.HistogramVec
 	arRedials      *receiver.CounterVec
 	arAnswers      *receiver.CounterVec
 	arEventLabels  *receiver.CounterVec
@@ -29,13 +29,13 @@ type webhookMetrics struct {
 	arLineCalls     *receiver.CounterVec
 	arRobotCalls    *receiver.CounterVec
 	arRobotTransfer *receiver.CounterVec
-	arRobotTalk     *prometheus.HistogramVec
+	arRobotTalk     *receiver.HistogramVec
 	arCampaignCalls *receiver.CounterVec
 	arCampaignConn  *receiver.CounterVec
 	arCampaignTalk  *receiver.CounterVec
 
 	// Delivery lag: call_end_time to receipt.
-	arLag         *prometheus.HistogramVec
+	arLag         *receiver.HistogramVec
 	arLagRejected *receiver.CounterVec
 }
 

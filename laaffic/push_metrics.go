@@ -23,11 +23,11 @@ var centerTalkBuckets = []float64{5, 10, 20, 30, 60, 90, 120, 180, 300, 600, 900
 type pushMetrics struct {
 	// Voice records (IVR and AI agent).
 	calls         *receiver.CounterVec
-	duration      *prometheus.HistogramVec
-	ring          *prometheus.HistogramVec
-	timeToAnswer  *prometheus.HistogramVec
-	queueDelay    *prometheus.HistogramVec
-	postDialDelay *prometheus.HistogramVec
+	duration      *receiver.HistogramVec
+	ring          *receiver.HistogramVec
+	timeToAnswer  *receiver.HistogramVec
+	queueDelay    *receiver.HistogramVec
+	postDialDelay *receiver.HistogramVec
 	charged       *receiver.CounterVec
 	cost          *receiver.CounterVec
 	baseCost      *receiver.CounterVec
@@ -54,7 +54,7 @@ type pushMetrics struct {
 	// Call centre.
 	centerCalls  *receiver.CounterVec
 	centerGroups *receiver.CounterVec
-	centerTalk   *prometheus.HistogramVec
+	centerTalk   *receiver.HistogramVec
 
 	// Ringing notifications.
 	ringing         *receiver.CounterVec

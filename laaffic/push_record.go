@@ -63,8 +63,8 @@ type laafficChildren struct {
 	recalls, aiCharged                       *receiver.Children[string, prometheus.Counter]
 	billPeriods, intents, destination        *receiver.Children[[2]string, prometheus.Counter]
 	scriptTalk                               *receiver.Children[[2]string, prometheus.Counter]
-	duration                                 *receiver.Children[[2]string, prometheus.Observer]
-	ring, timeToAnswer, queueDelay, postDial *receiver.Children[string, prometheus.Observer]
+	duration                                 *receiver.Children[[2]string, *receiver.Histogram]
+	ring, timeToAnswer, queueDelay, postDial *receiver.Children[string, *receiver.Histogram]
 }
 
 func newLaafficChildren(m *pushMetrics) laafficChildren {
@@ -336,17 +336,18 @@ func (l *pushRecorder) record(b *pushBatch, account string, _ time.Time, fresh [
 // of the families that count records, added to each child once per body
 // (flush) instead of once per record. A child is resolved on its first
 // use, so a series still appears only once it has a value. Amounts are
-// added per record, in order, so a sum comes out as record by record.
+// added per record, in order, so a sum comes out as record by record;
+// histogram values are observed in order too, a batch under one lock.
 type bodySeries struct {
 	k       *laafficChildren
 	acc     *accountSeries
 	account string
 
-	ring, timeToAnswer, queueDelay, postDial prometheus.Observer
+	ring, timeToAnswer, queueDelay, postDial observations
 	aiCharged                                prometheus.Counter
-	duration                                 [2]prometheus.Observer // by productSlot
-	exemplarOffered                          [2]bool                // by productSlot
-	charged, baseCost, settlePay             [2]prometheus.Counter  // by productSlot
+	duration                                 [2]observations       // by productSlot
+	exemplarOffered                          [2]bool               // by productSlot
+	charged, baseCost, settlePay             [2]prometheus.Counter // by productSlot
 	cost, scriptCost                         memo[[3]string, prometheus.Counter]
 	scriptTalk                               memo[[2]string, prometheus.Counter]
 
@@ -371,16 +372,43 @@ func productSlot(product string) int {
 	return 0
 }
 
-// observeSet observes v into the account's child of c when v is set,
-// resolving it on first use.
-func (s *bodySeries) observeSet(slot *prometheus.Observer, c *receiver.Children[string, prometheus.Observer], v receiver.OptFloat) {
+// observations are a body's values for one histogram child, observed
+// together (ObserveMany: one lock, not one per value) when the buffer
+// fills or the body is flushed.
+type observations struct {
+	h *receiver.Histogram
+	n int
+	v [observeBatch]float64
+}
+
+// observeBatch bounds the values a body buffers per histogram child.
+const observeBatch = 64
+
+func (o *observations) add(v float64) {
+	o.v[o.n] = v
+	o.n++
+	if o.n == len(o.v) {
+		o.flush()
+	}
+}
+
+func (o *observations) flush() {
+	if o.n > 0 {
+		o.h.ObserveMany(o.v[:o.n])
+		o.n = 0
+	}
+}
+
+// observeSet adds v for the account's child of c when v is set, resolving
+// the child on first use.
+func (s *bodySeries) observeSet(o *observations, c *receiver.Children[string, *receiver.Histogram], v receiver.OptFloat) {
 	if !v.OK {
 		return
 	}
-	if *slot == nil {
-		*slot = c.Get(s.account)
+	if o.h == nil {
+		o.h = c.Get(s.account)
 	}
-	(*slot).Observe(v.V)
+	o.add(v.V)
 }
 
 // counter is the account's child of c, resolved on first use.
@@ -431,17 +459,18 @@ func (l *pushRecorder) call(c *pushCall, s *bodySeries) {
 	product := productSlot(c.Product)
 	s.calls[callIndex(product, c.Type, c.CallStatus)]++
 	if c.Duration.OK {
-		slot := &s.duration[product]
-		if *slot == nil {
-			*slot = k.duration.Get([2]string{account, c.Product})
+		o := &s.duration[product]
+		if o.h == nil {
+			o.h = k.duration.Get([2]string{account, c.Product})
 		}
 		// One exemplar offer per series and body: the records of a body
 		// share a second, and a series takes at most one a second.
 		if c.Exemplar != "" && !s.exemplarOffered[product] {
 			s.exemplarOffered[product] = true
-			l.exemplars.Observe(*slot, c.Duration.V, laafficIDLabel, c.Exemplar)
+			o.flush() // the values before it go first, as they came
+			l.exemplars.Observe(o.h, c.Duration.V, laafficIDLabel, c.Exemplar)
 		} else {
-			(*slot).Observe(c.Duration.V)
+			o.add(c.Duration.V)
 		}
 	}
 	s.observeSet(&s.ring, k.ring, c.RingDuration)
@@ -546,6 +575,9 @@ func addTallied(x *receiver.ChildIndex[prometheus.Counter], counts []uint32) {
 
 // flush adds the records s counted to their children.
 func (l *pushRecorder) flush(s *bodySeries) {
+	for _, o := range [...]*observations{&s.duration[0], &s.duration[1], &s.ring, &s.timeToAnswer, &s.queueDelay, &s.postDial} {
+		o.flush()
+	}
 	a := s.acc
 	addTallied(a.calls, s.calls[:])
 	addTallied(a.keypresses, s.keypresses[:])

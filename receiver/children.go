@@ -86,17 +86,17 @@ func Counters4(v *CounterVec) *Children[[4]string, prometheus.Counter] {
 	return NewChildren(func(k [4]string) prometheus.Counter { return v.WithLabelValues(k[0], k[1], k[2], k[3]) })
 }
 
-func Observers1(v *prometheus.HistogramVec) *Children[string, prometheus.Observer] {
-	return NewChildren(func(k string) prometheus.Observer { return v.WithLabelValues(k) })
+func Observers1(v *HistogramVec) *Children[string, *Histogram] {
+	return NewChildren(func(k string) *Histogram { return v.WithLabelValues(k) })
 }
 
-func Observers2(v *prometheus.HistogramVec) *Children[[2]string, prometheus.Observer] {
-	return NewChildren(func(k [2]string) prometheus.Observer { return v.WithLabelValues(k[0], k[1]) })
+func Observers2(v *HistogramVec) *Children[[2]string, *Histogram] {
+	return NewChildren(func(k [2]string) *Histogram { return v.WithLabelValues(k[0], k[1]) })
 }
 
 // ObserveSet observes v into the histogram child of c for account when v
 // is set.
-func ObserveSet(c *Children[string, prometheus.Observer], account string, v OptFloat) {
+func ObserveSet(c *Children[string, *Histogram], account string, v OptFloat) {
 	if v.OK {
 		c.Get(account).Observe(v.V)
 	}

@@ -55,6 +55,6 @@ func JoinedCounters(v *CounterVec) *JoinedChildren[prometheus.Counter] {
 
 // JoinedObservers caches the children of a histogram vector of several
 // labels.
-func JoinedObservers(v *prometheus.HistogramVec) *JoinedChildren[prometheus.Observer] {
-	return NewJoinedChildren(func(vals []string) prometheus.Observer { return v.WithLabelValues(vals...) })
+func JoinedObservers(v *HistogramVec) *JoinedChildren[*Histogram] {
+	return NewJoinedChildren(func(vals []string) *Histogram { return v.WithLabelValues(vals...) })
 }

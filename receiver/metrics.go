@@ -92,10 +92,18 @@ func gaugeVec(name, help string, labels ...string) *prometheus.GaugeVec {
 	return prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, labels)
 }
 
+// HistogramVec is a webhook histogram family. A webhook body observes many
+// values into the same child; a metricvec histogram takes them under one
+// lock (ObserveMany) and writes what client_golang's would.
+type HistogramVec = metricvec.HistogramVec
+
+// Histogram is a child of a HistogramVec.
+type Histogram = metricvec.Histogram
+
 // AccountHistogram is a vendor's webhook histogram family (HistogramOpts),
 // labelled like AccountCounter.
-func AccountHistogram(name, help string, buckets []float64, labels ...string) *prometheus.HistogramVec {
-	return prometheus.NewHistogramVec(HistogramOpts(name, help, buckets), append([]string{"account"}, labels...))
+func AccountHistogram(name, help string, buckets []float64, labels ...string) *HistogramVec {
+	return metricvec.NewHistogramVec(HistogramOpts(name, help, buckets), append([]string{"account"}, labels...))
 }
 
 // metrics holds the receiver's self-metrics.
@@ -105,7 +113,7 @@ type metrics struct {
 	records         *CounterVec
 	invalid         *CounterVec
 	lastReceived    *prometheus.GaugeVec
-	requestDuration *prometheus.HistogramVec
+	requestDuration *HistogramVec
 	folded          *CounterVec
 	dedupErrors     *CounterVec
 	authEnabled     prometheus.Gauge
@@ -121,7 +129,7 @@ func newMetrics(sources []string) *metrics {
 			"Webhook records rejected, by reason.", "source", "reason"),
 		lastReceived: gaugeVec("airudder_exporter_webhook_last_received_timestamp_seconds",
 			"Unix time of the last accepted webhook request.", "source"),
-		requestDuration: prometheus.NewHistogramVec(HistogramOpts(
+		requestDuration: metricvec.NewHistogramVec(HistogramOpts(
 			"airudder_exporter_webhook_request_duration_seconds",
 			"Time spent handling a webhook request.", requestBuckets), []string{"source"}),
 		folded: webhookCounter("airudder_exporter_label_values_folded_total",
