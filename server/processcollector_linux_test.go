@@ -40,9 +40,10 @@ func TestProcessCollectorExposesClientGolangsSeries(t *testing.T) {
 
 // The collector rereads its files on every scrape. The subject is a child
 // shell, not this process: the test binary's own fd count moves with every
-// connection other tests are still closing.
+// connection other tests are still closing. The shell says when it runs:
+// until its exec, the child holds a copy of every fd of this process.
 func TestProcessCollectorRereadsItsFiles(t *testing.T) {
-	child := exec.Command("sh", "-c", "read x; exec 7</dev/null; echo opened; read y")
+	child := exec.Command("sh", "-c", "echo ready; read x; exec 7</dev/null; echo opened; read y")
 	stdin, err := child.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -58,6 +59,10 @@ func TestProcessCollectorRereadsItsFiles(t *testing.T) {
 		stdin.Close()
 		child.Wait()
 	}()
+	out := bufio.NewReader(stdout)
+	if line, err := out.ReadString('\n'); err != nil || line != "ready\n" {
+		t.Fatalf("child said %q, %v", line, err)
+	}
 	c, err := openProcessCollector(child.Process.Pid)
 	if err != nil {
 		t.Fatal(err)
@@ -66,7 +71,7 @@ func TestProcessCollectorRereadsItsFiles(t *testing.T) {
 	if _, err := io.WriteString(stdin, "open\n"); err != nil {
 		t.Fatal(err)
 	}
-	line, err := bufio.NewReader(stdout).ReadString('\n')
+	line, err := out.ReadString('\n')
 	if err != nil || line != "opened\n" {
 		t.Fatalf("child answered %q, %v", line, err)
 	}
