@@ -20,8 +20,8 @@ import (
 )
 
 // A body's values reach its histograms and counters all of them and in
-// record order, however many the body buffers per child (observeBatch,
-// amountBatch): each histogram is what client_golang's would be after
+// record order, however many the body buffers per histogram child
+// (observeBatch): each histogram is what client_golang's would be after
 // observing the same values one by one, each amount's counter what adding
 // them one by one gives, bit for bit. The durations spread over a day and
 // the amounts over four orders of magnitude, with decimals, so values
