@@ -20,7 +20,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
@@ -43,19 +42,14 @@ type CounterVec struct {
 	// format (false) and OpenMetrics (true).
 	headers [2]string
 
-	mu       sync.RWMutex
-	children map[string]*Counter // by label values joined with keySep
-	pending  []*Counter          // added since the last sort
+	children family[Counter]
+	pending  []*Counter // added since the last sort, under children.mu
 
 	sortMu   sync.Mutex                 // serialises re-sorting
 	sorted   atomic.Pointer[[]*Counter] // every child but pending ones, in exposition order
-	pendN    atomic.Int64               // len(pending), read without mu
+	pendN    atomic.Int64               // len(pending), read without children.mu
 	sizeHint atomic.Int64               // bytes of the last rendering
 }
-
-// keySep joins label values into a map key. It is not valid UTF-8, which
-// every label value is, so distinct value lists never share a key.
-const keySep = '\xff'
 
 // NewCounterVec returns an empty counter family named opts' fully-qualified
 // name with the given variable labels. It panics on constant labels: a
@@ -70,7 +64,7 @@ func NewCounterVec(opts prometheus.CounterOpts, labelNames []string) *CounterVec
 		opts:     opts,
 		name:     name,
 		labels:   slices.Clone(labelNames),
-		children: map[string]*Counter{},
+		children: newFamily[Counter](labelNames),
 	}
 	v.order = make([]int, len(labelNames))
 	for i := range v.order {
@@ -163,61 +157,15 @@ func (v *CounterVec) WithLabelValues(lvs ...string) *Counter {
 // GetMetricWithLabelValues is WithLabelValues returning client_golang's
 // error instead of panicking.
 func (v *CounterVec) GetMetricWithLabelValues(lvs ...string) (*Counter, error) {
-	var buf [256]byte
-	key := appendKey(buf[:0], lvs)
-	v.mu.RLock()
-	c := v.children[string(key)]
-	v.mu.RUnlock()
-	if c != nil && len(lvs) == len(v.labels) {
-		return c, nil
-	}
-	if len(lvs) != len(v.labels) || !allValid(lvs) {
-		return nil, v.labelValuesError(lvs)
-	}
-	return v.add(string(key), lvs), nil
-}
-
-// appendKey appends the label values joined with keySep.
-func appendKey(key []byte, lvs []string) []byte {
-	for i, lv := range lvs {
-		if i > 0 {
-			key = append(key, keySep)
-		}
-		key = append(key, lv...)
-	}
-	return key
-}
-
-func allValid(lvs []string) bool {
-	for _, lv := range lvs {
-		if !utf8.ValidString(lv) {
-			return false
-		}
-	}
-	return true
-}
-
-// labelValuesError is client_golang's error for label values it refuses,
-// so a caller sees the same message, and errors.Is the same sentinel.
-func (v *CounterVec) labelValuesError(lvs []string) error {
-	_, err := prometheus.NewCounterVec(v.opts, v.labels).GetMetricWithLabelValues(lvs...)
-	if err == nil {
-		err = errors.New("metricvec: label values refused") // not reached: the checks match
-	}
-	return err
-}
-
-func (v *CounterVec) add(key string, lvs []string) *Counter {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if c := v.children[key]; c != nil {
+	return v.children.child(lvs, func() error {
+		_, err := prometheus.NewCounterVec(v.opts, v.labels).GetMetricWithLabelValues(lvs...)
+		return err
+	}, func() *Counter {
+		c := v.newChild(lvs)
+		v.pending = append(v.pending, c)
+		v.pendN.Store(int64(len(v.pending)))
 		return c
-	}
-	c := v.newChild(lvs)
-	v.children[key] = c
-	v.pending = append(v.pending, c)
-	v.pendN.Store(int64(len(v.pending)))
-	return c
+	})
 }
 
 // newChild renders the child's label pairs once, sorted by label name as
@@ -264,11 +212,11 @@ func (v *CounterVec) snapshot() []*Counter {
 	}
 	v.sortMu.Lock()
 	defer v.sortMu.Unlock()
-	v.mu.Lock()
+	v.children.mu.Lock()
 	added := v.pending
 	v.pending = nil
 	v.pendN.Store(0)
-	v.mu.Unlock()
+	v.children.mu.Unlock()
 	old := *v.sorted.Load()
 	if len(added) == 0 {
 		return old

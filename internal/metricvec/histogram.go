@@ -1,7 +1,6 @@
 package metricvec
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -48,8 +47,7 @@ type HistogramVec struct {
 
 	now func() time.Time // time.Now but in tests
 
-	mu       sync.RWMutex
-	children map[string]*Histogram
+	children family[Histogram]
 }
 
 // smallValue is where an integer goes: its classic bucket and its native
@@ -111,7 +109,7 @@ func NewHistogramVec(opts prometheus.HistogramOpts, labelNames []string) *Histog
 		maxBuckets: int(opts.NativeHistogramMaxBucketNumber),
 		minReset:   opts.NativeHistogramMinResetDuration,
 		now:        time.Now,
-		children:   map[string]*Histogram{},
+		children:   newFamily[Histogram](labelNames),
 	}
 	if len(v.bounds) == 0 && opts.NativeHistogramBucketFactor <= 1 {
 		v.bounds = slices.Clone(prometheus.DefBuckets)
@@ -179,12 +177,12 @@ func (v *HistogramVec) Describe(ch chan<- *prometheus.Desc) { ch <- v.desc }
 // Collect sends every child, in no particular order: a registry sorts a
 // family's metrics.
 func (v *HistogramVec) Collect(ch chan<- prometheus.Metric) {
-	v.mu.RLock()
-	children := make([]*Histogram, 0, len(v.children))
-	for _, h := range v.children {
+	v.children.mu.RLock()
+	children := make([]*Histogram, 0, len(v.children.m))
+	for _, h := range v.children.m {
 		children = append(children, h)
 	}
-	v.mu.RUnlock()
+	v.children.mu.RUnlock()
 	for _, h := range children {
 		ch <- h
 	}
@@ -204,38 +202,21 @@ func (v *HistogramVec) WithLabelValues(lvs ...string) *Histogram {
 // GetMetricWithLabelValues is WithLabelValues returning client_golang's
 // error instead of panicking.
 func (v *HistogramVec) GetMetricWithLabelValues(lvs ...string) (*Histogram, error) {
-	var buf [256]byte
-	key := appendKey(buf[:0], lvs)
-	v.mu.RLock()
-	h := v.children[string(key)]
-	v.mu.RUnlock()
-	if h != nil && len(lvs) == len(v.labels) {
-		return h, nil
-	}
-	if len(lvs) != len(v.labels) || !allValid(lvs) {
+	return v.children.child(lvs, func() error {
 		_, err := prometheus.NewHistogramVec(v.opts, v.labels).GetMetricWithLabelValues(lvs...)
-		if err == nil {
-			err = errors.New("metricvec: label values refused") // not reached: the checks match
+		return err
+	}, func() *Histogram {
+		return &Histogram{
+			vec:        v,
+			labelPairs: prometheus.MakeLabelPairs(v.desc, lvs),
+			buckets:    make([]uint64, len(v.bounds)),
+			exemplars:  make([]*dto.Exemplar, len(v.bounds)+1),
+			schema:     v.schema,
+			pos:        windowFor(v.schema),
+			neg:        windowFor(v.schema),
+			created:    v.now(),
 		}
-		return nil, err
-	}
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if h := v.children[string(key)]; h != nil {
-		return h, nil
-	}
-	h = &Histogram{
-		vec:        v,
-		labelPairs: prometheus.MakeLabelPairs(v.desc, lvs),
-		buckets:    make([]uint64, len(v.bounds)),
-		exemplars:  make([]*dto.Exemplar, len(v.bounds)+1),
-		schema:     v.schema,
-		pos:        windowFor(v.schema),
-		neg:        windowFor(v.schema),
-		created:    v.now(),
-	}
-	v.children[string(key)] = h
-	return h, nil
+	})
 }
 
 // A Histogram is a child of a HistogramVec.
