@@ -1,4 +1,4 @@
-// Package metricvec is a counter vector that renders its own text
+// Package metricvec has a counter vector that renders its own text
 // exposition. client_golang's Gather builds a dto.Metric per series,
 // hashes its labels to check consistency and sorts every family on every
 // scrape before the encoder formats it; for families of many series that
@@ -8,6 +8,10 @@
 // exact bytes expfmt would write (AppendText). It is a prometheus.Collector
 // all the same, and its children are prometheus.Counters, so registries,
 // testutil and the protobuf format see no difference.
+//
+// The package also has a histogram vector (histogram.go) whose children
+// write client_golang's dto.Metric behind one mutex, so that a webhook
+// body's values go in under one lock (ObserveMany).
 package metricvec
 
 import (
