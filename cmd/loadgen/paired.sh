@@ -12,6 +12,7 @@
 # of /proc/<pid>/stat); then per round and scenario the loadgen summary:
 #   single  loadgen --payload airudder-single --concurrency 16 --duration 10s --baseline
 #   batch   loadgen --payload laaffic-array --batch 100 --concurrency 8 --duration 10s --baseline
+#   batch16 the same with 16 connections, as the first wrk figures (wrk -c16)
 #   scrape  loadgen --payload airudder-single --concurrency 32 --duration 10s --scrape-load
 #   scrape-nice  the same with --load-nice 10: the kernel runs the exporter and the scraper first,
 #           so what is left is the exporter's own queueing (loadgen shares the 2 cores)
@@ -66,6 +67,7 @@ for r in $(seq "$ROUNDS"); do
       case $sc in
         single) args=(--payload airudder-single --concurrency 16 --duration 10s --baseline) ;;
         batch) args=(--payload laaffic-array --batch 100 --concurrency 8 --duration 10s --baseline) ;;
+        batch16) args=(--payload laaffic-array --batch 100 --concurrency 16 --duration 10s --baseline) ;;
         scrape) args=(--payload airudder-single --concurrency 32 --duration 10s --scrape-load) ;;
         scrape-nice) args=(--payload airudder-single --concurrency 32 --duration 10s --scrape-load --load-nice 10) ;;
         floor) args=(--payload airudder-single --concurrency 32 --duration 10s --scrape-load --scrape-path /-/healthy) ;;
