@@ -342,15 +342,16 @@ func (h *Histogram) observe(v float64) int {
 	if h.vec.schema == noNative || math.IsNaN(v) || h.vec.maxBuckets == 0 || h.pos.n+h.neg.n <= h.vec.maxBuckets {
 		return bucket
 	}
-	now := h.vec.now()
-	if h.vec.minReset > 0 && h.resetAt.IsZero() && now.Sub(h.created) >= h.vec.minReset {
-		// The bucket limit is hit long enough after the last reset: start
-		// over, from the latest value.
-		h.reset(now)
-		h.add(v, bucket, nativeKeyOf(v, h.schema))
-		return bucket
-	}
 	if h.vec.minReset > 0 && h.resetAt.IsZero() {
+		if now := h.vec.now(); now.Sub(h.created) >= h.vec.minReset {
+			// The bucket limit is hit long enough after the last reset:
+			// start over, from the latest value.
+			h.reset(now)
+			h.add(v, bucket, nativeKeyOf(v, h.schema))
+			return bucket
+		}
+		// Not yet: the reset is due then, and until then the resolution
+		// halves.
 		h.resetAt = h.created.Add(h.vec.minReset)
 	}
 	h.halveResolution()

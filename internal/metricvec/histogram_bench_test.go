@@ -66,46 +66,31 @@ func BenchmarkHistogramObserve(b *testing.B) {
 // durations per op: one ObserveMany against 100 Observe calls.
 func BenchmarkHistogramObserveMany100(b *testing.B) {
 	vs := callDurations(100 * 64)
-	opts := receiverOpts("bench_call_duration_seconds", callDurationBuckets)
-	labels := []string{"account", "outcome"}
-	b.Run("impl=client_golang/Observe", func(b *testing.B) {
-		h := prometheus.NewHistogramVec(opts, labels).WithLabelValues("acct1", "answered")
-		b.ReportAllocs()
-		for i := 0; b.Loop(); i++ {
+	for _, o := range benchObservers() {
+		h := o.new()
+		body := func(i int) {
 			j := i % 64 * 100
+			if m, ok := h.(*Histogram); ok {
+				m.ObserveMany(vs[j : j+100])
+				return
+			}
 			for _, v := range vs[j : j+100] {
 				h.Observe(v)
 			}
 		}
-	})
-	b.Run("impl=metricvec/ObserveMany", func(b *testing.B) {
-		h := NewHistogramVec(opts, labels).WithLabelValues("acct1", "answered")
-		b.ReportAllocs()
-		for i := 0; b.Loop(); i++ {
-			j := i % 64 * 100
-			h.ObserveMany(vs[j : j+100])
-		}
-	})
-	b.Run("impl=client_golang/Observe/parallel", func(b *testing.B) {
-		h := prometheus.NewHistogramVec(opts, labels).WithLabelValues("acct1", "answered")
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			for i := 0; pb.Next(); i++ {
-				j := i % 64 * 100
-				for _, v := range vs[j : j+100] {
-					h.Observe(v)
+		b.Run(o.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				body(i)
+			}
+		})
+		b.Run(o.name+"/parallel", func(b *testing.B) {
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for i := 0; pb.Next(); i++ {
+					body(i)
 				}
-			}
+			})
 		})
-	})
-	b.Run("impl=metricvec/ObserveMany/parallel", func(b *testing.B) {
-		h := NewHistogramVec(opts, labels).WithLabelValues("acct1", "answered")
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			for i := 0; pb.Next(); i++ {
-				j := i % 64 * 100
-				h.ObserveMany(vs[j : j+100])
-			}
-		})
-	})
+	}
 }
