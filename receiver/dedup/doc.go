@@ -19,23 +19,30 @@
 //   - a FIFO ring of (hash u64, time u32) in two parallel arrays: 12 bytes
 //     per slot, no padding. Times never decrease along the ring (a clock that
 //     steps back is treated as the latest time seen), so expiry and
-//     oldest-first eviction are "pop the head";
-//   - an open-addressing hash table of the hashes alone (8 bytes per slot,
-//     linear probing, backward-shift deletion, no tombstones) with 10/7 slots
-//     per ring slot, i.e. load factor <= 0.7.
+//     oldest-first eviction are "pop the head". Entries are numbered in
+//     order (uint32 sequence numbers).
+//   - an open-addressing hash table (8 bytes per slot, linear probing) with
+//     2 slots per ring slot. A slot holds the hash's top 32 bits and the
+//     entry's sequence number; it is live while that number is in the ring,
+//     and a match is confirmed against the ring's full hash. Popping the
+//     head therefore leaves its slot stale without touching the table: an
+//     id evicted or expired costs no random memory access, only the id
+//     added does (one cache miss in a table larger than the CPU caches,
+//     where the table it replaced took two). Adds reuse stale slots on
+//     their probe path; once live and stale slots fill three quarters of
+//     the table, one pass in table order clears the stale ones.
 //
 // # Memory per id
 //
-// With the ring full: 12 + 8*10/7 = 23.4 bytes per id. The ring grows by
-// 1.25x rather than 2x, so right after a growth step it is 80 % full (15
-// bytes per id). The table grows by 2x, ahead of the ring, because its
-// rebuild re-probes every entry at a random place: right after its step it
-// is sized for twice the entries, 22.9 bytes per id, so the worst case is
-// 15 + 22.9 = 37.9 bytes per id. Growth stops at the shard's share of
-// maxEntries, so a full set costs exactly 23.4 bytes per id. Measured with
-// runtime.MemStats (HeapAlloc after GC, TestMemoryPerID /
-// BenchmarkMemory2M): 34.4 B/id at 250k ids, 31.5 B/id at 1M ids (30.0
-// MiB), 23.7 B/id at 2M ids (45 MiB) — against a budget of
+// With the ring full: 12 + 2*8 = 28 bytes per id. The ring grows by 1.25x
+// rather than 2x, so right after a growth step it is 80 % full (15 bytes
+// per id). The table grows ahead of the ring, to 1.5 times its capacity,
+// because its rebuild touches every entry: right after its step it holds
+// 24 bytes per id, so the worst case is 15 + 24 = 39 bytes per id. Growth
+// stops at the shard's share of maxEntries, so a full set costs 28 bytes
+// per id. Measured with runtime.MemStats (HeapAlloc after GC,
+// TestMemoryPerID / BenchmarkMemory2M): 39.4 B/id at 250k ids, 37.0 B/id
+// at 1M ids (35.3 MiB), 28.3 B/id at 2M ids (54 MiB) — against a budget of
 // 48 B/id. Transient extra memory: one shard's old arrays during a growth
 // step (1/32 of the set), one shard's encoded records while saving (about
 // 0.75 MB at 2M ids), and the live records while loading.
@@ -53,7 +60,8 @@
 //
 // # Collisions
 //
-// Two different ids with the same 64-bit hash are treated as one: the second
+// Two different ids with the same 64-bit hash are treated as one (the
+// table's 32 bits only narrow the search): the second
 // call would be wrongly dropped. With n ids remembered, a new id collides
 // with probability n/2^64, about 1.1e-13 at n = 2M; over a billion webhooks
 // that is an expected 1e-4 wrongly dropped calls. (The probability that any

@@ -121,6 +121,9 @@ func (sh *shard) encode(buf []byte) []byte {
 		if j >= len(sh.hashes) {
 			j -= len(sh.hashes)
 		}
+		if sh.hashes[j] == 0 {
+			continue // forgotten
+		}
 		buf = binary.LittleEndian.AppendUint64(buf, sh.hashes[j])
 		buf = binary.LittleEndian.AppendUint32(buf, sh.times[j])
 	}
@@ -178,7 +181,8 @@ func (s *Set) LoadFile(path string, now time.Time) error {
 	for i := range s.shards {
 		sh, st := &s.shards[i], &staged[i]
 		sh.mu.Lock()
-		sh.hashes, sh.times, sh.head, sh.n, sh.slots = st.hashes, st.times, st.head, st.n, st.slots
+		sh.hashes, sh.times, sh.head, sh.n, sh.seq0, sh.holes = st.hashes, st.times, st.head, st.n, st.seq0, st.holes
+		sh.slots, sh.stale, sh.seqsSinceCompact = st.slots, st.stale, st.seqsSinceCompact
 		sh.evictions += st.evictions
 		sh.advance(nowSec)
 		sh.unlock()

@@ -158,7 +158,7 @@ func (s *Set) addAll(keys []string, now time.Time, fresh []bool) {
 			}
 			sh := &s.shards[g]
 			sh.mu.Lock()
-			sh.warm(&hs, idx, sec)
+			sh.warm(&hs, idx)
 			for _, i := range idx {
 				fresh[base+int(i)] = sh.add(hs[i], sec)
 			}

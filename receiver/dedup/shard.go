@@ -1,7 +1,6 @@
 package dedup
 
 import (
-	"math/bits"
 	"sync"
 	"sync/atomic"
 )
@@ -17,22 +16,43 @@ const shrinkBelow = 1024
 //
 //   - a FIFO ring (hashes, times) in insertion order. Times are
 //     non-decreasing along the ring (see advance), so expiry and
-//     oldest-first eviction both just pop the head.
-//   - an open-addressing hash table (slots) of the same hashes for O(1)
-//     membership, linear probing, backward-shift deletion (no tombstones),
-//     sized so its load factor stays <= 0.7.
+//     oldest-first eviction both just pop the head. Each entry has a
+//     sequence number: the head's is seq0, the next seq0+1, and so on
+//     (uint32, wrapping).
+//   - an open-addressing hash table (slots, linear probing) in which an
+//     entry is its hash's top 32 bits and its sequence number. A slot is
+//     live while that number is in the ring, so popping the head leaves
+//     its slot stale without touching the table: in a table larger than
+//     the CPU caches that touch would be a cache miss for every id
+//     evicted or expired, as many as for the ids added. An add reuses the
+//     first stale slot on its probe path; compact clears the stale slots
+//     once they and the live ones fill three quarters of the table.
 //
-// Invariant: the ring and the table hold exactly the same set of hashes,
-// without duplicates; every held entry is unexpired as of clock.
+// A slot's 32 bits of hash both place it (home) and screen it; a match is
+// confirmed against the ring's full hash, so the table decides nothing on
+// its 32 bits alone.
+//
+// Invariant: every ring entry that is not a hole (a hash of 0, left by
+// forget) has exactly one live slot, which leads to it; no other slot is
+// live; stale counts the slots that are neither empty nor live; every held
+// entry is unexpired as of clock.
 type shard struct {
 	mu sync.Mutex
 
 	hashes []uint64 // ring storage, len == capacity
 	times  []uint32 // seconds since epochUnix when the entry was added
 	head   int      // index of the oldest entry
-	n      int      // entries held
+	n      int      // entries held, holes included
+	seq0   uint32   // sequence number of the head entry
+	holes  int      // ring entries forgotten (hash 0) but not yet popped
 
-	slots []uint64 // hash table; 0 = empty slot
+	slots []uint64 // hash table: key32<<32 | sequence; 0 = empty, tomb = stale
+	stale int      // slots neither empty nor live
+	// seqsSinceCompact bounds how far sequence numbers run between two
+	// compactions, so that a stale slot's number cannot wrap around into
+	// the ring's range (which would only cost a ring read, never a wrong
+	// answer, but would keep the slot from being reused).
+	seqsSinceCompact uint32
 
 	warmed    uint64 // the sum of warm's reads, kept so that they happen
 	clock     uint32 // latest time seen; entry times never exceed it
@@ -40,27 +60,49 @@ type shard struct {
 	limit     int    // max entries in this shard, >= 1
 	evictions uint64
 
-	// count and evicted mirror n and evictions, published by unlock, so
-	// Len and Evictions (read at every scrape) take no shard lock: a scrape
-	// must not wait behind webhook goroutines adding ids.
+	// count and evicted mirror n-holes and evictions, published by unlock,
+	// so Len and Evictions (read at every scrape) take no shard lock: a
+	// scrape must not wait behind webhook goroutines adding ids.
 	count   atomic.Int64
 	evicted atomic.Uint64
 
 	_ [64]byte // keep neighbouring shards' locks off this cache line
 }
 
+// tomb marks a slot whose entry was forgotten: a key32 of 0, which no
+// entry has (key32 maps 0 to 1).
+const tomb = 1
+
+// maxSeqsBetweenCompactions is well below 2^32: see seqsSinceCompact.
+const maxSeqsBetweenCompactions = 1 << 30
+
+// key32 is the part of h a slot keeps: its top 32 bits, never 0.
+func key32(h uint64) uint32 {
+	if k := uint32(h >> 32); k != 0 {
+		return k
+	}
+	return 1
+}
+
 // unlock publishes the counts and releases the shard; every holder that
-// may change n or evictions leaves through it.
+// may change n, holes or evictions leaves through it.
 func (sh *shard) unlock() {
-	sh.count.Store(int64(sh.n))
+	sh.count.Store(int64(sh.n - sh.holes))
 	sh.evicted.Store(sh.evictions)
 	sh.mu.Unlock()
 }
 
-// tableSize is the slot count for a ring of capacity c: load factor <= 0.7
-// when the ring is full, which keeps a miss (the common case, a new call id)
-// at ~6 probes of 8 bytes on average, and guarantees empty slots exist.
-func tableSize(c int) int { return c*10/7 + 1 }
+// tableSize is the slot count for a ring of capacity c: with the ring full
+// the live slots fill half the table, and compact keeps live and stale
+// slots under three quarters of it, which keeps a miss (the common case, a
+// new call id) at a few probes of 8 bytes and guarantees empty slots exist.
+func tableSize(c int) int { return 2*c + 1 }
+
+// crowded reports whether live and stale slots fill three quarters of the
+// table, or sequence numbers ran far enough to need a compaction.
+func (sh *shard) crowded() bool {
+	return 4*(sh.n-sh.holes+sh.stale) >= 3*len(sh.slots) || sh.seqsSinceCompact >= maxSeqsBetweenCompactions
+}
 
 // advance moves the shard clock forward to now and returns the time to use.
 // A clock that steps back is ignored so ring times stay ordered.
@@ -79,47 +121,42 @@ func (sh *shard) add(h uint64, now uint32) bool {
 	if found {
 		return false
 	}
-	if sh.n >= sh.limit || sh.n == len(sh.hashes) {
-		// Either step moves table entries, so the probe is redone.
-		for sh.n >= sh.limit {
-			sh.evictOldest()
-		}
+	// Evicting leaves slots stale where they lie: i stays a free slot on
+	// h's path.
+	for sh.n-sh.holes >= sh.limit {
+		sh.evictOldest()
+	}
+	if sh.n == len(sh.hashes) || sh.crowded() {
+		// Either step may move table entries, so the probe is redone.
 		if sh.n == len(sh.hashes) {
 			sh.grow()
 		}
+		if sh.crowded() {
+			sh.compact()
+		}
 		i, _ = sh.probe(h)
 	}
-	sh.slots[i] = h
+	if sh.slots[i] != 0 {
+		sh.stale--
+	}
+	sh.slots[i] = uint64(key32(h))<<32 | uint64(sh.seq0+uint32(sh.n))
 	sh.push(h, now)
 	return true
 }
 
 // warm reads, before the adds of the chunk keys idx (hashes in hs), the
-// table slots those adds will probe and those of the oldest entries they
-// will evict or expire. In a table larger than the CPU caches each of these
-// reads is a cache miss; one add after another waits for them one at a time,
-// while these reads do not depend on each other, so the CPU has many in
-// flight at once and the adds then find the lines in cache. The sum is kept
-// so the reads are not optimised away.
-func (sh *shard) warm(hs *[addChunk]uint64, idx []uint8, now uint32) {
+// table slots those adds will probe. In a table larger than the CPU caches
+// each of these reads is a cache miss; one add after another waits for them
+// one at a time, while these reads do not depend on each other, so the CPU
+// has many in flight at once and the adds then find the lines in cache. The
+// sum is kept so the reads are not optimised away.
+func (sh *shard) warm(hs *[addChunk]uint64, idx []uint8) {
 	if len(sh.slots) == 0 {
 		return
 	}
 	var sum uint64
 	for _, i := range idx {
-		sum += sh.slots[sh.home(hs[i])]
-	}
-	now = max(now, sh.clock)
-	over := sh.n + len(idx) - sh.limit // entries the adds will evict, at most
-	for j := range min(len(idx), sh.n) {
-		k := sh.head + j
-		if k >= len(sh.hashes) {
-			k -= len(sh.hashes)
-		}
-		if j >= over && now-sh.times[k] < sh.window {
-			break
-		}
-		sum += sh.slots[sh.home(sh.hashes[k])]
+		sum += sh.slots[sh.home(key32(hs[i]))]
 	}
 	sh.warmed = sum
 }
@@ -128,7 +165,6 @@ func (sh *shard) warm(hs *[addChunk]uint64, idx []uint8, now uint32) {
 func (sh *shard) expire(now uint32) {
 	popped := false
 	for sh.n > 0 && now-sh.times[sh.head] >= sh.window {
-		sh.remove(sh.hashes[sh.head])
 		sh.pop()
 		popped = true
 	}
@@ -137,18 +173,24 @@ func (sh *shard) expire(now uint32) {
 	}
 }
 
-// evictOldest drops the head entry before its window ended.
+// evictOldest drops the oldest entry before its window ended (and the
+// holes before it, which count for nothing).
 func (sh *shard) evictOldest() {
-	sh.remove(sh.hashes[sh.head])
-	sh.pop()
-	sh.evictions++
+	for sh.n > 0 {
+		hole := sh.hashes[sh.head] == 0
+		sh.pop()
+		if !hole {
+			sh.evictions++
+			return
+		}
+	}
 }
 
 // setLimit applies a new per-shard maximum, evicting and releasing memory
 // when it shrinks.
 func (sh *shard) setLimit(limit int) {
 	sh.limit = limit
-	for sh.n > limit {
+	for sh.n-sh.holes > limit {
 		sh.evictOldest()
 	}
 	if len(sh.hashes) > limit {
@@ -163,22 +205,31 @@ func (sh *shard) push(h uint64, t uint32) {
 	}
 	sh.hashes[i], sh.times[i] = h, t
 	sh.n++
+	sh.seqsSinceCompact++
 }
 
+// pop drops the head entry. Its slot goes stale where it lies: the
+// sequence number it holds leaves the ring's range.
 func (sh *shard) pop() {
+	if sh.hashes[sh.head] == 0 {
+		sh.holes-- // its slot is a tomb already
+	} else {
+		sh.stale++
+	}
 	sh.head++
 	if sh.head == len(sh.hashes) {
 		sh.head = 0
 	}
 	sh.n--
+	sh.seq0++
 }
 
 // grow enlarges the ring by 1.25x (not 2x: memory per entry right after a
 // growth step is what the <= 48 B/id target is about), capped at the limit.
-// The table grows by 2x (capped at the limit's size), ahead of the ring: a
-// ring step only copies the ring, while a table rebuild re-probes every
-// entry at a random place, so the table is rebuilt once per three ring
-// steps instead of at each.
+// The table grows ahead of the ring, to 1.5 times its capacity (capped at
+// the limit's size): a ring step only copies the ring, while a table
+// rebuild re-probes every entry at a random place, so the table is rebuilt
+// every other ring step instead of at each.
 func (sh *shard) grow() {
 	c := len(sh.hashes)
 	nc := max(c+c/4, minRingCap)
@@ -186,19 +237,49 @@ func (sh *shard) grow() {
 	nc = max(nc, sh.n+1)
 	sh.relay(nc)
 	if tableSize(nc) > len(sh.slots) {
-		sh.rebuildTable(max(nc, min(2*c, sh.limit)))
+		sh.resizeTable(max(nc, min(c+c/2, sh.limit)))
 	}
 }
 
-// resize re-lays the ring into capacity c (>= n) with the head at 0 and
-// rebuilds the table from the ring, sized for c.
+// resize re-lays the ring without its holes into capacity c (at least the
+// entries held) with the head at 0 and rebuilds the table from the ring,
+// sized for that.
 func (sh *shard) resize(c int) {
+	holes := sh.holes > 0
+	if holes {
+		sh.dropHoles()
+	}
+	c = max(c, sh.n)
 	sh.relay(c)
-	sh.rebuildTable(c)
+	if holes {
+		sh.rebuildTable(c) // the entries after a hole have new sequence numbers
+	} else {
+		sh.resizeTable(c)
+	}
+}
+
+// dropHoles closes the ring over its holes; the table no longer matches it.
+func (sh *shard) dropHoles() {
+	kept := 0
+	for k := range sh.n {
+		j, to := sh.head+k, sh.head+kept
+		if j >= len(sh.hashes) {
+			j -= len(sh.hashes)
+		}
+		if to >= len(sh.hashes) {
+			to -= len(sh.hashes)
+		}
+		if sh.hashes[j] != 0 {
+			sh.hashes[to], sh.times[to] = sh.hashes[j], sh.times[j]
+			kept++
+		}
+	}
+	sh.n, sh.holes = kept, 0
 }
 
 // relay re-lays the ring into capacity c (>= n) with the head at 0; the
-// table is unchanged.
+// table is unchanged (sequence numbers do not depend on where the ring
+// starts).
 func (sh *shard) relay(c int) {
 	hs := make([]uint64, c)
 	ts := make([]uint32, c)
@@ -213,87 +294,144 @@ func (sh *shard) relay(c int) {
 }
 
 // rebuildTable sizes the table for c entries (at least the ring capacity)
-// and fills it from the ring. It reports false if the ring holds a hash
-// twice (only possible for entries read from a file).
+// and fills it from the ring, without stale slots. It reports false if the
+// ring holds a hash twice (only possible for entries read from a file).
 func (sh *shard) rebuildTable(c int) bool {
 	sh.slots = make([]uint64, tableSize(c))
+	sh.stale, sh.seqsSinceCompact = 0, 0
 	for k := 0; k < sh.n; k++ {
 		j := sh.head + k
 		if j >= len(sh.hashes) {
 			j -= len(sh.hashes)
 		}
 		h := sh.hashes[j]
+		if h == 0 {
+			continue
+		}
 		i, found := sh.probe(h)
 		if found {
 			return false
 		}
-		sh.slots[i] = h
+		sh.slots[i] = uint64(key32(h))<<32 | uint64(sh.seq0+uint32(k))
 	}
 	return true
 }
 
-// home is h's preferred slot: Lemire's multiply-shift range reduction, so
-// the table size need not be a power of two (growth by 1.25x). It uses the
-// high bits of h; the shard index uses the low bits, so the two are
-// independent.
-func (sh *shard) home(h uint64) int {
-	hi, _ := bits.Mul64(h, uint64(len(sh.slots)))
-	return int(hi)
+// resizeTable moves the live slots into a table sized for c entries (at
+// least the ring capacity), without stale slots. It reads the old table in
+// order; homes scale with the table, so the writes move through the new one
+// in order too, and the CPU prefetches both, where a rebuild from the ring
+// would write every entry at a random place.
+func (sh *shard) resizeTable(c int) {
+	old := sh.slots
+	sh.slots = make([]uint64, tableSize(c))
+	n := len(sh.slots)
+	for _, v := range old {
+		if v == 0 || !sh.live(v) {
+			continue
+		}
+		j := sh.home(uint32(v >> 32))
+		for sh.slots[j] != 0 {
+			j++
+			if j == n {
+				j = 0
+			}
+		}
+		sh.slots[j] = v
+	}
+	sh.stale, sh.seqsSinceCompact = 0, 0
 }
 
-// probe returns the slot holding h (found) or the empty slot where h would
-// go. The table always has empty slots; the loop bound is only a guard.
+// compact empties the stale slots in place. It walks the table once from
+// an empty slot, so no probe run wraps past its start, and moves each live
+// slot to the first empty slot from its home: the slots before it are done
+// by then, and moving it only empties a slot after every one placed so
+// far, so no run is broken. The walk reads the table in order, which the
+// CPU prefetches; only the moves are scattered, and they stay in a run.
+func (sh *shard) compact() {
+	n := len(sh.slots)
+	start := 0
+	for sh.slots[start] != 0 {
+		start++ // the table always has empty slots
+	}
+	for step := 1; step <= n; step++ {
+		i := start + step
+		if i >= n {
+			i -= n
+		}
+		v := sh.slots[i]
+		if v == 0 {
+			continue
+		}
+		sh.slots[i] = 0
+		if !sh.live(v) {
+			continue
+		}
+		j := sh.home(uint32(v >> 32))
+		for sh.slots[j] != 0 {
+			j++
+			if j == n {
+				j = 0
+			}
+		}
+		sh.slots[j] = v
+	}
+	sh.stale, sh.seqsSinceCompact = 0, 0
+}
+
+// live reports whether slot v (not empty) leads to a ring entry.
+func (sh *shard) live(v uint64) bool {
+	return v>>32 != 0 && uint32(v)-sh.seq0 < uint32(sh.n)
+}
+
+// home is the preferred slot of a key32: Lemire's multiply-shift range
+// reduction, so the table size need not be a power of two. It uses the
+// high bits of the hash; the shard index uses the low bits, so the two are
+// independent.
+func (sh *shard) home(k uint32) int {
+	return int(uint64(k) * uint64(len(sh.slots)) >> 32)
+}
+
+// probe returns the live slot leading to h (found), or else the slot where
+// h would go: the first stale one on its probe path, or the empty one that
+// ends the path. The table always has empty slots; the loop bound is only
+// a guard.
 func (sh *shard) probe(h uint64) (int, bool) {
 	n := len(sh.slots)
 	if n == 0 {
 		return 0, false
 	}
-	i := sh.home(h)
+	k := key32(h)
+	i := sh.home(k)
+	free := -1
 	for range n {
-		switch sh.slots[i] {
-		case h:
+		v := sh.slots[i]
+		switch {
+		case v == 0:
+			if free < 0 {
+				free = i
+			}
+			return free, false
+		case !sh.live(v):
+			if free < 0 {
+				free = i
+			}
+		case uint32(v>>32) == k && sh.hashes[sh.ringIndex(uint32(v))] == h:
 			return i, true
-		case 0:
-			return i, false
 		}
 		i++
 		if i == n {
 			i = 0
 		}
 	}
-	return 0, false // unreachable while the load factor is < 1
+	return max(free, 0), false // unreachable while the table has empty slots
 }
 
-// remove deletes h from the table with backward-shift deletion: later
-// entries of the probe run move up so lookups never need tombstones.
-func (sh *shard) remove(h uint64) {
-	i, found := sh.probe(h)
-	if !found {
-		return
+// ringIndex is where in the ring the entry with sequence number seq lies.
+func (sh *shard) ringIndex(seq uint32) int {
+	j := sh.head + int(seq-sh.seq0)
+	if j >= len(sh.hashes) {
+		j -= len(sh.hashes)
 	}
-	n := len(sh.slots)
-	j := i
-	for range n {
-		j++
-		if j == n {
-			j = 0
-		}
-		v := sh.slots[j]
-		if v == 0 {
-			break
-		}
-		k := sh.home(v)
-		// v stays if its home lies cyclically in (i, j]: moving it to i
-		// would put it before its home and make it unreachable.
-		if i <= j {
-			if i < k && k <= j {
-				continue
-			}
-		} else if i < k || k <= j {
-			continue
-		}
-		sh.slots[i] = v
-		i = j
-	}
-	sh.slots[i] = 0
+	return j
 }

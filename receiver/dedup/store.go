@@ -77,26 +77,15 @@ func (s *Set) forget(key string) {
 	sh.unlock()
 }
 
-// forget removes h from the table and the ring. The ring is searched from
-// the newest entry backwards, because a released key was claimed moments
-// ago: the search is short, and entries after it move back one slot, which
-// keeps ring times ordered.
+// forget removes h: its slot becomes a tomb and its ring entry a hole,
+// which keeps its place (and the ring's time order) until it is popped.
 func (sh *shard) forget(h uint64) {
-	if _, found := sh.probe(h); !found {
+	i, found := sh.probe(h)
+	if !found {
 		return
 	}
-	sh.remove(h)
-	c := len(sh.hashes)
-	for k := sh.n - 1; k >= 0; k-- {
-		j := (sh.head + k) % c
-		if sh.hashes[j] != h {
-			continue
-		}
-		for ; k < sh.n-1; k++ {
-			a, b := (sh.head+k)%c, (sh.head+k+1)%c
-			sh.hashes[a], sh.times[a] = sh.hashes[b], sh.times[b]
-		}
-		sh.n--
-		return
-	}
+	sh.hashes[sh.ringIndex(uint32(sh.slots[i]))] = 0
+	sh.slots[i] = tomb
+	sh.holes++
+	sh.stale++
 }
