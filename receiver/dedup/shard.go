@@ -228,8 +228,9 @@ func (sh *shard) pop() {
 // growth step is what the <= 48 B/id target is about), capped at the limit.
 // The table grows ahead of the ring, to 1.5 times its capacity (capped at
 // the limit's size): a ring step only copies the ring, while a table
-// rebuild re-probes every entry at a random place, so the table is rebuilt
-// every other ring step instead of at each.
+// rebuild re-probes every entry, so the table is rebuilt every other ring
+// step instead of at each. (A shard's table is at most a few MB, so those
+// probes mostly hit the CPU caches.)
 func (sh *shard) grow() {
 	c := len(sh.hashes)
 	nc := max(c+c/4, minRingCap)
@@ -237,7 +238,7 @@ func (sh *shard) grow() {
 	nc = max(nc, sh.n+1)
 	sh.relay(nc)
 	if tableSize(nc) > len(sh.slots) {
-		sh.resizeTable(max(nc, min(c+c/2, sh.limit)))
+		sh.rebuildTable(max(nc, min(c+c/2, sh.limit)))
 	}
 }
 
@@ -245,17 +246,12 @@ func (sh *shard) grow() {
 // entries held) with the head at 0 and rebuilds the table from the ring,
 // sized for that.
 func (sh *shard) resize(c int) {
-	holes := sh.holes > 0
-	if holes {
+	if sh.holes > 0 {
 		sh.dropHoles()
 	}
 	c = max(c, sh.n)
 	sh.relay(c)
-	if holes {
-		sh.rebuildTable(c) // the entries after a hole have new sequence numbers
-	} else {
-		sh.resizeTable(c)
-	}
+	sh.rebuildTable(c)
 }
 
 // dropHoles closes the ring over its holes; the table no longer matches it.
@@ -315,31 +311,6 @@ func (sh *shard) rebuildTable(c int) bool {
 		sh.slots[i] = uint64(key32(h))<<32 | uint64(sh.seq0+uint32(k))
 	}
 	return true
-}
-
-// resizeTable moves the live slots into a table sized for c entries (at
-// least the ring capacity), without stale slots. It reads the old table in
-// order; homes scale with the table, so the writes move through the new one
-// in order too, and the CPU prefetches both, where a rebuild from the ring
-// would write every entry at a random place.
-func (sh *shard) resizeTable(c int) {
-	old := sh.slots
-	sh.slots = make([]uint64, tableSize(c))
-	n := len(sh.slots)
-	for _, v := range old {
-		if v == 0 || !sh.live(v) {
-			continue
-		}
-		j := sh.home(uint32(v >> 32))
-		for sh.slots[j] != 0 {
-			j++
-			if j == n {
-				j = 0
-			}
-		}
-		sh.slots[j] = v
-	}
-	sh.stale, sh.seqsSinceCompact = 0, 0
 }
 
 // compact empties the stale slots in place. It walks the table once from
