@@ -95,14 +95,17 @@ func (s *Shape[F]) Next(r *Reader, fields Fields[F], next *int) F {
 func (s *Shape[F]) Member(r *Reader, fields Fields[F], next *int, first *bool) (F, bool) {
 	if i, n := r.i, *next; !*first && n < len(s.keys) && i < len(r.b) && r.b[i] == ',' {
 		r.i = i + 1
-		if k := &s.keys[n]; r.shortKeyIs(&k.Key) {
+		// A key too long for shortKeyIs's words is compared by KeyIs
+		// here too: going round by More and Next would cost it a second
+		// look at the comma and a failed word comparison.
+		if k := &s.keys[n]; r.shortKeyIs(&k.Key) || k.Key.short == 0 && r.KeyIs(&k.Key) {
 			*next = n + 1
 			return k.Field, true
 		}
 		// The key after it, as Next tries it: this object lacks an
 		// optional key (records carry either of two amounts).
 		if n+1 < len(s.keys) {
-			if k := &s.keys[n+1]; r.shortKeyIs(&k.Key) {
+			if k := &s.keys[n+1]; r.shortKeyIs(&k.Key) || k.Key.short == 0 && r.KeyIs(&k.Key) {
 				*next = n + 2
 				return k.Field, true
 			}

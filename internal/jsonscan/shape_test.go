@@ -128,13 +128,25 @@ func TestShapeMemberReadsAsMoreAndNext(t *testing.T) {
 		`{"a":1,"b2":3,"bee":2,"a":1}`, // lacks the key expected: the one after it
 		`{"a":1,"b2":3 ,"bee":2,"a":1}`,
 		`{"a":1,"b2":3,"b2":3,"bee":2,"a":1}`,
+		// A key longer than shortKeyIs's words, where the shape expects it
+		// or the key after it.
+		`{"a":1,"a-much-longer-key-than-sixteen":3,"bee":2,"b2":3}`,
+		`{"a":1,"a-much-longer-key-than-sixteen" :3,"bee":2}`,
+		`{"a":1, "a-much-longer-key-than-sixteen":3}`,
+		`{"a":1,"a-much-longer-key-than-sixteen"3}`,
+		`{"a":1,"a-much-longer-key-than-sixteen-not":3,"bee":2}`,
+		`{"a":1,"a-much-longer-key-than-sixteeN":3,"bee":2}`,
+		`{"a":1,"a-much-longer-key-than-six`,
+		`{"a":1,"a-much-longer-key-than-sixteen"`,
+		`{"a":1,"bee":2,"a-much-longer-key-than-sixteen":3,"a-much-longer-key-than-sixteen":3}`,
 	}
 	var warm, trained Shape[testField]
-	memberFields(&trained, `{"a":1,"bee":2,"b2":3}`)
+	memberFields(&trained, `{"a":1,"a-much-longer-key-than-sixteen":3,"bee":2,"b2":3}`)
 	for round := range 3 {
 		for _, o := range objects {
 			if round == 2 {
-				// Each object, read by a shape that expects {"a","bee","b2"}.
+				// Each object, read by a shape that expects {"a", the long
+				// key, "bee", "b2"}.
 				warm = Shape[testField]{keys: slices.Clone(trained.keys)}
 			}
 			ref := Shape[testField]{keys: slices.Clone(warm.keys)}
