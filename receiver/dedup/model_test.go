@@ -255,3 +255,30 @@ func TestSameTopBitsAreDifferentIDs(t *testing.T) {
 	}
 	mustInvariants(t, s)
 }
+
+// TestTinySetsKeepAnEmptySlot: the smallest sets (a limit of 1, 2, 3) churn
+// through evictions, with and without releases; their tables must always
+// keep an empty slot, which probing and compaction rely on.
+func TestTinySetsKeepAnEmptySlot(t *testing.T) {
+	for limit := 1; limit <= 3; limit++ {
+		for _, forgetEvery := range []int{0, 5} {
+			s := New(time.Hour, limit)
+			m := newModel(s)
+			now := toSec(t0)
+			at := time.Unix(int64(now)+epochUnix, 0)
+			for i := range 200 {
+				k := fmt.Sprintf("call-%d", i%97)
+				if got, want := s.Add(k, at), m.add(k, now); got != want {
+					t.Fatalf("limit %d, add %d: Add(%s) = %v, model %v", limit, i, k, got, want)
+				}
+				if forgetEvery > 0 && i%forgetEvery == 0 {
+					s.forget(k)
+					m.forget(k)
+				}
+				if err := s.checkInvariants(); err != nil {
+					t.Fatalf("limit %d, forgetting every %d, add %d: %v", limit, forgetEvery, i, err)
+				}
+			}
+		}
+	}
+}

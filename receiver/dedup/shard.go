@@ -98,10 +98,12 @@ func (sh *shard) unlock() {
 // new call id) at a few probes of 8 bytes and guarantees empty slots exist.
 func tableSize(c int) int { return 2*c + 1 }
 
-// crowded reports whether live and stale slots fill three quarters of the
-// table, or sequence numbers ran far enough to need a compaction.
+// crowded reports whether one more slot taken would leave live and stale
+// slots filling more than three quarters of the table (so an add that
+// compacts first always leaves an empty slot, even in a table of three),
+// or sequence numbers ran far enough to need a compaction.
 func (sh *shard) crowded() bool {
-	return 4*(sh.n-sh.holes+sh.stale) >= 3*len(sh.slots) || sh.seqsSinceCompact >= maxSeqsBetweenCompactions
+	return 4*(sh.n-sh.holes+sh.stale+1) > 3*len(sh.slots) || sh.seqsSinceCompact >= maxSeqsBetweenCompactions
 }
 
 // advance moves the shard clock forward to now and returns the time to use.
