@@ -132,6 +132,7 @@ func TestSetMatchesModel(t *testing.T) {
 		maxEntries int
 		keys       int
 	}{
+		{"tiny", 3, 12},
 		{"one shard", 60, 200},
 		{"one shard, large", 1500, 4000},
 		{"four shards", 4100, 9000},
