@@ -240,16 +240,21 @@ func (r *Reader) KeyIs(k *Key) bool {
 // where the reader is (a compact body). False means only that KeyIs must
 // tell.
 func (r *Reader) shortKeyIs(k *Key) bool {
-	i := r.i
-	if k.short == 0 || i+16 > len(r.b) {
+	if !k.shortAt(r.b, r.i) {
 		return false
 	}
-	b := r.b[i : i+16]
-	if (binary.LittleEndian.Uint64(b)^k.w[0])&k.mask[0]|(binary.LittleEndian.Uint64(b[8:])^k.w[1])&k.mask[1] != 0 {
-		return false
-	}
-	r.i = i + k.short
+	r.i += k.short
 	return true
+}
+
+// shortAt reports whether b holds k and its colon at i, when k fits the
+// words (shortKeyIs).
+func (k *Key) shortAt(b []byte, i int) bool {
+	if k.short == 0 || i+16 > len(b) {
+		return false
+	}
+	w := b[i : i+16]
+	return (binary.LittleEndian.Uint64(w)^k.w[0])&k.mask[0]|(binary.LittleEndian.Uint64(w[8:])^k.w[1])&k.mask[1] == 0
 }
 
 // keyIsSpaced is KeyIs for what its word comparison does not settle: a

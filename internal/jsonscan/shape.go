@@ -91,8 +91,22 @@ func (s *Shape[F]) Next(r *Reader, fields Fields[F], next *int) F {
 //	r.Open(); next := 0; for first := true; ; { f, ok := s.Member(r, fields, &next, &first); if !ok { break }; ... }
 //
 // In a compact body the comma and the key expected next are read in one
-// go.
+// go. That commonest case has no call in it, so the compiler keeps its
+// arguments in registers: it runs once per key of every record.
 func (s *Shape[F]) Member(r *Reader, fields Fields[F], next *int, first *bool) (F, bool) {
+	if i, n := r.i, *next; !*first && n < len(s.keys) && i < len(r.b) && r.b[i] == ',' {
+		if k := &s.keys[n]; k.Key.shortAt(r.b, i+1) {
+			r.i = i + 1 + k.Key.short
+			*next = n + 1
+			return k.Field, true
+		}
+	}
+	return s.member(r, fields, next, first)
+}
+
+// member is Member's other cases: a key too long for the words, the key
+// after the one expected, blanks, the first key, the end of the object.
+func (s *Shape[F]) member(r *Reader, fields Fields[F], next *int, first *bool) (F, bool) {
 	if i, n := r.i, *next; !*first && n < len(s.keys) && i < len(r.b) && r.b[i] == ',' {
 		r.i = i + 1
 		// A key too long for shortKeyIs's words is compared by KeyIs
