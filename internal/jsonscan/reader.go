@@ -160,16 +160,18 @@ func (r *Reader) Key() []byte {
 }
 
 // Key is an object key a decoder expects (KeyIs), kept in the form it is
-// compared in: the quoted name, and the first sixteen bytes of the quoted
-// name and its colon as two words, so a key of a compact body (no blank
-// before the colon) is matched, colon included, with two loads and
-// comparisons, and a key that differs is told apart by them as well.
+// compared in: the quoted name, and the first 24 bytes of the quoted name
+// and its colon as three words, so a key of a compact body (no blank
+// before the colon) is matched, colon included, with three loads and
+// comparisons, and a key that differs is told apart by them as well. 24
+// bytes hold names of up to 21 bytes: every key of the vendors' records
+// but LAAFFIC's aiAgentChargedDuration, which takes the tail comparison.
 type Key struct {
 	name   string
 	quoted string    // "name", quotes included
-	w      [2]uint64 // the first 16 bytes of "name": (zero past its end)
-	mask   [2]uint64 // which bytes of the words w holds
-	tail   string    // the bytes of "name": past the first 16
+	w      [3]uint64 // the first 24 bytes of "name": (zero past its end)
+	mask   [3]uint64 // which bytes of the words w holds
+	tail   string    // the bytes of "name": past the first 24
 	short  int       // the length of "name": when it fits the words, else 0
 }
 
@@ -179,7 +181,7 @@ type Key struct {
 func NewKey(name string) Key {
 	k := Key{name: name, quoted: `"` + name + `"`}
 	withColon := k.quoted + ":"
-	var word [16]byte
+	var word [24]byte
 	n := copy(word[:], withColon)
 	k.tail = withColon[n:]
 	if k.tail == "" {
@@ -206,16 +208,17 @@ func (k *Key) Name() string { return k.name }
 func (r *Reader) KeyIs(k *Key) bool {
 	r.ws()
 	i := r.i
-	if i+16 <= len(r.b) {
-		b := r.b[i : i+16]
+	if i+24 <= len(r.b) {
+		b := r.b[i : i+24]
 		d0 := (binary.LittleEndian.Uint64(b) ^ k.w[0]) & k.mask[0]
 		d1 := (binary.LittleEndian.Uint64(b[8:]) ^ k.w[1]) & k.mask[1]
-		if d0|d1 == 0 {
+		d2 := (binary.LittleEndian.Uint64(b[16:]) ^ k.w[2]) & k.mask[2]
+		if d0|d1|d2 == 0 {
 			if len(k.tail) == 0 {
 				r.i = i + len(k.quoted) + 1
 				return true
 			}
-			if end := i + 16 + len(k.tail); end <= len(r.b) && string(r.b[i+16:end]) == k.tail {
+			if end := i + 24 + len(k.tail); end <= len(r.b) && string(r.b[i+24:end]) == k.tail {
 				r.i = end
 				return true
 			}
@@ -226,6 +229,9 @@ func (r *Reader) KeyIs(k *Key) bool {
 			at := bits.TrailingZeros64(d0) >> 3
 			if d0 == 0 {
 				at = 8 + bits.TrailingZeros64(d1)>>3
+				if d1 == 0 {
+					at = 16 + bits.TrailingZeros64(d2)>>3
+				}
 			}
 			if at < len(k.quoted) {
 				return false
@@ -236,7 +242,7 @@ func (r *Reader) KeyIs(k *Key) bool {
 }
 
 // shortKeyIs is KeyIs's commonest case, small enough to be inlined where
-// a decoder expects a key: k and its colon, of 16 bytes at most, right
+// a decoder expects a key: k and its colon, of 24 bytes at most, right
 // where the reader is (a compact body). False means only that KeyIs must
 // tell.
 func (r *Reader) shortKeyIs(k *Key) bool {
@@ -250,11 +256,12 @@ func (r *Reader) shortKeyIs(k *Key) bool {
 // shortAt reports whether b holds k and its colon at i, when k fits the
 // words (shortKeyIs).
 func (k *Key) shortAt(b []byte, i int) bool {
-	if k.short == 0 || i+16 > len(b) {
+	if k.short == 0 || i+24 > len(b) {
 		return false
 	}
-	w := b[i : i+16]
-	return (binary.LittleEndian.Uint64(w)^k.w[0])&k.mask[0]|(binary.LittleEndian.Uint64(w[8:])^k.w[1])&k.mask[1] == 0
+	w := b[i : i+24]
+	return (binary.LittleEndian.Uint64(w)^k.w[0])&k.mask[0]|(binary.LittleEndian.Uint64(w[8:])^k.w[1])&k.mask[1]|
+		(binary.LittleEndian.Uint64(w[16:])^k.w[2])&k.mask[2] == 0
 }
 
 // keyIsSpaced is KeyIs for what its word comparison does not settle: a

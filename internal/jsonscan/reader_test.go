@@ -669,6 +669,21 @@ func TestKeyIs(t *testing.T) {
 		{`{"abcdefghijklm" :1,"a":2}`, "abcdefghijklm", true},
 		{`{"abcdefghijklmn":1,"a":2}`, "abcdefghijklmn", true},
 		{`{ "type":1,"a":2}`, "type", true},
+		// Around the end of the third word (names of 21 bytes fill it
+		// with their quotes and colon), with room to read it whole.
+		{`{"abcdefghijklmnopq":1,"a":2}`, "abcdefghijklmnopq", true},
+		{`{"abcdefghijklmnopQ":1,"a":2}`, "abcdefghijklmnopq", false},
+		{`{"abcdefghijklmnopqrstu":1,"a":2}`, "abcdefghijklmnopqrstu", true},
+		{`{"abcdefghijklmnopqrstu" :1,"a":2}`, "abcdefghijklmnopqrstu", true},
+		{`{"abcdefghijklmnopqrstu"x1,"a":2}`, "abcdefghijklmnopqrstu", true}, // then the missing ':' is an error
+		{`{"abcdefghijklmnopqrstU":1,"a":2}`, "abcdefghijklmnopqrstu", false},
+		{`{"abcdefghijklmnopqrst":1,"a":2}`, "abcdefghijklmnopqrstu", false},
+		{`{"abcdefghijklmnopqrstuv":1,"a":2}`, "abcdefghijklmnopqrstu", false},
+		{`{"abcdefghijklmnopqrstuv":1,"a":2}`, "abcdefghijklmnopqrstuv", true},
+		{`{"abcdefghijklmnopqrstuv" :1,"a":2}`, "abcdefghijklmnopqrstuv", true},
+		{`{"abcdefghijklmnopqrstuV":1,"a":2}`, "abcdefghijklmnopqrstuv", false},
+		{`{"abcdefghijklmnopqrstu"`, "abcdefghijklmnopqrstu", true},
+		{`{"terminationReason":"x","a":2}`, "terminationReason", true},
 	} {
 		var r, k Reader
 		r.Reset([]byte(c.obj))
