@@ -241,20 +241,10 @@ func (r *Reader) KeyIs(k *Key) bool {
 	return r.keyIsSpaced(k)
 }
 
-// shortKeyIs is KeyIs's commonest case, small enough to be inlined where
-// a decoder expects a key: k and its colon, of 24 bytes at most, right
-// where the reader is (a compact body). False means only that KeyIs must
-// tell.
-func (r *Reader) shortKeyIs(k *Key) bool {
-	if !k.shortAt(r.b, r.i) {
-		return false
-	}
-	r.i += k.short
-	return true
-}
-
-// shortAt reports whether b holds k and its colon at i, when k fits the
-// words (shortKeyIs).
+// shortAt is KeyIs's commonest case, small enough to be inlined where a
+// decoder expects a key (Shape.Member): whether b holds k and its colon,
+// of 24 bytes at most, at i (a compact body). False means only that KeyIs
+// must tell.
 func (k *Key) shortAt(b []byte, i int) bool {
 	if k.short == 0 || i+24 > len(b) {
 		return false

@@ -55,7 +55,13 @@ var noKey = NewKey("")
 func (s *Shape[F]) Next(r *Reader, fields Fields[F], next *int) F {
 	i := *next
 	if i < len(s.keys) {
-		if k := &s.keys[i]; r.shortKeyIs(&k.Key) || r.KeyIs(&k.Key) {
+		k := &s.keys[i]
+		if k.Key.shortAt(r.b, r.i) {
+			r.i += k.Key.short
+			*next = i + 1
+			return k.Field
+		}
+		if r.KeyIs(&k.Key) {
 			*next = i + 1
 			return k.Field
 		}
@@ -109,17 +115,16 @@ func (s *Shape[F]) Member(r *Reader, fields Fields[F], next *int, first *bool) (
 func (s *Shape[F]) member(r *Reader, fields Fields[F], next *int, first *bool) (F, bool) {
 	if i, n := r.i, *next; !*first && n < len(s.keys) && i < len(r.b) && r.b[i] == ',' {
 		r.i = i + 1
-		// A key too long for shortKeyIs's words is compared by KeyIs
-		// here too: going round by More and Next would cost it a second
-		// look at the comma and a failed word comparison.
-		if k := &s.keys[n]; r.shortKeyIs(&k.Key) || k.Key.short == 0 && r.KeyIs(&k.Key) {
+		// A key too long for the words is compared here too: going round
+		// by More and Next would cost it a second look at the comma.
+		if k := &s.keys[n]; r.KeyIs(&k.Key) {
 			*next = n + 1
 			return k.Field, true
 		}
 		// The key after it, as Next tries it: this object lacks an
 		// optional key (records carry either of two amounts).
 		if n+1 < len(s.keys) {
-			if k := &s.keys[n+1]; r.shortKeyIs(&k.Key) || k.Key.short == 0 && r.KeyIs(&k.Key) {
+			if k := &s.keys[n+1]; r.KeyIs(&k.Key) {
 				*next = n + 2
 				return k.Field, true
 			}

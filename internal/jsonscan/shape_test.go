@@ -128,7 +128,7 @@ func TestShapeMemberReadsAsMoreAndNext(t *testing.T) {
 		`{"a":1,"b2":3,"bee":2,"a":1}`, // lacks the key expected: the one after it
 		`{"a":1,"b2":3 ,"bee":2,"a":1}`,
 		`{"a":1,"b2":3,"b2":3,"bee":2,"a":1}`,
-		// A key longer than shortKeyIs's words, where the shape expects it
+		// A key longer than the words KeyIs compares first, where the shape expects it
 		// or the key after it.
 		`{"a":1,"a-much-longer-key-than-sixteen":3,"bee":2,"b2":3}`,
 		`{"a":1,"a-much-longer-key-than-sixteen" :3,"bee":2}`,
