@@ -51,8 +51,7 @@ func Scrape(ctx context.Context, client *http.Client, metricsURL, source string)
 
 func parseSnapshot(r io.Reader, source string) (Snapshot, error) {
 	snap := Snapshot{Records: map[string]float64{}, Requests: map[string]float64{}}
-	p := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err := p.TextToMetricFamilies(r)
+	fams, err := parseText(r)
 	if err != nil {
 		return snap, fmt.Errorf("parsing /metrics: %w", err)
 	}
@@ -103,4 +102,17 @@ func Delta(before, after map[string]float64) map[string]float64 {
 		}
 	}
 	return d
+}
+
+// parseText is the text format's parser, with its panics (prometheus/common
+// v0.66 panics on some malformed input, such as "{}") turned into errors: a
+// target that is no exporter must fail the run, not crash it.
+func parseText(r io.Reader) (fams map[string]*dto.MetricFamily, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			fams, err = nil, fmt.Errorf("malformed exposition: %v", p)
+		}
+	}()
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	return p.TextToMetricFamilies(r)
 }
