@@ -4,7 +4,10 @@
 # alternately in one run on one machine, so a change is compared under the
 # same load and noise.
 #
-#   BASE=<rev> [ROUNDS=3] [SCEN="single batch scrape"] [SCRAPES=1000] cmd/loadgen/paired.sh [out-file]
+#   BASE=<rev> [ROUNDS=3] [SCEN="single batch scrape"] [SCRAPES=1000] [NEWENV="K=V ..."] cmd/loadgen/paired.sh [out-file]
+#
+# NEWENV is the environment of the new build only (GOGC=400, GOMAXPROCS=3 ...):
+# a runtime setting is then compared with the default in one run.
 #
 # Prints, per binary: the diff of the two expositions with values stripped;
 # idle scrape CPU (SCRAPES scrapes over one keep-alive connection, plain and
@@ -34,7 +37,7 @@ go build -o "$W/loadgen" ./cmd/loadgen
 printf 'airudder:\n  accounts: []\n' >"$W/config.yml"
 start() { # name port
   mkdir -p "$W/st-$1"
-  "$W/$1" --config.file="$W/config.yml" --web.listen-address="127.0.0.1:$2" --storage.path="$W/st-$1" --log.level=warn >"$W/$1.log" 2>&1 &
+  env $([[ $1 == new ]] && echo "${NEWENV:-}") "$W/$1" --config.file="$W/config.yml" --web.listen-address="127.0.0.1:$2" --storage.path="$W/st-$1" --log.level=warn >"$W/$1.log" 2>&1 &
   echo $!
 }
 OLD=$(start old 19201); NEW=$(start new 19202)
