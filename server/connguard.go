@@ -57,7 +57,7 @@ func newConnMetrics(reg prometheus.Registerer) *connMetrics {
 	m := &connMetrics{
 		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "airudder_exporter_http_connections_dropped_total",
-			Help: "Connections closed by the per-listener connection cap: reason=evicted (an idle or not yet requesting connection made room for a new one), rejected (cap reached and every connection busy with a request).",
+			Help: "Connections closed by the per-listener connection cap: reason=evicted (an idle or not yet requesting connection made room for a new one), write_stalled (a connection whose client had not read its answer for stalledWriteAge made room), rejected (cap reached and every connection busy with a request).",
 		}, []string{"listener", "reason"}),
 		limit: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "airudder_exporter_http_connections_limit",
@@ -72,14 +72,16 @@ func newConnMetrics(reg prometheus.Registerer) *connMetrics {
 // closing the oldest connection that has no request in progress (new and
 // not yet sent complete headers, or idle keep-alive): that is what a
 // slowloris or a connection flood holds, and closing it is harmless to a
-// real client (an idle keep-alive is simply re-dialled). Only when every
-// connection is busy with a request is the new one closed at once. So a
-// flood of stalled connections can neither exhaust the file descriptors nor
-// lock Prometheus out of /metrics.
+// real client (an idle keep-alive is simply re-dialled). A connection busy
+// with a request whose client has not taken its answer for stalledWriteAge
+// (requests /metrics and never reads) is the next to go: it only holds an
+// answer nobody reads. Only when every connection is busy otherwise is the
+// new one closed at once. So a flood of stalled connections can neither
+// exhaust the file descriptors nor lock Prometheus out of /metrics.
 type limitListener struct {
 	net.Listener
-	max               int
-	evicted, rejected prometheus.Counter
+	max                        int
+	evicted, stalled, rejected prometheus.Counter
 
 	mu    sync.Mutex
 	conns map[*limitConn]struct{}
@@ -91,6 +93,7 @@ func newLimitListener(l net.Listener, max int, name string, m *connMetrics) *lim
 		Listener: l,
 		max:      max,
 		evicted:  m.dropped.WithLabelValues(name, "evicted"),
+		stalled:  m.dropped.WithLabelValues(name, "write_stalled"),
 		rejected: m.dropped.WithLabelValues(name, "rejected"),
 		conns:    make(map[*limitConn]struct{}, max),
 	}
@@ -101,6 +104,22 @@ type limitConn struct {
 	l     *limitListener
 	busy  bool      // a request is in progress (guarded by l.mu)
 	since time.Time // accepted or last became idle (guarded by l.mu)
+	// writing is when the write in progress began (UnixNano), 0 when
+	// none is: a write that does not return is a client not reading.
+	writing atomic.Int64
+}
+
+// stalledWriteAge is how long a write must have waited for its client to
+// read before the connection may make room for a new one. Far longer than
+// a reading client over a slow link takes to accept a piece of an answer
+// (sendChunk), short enough that Prometheus gets in soon after a flood.
+const stalledWriteAge = 5 * time.Second
+
+func (c *limitConn) Write(b []byte) (int, error) {
+	c.writing.Store(time.Now().UnixNano())
+	n, err := c.Conn.Write(b)
+	c.writing.Store(0)
+	return n, err
 }
 
 func (l *limitListener) Accept() (net.Conn, error) {
@@ -109,32 +128,58 @@ func (l *limitListener) Accept() (net.Conn, error) {
 		if err != nil {
 			return nil, err
 		}
-		lc := &limitConn{Conn: c, l: l, since: time.Now()}
+		now := time.Now()
+		lc := &limitConn{Conn: c, l: l, since: now}
 		l.mu.Lock()
 		var victim *limitConn
+		stalled := false
 		if len(l.conns) >= l.max {
-			for o := range l.conns {
-				if !o.busy && (victim == nil || o.since.Before(victim.since)) {
-					victim = o
-				}
-			}
+			victim = l.victim(now)
 			if victim == nil {
 				l.mu.Unlock()
 				_ = c.Close()
 				l.rejected.Inc()
 				continue
 			}
+			stalled = victim.busy
 			delete(l.conns, victim)
 		}
 		l.conns[lc] = struct{}{}
 		l.mu.Unlock()
 		if victim != nil {
-			// The server's goroutine for it sees a read error and ends.
+			// The server's goroutine for it sees a read (or, stalled,
+			// a write) error and ends.
 			_ = victim.Conn.Close()
-			l.evicted.Inc()
+			if stalled {
+				l.stalled.Inc()
+			} else {
+				l.evicted.Inc()
+			}
 		}
 		return lc, nil
 	}
+}
+
+// victim is the connection to close for a new one at the cap (l.mu held):
+// the oldest without a request in progress, else the one whose write has
+// waited longest, at least stalledWriteAge, for its client to read; nil
+// when there is neither.
+func (l *limitListener) victim(now time.Time) *limitConn {
+	var idle, stalled *limitConn
+	var oldestWrite int64
+	for o := range l.conns {
+		if !o.busy {
+			if idle == nil || o.since.Before(idle.since) {
+				idle = o
+			}
+		} else if w := o.writing.Load(); w != 0 && now.UnixNano()-w >= int64(stalledWriteAge) && (stalled == nil || w < oldestWrite) {
+			stalled, oldestWrite = o, w
+		}
+	}
+	if idle != nil {
+		return idle
+	}
+	return stalled
 }
 
 func (c *limitConn) Close() error {

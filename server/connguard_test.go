@@ -12,6 +12,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 // The guard closes a connection whose answer came before its body was read,
@@ -127,4 +130,65 @@ func TestGuardAnswersUnfinishedBodiesAtOnce(t *testing.T) {
 			}
 		}
 	})
+}
+
+// At the cap, with every connection busy, a connection whose client has
+// not read its answer for stalledWriteAge (it requested a large answer and
+// reads nothing) makes room for a new one, which is answered; before that
+// age, the new one is rejected as before.
+func TestLimitListenerEvictsStalledReaders(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	ll := newLimitListener(l, 2, "web", newConnMetrics(reg))
+	big := make([]byte, 64<<20)
+	srv := &http.Server{
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/big" {
+				_, _ = w.Write(big)
+				return
+			}
+			_, _ = io.WriteString(w, "ok")
+		}),
+		ConnState: trackConnState,
+	}
+	go func() { _ = srv.Serve(ll) }()
+	defer srv.Close()
+	addr := l.Addr().String()
+	for range 2 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		_ = c.(*net.TCPConn).SetReadBuffer(4096)
+		if _, err := io.WriteString(c, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	get := func() error {
+		c := &http.Client{Timeout: 3 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+		resp, err := c.Get("http://" + addr + "/small")
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		if b, _ := io.ReadAll(resp.Body); resp.StatusCode != 200 || string(b) != "ok" {
+			return fmt.Errorf("answer %d %q", resp.StatusCode, b)
+		}
+		return nil
+	}
+	time.Sleep(500 * time.Millisecond) // both answers fill the socket buffers
+	if err := get(); err == nil {
+		t.Error("a new connection was answered before a write had stalled for stalledWriteAge; want it rejected")
+	}
+	time.Sleep(stalledWriteAge)
+	if err := get(); err != nil {
+		t.Errorf("new connection at the cap with two stalled readers: %v; want it answered", err)
+	}
+	if got := testutil.ToFloat64(ll.stalled); got != 1 {
+		t.Errorf("write_stalled drops = %v, want 1", got)
+	}
 }

@@ -148,6 +148,11 @@ func (s *Server) metricsHandler() http.Handler {
 		}
 		slots.Release()
 		released = true
+		// Sending gets writeGrace from now, however long the client
+		// announced its scrape to be: the announced timeout bounds the
+		// render, and a client that announces an hour and then does not
+		// read must not hold its connection (and this buffer) for an hour.
+		_ = rc.SetWriteDeadline(time.Now().Add(writeGrace))
 		// The answer depends on both headers: a cache between scraper and
 		// exporter must not give one client's gzip or protobuf to another.
 		w.Header().Set("Vary", "Accept, Accept-Encoding")

@@ -305,3 +305,37 @@ type constScraper struct{ m prometheus.Metric }
 func (c constScraper) ScrapeCollector(context.Context) prometheus.Collector { return c }
 func (c constScraper) Describe(ch chan<- *prometheus.Desc)                  { ch <- c.m.Desc() }
 func (c constScraper) Collect(ch chan<- prometheus.Metric)                  { ch <- c.m }
+
+// deadlineRecorder is a ResponseRecorder that notes the write deadline in
+// effect when the first byte of the answer is written.
+type deadlineRecorder struct {
+	*httptest.ResponseRecorder
+	deadline, atFirstWrite time.Time
+}
+
+func (d *deadlineRecorder) SetWriteDeadline(t time.Time) error { d.deadline = t; return nil }
+func (d *deadlineRecorder) SetReadDeadline(time.Time) error    { return nil }
+func (d *deadlineRecorder) Write(b []byte) (int, error) {
+	if d.atFirstWrite.IsZero() {
+		d.atFirstWrite = d.deadline
+	}
+	return d.ResponseRecorder.Write(b)
+}
+
+// The answer is sent under writeGrace from the end of the render, whatever
+// scrape timeout the client announced: a client announcing an hour and not
+// reading would otherwise hold its connection and its rendered answer for
+// an hour.
+func TestMetricsSendDeadlineIgnoresAnnouncedTimeout(t *testing.T) {
+	s, _ := newTestServer(t, "webhooks: {}\n", Options{})
+	req := httptest.NewRequest("GET", "/metrics", nil)
+	req.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", "3600")
+	rec := &deadlineRecorder{ResponseRecorder: httptest.NewRecorder()}
+	s.metricsHandler().ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK || rec.atFirstWrite.IsZero() {
+		t.Fatalf("code %d, deadline at the first write %v; want 200 under a write deadline", rec.Code, rec.atFirstWrite)
+	}
+	if limit := time.Now().Add(writeGrace + 5*time.Second); rec.atFirstWrite.After(limit) {
+		t.Errorf("answer sent under a write deadline %v from now, want at most writeGrace (%v)", time.Until(rec.atFirstWrite).Round(time.Second), writeGrace)
+	}
+}

@@ -249,3 +249,34 @@ func TestPprofOnMetricsListenerOnly(t *testing.T) {
 		t.Errorf("webhook listener POST /webhooks/airudder = %d, want the webhook handler's 202", resp.StatusCode)
 	}
 }
+
+// A profile taken over some seconds holds its connection busy; a second
+// profile request meanwhile is answered 429 at once, so profiles cannot
+// fill the connection cap, and once the first is done the next is served.
+func TestPprofServesOneProfileAtATime(t *testing.T) {
+	s, _ := newTestServer(t, "webhooks: {}\n", Options{})
+	mux, err := s.routes(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	first := make(chan int, 1)
+	go func() {
+		code, _ := testkit.HTTPGet(srv.URL + "/debug/pprof/allocs?seconds=2")
+		first <- code
+	}()
+	time.Sleep(500 * time.Millisecond) // the first profile is being taken
+	for _, path := range []string{"/debug/pprof/heap?seconds=2", "/debug/pprof/goroutine?debug=1"} {
+		start := time.Now()
+		if code, _ := testkit.HTTPGet(srv.URL + path); code != http.StatusTooManyRequests || time.Since(start) > time.Second {
+			t.Errorf("%s during another profile = %d after %v, want 429 at once", path, code, time.Since(start).Round(time.Millisecond))
+		}
+	}
+	if code := <-first; code != http.StatusOK {
+		t.Errorf("first profile = %d, want 200", code)
+	}
+	if code, _ := testkit.HTTPGet(srv.URL + "/debug/pprof/goroutine?debug=1"); code != http.StatusOK {
+		t.Errorf("profile after the first was done = %d, want 200", code)
+	}
+}
