@@ -70,3 +70,38 @@ func TestAPIListStopsAtAPageThatDoesNotFollow(t *testing.T) {
 		t.Errorf("0-based pages: numbers in use %v, truncated %v, cut %v; want 300, 0, 0", inUse, truncated, cut)
 	}
 }
+
+// A list whose pages end before the total it announces (an empty page
+// before the last, fewer pages than the total needs, no records at all) is
+// served with what was read, and the records it lacks are counted as cut,
+// not taken for a complete list.
+func TestAPIListCountsRecordsShortOfItsTotal(t *testing.T) {
+	for _, c := range []struct {
+		name         string
+		page         func(current int) string
+		inUse, cut   float64
+		wantTruncate bool
+	}{
+		{"empty second page", func(c int) string {
+			if c == 1 {
+				return apiNumbersPage("1", "300", "3", 100)
+			}
+			return apiNumbersPage(strconv.Itoa(c), "300", "3", 0)
+		}, 100, 200, true},
+		{"pages fewer than the total needs", func(c int) string { return apiNumbersPage(strconv.Itoa(c), "500", "1", 100) }, 100, 400, true},
+		{"null records", func(int) string { return `{"status":"0","data":{"total":50,"pages":1,"records":null}}` }, 0, 50, true},
+		{"complete list", func(c int) string { return apiNumbersPage(strconv.Itoa(c), `"150"`, "2", 100-50*(c-1)) }, 150, 0, false},
+		{"no total", func(c int) string { return apiNumbersPage("", "", "1", 7) }, 7, 0, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			inUse, truncated, cut := apiListScrape(t, c.page)
+			want := 0.0
+			if c.wantTruncate {
+				want = 1
+			}
+			if inUse != c.inUse || truncated != want || cut != c.cut {
+				t.Errorf("numbers in use %v, truncated %v, cut %v; want %v, %v, %v", inUse, truncated, cut, c.inUse, want, c.cut)
+			}
+		})
+	}
+}

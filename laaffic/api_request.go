@@ -53,9 +53,9 @@ const (
 	apiReasonNetwork     = "network"
 	apiReasonRedirect    = "redirect"
 	apiReasonTooLarge    = "too_large"
-	// apiReasonTruncated: a list had more pages than apiMaxPages, or
-	// answered a page that did not follow the one before; what was read
-	// is served, the rest is counted as cut.
+	// apiReasonTruncated: a list had more pages than apiMaxPages,
+	// answered a page that did not follow the one before, or ended before
+	// its total; what was read is served, the rest is counted as cut.
 	apiReasonTruncated = "truncated"
 	// apiReasonMissingData: a field a gauge is built from was absent or
 	// null in some record; that gauge's series has no sample, the rest is
@@ -304,9 +304,9 @@ func newAPIBudget() *apiBudget {
 // apiListed is what a list walk read: its records and how many it cut.
 type apiListed[T any] struct {
 	records []T
-	// cut is the records the walk left unread: beyond apiMaxPages, or
-	// after a page out of sequence (at least 1 when the API sent no
-	// total).
+	// cut is the records the walk left unread: beyond apiMaxPages, after
+	// a page out of sequence (at least 1 when the API sent no total), or
+	// those the list's total counts but its pages did not hold.
 	cut int64
 }
 
@@ -360,6 +360,13 @@ func apiList[T any](ctx context.Context, c *apiClient, p *apiPath, params map[st
 			pages = (page.Data.Total.V + apiPageSize - 1) / apiPageSize
 		}
 		if int64(current) >= pages || len(out.records) == n {
+			// A list that ends before the total it announces (an empty
+			// page, fewer pages than the total needs, records null) is
+			// not complete: what it lacks is counted as cut rather than
+			// served as if it were not there.
+			if total := page.Data.Total; total.Set && total.V > int64(len(out.records)) {
+				out.cut = total.V - int64(len(out.records))
+			}
 			return out, nil
 		}
 		if current == apiMaxPages {
