@@ -53,8 +53,9 @@ const (
 	apiReasonNetwork     = "network"
 	apiReasonRedirect    = "redirect"
 	apiReasonTooLarge    = "too_large"
-	// apiReasonTruncated: a list had more pages than apiMaxPages; what
-	// was read is served, the rest is counted as cut.
+	// apiReasonTruncated: a list had more pages than apiMaxPages,
+	// answered a page that did not follow the one before, or ended before
+	// its total; what was read is served, the rest is counted as cut.
 	apiReasonTruncated = "truncated"
 	// apiReasonMissingData: a field a gauge is built from was absent or
 	// null in some record; that gauge's series has no sample, the rest is
@@ -303,7 +304,10 @@ func newAPIBudget() *apiBudget {
 // apiListed is what a list walk read: its records and how many it cut.
 type apiListed[T any] struct {
 	records []T
-	cut     int64
+	// cut is the records the walk left unread: beyond apiMaxPages, after
+	// a page out of sequence (at least 1 when the API sent no total), or
+	// those the list's total counts but its pages did not hold.
+	cut int64
 }
 
 // apiList walks every page of a list endpoint with params, decoding each
@@ -311,6 +315,8 @@ type apiListed[T any] struct {
 // within what is left of budget.
 func apiList[T any](ctx context.Context, c *apiClient, p *apiPath, params map[string]any, now time.Time, budget *apiBudget) (apiListed[T], *collector.FetchError) {
 	var out apiListed[T]
+	// prev is the page number the previous answer gave (data.current).
+	var prev apiInt
 	for current := 1; ; current++ {
 		body, err := json.Marshal(map[string]any{"current": current, "size": apiPageSize, "params": params})
 		if err != nil {
@@ -328,12 +334,23 @@ func apiList[T any](ctx context.Context, c *apiClient, p *apiPath, params map[st
 			Data *struct {
 				Total   apiInt          `json:"total"`
 				Pages   apiInt          `json:"pages"`
+				Current apiInt          `json:"current"`
 				Records json.RawMessage `json:"records"`
 			} `json:"data"`
 		}
 		if err := json.Unmarshal(b, &page); err != nil || page.Data == nil {
 			return out, &collector.FetchError{Reason: collector.ReasonDecode, Msg: p.what + ": answer is not a LAAFFIC list page"}
 		}
+		// An API that ignores the page asked for answers its first page
+		// again and again: counting it once per page would multiply every
+		// record. A page whose number does not follow the previous one's
+		// (whatever the API counts from) ends the walk unread, and the
+		// rest is counted as cut.
+		if cur := page.Data.Current; prev.Set && cur.Set && cur.V != prev.V+1 {
+			out.cut = max(page.Data.Total.V-int64(len(out.records)), 1)
+			return out, nil
+		}
+		prev = page.Data.Current
 		n := len(out.records)
 		if out.records, ferr = apiRecords(page.Data.Records, out.records, p, budget); ferr != nil {
 			return out, ferr
@@ -343,6 +360,13 @@ func apiList[T any](ctx context.Context, c *apiClient, p *apiPath, params map[st
 			pages = (page.Data.Total.V + apiPageSize - 1) / apiPageSize
 		}
 		if int64(current) >= pages || len(out.records) == n {
+			// A list that ends before the total it announces (an empty
+			// page, fewer pages than the total needs, records null) is
+			// not complete: what it lacks is counted as cut rather than
+			// served as if it were not there.
+			if total := page.Data.Total; total.Set && total.V > int64(len(out.records)) {
+				out.cut = total.V - int64(len(out.records))
+			}
 			return out, nil
 		}
 		if current == apiMaxPages {

@@ -76,7 +76,7 @@ func pollFamily(e *pollEndpoint, cut *prometheus.Desc) collector.Family {
 		Duration:     collector.Metric{Name: "laaffic_operations_scrape_collector_duration_seconds", Help: "Time this scrape spent collecting the account's LAAFFIC operations endpoint (cache, fetch or deadline)."},
 		LastSuccess:  collector.Metric{Name: "laaffic_operations_last_success_timestamp_seconds", Help: "Unix time of the last successful fetch of the account's LAAFFIC operations endpoint."},
 		Age:          collector.Metric{Name: "laaffic_operations_age_seconds", Help: "Age of the LAAFFIC operations data served in this scrape (cached for the endpoint's min_interval)."},
-		Errors:       collector.Metric{Name: "laaffic_operations_scrape_errors_total", Help: "Failed LAAFFIC operations fetches (and scrapes that gave up waiting) by endpoint and reason; truncated counts fetches cut by the page bound, missing_data fetches some of whose records lacked a field a gauge is built from."},
+		Errors:       collector.Metric{Name: "laaffic_operations_scrape_errors_total", Help: "Failed LAAFFIC operations fetches (and scrapes that gave up waiting) by endpoint and reason; truncated counts fetches cut by the page bound, by a page that did not follow the one before or short of the total the list announced, missing_data fetches some of whose records lacked a field a gauge is built from."},
 		Fetches:      collector.Metric{Name: "laaffic_operations_fetches_total", Help: "Scrapes of a LAAFFIC operations endpoint by how their data was obtained: fetched upstream, or shared from cache or an in-flight fetch."},
 		ConstLabels:  prometheus.Labels{"endpoint": e.name},
 		ErrorReasons: append(append([]string(nil), apiErrorReasons...), apiReasonTruncated, apiReasonMissingData),
@@ -100,7 +100,7 @@ func newOperationsPoller(o collector.Options, e *pollEndpoint) *OperationsPoller
 	if o.Logger != nil {
 		o.Logger = log.With(o.Logger, "vendor", "laaffic", "endpoint", e.name)
 	}
-	cut := prometheus.NewDesc("laaffic_operations_records_cut", "Records of the account's LAAFFIC operations endpoint left unread in the last fetch: beyond the page bound.",
+	cut := prometheus.NewDesc("laaffic_operations_records_cut", "Records of the account's LAAFFIC operations endpoint left unread in the last fetch: beyond the page bound, from a page that did not follow the one before on, or counted in the list's total but missing from its pages.",
 		[]string{"account"}, prometheus.Labels{"endpoint": e.name})
 	v := pollVendor{e: e, cut: cut}
 	fam := pollFamily(e, cut)
@@ -201,7 +201,7 @@ type pollRun struct {
 	a     *config.LaafficAccount
 	start time.Time
 	ms    []prometheus.Metric
-	cut   int64 // records beyond the page bound
+	cut   int64 // records left unread (see apiListed.cut)
 	// budget bounds what all the fetch's lists read together.
 	budget *apiBudget
 	// missing names the fields (ours, not the records' text) some record
