@@ -57,7 +57,7 @@ func newConnMetrics(reg prometheus.Registerer) *connMetrics {
 	m := &connMetrics{
 		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "airudder_exporter_http_connections_dropped_total",
-			Help: "Connections closed by the per-listener connection cap: reason=evicted (an idle or not yet requesting connection made room for a new one), write_stalled (a connection whose client had not read its answer for stalledWriteAge made room), rejected (cap reached and every connection busy with a request).",
+			Help: "Connections closed by the per-listener connection cap: reason=evicted (an idle or not yet requesting connection made room for a new one), write_stalled (a connection whose client had not read its answer for 5 s made room), rejected (cap reached and every connection busy with a request).",
 		}, []string{"listener", "reason"}),
 		limit: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "airudder_exporter_http_connections_limit",
@@ -82,6 +82,8 @@ type limitListener struct {
 	net.Listener
 	max                        int
 	evicted, stalled, rejected prometheus.Counter
+	// stallAge is stalledWriteAge (tests shorten it before serving).
+	stallAge time.Duration
 
 	mu    sync.Mutex
 	conns map[*limitConn]struct{}
@@ -95,6 +97,7 @@ func newLimitListener(l net.Listener, max int, name string, m *connMetrics) *lim
 		evicted:  m.dropped.WithLabelValues(name, "evicted"),
 		stalled:  m.dropped.WithLabelValues(name, "write_stalled"),
 		rejected: m.dropped.WithLabelValues(name, "rejected"),
+		stallAge: stalledWriteAge,
 		conns:    make(map[*limitConn]struct{}, max),
 	}
 }
@@ -172,7 +175,7 @@ func (l *limitListener) victim(now time.Time) *limitConn {
 			if idle == nil || o.since.Before(idle.since) {
 				idle = o
 			}
-		} else if w := o.writing.Load(); w != 0 && now.UnixNano()-w >= int64(stalledWriteAge) && (stalled == nil || w < oldestWrite) {
+		} else if w := o.writing.Load(); w != 0 && now.UnixNano()-w >= int64(l.stallAge) && (stalled == nil || w < oldestWrite) {
 			stalled, oldestWrite = o, w
 		}
 	}

@@ -261,22 +261,58 @@ func TestPprofServesOneProfileAtATime(t *testing.T) {
 	}
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	first := make(chan int, 1)
-	go func() {
-		code, _ := testkit.HTTPGet(srv.URL + "/debug/pprof/allocs?seconds=2")
-		first <- code
-	}()
-	time.Sleep(500 * time.Millisecond) // the first profile is being taken
-	for _, path := range []string{"/debug/pprof/heap?seconds=2", "/debug/pprof/goroutine?debug=1"} {
-		start := time.Now()
-		if code, _ := testkit.HTTPGet(srv.URL + path); code != http.StatusTooManyRequests || time.Since(start) > time.Second {
-			t.Errorf("%s during another profile = %d after %v, want 429 at once", path, code, time.Since(start).Round(time.Millisecond))
+	// A profile of a minute, cut short below by cancelling its request
+	// (pprof stops at the request's end).
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	startFirst := func() chan int {
+		done := make(chan int, 1)
+		go func() {
+			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/debug/pprof/allocs?seconds=60", nil)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				done <- 0
+				return
+			}
+			resp.Body.Close()
+			done <- resp.StatusCode
+		}()
+		return done
+	}
+	first := startFirst()
+	// Once the first is being taken, every other profile is refused at
+	// once, whichever its path. (A probe that takes the slot before the
+	// first arrives has the first refused: it is started again.)
+	busy := false
+	for deadline := time.Now().Add(10 * time.Second); !busy && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		select {
+		case code := <-first:
+			if code != http.StatusTooManyRequests {
+				t.Fatalf("minute-long profile answered %d at once", code)
+			}
+			first = startFirst()
+			continue
+		default:
+		}
+		code, _ := testkit.HTTPGet(srv.URL + "/debug/pprof/goroutine?debug=1")
+		busy = code == http.StatusTooManyRequests
+	}
+	if !busy {
+		t.Fatal("no 429 within 10 s of a minute-long profile starting")
+	}
+	for _, path := range []string{"/debug/pprof/heap?seconds=2", "/debug/pprof/profile?seconds=2", "/debug/pprof/trace?seconds=2", "/debug/pprof/cmdline", "/debug/pprof/symbol", "/debug/pprof/"} {
+		if code, _ := testkit.HTTPGet(srv.URL + path); code != http.StatusTooManyRequests {
+			t.Errorf("%s during another profile = %d, want 429", path, code)
 		}
 	}
-	if code := <-first; code != http.StatusOK {
-		t.Errorf("first profile = %d, want 200", code)
+	cancel()
+	<-first
+	// The slot is free again once the first request has ended.
+	var code int
+	for deadline := time.Now().Add(10 * time.Second); code != http.StatusOK && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		code, _ = testkit.HTTPGet(srv.URL + "/debug/pprof/goroutine?debug=1")
 	}
-	if code, _ := testkit.HTTPGet(srv.URL + "/debug/pprof/goroutine?debug=1"); code != http.StatusOK {
-		t.Errorf("profile after the first was done = %d, want 200", code)
+	if code != http.StatusOK {
+		t.Errorf("profile after the first ended = %d, want 200", code)
 	}
 }
