@@ -163,8 +163,11 @@ func apiCheckStatus(b []byte, what string) *collector.FetchError {
 	if err := json.Unmarshal(b, &env); err != nil {
 		return &collector.FetchError{Reason: collector.ReasonDecode, Msg: what + ": answer is not a LAAFFIC envelope"}
 	}
+	// A null status says no more than an absent one (the API sends null
+	// for fields it has no value for): the code decides then. RawMessage
+	// keeps a null as the text "null", so absent alone is not enough.
 	raw := env.Status
-	if raw == nil {
+	if apiNull(raw) {
 		raw = env.Code
 	}
 	status, ok := apiCode(raw)
@@ -185,6 +188,12 @@ func apiCheckStatus(b []byte, what string) *collector.FetchError {
 		return &collector.FetchError{Reason: reason, Msg: what + ": LAAFFIC status is not a short number"}
 	}
 	return &collector.FetchError{Reason: reason, Msg: what + ": LAAFFIC status " + strconv.Quote(status)}
+}
+
+// apiNull reports whether a raw field is absent or JSON null.
+func apiNull(raw json.RawMessage) bool {
+	raw = bytes.TrimSpace(raw)
+	return len(raw) == 0 || string(raw) == "null"
 }
 
 // apiShortCode reports whether status is an integer of at most three
@@ -381,7 +390,7 @@ func apiList[T any](ctx context.Context, c *apiClient, p *apiPath, params map[st
 // before they are all decoded.
 func apiRecords[T any](raw json.RawMessage, out []T, p *apiPath, budget *apiBudget) ([]T, *collector.FetchError) {
 	bad := &collector.FetchError{Reason: collector.ReasonDecode, Msg: p.what + ": answer is not a LAAFFIC list page"}
-	if len(raw) == 0 || string(raw) == "null" {
+	if apiNull(raw) {
 		return out, nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
