@@ -422,3 +422,35 @@ func TestOperationsPollersLeaveOutOfRangeCountsUnexposed(t *testing.T) {
 		}
 	}
 }
+
+// A stage built as a difference of two counts that disagree is 0 for that
+// task, not negative: a group-call task that dialled more than its numbers
+// has nothing remaining, a preview task with more remaining than its total
+// has dialled nothing. Either would otherwise lower the kind's sum.
+func TestOperationsPollersDerivedStagesNeverGoBelowZero(t *testing.T) {
+	fake := laaffictest.New(balanceKey, balanceSecret)
+	list := func(envelope, records string) string {
+		return `{` + envelope + `,"data":{"total":2,"pages":1,"records":[` + records + `]}}`
+	}
+	fake.BreakEndpoint(laaffictest.GroupCallPath, list(`"code":0`, `
+		{"status":1,"taskType":1,"numCnt":10,"callNum":12,"success":5,"fail":7},
+		{"status":1,"taskType":1,"numCnt":100,"callNum":40,"success":30,"fail":10}`), 0)
+	fake.BreakEndpoint(laaffictest.PreviewPath, list(`"status":"0"`, `
+		{"taskStatus":11,"totalCount":5,"remainCount":8,"transfersNum":0,"callFailuresNum":0},
+		{"taskStatus":11,"totalCount":10,"remainCount":4,"transfersNum":3,"callFailuresNum":1}`), 0)
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	s := newPollOpsEnv(t, &http.Client{}, srv.URL, fake).scrape()
+	for _, c := range []struct {
+		kind, stage string
+		want        float64
+	}{
+		{"ivr", "remaining", 60},
+		{"preview", "dialled", 6},
+		{"preview", "remaining", 12},
+	} {
+		if got := s.value("laaffic_task_numbers", "kind", c.kind, "stage", c.stage); got != c.want {
+			t.Errorf("laaffic_task_numbers{kind=%s,stage=%s} = %v, want %v", c.kind, c.stage, got, c.want)
+		}
+	}
+}

@@ -89,7 +89,11 @@ func (t *taskTally) add(run *pollRun, kind, status string, n taskNumbers) {
 	if !taskActive[status] {
 		return
 	}
+	// A stage derived by difference (a group-call task's remaining, a
+	// preview task's dialled) is never below 0: counts that disagree
+	// would otherwise lower the kind's sum by what another task adds.
 	n.remaining.V = max(n.remaining.V, 0)
+	n.dialled.V = max(n.dialled.V, 0)
 	st := t.stage[kind]
 	for i, v := range []apiCount{n.total, n.dialled, n.succeeded, n.failed, n.remaining} {
 		pollAdd(run, st, taskStages[i], v, n.fields[i])
