@@ -108,7 +108,7 @@ const (
 	statReasonAPICode      = "api_code"
 	statReasonDecode       = collector.ReasonDecode
 	statReasonMissingData  = "missing_data"
-	statReasonOutOfRange   = "out_of_range"
+	statReasonOutOfRange   = collector.ReasonOutOfRange
 	statReasonRedirect     = "redirect"
 	statReasonTooLarge     = "too_large"
 )

@@ -35,6 +35,11 @@ const (
 	ReasonTimeout = "timeout"
 	// ReasonDecode: an unreadable answer, or a fetch that panicked.
 	ReasonDecode = "decode"
+	// ReasonOutOfRange: a partial fetch; some values were numbers the
+	// field cannot mean (a negative count, a ratio above 1). The Poller
+	// never counts it itself, but both vendors do, and an alert or a
+	// dashboard that selects it must find one name for them.
+	ReasonOutOfRange = "out_of_range"
 )
 
 // Vendor is what a vendor plugs into a Poller for accounts configured as

@@ -18,10 +18,10 @@ var (
 
 var (
 	agentsDesc          = pollDesc("agents", "Agents (not deleted) per group and status; every status of every group is sent, 0 when none.", "group", "status")
-	agentGroupSeatsDesc = pollDesc("agent_group_seats", "Seats of the agent group (countSeat); no sample when LAAFFIC sends none for a group of the label.", "group")
+	agentGroupSeatsDesc = pollDesc("agent_group_seats", "Seats of the agent group (countSeat); no sample when LAAFFIC sends none for a group of the label, or one outside 0..1e9.", "group")
 	// The seat list's call statistics cover the window asked for: today.
-	agentGroupCallsDesc     = pollDesc("agent_group_calls_today", "Calls of the group's agents (not deleted) today in the account's timezone (sum of num); no sample when an agent's num is missing.", "group")
-	agentGroupConnectedDesc = pollDesc("agent_group_connected_calls_today", "Connected calls of the group's agents (not deleted) today in the account's timezone (sum of connectNum); no sample when an agent's connectNum is missing.", "group")
+	agentGroupCallsDesc     = pollDesc("agent_group_calls_today", "Calls of the group's agents (not deleted) today in the account's timezone (sum of num); no sample when an agent's num is missing or outside 0..1e9.", "group")
+	agentGroupConnectedDesc = pollDesc("agent_group_connected_calls_today", "Connected calls of the group's agents (not deleted) today in the account's timezone (sum of connectNum); no sample when an agent's connectNum is missing or outside 0..1e9.", "group")
 )
 
 // The `status` values of laaffic_agents, in the API's order (1..5).
@@ -31,17 +31,17 @@ var agentStatusOrder = []string{"offline", "idle", "busy", "wrap_up", "break", "
 
 // agentRecord is what is kept of an agent: no account, password or number.
 type agentRecord struct {
-	Group     string `json:"groupName"`
-	Status    apiInt `json:"status"`
-	Deleted   apiInt `json:"deleteFlag"`
-	Calls     apiInt `json:"num"`
-	Connected apiInt `json:"connectNum"`
+	Group     string   `json:"groupName"`
+	Status    apiInt   `json:"status"`
+	Deleted   apiInt   `json:"deleteFlag"`
+	Calls     apiCount `json:"num"`
+	Connected apiCount `json:"connectNum"`
 }
 
 // agentGroupRecord is what is kept of an agent group.
 type agentGroupRecord struct {
-	Name  string `json:"groupName"`
-	Seats apiInt `json:"countSeat"`
+	Name  string   `json:"groupName"`
+	Seats apiCount `json:"countSeat"`
 }
 
 func fetchAgents(run *pollRun) *collector.FetchError {

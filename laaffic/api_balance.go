@@ -83,7 +83,7 @@ func decodeBalance(b []byte) (*apiBalance, *collector.FetchError) {
 		v   *float64
 		set *bool // nil: required
 	}{{raw.Balance, &out.Balance, nil}, {raw.Gift, &out.Gift.V, &out.Gift.Set}, {raw.Credit, &out.Credit.V, &out.Credit.Set}} {
-		if f.set != nil && (f.raw == nil || string(bytes.TrimSpace(f.raw)) == "null") {
+		if f.set != nil && apiNull(f.raw) {
 			*f.set = false
 			continue
 		}

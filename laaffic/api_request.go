@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -163,8 +164,11 @@ func apiCheckStatus(b []byte, what string) *collector.FetchError {
 	if err := json.Unmarshal(b, &env); err != nil {
 		return &collector.FetchError{Reason: collector.ReasonDecode, Msg: what + ": answer is not a LAAFFIC envelope"}
 	}
+	// A null status says no more than an absent one (the API sends null
+	// for fields it has no value for): the code decides then. RawMessage
+	// keeps a null as the text "null", so absent alone is not enough.
 	raw := env.Status
-	if raw == nil {
+	if apiNull(raw) {
 		raw = env.Code
 	}
 	status, ok := apiCode(raw)
@@ -185,6 +189,12 @@ func apiCheckStatus(b []byte, what string) *collector.FetchError {
 		return &collector.FetchError{Reason: reason, Msg: what + ": LAAFFIC status is not a short number"}
 	}
 	return &collector.FetchError{Reason: reason, Msg: what + ": LAAFFIC status " + strconv.Quote(status)}
+}
+
+// apiNull reports whether a raw field is absent or JSON null.
+func apiNull(raw json.RawMessage) bool {
+	raw = bytes.TrimSpace(raw)
+	return len(raw) == 0 || string(raw) == "null"
 }
 
 // apiShortCode reports whether status is an integer of at most three
@@ -229,23 +239,72 @@ type apiInt struct {
 }
 
 func (n *apiInt) UnmarshalJSON(b []byte) error {
+	f, set, err := apiNumber(b)
+	if err != nil || !set {
+		return err
+	}
+	if f != float64(int64(f)) {
+		return errAPINumber
+	}
+	n.V, n.Set = int64(f), true
+	return nil
+}
+
+// apiNumber reads a number sent as a number or a numeric string; set is
+// false for null and "".
+func apiNumber(b []byte) (f float64, set bool, err error) {
 	b = bytes.TrimSpace(b)
 	if string(b) == "null" {
-		return nil
+		return 0, false, nil
 	}
 	if len(b) > 0 && b[0] == '"' {
 		var s string
 		if err := json.Unmarshal(b, &s); err != nil {
-			return err
+			return 0, false, err
 		}
 		if s == "" {
-			return nil
+			return 0, false, nil
 		}
 		b = []byte(s)
 	}
 	f, ok := jsonscan.ParseNumber(b)
-	if !ok || f != float64(int64(f)) {
+	if !ok {
+		return 0, false, errAPINumber
+	}
+	return f, true, nil
+}
+
+// apiMaxCount bounds every count the pollers read: seats, agents' calls,
+// tasks' numbers, a list's total. An account has thousands of agents or
+// numbers and a task at most millions of numbers, so a billion is far
+// above any real count, while a difference of two such counts cannot
+// overflow and a sum of apiMaxFetchRecords of them (2e13) stays an exact
+// float64.
+const apiMaxCount = 1_000_000_000
+
+// apiCount is a count sent like an apiInt. One outside 0..apiMaxCount
+// (-2^63, 1e19) is no count the API can mean: it is left unset and marked
+// Out, so it never reaches a sum or a difference, and the fetch tells it
+// from an absent one (out_of_range, not missing_data) rather than failing
+// the whole answer as decode. A value that is not an integer is still an
+// unreadable answer.
+type apiCount struct {
+	V        int64
+	Set, Out bool
+}
+
+func (n *apiCount) UnmarshalJSON(b []byte) error {
+	f, set, err := apiNumber(b)
+	if err != nil || !set {
+		return err
+	}
+	if f != math.Trunc(f) {
 		return errAPINumber
+	}
+	// Compared as a float: converting one beyond int64 is not defined.
+	if f < 0 || f > apiMaxCount {
+		n.Out = true
+		return nil
 	}
 	n.V, n.Set = int64(f), true
 	return nil
@@ -308,6 +367,8 @@ type apiListed[T any] struct {
 	// a page out of sequence (at least 1 when the API sent no total), or
 	// those the list's total counts but its pages did not hold.
 	cut int64
+	// totalOut: some page's total was out of range (see apiCount).
+	totalOut bool
 }
 
 // apiList walks every page of a list endpoint with params, decoding each
@@ -330,9 +391,12 @@ func apiList[T any](ctx context.Context, c *apiClient, p *apiPath, params map[st
 			return out, &collector.FetchError{Reason: apiReasonTooLarge,
 				Msg: p.what + ": the fetch's pages are larger than " + strconv.Itoa(apiMaxFetchBytes>>20) + " MiB together"}
 		}
+		// A total outside 0..apiMaxCount is left unset: what the list
+		// lacks is then counted as if no total had been sent, never as a
+		// difference with -2^63.
 		var page struct {
 			Data *struct {
-				Total   apiInt          `json:"total"`
+				Total   apiCount        `json:"total"`
 				Pages   apiInt          `json:"pages"`
 				Current apiInt          `json:"current"`
 				Records json.RawMessage `json:"records"`
@@ -341,6 +405,7 @@ func apiList[T any](ctx context.Context, c *apiClient, p *apiPath, params map[st
 		if err := json.Unmarshal(b, &page); err != nil || page.Data == nil {
 			return out, &collector.FetchError{Reason: collector.ReasonDecode, Msg: p.what + ": answer is not a LAAFFIC list page"}
 		}
+		out.totalOut = out.totalOut || page.Data.Total.Out
 		// An API that ignores the page asked for answers its first page
 		// again and again: counting it once per page would multiply every
 		// record. A page whose number does not follow the previous one's
@@ -381,7 +446,7 @@ func apiList[T any](ctx context.Context, c *apiClient, p *apiPath, params map[st
 // before they are all decoded.
 func apiRecords[T any](raw json.RawMessage, out []T, p *apiPath, budget *apiBudget) ([]T, *collector.FetchError) {
 	bad := &collector.FetchError{Reason: collector.ReasonDecode, Msg: p.what + ": answer is not a LAAFFIC list page"}
-	if len(raw) == 0 || string(raw) == "null" {
+	if apiNull(raw) {
 		return out, nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))

@@ -76,10 +76,10 @@ func pollFamily(e *pollEndpoint, cut *prometheus.Desc) collector.Family {
 		Duration:     collector.Metric{Name: "laaffic_operations_scrape_collector_duration_seconds", Help: "Time this scrape spent collecting the account's LAAFFIC operations endpoint (cache, fetch or deadline)."},
 		LastSuccess:  collector.Metric{Name: "laaffic_operations_last_success_timestamp_seconds", Help: "Unix time of the last successful fetch of the account's LAAFFIC operations endpoint."},
 		Age:          collector.Metric{Name: "laaffic_operations_age_seconds", Help: "Age of the LAAFFIC operations data served in this scrape (cached for the endpoint's min_interval)."},
-		Errors:       collector.Metric{Name: "laaffic_operations_scrape_errors_total", Help: "Failed LAAFFIC operations fetches (and scrapes that gave up waiting) by endpoint and reason; truncated counts fetches cut by the page bound, by a page that did not follow the one before or short of the total the list announced, missing_data fetches some of whose records lacked a field a gauge is built from."},
+		Errors:       collector.Metric{Name: "laaffic_operations_scrape_errors_total", Help: "Failed LAAFFIC operations fetches (and scrapes that gave up waiting) by endpoint and reason; truncated counts fetches cut by the page bound, by a page that did not follow the one before or short of the total the list announced, missing_data fetches some of whose records lacked a field a gauge is built from, out_of_range fetches some of whose counts were outside 0..1e9."},
 		Fetches:      collector.Metric{Name: "laaffic_operations_fetches_total", Help: "Scrapes of a LAAFFIC operations endpoint by how their data was obtained: fetched upstream, or shared from cache or an in-flight fetch."},
 		ConstLabels:  prometheus.Labels{"endpoint": e.name},
-		ErrorReasons: append(append([]string(nil), apiErrorReasons...), apiReasonTruncated, apiReasonMissingData),
+		ErrorReasons: append(append([]string(nil), apiErrorReasons...), apiReasonTruncated, apiReasonMissingData, collector.ReasonOutOfRange),
 		Descs:        append(append([]*prometheus.Desc(nil), e.descs...), cut),
 		Log: collector.LogMessages{
 			Fetched:   "fetched LAAFFIC " + e.name,
@@ -190,6 +190,10 @@ func (f *pollFetcher) Fetch(cfg *config.LaafficAccount, start time.Time) collect
 		out.Partial = append(out.Partial, apiReasonMissingData)
 		out.LogKV = append(out.LogKV, "missing_fields", strings.Join(r.missing, ","))
 	}
+	if len(r.outOfRange) > 0 {
+		out.Partial = append(out.Partial, collector.ReasonOutOfRange)
+		out.LogKV = append(out.LogKV, "out_of_range_fields", strings.Join(r.outOfRange, ","))
+	}
 	return out
 }
 
@@ -207,6 +211,9 @@ type pollRun struct {
 	// missing names the fields (ours, not the records' text) some record
 	// lacked that a gauge is built from.
 	missing []string
+	// outOfRange names the fields some record (or list) sent a count
+	// outside 0..apiMaxCount in.
+	outOfRange []string
 }
 
 // lack notes that a record lacked field (absent, null or unusable).
@@ -225,17 +232,37 @@ func (r *pollRun) need(n apiInt, field string) bool {
 	return n.Set
 }
 
-// pollSum is a gauge's sum over records. A record that lacks its value
-// makes the sum unknown: no sample rather than one too low.
+// count notes that a record lacked field, or sent it out of range, when n
+// is unset, and reports whether it is set.
+func (r *pollRun) count(n apiCount, field string) bool {
+	switch {
+	case n.Out:
+		r.outside(field)
+	case !n.Set:
+		r.lack(field)
+	}
+	return n.Set
+}
+
+// outside notes that a record sent field out of range.
+func (r *pollRun) outside(field string) {
+	if !slices.Contains(r.outOfRange, field) {
+		r.outOfRange = append(r.outOfRange, field)
+	}
+}
+
+// pollSum is a gauge's sum over records. A record that lacks its value,
+// or sends one out of range, makes the sum unknown: no sample rather than
+// one too low or absurd.
 type pollSum struct {
 	v       float64
 	unknown bool
 }
 
 // pollAdd adds n, the value of field, to sums[k].
-func pollAdd[K comparable](r *pollRun, sums map[K]pollSum, k K, n apiInt, field string) {
+func pollAdd[K comparable](r *pollRun, sums map[K]pollSum, k K, n apiCount, field string) {
 	s := sums[k]
-	if r.need(n, field) {
+	if r.count(n, field) {
 		s.v += float64(n.V)
 	} else {
 		s.unknown = true
@@ -258,6 +285,9 @@ func pollList[T any](r *pollRun, p *apiPath, params map[string]any) ([]T, *colle
 		return nil, ferr
 	}
 	r.cut += l.cut
+	if l.totalOut {
+		r.outside("total")
+	}
 	return l.records, nil
 }
 

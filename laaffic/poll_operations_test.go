@@ -330,3 +330,127 @@ func TestOperationsPollersMissingFields(t *testing.T) {
 		}
 	}
 }
+
+// A count the API cannot mean (negative, or above a billion: a seat count,
+// an agent's calls, a task's numbers, a list's total) gives its series no
+// sample, like the AiRudder statistics: it is never summed, subtracted
+// (numCnt = -2^63 with callNum = 1 would make remaining about 9.2e18) nor
+// turned into records cut. The fetch counts out_of_range once, not
+// missing_data nor decode, logs the fields, and serves the good records of
+// the same answer.
+func TestOperationsPollersLeaveOutOfRangeCountsUnexposed(t *testing.T) {
+	fake := laaffictest.New(balanceKey, balanceSecret)
+	list := func(envelope, records string) string {
+		return `{` + envelope + `,"data":{"total":9,"pages":1,"records":[` + records + `]}}`
+	}
+	// A page that does not follow the one before: what the list's total
+	// says is left counts as cut, so an absurd total must not get there.
+	fake.BreakEndpoint(laaffictest.SIPTrunksPath, `{"status":"0","data":{"total":-9223372036854775808,"pages":2,"current":1,"records":[
+		{"sipTrunkName":"carrier-a","type":1,"state":1,"sipTrunkState":true}]}}`, 0)
+	fake.BreakEndpoint(laaffictest.AgentGroupsPath, list(`"status":"0"`, `
+		{"groupName":"sales","countSeat":-1},{"groupName":"support","countSeat":1000000000001},
+		{"groupName":"ops","countSeat":7}`), 0)
+	fake.BreakEndpoint(laaffictest.AgentsPath, list(`"status":"0"`, `
+		{"groupName":"sales","status":2,"num":-5,"connectNum":2},
+		{"groupName":"sales","status":3,"num":4,"connectNum":1},
+		{"groupName":"support","status":2,"num":3,"connectNum":"1e19"},
+		{"groupName":"ops","status":2,"num":1000000000,"connectNum":0}`), 0)
+	fake.BreakEndpoint(laaffictest.NumbersPath, `{"status":"0","data":{"total":1000000000000,"pages":1,"records":[
+		{"type":"MOBILE","state":3,"dueDate":"2025-12-01","autoRenew":1}]}}`, 0)
+	// Both group-call lists (IVR/AI and AI-agent) get these records.
+	fake.BreakEndpoint(laaffictest.GroupCallPath, list(`"code":0`, `
+		{"status":1,"taskType":1,"numCnt":-9223372036854775808,"callNum":1,"success":0,"fail":0},
+		{"status":1,"taskType":1,"numCnt":100,"callNum":40,"success":30,"fail":10},
+		{"status":1,"taskType":2,"numCnt":50,"callNum":10,"success":1000000000001,"fail":-3}`), 0)
+	fake.BreakEndpoint(laaffictest.PreviewPath, list(`"status":"0"`, `
+		{"taskStatus":11,"totalCount":10,"remainCount":4,"transfersNum":-1,"callFailuresNum":1}`), 0)
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	e := newPollOpsEnv(t, &http.Client{}, srv.URL, fake)
+	s := e.scrape()
+	nan := math.NaN()
+	for _, c := range []struct {
+		name   string
+		labels []string
+		want   float64
+	}{
+		{"laaffic_sip_trunk_enabled", []string{"trunk", "carrier-a", "direction", "outbound"}, 1},
+		{"laaffic_operations_records_cut", []string{"endpoint", "sip_trunks"}, 1},
+		{"laaffic_operations_records_cut", []string{"endpoint", "numbers"}, 0},
+		{"laaffic_numbers", []string{"state", "in_use", "type", "mobile"}, 1},
+		{"laaffic_agent_group_seats", []string{"group", "sales"}, nan},
+		{"laaffic_agent_group_seats", []string{"group", "support"}, nan},
+		{"laaffic_agent_group_seats", []string{"group", "ops"}, 7},
+		{"laaffic_agents", []string{"group", "sales", "status", "idle"}, 1},
+		{"laaffic_agent_group_calls_today", []string{"group", "sales"}, nan},
+		{"laaffic_agent_group_connected_calls_today", []string{"group", "sales"}, 3},
+		{"laaffic_agent_group_calls_today", []string{"group", "support"}, 3},
+		{"laaffic_agent_group_connected_calls_today", []string{"group", "support"}, nan},
+		{"laaffic_agent_group_calls_today", []string{"group", "ops"}, 1e9},
+		{"laaffic_tasks", []string{"kind", "ivr", "status", "calling"}, 2},
+		{"laaffic_tasks", []string{"kind", "ai", "status", "calling"}, 1},
+		{"laaffic_task_numbers", []string{"kind", "ivr", "stage", "total"}, nan},
+		{"laaffic_task_numbers", []string{"kind", "ivr", "stage", "remaining"}, nan},
+		{"laaffic_task_numbers", []string{"kind", "ivr", "stage", "dialled"}, 41},
+		{"laaffic_task_numbers", []string{"kind", "ivr", "stage", "succeeded"}, 30},
+		{"laaffic_task_numbers", []string{"kind", "ai", "stage", "remaining"}, 40},
+		{"laaffic_task_numbers", []string{"kind", "ai", "stage", "succeeded"}, nan},
+		{"laaffic_task_numbers", []string{"kind", "ai", "stage", "failed"}, nan},
+		{"laaffic_task_numbers", []string{"kind", "ai_agent", "stage", "total"}, nan},
+		{"laaffic_task_numbers", []string{"kind", "ai_agent", "stage", "dialled"}, 51},
+		{"laaffic_task_numbers", []string{"kind", "preview", "stage", "succeeded"}, nan},
+		{"laaffic_task_numbers", []string{"kind", "preview", "stage", "dialled"}, 6},
+		{"laaffic_task_numbers", []string{"kind", "preview", "stage", "failed"}, 1},
+	} {
+		if got := s.value(c.name, c.labels...); got != c.want && !(math.IsNaN(got) && math.IsNaN(c.want)) {
+			t.Errorf("%s%v = %v, want %v (NaN: no sample)", c.name, c.labels, got, c.want)
+		}
+	}
+	for _, ep := range []string{"sip_trunks", "agents", "numbers", "tasks"} {
+		if got := s.value("laaffic_operations_scrape_collector_success", "endpoint", ep); got != 1 {
+			t.Errorf("success{endpoint=%s} = %v, want 1", ep, got)
+		}
+		for reason, want := range map[string]float64{"out_of_range": 1, "missing_data": 0, "decode": 0} {
+			if got := s.value("laaffic_operations_scrape_errors_total", "endpoint", ep, "reason", reason); got != want {
+				t.Errorf("%s errors{endpoint=%s} = %v, want %v", reason, ep, got, want)
+			}
+		}
+	}
+	for _, field := range []string{"out_of_range_fields=total", "out_of_range_fields=countSeat,num,connectNum", "out_of_range_fields=numCnt,success,fail,transfersNum"} {
+		if !strings.Contains(e.logs.String(), field) {
+			t.Errorf("the log does not say %s:\n%s", field, e.logs)
+		}
+	}
+}
+
+// A stage built as a difference of two counts that disagree is 0 for that
+// task, not negative: a group-call task that dialled more than its numbers
+// has nothing remaining, a preview task with more remaining than its total
+// has dialled nothing. Either would otherwise lower the kind's sum.
+func TestOperationsPollersDerivedStagesNeverGoBelowZero(t *testing.T) {
+	fake := laaffictest.New(balanceKey, balanceSecret)
+	list := func(envelope, records string) string {
+		return `{` + envelope + `,"data":{"total":2,"pages":1,"records":[` + records + `]}}`
+	}
+	fake.BreakEndpoint(laaffictest.GroupCallPath, list(`"code":0`, `
+		{"status":1,"taskType":1,"numCnt":10,"callNum":12,"success":5,"fail":7},
+		{"status":1,"taskType":1,"numCnt":100,"callNum":40,"success":30,"fail":10}`), 0)
+	fake.BreakEndpoint(laaffictest.PreviewPath, list(`"status":"0"`, `
+		{"taskStatus":11,"totalCount":5,"remainCount":8,"transfersNum":0,"callFailuresNum":0},
+		{"taskStatus":11,"totalCount":10,"remainCount":4,"transfersNum":3,"callFailuresNum":1}`), 0)
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	s := newPollOpsEnv(t, &http.Client{}, srv.URL, fake).scrape()
+	for _, c := range []struct {
+		kind, stage string
+		want        float64
+	}{
+		{"ivr", "remaining", 60},
+		{"preview", "dialled", 6},
+		{"preview", "remaining", 12},
+	} {
+		if got := s.value("laaffic_task_numbers", "kind", c.kind, "stage", c.stage); got != c.want {
+			t.Errorf("laaffic_task_numbers{kind=%s,stage=%s} = %v, want %v", c.kind, c.stage, got, c.want)
+		}
+	}
+}

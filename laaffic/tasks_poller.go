@@ -22,7 +22,7 @@ var (
 
 var (
 	tasksDesc       = pollDesc("tasks", "Tasks created within the account's tasks_window by kind and status; every status of every kind is sent, 0 when none.", "kind", "status")
-	taskNumbersDesc = pollDesc("task_numbers", "Numbers of the active tasks (calling, paused, submitting) summed by kind and stage (total, dialled, succeeded, failed, remaining); no sample when an active task lacks a field the stage is built from.", "kind", "stage")
+	taskNumbersDesc = pollDesc("task_numbers", "Numbers of the active tasks (calling, paused, submitting) summed by kind and stage (total, dialled, succeeded, failed, remaining); no sample when an active task lacks a field the stage is built from or sends it outside 0..1e9.", "kind", "stage")
 )
 
 var (
@@ -41,21 +41,21 @@ var (
 // groupCallTaskRecord is what is kept of a group-call task: no id, name or
 // numbers.
 type groupCallTaskRecord struct {
-	Status   apiInt `json:"status"`
-	TaskType apiInt `json:"taskType"`
-	Numbers  apiInt `json:"numCnt"`
-	Dialled  apiInt `json:"callNum"`
-	Success  apiInt `json:"success"`
-	Fail     apiInt `json:"fail"`
+	Status   apiInt   `json:"status"`
+	TaskType apiInt   `json:"taskType"`
+	Numbers  apiCount `json:"numCnt"`
+	Dialled  apiCount `json:"callNum"`
+	Success  apiCount `json:"success"`
+	Fail     apiCount `json:"fail"`
 }
 
 // previewTaskRecord is what is kept of a preview task.
 type previewTaskRecord struct {
-	Status    apiInt `json:"taskStatus"`
-	Total     apiInt `json:"totalCount"`
-	Remaining apiInt `json:"remainCount"`
-	Transfers apiInt `json:"transfersNum"`
-	Failures  apiInt `json:"callFailuresNum"`
+	Status    apiInt   `json:"taskStatus"`
+	Total     apiCount `json:"totalCount"`
+	Remaining apiCount `json:"remainCount"`
+	Transfers apiCount `json:"transfersNum"`
+	Failures  apiCount `json:"callFailuresNum"`
 }
 
 // taskTally is the counts of one fetch by kind.
@@ -65,23 +65,37 @@ type taskTally struct {
 }
 
 // taskNumbers are one task's numbers by stage, each with the fields it is
-// built from (for the log when one is missing).
+// built from (for the log when one is missing or out of range).
 type taskNumbers struct {
-	total, dialled, succeeded, failed, remaining apiInt
+	total, dialled, succeeded, failed, remaining apiCount
 	fields                                       [5]string
 }
 
-// apiSub is a - b, set when both are.
-func apiSub(a, b apiInt) apiInt { return apiInt{V: a.V - b.V, Set: a.Set && b.Set} }
+// apiSub is a - b, set when both are; else unset, out of range when the
+// first of them that is unset is (the one taskFields names). Both are
+// within 0..apiMaxCount when set, so the difference cannot overflow.
+func apiSub(a, b apiCount) apiCount {
+	switch {
+	case !a.Set:
+		return apiCount{Out: a.Out}
+	case !b.Set:
+		return apiCount{Out: b.Out}
+	}
+	return apiCount{V: a.V - b.V, Set: true}
+}
 
 func (t *taskTally) add(run *pollRun, kind, status string, n taskNumbers) {
 	t.status[kind][status]++
 	if !taskActive[status] {
 		return
 	}
+	// A stage derived by difference (a group-call task's remaining, a
+	// preview task's dialled) is never below 0: counts that disagree
+	// would otherwise lower the kind's sum by what another task adds.
 	n.remaining.V = max(n.remaining.V, 0)
+	n.dialled.V = max(n.dialled.V, 0)
 	st := t.stage[kind]
-	for i, v := range []apiInt{n.total, n.dialled, n.succeeded, n.failed, n.remaining} {
+	for i, v := range []apiCount{n.total, n.dialled, n.succeeded, n.failed, n.remaining} {
 		pollAdd(run, st, taskStages[i], v, n.fields[i])
 	}
 }
@@ -92,9 +106,9 @@ func groupCallNumbers(r *groupCallTaskRecord) taskNumbers {
 		[5]string{"numCnt", "callNum", "success", "fail", taskFields(r.Numbers, r.Dialled, "numCnt", "callNum")}}
 }
 
-// taskFields names the field of a derived stage that is missing: the
-// first, else the second.
-func taskFields(a, b apiInt, fa, fb string) string {
+// taskFields names the field of a derived stage that is unusable (missing
+// or out of range): the first, else the second.
+func taskFields(a, b apiCount, fa, fb string) string {
 	if !a.Set {
 		return fa
 	}
