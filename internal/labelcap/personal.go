@@ -18,14 +18,27 @@ import (
 //     with separators and without "+", it needs 9 digits, so a date such as
 //     2026-12-02 stays; so does an eight- or fourteen-digit value that reads
 //     as a date (20261202, 20261202153000);
+//   - a phone number is also a run of digits and those separators inside
+//     longer text ("call 0812-3456-7890", "tel (021) 555-0199 office"),
+//     bounded by any other character or the ends, judged as a whole value
+//     is: 7 to 15 digits, 9 if written with separators, not a date-like
+//     number. Parts of a run that are not a number of their own do not
+//     count and split it: a date (2026-12-02, 02/12/2026, 1999.01.31,
+//     20261202), so "run 2026-12-02 10:00" stays, and digits written against
+//     a Latin letter, which belong to a word (Q4, v2, ab12cd34). In text, a
+//     run grouped in threes by dots is an amount and stays (Rp 150.000.000);
 //   - an IP address is an IPv4 dotted quad anywhere in v (10.1.2.3,
 //     sip:user@10.1.2.3:5060), or an IPv6 address, alone or as a part
 //     between brackets, '@' or '/'.
 //
-// So a numeric id of 7 to 15 digits folds too: name such ids in the
-// configuration (webhooks.laaffic_scripts, webhooks.robots) to keep them.
+// So a numeric id of 7 to 15 digits folds too, alone or in text ("order
+// 1234567"): name such ids in the configuration (webhooks.laaffic_scripts,
+// webhooks.robots) to keep them. A run of more than 15 digits (two numbers
+// written one after the other with only separators between them) is not
+// taken for a phone number, nor is a number written against a letter
+// ("cb081234567890").
 func Personal(v string) bool {
-	return phoneLike(v) || hasIP(v)
+	return phoneLike(v) || phoneWithin(v) || hasIP(v)
 }
 
 // PersonalID is Personal for a value that is a record's id (an exemplar):
@@ -84,6 +97,151 @@ func phoneLike(v string) bool {
 	}
 	return !dateLike(s)
 }
+
+// phoneWithin: a run of digits and separators in v, less its dates and
+// the digits that belong to a word, holds a phone number. Each byte is
+// looked at a bounded number of times: linear in len(v).
+func phoneWithin(v string) bool {
+	for i := 0; i < len(v); {
+		if !isDigit(v[i]) && !isSeparator(v[i]) {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(v) && (isDigit(v[j]) || isSeparator(v[j])) {
+			j++
+		}
+		if phoneRun(v, i, j) {
+			return true
+		}
+		i = j
+	}
+	return false
+}
+
+// group is a run of digits, v[start:end]; skip marks one that is no part of
+// a phone number (a date, digits of a word), which splits the run.
+type group struct {
+	start, end int
+	skip       bool
+}
+
+// phoneRun: v[i:j], made of digits and separators, holds a phone number.
+func phoneRun(v string, i, j int) bool {
+	var buf [16]group // most runs hold a few groups: no allocation
+	groups := buf[:0]
+	for k := i; k < j; {
+		if !isDigit(v[k]) {
+			k++
+			continue
+		}
+		e := k + 1
+		for e < j && isDigit(v[e]) {
+			e++
+		}
+		groups = append(groups, group{start: k, end: e})
+		k = e
+	}
+	if len(groups) == 0 {
+		return false
+	}
+	// Q4, v2, ab12: a word's digits, not a number of their own.
+	if g := &groups[0]; g.start == i && i > 0 && isLetter(v[i-1]) {
+		g.skip = true
+	}
+	if g := &groups[len(groups)-1]; g.end == j && j < len(v) && isLetter(v[j]) {
+		g.skip = true
+	}
+	for k := range groups {
+		if dateLike(v[groups[k].start:groups[k].end]) {
+			groups[k].skip = true
+		}
+		if k+2 < len(groups) && dateGroups(v, groups[k], groups[k+1], groups[k+2]) {
+			groups[k].skip, groups[k+1].skip, groups[k+2].skip = true, true, true
+		}
+	}
+	first := 0
+	for k := 0; k <= len(groups); k++ {
+		if k == len(groups) || groups[k].skip {
+			if phoneGroups(v, groups[first:k]) {
+				return true
+			}
+			first = k + 1
+		}
+	}
+	return false
+}
+
+// phoneGroups: consecutive groups of a run, with only separators between
+// them, make a phone number by the rule for a whole value.
+func phoneGroups(v string, gs []group) bool {
+	if len(gs) == 0 {
+		return false
+	}
+	digits := 0
+	for _, g := range gs {
+		digits += g.end - g.start
+	}
+	if digits < 7 || digits > 15 {
+		return false
+	}
+	if len(gs) == 1 {
+		return !dateLike(v[gs[0].start:gs[0].end])
+	}
+	return digits >= 9 && !dotThousands(v, gs)
+}
+
+// dotThousands: 150.000.000, an amount as Indonesia and much of Europe
+// write it: 1 to 3 digits, then groups of three, each after a single dot.
+func dotThousands(v string, gs []group) bool {
+	if n := gs[0].end - gs[0].start; n > 3 {
+		return false
+	}
+	for k := 1; k < len(gs); k++ {
+		if gs[k].end-gs[k].start != 3 || v[gs[k-1].end:gs[k].start] != "." {
+			return false
+		}
+	}
+	return true
+}
+
+// dateGroups: a, b and c write a date, year first or last, with one and
+// the same separator among - / . between them (2026-12-02, 02/12/2026).
+func dateGroups(v string, a, b, c group) bool {
+	s1, s2 := v[a.end:b.start], v[b.end:c.start]
+	if len(s1) != 1 || s1 != s2 || (s1[0] != '-' && s1[0] != '/' && s1[0] != '.') {
+		return false
+	}
+	year := func(g group) bool {
+		x, ok := number(v, g, 4, 4)
+		return ok && x >= 1900 && x <= 2099
+	}
+	between := func(g group, lo, hi int) bool {
+		x, ok := number(v, g, 1, 2)
+		return ok && x >= lo && x <= hi
+	}
+	return between(b, 1, 12) && (year(a) && between(c, 1, 31) || between(a, 1, 31) && year(c))
+}
+
+// number is the value of group g if it has fewest to most digits.
+func number(v string, g group, fewest, most int) (int, bool) {
+	if n := g.end - g.start; n < fewest || n > most {
+		return 0, false
+	}
+	x := 0
+	for k := g.start; k < g.end; k++ {
+		x = x*10 + int(v[k]-'0')
+	}
+	return x, true
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func isSeparator(c byte) bool {
+	return c == ' ' || c == '-' || c == '.' || c == '/' || c == '(' || c == ')'
+}
+
+func isLetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 
 // plusDigits: a "+" followed by at least 7 digits, single spaces or dashes
 // allowed between them.

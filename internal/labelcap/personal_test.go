@@ -56,3 +56,36 @@ func TestPersonalID(t *testing.T) {
 		}
 	}
 }
+
+// A phone number written inside other text (an AiRudder story key, a result
+// label) is as personal as one alone: it folds.
+func TestPersonalPhoneNumberWithinText(t *testing.T) {
+	for _, v := range []string{
+		"call 0812-3456-7890", "callback 081234567890 tomorrow", "tel (021) 555-0199 office",
+		"cs: 62 812 3456 7890", "HP:081234567890", "telp.0812.3456.7890.", "no 1234567 called",
+		"call 2026-12-02 to 0812 3456 7890", // a date next to it does not hide it
+		"Q4 0812 3456 7890",                 // nor a word's digits before it
+		"20261202 0812345678",               // nor a date-like number
+		"电话081234567890",                    // nor text that is not Latin
+	} {
+		if !Personal(v) {
+			t.Errorf("Personal(%q) = false, want true", v)
+		}
+	}
+}
+
+// Numbers that text labels do carry (dates, times, versions, short numbers,
+// amounts, ids mixed with letters) stay.
+func TestPersonalKeepsNumbersWithinText(t *testing.T) {
+	for _, v := range []string{
+		"campaign 2026-12-02", "run 2026-12-02 10:00", "run 2026-12-02 10.30", "20261202 batch", "Q4 2026",
+		"from 02/12/2026 09:00", "2026-12-01 - 2026-12-02", "batch 20261202153000 done",
+		"v1.2.3", "script 2.10.4", "press 1", "top 100", "room 101", "order 12345", "price 1,299.00",
+		"cost 12.50 EUR", "loan Rp 150.000.000", "task-ab12cd34", "robot2026120201", "ab1234567cd",
+		"hours 08.00-17.00", "step 1 of 3",
+	} {
+		if Personal(v) {
+			t.Errorf("Personal(%q) = true, want false", v)
+		}
+	}
+}
