@@ -127,9 +127,26 @@ type group struct {
 }
 
 // phoneRun: v[i:j], made of digits and separators, holds a phone number.
+// Its groups are read in order, each held back until the two after it are
+// seen, as a date is three groups: no allocation, whatever the run's length.
 func phoneRun(v string, i, j int) bool {
-	var buf [16]group // most runs hold a few groups: no allocation
-	groups := buf[:0]
+	var held [3]group // the last groups read, oldest first
+	n := 0
+	var seg segment
+	// next takes the oldest held group into the segment; a skipped one ends
+	// it, and the segment is judged.
+	next := func() bool {
+		g := held[0]
+		copy(held[:], held[1:n])
+		n--
+		if g.skip {
+			phone := seg.phone(v)
+			seg = segment{}
+			return phone
+		}
+		seg.add(v, g)
+		return false
+	}
 	for k := i; k < j; {
 		if !isDigit(v[k]) {
 			k++
@@ -139,70 +156,58 @@ func phoneRun(v string, i, j int) bool {
 		for e < j && isDigit(v[e]) {
 			e++
 		}
-		groups = append(groups, group{start: k, end: e})
+		g := group{start: k, end: e, skip: dateLike(v[k:e]) ||
+			// Q4, v2, ab12: a word's digits, not a number of their own.
+			k == i && i > 0 && isLetter(v[i-1]) || e == j && j < len(v) && isLetter(v[j])}
+		if n == len(held) && next() {
+			return true
+		}
+		held[n] = g
+		n++
+		if n == 3 && dateGroups(v, held[0], held[1], held[2]) {
+			held[0].skip, held[1].skip, held[2].skip = true, true, true
+		}
 		k = e
 	}
-	if len(groups) == 0 {
-		return false
-	}
-	// Q4, v2, ab12: a word's digits, not a number of their own.
-	if g := &groups[0]; g.start == i && i > 0 && isLetter(v[i-1]) {
-		g.skip = true
-	}
-	if g := &groups[len(groups)-1]; g.end == j && j < len(v) && isLetter(v[j]) {
-		g.skip = true
-	}
-	for k := range groups {
-		if dateLike(v[groups[k].start:groups[k].end]) {
-			groups[k].skip = true
-		}
-		if k+2 < len(groups) && dateGroups(v, groups[k], groups[k+1], groups[k+2]) {
-			groups[k].skip, groups[k+1].skip, groups[k+2].skip = true, true, true
+	for n > 0 {
+		if next() {
+			return true
 		}
 	}
-	first := 0
-	for k := 0; k <= len(groups); k++ {
-		if k == len(groups) || groups[k].skip {
-			if phoneGroups(v, groups[first:k]) {
-				return true
-			}
-			first = k + 1
-		}
-	}
-	return false
+	return seg.phone(v)
 }
 
-// phoneGroups: consecutive groups of a run, with only separators between
-// them, make a phone number by the rule for a whole value.
-func phoneGroups(v string, gs []group) bool {
-	if len(gs) == 0 {
-		return false
-	}
-	digits := 0
-	for _, g := range gs {
-		digits += g.end - g.start
-	}
-	if digits < 7 || digits > 15 {
-		return false
-	}
-	if len(gs) == 1 {
-		return !dateLike(v[gs[0].start:gs[0].end])
-	}
-	return digits >= 9 && !dotThousands(v, gs)
+// segment tallies consecutive groups of a run with only separators between
+// them, to judge them by the rule for a whole value.
+type segment struct {
+	first          group // to tell a lone group that reads as a date
+	groups, digits int
+	lastEnd        int
+	// thousands: 150.000.000 so far, an amount as Indonesia and much of
+	// Europe write it: 1 to 3 digits, then groups of three after one dot.
+	thousands bool
 }
 
-// dotThousands: 150.000.000, an amount as Indonesia and much of Europe
-// write it: 1 to 3 digits, then groups of three, each after a single dot.
-func dotThousands(v string, gs []group) bool {
-	if n := gs[0].end - gs[0].start; n > 3 {
+func (s *segment) add(v string, g group) {
+	n := g.end - g.start
+	if s.groups == 0 {
+		*s = segment{first: g, groups: 1, digits: n, lastEnd: g.end, thousands: n <= 3}
+		return
+	}
+	s.thousands = s.thousands && n == 3 && v[s.lastEnd:g.start] == "."
+	s.groups++
+	s.digits += n
+	s.lastEnd = g.end
+}
+
+func (s *segment) phone(v string) bool {
+	if s.digits < 7 || s.digits > 15 {
 		return false
 	}
-	for k := 1; k < len(gs); k++ {
-		if gs[k].end-gs[k].start != 3 || v[gs[k-1].end:gs[k].start] != "." {
-			return false
-		}
+	if s.groups == 1 {
+		return !dateLike(v[s.first.start:s.first.end])
 	}
-	return true
+	return s.digits >= 9 && !s.thousands
 }
 
 // dateGroups: a, b and c write a date, year first or last, with one and

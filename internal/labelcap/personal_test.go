@@ -1,6 +1,10 @@
 package labelcap
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"time"
+)
 
 func TestPersonal(t *testing.T) {
 	for _, v := range []string{
@@ -86,6 +90,25 @@ func TestPersonalKeepsNumbersWithinText(t *testing.T) {
 	} {
 		if Personal(v) {
 			t.Errorf("Personal(%q) = true, want false", v)
+		}
+	}
+}
+
+// Personal runs on every new label value and exemplar id a client sends: it
+// must stay linear in the length of v, whatever v holds. A quadratic scan
+// of 256 KiB takes a minute, a linear one milliseconds, so the bound is
+// loose enough for a loaded machine.
+func TestPersonalLongValueIsLinear(t *testing.T) {
+	const n = 1 << 18
+	for _, v := range []string{
+		strings.Repeat("1", n), strings.Repeat("1-", n/2), strings.Repeat("2026-12-02 ", n/11),
+		strings.Repeat("+1", n/2), strings.Repeat("1.", n/2), strings.Repeat("a1 ", n/3), strings.Repeat("::1:", n/4),
+	} {
+		start := time.Now()
+		Personal(v)
+		PersonalID(v)
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("Personal(%q...) of %d bytes took %v", v[:8], len(v), d)
 		}
 	}
 }
