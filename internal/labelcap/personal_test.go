@@ -112,3 +112,26 @@ func TestPersonalLongValueIsLinear(t *testing.T) {
 		}
 	}
 }
+
+// FuzzPersonal: Personal and PersonalID never panic, and a phone number
+// found inside v is found in the same v written inside other text, as a
+// story key or a result label carries it.
+func FuzzPersonal(f *testing.F) {
+	for _, v := range []string{
+		"call 0812-3456-7890", "tel (021) 555-0199 office", "run 2026-12-02 10:00", "Q4 2026", "v1.2.3",
+		"loan Rp 150.000.000", "+62 812-3456-7890", "sip:[2001:db8::1]:5060", "10.1.2.3", "02/12/2026 0812345678",
+	} {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		Personal(v)
+		PersonalID(v)
+		within := phoneWithin(v)
+		if padded := phoneWithin(" " + v + " "); padded != within {
+			t.Errorf("phoneWithin(%q) = %v, but %v with spaces around it", v, within, padded)
+		}
+		if within && !Personal("note "+v+" end") {
+			t.Errorf("Personal(%q) finds a phone number, Personal(%q) does not", v, "note "+v+" end")
+		}
+	})
+}
