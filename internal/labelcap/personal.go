@@ -18,14 +18,27 @@ import (
 //     with separators and without "+", it needs 9 digits, so a date such as
 //     2026-12-02 stays; so does an eight- or fourteen-digit value that reads
 //     as a date (20261202, 20261202153000);
+//   - a phone number is also a run of digits and those separators inside
+//     longer text ("call 0812-3456-7890", "tel (021) 555-0199 office"),
+//     bounded by any other character or the ends, judged as a whole value
+//     is: 7 to 15 digits, 9 if written with separators, not a date-like
+//     number. Parts of a run that are not a number of their own do not
+//     count and split it: a date (2026-12-02, 02/12/2026, 1999.01.31,
+//     20261202), so "run 2026-12-02 10:00" stays, and digits written against
+//     a Latin letter, which belong to a word (Q4, v2, ab12cd34). In text, a
+//     run grouped in threes by dots is an amount and stays (Rp 150.000.000);
 //   - an IP address is an IPv4 dotted quad anywhere in v (10.1.2.3,
 //     sip:user@10.1.2.3:5060), or an IPv6 address, alone or as a part
 //     between brackets, '@' or '/'.
 //
-// So a numeric id of 7 to 15 digits folds too: name such ids in the
-// configuration (webhooks.laaffic_scripts, webhooks.robots) to keep them.
+// So a numeric id of 7 to 15 digits folds too, alone or in text ("order
+// 1234567"): name such ids in the configuration (webhooks.laaffic_scripts,
+// webhooks.robots) to keep them. A run of more than 15 digits (two numbers
+// written one after the other with only separators between them) is not
+// taken for a phone number, nor is a number written against a letter
+// ("cb081234567890").
 func Personal(v string) bool {
-	return phoneLike(v) || hasIP(v)
+	return phoneLike(v) || phoneWithin(v) || hasIP(v)
 }
 
 // PersonalID is Personal for a value that is a record's id (an exemplar):
@@ -84,6 +97,156 @@ func phoneLike(v string) bool {
 	}
 	return !dateLike(s)
 }
+
+// phoneWithin: a run of digits and separators in v, less its dates and
+// the digits that belong to a word, holds a phone number. Each byte is
+// looked at a bounded number of times: linear in len(v).
+func phoneWithin(v string) bool {
+	for i := 0; i < len(v); {
+		if !isDigit(v[i]) && !isSeparator(v[i]) {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(v) && (isDigit(v[j]) || isSeparator(v[j])) {
+			j++
+		}
+		if phoneRun(v, i, j) {
+			return true
+		}
+		i = j
+	}
+	return false
+}
+
+// group is a run of digits, v[start:end]; skip marks one that is no part of
+// a phone number (a date, digits of a word), which splits the run.
+type group struct {
+	start, end int
+	skip       bool
+}
+
+// phoneRun: v[i:j], made of digits and separators, holds a phone number.
+// Its groups are read in order, each held back until the two after it are
+// seen, as a date is three groups: no allocation, whatever the run's length.
+func phoneRun(v string, i, j int) bool {
+	var held [3]group // the last groups read, oldest first
+	n := 0
+	var seg segment
+	// next takes the oldest held group into the segment; a skipped one ends
+	// it, and the segment is judged.
+	next := func() bool {
+		g := held[0]
+		copy(held[:], held[1:n])
+		n--
+		if g.skip {
+			phone := seg.phone(v)
+			seg = segment{}
+			return phone
+		}
+		seg.add(v, g)
+		return false
+	}
+	for k := i; k < j; {
+		if !isDigit(v[k]) {
+			k++
+			continue
+		}
+		e := k + 1
+		for e < j && isDigit(v[e]) {
+			e++
+		}
+		g := group{start: k, end: e, skip: dateLike(v[k:e]) ||
+			// Q4, v2, ab12: a word's digits, not a number of their own.
+			k == i && i > 0 && isLetter(v[i-1]) || e == j && j < len(v) && isLetter(v[j])}
+		if n == len(held) && next() {
+			return true
+		}
+		held[n] = g
+		n++
+		if n == 3 && dateGroups(v, held[0], held[1], held[2]) {
+			held[0].skip, held[1].skip, held[2].skip = true, true, true
+		}
+		k = e
+	}
+	for n > 0 {
+		if next() {
+			return true
+		}
+	}
+	return seg.phone(v)
+}
+
+// segment tallies consecutive groups of a run with only separators between
+// them, to judge them by the rule for a whole value.
+type segment struct {
+	first          group // to tell a lone group that reads as a date
+	groups, digits int
+	lastEnd        int
+	// thousands: 150.000.000 so far, an amount as Indonesia and much of
+	// Europe write it: 1 to 3 digits, then groups of three after one dot.
+	thousands bool
+}
+
+func (s *segment) add(v string, g group) {
+	n := g.end - g.start
+	if s.groups == 0 {
+		*s = segment{first: g, groups: 1, digits: n, lastEnd: g.end, thousands: n <= 3}
+		return
+	}
+	s.thousands = s.thousands && n == 3 && v[s.lastEnd:g.start] == "."
+	s.groups++
+	s.digits += n
+	s.lastEnd = g.end
+}
+
+func (s *segment) phone(v string) bool {
+	if s.digits < 7 || s.digits > 15 {
+		return false
+	}
+	if s.groups == 1 {
+		return !dateLike(v[s.first.start:s.first.end])
+	}
+	return s.digits >= 9 && !s.thousands
+}
+
+// dateGroups: a, b and c write a date, year first or last, with one and
+// the same separator among - / . between them (2026-12-02, 02/12/2026).
+func dateGroups(v string, a, b, c group) bool {
+	s1, s2 := v[a.end:b.start], v[b.end:c.start]
+	if len(s1) != 1 || s1 != s2 || (s1[0] != '-' && s1[0] != '/' && s1[0] != '.') {
+		return false
+	}
+	year := func(g group) bool {
+		x, ok := number(v, g, 4, 4)
+		return ok && x >= 1900 && x <= 2099
+	}
+	between := func(g group, lo, hi int) bool {
+		x, ok := number(v, g, 1, 2)
+		return ok && x >= lo && x <= hi
+	}
+	return between(b, 1, 12) && (year(a) && between(c, 1, 31) || between(a, 1, 31) && year(c))
+}
+
+// number is the value of group g if it has fewest to most digits.
+func number(v string, g group, fewest, most int) (int, bool) {
+	if n := g.end - g.start; n < fewest || n > most {
+		return 0, false
+	}
+	x := 0
+	for k := g.start; k < g.end; k++ {
+		x = x*10 + int(v[k]-'0')
+	}
+	return x, true
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func isSeparator(c byte) bool {
+	return c == ' ' || c == '-' || c == '.' || c == '/' || c == '(' || c == ')'
+}
+
+func isLetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 
 // plusDigits: a "+" followed by at least 7 digits, single spaces or dashes
 // allowed between them.

@@ -1,6 +1,10 @@
 package labelcap
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"time"
+)
 
 func TestPersonal(t *testing.T) {
 	for _, v := range []string{
@@ -55,4 +59,79 @@ func TestPersonalID(t *testing.T) {
 			t.Errorf("PersonalID(%q) = %v, want %v", v, got, want)
 		}
 	}
+}
+
+// A phone number written inside other text (an AiRudder story key, a result
+// label) is as personal as one alone: it folds.
+func TestPersonalPhoneNumberWithinText(t *testing.T) {
+	for _, v := range []string{
+		"call 0812-3456-7890", "callback 081234567890 tomorrow", "tel (021) 555-0199 office",
+		"cs: 62 812 3456 7890", "HP:081234567890", "telp.0812.3456.7890.", "no 1234567 called",
+		"call 2026-12-02 to 0812 3456 7890", // a date next to it does not hide it
+		"Q4 0812 3456 7890",                 // nor a word's digits before it
+		"20261202 0812345678",               // nor a date-like number
+		"电话081234567890",                    // nor text that is not Latin
+	} {
+		if !Personal(v) {
+			t.Errorf("Personal(%q) = false, want true", v)
+		}
+	}
+}
+
+// Numbers that text labels do carry (dates, times, versions, short numbers,
+// amounts, ids mixed with letters) stay.
+func TestPersonalKeepsNumbersWithinText(t *testing.T) {
+	for _, v := range []string{
+		"campaign 2026-12-02", "run 2026-12-02 10:00", "run 2026-12-02 10.30", "20261202 batch", "Q4 2026",
+		"from 02/12/2026 09:00", "2026-12-01 - 2026-12-02", "batch 20261202153000 done",
+		"v1.2.3", "script 2.10.4", "press 1", "top 100", "room 101", "order 12345", "price 1,299.00",
+		"cost 12.50 EUR", "loan Rp 150.000.000", "task-ab12cd34", "robot2026120201", "ab1234567cd",
+		"hours 08.00-17.00", "step 1 of 3",
+	} {
+		if Personal(v) {
+			t.Errorf("Personal(%q) = true, want false", v)
+		}
+	}
+}
+
+// Personal runs on every new label value and exemplar id a client sends: it
+// must stay linear in the length of v, whatever v holds. A quadratic scan
+// of 256 KiB takes a minute, a linear one milliseconds, so the bound is
+// loose enough for a loaded machine.
+func TestPersonalLongValueIsLinear(t *testing.T) {
+	const n = 1 << 18
+	for _, v := range []string{
+		strings.Repeat("1", n), strings.Repeat("1-", n/2), strings.Repeat("2026-12-02 ", n/11),
+		strings.Repeat("+1", n/2), strings.Repeat("1.", n/2), strings.Repeat("a1 ", n/3), strings.Repeat("::1:", n/4),
+	} {
+		start := time.Now()
+		Personal(v)
+		PersonalID(v)
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("Personal(%q...) of %d bytes took %v", v[:8], len(v), d)
+		}
+	}
+}
+
+// FuzzPersonal: Personal and PersonalID never panic, and a phone number
+// found inside v is found in the same v written inside other text, as a
+// story key or a result label carries it.
+func FuzzPersonal(f *testing.F) {
+	for _, v := range []string{
+		"call 0812-3456-7890", "tel (021) 555-0199 office", "run 2026-12-02 10:00", "Q4 2026", "v1.2.3",
+		"loan Rp 150.000.000", "+62 812-3456-7890", "sip:[2001:db8::1]:5060", "10.1.2.3", "02/12/2026 0812345678",
+	} {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		Personal(v)
+		PersonalID(v)
+		within := phoneWithin(v)
+		if padded := phoneWithin(" " + v + " "); padded != within {
+			t.Errorf("phoneWithin(%q) = %v, but %v with spaces around it", v, within, padded)
+		}
+		if within && !Personal("note "+v+" end") {
+			t.Errorf("Personal(%q) finds a phone number, Personal(%q) does not", v, "note "+v+" end")
+		}
+	})
 }
