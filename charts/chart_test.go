@@ -542,6 +542,42 @@ func TestChartRefusesDoubleCounting(t *testing.T) {
 	}
 }
 
+// prometheus-operator skips a ServiceMonitor whose scrapeTimeout exceeds
+// its interval (an event and a log line, no scrape at all), so the chart
+// refuses to render one; equal values are valid for Prometheus.
+func TestChartRefusesScrapeTimeoutAboveInterval(t *testing.T) {
+	for _, c := range []struct {
+		interval, timeout string
+		ok                bool
+	}{
+		{"5s", "10s", false},
+		{"1m", "1m30s", false},
+		{"500ms", "1s", false},
+		{"1m", "1m500ms", false},
+		{"10s", "10s", true},
+		{"30s", "10s", true},
+		{"1m", "59s", true},
+		{"1h", "5m", true},
+		{"2m", "1m59s999ms", true},
+	} {
+		name := "interval " + c.interval + " timeout " + c.timeout
+		_, stderr, err := template(t, "--set", "serviceMonitor.enabled=true",
+			"--set", "serviceMonitor.interval="+c.interval, "--set", "serviceMonitor.scrapeTimeout="+c.timeout)
+		switch {
+		case c.ok && err != nil:
+			t.Errorf("%s: refused: %v\n%s", name, err, stderr)
+		case !c.ok && err == nil:
+			t.Errorf("%s: rendered a ServiceMonitor prometheus-operator rejects, want a refusal", name)
+		case !c.ok && !strings.Contains(stderr, "serviceMonitor.scrapeTimeout="+c.timeout+" is longer than serviceMonitor.interval="+c.interval):
+			t.Errorf("%s: error does not name both values:\n%s", name, stderr)
+		}
+	}
+	// Disabled, the values are unused and nothing is refused.
+	if _, stderr, err := template(t, "--set", "serviceMonitor.interval=5s"); err != nil {
+		t.Errorf("ServiceMonitor disabled, interval 5s refused: %v\n%s", err, stderr)
+	}
+}
+
 // Sentinel and Cluster are shared dedup state too: replicas are allowed,
 // with the rolling update.
 func TestChartReplicasWithSentinelOrCluster(t *testing.T) {

@@ -56,6 +56,20 @@ when no Redis is set), from a config map or a config string. */}}
 {{- end }}
 
 {{/*
+Milliseconds of a Prometheus duration (y w d h m s ms, in that order, as the
+schema's pattern enforces), to compare two durations: Helm has no parser.
+*/}}
+{{- define "airudder-exporter.durationMs" -}}
+{{- $re := "^(?:([0-9]+)y)?(?:([0-9]+)w)?(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?(?:([0-9]+)ms)?$" }}
+{{- $ms := 0 }}
+{{- range $i, $unit := list 31536000000 604800000 86400000 3600000 60000 1000 1 }}
+{{- $n := regexReplaceAll $re (toString $) (printf "${%d}" (add1 $i)) | default "0" | int64 }}
+{{- $ms = add $ms (mul $n $unit) }}
+{{- end }}
+{{- $ms }}
+{{- end }}
+
+{{/*
 Refuses value combinations that would count calls twice or cannot run.
 Included by the Deployment, so `helm template` / `helm install` fail early.
 */}}
@@ -70,6 +84,11 @@ Included by the Deployment, so `helm template` / `helm install` fail early.
 {{- end }}
 {{- if lt $replicas 0 }}
 {{- fail "replicaCount must not be negative" }}
+{{- end }}
+{{- with .Values.serviceMonitor }}
+{{- if and .enabled (gt (include "airudder-exporter.durationMs" .scrapeTimeout | int64) (include "airudder-exporter.durationMs" .interval | int64)) }}
+{{- fail (printf "serviceMonitor.scrapeTimeout=%s is longer than serviceMonitor.interval=%s: prometheus-operator would skip the ServiceMonitor (nothing scraped). Lower the timeout or raise the interval." .scrapeTimeout .interval) }}
+{{- end }}
 {{- end }}
 {{- if and .Values.webhookPort (eq (int .Values.webhookPort) (int .Values.port)) }}
 {{- fail (printf "webhookPort=%d is port: two listeners cannot share a port; set webhookPort=0 for one listener serving both" (int .Values.webhookPort)) }}
