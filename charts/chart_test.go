@@ -578,6 +578,62 @@ func TestChartRefusesScrapeTimeoutAboveInterval(t *testing.T) {
 	}
 }
 
+// The ConfigMap is readable by anyone who may read ConfigMaps: a value of a
+// secret key of config.yml must be a ${NAME} reference (filled from a
+// Secret) or a *_file path, never the secret itself. The keys are those the
+// exporter types as config.Secret.
+func TestChartRefusesLiteralSecretsInConfig(t *testing.T) {
+	for _, c := range []struct{ name, values, key string }{
+		{"webhook token", "config: {webhooks: {token: s3cret}}\n", "webhooks.token"},
+		{"AiRudder app secret", "config: {airudder: {accounts: [{name: a, app_key: k, app_secret: s3cret}]}}\n", "airudder.accounts[0].app_secret"},
+		{"AiRudder webhook token", "config: {airudder: {accounts: [{name: a}, {name: b, webhook_token: s3cret}]}}\n", "airudder.accounts[1].webhook_token"},
+		{"AiRudder AES key", "config: {airudder: {accounts: [{name: a, aes_key: airudderredduria}]}}\n", "airudder.accounts[0].aes_key"},
+		{"LAAFFIC API key", "config: {laaffic: {accounts: [{name: a, api_key: s3cret, api_secret: '${S}'}]}}\n", "laaffic.accounts[0].api_key"},
+		{"LAAFFIC API secret", "config: {laaffic: {accounts: [{name: a, api_key: '${K}', api_secret: s3cret}]}}\n", "laaffic.accounts[0].api_secret"},
+		{"LAAFFIC webhook token", "config: {laaffic: {accounts: [{name: a, webhook_token: s3cret}]}}\n", "laaffic.accounts[0].webhook_token"},
+		{"Redis password", "config: {webhooks: {redis: {address: 'r:6379', password: s3cret}}}\n", "webhooks.redis.password"},
+		{"Sentinel password", "config: {webhooks: {redis: {sentinel: {master_name: m, addresses: ['s:26379'], password: s3cret}}}}\n", "webhooks.redis.sentinel.password"},
+		{"reference with a literal part", "config: {webhooks: {token: 'tok-${WEBHOOK_TOKEN}'}}\n", "webhooks.token"},
+		{"a number", "config: {webhooks: {token: 12345}}\n", "webhooks.token"},
+		{"in a string config", "config: |\n  webhooks:\n    token: s3cret # pasted\n", "webhooks.token"},
+	} {
+		out, stderr, err := template(t, "-f", valuesFile(t, c.values))
+		if err == nil {
+			t.Errorf("%s: rendered, want a refusal of %s", c.name, c.key)
+			continue
+		}
+		if !strings.Contains(stderr, "config."+c.key+" is a literal secret") {
+			t.Errorf("%s: error does not name config.%s:\n%s", c.name, c.key, stderr)
+		}
+		if strings.Contains(stderr+out, "s3cret") || strings.Contains(stderr+out, "airudderredduria") {
+			t.Errorf("%s: the refusal repeats the secret:\n%s", c.name, stderr)
+		}
+	}
+	// References, empty values and the *_file forms render.
+	for name, values := range map[string]string{
+		"references": `
+config:
+  airudder:
+    accounts:
+      - {name: a, app_key: plain-app-key, app_secret: '${S}', webhook_token: '${T}', aes_key: '${A}'}
+  laaffic:
+    accounts: [{name: l, api_key: '${K}', api_secret: '${S}', webhook_token: '${A}${B}'}]
+  webhooks:
+    token: '${WEBHOOK_TOKEN}'
+    redis: {sentinel: {master_name: m, addresses: ['s:26379'], password: '${P}'}, password: ''}
+`,
+		"files": `
+config:
+  webhooks: {token_file: /etc/secrets/token, redis: {address: 'r:6379', password_file: /etc/secrets/redis}}
+`,
+		"string config": "config: |\n  webhooks:\n    token: '${WEBHOOK_TOKEN}' # from the Secret\n",
+	} {
+		if _, stderr, err := template(t, "-f", valuesFile(t, values)); err != nil {
+			t.Errorf("%s: refused: %v\n%s", name, err, stderr)
+		}
+	}
+}
+
 // Sentinel and Cluster are shared dedup state too: replicas are allowed,
 // with the rolling update.
 func TestChartReplicasWithSentinelOrCluster(t *testing.T) {
