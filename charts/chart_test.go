@@ -652,6 +652,47 @@ func TestChartReplicasWithSentinelOrCluster(t *testing.T) {
 	}
 }
 
+// Replicas are for availability: without a spread the scheduler may put
+// them all on one node, which then takes the exporter down alone. With more
+// than one replica and no topologySpreadConstraints of their own, the pods
+// are spread over nodes (ScheduleAnyway, so a one-node cluster still runs
+// them); the constraint selects exactly the Deployment's pods.
+func TestChartSpreadsReplicasOverNodes(t *testing.T) {
+	const redis = "config: {webhooks: {redis: {address: 'r:6379'}}}\n"
+	objs := render(t, chartDir(t), "replicaCount: 2\n"+redis)
+	d := one(t, objs, "Deployment")
+	tsc, _ := get(t, d, "spec", "template", "spec", "topologySpreadConstraints").([]any)
+	if len(tsc) != 1 {
+		t.Fatalf("2 replicas: topologySpreadConstraints = %v, want one spreading over nodes", tsc)
+	}
+	for k, want := range map[string]any{"maxSkew": 1, "topologyKey": "kubernetes.io/hostname", "whenUnsatisfiable": "ScheduleAnyway"} {
+		if got := get(t, tsc[0], k); got != want {
+			t.Errorf("spread %s = %v, want %v", k, got, want)
+		}
+	}
+	if got, want := get(t, tsc[0], "labelSelector", "matchLabels"), get(t, d, "spec", "selector", "matchLabels"); !reflect.DeepEqual(got, want) {
+		t.Errorf("spread selects %v, the Deployment's pods are %v", got, want)
+	}
+
+	for name, values := range map[string]string{
+		"one replica": redis,
+		"no replica":  "replicaCount: 0\n",
+	} {
+		d := one(t, render(t, chartDir(t), values), "Deployment")
+		if got := get(t, d, "spec", "template", "spec", "topologySpreadConstraints"); got != nil {
+			t.Errorf("%s: topologySpreadConstraints = %v, want none", name, got)
+		}
+	}
+
+	// The user's own constraints replace the default.
+	own := "replicaCount: 3\n" + redis + "topologySpreadConstraints: [{maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app.kubernetes.io/name: airudder-exporter}}}]\n"
+	d = one(t, render(t, chartDir(t), own), "Deployment")
+	tsc, _ = get(t, d, "spec", "template", "spec", "topologySpreadConstraints").([]any)
+	if len(tsc) != 1 || get(t, tsc[0], "topologyKey") != "topology.kubernetes.io/zone" {
+		t.Errorf("own constraints: topologySpreadConstraints = %v, want only the zone one given", tsc)
+	}
+}
+
 // webhookPort 0 serves webhooks on the main listener: one port, and the
 // Ingress routes /webhooks to it.
 func TestChartWebhooksOnMainPort(t *testing.T) {
