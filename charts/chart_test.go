@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -851,6 +852,67 @@ func TestChartConfigAsString(t *testing.T) {
 		}
 		if !c.ok && (err == nil || !strings.Contains(stderr, "config.webhooks.redis (address")) {
 			t.Errorf("2 replicas without redis in a string config: err=%v, stderr=%q; want the refusal", err, stderr)
+		}
+	}
+}
+
+// renderNotes renders the chart's NOTES.txt with values. `helm template`
+// never prints the notes and `helm install --dry-run` needs a cluster, so a
+// copy of the chart carries NOTES.txt as a file and a template that expands
+// it with tpl into an object render can decode.
+func renderNotes(t *testing.T, values string) string {
+	t.Helper()
+	src := chartDir(t)
+	dst := filepath.Join(t.TempDir(), "airudder-exporter")
+	// Not alerts/ and dashboards/: symlinks, which CopyFS refuses, and
+	// unused by the notes.
+	if err := os.CopyFS(filepath.Join(dst, "templates"), os.DirFS(filepath.Join(src, "templates"))); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"Chart.yaml", "values.yaml", "values.schema.json"} {
+		b, err := os.ReadFile(filepath.Join(src, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dst, f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Rename(filepath.Join(dst, "templates", "NOTES.txt"), filepath.Join(dst, "NOTES.txt")); err != nil {
+		t.Fatal(err)
+	}
+	const wrapper = "kind: Notes\ntext: |\n  {{- tpl (.Files.Get \"NOTES.txt\") . | nindent 2 }}\n"
+	if err := os.WriteFile(filepath.Join(dst, "templates", "notes.yaml"), []byte(wrapper), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	text, _ := get(t, one(t, render(t, dst, values), "Notes"), "text").(string)
+	if text == "" {
+		t.Fatal("NOTES.txt rendered empty")
+	}
+	return text
+}
+
+// NOTES.txt is what an operator copies after `helm install`: every command
+// in it must work as printed. `kubectl port-forward` runs until stopped, so
+// a curl chained after it with && never runs; the vendors' URL is https
+// only when the Ingress has TLS.
+func TestChartNotesCommandsWork(t *testing.T) {
+	notes := renderNotes(t, "")
+	if regexp.MustCompile(`port-forward[^\n]*&&`).MatchString(notes) {
+		t.Errorf("NOTES chain a command after kubectl port-forward, which never returns:\n%s", notes)
+	}
+	for _, want := range []string{"kubectl -n mon port-forward svc/rel-airudder-exporter 10133", "curl http://127.0.0.1:10133/metrics"} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("NOTES lack %q:\n%s", want, notes)
+		}
+	}
+	for _, c := range []struct{ values, want, wrong string }{
+		{"ingress: {enabled: true, hosts: [hooks.example.com]}\n", "http://hooks.example.com/webhooks/airudder", "https://"},
+		{"ingress: {enabled: true, hosts: [hooks.example.com], tls: [{secretName: t, hosts: [hooks.example.com]}]}\n", "https://hooks.example.com/webhooks/airudder", "http://hooks"},
+	} {
+		notes := renderNotes(t, c.values)
+		if !strings.Contains(notes, c.want) || strings.Contains(notes, c.wrong) {
+			t.Errorf("values %q: NOTES want %q (not %q):\n%s", c.values, c.want, c.wrong, notes)
 		}
 	}
 }
