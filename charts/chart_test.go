@@ -223,6 +223,9 @@ ingress:
   enabled: true
   className: nginx
   hosts: [hooks.example.com]
+networkPolicy:
+  enabled: true
+  metricsFrom: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}}]
 `
 
 func TestChartLints(t *testing.T) {
@@ -367,7 +370,7 @@ func checkHardenedPod(t *testing.T, d object) {
 func TestChartAllFeatures(t *testing.T) {
 	objs := render(t, chartDir(t), allFeatures)
 	d := checkDeployment(t, objs, deploymentWant{
-		kinds:       []string{"ConfigMap", "Deployment", "Ingress", "PodDisruptionBudget", "PrometheusRule", "Service", "ServiceAccount", "ServiceMonitor"},
+		kinds:       []string{"ConfigMap", "Deployment", "Ingress", "NetworkPolicy", "PodDisruptionBudget", "PrometheusRule", "Service", "ServiceAccount", "ServiceMonitor"},
 		replicas:    2,
 		strategy:    "RollingUpdate",
 		strategyWhy: " with Redis",
@@ -691,6 +694,65 @@ func TestChartSpreadsReplicasOverNodes(t *testing.T) {
 	tsc, _ = get(t, d, "spec", "template", "spec", "topologySpreadConstraints").([]any)
 	if len(tsc) != 1 || get(t, tsc[0], "topologyKey") != "topology.kubernetes.io/zone" {
 		t.Errorf("own constraints: topologySpreadConstraints = %v, want only the zone one given", tsc)
+	}
+}
+
+// networkPolicy.enabled admits the metrics port from the release's
+// namespace (or metricsFrom) only, and the webhook port from anywhere (or
+// webhooksFrom): the vendors' posts arrive through an Ingress controller
+// elsewhere in the cluster. It selects exactly the Deployment's pods.
+func TestChartNetworkPolicy(t *testing.T) {
+	if got := render(t, chartDir(t))["NetworkPolicy"]; len(got) != 0 {
+		t.Errorf("NetworkPolicy rendered by default: %v", got)
+	}
+	ports := func(t *testing.T, np object) map[string][]any {
+		t.Helper()
+		if got := get(t, np, "spec", "policyTypes"); !reflect.DeepEqual(got, []any{"Ingress"}) {
+			t.Errorf("policyTypes = %v, want [Ingress] (egress to the vendor APIs, Redis and DNS is left open)", got)
+		}
+		byPort := map[string][]any{}
+		for _, r := range get(t, np, "spec", "ingress").([]any) {
+			from, _ := get(t, r, "from").([]any)
+			for _, p := range get(t, r, "ports").([]any) {
+				byPort[fmt.Sprint(get(t, p, "port"))] = from
+			}
+		}
+		return byPort
+	}
+	sameNamespace := []any{map[string]any{"podSelector": map[string]any{}}}
+
+	objs := render(t, chartDir(t), "networkPolicy: {enabled: true}\n")
+	np := one(t, objs, "NetworkPolicy")
+	if got, want := get(t, np, "spec", "podSelector", "matchLabels"), get(t, one(t, objs, "Deployment"), "spec", "selector", "matchLabels"); !reflect.DeepEqual(got, want) {
+		t.Errorf("NetworkPolicy selects %v, the Deployment's pods are %v", got, want)
+	}
+	want := map[string][]any{"http": sameNamespace, "webhook": nil}
+	if got := ports(t, np); !reflect.DeepEqual(got, want) {
+		t.Errorf("defaults: ingress by port = %v, want %v (metrics from the namespace, webhooks from anywhere)", got, want)
+	}
+
+	monitoring := map[string]any{"namespaceSelector": map[string]any{"matchLabels": map[string]any{"kubernetes.io/metadata.name": "monitoring"}}}
+	ingressNginx := map[string]any{"namespaceSelector": map[string]any{"matchLabels": map[string]any{"kubernetes.io/metadata.name": "ingress-nginx"}}}
+	peers := `
+networkPolicy:
+  enabled: true
+  metricsFrom: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}}]
+  webhooksFrom: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ingress-nginx}}}]
+`
+	want = map[string][]any{"http": {monitoring}, "webhook": {ingressNginx}}
+	if got := ports(t, one(t, render(t, chartDir(t), peers), "NetworkPolicy")); !reflect.DeepEqual(got, want) {
+		t.Errorf("own peers: ingress by port = %v, want %v", got, want)
+	}
+
+	// One listener: the port serves webhooks too, so whoever may post may
+	// reach it (anyone, without webhooksFrom).
+	want = map[string][]any{"http": nil}
+	if got := ports(t, one(t, render(t, chartDir(t), "webhookPort: 0\nnetworkPolicy: {enabled: true}\n"), "NetworkPolicy")); !reflect.DeepEqual(got, want) {
+		t.Errorf("webhookPort 0: ingress by port = %v, want %v", got, want)
+	}
+	want = map[string][]any{"http": {monitoring, ingressNginx}}
+	if got := ports(t, one(t, render(t, chartDir(t), "webhookPort: 0\n"+peers), "NetworkPolicy")); !reflect.DeepEqual(got, want) {
+		t.Errorf("webhookPort 0 with peers: ingress by port = %v, want %v", got, want)
 	}
 }
 
@@ -1042,6 +1104,8 @@ func TestChartRefusesBadValues(t *testing.T) {
 		{name: "state size not a quantity", args: []string{"--set", "stateSizeLimit=lots"}, want: "/stateSizeLimit"},
 		{name: "PDB minAvailable not a number or percentage", args: []string{"--set", "podDisruptionBudget.minAvailable=half"}, want: "/podDisruptionBudget/minAvailable"},
 		{name: "config a list", file: "config: [webhooks]\n", want: "/config"},
+		{name: "network policy peers not a list", args: []string{"--set", "networkPolicy.metricsFrom=monitoring"}, want: "/networkPolicy/metricsFrom"},
+		{name: "network policy key misspelt", args: []string{"--set", "networkPolicy.webhookFrom[0].podSelector.app=x"}, want: "'webhookFrom'"},
 		{name: "runbook base not a URL", args: []string{"--set", "prometheusRule.runbookBaseURL=git example/RUNBOOK"}, want: "/prometheusRule/runbookBaseURL"},
 	} {
 		args := c.args
