@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -222,6 +223,9 @@ ingress:
   enabled: true
   className: nginx
   hosts: [hooks.example.com]
+networkPolicy:
+  enabled: true
+  metricsFrom: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}}]
 `
 
 func TestChartLints(t *testing.T) {
@@ -366,7 +370,7 @@ func checkHardenedPod(t *testing.T, d object) {
 func TestChartAllFeatures(t *testing.T) {
 	objs := render(t, chartDir(t), allFeatures)
 	d := checkDeployment(t, objs, deploymentWant{
-		kinds:       []string{"ConfigMap", "Deployment", "Ingress", "PodDisruptionBudget", "PrometheusRule", "Service", "ServiceAccount", "ServiceMonitor"},
+		kinds:       []string{"ConfigMap", "Deployment", "Ingress", "NetworkPolicy", "PodDisruptionBudget", "PrometheusRule", "Service", "ServiceAccount", "ServiceMonitor"},
 		replicas:    2,
 		strategy:    "RollingUpdate",
 		strategyWhy: " with Redis",
@@ -542,6 +546,98 @@ func TestChartRefusesDoubleCounting(t *testing.T) {
 	}
 }
 
+// prometheus-operator skips a ServiceMonitor whose scrapeTimeout exceeds
+// its interval (an event and a log line, no scrape at all), so the chart
+// refuses to render one; equal values are valid for Prometheus.
+func TestChartRefusesScrapeTimeoutAboveInterval(t *testing.T) {
+	for _, c := range []struct {
+		interval, timeout string
+		ok                bool
+	}{
+		{"5s", "10s", false},
+		{"1m", "1m30s", false},
+		{"500ms", "1s", false},
+		{"1m", "1m500ms", false},
+		{"10s", "10s", true},
+		{"30s", "10s", true},
+		{"1m", "59s", true},
+		{"1h", "5m", true},
+		{"2m", "1m59s999ms", true},
+	} {
+		name := "interval " + c.interval + " timeout " + c.timeout
+		_, stderr, err := template(t, "--set", "serviceMonitor.enabled=true",
+			"--set", "serviceMonitor.interval="+c.interval, "--set", "serviceMonitor.scrapeTimeout="+c.timeout)
+		switch {
+		case c.ok && err != nil:
+			t.Errorf("%s: refused: %v\n%s", name, err, stderr)
+		case !c.ok && err == nil:
+			t.Errorf("%s: rendered a ServiceMonitor prometheus-operator rejects, want a refusal", name)
+		case !c.ok && !strings.Contains(stderr, "serviceMonitor.scrapeTimeout="+c.timeout+" is longer than serviceMonitor.interval="+c.interval):
+			t.Errorf("%s: error does not name both values:\n%s", name, stderr)
+		}
+	}
+	// Disabled, the values are unused and nothing is refused.
+	if _, stderr, err := template(t, "--set", "serviceMonitor.interval=5s"); err != nil {
+		t.Errorf("ServiceMonitor disabled, interval 5s refused: %v\n%s", err, stderr)
+	}
+}
+
+// The ConfigMap is readable by anyone who may read ConfigMaps: a value of a
+// secret key of config.yml must be a ${NAME} reference (filled from a
+// Secret) or a *_file path, never the secret itself. The keys are those the
+// exporter types as config.Secret.
+func TestChartRefusesLiteralSecretsInConfig(t *testing.T) {
+	for _, c := range []struct{ name, values, key string }{
+		{"webhook token", "config: {webhooks: {token: s3cret}}\n", "webhooks.token"},
+		{"AiRudder app secret", "config: {airudder: {accounts: [{name: a, app_key: k, app_secret: s3cret}]}}\n", "airudder.accounts[0].app_secret"},
+		{"AiRudder webhook token", "config: {airudder: {accounts: [{name: a}, {name: b, webhook_token: s3cret}]}}\n", "airudder.accounts[1].webhook_token"},
+		{"AiRudder AES key", "config: {airudder: {accounts: [{name: a, aes_key: airudderredduria}]}}\n", "airudder.accounts[0].aes_key"},
+		{"LAAFFIC API key", "config: {laaffic: {accounts: [{name: a, api_key: s3cret, api_secret: '${S}'}]}}\n", "laaffic.accounts[0].api_key"},
+		{"LAAFFIC API secret", "config: {laaffic: {accounts: [{name: a, api_key: '${K}', api_secret: s3cret}]}}\n", "laaffic.accounts[0].api_secret"},
+		{"LAAFFIC webhook token", "config: {laaffic: {accounts: [{name: a, webhook_token: s3cret}]}}\n", "laaffic.accounts[0].webhook_token"},
+		{"Redis password", "config: {webhooks: {redis: {address: 'r:6379', password: s3cret}}}\n", "webhooks.redis.password"},
+		{"Sentinel password", "config: {webhooks: {redis: {sentinel: {master_name: m, addresses: ['s:26379'], password: s3cret}}}}\n", "webhooks.redis.sentinel.password"},
+		{"reference with a literal part", "config: {webhooks: {token: 'tok-${WEBHOOK_TOKEN}'}}\n", "webhooks.token"},
+		{"a number", "config: {webhooks: {token: 12345}}\n", "webhooks.token"},
+		{"in a string config", "config: |\n  webhooks:\n    token: s3cret # pasted\n", "webhooks.token"},
+	} {
+		out, stderr, err := template(t, "-f", valuesFile(t, c.values))
+		if err == nil {
+			t.Errorf("%s: rendered, want a refusal of %s", c.name, c.key)
+			continue
+		}
+		if !strings.Contains(stderr, "config."+c.key+" is a literal secret") {
+			t.Errorf("%s: error does not name config.%s:\n%s", c.name, c.key, stderr)
+		}
+		if strings.Contains(stderr+out, "s3cret") || strings.Contains(stderr+out, "airudderredduria") {
+			t.Errorf("%s: the refusal repeats the secret:\n%s", c.name, stderr)
+		}
+	}
+	// References, empty values and the *_file forms render.
+	for name, values := range map[string]string{
+		"references": `
+config:
+  airudder:
+    accounts:
+      - {name: a, app_key: plain-app-key, app_secret: '${S}', webhook_token: '${T}', aes_key: '${A}'}
+  laaffic:
+    accounts: [{name: l, api_key: '${K}', api_secret: '${S}', webhook_token: '${A}${B}'}]
+  webhooks:
+    token: '${WEBHOOK_TOKEN}'
+    redis: {sentinel: {master_name: m, addresses: ['s:26379'], password: '${P}'}, password: ''}
+`,
+		"files": `
+config:
+  webhooks: {token_file: /etc/secrets/token, redis: {address: 'r:6379', password_file: /etc/secrets/redis}}
+`,
+		"string config": "config: |\n  webhooks:\n    token: '${WEBHOOK_TOKEN}' # from the Secret\n",
+	} {
+		if _, stderr, err := template(t, "-f", valuesFile(t, values)); err != nil {
+			t.Errorf("%s: refused: %v\n%s", name, err, stderr)
+		}
+	}
+}
+
 // Sentinel and Cluster are shared dedup state too: replicas are allowed,
 // with the rolling update.
 func TestChartReplicasWithSentinelOrCluster(t *testing.T) {
@@ -557,6 +653,106 @@ func TestChartReplicasWithSentinelOrCluster(t *testing.T) {
 		if got := get(t, d, "spec", "strategy", "type"); got != "RollingUpdate" {
 			t.Errorf("%s: strategy = %v, want RollingUpdate", name, got)
 		}
+	}
+}
+
+// Replicas are for availability: without a spread the scheduler may put
+// them all on one node, which then takes the exporter down alone. With more
+// than one replica and no topologySpreadConstraints of their own, the pods
+// are spread over nodes (ScheduleAnyway, so a one-node cluster still runs
+// them); the constraint selects exactly the Deployment's pods.
+func TestChartSpreadsReplicasOverNodes(t *testing.T) {
+	const redis = "config: {webhooks: {redis: {address: 'r:6379'}}}\n"
+	objs := render(t, chartDir(t), "replicaCount: 2\n"+redis)
+	d := one(t, objs, "Deployment")
+	tsc, _ := get(t, d, "spec", "template", "spec", "topologySpreadConstraints").([]any)
+	if len(tsc) != 1 {
+		t.Fatalf("2 replicas: topologySpreadConstraints = %v, want one spreading over nodes", tsc)
+	}
+	for k, want := range map[string]any{"maxSkew": 1, "topologyKey": "kubernetes.io/hostname", "whenUnsatisfiable": "ScheduleAnyway"} {
+		if got := get(t, tsc[0], k); got != want {
+			t.Errorf("spread %s = %v, want %v", k, got, want)
+		}
+	}
+	if got, want := get(t, tsc[0], "labelSelector", "matchLabels"), get(t, d, "spec", "selector", "matchLabels"); !reflect.DeepEqual(got, want) {
+		t.Errorf("spread selects %v, the Deployment's pods are %v", got, want)
+	}
+
+	for name, values := range map[string]string{
+		"one replica": redis,
+		"no replica":  "replicaCount: 0\n",
+	} {
+		d := one(t, render(t, chartDir(t), values), "Deployment")
+		if got := get(t, d, "spec", "template", "spec", "topologySpreadConstraints"); got != nil {
+			t.Errorf("%s: topologySpreadConstraints = %v, want none", name, got)
+		}
+	}
+
+	// The user's own constraints replace the default.
+	own := "replicaCount: 3\n" + redis + "topologySpreadConstraints: [{maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app.kubernetes.io/name: airudder-exporter}}}]\n"
+	d = one(t, render(t, chartDir(t), own), "Deployment")
+	tsc, _ = get(t, d, "spec", "template", "spec", "topologySpreadConstraints").([]any)
+	if len(tsc) != 1 || get(t, tsc[0], "topologyKey") != "topology.kubernetes.io/zone" {
+		t.Errorf("own constraints: topologySpreadConstraints = %v, want only the zone one given", tsc)
+	}
+}
+
+// networkPolicy.enabled admits the metrics port from the release's
+// namespace (or metricsFrom) only, and the webhook port from anywhere (or
+// webhooksFrom): the vendors' posts arrive through an Ingress controller
+// elsewhere in the cluster. It selects exactly the Deployment's pods.
+func TestChartNetworkPolicy(t *testing.T) {
+	if got := render(t, chartDir(t))["NetworkPolicy"]; len(got) != 0 {
+		t.Errorf("NetworkPolicy rendered by default: %v", got)
+	}
+	ports := func(t *testing.T, np object) map[string][]any {
+		t.Helper()
+		if got := get(t, np, "spec", "policyTypes"); !reflect.DeepEqual(got, []any{"Ingress"}) {
+			t.Errorf("policyTypes = %v, want [Ingress] (egress to the vendor APIs, Redis and DNS is left open)", got)
+		}
+		byPort := map[string][]any{}
+		for _, r := range get(t, np, "spec", "ingress").([]any) {
+			from, _ := get(t, r, "from").([]any)
+			for _, p := range get(t, r, "ports").([]any) {
+				byPort[fmt.Sprint(get(t, p, "port"))] = from
+			}
+		}
+		return byPort
+	}
+	sameNamespace := []any{map[string]any{"podSelector": map[string]any{}}}
+
+	objs := render(t, chartDir(t), "networkPolicy: {enabled: true}\n")
+	np := one(t, objs, "NetworkPolicy")
+	if got, want := get(t, np, "spec", "podSelector", "matchLabels"), get(t, one(t, objs, "Deployment"), "spec", "selector", "matchLabels"); !reflect.DeepEqual(got, want) {
+		t.Errorf("NetworkPolicy selects %v, the Deployment's pods are %v", got, want)
+	}
+	want := map[string][]any{"http": sameNamespace, "webhook": nil}
+	if got := ports(t, np); !reflect.DeepEqual(got, want) {
+		t.Errorf("defaults: ingress by port = %v, want %v (metrics from the namespace, webhooks from anywhere)", got, want)
+	}
+
+	monitoring := map[string]any{"namespaceSelector": map[string]any{"matchLabels": map[string]any{"kubernetes.io/metadata.name": "monitoring"}}}
+	ingressNginx := map[string]any{"namespaceSelector": map[string]any{"matchLabels": map[string]any{"kubernetes.io/metadata.name": "ingress-nginx"}}}
+	peers := `
+networkPolicy:
+  enabled: true
+  metricsFrom: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}}]
+  webhooksFrom: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ingress-nginx}}}]
+`
+	want = map[string][]any{"http": {monitoring}, "webhook": {ingressNginx}}
+	if got := ports(t, one(t, render(t, chartDir(t), peers), "NetworkPolicy")); !reflect.DeepEqual(got, want) {
+		t.Errorf("own peers: ingress by port = %v, want %v", got, want)
+	}
+
+	// One listener: the port serves webhooks too, so whoever may post may
+	// reach it (anyone, without webhooksFrom).
+	want = map[string][]any{"http": nil}
+	if got := ports(t, one(t, render(t, chartDir(t), "webhookPort: 0\nnetworkPolicy: {enabled: true}\n"), "NetworkPolicy")); !reflect.DeepEqual(got, want) {
+		t.Errorf("webhookPort 0: ingress by port = %v, want %v", got, want)
+	}
+	want = map[string][]any{"http": {monitoring, ingressNginx}}
+	if got := ports(t, one(t, render(t, chartDir(t), "webhookPort: 0\n"+peers), "NetworkPolicy")); !reflect.DeepEqual(got, want) {
+		t.Errorf("webhookPort 0 with peers: ingress by port = %v, want %v", got, want)
 	}
 }
 
@@ -722,6 +918,67 @@ func TestChartConfigAsString(t *testing.T) {
 	}
 }
 
+// renderNotes renders the chart's NOTES.txt with values. `helm template`
+// never prints the notes and `helm install --dry-run` needs a cluster, so a
+// copy of the chart carries NOTES.txt as a file and a template that expands
+// it with tpl into an object render can decode.
+func renderNotes(t *testing.T, values string) string {
+	t.Helper()
+	src := chartDir(t)
+	dst := filepath.Join(t.TempDir(), "airudder-exporter")
+	// Not alerts/ and dashboards/: symlinks, which CopyFS refuses, and
+	// unused by the notes.
+	if err := os.CopyFS(filepath.Join(dst, "templates"), os.DirFS(filepath.Join(src, "templates"))); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"Chart.yaml", "values.yaml", "values.schema.json"} {
+		b, err := os.ReadFile(filepath.Join(src, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dst, f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Rename(filepath.Join(dst, "templates", "NOTES.txt"), filepath.Join(dst, "NOTES.txt")); err != nil {
+		t.Fatal(err)
+	}
+	const wrapper = "kind: Notes\ntext: |\n  {{- tpl (.Files.Get \"NOTES.txt\") . | nindent 2 }}\n"
+	if err := os.WriteFile(filepath.Join(dst, "templates", "notes.yaml"), []byte(wrapper), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	text, _ := get(t, one(t, render(t, dst, values), "Notes"), "text").(string)
+	if text == "" {
+		t.Fatal("NOTES.txt rendered empty")
+	}
+	return text
+}
+
+// NOTES.txt is what an operator copies after `helm install`: every command
+// in it must work as printed. `kubectl port-forward` runs until stopped, so
+// a curl chained after it with && never runs; the vendors' URL is https
+// only when the Ingress has TLS.
+func TestChartNotesCommandsWork(t *testing.T) {
+	notes := renderNotes(t, "")
+	if regexp.MustCompile(`port-forward[^\n]*&&`).MatchString(notes) {
+		t.Errorf("NOTES chain a command after kubectl port-forward, which never returns:\n%s", notes)
+	}
+	for _, want := range []string{"kubectl -n mon port-forward svc/rel-airudder-exporter 10133", "curl http://127.0.0.1:10133/metrics"} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("NOTES lack %q:\n%s", want, notes)
+		}
+	}
+	for _, c := range []struct{ values, want, wrong string }{
+		{"ingress: {enabled: true, hosts: [hooks.example.com]}\n", "http://hooks.example.com/webhooks/airudder", "https://"},
+		{"ingress: {enabled: true, hosts: [hooks.example.com], tls: [{secretName: t, hosts: [hooks.example.com]}]}\n", "https://hooks.example.com/webhooks/airudder", "http://hooks"},
+	} {
+		notes := renderNotes(t, c.values)
+		if !strings.Contains(notes, c.want) || strings.Contains(notes, c.wrong) {
+			t.Errorf("values %q: NOTES want %q (not %q):\n%s", c.values, c.want, c.wrong, notes)
+		}
+	}
+}
+
 // dashboardConfigMaps are the rendered ConfigMaps that carry a dashboard (a
 // data key ending in .json), by that key.
 func dashboardConfigMaps(t *testing.T, objs map[string][]object) map[string]object {
@@ -847,6 +1104,8 @@ func TestChartRefusesBadValues(t *testing.T) {
 		{name: "state size not a quantity", args: []string{"--set", "stateSizeLimit=lots"}, want: "/stateSizeLimit"},
 		{name: "PDB minAvailable not a number or percentage", args: []string{"--set", "podDisruptionBudget.minAvailable=half"}, want: "/podDisruptionBudget/minAvailable"},
 		{name: "config a list", file: "config: [webhooks]\n", want: "/config"},
+		{name: "network policy peers not a list", args: []string{"--set", "networkPolicy.metricsFrom=monitoring"}, want: "/networkPolicy/metricsFrom"},
+		{name: "network policy key misspelt", args: []string{"--set", "networkPolicy.webhookFrom[0].podSelector.app=x"}, want: "'webhookFrom'"},
 		{name: "runbook base not a URL", args: []string{"--set", "prometheusRule.runbookBaseURL=git example/RUNBOOK"}, want: "/prometheusRule/runbookBaseURL"},
 	} {
 		args := c.args

@@ -56,6 +56,50 @@ when no Redis is set), from a config map or a config string. */}}
 {{- end }}
 
 {{/*
+Milliseconds of a Prometheus duration (y w d h m s ms, in that order, as the
+schema's pattern enforces), to compare two durations: Helm has no parser.
+*/}}
+{{- define "airudder-exporter.durationMs" -}}
+{{- $re := "^(?:([0-9]+)y)?(?:([0-9]+)w)?(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?(?:([0-9]+)ms)?$" }}
+{{- $ms := 0 }}
+{{- range $i, $unit := list 31536000000 604800000 86400000 3600000 60000 1000 1 }}
+{{- $n := regexReplaceAll $re (toString $) (printf "${%d}" (add1 $i)) | default "0" | int64 }}
+{{- $ms = add $ms (mul $n $unit) }}
+{{- end }}
+{{- $ms }}
+{{- end }}
+
+{{/*
+Secret values of config.yml: under each key the exporter types as
+config.Secret, the value must be empty or ${NAME} references only (filled
+from Secrets through credentials/extraEnv), never the secret itself, which
+would be stored in the ConfigMap for anyone allowed to read ConfigMaps.
+Walks maps and lists; called with (list <node> <path>). The error names the
+key, never the value.
+*/}}
+{{- define "airudder-exporter.noLiteralSecrets" -}}
+{{- $node := index . 0 }}
+{{- $path := index . 1 }}
+{{- if kindIs "map" $node }}
+{{- range $k, $v := $node }}
+{{- $p := ternary $k (printf "%s.%s" $path $k) (eq $path "") }}
+{{- if and (has $k (list "token" "app_secret" "webhook_token" "aes_key" "api_key" "api_secret" "password")) (not (kindIs "map" $v)) (not (kindIs "slice" $v)) }}
+{{- $s := toString ($v | default "") }}
+{{- if regexReplaceAll "\\$\\{[A-Za-z_][A-Za-z0-9_]*\\}" $s "" }}
+{{- fail (printf "config.%s is a literal secret: the ConfigMap would show it to anyone who can read ConfigMaps. Put it in a Secret, set that Secret in credentials (or extraEnv) and write %s: '${NAME}' (or use %s_file with a mounted Secret)." $p $k $k) }}
+{{- end }}
+{{- else }}
+{{- include "airudder-exporter.noLiteralSecrets" (list $v $p) }}
+{{- end }}
+{{- end }}
+{{- else if kindIs "slice" $node }}
+{{- range $i, $v := $node }}
+{{- include "airudder-exporter.noLiteralSecrets" (list $v (printf "%s[%d]" $path $i)) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
 Refuses value combinations that would count calls twice or cannot run.
 Included by the Deployment, so `helm template` / `helm install` fail early.
 */}}
@@ -70,6 +114,16 @@ Included by the Deployment, so `helm template` / `helm install` fail early.
 {{- end }}
 {{- if lt $replicas 0 }}
 {{- fail "replicaCount must not be negative" }}
+{{- end }}
+{{- $cfg := .Values.config | default dict }}
+{{- if kindIs "string" $cfg }}
+{{- $cfg = fromYaml $cfg }}
+{{- end }}
+{{- include "airudder-exporter.noLiteralSecrets" (list $cfg "") }}
+{{- with .Values.serviceMonitor }}
+{{- if and .enabled (gt (include "airudder-exporter.durationMs" .scrapeTimeout | int64) (include "airudder-exporter.durationMs" .interval | int64)) }}
+{{- fail (printf "serviceMonitor.scrapeTimeout=%s is longer than serviceMonitor.interval=%s: prometheus-operator would skip the ServiceMonitor (nothing scraped). Lower the timeout or raise the interval." .scrapeTimeout .interval) }}
+{{- end }}
 {{- end }}
 {{- if and .Values.webhookPort (eq (int .Values.webhookPort) (int .Values.port)) }}
 {{- fail (printf "webhookPort=%d is port: two listeners cannot share a port; set webhookPort=0 for one listener serving both" (int .Values.webhookPort)) }}
