@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/go-kit/log/level"
@@ -24,6 +25,15 @@ const storageDirMode = 0o750
 func (r *Receiver) load() {
 	now := r.now()
 	for _, f := range r.stateFiles() {
+		// No save runs yet (saveLoop starts after load): any temporary
+		// file of this state is a killed save's, never to be renamed.
+		removed, err := dedup.RemoveTempFiles(f.path)
+		if len(removed) > 0 {
+			level.Info(r.logger).Log("msg", "removed temporary dedup state files left by a save that was cut short (the process was killed mid-save)", "files", strings.Join(removed, ","))
+		}
+		if err != nil {
+			level.Warn(r.logger).Log("msg", "could not remove temporary dedup state files left by a save that was cut short", "err", err)
+		}
 		r.state.lastSave.WithLabelValues(f.source).Set(float64(now.UnixNano()) / 1e9)
 		if _, err := os.Stat(f.path); errors.Is(err, os.ErrNotExist) {
 			// First start (or a new --storage.path): say so, rather than

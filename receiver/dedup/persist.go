@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/cespare/xxhash/v2"
@@ -54,7 +55,7 @@ func corrupt(format string, args ...any) error {
 // no lock held, so Add is never blocked on the disk.
 func (s *Set) SaveFile(path string) (err error) {
 	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, filepath.Base(path)+".tmp-*")
+	f, err := os.CreateTemp(dir, tempPrefix(path)+"*")
 	if err != nil {
 		return fmt.Errorf("dedup: save: %w", err)
 	}
@@ -109,6 +110,44 @@ func (s *Set) SaveFile(path string) (err error) {
 		return fmt.Errorf("dedup: save: fsync dir: %w", err)
 	}
 	return nil
+}
+
+// tempPrefix starts the name of SaveFile's temporary file for path; the
+// rest is os.CreateTemp's random digits.
+func tempPrefix(path string) string { return filepath.Base(path) + ".tmp-" }
+
+// RemoveTempFiles deletes the temporary files of path's saves that never
+// got renamed: a process killed mid-save (SIGKILL, OOM kill) leaves one,
+// as large as the state, and nothing else ever removes it, so repeated
+// crashes would fill the volume until every save fails. Call it only
+// while no SaveFile of path can be running (at start, before the first
+// save): it would remove that save's file too. It returns the names
+// removed, and the first error (the others are still tried).
+func RemoveTempFiles(path string) ([]string, error) {
+	dir, prefix := filepath.Dir(path), tempPrefix(path)
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("dedup: remove temporary files: %w", err)
+	}
+	var removed []string
+	var first error
+	for _, e := range ents {
+		rest, ok := strings.CutPrefix(e.Name(), prefix)
+		if !ok || rest == "" || strings.Trim(rest, "0123456789") != "" || !e.Type().IsRegular() {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			if first == nil {
+				first = fmt.Errorf("dedup: remove temporary file: %w", err)
+			}
+			continue
+		}
+		removed = append(removed, e.Name())
+	}
+	return removed, first
 }
 
 // encode appends the shard's entries, oldest first, as file records.

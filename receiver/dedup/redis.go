@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net"
 	"strconv"
 	"strings"
@@ -355,8 +356,8 @@ func (s *RedisStore) Claim(ctx context.Context, keys []string, _ time.Time, fres
 		t.keys[i] = s.key(id)
 	}
 	res, err := claimScript.Run(ctx, r.client, t.keys, pendingValue(tok), r.pendingTTL).Int64Slice()
-	if err == nil && len(res) != len(keys) {
-		err = errors.New("dedup claim script: unexpected reply length")
+	if err == nil {
+		err = checkClaimReply(res, len(keys))
 	}
 	if err != nil {
 		// Outcome unknown (the script may have run): every key goes;
@@ -381,6 +382,27 @@ func (s *RedisStore) Claim(ctx context.Context, keys []string, _ time.Time, fres
 		return Ticket{}, ErrInFlight
 	}
 	return t, nil
+}
+
+// errBadReply: Redis answered a script with a reply it cannot have sent
+// (a proxy or a server that only speaks RESP, a script mix-up).
+var errBadReply = errors.New("dedup claim script: unexpected reply")
+
+// checkClaimReply accepts a claim reply only if it has one code per key
+// and every code is one the script returns (0, 1, 2). Any other value
+// says nothing about its key: read as "duplicate" it would answer the
+// vendor 200 and drop the record uncounted, so the claim fails instead
+// (503, the keys released by token, the vendor retries).
+func checkClaimReply(res []int64, keys int) error {
+	if len(res) != keys {
+		return fmt.Errorf("%w: %d codes for %d keys", errBadReply, len(res), keys)
+	}
+	for _, v := range res {
+		if v < 0 || v > 2 {
+			return fmt.Errorf("%w: code %d", errBadReply, v)
+		}
+	}
+	return nil
 }
 
 // pendingValue is the value of a key claimed and not yet counted.
@@ -591,7 +613,8 @@ func IsAuthError(err error) bool {
 // ErrorReason maps a Claim or Confirm error to a bounded label value:
 // "in_flight" (ErrInFlight), "timeout" (no answer within the timeout),
 // "unavailable" (no connection: refused, reset, closed) or "redis_error"
-// (Redis answered with an error such as OOM, READONLY, LOADING, NOAUTH).
+// (Redis answered with an error such as OOM, READONLY, LOADING, NOAUTH, or
+// with a claim reply the script cannot have sent).
 func ErrorReason(err error) string {
 	var ne net.Error
 	var re redis.Error
@@ -601,7 +624,7 @@ func ErrorReason(err error) string {
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, redis.ErrPoolTimeout),
 		errors.As(err, &ne) && ne.Timeout():
 		return "timeout"
-	case errors.As(err, &re):
+	case errors.As(err, &re), errors.Is(err, errBadReply):
 		return "redis_error"
 	default:
 		return "unavailable"
