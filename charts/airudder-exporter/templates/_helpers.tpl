@@ -33,6 +33,19 @@ app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | qu
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 
+{{/* Name of the webhook listener's Service: <fullname>-webhook, cut so it
+stays a 63-character DNS label. */}}
+{{- define "airudder-exporter.webhookServiceName" -}}
+{{- printf "%s-webhook" (include "airudder-exporter.fullname" . | trunc 55 | trimSuffix "-") }}
+{{- end }}
+
+{{/* Port of the webhook Service: webhookService.port; empty, the deprecated
+service.webhookPort (its place before the webhook Service existed), else
+the listener's own webhookPort. */}}
+{{- define "airudder-exporter.webhookServicePort" -}}
+{{- .Values.webhookService.port | default .Values.service.webhookPort | default .Values.webhookPort | int }}
+{{- end }}
+
 {{- define "airudder-exporter.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create }}
 {{- default (include "airudder-exporter.fullname" .) .Values.serviceAccount.name }}
