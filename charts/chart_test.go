@@ -919,6 +919,40 @@ func TestChartWebhookServicePort(t *testing.T) {
 	}
 }
 
+// The main Service carries /metrics, /debug/pprof (profiles, goroutine
+// dumps) and the landing page, and with webhookPort 0 the webhooks too. A
+// LoadBalancer or NodePort there publishes all of it outside the cluster,
+// so it is refused unless service.exposeMetricsPublicly says it is meant;
+// the refusal says how to publish the webhooks alone instead.
+func TestChartRefusesPublicMetricsService(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"load balancer", []string{"--set", "service.type=LoadBalancer"}, "set webhookService.type=LoadBalancer"},
+		{"node port", []string{"--set", "service.type=NodePort"}, "set webhookService.type=NodePort"},
+		{"load balancer with one listener", []string{"--set", "service.type=LoadBalancer", "--set", "webhookPort=0"}, "set webhookPort"},
+		{"node port with one listener", []string{"--set", "service.type=NodePort", "--set", "webhookPort=0"}, "set webhookPort"},
+		{"opt-in false", []string{"--set", "service.type=LoadBalancer", "--set", "service.exposeMetricsPublicly=false"}, "set webhookService.type=LoadBalancer"},
+	} {
+		_, stderr, err := template(t, c.args...)
+		if err == nil {
+			t.Errorf("%s: rendered a metrics Service reachable from outside the cluster, want a refusal", c.name)
+			continue
+		}
+		if !strings.Contains(stderr, "/debug/pprof") || !strings.Contains(stderr, "service.exposeMetricsPublicly=true") || !strings.Contains(stderr, c.want) {
+			t.Errorf("%s: the refusal does not name the risk, the opt-in and %q:\n%s", c.name, c.want, stderr)
+		}
+	}
+	for _, webhookPort := range []string{"10134", "0"} {
+		objs := render(t, chartDir(t), "service: {type: LoadBalancer, exposeMetricsPublicly: true}\nwebhookPort: "+webhookPort+"\n")
+		if got := get(t, services(t, objs)[metricsService], "spec", "type"); got != "LoadBalancer" {
+			t.Errorf("webhookPort %s, exposeMetricsPublicly: metrics Service type = %v, want LoadBalancer", webhookPort, got)
+		}
+	}
+}
+
 // TestChartConfigIsValid feeds the rendered ConfigMap to the exporter's own
 // --config.check, with credentials full of YAML characters in the
 // environment the way the Secrets would set them.
@@ -1258,6 +1292,7 @@ func TestChartRefusesBadValues(t *testing.T) {
 		{name: "traffic policy misspelt", args: []string{"--set", "webhookService.externalTrafficPolicy=local"}, want: "/webhookService/externalTrafficPolicy"},
 		{name: "node port out of range", args: []string{"--set", "webhookService.nodePort=70000"}, want: "/webhookService/nodePort"},
 		{name: "webhook service port 0", args: []string{"--set", "webhookService.port=0"}, want: "/webhookService/port"},
+		{name: "metrics opt-in as a string", args: []string{"--set-string", "service.exposeMetricsPublicly=true"}, want: "/service/exposeMetricsPublicly"},
 		{name: "runbook base not a URL", args: []string{"--set", "prometheusRule.runbookBaseURL=git example/RUNBOOK"}, want: "/prometheusRule/runbookBaseURL"},
 	} {
 		args := c.args
@@ -1350,7 +1385,7 @@ securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true,
 `},
 		{name: "webhooks on an internal load balancer", file: "webhookService: {type: LoadBalancer, annotations: {service.beta.kubernetes.io/aws-load-balancer-internal: \"true\"}}\n"},
 		{name: "webhooks on a node port", file: "webhookService: {type: NodePort, port: 8443, nodePort: 30134, externalTrafficPolicy: Local}\n"},
-		{name: "load balancer service", file: "service: {type: LoadBalancer, annotations: {service.beta.kubernetes.io/aws-load-balancer-internal: \"true\"}}\n"},
+		{name: "metrics published on purpose", file: "service: {type: LoadBalancer, exposeMetricsPublicly: true, annotations: {service.beta.kubernetes.io/aws-load-balancer-internal: \"true\"}}\n"},
 		{name: "own service account", args: []string{"--set", "serviceAccount.create=false", "--set", "serviceAccount.name=monitoring"}},
 		{name: "PDB as a percentage", args: []string{"--set", "podDisruptionBudget.maxUnavailable=50%"}},
 		{name: "ServiceMonitor tuned", file: `

@@ -138,6 +138,18 @@ Included by the Deployment, so `helm template` / `helm install` fail early.
 {{- fail (printf "serviceMonitor.scrapeTimeout=%s is longer than serviceMonitor.interval=%s: prometheus-operator would skip the ServiceMonitor (nothing scraped). Lower the timeout or raise the interval." .scrapeTimeout .interval) }}
 {{- end }}
 {{- end }}
+{{- /* The main Service carries /metrics, /debug/pprof and the landing page
+(and, with webhookPort 0, the webhooks): published by mistake, for the
+webhooks' sake, it gives the internet profiles and goroutine dumps. */}}
+{{- with .Values.service }}
+{{- if and (ne .type "ClusterIP") (not .exposeMetricsPublicly) }}
+{{- if $.Values.webhookPort }}
+{{- fail (printf "service.type=%s would make the metrics Service reachable from outside the cluster: /metrics, /debug/pprof (profiles, goroutine dumps) and the landing page. The webhooks have a Service of their own: set webhookService.type=%s (and service.type=ClusterIP) to publish them alone; or set service.exposeMetricsPublicly=true if the metrics are meant to be reachable from outside." .type .type) }}
+{{- else }}
+{{- fail (printf "service.type=%s with webhookPort=0 would make the one listener reachable from outside the cluster, and with the webhooks /metrics, /debug/pprof (profiles, goroutine dumps) and the landing page. To publish the webhooks alone, set webhookPort (e.g. 10134) and webhookService.type=%s; or set service.exposeMetricsPublicly=true if the metrics are meant to be reachable from outside." .type .type) }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- if and .Values.webhookPort (eq (int .Values.webhookPort) (int .Values.port)) }}
 {{- fail (printf "webhookPort=%d is port: two listeners cannot share a port; set webhookPort=0 for one listener serving both" (int .Values.webhookPort)) }}
 {{- end }}
