@@ -953,6 +953,34 @@ func TestChartRefusesPublicMetricsService(t *testing.T) {
 	}
 }
 
+// A webhookService setting Kubernetes would ignore or reject is refused:
+// whoever sets a load balancer or its source ranges believes the webhooks
+// are published, or restricted, as written.
+func TestChartRefusesWebhookServiceSettingsWithoutEffect(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"load balancer without a webhook listener", []string{"--set", "webhookPort=0", "--set", "webhookService.type=LoadBalancer"}, "webhookService.type=LoadBalancer needs a webhook listener"},
+		{"node port without a webhook listener", []string{"--set", "webhookPort=0", "--set", "webhookService.type=NodePort"}, "webhookService.type=NodePort needs a webhook listener"},
+		{"source ranges on a node port", []string{"--set", "webhookService.type=NodePort", "--set", "webhookService.loadBalancerSourceRanges[0]=203.0.113.0/24"}, "webhookService.loadBalancerSourceRanges restricts a LoadBalancer only"},
+		{"source ranges on a cluster IP", []string{"--set", "webhookService.loadBalancerSourceRanges[0]=203.0.113.0/24"}, "webhookService.loadBalancerSourceRanges restricts a LoadBalancer only"},
+		{"node port on a cluster IP", []string{"--set", "webhookService.nodePort=30134"}, "webhookService.nodePort needs webhookService.type NodePort or LoadBalancer"},
+		{"traffic policy on a cluster IP", []string{"--set", "webhookService.externalTrafficPolicy=Local"}, "webhookService.externalTrafficPolicy needs webhookService.type NodePort or LoadBalancer"},
+		{"two webhook Service ports", []string{"--set", "service.webhookPort=18081", "--set", "webhookService.port=18082"}, "service.webhookPort=18081 and webhookService.port=18082"},
+	} {
+		_, stderr, err := template(t, c.args...)
+		if err == nil {
+			t.Errorf("%s: rendered, want a refusal", c.name)
+			continue
+		}
+		if !strings.Contains(stderr, c.want) {
+			t.Errorf("%s: error does not say %q:\n%s", c.name, c.want, stderr)
+		}
+	}
+}
+
 // TestChartConfigIsValid feeds the rendered ConfigMap to the exporter's own
 // --config.check, with credentials full of YAML characters in the
 // environment the way the Secrets would set them.

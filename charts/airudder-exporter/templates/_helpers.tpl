@@ -150,6 +150,26 @@ webhooks' sake, it gives the internet profiles and goroutine dumps. */}}
 {{- end }}
 {{- end }}
 {{- end }}
+{{- /* webhookService settings Kubernetes would ignore or reject: whoever
+sets a load balancer or its source ranges believes the webhooks are
+published, or restricted, as written. */}}
+{{- with .Values.webhookService }}
+{{- if and (ne .type "ClusterIP") (not $.Values.webhookPort) }}
+{{- fail (printf "webhookService.type=%s needs a webhook listener: with webhookPort=0 the webhooks share the metrics listener and there is no webhook Service to publish. Set webhookPort (e.g. 10134)." .type) }}
+{{- end }}
+{{- if and .loadBalancerSourceRanges (ne .type "LoadBalancer") }}
+{{- fail (printf "webhookService.loadBalancerSourceRanges restricts a LoadBalancer only: with webhookService.type=%s it would keep nobody out. Set webhookService.type=LoadBalancer, or restrict the senders with networkPolicy.webhooksFrom or config.webhooks.allowed_cidrs." .type) }}
+{{- end }}
+{{- if and .nodePort (eq .type "ClusterIP") }}
+{{- fail "webhookService.nodePort needs webhookService.type NodePort or LoadBalancer: Kubernetes rejects a node port on a ClusterIP Service." }}
+{{- end }}
+{{- if and .externalTrafficPolicy (eq .type "ClusterIP") }}
+{{- fail "webhookService.externalTrafficPolicy needs webhookService.type NodePort or LoadBalancer: Kubernetes rejects it on a ClusterIP Service." }}
+{{- end }}
+{{- if and .port $.Values.service.webhookPort (ne (int .port) (int $.Values.service.webhookPort)) }}
+{{- fail (printf "service.webhookPort=%d and webhookService.port=%d both set the webhook Service's port; service.webhookPort is its old, deprecated name: keep webhookService.port only." (int $.Values.service.webhookPort) (int .port)) }}
+{{- end }}
+{{- end }}
 {{- if and .Values.webhookPort (eq (int .Values.webhookPort) (int .Values.port)) }}
 {{- fail (printf "webhookPort=%d is port: two listeners cannot share a port; set webhookPort=0 for one listener serving both" (int .Values.webhookPort)) }}
 {{- end }}
