@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -226,7 +227,39 @@ ingress:
 networkPolicy:
   enabled: true
   metricsFrom: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}}]
+webhookService:
+  type: LoadBalancer
+  annotations: {service.beta.kubernetes.io/aws-load-balancer-scheme: internet-facing}
+  loadBalancerSourceRanges: [203.0.113.0/24]
+  externalTrafficPolicy: Local
 `
+
+// Names of the two Services of release "rel": /metrics and the rest of the
+// main listener, and the webhook listener alone.
+const (
+	metricsService = "rel-airudder-exporter"
+	webhookService = "rel-airudder-exporter-webhook"
+)
+
+// services returns the rendered Services by name.
+func services(t *testing.T, objs map[string][]object) map[string]object {
+	t.Helper()
+	byName := map[string]object{}
+	for _, s := range objs["Service"] {
+		byName[get(t, s, "metadata", "name").(string)] = s
+	}
+	return byName
+}
+
+// portNames lists a Service's port names.
+func portNames(t *testing.T, svc object) []string {
+	t.Helper()
+	var names []string
+	for _, p := range get(t, svc, "spec", "ports").([]any) {
+		names = append(names, fmt.Sprint(get(t, p, "name")))
+	}
+	return names
+}
 
 func TestChartLints(t *testing.T) {
 	for name, values := range map[string]string{"defaults": "", "all features": allFeatures, "persistence": "persistence: {enabled: true}\n"} {
@@ -244,8 +277,8 @@ func TestChartLints(t *testing.T) {
 func TestChartDefaultObjects(t *testing.T) {
 	objs := render(t, chartDir(t))
 	d := checkDeployment(t, objs, deploymentWant{
-		kinds:       []string{"ConfigMap", "Deployment", "PodDisruptionBudget", "Service", "ServiceAccount"},
-		kindsWhy:    " (Ingress, ServiceMonitor, PrometheusRule and PVC are opt-in; the chart never creates a Secret)",
+		kinds:       []string{"ConfigMap", "Deployment", "PodDisruptionBudget", "Service", "Service", "ServiceAccount"},
+		kindsWhy:    " (a metrics and a webhook Service; Ingress, ServiceMonitor, PrometheusRule and PVC are opt-in; the chart never creates a Secret)",
 		replicas:    1,
 		strategy:    "Recreate",
 		strategyWhy: " without Redis (two pods with their own dedup files would double count)",
@@ -259,14 +292,23 @@ func TestChartDefaultObjects(t *testing.T) {
 		t.Errorf("state volume without persistence = %v, want an emptyDir named state", state)
 	}
 
-	svc := one(t, objs, "Service")
-	port := get(t, svc, "spec", "ports", 0)
-	if get(t, port, "name") != "http" || get(t, port, "port") != 10133 || get(t, port, "targetPort") != "http" {
-		t.Errorf("service port = %v, want http 10133 -> http", port)
-	}
-	port = get(t, svc, "spec", "ports", 1)
-	if get(t, port, "name") != "webhook" || get(t, port, "port") != 10134 || get(t, port, "targetPort") != "webhook" {
-		t.Errorf("second service port = %v, want webhook 10134 -> webhook (webhooks on their own listener)", port)
+	svcs := services(t, objs)
+	for name, want := range map[string][]any{
+		metricsService: {"http", 10133, "http", "ClusterIP"},
+		webhookService: {"webhook", 10134, "webhook", "ClusterIP"},
+	} {
+		svc, ok := svcs[name]
+		if !ok {
+			t.Errorf("no Service %s (rendered: %v)", name, svcs)
+			continue
+		}
+		if ports := get(t, svc, "spec", "ports").([]any); len(ports) != 1 {
+			t.Errorf("Service %s ports = %v, want only %v", name, ports, want[0])
+		}
+		port := get(t, svc, "spec", "ports", 0)
+		if got := []any{get(t, port, "name"), get(t, port, "port"), get(t, port, "targetPort"), get(t, svc, "spec", "type")}; !reflect.DeepEqual(got, want) {
+			t.Errorf("Service %s port name, port, targetPort, type = %v, want %v", name, got, want)
+		}
 	}
 	if got := get(t, one(t, objs, "PodDisruptionBudget"), "spec", "maxUnavailable"); got != 1 {
 		t.Errorf("PDB maxUnavailable = %v, want 1 (a single replica must stay drainable)", got)
@@ -370,7 +412,7 @@ func checkHardenedPod(t *testing.T, d object) {
 func TestChartAllFeatures(t *testing.T) {
 	objs := render(t, chartDir(t), allFeatures)
 	d := checkDeployment(t, objs, deploymentWant{
-		kinds:       []string{"ConfigMap", "Deployment", "Ingress", "NetworkPolicy", "PodDisruptionBudget", "PrometheusRule", "Service", "ServiceAccount", "ServiceMonitor"},
+		kinds:       []string{"ConfigMap", "Deployment", "Ingress", "NetworkPolicy", "PodDisruptionBudget", "PrometheusRule", "Service", "Service", "ServiceAccount", "ServiceMonitor"},
 		replicas:    2,
 		strategy:    "RollingUpdate",
 		strategyWhy: " with Redis",
@@ -408,8 +450,8 @@ func TestChartAllFeatures(t *testing.T) {
 	if len(paths) != 1 || get(t, paths[0], "path") != "/webhooks" || get(t, paths[0], "pathType") != "Prefix" {
 		t.Errorf("ingress paths = %v, want only Prefix /webhooks", paths)
 	}
-	if got := get(t, paths[0], "backend", "service", "port", "number"); got != 10134 {
-		t.Errorf("ingress backend port = %v, want the webhook listener's 10134", got)
+	if got := get(t, paths[0], "backend", "service"); !reflect.DeepEqual(got, map[string]any{"name": webhookService, "port": map[string]any{"number": 10134}}) {
+		t.Errorf("ingress backend = %v, want the webhook Service %s port 10134", got, webhookService)
 	}
 
 	sm := one(t, objs, "ServiceMonitor")
@@ -425,10 +467,10 @@ func TestChartAllFeatures(t *testing.T) {
 	if get(t, relabel, "targetLabel") != "job" || get(t, relabel, "replacement") != "airudder_exporter" {
 		t.Errorf("ServiceMonitor relabeling = %v, want job=airudder_exporter", relabel)
 	}
-	svcLabels := get(t, one(t, objs, "Service"), "metadata", "labels").(map[string]any)
+	svcLabels := get(t, services(t, objs)[metricsService], "metadata", "labels").(map[string]any)
 	for k, v := range get(t, sm, "spec", "selector", "matchLabels").(map[string]any) {
 		if svcLabels[k] != v {
-			t.Errorf("ServiceMonitor selects %s=%v, the Service has %v", k, v, svcLabels[k])
+			t.Errorf("ServiceMonitor selects %s=%v, the metrics Service has %v", k, v, svcLabels[k])
 		}
 	}
 	if got := get(t, one(t, objs, "PrometheusRule"), "metadata", "labels", "release"); got != "kube-prometheus-stack" {
@@ -767,12 +809,175 @@ func TestChartWebhooksOnMainPort(t *testing.T) {
 	if args := fmt.Sprint(get(t, c, "args")); strings.Contains(args, "--webhook.listen-address") {
 		t.Errorf("args %s set --webhook.listen-address with webhookPort 0", args)
 	}
-	if ports := get(t, one(t, objs, "Service"), "spec", "ports").([]any); len(ports) != 1 {
+	// No webhook listener, no webhook Service: one Service, one port.
+	if ports := portNames(t, one(t, objs, "Service")); !reflect.DeepEqual(ports, []string{"http"}) {
 		t.Errorf("service ports = %v, want only http", ports)
 	}
 	path := get(t, one(t, objs, "Ingress"), "spec", "rules", 0, "http", "paths", 0)
-	if got := get(t, path, "backend", "service", "port", "number"); got != 10133 {
-		t.Errorf("ingress backend port = %v, want the main listener's 10133", got)
+	if got := get(t, path, "backend", "service"); !reflect.DeepEqual(got, map[string]any{"name": metricsService, "port": map[string]any{"number": 10133}}) {
+		t.Errorf("ingress backend = %v, want the main listener's Service %s port 10133", got, metricsService)
+	}
+}
+
+// The vendors post from the internet, Prometheus scrapes from inside the
+// cluster: the webhook listener has a Service of its own, so publishing it
+// (a LoadBalancer or NodePort webhookService) never publishes /metrics,
+// /debug/pprof or the landing page, whose Service stays ClusterIP. The
+// ServiceMonitor's port is on the metrics Service only, so it scrapes that
+// one although its selector matches both.
+func TestChartWebhooksHaveTheirOwnService(t *testing.T) {
+	objs := render(t, chartDir(t), allFeatures)
+	svcs := services(t, objs)
+	metrics, webhook := svcs[metricsService], svcs[webhookService]
+	if len(svcs) != 2 || metrics == nil || webhook == nil {
+		t.Fatalf("Services = %v, want %s and %s", svcs, metricsService, webhookService)
+	}
+	if got := portNames(t, metrics); !reflect.DeepEqual(got, []string{"http"}) {
+		t.Errorf("metrics Service ports = %v, want only http (a webhook port would make it a second way in)", got)
+	}
+	if got := get(t, metrics, "spec", "type"); got != "ClusterIP" {
+		t.Errorf("metrics Service type = %v with a LoadBalancer webhookService, want ClusterIP", got)
+	}
+	if got := portNames(t, webhook); !reflect.DeepEqual(got, []string{"webhook"}) {
+		t.Errorf("webhook Service ports = %v, want only webhook (/metrics and /debug/pprof must not be published with it)", got)
+	}
+	if got := get(t, webhook, "spec", "ports", 0, "targetPort"); got != "webhook" {
+		t.Errorf("webhook Service targetPort = %v, want the container's webhook port", got)
+	}
+	for k, want := range map[string]any{
+		"type": "LoadBalancer", "externalTrafficPolicy": "Local", "loadBalancerSourceRanges": []any{"203.0.113.0/24"},
+	} {
+		if got := get(t, webhook, "spec", k); !reflect.DeepEqual(got, want) {
+			t.Errorf("webhook Service %s = %v, want %v", k, got, want)
+		}
+	}
+	if got := get(t, webhook, "metadata", "annotations", "service.beta.kubernetes.io/aws-load-balancer-scheme"); got != "internet-facing" {
+		t.Errorf("webhook Service annotation = %v, want webhookService.annotations", got)
+	}
+	if got := get(t, metrics, "metadata", "annotations"); got != nil {
+		t.Errorf("metrics Service annotations = %v, want none (webhookService.annotations are the load balancer's)", got)
+	}
+	if got, want := get(t, webhook, "spec", "selector"), get(t, one(t, objs, "Deployment"), "spec", "selector", "matchLabels"); !reflect.DeepEqual(got, want) {
+		t.Errorf("webhook Service selects %v, the Deployment's pods are %v", got, want)
+	}
+	smPort, _ := get(t, one(t, objs, "ServiceMonitor"), "spec", "endpoints", 0, "port").(string)
+	for name, svc := range svcs {
+		if slices.Contains(portNames(t, svc), smPort) != (name == metricsService) {
+			t.Errorf("Service %s ports %v: the ServiceMonitor's port %v must be on %s only", name, portNames(t, svc), smPort, metricsService)
+		}
+	}
+
+	// ClusterIP (the default): nothing a ClusterIP Service cannot carry.
+	webhook = services(t, render(t, chartDir(t)))[webhookService]
+	for _, k := range []string{"externalTrafficPolicy", "loadBalancerSourceRanges"} {
+		if got := get(t, webhook, "spec", k); got != nil {
+			t.Errorf("ClusterIP webhook Service has %s = %v", k, got)
+		}
+	}
+	if got := get(t, webhook, "spec", "ports", 0, "nodePort"); got != nil {
+		t.Errorf("ClusterIP webhook Service has nodePort %v", got)
+	}
+
+	// A NodePort with its own Service port and node port.
+	svcs = services(t, render(t, chartDir(t), "webhookService: {type: NodePort, port: 8443, nodePort: 30134}\n"))
+	port := get(t, svcs[webhookService], "spec", "ports", 0)
+	if got := []any{get(t, svcs[webhookService], "spec", "type"), get(t, port, "port"), get(t, port, "nodePort")}; !reflect.DeepEqual(got, []any{"NodePort", 8443, 30134}) {
+		t.Errorf("webhook Service type, port, nodePort = %v, want [NodePort 8443 30134]", got)
+	}
+	if got := get(t, svcs[metricsService], "spec", "type"); got != "ClusterIP" {
+		t.Errorf("metrics Service type = %v with a NodePort webhookService, want ClusterIP", got)
+	}
+}
+
+// The webhook Service's port is webhookService.port; empty, the deprecated
+// service.webhookPort (its place before the webhook Service existed, still
+// set by .ci/image and existing values files), else the listener's own
+// webhookPort. The Ingress follows it.
+func TestChartWebhookServicePort(t *testing.T) {
+	for _, c := range []struct {
+		name, values string
+		want         int
+	}{
+		{"default", "", 10134},
+		{"webhookService.port", "webhookService: {port: 8443}\n", 8443},
+		{"deprecated service.webhookPort", "service: {webhookPort: 18081}\n", 18081},
+		{"both, equal", "service: {webhookPort: 18081}\nwebhookService: {port: 18081}\n", 18081},
+		{"the listener's port", "webhookPort: 9000\n", 9000},
+	} {
+		objs := render(t, chartDir(t), c.values, "ingress: {enabled: true}\n")
+		svc, ok := services(t, objs)[webhookService]
+		if !ok {
+			t.Errorf("%s: no Service %s", c.name, webhookService)
+			continue
+		}
+		if got := get(t, svc, "spec", "ports", 0, "port"); got != c.want {
+			t.Errorf("%s: webhook Service port = %v, want %d", c.name, got, c.want)
+		}
+		if got := get(t, one(t, objs, "Ingress"), "spec", "rules", 0, "http", "paths", 0, "backend", "service", "port", "number"); got != c.want {
+			t.Errorf("%s: Ingress backend port = %v, want the webhook Service's %d", c.name, got, c.want)
+		}
+	}
+}
+
+// The main Service carries /metrics, /debug/pprof (profiles, goroutine
+// dumps) and the landing page, and with webhookPort 0 the webhooks too. A
+// LoadBalancer or NodePort there publishes all of it outside the cluster,
+// so it is refused unless service.exposeMetricsPublicly says it is meant;
+// the refusal says how to publish the webhooks alone instead.
+func TestChartRefusesPublicMetricsService(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"load balancer", []string{"--set", "service.type=LoadBalancer"}, "set webhookService.type=LoadBalancer"},
+		{"node port", []string{"--set", "service.type=NodePort"}, "set webhookService.type=NodePort"},
+		{"load balancer with one listener", []string{"--set", "service.type=LoadBalancer", "--set", "webhookPort=0"}, "set webhookPort"},
+		{"node port with one listener", []string{"--set", "service.type=NodePort", "--set", "webhookPort=0"}, "set webhookPort"},
+		{"opt-in false", []string{"--set", "service.type=LoadBalancer", "--set", "service.exposeMetricsPublicly=false"}, "set webhookService.type=LoadBalancer"},
+	} {
+		_, stderr, err := template(t, c.args...)
+		if err == nil {
+			t.Errorf("%s: rendered a metrics Service reachable from outside the cluster, want a refusal", c.name)
+			continue
+		}
+		if !strings.Contains(stderr, "/debug/pprof") || !strings.Contains(stderr, "service.exposeMetricsPublicly=true") || !strings.Contains(stderr, c.want) {
+			t.Errorf("%s: the refusal does not name the risk, the opt-in and %q:\n%s", c.name, c.want, stderr)
+		}
+	}
+	for _, webhookPort := range []string{"10134", "0"} {
+		objs := render(t, chartDir(t), "service: {type: LoadBalancer, exposeMetricsPublicly: true}\nwebhookPort: "+webhookPort+"\n")
+		if got := get(t, services(t, objs)[metricsService], "spec", "type"); got != "LoadBalancer" {
+			t.Errorf("webhookPort %s, exposeMetricsPublicly: metrics Service type = %v, want LoadBalancer", webhookPort, got)
+		}
+	}
+}
+
+// A webhookService setting Kubernetes would ignore or reject is refused:
+// whoever sets a load balancer or its source ranges believes the webhooks
+// are published, or restricted, as written.
+func TestChartRefusesWebhookServiceSettingsWithoutEffect(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"load balancer without a webhook listener", []string{"--set", "webhookPort=0", "--set", "webhookService.type=LoadBalancer"}, "webhookService.type=LoadBalancer needs a webhook listener"},
+		{"node port without a webhook listener", []string{"--set", "webhookPort=0", "--set", "webhookService.type=NodePort"}, "webhookService.type=NodePort needs a webhook listener"},
+		{"source ranges on a node port", []string{"--set", "webhookService.type=NodePort", "--set", "webhookService.loadBalancerSourceRanges[0]=203.0.113.0/24"}, "webhookService.loadBalancerSourceRanges restricts a LoadBalancer only"},
+		{"source ranges on a cluster IP", []string{"--set", "webhookService.loadBalancerSourceRanges[0]=203.0.113.0/24"}, "webhookService.loadBalancerSourceRanges restricts a LoadBalancer only"},
+		{"node port on a cluster IP", []string{"--set", "webhookService.nodePort=30134"}, "webhookService.nodePort needs webhookService.type NodePort or LoadBalancer"},
+		{"traffic policy on a cluster IP", []string{"--set", "webhookService.externalTrafficPolicy=Local"}, "webhookService.externalTrafficPolicy needs webhookService.type NodePort or LoadBalancer"},
+		{"two webhook Service ports", []string{"--set", "service.webhookPort=18081", "--set", "webhookService.port=18082"}, "service.webhookPort=18081 and webhookService.port=18082"},
+	} {
+		_, stderr, err := template(t, c.args...)
+		if err == nil {
+			t.Errorf("%s: rendered, want a refusal", c.name)
+			continue
+		}
+		if !strings.Contains(stderr, c.want) {
+			t.Errorf("%s: error does not say %q:\n%s", c.name, c.want, stderr)
+		}
 	}
 }
 
@@ -969,6 +1174,9 @@ func TestChartNotesCommandsWork(t *testing.T) {
 		}
 	}
 	for _, c := range []struct{ values, want, wrong string }{
+		{"", "http://rel-airudder-exporter-webhook.mon.svc:10134/webhooks/airudder", "rel-airudder-exporter.mon.svc"},
+		{"webhookPort: 0\n", "http://rel-airudder-exporter.mon.svc:10133/webhooks/airudder", "-webhook"},
+		{"webhookService: {type: LoadBalancer}\n", "kubectl -n mon get svc rel-airudder-exporter-webhook", ".svc:10134"},
 		{"ingress: {enabled: true, hosts: [hooks.example.com]}\n", "http://hooks.example.com/webhooks/airudder", "https://"},
 		{"ingress: {enabled: true, hosts: [hooks.example.com], tls: [{secretName: t, hosts: [hooks.example.com]}]}\n", "https://hooks.example.com/webhooks/airudder", "http://hooks"},
 	} {
@@ -1106,6 +1314,13 @@ func TestChartRefusesBadValues(t *testing.T) {
 		{name: "config a list", file: "config: [webhooks]\n", want: "/config"},
 		{name: "network policy peers not a list", args: []string{"--set", "networkPolicy.metricsFrom=monitoring"}, want: "/networkPolicy/metricsFrom"},
 		{name: "network policy key misspelt", args: []string{"--set", "networkPolicy.webhookFrom[0].podSelector.app=x"}, want: "'webhookFrom'"},
+		{name: "webhook service type", args: []string{"--set", "webhookService.type=Loadbalancer"}, want: "/webhookService/type"},
+		{name: "webhook service key misspelt", args: []string{"--set", "webhookService.sourceRanges[0]=203.0.113.0/24"}, want: "'sourceRanges'"},
+		{name: "source range not a CIDR", args: []string{"--set", "webhookService.loadBalancerSourceRanges[0]=203.0.113.7"}, want: "/webhookService/loadBalancerSourceRanges/0"},
+		{name: "traffic policy misspelt", args: []string{"--set", "webhookService.externalTrafficPolicy=local"}, want: "/webhookService/externalTrafficPolicy"},
+		{name: "node port out of range", args: []string{"--set", "webhookService.nodePort=70000"}, want: "/webhookService/nodePort"},
+		{name: "webhook service port 0", args: []string{"--set", "webhookService.port=0"}, want: "/webhookService/port"},
+		{name: "metrics opt-in as a string", args: []string{"--set-string", "service.exposeMetricsPublicly=true"}, want: "/service/exposeMetricsPublicly"},
 		{name: "runbook base not a URL", args: []string{"--set", "prometheusRule.runbookBaseURL=git example/RUNBOOK"}, want: "/prometheusRule/runbookBaseURL"},
 	} {
 		args := c.args
@@ -1196,7 +1411,9 @@ readinessProbe: {httpGet: {path: /-/ready, port: http}, initialDelaySeconds: 2}
 podSecurityContext: {runAsNonRoot: true, runAsUser: 10001, fsGroup: 10001, fsGroupChangePolicy: OnRootMismatch}
 securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}
 `},
-		{name: "load balancer service", file: "service: {type: LoadBalancer, annotations: {service.beta.kubernetes.io/aws-load-balancer-internal: \"true\"}}\n"},
+		{name: "webhooks on an internal load balancer", file: "webhookService: {type: LoadBalancer, annotations: {service.beta.kubernetes.io/aws-load-balancer-internal: \"true\"}}\n"},
+		{name: "webhooks on a node port", file: "webhookService: {type: NodePort, port: 8443, nodePort: 30134, externalTrafficPolicy: Local}\n"},
+		{name: "metrics published on purpose", file: "service: {type: LoadBalancer, exposeMetricsPublicly: true, annotations: {service.beta.kubernetes.io/aws-load-balancer-internal: \"true\"}}\n"},
 		{name: "own service account", args: []string{"--set", "serviceAccount.create=false", "--set", "serviceAccount.name=monitoring"}},
 		{name: "PDB as a percentage", args: []string{"--set", "podDisruptionBudget.maxUnavailable=50%"}},
 		{name: "ServiceMonitor tuned", file: `

@@ -33,6 +33,19 @@ app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | qu
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 
+{{/* Name of the webhook listener's Service: <fullname>-webhook, cut so it
+stays a 63-character DNS label. */}}
+{{- define "airudder-exporter.webhookServiceName" -}}
+{{- printf "%s-webhook" (include "airudder-exporter.fullname" . | trunc 55 | trimSuffix "-") }}
+{{- end }}
+
+{{/* Port of the webhook Service: webhookService.port; empty, the deprecated
+service.webhookPort (its place before the webhook Service existed), else
+the listener's own webhookPort. */}}
+{{- define "airudder-exporter.webhookServicePort" -}}
+{{- .Values.webhookService.port | default .Values.service.webhookPort | default .Values.webhookPort | int }}
+{{- end }}
+
 {{- define "airudder-exporter.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create }}
 {{- default (include "airudder-exporter.fullname" .) .Values.serviceAccount.name }}
@@ -123,6 +136,38 @@ Included by the Deployment, so `helm template` / `helm install` fail early.
 {{- with .Values.serviceMonitor }}
 {{- if and .enabled (gt (include "airudder-exporter.durationMs" .scrapeTimeout | int64) (include "airudder-exporter.durationMs" .interval | int64)) }}
 {{- fail (printf "serviceMonitor.scrapeTimeout=%s is longer than serviceMonitor.interval=%s: prometheus-operator would skip the ServiceMonitor (nothing scraped). Lower the timeout or raise the interval." .scrapeTimeout .interval) }}
+{{- end }}
+{{- end }}
+{{- /* The main Service carries /metrics, /debug/pprof and the landing page
+(and, with webhookPort 0, the webhooks): published by mistake, for the
+webhooks' sake, it gives the internet profiles and goroutine dumps. */}}
+{{- with .Values.service }}
+{{- if and (ne .type "ClusterIP") (not .exposeMetricsPublicly) }}
+{{- if $.Values.webhookPort }}
+{{- fail (printf "service.type=%s would make the metrics Service reachable from outside the cluster: /metrics, /debug/pprof (profiles, goroutine dumps) and the landing page. The webhooks have a Service of their own: set webhookService.type=%s (and service.type=ClusterIP) to publish them alone; or set service.exposeMetricsPublicly=true if the metrics are meant to be reachable from outside." .type .type) }}
+{{- else }}
+{{- fail (printf "service.type=%s with webhookPort=0 would make the one listener reachable from outside the cluster, and with the webhooks /metrics, /debug/pprof (profiles, goroutine dumps) and the landing page. To publish the webhooks alone, set webhookPort (e.g. 10134) and webhookService.type=%s; or set service.exposeMetricsPublicly=true if the metrics are meant to be reachable from outside." .type .type) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- /* webhookService settings Kubernetes would ignore or reject: whoever
+sets a load balancer or its source ranges believes the webhooks are
+published, or restricted, as written. */}}
+{{- with .Values.webhookService }}
+{{- if and (ne .type "ClusterIP") (not $.Values.webhookPort) }}
+{{- fail (printf "webhookService.type=%s needs a webhook listener: with webhookPort=0 the webhooks share the metrics listener and there is no webhook Service to publish. Set webhookPort (e.g. 10134)." .type) }}
+{{- end }}
+{{- if and .loadBalancerSourceRanges (ne .type "LoadBalancer") }}
+{{- fail (printf "webhookService.loadBalancerSourceRanges restricts a LoadBalancer only: with webhookService.type=%s it would keep nobody out. Set webhookService.type=LoadBalancer, or restrict the senders with networkPolicy.webhooksFrom or config.webhooks.allowed_cidrs." .type) }}
+{{- end }}
+{{- if and .nodePort (eq .type "ClusterIP") }}
+{{- fail "webhookService.nodePort needs webhookService.type NodePort or LoadBalancer: Kubernetes rejects a node port on a ClusterIP Service." }}
+{{- end }}
+{{- if and .externalTrafficPolicy (eq .type "ClusterIP") }}
+{{- fail "webhookService.externalTrafficPolicy needs webhookService.type NodePort or LoadBalancer: Kubernetes rejects it on a ClusterIP Service." }}
+{{- end }}
+{{- if and .port $.Values.service.webhookPort (ne (int .port) (int $.Values.service.webhookPort)) }}
+{{- fail (printf "service.webhookPort=%d and webhookService.port=%d both set the webhook Service's port; service.webhookPort is its old, deprecated name: keep webhookService.port only." (int $.Values.service.webhookPort) (int .port)) }}
 {{- end }}
 {{- end }}
 {{- if and .Values.webhookPort (eq (int .Values.webhookPort) (int .Values.port)) }}
