@@ -860,10 +860,22 @@ func TestChartWebhooksHaveTheirOwnService(t *testing.T) {
 	if got, want := get(t, webhook, "spec", "selector"), get(t, one(t, objs, "Deployment"), "spec", "selector", "matchLabels"); !reflect.DeepEqual(got, want) {
 		t.Errorf("webhook Service selects %v, the Deployment's pods are %v", got, want)
 	}
-	smPort, _ := get(t, one(t, objs, "ServiceMonitor"), "spec", "endpoints", 0, "port").(string)
+	sm := one(t, objs, "ServiceMonitor")
+	smPort, _ := get(t, sm, "spec", "endpoints", 0, "port").(string)
+	selector, _ := get(t, sm, "spec", "selector", "matchLabels").(map[string]any)
 	for name, svc := range svcs {
 		if slices.Contains(portNames(t, svc), smPort) != (name == metricsService) {
 			t.Errorf("Service %s ports %v: the ServiceMonitor's port %v must be on %s only", name, portNames(t, svc), smPort, metricsService)
+		}
+		// Selected, a Service without the port would show as dropped
+		// targets in Prometheus.
+		labels, _ := get(t, svc, "metadata", "labels").(map[string]any)
+		selected := len(selector) > 0
+		for k, v := range selector {
+			selected = selected && labels[k] == v
+		}
+		if selected != (name == metricsService) {
+			t.Errorf("ServiceMonitor selector %v selects Service %s (labels %v) = %v, want only %s", selector, name, labels, selected, metricsService)
 		}
 	}
 
