@@ -48,6 +48,11 @@ type RedisOptions struct {
 	// confirmed) before Redis expires it; 0 = DefaultPendingTTL, raised to
 	// 3 × Timeout when that is longer (see DefaultPendingTTL).
 	PendingTTL time.Duration
+
+	// healthyPeriod and unhealthyPeriod replace pingHealthy and
+	// pingUnhealthy when set: tests stretch one to an hour so that only the
+	// behaviour under test (not a health check) can flush the queue.
+	healthyPeriod, unhealthyPeriod time.Duration
 }
 
 // DefaultPendingTTL is the life of a pending claim ("p:<token>") that is
@@ -123,6 +128,8 @@ type Redis struct {
 	onRel      func(int, error)
 	onConf     func(int, error)
 
+	healthyPeriod, unhealthyPeriod time.Duration // health-check periods
+
 	healthy   atomic.Bool
 	tokenBase string
 	seq       atomic.Uint64
@@ -147,6 +154,12 @@ func NewRedis(o RedisOptions) *Redis {
 	}
 	if o.PendingTTL <= 0 {
 		o.PendingTTL = max(DefaultPendingTTL, 3*o.Timeout)
+	}
+	if o.healthyPeriod <= 0 {
+		o.healthyPeriod = pingHealthy
+	}
+	if o.unhealthyPeriod <= 0 {
+		o.unhealthyPeriod = pingUnhealthy
 	}
 	var rnd [6]byte
 	_, _ = rand.Read(rnd[:])
@@ -189,14 +202,16 @@ func NewRedis(o RedisOptions) *Redis {
 				Mode: maintnotifications.ModeDisabled,
 			},
 		}),
-		timeout:    o.Timeout,
-		pendingTTL: max(o.PendingTTL.Milliseconds(), 1),
-		onRel:      o.OnReleaseError,
-		onConf:     o.OnConfirmError,
-		tokenBase:  base64.RawURLEncoding.EncodeToString(rnd[:]) + ".",
-		kick:       make(chan struct{}, 1),
-		stop:       make(chan struct{}),
-		done:       make(chan struct{}),
+		timeout:         o.Timeout,
+		pendingTTL:      max(o.PendingTTL.Milliseconds(), 1),
+		healthyPeriod:   o.healthyPeriod,
+		unhealthyPeriod: o.unhealthyPeriod,
+		onRel:           o.OnReleaseError,
+		onConf:          o.OnConfirmError,
+		tokenBase:       base64.RawURLEncoding.EncodeToString(rnd[:]) + ".",
+		kick:            make(chan struct{}, 1),
+		stop:            make(chan struct{}),
+		done:            make(chan struct{}),
 	}
 	go r.healthLoop()
 	return r
@@ -223,12 +238,12 @@ func (r *Redis) Close() error {
 func (r *Redis) healthLoop() {
 	defer close(r.done)
 	r.check()
-	t := time.NewTimer(pingHealthy)
+	t := time.NewTimer(r.healthyPeriod)
 	defer t.Stop()
 	for {
-		d := pingHealthy
+		d := r.healthyPeriod
 		if !r.healthy.Load() {
-			d = pingUnhealthy
+			d = r.unhealthyPeriod
 		}
 		t.Reset(d)
 		select {
