@@ -105,9 +105,9 @@ func (r *Receiver) CheckConfig(cfg config.Webhooks) error {
 }
 
 // Ready reports whether webhooks can be counted now: always without Redis;
-// with Redis, while it answers (and no release of a failed claim is
-// pending). Served by /-/ready, so a load balancer stops sending webhooks
-// to a replica that could only answer 503.
+// with Redis, while it answers and no release of a failed claim nor
+// confirm of a counted one is queued. Served by /-/ready, so a load
+// balancer stops sending webhooks to a replica that could only answer 503.
 func (r *Receiver) Ready() bool { return r.redis == nil || r.redis.Healthy() }
 
 func (r *Receiver) closeRedis() {

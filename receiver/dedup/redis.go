@@ -221,8 +221,12 @@ func NewRedis(o RedisOptions) *Redis {
 func (r *Redis) PendingTTL() time.Duration { return time.Duration(r.pendingTTL) * time.Millisecond }
 
 // Healthy reports whether the last contact with Redis (a claim or a
-// health-check PING) succeeded and no release is pending.
-func (r *Redis) Healthy() bool { return r.healthy.Load() }
+// health-check PING) succeeded and no release or confirm is queued. The
+// queue counts apart from the contact: a claim of one vendor succeeds
+// while another's confirm is queued, and a release can be queued just
+// after a PING succeeded. Until the queue is flushed other replicas answer
+// its records 503, so this replica must not report ready.
+func (r *Redis) Healthy() bool { return r.healthy.Load() && !r.hasPending.Load() }
 
 // Close stops the health loop and closes the connections.
 func (r *Redis) Close() error {
@@ -241,8 +245,10 @@ func (r *Redis) healthLoop() {
 	t := time.NewTimer(r.healthyPeriod)
 	defer t.Stop()
 	for {
+		// Queued work, too, keeps the short period: a check that finds
+		// Redis answering flushes it.
 		d := r.healthyPeriod
-		if !r.healthy.Load() {
+		if !r.Healthy() {
 			d = r.unhealthyPeriod
 		}
 		t.Reset(d)
@@ -267,7 +273,8 @@ func (r *Redis) unhealthy() {
 	}
 }
 
-// check PINGs and flushes pending releases; healthy only if both work.
+// check PINGs and flushes queued releases and confirms; healthy only if
+// both work.
 func (r *Redis) check() {
 	ctx, cancel := context.WithTimeout(context.Background(), r.timeout)
 	defer cancel()
@@ -540,6 +547,13 @@ func (r *Redis) queue(op pendingOp, err error) {
 	}
 	r.hasPending.Store(true)
 	r.pendingMu.Unlock()
+	// Wake the health loop even if the failure that led here already did:
+	// it may have consumed that kick and chosen the long period in a check
+	// that succeeded before this op was queued.
+	select {
+	case r.kick <- struct{}{}:
+	default:
+	}
 	full := errors.New("pending list full; dropped the oldest (their pending claims expire after the pending TTL)")
 	if op.confirm {
 		if r.onConf != nil {
