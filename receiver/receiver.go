@@ -13,6 +13,7 @@ package receiver
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"fmt"
 	"net/netip"
@@ -223,7 +224,7 @@ func New(cfg config.Webhooks, o Options, vendors ...Vendor) (*Receiver, error) {
 				for _, d := range done {
 					o.Registerer.Unregister(d)
 				}
-				r.closeRedis()
+				r.closeRedis(context.Background())
 				return nil, err
 			}
 			done = append(done, c)
@@ -342,9 +343,16 @@ func prefixes(parsed []netip.Prefix, raw []string) []netip.Prefix {
 
 // Close stops the periodic saver and saves the dedup state one last time.
 // Safe to call more than once; later calls return the first result.
-func (r *Receiver) Close() error {
+func (r *Receiver) Close() error { return r.CloseContext(context.Background()) }
+
+// CloseContext is Close, for a shutdown with a deadline: with Redis, the
+// last attempt to flush the releases and confirms still queued ends at
+// ctx's deadline (at the latest after webhooks.redis.timeout). Call it once
+// no handler claims anymore (the HTTP servers drained): later claims are
+// refused.
+func (r *Receiver) CloseContext(ctx context.Context) error {
 	r.closeOnce.Do(func() {
-		r.closeRedis()
+		r.closeRedis(ctx)
 		if r.storagePath == "" || r.redis != nil {
 			return
 		}

@@ -38,7 +38,8 @@ func (r *Receiver) startRedis(cfg config.Webhooks) error {
 		masterName, sentinels = s.MasterName, s.Addresses
 		sentinelUser, sentinelPassword = s.Username, string(s.Password)
 	}
-	r.redis = dedup.NewRedis(dedup.RedisOptions{
+	var rd *dedup.Redis // for OnUnflushed, called only by Close
+	rd = dedup.NewRedis(dedup.RedisOptions{
 		Address:          rc.Address,
 		MasterName:       masterName,
 		Sentinels:        sentinels,
@@ -56,7 +57,11 @@ func (r *Receiver) startRedis(cfg config.Webhooks) error {
 		OnConfirmError: func(keys int, err error) {
 			level.Warn(logger).Log("msg", "could not confirm the dedup claims of a counted webhook body (answered 200); retrying when Redis answers (if that takes longer than the pending TTL, a retry of these records could count again)", "ids", keys, "err", err)
 		},
+		OnUnflushed: func(releaseIDs, confirmIDs int, err error) {
+			level.Error(logger).Log("msg", "stopping with dedup claims Redis did not take: until the pending TTL ends other replicas answer these records 503 (in_flight); after it, a vendor retry of the unconfirmed (counted) ones would count again", "unreleased_ids", releaseIDs, "unconfirmed_ids", confirmIDs, "pending_ttl", rd.PendingTTL().String(), "err", err)
+		},
 	})
+	r.redis = rd
 	if err := r.redis.Ping(context.Background()); dedup.IsAuthError(err) {
 		_ = r.redis.Close()
 		r.redis = nil
@@ -105,14 +110,16 @@ func (r *Receiver) CheckConfig(cfg config.Webhooks) error {
 }
 
 // Ready reports whether webhooks can be counted now: always without Redis;
-// with Redis, while it answers (and no release of a failed claim is
-// pending). Served by /-/ready, so a load balancer stops sending webhooks
-// to a replica that could only answer 503.
+// with Redis, while it answers and no release of a failed claim nor
+// confirm of a counted one is queued. Served by /-/ready, so a load
+// balancer stops sending webhooks to a replica that could only answer 503.
 func (r *Receiver) Ready() bool { return r.redis == nil || r.redis.Healthy() }
 
-func (r *Receiver) closeRedis() {
+// closeRedis closes the shared store; its last flush of queued releases
+// and confirms ends at ctx's deadline at the latest.
+func (r *Receiver) closeRedis(ctx context.Context) {
 	if r.redis != nil {
-		_ = r.redis.Close()
+		_ = r.redis.CloseContext(ctx)
 	}
 }
 

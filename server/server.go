@@ -107,7 +107,8 @@ type Options struct {
 	// Ready reports why the components cannot serve yet (nil: ready).
 	Ready func() error
 	// Closers are closed after the listeners, once in-flight requests
-	// ended (e.g. to save state no handler changes any more).
+	// ended (e.g. to save state no handler changes any more). One with a
+	// CloseContext method is given what is left of ShutdownTimeout.
 	Closers []io.Closer
 	Demo    Demo // nil without --demo
 }
@@ -337,7 +338,7 @@ func (s *Server) Run(ctx context.Context) error {
 			if errors.Is(err, http.ErrServerClosed) {
 				continue
 			}
-			s.close()
+			s.close(context.Background())
 			return err
 		case <-ctx.Done():
 			level.Info(s.logger).Log("msg", "Shutting down: no new connections, finishing in-flight requests", "reason", context.Cause(ctx), "timeout", s.o.ShutdownTimeout)
@@ -350,8 +351,13 @@ func (s *Server) Run(ctx context.Context) error {
 		}
 		s.ready.Store(false)
 		stopTraffic()
+		// Closers get what is left of the shutdown timeout: the receiver's
+		// last flush to Redis must not stretch the stop beyond it.
+		stopBy := time.Now().Add(s.o.ShutdownTimeout)
 		s.shutdown(servers, limited, &inFlight)
-		s.close()
+		closeCtx, cancelClose := context.WithDeadline(context.Background(), stopBy)
+		s.close(closeCtx)
+		cancelClose()
 		s.demo.Close()
 		level.Info(s.logger).Log("msg", "Stopped")
 		return nil
@@ -421,10 +427,20 @@ func (s *Server) shutdown(servers []*http.Server, limited []*limitListener, inFl
 	}
 }
 
-// close closes o.Closers.
-func (s *Server) close() {
+// contextCloser is a Closer that may wait on the network while closing
+// (the receiver's last flush to Redis): it is told the deadline.
+type contextCloser interface {
+	CloseContext(context.Context) error
+}
+
+// close closes o.Closers, those that take one by ctx's deadline.
+func (s *Server) close(ctx context.Context) {
 	for _, c := range s.o.Closers {
-		if err := c.Close(); err != nil {
+		closeFn := c.Close
+		if cc, ok := c.(contextCloser); ok {
+			closeFn = func() error { return cc.CloseContext(ctx) }
+		}
+		if err := closeFn(); err != nil {
 			level.Error(s.logger).Log("msg", "Closing failed", "err", err)
 		}
 	}

@@ -44,10 +44,19 @@ type RedisOptions struct {
 	// OnConfirmError is told about counted claims that could not be
 	// confirmed (they are queued and retried like releases); nil = ignore.
 	OnConfirmError func(keys int, err error)
+	// OnUnflushed is told by Close about the queued releases and confirms
+	// (keys of each) its last flush could not apply, and about any queued
+	// after it; nil = ignore. They are lost with the process.
+	OnUnflushed func(releaseKeys, confirmKeys int, err error)
 	// PendingTTL is how long a claim stays pending (claimed, not yet
 	// confirmed) before Redis expires it; 0 = DefaultPendingTTL, raised to
 	// 3 × Timeout when that is longer (see DefaultPendingTTL).
 	PendingTTL time.Duration
+
+	// healthyPeriod and unhealthyPeriod replace pingHealthy and
+	// pingUnhealthy when set: tests stretch one to an hour so that only the
+	// behaviour under test (not a health check) can flush the queue.
+	healthyPeriod, unhealthyPeriod time.Duration
 }
 
 // DefaultPendingTTL is the life of a pending claim ("p:<token>") that is
@@ -113,8 +122,9 @@ const maxPendingKeys = 100_000
 // process). When a claim fails midway (Redis down, timeout, a reply lost
 // after the script ran) all its keys are released by token; if that fails
 // too, they wait in a pending list (with confirms that failed), flushed
-// before this process claims anything again and by the health loop as soon
-// as Redis answers (see README, "Scaling and high availability").
+// before this process claims anything again, by the health loop as soon
+// as Redis answers, and a last time by Close (see README, "Scaling and
+// high availability").
 type Redis struct {
 	client     redis.UniversalClient
 	cluster    bool
@@ -122,6 +132,9 @@ type Redis struct {
 	pendingTTL int64 // milliseconds
 	onRel      func(int, error)
 	onConf     func(int, error)
+	onLost     func(int, int, error)
+
+	healthyPeriod, unhealthyPeriod time.Duration // health-check periods
 
 	healthy   atomic.Bool
 	tokenBase string
@@ -131,9 +144,12 @@ type Redis struct {
 	pending     []pendingOp
 	pendingKeys int
 	hasPending  atomic.Bool
+	closed      bool // under pendingMu: Close's last flush is over
 
+	closing   atomic.Bool   // Close began: claims are refused
 	kick      chan struct{} // a failed claim wakes the health loop
-	stop      chan struct{}
+	loopCtx   context.Context
+	stopLoop  context.CancelFunc // also cancels a check under way
 	done      chan struct{}
 	closeOnce sync.Once
 }
@@ -148,6 +164,13 @@ func NewRedis(o RedisOptions) *Redis {
 	if o.PendingTTL <= 0 {
 		o.PendingTTL = max(DefaultPendingTTL, 3*o.Timeout)
 	}
+	if o.healthyPeriod <= 0 {
+		o.healthyPeriod = pingHealthy
+	}
+	if o.unhealthyPeriod <= 0 {
+		o.unhealthyPeriod = pingUnhealthy
+	}
+	loopCtx, stopLoop := context.WithCancel(context.Background())
 	var rnd [6]byte
 	_, _ = rand.Read(rnd[:])
 	addrs := []string{o.Address}
@@ -189,14 +212,18 @@ func NewRedis(o RedisOptions) *Redis {
 				Mode: maintnotifications.ModeDisabled,
 			},
 		}),
-		timeout:    o.Timeout,
-		pendingTTL: max(o.PendingTTL.Milliseconds(), 1),
-		onRel:      o.OnReleaseError,
-		onConf:     o.OnConfirmError,
-		tokenBase:  base64.RawURLEncoding.EncodeToString(rnd[:]) + ".",
-		kick:       make(chan struct{}, 1),
-		stop:       make(chan struct{}),
-		done:       make(chan struct{}),
+		timeout:         o.Timeout,
+		pendingTTL:      max(o.PendingTTL.Milliseconds(), 1),
+		healthyPeriod:   o.healthyPeriod,
+		unhealthyPeriod: o.unhealthyPeriod,
+		onRel:           o.OnReleaseError,
+		onConf:          o.OnConfirmError,
+		onLost:          o.OnUnflushed,
+		tokenBase:       base64.RawURLEncoding.EncodeToString(rnd[:]) + ".",
+		kick:            make(chan struct{}, 1),
+		loopCtx:         loopCtx,
+		stopLoop:        stopLoop,
+		done:            make(chan struct{}),
 	}
 	go r.healthLoop()
 	return r
@@ -206,15 +233,61 @@ func NewRedis(o RedisOptions) *Redis {
 func (r *Redis) PendingTTL() time.Duration { return time.Duration(r.pendingTTL) * time.Millisecond }
 
 // Healthy reports whether the last contact with Redis (a claim or a
-// health-check PING) succeeded and no release is pending.
-func (r *Redis) Healthy() bool { return r.healthy.Load() }
+// health-check PING) succeeded and no release or confirm is queued. The
+// queue counts apart from the contact: a claim of one vendor succeeds
+// while another's confirm is queued, and a release can be queued just
+// after a PING succeeded. Until the queue is flushed other replicas answer
+// its records 503, so this replica must not report ready.
+func (r *Redis) Healthy() bool { return r.healthy.Load() && !r.hasPending.Load() }
 
-// Close stops the health loop and closes the connections.
-func (r *Redis) Close() error {
+// errClosing refuses claims once Close began.
+var errClosing = errors.New("dedup store closing: the exporter is shutting down")
+
+// Close is CloseContext with no deadline but the store's own.
+func (r *Redis) Close() error { return r.CloseContext(context.Background()) }
+
+// CloseContext refuses new claims, stops the health loop, makes one last
+// attempt to flush the queued releases and confirms, reports what it could
+// not (OnUnflushed), and closes the connections. Dropping the queue
+// silently would leave its pending claims for other replicas to answer 503
+// (in_flight) until they expire, and a lost confirm lets a retry of
+// records counted here be counted again after that. Close takes at most
+// Timeout, as one health check, and its flush ends earlier at ctx's
+// deadline (the shutdown deadline; go-redis honours deadlines, not
+// cancellation, of a command under way): a Redis that does not answer
+// must not hold up a stop. Only a health check already under way can
+// outlast ctx's deadline, by what is left of its Timeout. Safe to call
+// more than once; later calls return at once.
+func (r *Redis) CloseContext(ctx context.Context) error {
 	var err error
 	r.closeOnce.Do(func() {
-		close(r.stop)
+		// Claims first: one arriving now (a handler outliving the HTTP
+		// drain) would wait for the flush below, then claim with no chance
+		// of its release or confirm being flushed.
+		r.closing.Store(true)
+		// The budget starts now, so that waiting for a check under way
+		// (its flush holds the queue) eats into it.
+		ctx, cancel := context.WithTimeout(ctx, r.timeout)
+		r.stopLoop()
 		<-r.done
+		r.pendingMu.Lock()
+		ferr := r.flushLocked(ctx, nil)
+		r.closed = true
+		var rel, conf int
+		for _, op := range r.pending {
+			if op.confirm {
+				conf += len(op.t.keys)
+			} else {
+				rel += len(op.t.keys)
+			}
+		}
+		r.pending, r.pendingKeys = nil, 0
+		r.hasPending.Store(false)
+		r.pendingMu.Unlock()
+		cancel()
+		if rel+conf > 0 && r.onLost != nil {
+			r.onLost(rel, conf, ferr)
+		}
 		err = r.client.Close()
 	})
 	return err
@@ -223,16 +296,18 @@ func (r *Redis) Close() error {
 func (r *Redis) healthLoop() {
 	defer close(r.done)
 	r.check()
-	t := time.NewTimer(pingHealthy)
+	t := time.NewTimer(r.healthyPeriod)
 	defer t.Stop()
 	for {
-		d := pingHealthy
-		if !r.healthy.Load() {
-			d = pingUnhealthy
+		// Queued work, too, keeps the short period: a check that finds
+		// Redis answering flushes it.
+		d := r.healthyPeriod
+		if !r.Healthy() {
+			d = r.unhealthyPeriod
 		}
 		t.Reset(d)
 		select {
-		case <-r.stop:
+		case <-r.loopCtx.Done():
 			return
 		case <-r.kick:
 			// Switch to the short period now, without pinging at once:
@@ -252,9 +327,10 @@ func (r *Redis) unhealthy() {
 	}
 }
 
-// check PINGs and flushes pending releases; healthy only if both work.
+// check PINGs and flushes queued releases and confirms; healthy only if
+// both work.
 func (r *Redis) check() {
-	ctx, cancel := context.WithTimeout(context.Background(), r.timeout)
+	ctx, cancel := context.WithTimeout(r.loopCtx, r.timeout)
 	defer cancel()
 	err := r.client.Ping(ctx).Err()
 	if err == nil {
@@ -340,6 +416,9 @@ func (s *RedisStore) Claim(ctx context.Context, keys []string, _ time.Time, fres
 		return Ticket{}, nil
 	}
 	r := s.r
+	if r.closing.Load() {
+		return Ticket{}, errClosing
+	}
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
 	// Orphans of an earlier failed claim and unconfirmed counted claims go
@@ -509,6 +588,19 @@ func (r *Redis) queue(op pendingOp, err error) {
 	// caller reuses.
 	op.t = Ticket{keys: op.t.keys, fresh: append([]bool(nil), op.t.fresh...), token: op.t.token}
 	r.pendingMu.Lock()
+	if r.closed {
+		// Close's last flush is over (a confirm of a handler that outlived
+		// the HTTP drain): nothing will retry it.
+		r.pendingMu.Unlock()
+		if r.onLost != nil {
+			if op.confirm {
+				r.onLost(0, len(op.t.keys), err)
+			} else {
+				r.onLost(len(op.t.keys), 0, err)
+			}
+		}
+		return
+	}
 	r.pending = append(r.pending, op)
 	r.pendingKeys += len(op.t.keys)
 	var droppedRel, droppedConf int
@@ -525,6 +617,13 @@ func (r *Redis) queue(op pendingOp, err error) {
 	}
 	r.hasPending.Store(true)
 	r.pendingMu.Unlock()
+	// Wake the health loop even if the failure that led here already did:
+	// it may have consumed that kick and chosen the long period in a check
+	// that succeeded before this op was queued.
+	select {
+	case r.kick <- struct{}{}:
+	default:
+	}
 	full := errors.New("pending list full; dropped the oldest (their pending claims expire after the pending TTL)")
 	if op.confirm {
 		if r.onConf != nil {
@@ -549,6 +648,11 @@ func (r *Redis) queue(op pendingOp, err error) {
 func (r *Redis) flushPending(ctx context.Context, only *RedisStore) error {
 	r.pendingMu.Lock()
 	defer r.pendingMu.Unlock()
+	return r.flushLocked(ctx, only)
+}
+
+// flushLocked is flushPending with pendingMu held.
+func (r *Redis) flushLocked(ctx context.Context, only *RedisStore) error {
 	var first error
 	var failed map[*RedisStore]bool
 	kept := r.pending[:0]
