@@ -70,13 +70,17 @@ func newSilentRedis(t *testing.T) *silentRedis {
 		t.Fatal(err)
 	}
 	f := &silentRedis{addr: l.Addr().String()}
+	// The accept loop holds a count of its own, so a connection's Add
+	// never races Cleanup's Wait at zero.
 	var conns sync.WaitGroup
 	t.Cleanup(func() {
 		l.Close()
 		f.hangUp()
 		conns.Wait()
 	})
+	conns.Add(1)
 	go func() {
+		defer conns.Done()
 		for {
 			c, err := l.Accept()
 			if err != nil {

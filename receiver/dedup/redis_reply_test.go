@@ -28,9 +28,13 @@ func newFakeRedis(t *testing.T, evalReply string) *fakeRedis {
 		t.Fatal(err)
 	}
 	f := &fakeRedis{addr: l.Addr().String()}
+	// The accept loop holds a count of its own, so a connection's Add
+	// never races Cleanup's Wait at zero.
 	var conns sync.WaitGroup
 	t.Cleanup(func() { l.Close(); conns.Wait() })
+	conns.Add(1)
 	go func() {
+		defer conns.Done()
 		for {
 			c, err := l.Accept()
 			if err != nil {
