@@ -52,12 +52,14 @@ type silentRedis struct {
 	mu    sync.Mutex
 	evals int
 	open  []net.Conn
+	hung  bool // hangUp ran: a connection accepted since is closed at once
 }
 
 // hangUp closes the connections: a command waiting on one fails at once.
 func (f *silentRedis) hangUp() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.hung = true
 	for _, c := range f.open {
 		c.Close()
 	}
@@ -88,6 +90,11 @@ func newSilentRedis(t *testing.T) *silentRedis {
 			}
 			f.mu.Lock()
 			f.open = append(f.open, c)
+			if f.hung {
+				// Accepted just before the listener closed, after hangUp:
+				// its reader would wait for a client that may never close.
+				c.Close()
+			}
 			f.mu.Unlock()
 			conns.Add(1)
 			go func() {
