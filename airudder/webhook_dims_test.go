@@ -217,6 +217,31 @@ func TestAiRudderDedupIDSpaces(t *testing.T) {
 	}
 }
 
+// A workflow body without details that names no call (no call_id, id or
+// result) is its node task's status change, as any body without details
+// (vendor README §1.3: the workflow variant carries the task's fields plus
+// workflow_id ...); a workflow body naming its call by id alone stays a call.
+func TestAiRudderWorkflowBodyWithoutCallIsTaskStatusChange(t *testing.T) {
+	tr, _ := newWebhookReceiver(t, config.Webhooks{})
+	tr.PostOK(t, webhookPath, []byte(`{"workflow_id":"w1","workflow_name":"collect","nodetask_id":"n1",
+		"nodetask_name":"first call","case_id":"k1","task_id":"t-9","task_name":"collect_n1","status":"paused"}`))
+	tr.PostOK(t, webhookPath, []byte(`{"workflow_id":"w1","nodetask_id":"n1","case_id":"k2","task_id":"t-9",
+		"id":77,"result":"finished","duration":30}`))
+	tr.PostOK(t, webhookPath, []byte(`{"workflow_id":"w1","case_id":"k3","id":78,"duration":12}`))
+	if v := testkit.Value(t, tr.Reg, "airudder_task_status_changes_total", "account", "default", "status", "paused"); v != 1 {
+		t.Errorf("paused = %v, want 1", v)
+	}
+	if v := testkit.Value(t, tr.Reg, "airudder_workflow_notifications_total", "account", "default"); v != 2 {
+		t.Errorf("workflow notifications = %v, want 2 (the calls named by id)", v)
+	}
+	if v := tr.Records(t, webhookVendor, "invalid"); v != 0 {
+		t.Errorf("invalid records = %v, want 0", v)
+	}
+	if v := tr.Records(t, webhookVendor, "counted"); v != 3 {
+		t.Errorf("counted records = %v, want 3", v)
+	}
+}
+
 // calling → paused → calling → paused are four changes; a re-delivery of
 // the current status is not a change. (The old task id + status key
 // dropped the second calling and the second paused.)

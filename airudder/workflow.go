@@ -15,7 +15,12 @@ func isWorkflow(b *arBodyRaw) bool {
 }
 
 // isTopLevelCall: a body without details is a call (workflow notification)
-// when it names one; otherwise it is a task status change.
+// when it names one: call_id or result, or, in a workflow body, id (a
+// details[] call's required id). Otherwise it is a task status change,
+// workflow fields or not: the workflow variant carries its node task's
+// fields too, and a body of them alone, taken as a call, could only be
+// refused as missing_id while its task status went uncounted. A bare id
+// outside a workflow body stays a task's (its fields have no id).
 func isTopLevelCall(b *arBodyRaw) bool {
-	return isWorkflow(b) || b.CallID.St == jsonscan.OK || b.Result.St == jsonscan.OK
+	return b.CallID.St == jsonscan.OK || b.Result.St == jsonscan.OK || isWorkflow(b) && b.ID.St == jsonscan.OK
 }
