@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -85,7 +86,7 @@ func describeDecodeError(err error, root *yaml.Node) error {
 	if !errors.As(err, &te) {
 		return errors.New("invalid configuration")
 	}
-	paths := linePaths(root)
+	paths := linePaths(root, reflect.TypeFor[Config]())
 	var out []string
 	for _, e := range te.Errors {
 		m := yamlLine.FindStringSubmatch(e)
@@ -135,17 +136,37 @@ func decodeReason(msg string) string {
 }
 
 // linePaths maps each line of the file to the YAML path of the deepest key
-// (or list item) on it.
-func linePaths(root *yaml.Node) map[int]string {
+// (or list item) on it. t is the type the document decodes into: a key
+// joins the path only inside a mapping the schema reads as one (a struct or
+// a map). A mapping or list where a scalar belongs is the value given, so
+// its keys are its text (`token: {S3cr3t}` is the mapping {S3cr3t: null});
+// every line of it gets the field's own path.
+func linePaths(root *yaml.Node, t reflect.Type) map[int]string {
 	paths := map[int]string{}
-	var walk func(n *yaml.Node, path string)
-	walk = func(n *yaml.Node, path string) {
+	var opaque func(n *yaml.Node, path string)
+	opaque = func(n *yaml.Node, path string) {
+		if _, ok := paths[n.Line]; !ok {
+			paths[n.Line] = path
+		}
+		for _, c := range n.Content {
+			opaque(c, path)
+		}
+	}
+	var walk func(n *yaml.Node, path string, t reflect.Type)
+	walk = func(n *yaml.Node, path string, t reflect.Type) {
+		for t != nil && t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
 		switch n.Kind {
 		case yaml.DocumentNode:
 			for _, c := range n.Content {
-				walk(c, path)
+				walk(c, path, t)
 			}
 		case yaml.MappingNode:
+			if t != nil && t.Kind() != reflect.Struct && t.Kind() != reflect.Map && t.Kind() != reflect.Interface {
+				opaque(n, path)
+				return
+			}
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				k, v := n.Content[i], n.Content[i+1]
 				p := k.Value
@@ -153,15 +174,23 @@ func linePaths(root *yaml.Node) map[int]string {
 					p = path + "." + k.Value
 				}
 				paths[k.Line] = p
-				walk(v, p)
+				walk(v, p, schemaChild(t, k.Value))
 			}
 		case yaml.SequenceNode:
+			if t != nil && t.Kind() != reflect.Slice && t.Kind() != reflect.Array && t.Kind() != reflect.Interface {
+				opaque(n, path)
+				return
+			}
+			var elem reflect.Type
+			if t != nil && t.Kind() != reflect.Interface {
+				elem = t.Elem()
+			}
 			for i, c := range n.Content {
 				p := fmt.Sprintf("%s[%d]", path, i)
 				if _, ok := paths[c.Line]; !ok || c.Kind != yaml.ScalarNode {
 					paths[c.Line] = p
 				}
-				walk(c, p)
+				walk(c, p, elem)
 			}
 		case yaml.ScalarNode, yaml.AliasNode:
 			if _, ok := paths[n.Line]; !ok {
@@ -169,8 +198,33 @@ func linePaths(root *yaml.Node) map[int]string {
 			}
 		}
 	}
-	walk(root, "")
+	walk(root, "", t)
 	return paths
+}
+
+// schemaChild is the type the value of key decodes into inside a value of
+// type t (a struct's field by its yaml name, a map's element), or nil when
+// t is unknown or has no such field: an unknown key, named in its error.
+func schemaChild(t reflect.Type, key string) reflect.Type {
+	if t == nil {
+		return nil
+	}
+	switch t.Kind() {
+	case reflect.Map:
+		return t.Elem()
+	case reflect.Struct:
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			if name == "" {
+				name = strings.ToLower(f.Name)
+			}
+			if name == key && f.IsExported() {
+				return f.Type
+			}
+		}
+	}
+	return nil
 }
 
 // fileError describes a failed *_file read by its reason only: the path

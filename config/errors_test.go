@@ -25,6 +25,14 @@ func TestErrorsNameThePathNeverTheValue(t *testing.T) {
 		{"secret as an account name", "airudder:\n  accounts:\n    - name: " + secret + "!\n", "airudder.accounts[0].name", "must be 1-64"},
 		{"secret as an unknown key", "webhooks:\n  tokn: " + secret + "\n", "webhooks.tokn", "unknown key"},
 		{"secret given twice", "webhooks:\n  token: a\n  token: " + secret + "\n", "webhooks.token", "key given twice"},
+		// An unquoted value in braces is a YAML mapping whose key is the
+		// value's text.
+		{"secret in braces as token", "webhooks:\n  token: {" + secret + "}\n", "webhooks.token", "must be a string"},
+		{"secret in braces as password", "webhooks:\n  redis:\n    address: r:6379\n    password: {" + secret + "}\n", "webhooks.redis.password", "must be a string"},
+		{"secret as a key under token", "webhooks:\n  token:\n    " + secret + ": x\n", "webhooks.token", "must be a string"},
+		{"secret in braces in a list as token", "webhooks:\n  token: [{" + secret + ": x}]\n", "webhooks.token", "must be a string"},
+		{"secret in braces as an account's app_secret", "airudder:\n  accounts:\n    - name: a\n      app_key: k\n      app_secret: {" + secret + "}\n", "airudder.accounts[0].app_secret", "must be a string"},
+		{"secret in braces as api_secret", "laaffic:\n  accounts:\n    - name: a\n      api_secret: {" + secret + "}\n", "laaffic.accounts[0].api_secret", "must be a string"},
 	}
 	for _, c := range cases {
 		_, err := Parse([]byte(c.yml))

@@ -228,7 +228,8 @@ func (r *Receiver) badRequest(w http.ResponseWriter, source string, err error) s
 // shared dedup store: nothing of it was counted, and a 503 makes the vendor
 // retry it (a fail-closed choice: see README "Scaling and high
 // availability"). The error is logged without ids or Redis details beyond
-// the client's own message, which holds no secret.
+// the client's own message, with the Redis passwords cut out of it
+// (dedup.redactHook: a server's error text may quote the AUTH command).
 func (r *Receiver) dedupUnavailable(w http.ResponseWriter, source string, err error) string {
 	if errors.Is(err, dedup.ErrInFlight) && r.redis != nil {
 		// Not an outage: another request (or an orphan of a Redis crash)

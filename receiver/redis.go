@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 
@@ -28,6 +29,7 @@ func (r *Receiver) startRedis(cfg config.Webhooks) error {
 	if err != nil {
 		return fmt.Errorf("webhooks.redis.tls: %w", err)
 	}
+	addRedisSecrets(string(rc.Password), sentinelPasswordOf(rc))
 	setRedisLogger.Do(func() {
 		redis.SetLogger(redisLogger{level.Debug(log.With(r.logger, "component", "redis"))})
 	})
@@ -134,5 +136,41 @@ var setRedisLogger sync.Once
 type redisLogger struct{ l log.Logger }
 
 func (g redisLogger) Printf(_ context.Context, format string, v ...any) {
-	g.l.Log("msg", fmt.Sprintf(format, v...))
+	g.l.Log("msg", redactRedisSecrets(fmt.Sprintf(format, v...)))
+}
+
+// redisSecrets are the Redis and sentinel passwords of every receiver
+// started in this process. go-redis logs errors of connections the
+// dedup store's client hook never sees (a sentinel's), and a server's
+// error text may quote the AUTH command; its one process-wide logger cuts
+// them all out.
+var redisSecrets struct {
+	sync.RWMutex
+	s []string
+}
+
+func addRedisSecrets(secrets ...string) {
+	redisSecrets.Lock()
+	defer redisSecrets.Unlock()
+	for _, s := range secrets {
+		if s != "" && !slices.Contains(redisSecrets.s, s) {
+			redisSecrets.s = append(redisSecrets.s, s)
+		}
+	}
+}
+
+func redactRedisSecrets(msg string) string {
+	redisSecrets.RLock()
+	defer redisSecrets.RUnlock()
+	for _, s := range redisSecrets.s {
+		msg = strings.ReplaceAll(msg, s, "<secret>")
+	}
+	return msg
+}
+
+func sentinelPasswordOf(rc config.Redis) string {
+	if rc.Sentinel == nil {
+		return ""
+	}
+	return string(rc.Sentinel.Password)
 }

@@ -225,6 +225,7 @@ func NewRedis(o RedisOptions) *Redis {
 		stopLoop:        stopLoop,
 		done:            make(chan struct{}),
 	}
+	r.client.AddHook(newRedactHook(o.Password, o.SentinelPassword))
 	go r.healthLoop()
 	return r
 }
