@@ -1,11 +1,8 @@
 package dedup
 
 import (
-	"bufio"
 	"context"
 	"errors"
-	"net"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -45,87 +42,18 @@ func TestRedisCloseFlushesQueuedConfirmAndRelease(t *testing.T) {
 	}
 }
 
-// silentRedis answers PING and never answers a script: a Redis that hangs
-// (or a network that drops its replies). It records the scripts sent.
-type silentRedis struct {
-	addr  string
-	mu    sync.Mutex
-	evals int
-	open  []net.Conn
-	hung  bool // hangUp ran: a connection accepted since is closed at once
-}
-
-// hangUp closes the connections: a command waiting on one fails at once.
-func (f *silentRedis) hangUp() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.hung = true
-	for _, c := range f.open {
-		c.Close()
-	}
-}
-
-func newSilentRedis(t *testing.T) *silentRedis {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &silentRedis{addr: l.Addr().String()}
-	// The accept loop holds a count of its own, so a connection's Add
-	// never races Cleanup's Wait at zero.
-	var conns sync.WaitGroup
-	t.Cleanup(func() {
-		l.Close()
-		f.hangUp()
-		conns.Wait()
-	})
-	conns.Add(1)
-	go func() {
-		defer conns.Done()
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			f.mu.Lock()
-			f.open = append(f.open, c)
-			if f.hung {
-				// Accepted just before the listener closed, after hangUp:
-				// its reader would wait for a client that may never close.
-				c.Close()
-			}
-			f.mu.Unlock()
-			conns.Add(1)
-			go func() {
-				defer conns.Done()
-				br := bufio.NewReader(c)
-				for {
-					args, err := readCommand(br)
-					if err != nil {
-						return
-					}
-					switch strings.ToUpper(args[0]) {
-					case "PING":
-						_, _ = c.Write([]byte("+PONG\r\n"))
-					case "EVALSHA", "EVAL":
-						f.mu.Lock()
-						f.evals++
-						f.mu.Unlock()
-					default:
-						_, _ = c.Write([]byte("-ERR unknown command\r\n"))
-					}
-				}
-			}()
+// newSilentRedis answers PING and never answers a script: a Redis that
+// hangs (or a network that drops its replies).
+func newSilentRedis(t *testing.T) *respServer {
+	return newRESPServer(t, func(args []string) string {
+		switch args[0] {
+		case "PING":
+			return "+PONG\r\n"
+		case "EVALSHA", "EVAL":
+			return ""
 		}
-	}()
-	return f
-}
-
-func (f *silentRedis) scripts() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.evals
+		return unknownCommand
+	})
 }
 
 // unflushed records what Close reported it could not flush.

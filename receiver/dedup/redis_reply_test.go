@@ -1,115 +1,24 @@
 package dedup
 
 import (
-	"bufio"
 	"context"
-	"net"
-	"strconv"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 )
 
-// fakeRedis is a RESP2 server that answers PING with PONG, the claim and
+// newFakeRedis is a Redis that answers PING with PONG, the claim and
 // release scripts (EVALSHA) with evalReply, and anything else (HELLO,
-// CLIENT ...) with an error, as an old Redis would. It records the
-// commands it got, so a test can see whether a release was sent.
-type fakeRedis struct {
-	addr string
-	mu   sync.Mutex
-	cmds []string
-}
-
-func newFakeRedis(t *testing.T, evalReply string) *fakeRedis {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &fakeRedis{addr: l.Addr().String()}
-	// The accept loop holds a count of its own, so a connection's Add
-	// never races Cleanup's Wait at zero.
-	var conns sync.WaitGroup
-	t.Cleanup(func() { l.Close(); conns.Wait() })
-	conns.Add(1)
-	go func() {
-		defer conns.Done()
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			conns.Add(1)
-			go func() {
-				defer conns.Done()
-				defer c.Close()
-				f.serve(c, evalReply)
-			}()
-		}
-	}()
-	return f
-}
-
-func (f *fakeRedis) serve(c net.Conn, evalReply string) {
-	br := bufio.NewReader(c)
-	for {
-		args, err := readCommand(br)
-		if err != nil {
-			return
-		}
-		cmd := strings.ToUpper(args[0])
-		f.mu.Lock()
-		f.cmds = append(f.cmds, cmd)
-		f.mu.Unlock()
-		reply := "-ERR unknown command\r\n"
-		switch cmd {
+// CLIENT ...) with an error, as an old Redis would.
+func newFakeRedis(t *testing.T, evalReply string) *respServer {
+	return newRESPServer(t, func(args []string) string {
+		switch args[0] {
 		case "PING":
-			reply = "+PONG\r\n"
+			return "+PONG\r\n"
 		case "EVALSHA", "EVAL":
-			reply = evalReply
+			return evalReply
 		}
-		if _, err := c.Write([]byte(reply)); err != nil {
-			return
-		}
-	}
-}
-
-// evals counts the scripts run so far (claims and releases).
-func (f *fakeRedis) evals() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	n := 0
-	for _, c := range f.cmds {
-		if c == "EVALSHA" || c == "EVAL" {
-			n++
-		}
-	}
-	return n
-}
-
-// readCommand reads one RESP array of bulk strings.
-func readCommand(br *bufio.Reader) ([]string, error) {
-	line, err := br.ReadString('\n')
-	if err != nil {
-		return nil, err
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(line, "*")))
-	if err != nil || n < 1 {
-		return nil, net.ErrClosed
-	}
-	args := make([]string, n)
-	for i := range args {
-		if _, err := br.ReadString('\n'); err != nil { // $<len>
-			return nil, err
-		}
-		a, err := br.ReadString('\n')
-		if err != nil {
-			return nil, err
-		}
-		args[i] = strings.TrimRight(a, "\r\n")
-	}
-	return args, nil
+		return unknownCommand
+	})
 }
 
 // A claim reply holding a code the claim script never returns (a proxy or
@@ -144,7 +53,7 @@ func TestRedisClaimUnknownReplyCodeIsAnError(t *testing.T) {
 				t.Errorf("ErrorReason(%v) = %q, want redis_error", err, got)
 			}
 			// The script may have claimed keys: they are released by token.
-			if n := f.evals(); n != 2 {
+			if n := f.scripts(); n != 2 {
 				t.Errorf("%d scripts sent, want 2 (the claim, then its release)", n)
 			}
 		})

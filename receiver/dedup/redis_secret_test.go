@@ -1,9 +1,7 @@
 package dedup
 
 import (
-	"bufio"
 	"context"
-	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -15,61 +13,13 @@ import (
 // with args beginning with: '<password>'"): a server or proxy without AUTH
 // answers the connection's own AUTH so.
 func echoRedis(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Cleanup closes the connections the client left open (its pool), so
-	// that no reader outlives the test.
-	var (
-		conns sync.WaitGroup
-		mu    sync.Mutex
-		open  []net.Conn
-	)
-	t.Cleanup(func() {
-		l.Close()
-		mu.Lock()
-		for _, c := range open {
-			c.Close()
+	return newRESPServer(t, func(args []string) string {
+		quoted := make([]string, 0, len(args)-1)
+		for _, a := range args[1:] {
+			quoted = append(quoted, "'"+a+"'")
 		}
-		mu.Unlock()
-		conns.Wait()
-	})
-	conns.Add(1)
-	go func() {
-		defer conns.Done()
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			open = append(open, c)
-			mu.Unlock()
-			conns.Add(1)
-			go func() {
-				defer conns.Done()
-				defer c.Close()
-				br := bufio.NewReader(c)
-				for {
-					args, err := readCommand(br)
-					if err != nil {
-						return
-					}
-					quoted := make([]string, 0, len(args)-1)
-					for _, a := range args[1:] {
-						quoted = append(quoted, "'"+a+"'")
-					}
-					reply := "-ERR unknown command '" + args[0] + "', with args beginning with: " + strings.Join(quoted, " ") + "\r\n"
-					if _, err := c.Write([]byte(reply)); err != nil {
-						return
-					}
-				}
-			}()
-		}
-	}()
-	return l.Addr().String()
+		return "-ERR unknown command '" + strings.ToLower(args[0]) + "', with args beginning with: " + strings.Join(quoted, " ") + "\r\n"
+	}).addr
 }
 
 // The errors of the Redis store end up in logs and in the start error; a
