@@ -162,10 +162,7 @@ func addRedisSecrets(secrets ...string) {
 func redactRedisSecrets(msg string) string {
 	redisSecrets.RLock()
 	defer redisSecrets.RUnlock()
-	for _, s := range redisSecrets.s {
-		msg = strings.ReplaceAll(msg, s, "<secret>")
-	}
-	return msg
+	return dedup.Redact(msg, redisSecrets.s)
 }
 
 func sentinelPasswordOf(rc config.Redis) string {

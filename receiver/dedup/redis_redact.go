@@ -56,14 +56,21 @@ func (h *redactHook) redact(err error) error {
 		return err
 	}
 	msg := err.Error()
-	clean := msg
-	for _, s := range h.secrets {
-		clean = strings.ReplaceAll(clean, s, "<secret>")
-	}
+	clean := Redact(msg, h.secrets)
 	if clean == msg {
 		return err
 	}
 	return &redactedError{msg: clean, err: err}
+}
+
+// Redact returns text with each of secrets (none empty) replaced by
+// <secret>: for text of Redis's that did not come as an error of this
+// client (go-redis's own log lines).
+func Redact(text string, secrets []string) string {
+	for _, s := range secrets {
+		text = strings.ReplaceAll(text, s, "<secret>")
+	}
+	return text
 }
 
 // redactedError is an error whose text had a secret cut out.
